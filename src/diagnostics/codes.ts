@@ -1,0 +1,64 @@
+/**
+ * The one place where every diagnostic code is defined and documented. Codes are stable: tools and CI
+ * configurations refer to them. `docs/diagnostics.md` is generated from this table (see test/docs.test.ts),
+ * and `test/bad/` holds one model per code.
+ */
+export interface CodeInfo {
+  readonly severity: 'error' | 'warning';
+  readonly title: string;
+  readonly doc: string;
+}
+
+export const CODES = {
+  // Syntax (E01xx)
+  E0100: { severity: 'error', title: 'unexpected character', doc: 'The lexer met a character that starts no token of the language.' },
+  E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file.' },
+  E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large (beyond 2^53). Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
+  E0103: { severity: 'error', title: 'unterminated string', doc: 'A string literal has no closing quote on its line.' },
+  E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit (size, nesting depth, elaboration steps); dslc stops rather than hang.' },
+  E0105: { severity: 'error', title: 'not a text file', doc: 'The file is not valid UTF-8 text (binary data or another encoding).' },
+  // Names and modules (E02xx)
+  E0200: { severity: 'error', title: 'unknown name', doc: 'A name is used that is not defined in scope; the message suggests the closest known name.' },
+  E0201: { severity: 'error', title: 'unknown layer or block', doc: 'A call names no op of the registry and no block in scope.' },
+  E0202: { severity: 'error', title: 'unknown keyword argument', doc: 'A keyword argument is not an attribute of the op or a parameter of the block.' },
+  E0203: { severity: 'error', title: 'wrong number of arguments', doc: 'Too many positional arguments, or a required argument is missing.' },
+  E0204: { severity: 'error', title: 'duplicate argument', doc: 'The same argument is given twice (positionally and by keyword, or by two aliases).' },
+  E0205: { severity: 'error', title: 'duplicate definition', doc: 'Two blocks, models, constants, imports or parameters share a name.' },
+  E0206: { severity: 'error', title: 'module not found', doc: 'An import names a module that is neither in the standard library nor a file next to the importer.' },
+  E0207: { severity: 'error', title: 'import cycle', doc: 'Modules import each other in a cycle.' },
+  E0208: { severity: 'error', title: 'recursive block', doc: 'A block calls itself, directly or through other blocks; networks are finite graphs.' },
+  E0209: { severity: 'error', title: 'name not exported', doc: 'The imported module defines no block, model or constant of that name.' },
+  E0210: { severity: 'error', title: 'unknown model', doc: 'The requested model (`--model`) is not defined in the file, or the file defines no model.' },
+  // Values and types (E03xx)
+  E0300: { severity: 'error', title: 'type mismatch', doc: 'A value of the wrong kind is used: a tensor where a number is expected, a string for an int, and so on.' },
+  E0301: { severity: 'error', title: 'invalid attribute value', doc: 'An attribute is out of its range: a non-positive kernel, a negative padding, an unknown mode.' },
+  E0302: { severity: 'error', title: 'arithmetic error', doc: 'Division or modulo by zero, or an operation that has no meaning for its operands.' },
+  E0303: { severity: 'error', title: 'index out of range', doc: 'An index (`x.shape[4]`, an axis) is outside the sequence or tensor rank.' },
+  E0304: { severity: 'error', title: 'missing return', doc: 'A block or model body ends without `return`, or returns no tensor.' },
+  E0305: { severity: 'error', title: 'shared layer misuse', doc: 'A shared layer or block instance is applied to inputs that need different weight shapes.' },
+  // Shapes (E04xx)
+  E0400: { severity: 'error', title: 'wrong rank', doc: 'The input tensor has a rank the op does not accept (conv2d needs N×C×H×W).' },
+  E0401: { severity: 'error', title: 'non-positive output size', doc: 'An output dimension is zero or negative: typically a kernel larger than the padded input. The message shows the formula with the numbers.' },
+  E0402: { severity: 'error', title: 'dimension mismatch', doc: 'Dimensions that must agree do not: channels into a dense layer, shapes of `add` that do not broadcast, `concat` on mismatched axes.' },
+  E0403: { severity: 'error', title: 'conflicting symbolic dimension', doc: 'A symbolic dimension (`N`, `H`) would have to take two different values.' },
+  E0404: { severity: 'error', title: 'reshape size mismatch', doc: 'A reshape target does not hold the same number of elements as its input.' },
+  E0405: { severity: 'error', title: 'declared shape mismatch', doc: 'A tensor does not have the shape its declaration states (model output type).' },
+  E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count exceeds 2^53 and cannot be represented exactly.' },
+  E0407: { severity: 'error', title: 'groups do not divide channels', doc: 'In a grouped convolution both input and output channels must be divisible by `groups`.' },
+  E0408: { severity: 'error', title: 'dtype mismatch', doc: 'The tensor has the wrong element type (an embedding takes integer indices).' },
+  E0409: { severity: 'error', title: 'size must be concrete', doc: 'A dimension that decides a weight shape (input channels, dense input features) is symbolic; weights need concrete sizes.' },
+  // Assertions and budgets (E05xx)
+  E0500: { severity: 'error', title: 'assertion failed', doc: 'An `assert` in the source evaluated to false; the message shows both sides.' },
+  E0501: { severity: 'error', title: 'budget exceeded', doc: 'The model exceeds `--max-params` or `--max-macs`.' },
+  E0502: { severity: 'error', title: 'baseline regression', doc: 'Compared with `--baseline`, params, MACs or memory grew beyond the tolerance.' },
+  // Warnings (W0xxx)
+  W0100: { severity: 'warning', title: 'input silently dropped', doc: 'A `valid` convolution or pooling window does not reach the last rows/columns: the floor in the output formula drops them.' },
+  W0101: { severity: 'warning', title: 'bias before batch norm', doc: 'A bias directly before BatchNorm is cancelled by its mean subtraction: wasted parameters. Use `bias=false`.' },
+  W0102: { severity: 'warning', title: 'asymmetric same padding', doc: '`same` padding needs one more pixel at the end than at the beginning; some ONNX importers reject asymmetric pads.' },
+  W0103: { severity: 'warning', title: 'misaligned receptive fields', doc: 'Branches merged by add/concat have different jumps or start offsets: their features do not look at the same input positions.' },
+  W0104: { severity: 'warning', title: 'unused tensor', doc: 'A tensor is computed but never used nor returned.' },
+  W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes.' },
+  W0106: { severity: 'warning', title: 'assertion undecided', doc: 'An assertion involves symbolic dimensions and cannot be decided; give concrete sizes (`--input-shape`) to check it.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type DiagnosticCode = keyof typeof CODES;

@@ -1,0 +1,55 @@
+import { CODES, type DiagnosticCode } from './codes.js';
+import type { Diagnostic, Fix, Note, Span } from './types.js';
+
+/** Extra parts of a diagnostic beyond code, message and span. */
+export interface DiagExtra {
+  notes?: Note[];
+  hint?: string;
+  fixes?: Fix[];
+  blockPath?: string[];
+}
+
+/** Builds a diagnostic whose severity comes from the code table. */
+export function diag(code: DiagnosticCode, message: string, span: Span | undefined, extra: DiagExtra = {}): Diagnostic {
+  return {
+    code,
+    severity: CODES[code].severity,
+    message,
+    ...(span ? { span } : {}),
+    notes: extra.notes ?? [],
+    ...(extra.hint ? { hint: extra.hint } : {}),
+    ...(extra.fixes?.length ? { fixes: extra.fixes } : {}),
+    ...(extra.blockPath?.length ? { blockPath: extra.blockPath } : {}),
+  };
+}
+
+/** Edit distance, for did-you-mean suggestions. */
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagPrev = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diagPrev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagPrev = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a distance proportional to the name's length, if any. */
+export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  const lower = name.toLowerCase();
+  for (const c of candidates) {
+    const d = levenshtein(lower, c.toLowerCase());
+    if (d < bestD || (d === bestD && best !== undefined && c < best)) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}

@@ -1,0 +1,110 @@
+/**
+ * Binding call arguments to an op's attributes: positional order, keywords and aliases, defaults, and
+ * type checks. Pure: problems come back as data; the elaborator attaches source spans.
+ */
+import { didYouMean } from '../diagnostics/make.js';
+import type { DiagnosticCode } from '../diagnostics/codes.js';
+import { isSymbolic } from '../symbolic/dim.js';
+import type { AttrDef, AttrValue, OpDef } from './types.js';
+
+/** An argument problem: which argument (positional index or keyword) and why. */
+export interface ArgProblem {
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly hint?: string;
+  /** Index into the positional attribute args, or the keyword as written. */
+  readonly at?: number | string;
+}
+
+export interface BoundAttrs {
+  readonly attrs: Record<string, AttrValue>;
+  /** Attributes the user wrote, by canonical name, with where they came from. */
+  readonly given: Map<string, number | string>;
+  readonly problems: ArgProblem[];
+}
+
+const isInt = (v: AttrValue): boolean => (typeof v === 'number' && Number.isInteger(v)) || (v !== null && typeof v === 'object' && !Array.isArray(v) && isSymbolic(v as never));
+const describe = (v: AttrValue): string =>
+  v === null ? 'none' : Array.isArray(v) ? 'a tuple' : typeof v === 'object' ? 'a symbolic dim' : typeof v === 'number' ? (Number.isInteger(v) ? 'an int' : 'a float') : `a ${typeof v === 'boolean' ? 'bool' : 'string'}`;
+
+/** Checks one value against an attribute definition; returns an error message or undefined. */
+export function checkAttr(def: AttrDef, v: AttrValue): string | undefined {
+  if (v === null && def.default === null) return undefined;
+  const within = (x: AttrValue) => def.min === undefined || typeof x !== 'number' || x >= def.min;
+  const bad = (what: string) => `${def.name} must be ${what}, got ${describe(v)}`;
+  switch (def.type) {
+    case 'int':
+      if (!isInt(v)) return bad('an int');
+      return within(v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
+    case 'float':
+      if (typeof v !== 'number') return bad('a number');
+      return within(v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
+    case 'bool':
+      return typeof v === 'boolean' ? undefined : bad('true or false');
+    case 'string':
+      return typeof v === 'string' ? undefined : bad('a string');
+    case 'enum':
+      return typeof v === 'string' && def.choices?.includes(v) ? undefined : `${def.name} must be one of ${def.choices?.map((c) => `'${c}'`).join(', ')}, got ${typeof v === 'string' ? `'${v}'` : describe(v)}`;
+    case 'padding':
+      if (typeof v === 'string') return ['valid', 'same', 'full'].includes(v) ? undefined : `padding must be an int, a tuple, 'valid', 'same' or 'full', got '${v}'`;
+    // falls through: an int or tuple of ints
+    case 'ints': {
+      const items = Array.isArray(v) ? v : [v];
+      if (Array.isArray(v) && v.length === 0) return bad('an int or a non-empty tuple of ints');
+      for (const x of items) {
+        if (typeof x !== 'number' || !Number.isInteger(x)) return bad('an int or a tuple of ints');
+        if (!within(x)) return `${def.name} must be ≥ ${def.min}, got ${x}`;
+      }
+      return undefined;
+    }
+    case 'int_list':
+      if (!Array.isArray(v)) return bad('a list of ints');
+      return v.every(isInt) ? undefined : bad('a list of ints');
+    case 'float_list':
+      if (!Array.isArray(v)) return bad('a list of numbers');
+      return v.every((x) => typeof x === 'number') ? undefined : bad('a list of numbers');
+  }
+}
+
+/** Binds positional attribute values (after the tensor inputs) and keyword values to the op's attributes. */
+export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords: ReadonlyMap<string, AttrValue>): BoundAttrs {
+  const attrs: Record<string, AttrValue> = {};
+  const given = new Map<string, number | string>();
+  const problems: ArgProblem[] = [];
+  if (positional.length > op.attrs.length)
+    problems.push({ code: 'E0203', message: `${op.name} takes at most ${op.attrs.length} positional attribute${op.attrs.length === 1 ? '' : 's'} (${op.attrs.map((a) => a.name).join(', ') || 'none'}), got ${positional.length}`, at: op.attrs.length });
+  positional.forEach((v, i) => {
+    const def = op.attrs[i];
+    if (!def) return;
+    attrs[def.name] = v;
+    given.set(def.name, i);
+  });
+  for (const [kw, v] of keywords) {
+    const def = op.attrs.find((a) => a.name === kw || a.aliases?.includes(kw));
+    if (!def) {
+      const names = op.attrs.flatMap((a) => [a.name, ...(a.aliases ?? [])]);
+      const s = didYouMean(kw, names);
+      problems.push({ code: 'E0202', message: `${op.name} has no argument '${kw}'`, hint: s ? `did you mean '${s}'?` : `arguments: ${op.attrs.map((a) => a.name).join(', ') || 'none'}`, at: kw });
+      continue;
+    }
+    if (given.has(def.name)) {
+      problems.push({ code: 'E0204', message: `${op.name}: '${def.name}' is given twice`, at: kw });
+      continue;
+    }
+    attrs[def.name] = v;
+    given.set(def.name, kw);
+  }
+  for (const def of op.attrs) {
+    if (!(def.name in attrs)) {
+      if (def.default === undefined) {
+        problems.push({ code: 'E0203', message: `${op.name} is missing required argument '${def.name}'`, hint: `${def.name}: ${def.doc}` });
+        continue;
+      }
+      attrs[def.name] = def.default;
+    } else {
+      const err = checkAttr(def, attrs[def.name]!);
+      if (err) problems.push({ code: err.includes('must be ≥') ? 'E0301' : def.type === 'enum' || (def.type === 'padding' && typeof attrs[def.name] === 'string') ? 'E0301' : 'E0300', message: `${op.name}: ${err}`, at: given.get(def.name) });
+    }
+  }
+  return { attrs, given, problems };
+}

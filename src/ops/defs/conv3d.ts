@@ -1,0 +1,4 @@
+/** `conv3d`: see shared/conv.ts for the rule shared by all spatial ranks. */
+import { makeConv } from '../shared/conv.js';
+
+export const op = makeConv(3);

@@ -1,0 +1,37 @@
+/** `dense`: PyTorch `nn.Linear` over the last axis. */
+import { mul } from '../../symbolic/dim.js';
+import type { OpDef } from '../types.js';
+import { prod } from '../shared/window.js';
+
+export const op: OpDef = {
+  name: 'dense',
+  aliases: ['linear', 'fc'],
+  category: 'dense',
+  doc: 'Fully connected layer `y = x W^T + b` over the last axis (PyTorch `nn.Linear`, Keras `Dense`). Input `[..., in_features]`, output `[..., out_features]`; in_features is inferred from the input.',
+  costDoc: 'MACs = in_features × out_features × (number of rows: product of the leading axes). FLOPs = 2 × MACs.',
+  inputs: [{ name: 'x' }],
+  attrs: [
+    { name: 'out_features', type: 'int', min: 1, doc: 'Number of output features.', aliases: ['units', 'out'] },
+    { name: 'bias', type: 'bool', default: true, doc: 'Learn an additive bias.' },
+  ],
+  infer(ctx) {
+    const x = ctx.inputs[0]!;
+    if (x.shape.length < 2) return ctx.fail('E0400', `${ctx.label} expects an input of rank ≥ 2 ([N, features]), got rank ${x.shape.length}`, { hint: 'flatten the input first: -> flatten -> dense(...)' });
+    const inF = ctx.concrete(x.shape[x.shape.length - 1]!, 'input features');
+    if (inF === undefined) return { failed: true };
+    const out = ctx.attrs.out_features as number;
+    const rows = prod(x.shape.slice(0, -1));
+    const params = [{ name: 'weight', shape: [out, inF] }];
+    if (ctx.attrs.bias) params.push({ name: 'bias', shape: [out] });
+    return {
+      outputs: [{ shape: [...x.shape.slice(0, -1), out], dtype: x.dtype }],
+      params,
+      macs: mul(rows, inF * out),
+      rf: { kind: 'none' },
+    };
+  },
+  examples: [
+    { inputs: [[1, 400]], call: 'dense(120)', output: [1, 120], params: 48120, macs: 48000 },
+    { inputs: [['N', 10, 64]], call: 'dense(32, bias=false)', output: ['N', 10, 32], params: 2048 },
+  ],
+};

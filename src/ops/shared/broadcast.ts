@@ -1,0 +1,59 @@
+/** NumPy broadcasting shared by the binary elementwise ops (add, mul, …). */
+import { type Dim, compareDims, formatDim, isSymbolic, mul } from '../../symbolic/dim.js';
+import type { OpContext, OpDef, OpExample, TensorType } from '../types.js';
+import { prod } from './window.js';
+
+const fmtShape = (s: readonly Dim[]) => `[${s.map(formatDim).join(', ')}]`;
+
+/** The broadcast shape of all inputs, or undefined after reporting E0402. */
+export function broadcastShapes(ctx: OpContext, inputs: readonly TensorType[]): Dim[] | undefined {
+  const rank = Math.max(...inputs.map((t) => t.shape.length));
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    let acc: Dim = 1;
+    for (const t of inputs) {
+      const d = t.shape[t.shape.length - rank + i] ?? 1;
+      if (d === 1) continue;
+      if (acc === 1) {
+        acc = d;
+        continue;
+      }
+      const c = compareDims(acc, d);
+      if (c === 'different') {
+        ctx.fail('E0402', `${ctx.label}: shapes ${inputs.map((t) => fmtShape(t.shape)).join(' and ')} do not broadcast (axis ${i - rank}: ${formatDim(acc)} vs ${formatDim(d)})`, {
+          hint: 'NumPy broadcasting: trailing axes must be equal or 1; project one branch (e.g. a 1×1 conv) to match',
+        });
+        return undefined;
+      }
+      if (c === 'unknown' && !ctx.unify(acc, d, `axis ${i - rank} of ${ctx.label}`)) return undefined;
+      if (isSymbolic(acc) && !isSymbolic(d)) acc = d;
+    }
+    out.push(acc);
+  }
+  return out;
+}
+
+/** Builds a variadic broadcasting elementwise op (add, mul, …). */
+export function makeBinary(name: string, symbol: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
+  return {
+    name,
+    aliases,
+    category: 'merge',
+    doc,
+    costDoc: 'No MACs. FLOPs = output elements × (inputs − 1).',
+    inputs: [{ name: 'inputs', variadic: true, min: 2 }],
+    attrs: [],
+    infer(ctx) {
+      const shape = broadcastShapes(ctx, ctx.inputs);
+      if (!shape) return { failed: true };
+      const dtype = ctx.inputs[0]!.dtype;
+      return { outputs: [{ shape, dtype }], macs: 0, flops: mul(prod(shape), ctx.inputs.length - 1), rf: { kind: 'merge' } };
+    },
+    examples: [
+      { inputs: [[1, 64, 56, 56], [1, 64, 56, 56]], call: `${name}(x1)`, output: [1, 64, 56, 56], params: 0, macs: 0 },
+      { inputs: [[2, 3, 4, 5], [5]], call: `${name}(x1)`, output: [2, 3, 4, 5] },
+      ...examples,
+    ],
+  };
+  void symbol;
+}
