@@ -158,6 +158,8 @@ export interface OpDef {
   /** Shape rule, params, cost and RF transfer. */
   infer(ctx: OpContext): OpResult | OpFailure;
   readonly examples: readonly OpExample[];
+  /** Lint knowledge: this op subtracts a per-channel mean, so a bias just before it is wasted (BatchNorm). */
+  readonly cancelsPrecedingBias?: boolean;
 }
 
 export const isFailure = (r: OpResult | OpFailure): r is OpFailure => 'failed' in r;

@@ -1,0 +1,286 @@
+/**
+ * CST → AST. Tolerates the partial trees Chevrotain leaves after recovery: a missing piece becomes an
+ * `error` expression or is skipped, so later stages still see the rest of the file.
+ */
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type { Arg, BinaryOp, Decl, Expr, Name, Param, Range, Stmt, TypeRef } from './ast.js';
+
+/** A problem found while converting (number literal overflow…), reported by the caller. */
+export interface ConvertProblem {
+  readonly code: 'E0102';
+  readonly message: string;
+  readonly range: Range;
+}
+
+const isTok = (e: CstElement): e is IToken => (e as IToken).image !== undefined;
+const nodes = (n: CstNode, k: string): CstNode[] => (n.children[k] ?? []).filter((e): e is CstNode => !isTok(e));
+const toks = (n: CstNode, k: string): IToken[] => (n.children[k] ?? []).filter(isTok).filter((t) => !isNaN(t.startOffset) && !t.isInsertedInRecovery);
+const node = (n: CstNode, k: string): CstNode | undefined => nodes(n, k)[0];
+const tok = (n: CstNode, k: string): IToken | undefined => toks(n, k)[0];
+
+const tokRange = (t: IToken): Range => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
+function nodeRange(n: CstNode): Range {
+  const l = n.location;
+  const s = l?.startOffset;
+  const e = l?.endOffset;
+  if (s === undefined || isNaN(s)) return { start: 0, end: 0 };
+  return { start: s, end: e === undefined || isNaN(e) ? s : e + 1 };
+}
+const nameOf = (t: IToken): Name => ({ text: t.image, ...tokRange(t) });
+const span = (a: Range, b: Range): Range => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
+
+const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+export class Converter {
+  readonly problems: ConvertProblem[] = [];
+
+  module(n: CstNode): Decl[] {
+    const out: Decl[] = [];
+    const all = [...nodes(n, 'importDecl'), ...nodes(n, 'constDecl'), ...nodes(n, 'blockDecl'), ...nodes(n, 'modelDecl')];
+    all.sort((a, b) => nodeRange(a).start - nodeRange(b).start);
+    for (const d of all) {
+      const decl = this.decl(d);
+      if (decl) out.push(decl);
+    }
+    return out;
+  }
+
+  private decl(n: CstNode): Decl | undefined {
+    const range = nodeRange(n);
+    switch (n.name) {
+      case 'importDecl': {
+        const str = tok(n, 'StringLit');
+        const idents = toks(n, 'Ident');
+        const module = str ? unquote(str.image) : idents.map((t) => t.image).join('.');
+        const moduleRange = str ? tokRange(str) : idents.length ? span(tokRange(idents[0]!), tokRange(idents[idents.length - 1]!)) : range;
+        const items = nodes(n, 'importItem').flatMap((it) => {
+          const ids = toks(it, 'Ident');
+          return ids[0] ? [{ name: nameOf(ids[0]), ...(ids[1] ? { alias: nameOf(ids[1]) } : {}) }] : [];
+        });
+        return { kind: 'import', module, moduleRange, items, range };
+      }
+      case 'constDecl': {
+        const id = tok(n, 'Ident');
+        if (!id) return undefined;
+        return { kind: 'const', name: nameOf(id), value: this.expr(node(n, 'expression')), range };
+      }
+      case 'blockDecl':
+      case 'modelDecl': {
+        const id = tok(n, 'Ident');
+        if (!id) return undefined;
+        const params = this.params(node(n, 'paramList'));
+        const out = node(n, 'outputSpec');
+        const returns = out ? this.outputs(out) : undefined;
+        const body = this.body(node(n, 'body'));
+        if (n.name === 'blockDecl') return { kind: 'block', name: nameOf(id), params, ...(returns ? { returns } : {}), body, range };
+        const where = nodes(n, 'expression').map((e) => this.expr(e));
+        return { kind: 'model', name: nameOf(id), inputs: params, ...(returns ? { outputs: returns } : {}), where, body, range };
+      }
+    }
+    return undefined;
+  }
+
+  private params(n: CstNode | undefined): Param[] {
+    if (!n) return [];
+    return nodes(n, 'param').flatMap((p) => {
+      const id = tok(p, 'Ident');
+      if (!id) return [];
+      const t = node(p, 'typeRef');
+      const d = node(p, 'expression');
+      return [{ name: nameOf(id), ...(t ? { type: this.typeRef(t) } : {}), ...(d ? { default: this.expr(d) } : {}), range: nodeRange(p) }];
+    });
+  }
+
+  private outputs(n: CstNode): Param[] {
+    const items = nodes(n, 'outputItem');
+    const one = (tr: CstNode | undefined, id: IToken | undefined, r: Range): Param => {
+      const type = tr ? this.typeRef(tr) : undefined;
+      return { name: id ? nameOf(id) : { text: '', ...r }, ...(type ? { type } : {}), range: r };
+    };
+    if (items.length) return items.map((it) => one(node(it, 'typeRef'), tok(it, 'Ident'), nodeRange(it)));
+    return [one(node(n, 'typeRef'), undefined, nodeRange(n))];
+  }
+
+  private typeRef(n: CstNode): TypeRef {
+    const id = tok(n, 'Ident');
+    const dl = node(n, 'dimList');
+    return { ...(id ? { name: nameOf(id) } : {}), ...(dl ? { dims: nodes(dl, 'expression').map((e) => this.expr(e)) } : {}), range: nodeRange(n) };
+  }
+
+  body(n: CstNode | undefined): Stmt[] {
+    if (!n) return [];
+    return nodes(n, 'statement').flatMap((s) => {
+      const st = this.stmt(s);
+      return st ? [st] : [];
+    });
+  }
+
+  private stmt(s: CstNode): Stmt | undefined {
+    const inner = Object.values(s.children).flat().find((e): e is CstNode => !isTok(e));
+    if (!inner) return undefined;
+    const range = nodeRange(inner);
+    switch (inner.name) {
+      case 'assignStmt': {
+        const id = tok(inner, 'Ident');
+        if (!id) return undefined;
+        return { kind: 'assign', target: nameOf(id), value: this.expr(node(inner, 'expression')), range };
+      }
+      case 'ifStmt': {
+        const bodies = nodes(inner, 'body');
+        const elif = node(inner, 'ifStmt');
+        const elseBranch = elif ? [this.stmt({ name: 'statement', children: { ifStmt: [elif] } } as CstNode)!].filter(Boolean) : bodies[1] ? this.body(bodies[1]) : undefined;
+        return { kind: 'if', cond: this.expr(node(inner, 'expression')), then: this.body(bodies[0]), ...(elseBranch ? { else: elseBranch } : {}), range };
+      }
+      case 'forStmt': {
+        const id = tok(inner, 'Ident');
+        if (!id) return undefined;
+        return { kind: 'for', variable: nameOf(id), iterable: this.expr(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
+      }
+      case 'repeatStmt':
+        return { kind: 'repeat', count: this.expr(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
+      case 'assertStmt': {
+        const m = tok(inner, 'StringLit');
+        return { kind: 'assert', cond: this.expr(node(inner, 'expression')), ...(m ? { message: unquote(m.image) } : {}), range };
+      }
+      case 'returnStmt':
+        return { kind: 'return', values: nodes(inner, 'expression').map((e) => this.expr(e)), range };
+      case 'frozenStmt':
+        return { kind: 'frozen', body: this.body(node(inner, 'body')), range };
+      case 'expression':
+        return { kind: 'expr', value: this.expr(inner), range };
+    }
+    return undefined;
+  }
+
+  expr(n: CstNode | undefined): Expr {
+    if (!n) return { kind: 'error', range: { start: 0, end: 0 } };
+    const range = nodeRange(n);
+    const err: Expr = { kind: 'error', range };
+    switch (n.name) {
+      case 'expression': {
+        const head = this.expr(node(n, 'rangeExpr'));
+        const steps = nodes(n, 'postfixExpr').map((p) => this.expr(p));
+        return steps.length ? { kind: 'chain', head, steps, range } : head;
+      }
+      case 'rangeExpr': {
+        const parts = nodes(n, 'orExpr');
+        if (parts.length === 2) return { kind: 'range', from: this.expr(parts[0]), to: this.expr(parts[1]), range };
+        return this.expr(parts[0]);
+      }
+      case 'orExpr':
+        return this.leftAssoc(n, 'andExpr', ['Or']);
+      case 'andExpr':
+        return this.leftAssoc(n, 'notExpr', ['And']);
+      case 'notExpr': {
+        if (tok(n, 'Not')) return { kind: 'unary', op: 'not', operand: this.expr(node(n, 'notExpr')), range };
+        return this.expr(node(n, 'cmpExpr'));
+      }
+      case 'cmpExpr':
+        return this.leftAssoc(n, 'addExpr', ['EqEq', 'NotEq', 'LtEq', 'GtEq', 'Lt', 'Gt']);
+      case 'addExpr':
+        return this.leftAssoc(n, 'mulExpr', ['Plus', 'Minus']);
+      case 'mulExpr':
+        return this.leftAssoc(n, 'unaryExpr', ['Star', 'SlashSlash', 'Slash', 'Percent']);
+      case 'unaryExpr': {
+        if (tok(n, 'Minus')) {
+          const operand = this.expr(node(n, 'unaryExpr'));
+          // Fold `-3` into a literal so that shapes and attributes read naturally.
+          if (operand.kind === 'num') return { ...operand, value: -operand.value, raw: `-${operand.raw}`, range };
+          return { kind: 'unary', op: '-', operand, range };
+        }
+        return this.expr(node(n, 'powExpr'));
+      }
+      case 'powExpr': {
+        const base = this.expr(node(n, 'postfixExpr'));
+        const exp = node(n, 'unaryExpr');
+        const op = tok(n, 'StarStar');
+        return exp && op ? { kind: 'binary', op: '**', left: base, right: this.expr(exp), opRange: tokRange(op), range } : base;
+      }
+      case 'postfixExpr': {
+        let e = this.expr(node(n, 'primary'));
+        const suffixes: { at: number; make: (t: Expr) => Expr }[] = [];
+        for (const c of nodes(n, 'callSuffix')) suffixes.push({ at: nodeRange(c).start, make: (t) => ({ kind: 'call', callee: t, args: this.args(c), range: span(t.range, nodeRange(c)) }) });
+        for (const c of nodes(n, 'indexSuffix')) suffixes.push({ at: nodeRange(c).start, make: (t) => ({ kind: 'index', target: t, index: this.expr(node(c, 'expression')), range: span(t.range, nodeRange(c)) }) });
+        for (const id of toks(n, 'Ident')) suffixes.push({ at: id.startOffset, make: (t) => ({ kind: 'member', target: t, member: nameOf(id), range: span(t.range, tokRange(id)) }) });
+        suffixes.sort((a, b) => a.at - b.at);
+        for (const s of suffixes) e = s.make(e);
+        return e;
+      }
+      case 'primary': {
+        const t = Object.values(n.children).flat()[0];
+        if (!t) return err;
+        if (!isTok(t)) return this.expr(t);
+        if (t.isInsertedInRecovery || isNaN(t.startOffset)) return err;
+        const r = tokRange(t);
+        switch (t.tokenType.name) {
+          case 'NumberLit':
+            return this.number(t.image, r);
+          case 'StringLit':
+            return { kind: 'str', value: unquote(t.image), range: r };
+          case 'True':
+            return { kind: 'bool', value: true, range: r };
+          case 'False':
+            return { kind: 'bool', value: false, range: r };
+          case 'None':
+            return { kind: 'none', range: r };
+          case 'Ident':
+            return { kind: 'name', name: nameOf(t), range: r };
+        }
+        return err;
+      }
+      case 'parenExpr': {
+        const items = nodes(n, 'expression').map((e) => this.expr(e));
+        if (items.length === 1 && !tok(n, 'Comma')) return items[0]!;
+        return { kind: 'tuple', items, range };
+      }
+      case 'listExpr':
+        return { kind: 'list', items: nodes(n, 'expression').map((e) => this.expr(e)), range };
+    }
+    return err;
+  }
+
+  private leftAssoc(n: CstNode, operandRule: string, opTokens: string[]): Expr {
+    const operands = nodes(n, operandRule).map((o) => this.expr(o));
+    const ops = opTokens.flatMap((k) => toks(n, k)).sort((a, b) => a.startOffset - b.startOffset);
+    let e = operands[0] ?? { kind: 'error', range: nodeRange(n) };
+    for (let i = 1; i < operands.length; i++) {
+      const op = ops[i - 1];
+      const right = operands[i]!;
+      e = { kind: 'binary', op: (op?.image ?? '+') as BinaryOp, left: e, right, opRange: op ? tokRange(op) : right.range, range: span(e.range, right.range) };
+    }
+    return e;
+  }
+
+  private args(c: CstNode): Arg[] {
+    return nodes(c, 'arg').map((a) => {
+      const id = tok(a, 'Ident');
+      const value = this.expr(node(a, 'expression'));
+      return { ...(id ? { name: nameOf(id) } : {}), value, range: nodeRange(a) };
+    });
+  }
+
+  private number(raw: string, range: Range): Expr {
+    let text = raw.replace(/_/g, '');
+    let mult = 1;
+    const last = text[text.length - 1]!;
+    if (SUFFIX[last]) {
+      mult = SUFFIX[last]!;
+      text = text.slice(0, -1);
+    }
+    const base = Number(text);
+    const exact = base * mult;
+    // 1.1M is 1100000, not 1100000.0000000002.
+    const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
+    const fractional = /[.eE]/.test(text);
+    const isInt = Number.isInteger(value) && (!fractional || mult > 1 || /[eE]\+?\d/.test(text));
+    if (!Number.isFinite(value) || (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)) {
+      this.problems.push({ code: 'E0102', message: `number ${raw} is too large (limit 2^53)`, range });
+      return { kind: 'error', range };
+    }
+    return { kind: 'num', value, isInt, raw, range };
+  }
+}
+
+function unquote(s: string): string {
+  return s.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c);
+}

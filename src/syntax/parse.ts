@@ -1,0 +1,101 @@
+/** Entry point of the syntax stage: text → AST with diagnostics. Never throws. */
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
+import type { Module } from './ast.js';
+import { Converter } from './cst-to-ast.js';
+import { Comment, nnLexer, BadNumber, UnterminatedString } from './lexer.js';
+import { getParser } from './parser.js';
+import { type SourceFile, spanOf } from './source.js';
+
+/** Limits that keep hostile input bounded in time and memory. */
+export const LIMITS = { maxBytes: 2 * 1024 * 1024, maxDepth: 200 } as const;
+
+const EMPTY: Module = { decls: [], comments: [] };
+
+const TOKEN_LABEL: Record<string, string> = {
+  Ident: 'a name', NumberLit: 'a number', StringLit: 'a string', LParen: "'('", RParen: "')'", LBracket: "'['", RBracket: "']'",
+  LBrace: "'{'", RBrace: "'}'", Comma: "','", Colon: "':'", Assign: "'='", Arrow: "'->'", EOF: 'end of file',
+};
+
+/** Parses one file. Syntax errors are recovered from; the AST covers whatever could be understood. */
+export function parseSource(file: SourceFile): WithDiagnostics<Module> {
+  const diagnostics: Diagnostic[] = [];
+  const text = file.text;
+  if (text.length > LIMITS.maxBytes) {
+    diagnostics.push(diag('E0104', `file is too large (${(text.length / 1048576).toFixed(1)} MB; the limit is ${LIMITS.maxBytes / 1048576} MB)`, spanOf(file, 0, 0), { hint: 'split the model into modules and import them' }));
+    return { result: EMPTY, diagnostics };
+  }
+  if (text.includes('\u0000') || text.includes('\ufffd')) {
+    const at = Math.max(text.indexOf('\u0000'), text.indexOf('\ufffd'));
+    diagnostics.push(diag('E0105', 'this is not a UTF-8 text file (binary data or a different encoding)', spanOf(file, at, at + 1), { hint: 'save the file as UTF-8' }));
+    return { result: EMPTY, diagnostics };
+  }
+  const lexed = nnLexer.tokenize(text);
+  for (const e of lexed.errors.slice(0, 50)) {
+    const ch = text.slice(e.offset, e.offset + (e.length || 1));
+    diagnostics.push(diag('E0100', `unexpected character '${ch}'`, spanOf(file, e.offset, e.offset + (e.length || 1)), { hint: 'comments start with #' }));
+  }
+  const tokens = [];
+  let depth = 0;
+  for (const t of lexed.tokens) {
+    if (t.tokenType === BadNumber) {
+      diagnostics.push(diag('E0102', `invalid number literal '${t.image}'`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'numbers look like 64, 0.5, 1e-3 or 12M (suffixes K, M, G, T)' }));
+      continue;
+    }
+    if (t.tokenType === UnterminatedString) {
+      diagnostics.push(diag('E0103', 'unterminated string', spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'close the string with a matching quote on the same line' }));
+      continue;
+    }
+    const n = t.tokenType.name;
+    if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth++;
+    else if (n === 'RParen' || n === 'RBracket' || n === 'RBrace') depth--;
+    if (depth > LIMITS.maxDepth) {
+      diagnostics.push(diag('E0104', `nesting is deeper than ${LIMITS.maxDepth} levels`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'flatten the expression or use blocks' }));
+      return { result: EMPTY, diagnostics };
+    }
+    tokens.push(t);
+  }
+  const parser = getParser();
+  parser.input = tokens;
+  const cst = parser.module();
+  for (const e of parser.errors.slice(0, 50)) {
+    const t = e.token;
+    const eof = t.tokenType?.name === 'EOF' || isNaN(t.startOffset);
+    const start = eof ? text.length : t.startOffset;
+    const end = eof ? text.length : t.endOffset! + 1;
+    const found = eof ? 'end of file' : `'${t.image}'`;
+    diagnostics.push(diag('E0101', `${friendly(e.message)} (found ${found})`, spanOf(file, start, end)));
+  }
+  const conv = new Converter();
+  const decls = cst ? conv.module(cst) : [];
+  for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
+  const comments = (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
+  return { result: { decls: attachDocs(decls, comments, text), comments }, diagnostics };
+}
+
+/** Turns Chevrotain's messages ("Expecting token of type --> RParen <-- but found --> '}' <--") into prose. */
+function friendly(msg: string): string {
+  const m = /Expecting token of type --> (\w+) <--/.exec(msg);
+  if (m) return `expected ${TOKEN_LABEL[m[1]!] ?? m[1]!.toLowerCase()}`;
+  if (msg.startsWith('Expecting: one of these possible Token sequences') || msg.startsWith('Expecting: expecting at least one'))
+    return 'expected an expression or statement here';
+  if (msg.startsWith('Redundant input')) return 'unexpected input';
+  return msg.split('\n')[0]!.replace(/-->|<--/g, '').trim();
+}
+
+/** A run of `#` comment lines directly above a block or model is its documentation (shown on hover). */
+function attachDocs(decls: Module['decls'], comments: { start: number; end: number }[], text: string): Module['decls'] {
+  return decls.map((d) => {
+    if (d.kind !== 'block' && d.kind !== 'model') return d;
+    const lines: string[] = [];
+    let pos = d.range.start;
+    for (let i = comments.length - 1; i >= 0; i--) {
+      const c = comments[i]!;
+      if (c.end > pos) continue;
+      if (text.slice(c.end, pos).trim() !== '' || (text.slice(c.end, pos).match(/\n/g) ?? []).length > 1) break;
+      lines.unshift(text.slice(c.start + 1, c.end).replace(/^ /, ''));
+      pos = c.start;
+    }
+    return lines.length ? { ...d, doc: lines.join('\n') } : d;
+  });
+}
