@@ -1,3 +1,43 @@
 import type { OpDef } from './types.js';
+import { op as batchnorm } from './defs/batchnorm.js';
+import { op as layernorm } from './defs/layernorm.js';
+import { op as localResponseNorm } from './defs/local_response_norm.js';
+import { op as dropout } from './defs/dropout.js';
+import { op as identity } from './defs/identity.js';
+import { op as embedding } from './defs/embedding.js';
+import { op as lstm } from './defs/lstm.js';
+import { op as gru } from './defs/gru.js';
+import { op as rnn } from './defs/rnn.js';
+import { op as reshape } from './defs/reshape.js';
+import { op as permute } from './defs/permute.js';
+import { op as transpose } from './defs/transpose.js';
+import { op as concat } from './defs/concat.js';
+import { op as mul } from './defs/mul.js';
+import { op as matmul } from './defs/matmul.js';
+import { op as leakyRelu } from './defs/leaky_relu.js';
+import { op as prelu } from './defs/prelu.js';
+import { op as elu } from './defs/elu.js';
+import { op as selu } from './defs/selu.js';
+import { op as gelu } from './defs/gelu.js';
+import { op as sigmoid } from './defs/sigmoid.js';
+import { op as hardSigmoid } from './defs/hard_sigmoid.js';
+import { op as tanh } from './defs/tanh.js';
+import { op as softmax } from './defs/softmax.js';
+import { op as logSoftmax } from './defs/log_softmax.js';
+import { op as silu } from './defs/silu.js';
+import { op as relu6 } from './defs/relu6.js';
+import { op as hardSwish } from './defs/hard_swish.js';
+import { op as multiheadAttention } from './defs/multihead_attention.js';
 
-export const OPS_MISC: readonly OpDef[] = [];
+export const OPS_MISC: readonly OpDef[] = [
+  // Normalisation and regularisation
+  batchnorm, layernorm, localResponseNorm, dropout, identity,
+  // Embedding and recurrent
+  embedding, lstm, gru, rnn,
+  // Shape and merge
+  reshape, permute, transpose, concat, mul, matmul,
+  // Activations (relu is in list-core)
+  leakyRelu, prelu, elu, selu, gelu, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, silu, relu6, hardSwish,
+  // Attention
+  multiheadAttention,
+];

@@ -1,0 +1,71 @@
+/**
+ * The public, plain-data API used by the CLI and the language server alike (and by browsers: no Node
+ * imports here). Every function returns results with diagnostics and never throws on bad input.
+ */
+import { type CheckOptions, type CheckedModel, analyze } from './checker/analyze.js';
+import { type Summary, summarize as buildSummary } from './checker/summary.js';
+import type { Diagnostic, WithDiagnostics } from './diagnostics/types.js';
+import type { Module } from './syntax/ast.js';
+import { parseSource } from './syntax/parse.js';
+import { sourceFile } from './syntax/source.js';
+import { elaborate, modelsOf } from './semantics/elaborate.js';
+import { type ModuleHost, type Program, loadProgram } from './semantics/modules.js';
+import type { Dim } from './symbolic/dim.js';
+
+/** Parses one file's text into an AST (no imports, no checking). */
+export function parseModule(text: string, path = '<input>'): WithDiagnostics<Module> {
+  return parseSource(sourceFile(path, text));
+}
+
+export interface CheckRequest extends CheckOptions {
+  readonly path: string;
+  readonly text: string;
+  readonly host: ModuleHost;
+  /** Which model; default: every model in the file. */
+  readonly model?: string;
+  /** Concrete values for symbolic input dims (`N=1, H=224`). */
+  readonly inputShapes?: ReadonlyMap<string, Dim>;
+}
+
+export interface CheckResult {
+  readonly program: Program;
+  readonly models: readonly CheckedModel[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses, resolves imports, elaborates and checks the models of a file. */
+export function check(req: CheckRequest): CheckResult {
+  const program = loadProgram(req.path, req.text, req.host);
+  const diagnostics: Diagnostic[] = [...program.diagnostics];
+  const models: CheckedModel[] = [];
+  const names = req.model ? [req.model] : modelsOf(program.root).map((m) => m.name.text);
+  for (const name of names) {
+    const el = elaborate(program, name, req.inputShapes);
+    if ('error' in el) {
+      diagnostics.push(...el.error);
+      continue;
+    }
+    diagnostics.push(...el.diagnostics);
+    const { result, diagnostics: ds } = analyze(el, req);
+    diagnostics.push(...ds);
+    models.push(result);
+  }
+  // A library file (blocks only) is still checked for syntax and names; elaborate its blocks lazily.
+  return { program, models, diagnostics: dedupe(diagnostics) };
+}
+
+/** The same problem reached through several block expansions is reported once. */
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Summary (the stable JSON form) of a checked model. */
+export function summarize(model: CheckedModel, opts: { depth?: number } = {}): Summary {
+  return buildSummary(model, opts);
+}

@@ -1,0 +1,119 @@
+/** The checker: per-layer and total parameters, MACs, FLOPs, memory and receptive fields, plus rules. */
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Elaboration } from '../semantics/elaborate.js';
+import type { Graph, IrNode } from '../semantics/ir.js';
+import { DTYPE_BYTES } from '../ops/types.js';
+import { type Dim, add, formatDim } from '../symbolic/dim.js';
+import { peakActivationBytes, tensorBytes } from './memory.js';
+import { type Rf, receptiveFields } from './rf.js';
+import { RULES } from './rules/index.js';
+
+export interface LayerReport {
+  readonly node: IrNode;
+  readonly path: string;
+  readonly op: string;
+  readonly outputShapes: readonly (readonly Dim[])[];
+  /** Parameters owned by this layer; 0 on later applications of shared weights. */
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly macs: Dim;
+  readonly flops: Dim;
+  readonly outputBytes: Dim;
+  readonly rf: Rf;
+  /** Path of the layer whose weights this one re-uses. */
+  readonly sharedWith?: string;
+}
+
+export interface Totals {
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly nonTrainableParams: number;
+  readonly macs: Dim;
+  readonly flops: Dim;
+  readonly weightBytes: number;
+  /** Peak live activations at batch 1; undefined when non-batch dims are symbolic. */
+  readonly peakActivationBytes: number | undefined;
+  /** Extra peak bytes per additional sample in the batch. */
+  readonly peakActivationBytesPerSample: number | undefined;
+}
+
+export interface CheckedModel {
+  readonly graph: Graph;
+  readonly layers: readonly LayerReport[];
+  readonly totals: Totals;
+  /** Receptive field of every tensor, by tensor id. */
+  readonly rf: readonly Rf[];
+}
+
+export interface CheckOptions {
+  readonly maxParams?: number;
+  readonly maxMacs?: number;
+}
+
+const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Analyses an elaborated model, evaluates its deferred assertions and rules; never throws. */
+export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: CheckedModel; diagnostics: Diagnostic[] } {
+  const g = el.graph;
+  const diagnostics: Diagnostic[] = [];
+  const { rf, diagnostics: rfDiags } = receptiveFields(g);
+  diagnostics.push(...rfDiags);
+  let params = 0;
+  let trainable = 0;
+  let weightBytes = 0;
+  let macs: Dim = 0;
+  let flops: Dim = 0;
+  const layers: LayerReport[] = g.nodes.map((n) => {
+    const own = n.sharedWith === undefined;
+    const p = own ? n.params.reduce((a, x) => a + count(x.shape), 0) : 0;
+    const tp = own ? n.params.filter((x) => x.trainable).reduce((a, x) => a + count(x.shape), 0) : 0;
+    if (own) weightBytes += n.params.reduce((a, x) => a + count(x.shape) * DTYPE_BYTES[x.dtype ?? 'float32'], 0);
+    params += p;
+    trainable += tp;
+    macs = add(macs, n.macs);
+    flops = add(flops, n.flops);
+    return {
+      node: n,
+      path: n.path,
+      op: n.op.name,
+      outputShapes: n.outputs.map((o) => g.tensors[o]!.type.shape),
+      params: p,
+      trainableParams: tp,
+      macs: n.macs,
+      flops: n.flops,
+      outputBytes: n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0),
+      rf: rf[n.outputs[0]!],
+      ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),
+    };
+  });
+  const peak1 = peakActivationBytes(g, 1);
+  const peak2 = peakActivationBytes(g, 2);
+  const totals: Totals = {
+    params,
+    trainableParams: trainable,
+    nonTrainableParams: params - trainable,
+    macs,
+    flops,
+    weightBytes,
+    peakActivationBytes: peak1,
+    peakActivationBytesPerSample: peak1 !== undefined && peak2 !== undefined ? peak2 - peak1 : undefined,
+  };
+  for (const rule of RULES) rule(g, (d) => diagnostics.push(d));
+  const totalsByName: Record<string, Dim | undefined> = {
+    params, trainable_params: trainable, non_trainable_params: params - trainable, macs, flops, weight_bytes: weightBytes, peak_activation_bytes: peak1,
+  };
+  diagnostics.push(
+    ...el.runDeferred({
+      total: (name) => totalsByName[name],
+      rf: (t) => rf[t]?.map((a) => ({ size: a.size, jump: a.jump, start: a.start ?? NaN })),
+    }),
+  );
+  if (opts.maxParams !== undefined && params > opts.maxParams)
+    diagnostics.push(diag('E0501', `${g.name} has ${params.toLocaleString('en-US')} parameters, over the budget of ${opts.maxParams.toLocaleString('en-US')} (--max-params)`, g.span));
+  if (opts.maxMacs !== undefined) {
+    if (typeof macs !== 'number') diagnostics.push(diag('W0106', `${g.name}: MACs are symbolic (${formatDim(macs)}); --max-macs cannot be checked`, g.span, { hint: 'give concrete sizes with --input-shape' }));
+    else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${macs.toLocaleString('en-US')} MACs, over the budget of ${opts.maxMacs.toLocaleString('en-US')} (--max-macs)`, g.span));
+  }
+  return { result: { graph: g, layers, totals, rf }, diagnostics };
+}

@@ -1,0 +1,112 @@
+/**
+ * Receptive fields per spatial axis, forward through the graph (Araujo et al. / Dumoulin & Visin):
+ * `jump_out = jump_in*S`, `size_out = size_in + (K_eff-1)*jump_in`,
+ * `start_out = start_in + ((K_eff-1)/2 - pad_begin)*jump_in`, starting from size 1, jump 1, start 0.5
+ * (the centre of input pixel 0). Merges (add, concat) take the union of their branches.
+ */
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Graph } from '../semantics/ir.js';
+
+export interface RfAxis {
+  readonly size: number;
+  readonly jump: number;
+  /** Undefined when padding depends on a symbolic size. */
+  readonly start: number | undefined;
+}
+export type Rf = readonly RfAxis[] | undefined;
+
+const spatialRank = (rank: number) => (rank >= 3 ? rank - 2 : 0);
+
+/** The receptive field of every tensor (index = tensor id), and W0103 for misaligned merges. */
+export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[] } {
+  const rf: Rf[] = new Array(g.tensors.length).fill(undefined);
+  const diagnostics: Diagnostic[] = [];
+  for (const p of g.inputs) {
+    const n = spatialRank(g.tensors[p.tensor]!.type.shape.length);
+    rf[p.tensor] = n ? Array.from({ length: n }, () => ({ size: 1, jump: 1, start: 0.5 })) : undefined;
+  }
+  for (const node of g.nodes) {
+    const ins = node.inputs.map((i) => rf[i]);
+    const first = ins[0];
+    let out: Rf;
+    const t = node.rf;
+    switch (t.kind) {
+      case 'identity':
+        out = first;
+        break;
+      case 'none':
+        out = undefined;
+        break;
+      case 'window':
+        out = first && first.length === t.axes.length
+          ? first.map((a, i) => {
+              const w = t.axes[i]!;
+              const ke = w.dilation * (w.kernel - 1) + 1;
+              return { size: a.size + (ke - 1) * a.jump, jump: a.jump * w.stride, start: a.start === undefined || w.padBegin === undefined ? undefined : a.start + ((ke - 1) / 2 - w.padBegin) * a.jump };
+            })
+          : undefined;
+        break;
+      case 'transpose':
+        out = first && first.length === t.axes.length
+          ? first.map((a, i) => {
+              const w = t.axes[i]!;
+              const ke = w.dilation * (w.kernel - 1) + 1;
+              const jump = a.jump / w.stride;
+              // Each output gathers from ceil(K_eff/S) consecutive inputs.
+              return { size: a.size + (Math.ceil(ke / w.stride) - 1) * a.jump, jump, start: a.start === undefined || w.padBegin === undefined ? undefined : a.start + ((w.padBegin - (ke - 1) / 2) / w.stride) * a.jump };
+            })
+          : undefined;
+        break;
+      case 'scale':
+        out = first && first.length === t.factors.length
+          ? first.map((a, i) => {
+              const f = t.factors[i]!;
+              return { size: a.size, jump: a.jump / f, start: a.start === undefined ? undefined : a.start + (0.5 / f - 0.5) * a.jump };
+            })
+          : undefined;
+        break;
+      case 'global': {
+        const inT = g.tensors[node.inputs[0]!]!;
+        const model = g.inputs.map((p) => g.tensors[p.tensor]!.type.shape).find((s) => s.length === inT.type.shape.length);
+        out = first && model
+          ? first.map((a, i) => {
+              const extent = model[i + 2];
+              return typeof extent === 'number' ? { size: extent, jump: extent, start: extent / 2 } : a;
+            })
+          : undefined;
+        break;
+      }
+      case 'merge': {
+        const present = ins.filter((x): x is readonly RfAxis[] => x !== undefined);
+        if (!present.length) {
+          out = undefined;
+          break;
+        }
+        const rank = present[0]!.length;
+        if (present.some((p) => p.length !== rank)) {
+          out = undefined;
+          break;
+        }
+        out = present[0]!.map((_, i) => {
+          const axes = present.map((p) => p[i]!);
+          const misaligned = axes.some((a) => a.jump !== axes[0]!.jump || (a.start !== undefined && axes[0]!.start !== undefined && Math.abs(a.start - axes[0]!.start) > 1e-9));
+          if (misaligned && i === 0)
+            diagnostics.push(diag('W0103', `${node.path}: merged branches are misaligned (jumps ${axes.map((a) => a.jump).join(' vs ')}, starts ${axes.map((a) => a.start ?? '?').join(' vs ')})`, node.span, {
+              hint: 'branches of a merge should see the same input positions: match strides and paddings',
+            }));
+          if (axes.some((a) => a.start === undefined)) return { size: Math.max(...axes.map((a) => a.size)), jump: Math.max(...axes.map((a) => a.jump)), start: undefined };
+          const lo = Math.min(...axes.map((a) => a.start! - a.size / 2));
+          const hi = Math.max(...axes.map((a) => a.start! + a.size / 2));
+          return { size: hi - lo, jump: Math.max(...axes.map((a) => a.jump)), start: (lo + hi) / 2 };
+        });
+        break;
+      }
+    }
+    for (const o of node.outputs) {
+      const n = spatialRank(g.tensors[o]!.type.shape.length);
+      rf[o] = out && out.length === n ? out : undefined;
+    }
+  }
+  return { rf, diagnostics };
+}

@@ -1,0 +1,107 @@
+/**
+ * The summary as stable plain data (schema/summary.schema.json): what `dslc summary --format json`
+ * prints and what CI and later tools read. Shapes are arrays of numbers or dim-expression strings.
+ */
+import { type Dim, dimToJson } from '../symbolic/dim.js';
+import type { CheckedModel, LayerReport } from './analyze.js';
+import type { Rf } from './rf.js';
+
+export interface SummaryRf {
+  readonly size: number[];
+  readonly jump: number[];
+  readonly start?: number[];
+}
+export interface SummaryLayer {
+  readonly path: string;
+  readonly op: string;
+  readonly outputShape: (number | string)[];
+  readonly params: number;
+  readonly trainableParams: number;
+  readonly macs: number | string;
+  readonly flops: number | string;
+  readonly rf?: SummaryRf;
+  readonly sharedWith?: string;
+  /** Number of primitive layers collapsed into this row (with --depth). */
+  readonly layers?: number;
+}
+export interface Summary {
+  readonly schemaVersion: 1;
+  readonly model: string;
+  readonly inputs: { name: string; shape: (number | string)[]; dtype: string }[];
+  readonly outputs: { name: string; shape: (number | string)[]; dtype: string }[];
+  readonly layers: SummaryLayer[];
+  readonly totals: {
+    params: number;
+    trainableParams: number;
+    nonTrainableParams: number;
+    macs: number | string;
+    flops: number | string;
+    weightBytes: number;
+    peakActivationBytes: number | null;
+    peakActivationBytesPerSample: number | null;
+  };
+}
+
+const shape = (s: readonly Dim[]) => s.map(dimToJson);
+
+export function rfJson(rf: Rf): SummaryRf | undefined {
+  if (!rf || !rf.length) return undefined;
+  const start = rf.map((a) => a.start);
+  return { size: rf.map((a) => a.size), jump: rf.map((a) => a.jump), ...(start.every((s) => s !== undefined) ? { start: start as number[] } : {}) };
+}
+
+function row(l: LayerReport): SummaryLayer {
+  const r = rfJson(l.rf);
+  return {
+    path: l.path, op: l.op, outputShape: shape(l.outputShapes[0] ?? []), params: l.params, trainableParams: l.trainableParams,
+    macs: dimToJson(l.macs), flops: dimToJson(l.flops), ...(r ? { rf: r } : {}), ...(l.sharedWith ? { sharedWith: l.sharedWith } : {}),
+  };
+}
+
+/** Builds the summary; with `depth`, layers inside blocks nested `depth` deep collapse into one row per block call. */
+export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summary {
+  const g = m.graph;
+  const rows: SummaryLayer[] = [];
+  const depth = opts.depth;
+  let group: { key: string; block: string; items: LayerReport[] } | undefined;
+  const flush = () => {
+    if (!group) return;
+    const last = group.items[group.items.length - 1]!;
+    const sumDims = (f: (l: LayerReport) => Dim) => dimToJson(group!.items.map(f).reduce<Dim>((a, b) => addDim(a, b), 0));
+    const r = rfJson(last.rf);
+    rows.push({
+      path: group.key, op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
+      params: group.items.reduce((a, l) => a + l.params, 0), trainableParams: group.items.reduce((a, l) => a + l.trainableParams, 0),
+      macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), ...(r ? { rf: r } : {}), layers: group.items.length,
+      ...(group.items.every((l) => l.sharedWith) ? { sharedWith: 'shared' } : {}),
+    });
+    group = undefined;
+  };
+  for (const l of m.layers) {
+    const frames = l.node.blockPath;
+    if (depth === undefined || frames.length < depth || depth < 1) {
+      flush();
+      rows.push(row(l));
+      continue;
+    }
+    const key = frames.slice(0, depth).map((f) => f.label).join('.');
+    if (group && group.key !== key) flush();
+    group ??= { key, block: frames[depth - 1]!.block, items: [] };
+    group.items.push(l);
+  }
+  flush();
+  const port = (p: { name: string; tensor: number }) => ({ name: p.name, shape: shape(g.tensors[p.tensor]!.type.shape), dtype: g.tensors[p.tensor]!.type.dtype });
+  const t = m.totals;
+  return {
+    schemaVersion: 1,
+    model: g.name,
+    inputs: g.inputs.map(port),
+    outputs: g.outputs.map(port),
+    layers: rows,
+    totals: {
+      params: t.params, trainableParams: t.trainableParams, nonTrainableParams: t.nonTrainableParams, macs: dimToJson(t.macs), flops: dimToJson(t.flops),
+      weightBytes: t.weightBytes, peakActivationBytes: t.peakActivationBytes ?? null, peakActivationBytesPerSample: t.peakActivationBytesPerSample ?? null,
+    },
+  };
+}
+import { add as addDim } from '../symbolic/dim.js';

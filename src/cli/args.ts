@@ -1,0 +1,111 @@
+/** Command-line parsing: small and strict (unknown flags are usage errors, exit 2). */
+import type { Dim } from '../symbolic/dim.js';
+
+export class UsageError extends Error {
+  constructor(message: string, readonly showHelp = false) {
+    super(message);
+  }
+}
+
+export interface Parsed {
+  command: 'check' | 'summary' | 'ops' | 'help' | 'version';
+  positional: string[];
+  format?: string;
+  model?: string;
+  depth?: number;
+  maxParams?: number;
+  maxMacs?: number;
+  baseline?: string;
+  tolerance?: number;
+  inputShapes?: Map<string, Dim>;
+  debug: boolean;
+}
+
+const FORMATS: Record<string, string[]> = { check: ['human', 'json', 'sarif', 'github'], summary: ['table', 'json', 'markdown'] };
+const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** `12M`, `1.5G`, `11689512`, `11_689_512`. */
+export function parseCount(flag: string, v: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(v.replace(/[_,]/g, ''));
+  if (!m) throw new UsageError(`${flag} expects a number like 12M or 11689512, got '${v}'`);
+  return Math.round(Number(m[1]) * (SUFFIX[m[2]!] ?? 1));
+}
+
+export function parseArgs(argv: string[]): Parsed {
+  const p: Parsed = { command: 'help', positional: [], debug: false };
+  const rest = [...argv];
+  const first = rest[0];
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return p;
+  if (first === '--version' || first === '-V') return { ...p, command: 'version' };
+  if (!['check', 'summary', 'ops'].includes(first)) {
+    if (first.endsWith('.nn') && rest.includes('--emit')) throw new UsageError('--emit (ONNX/TensorFlow.js export) is not implemented yet in this version');
+    throw new UsageError(`unknown command '${first}'`, true);
+  }
+  p.command = first as Parsed['command'];
+  rest.shift();
+  const value = (flag: string): string => {
+    const v = rest.shift();
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  while (rest.length) {
+    let a = rest.shift()!;
+    if (a.startsWith('--') && a.includes('=')) {
+      rest.unshift(a.slice(a.indexOf('=') + 1));
+      a = a.slice(0, a.indexOf('='));
+    }
+    switch (a) {
+      case '--format':
+      case '-f': {
+        const f = value(a);
+        const ok = FORMATS[p.command] ?? [];
+        if (!ok.includes(f)) throw new UsageError(`--format must be one of ${ok.join(', ')} for ${p.command}, got '${f}'`);
+        p.format = f;
+        break;
+      }
+      case '--model':
+        p.model = value(a);
+        break;
+      case '--depth': {
+        const d = Number(value(a));
+        if (!Number.isInteger(d) || d < 0) throw new UsageError('--depth expects a non-negative integer');
+        p.depth = d;
+        break;
+      }
+      case '--max-params':
+        p.maxParams = parseCount(a, value(a));
+        break;
+      case '--max-macs':
+        p.maxMacs = parseCount(a, value(a));
+        break;
+      case '--baseline':
+        p.baseline = value(a);
+        break;
+      case '--tolerance': {
+        const t = Number(value(a).replace(/%$/, ''));
+        if (!Number.isFinite(t) || t < 0) throw new UsageError('--tolerance expects a fraction like 0.02');
+        p.tolerance = t > 1 ? t / 100 : t;
+        break;
+      }
+      case '--input-shape': {
+        p.inputShapes ??= new Map();
+        for (const kv of value(a).split(',')) {
+          const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(kv.trim());
+          if (!m || Number(m[2]) < 1) throw new UsageError(`--input-shape expects SYMBOL=SIZE pairs like N=1,H=224, got '${kv}'`);
+          p.inputShapes.set(m[1]!, Number(m[2]));
+        }
+        break;
+      }
+      case '--debug':
+        p.debug = true;
+        break;
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
+        p.positional.push(a);
+    }
+  }
+  if ((p.command === 'check' || p.command === 'summary') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
+  if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
+  if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');
+  return p;
+}

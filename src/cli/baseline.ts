@@ -1,0 +1,36 @@
+/** `--baseline summary.json`: fail when params, MACs or peak memory grew beyond a tolerance. */
+import type { Summary } from '../checker/summary.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+
+const METRICS = [
+  ['params', 'parameters'],
+  ['macs', 'MACs'],
+  ['peakActivationBytes', 'peak activation bytes'],
+] as const;
+
+export function compareBaseline(path: string, text: string, current: readonly Summary[], tolerance: number): Diagnostic[] {
+  let base: Summary[];
+  try {
+    const parsed = JSON.parse(text) as Summary | Summary[] | { models: Summary[] };
+    base = Array.isArray(parsed) ? parsed : 'models' in parsed ? parsed.models : [parsed];
+    if (!base.every((b) => typeof b?.model === 'string' && typeof b?.totals === 'object')) throw new Error('shape');
+  } catch {
+    return [diag('E0502', `baseline ${path} is not a dslc summary (produce it with: dslc summary model.nn --format json > ${path})`, undefined)];
+  }
+  const out: Diagnostic[] = [];
+  for (const s of current) {
+    const b = base.find((x) => x.model === s.model);
+    if (!b) continue;
+    for (const [key, label] of METRICS) {
+      const was = b.totals[key];
+      const now = s.totals[key];
+      if (typeof was !== 'number' || typeof now !== 'number') continue;
+      if (now > was * (1 + tolerance)) {
+        const pct = was ? ((now / was - 1) * 100).toFixed(2) : '∞';
+        out.push(diag('E0502', `${s.model}: ${label} grew from ${was.toLocaleString('en-US')} to ${now.toLocaleString('en-US')} (+${pct}%, tolerance ${(tolerance * 100).toFixed(2)}%)`, undefined, { hint: 'if the growth is intended, regenerate the baseline with dslc summary --format json' }));
+      }
+    }
+  }
+  return out;
+}

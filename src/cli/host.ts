@@ -1,0 +1,32 @@
+/** The file-system module host: `std.X` is `<package>/stdlib/X.nn`, other imports are relative paths. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ModuleHost } from '../semantics/modules.js';
+
+export const STDLIB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../stdlib');
+
+export function nodeHost(): ModuleHost {
+  return {
+    resolve(spec, from) {
+      const p = spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec);
+      return existsSync(p) ? p : undefined;
+    },
+    read(p) {
+      try {
+        return decodeText(readFileSync(p));
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Decodes UTF-8 strictly: invalid bytes become U+FFFD, which the parser reports as E0105. */
+export function decodeText(buf: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    return '\ufffd';
+  }
+}

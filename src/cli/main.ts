@@ -1,0 +1,161 @@
+/**
+ * The `dslc` command line: the only place with process I/O. Exit codes: 0 clean, 1 diagnostics with
+ * errors, 2 usage or I/O errors.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { check } from '../api.js';
+import { summarize, type Summary } from '../checker/summary.js';
+import { diag } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import { hasErrors } from '../diagnostics/types.js';
+import { allOps } from '../ops/registry.js';
+import type { Dim } from '../symbolic/dim.js';
+import { compareBaseline } from './baseline.js';
+import { decodeText, nodeHost } from './host.js';
+import { parseArgs, UsageError, type Parsed } from './args.js';
+import { renderGithub, renderJson, renderSarif } from './render-formats.js';
+import { renderHuman } from './render-human.js';
+import { renderMarkdown, renderTable } from './render-summary.js';
+import { VERSION } from './version.js';
+
+const HELP = `dslc ${VERSION} — a declarative language for neural networks
+
+Usage:
+  dslc check <files or dirs...> [--format human|json|sarif|github] [--max-params N] [--max-macs N]
+             [--baseline summary.json] [--tolerance 0.02] [--model NAME] [--input-shape N=1,H=224]
+  dslc summary <file> [--model NAME] [--format table|json|markdown] [--depth N] [--input-shape N=1,H=224]
+  dslc ops                      list the layer catalogue
+  dslc --version | --help
+
+Exit codes: 0 clean, 1 errors found, 2 usage or I/O error.`;
+
+interface Io {
+  out(s: string): void;
+  err(s: string): void;
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+/** Runs the CLI and returns the exit code (the bin script exits with it). */
+export function main(argv: string[], io: Io): number {
+  let args: Parsed;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`dslc: ${e.message}\n${e.showHelp ? `\n${HELP}\n` : "run 'dslc --help' for usage\n"}`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    switch (args.command) {
+      case 'help':
+        io.out(`${HELP}\n`);
+        return 0;
+      case 'version':
+        io.out(`dslc ${VERSION}\n`);
+        return 0;
+      case 'ops':
+        for (const op of allOps()) io.out(`${op.name.padEnd(22)} ${op.category.padEnd(14)} ${op.doc.split('. ')[0]}\n`);
+        return 0;
+      case 'check':
+        return runCheck(args, io);
+      case 'summary':
+        return runSummary(args, io);
+    }
+  } catch (e) {
+    if (args.debug) throw e;
+    io.err(`dslc: internal error: ${(e as Error).message}\nrun again with --debug for details, and please report it\n`);
+    return 2;
+  }
+}
+
+const rel = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+};
+
+function collectFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string, top: boolean) => {
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) throw new UsageError(`cannot read ${p}: no such file or directory`);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(p).sort()) if (e !== 'node_modules' && !e.startsWith('.')) walk(resolve(p, e), false);
+    } else if (top || p.endsWith('.nn')) out.push(resolve(p));
+  };
+  for (const p of paths) walk(p, true);
+  return out;
+}
+
+function readSource(path: string): string {
+  try {
+    return decodeText(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read ${rel(path)}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : ((e as Error).message.split(':')[0] ?? 'error')}`);
+  }
+}
+
+function emitDiagnostics(ds: Diagnostic[], format: string, io: Io, sources: Map<string, string>): void {
+  if (format === 'json') io.out(`${renderJson(ds.map((d) => (d.span ? { ...d, span: { ...d.span, file: rel(d.span.file) } } : d)))}\n`);
+  else if (format === 'sarif') io.out(`${renderSarif(ds, VERSION, rel)}\n`);
+  else if (format === 'github') {
+    if (ds.length) io.out(`${renderGithub(ds, rel)}\n`);
+  } else {
+    const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+    const host = nodeHost();
+    const source = (p: string) => sources.get(p) ?? host.read(p);
+    for (const d of ds) io.err(`${renderHuman(d, source, { color }, rel)}\n\n`);
+    const errors = ds.filter((d) => d.severity === 'error').length;
+    const warnings = ds.filter((d) => d.severity === 'warning').length;
+    if (errors || warnings) io.err(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
+  }
+}
+
+function runCheck(args: Parsed, io: Io): number {
+  const files = collectFiles(args.positional);
+  if (!files.length) throw new UsageError('no .nn files found');
+  const all: Diagnostic[] = [];
+  const sources = new Map<string, string>();
+  const summaries: Summary[] = [];
+  const host = nodeHost();
+  for (const f of files) {
+    const text = readSource(f);
+    sources.set(f, text);
+    const r = check({ path: f, text, host, ...(args.model ? { model: args.model } : {}), ...opt(args) });
+    all.push(...r.diagnostics);
+    for (const m of r.models) summaries.push(summarize(m));
+  }
+  if (args.baseline) all.push(...compareBaseline(args.baseline, readSource(args.baseline), summaries, args.tolerance ?? 0));
+  emitDiagnostics(all, args.format ?? 'human', io, sources);
+  return hasErrors(all) ? 1 : 0;
+}
+
+function opt(args: Parsed): { maxParams?: number; maxMacs?: number; inputShapes?: Map<string, Dim> } {
+  return {
+    ...(args.maxParams !== undefined ? { maxParams: args.maxParams } : {}),
+    ...(args.maxMacs !== undefined ? { maxMacs: args.maxMacs } : {}),
+    ...(args.inputShapes ? { inputShapes: args.inputShapes } : {}),
+  };
+}
+
+function runSummary(args: Parsed, io: Io): number {
+  if (args.positional.length !== 1) throw new UsageError('summary takes exactly one file');
+  const f = resolve(args.positional[0]!);
+  const text = readSource(f);
+  const r = check({ path: f, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...opt(args) });
+  const models = args.model ? r.models : r.models.slice(0, 1);
+  if (!models.length) {
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    emitDiagnostics(errors.length ? errors : [diag('E0210', `${rel(f)} defines no model`, undefined)], 'human', io, new Map([[f, text]]));
+    return 1;
+  }
+  // The table is useful even when an assertion fails: print it, then the diagnostics.
+  const s = summarize(models[0]!, args.depth !== undefined ? { depth: args.depth } : {});
+  const format = args.format ?? 'table';
+  io.out(`${format === 'json' ? JSON.stringify(s, null, 2) : format === 'markdown' ? renderMarkdown(s) : renderTable(s)}\n`);
+  if (r.diagnostics.length) emitDiagnostics([...r.diagnostics], 'human', io, new Map([[f, text]]));
+  return hasErrors(r.diagnostics) ? 1 : 0;
+}

@@ -1,0 +1,4 @@
+/** `avg_pool2d`: see shared/pool.ts for the rule shared by max/avg pooling of every rank. */
+import { makePool } from '../shared/pool.js';
+
+export const op = makePool('avg', 2);

@@ -1,0 +1,45 @@
+/** `batchnorm`: PyTorch `nn.BatchNorm1d/2d/3d` at inference. */
+import { mul } from '../../symbolic/dim.js';
+import type { OpDef, ParamSpec } from '../types.js';
+import { prod } from '../shared/window.js';
+
+export const op: OpDef = {
+  name: 'batchnorm',
+  aliases: ['batchnorm1d', 'batchnorm2d', 'batchnorm3d', 'batch_norm'],
+  category: 'norm',
+  doc:
+    'Batch normalisation over axis 1 (channels) of an input of rank ≥ 2: `y = (x - running_mean) / sqrt(running_var + eps) * weight + bias` ' +
+    '(PyTorch `nn.BatchNorm1d` / `nn.BatchNorm2d` / `nn.BatchNorm3d`, one op for all three: `[N, C]`, `[N, C, L]`, `[N, C, H, W]`, `[N, C, D, H, W]`). ' +
+    'Parameters: `weight` and `bias` `[C]` (trainable, when `affine`), `running_mean` and `running_var` `[C]` (non-trainable buffers, when ' +
+    '`track_running_stats`; Keras counts them as non-trainable parameters, PyTorch as buffers). Keras momentum is `1 - momentum`.',
+  costDoc:
+    'No MACs (peers such as thop/ptflops count conv and dense only). FLOPs = 2 per element: at inference the statistics fold into one ' +
+    'scale and one shift per channel (a multiply and an add).',
+  inputs: [{ name: 'x' }],
+  attrs: [
+    { name: 'num_features', type: 'int', default: null, min: 1, doc: 'Number of channels C; inferred from axis 1 of the input, checked when given.', aliases: ['channels'] },
+    { name: 'eps', type: 'float', default: 1e-5, min: 0, doc: 'Added to the variance for numerical stability (PyTorch 1e-5; some torchvision models use 1e-3).', aliases: ['epsilon'] },
+    { name: 'momentum', type: 'float', default: 0.1, min: 0, doc: 'Running-statistics update factor during training (PyTorch convention; Keras momentum = 1 - this).' },
+    { name: 'affine', type: 'bool', default: true, doc: 'Learn the per-channel scale `weight` (gamma) and shift `bias` (beta).' },
+    { name: 'track_running_stats', type: 'bool', default: true, doc: 'Keep `running_mean` / `running_var` buffers (non-trainable).' },
+  ],
+  infer(ctx) {
+    const x = ctx.inputs[0]!;
+    if (x.shape.length < 2) return ctx.fail('E0400', `${ctx.label} expects an input of rank ≥ 2 ([N, C, ...]), got rank ${x.shape.length}`);
+    const momentum = ctx.attrs.momentum as number;
+    if (momentum > 1) return ctx.fail('E0301', `${ctx.label}: momentum must be in [0, 1], got ${momentum}`, { attr: 'momentum' });
+    const nf = ctx.attrs.num_features;
+    if (nf !== null && nf !== undefined && !ctx.unify(x.shape[1]!, nf as number, `num_features vs input channels (axis 1)`)) return { failed: true };
+    const c = ctx.concrete(x.shape[1]!, 'channels (axis 1)');
+    if (c === undefined) return { failed: true };
+    const params: ParamSpec[] = [];
+    if (ctx.attrs.affine) params.push({ name: 'weight', shape: [c] }, { name: 'bias', shape: [c] });
+    if (ctx.attrs.track_running_stats) params.push({ name: 'running_mean', shape: [c], trainable: false }, { name: 'running_var', shape: [c], trainable: false });
+    return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
+  },
+  examples: [
+    { inputs: [[1, 64, 112, 112]], call: 'batchnorm2d', output: [1, 64, 112, 112], macs: 0 },
+    { inputs: [['N', 128]], call: 'batchnorm1d(128, eps=1e-3)', output: ['N', 128] },
+    { inputs: [[2, 16, 4, 8, 8]], call: 'batchnorm3d(affine=false)', output: [2, 16, 4, 8, 8] },
+  ],
+};

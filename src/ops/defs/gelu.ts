@@ -1,0 +1,31 @@
+/** `gelu`: PyTorch `nn.GELU`; the FLOP estimate depends on `approximate`. */
+import { mul } from '../../symbolic/dim.js';
+import type { OpDef } from '../types.js';
+import { activation } from '../shared/activations.js';
+import { prod } from '../shared/window.js';
+
+const EXACT = 5;
+const TANH = 9;
+
+const base = activation({
+  name: 'gelu',
+  doc: "Gaussian error linear unit `x · Φ(x)` (PyTorch `nn.GELU`): exact with erf (`approximate='none'`) or the tanh approximation (`'tanh'`, as in BERT/GPT-2).",
+  flopsPerElement: EXACT,
+  breakdown: '',
+  attrs: [{ name: 'approximate', type: 'enum', default: 'none', choices: ['none', 'tanh'], doc: "'none': `0.5·x·(1 + erf(x/√2))`; 'tanh': `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`." }],
+  examples: [
+    { inputs: [[2, 10, 768]], call: 'gelu', output: [2, 10, 768], params: 0, macs: 0 },
+    { inputs: [['N', 'T', 768]], call: "gelu(approximate='tanh')", output: ['N', 'T', 768] },
+  ],
+});
+
+export const op: OpDef = {
+  ...base,
+  costDoc:
+    `No MACs. FLOPs per element: ${EXACT} for 'none' (scale by 1/√2, erf, add 1, multiply by x, multiply by 0.5); ${TANH} for 'tanh' ` +
+    '(x³ as 2 multiplies, multiply by 0.044715, add, multiply by √(2/π), tanh, add 1, multiply by x, multiply by 0.5). erf and tanh count 1 FLOP each.',
+  infer(ctx) {
+    const x = ctx.inputs[0]!;
+    return { outputs: [x], macs: 0, flops: mul(prod(x.shape), ctx.attrs.approximate === 'tanh' ? TANH : EXACT), rf: { kind: 'identity' } };
+  },
+};

@@ -1,0 +1,4 @@
+/** `global_avg_pool`: see shared/global-pool.ts. */
+import { makeGlobalPool } from '../shared/global-pool.js';
+
+export const op = makeGlobalPool('avg');

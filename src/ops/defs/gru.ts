@@ -1,0 +1,12 @@
+/** `gru`: PyTorch `nn.GRU`. */
+import { makeRecurrent } from '../shared/recurrent.js';
+
+export const op = makeRecurrent({
+  name: 'gru',
+  gates: 3,
+  doc: 'Gated recurrent unit layer (PyTorch `nn.GRU`; gates r, z, n; two biases like Keras `reset_after=True`).',
+  examples: [
+    { inputs: [[1, 100, 128]], call: 'gru(256)', output: [1, 100, 256], params: 296448, macs: 29491200 },
+    { inputs: [[8, 20, 32]], call: 'gru(64, return_sequences=false)', output: [8, 64], params: 18816 },
+  ],
+});

@@ -1,0 +1,12 @@
+/** `lstm`: PyTorch `nn.LSTM`. */
+import { makeRecurrent } from '../shared/recurrent.js';
+
+export const op = makeRecurrent({
+  name: 'lstm',
+  gates: 4,
+  doc: 'Long short-term memory layer (PyTorch `nn.LSTM`; gates i, f, g, o). The cell state is internal and not returned.',
+  examples: [
+    { inputs: [[1, 100, 128]], call: 'lstm(256)', output: [1, 100, 256], params: 395264, macs: 39321600 },
+    { inputs: [['N', 50, 64]], call: 'lstm(128, num_layers=2, bidirectional=true, return_sequences=false)', output: ['N', 256], params: 593920 },
+  ],
+});

@@ -1,0 +1,10 @@
+import { activation } from '../shared/activations.js';
+
+export const op = activation({
+  name: 'silu',
+  aliases: ['swish'],
+  doc: 'Sigmoid linear unit / swish `x · sigmoid(x)` (PyTorch `nn.SiLU`; EfficientNet).',
+  flopsPerElement: 5,
+  breakdown: 'sigmoid (4: negate, exp, add 1, divide) and a multiply',
+  examples: [{ inputs: [[1, 32, 112, 112]], call: 'silu', output: [1, 32, 112, 112], params: 0, macs: 0 }],
+});

@@ -1,0 +1,4 @@
+/** `zero_pad1d`: see shared/zero-pad.ts for the rule shared by every rank. */
+import { makeZeroPad } from '../shared/zero-pad.js';
+
+export const op = makeZeroPad(1);

@@ -1,0 +1,95 @@
+/** Builtin functions and analysis names usable in expressions and assertions. */
+import { type Dim, add, compareDims, mul } from '../symbolic/dim.js';
+import { DeferSignal, type State } from './state.js';
+import { ERR, type Value, asDim, fromDim, kindName, num } from './values.js';
+
+export interface BuiltinInfo {
+  readonly doc: string;
+  /** A whole-model total (deferred until analysis) rather than a function. */
+  readonly value?: boolean;
+}
+
+export const BUILTINS: ReadonlyMap<string, BuiltinInfo> = new Map<string, BuiltinInfo>([
+  ['params', { value: true, doc: 'Total parameters of the model (shared weights counted once).' }],
+  ['trainable_params', { value: true, doc: 'Trainable parameters.' }],
+  ['non_trainable_params', { value: true, doc: 'Non-trainable parameters (BatchNorm running statistics, frozen layers).' }],
+  ['macs', { value: true, doc: 'Total multiply-accumulates of one forward pass.' }],
+  ['flops', { value: true, doc: 'Total floating-point operations of one forward pass.' }],
+  ['weight_bytes', { value: true, doc: 'Bytes of all weights.' }],
+  ['peak_activation_bytes', { value: true, doc: 'Peak bytes of live activations at inference.' }],
+  ['rf', { doc: 'rf(t): receptive-field size of tensor t per spatial axis (a list; compared with a number, every axis must satisfy it).' }],
+  ['jump', { doc: 'jump(t): cumulative stride of tensor t per spatial axis.' }],
+  ['rf_start', { doc: 'rf_start(t): centre of the first output position’s field, in input pixels (pixel 0 is centred at 0.5).' }],
+  ['len', { doc: 'len(list): number of items.' }],
+  ['min', { doc: 'min(a, b, …) or min(list).' }],
+  ['max', { doc: 'max(a, b, …) or max(list).' }],
+  ['sum', { doc: 'sum(list).' }],
+  ['prod', { doc: 'prod(list): product, e.g. of a shape.' }],
+  ['floor', { doc: 'floor(x).' }],
+  ['ceil', { doc: 'ceil(x), or ceil(a / b) for a symbolic a and an int b.' }],
+  ['abs', { doc: 'abs(x).' }],
+  ['int', { doc: 'int(x): truncates a number.' }],
+  ['float', { doc: 'float(x).' }],
+]);
+
+/** Calls a builtin function; returns a string on a usage error. */
+export function callBuiltin(st: State, name: string, args: readonly Value[]): Value | string {
+  if (args.some((a) => a.k === 'error')) return ERR;
+  const flat = args.length === 1 && args[0]!.k === 'tuple' ? args[0]!.items : args;
+  switch (name) {
+    case 'rf':
+    case 'jump':
+    case 'rf_start': {
+      const t = args[0];
+      if (args.length !== 1 || t?.k !== 'tensor') return `${name}() takes one tensor`;
+      if (!st.analysis) throw new DeferSignal();
+      const rf = st.analysis.rf(t.id);
+      if (!rf) return `${name}(): this tensor has no spatial receptive field (after flatten, dense or a recurrent layer)`;
+      return { k: 'tuple', items: rf.map((a) => num(name === 'rf' ? a.size : name === 'jump' ? a.jump : a.start)) };
+    }
+    case 'len':
+      return args.length === 1 && args[0]!.k === 'tuple' ? num(args[0]!.items.length, true) : 'len() takes one list';
+    case 'min':
+    case 'max': {
+      if (!flat.length) return `${name}() needs values`;
+      if (flat.every((v) => v.k === 'num')) return num(Math[name](...flat.map((v) => (v as { v: number }).v)));
+      let best = asDim(flat[0]!);
+      for (const v of flat.slice(1)) {
+        const d = asDim(v);
+        if (d === undefined || best === undefined) return `${name}() needs numbers`;
+        const c = compareDims(d, best);
+        if (c === 'unknown') return `${name}() cannot order symbolic dimensions`;
+        if (typeof d === 'number' && typeof best === 'number' && (name === 'min' ? d < best : d > best)) best = d;
+      }
+      return best === undefined ? `${name}() needs numbers` : fromDim(best);
+    }
+    case 'sum':
+    case 'prod': {
+      let acc: Dim = name === 'sum' ? 0 : 1;
+      let int = true;
+      for (const v of flat) {
+        if (v.k === 'num' && !v.int) int = false;
+        const d = v.k === 'num' ? v.v : asDim(v);
+        if (d === undefined) return `${name}() needs numbers, got ${kindName(v)}`;
+        acc = name === 'sum' ? add(acc, d) : mul(acc, d);
+      }
+      return typeof acc === 'number' ? num(acc, int) : fromDim(acc);
+    }
+    case 'floor':
+    case 'ceil':
+    case 'abs':
+    case 'int':
+    case 'float': {
+      const v = args[0];
+      if (args.length !== 1 || !v) return `${name}() takes one number`;
+      if (v.k === 'num') {
+        const x = name === 'floor' ? Math.floor(v.v) : name === 'ceil' ? Math.ceil(v.v) : name === 'abs' ? Math.abs(v.v) : name === 'int' ? Math.trunc(v.v) : v.v;
+        return num(x, name !== 'float');
+      }
+      if (v.k === 'dim' && (name === 'int' || name === 'floor' || name === 'ceil')) return v;
+      return `${name}() takes a number, got ${kindName(v)}`;
+    }
+  }
+  return `unknown builtin ${name}`;
+}
+

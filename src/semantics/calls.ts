@@ -1,0 +1,380 @@
+/**
+ * Calls: ops and blocks, layer instances (partial application) and weight sharing. A call without a
+ * tensor input makes an instance; applying one instance twice shares its weights. A shared block
+ * instance replays the inner instances of its first application in creation order.
+ */
+import { didYouMean } from '../diagnostics/make.js';
+import type { Span } from '../diagnostics/types.js';
+import type { Arg, Expr, Param } from '../syntax/ast.js';
+import { bindAttrs } from '../ops/attrs.js';
+import { createOpContext } from '../ops/context.js';
+import { type AttrValue, type OpDef, isFailure } from '../ops/types.js';
+import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute } from '../symbolic/dim.js';
+import { callBuiltin } from './builtins.js';
+import type { IrParam } from './ir.js';
+import { evaluate, execBlock, knownNames, lookup } from './interpret.js';
+import { type State, Scope, ReturnSignal } from './state.js';
+import { ERR, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
+
+/** Where a call's arguments are, for pointing diagnostics at the right argument. */
+interface Site {
+  readonly span: Span;
+  readonly pos: readonly Span[];
+  readonly kw: ReadonlyMap<string, Span>;
+}
+
+/** Evaluates `callee(args)`, with `piped` tensors from a chain prepended to the inputs. */
+export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }>, piped: Value[]): Value {
+  st.tick();
+  let callee: Value;
+  if (e.callee.kind === 'name') {
+    const found = lookup(st, sc, e.callee.name.text);
+    if (!found) {
+      const s = didYouMean(e.callee.name.text, knownNames(sc));
+      st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, st.span(sc.module, e.callee.range), s ? { hint: `did you mean '${s}'?` } : { hint: 'see `dslc ops` for the layer catalogue' });
+      return ERR;
+    }
+    callee = found;
+  } else callee = evaluate(st, sc, e.callee);
+  if (callee.k === 'error') return ERR;
+  const { pos, kw, site } = evalArgs(st, sc, e.args, e.range);
+  if (!pos || !kw) return ERR;
+  return callValue(st, sc, callee, piped, pos, kw, site, e.callee.range);
+}
+
+function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: number; end: number }) {
+  const pos: Value[] = [];
+  const kw = new Map<string, Value>();
+  const posSpans: Span[] = [];
+  const kwSpans = new Map<string, Span>();
+  let ok = true;
+  for (const a of args) {
+    const v = evaluate(st, sc, a.value);
+    if (a.name) {
+      if (kw.has(a.name.text)) {
+        st.report('E0204', `argument '${a.name.text}' is given twice`, st.span(sc.module, a.range));
+        ok = false;
+      }
+      kw.set(a.name.text, v);
+      kwSpans.set(a.name.text, st.span(sc.module, a.range));
+    } else {
+      if (kw.size) {
+        st.report('E0203', 'positional argument after keyword arguments', st.span(sc.module, a.range));
+        ok = false;
+      }
+      pos.push(v);
+      posSpans.push(st.span(sc.module, a.range));
+    }
+  }
+  const site: Site = { span: st.span(sc.module, range), pos: posSpans, kw: kwSpans };
+  return ok ? { pos, kw, site } : { site };
+}
+
+/** Applies a chain step that is not a call expression (`-> relu`, `-> tower`). */
+export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: Expr): Value {
+  if (v.k === 'error') return ERR;
+  const site: Site = { span: st.span(sc.module, at.range), pos: [], kw: new Map() };
+  return callValue(st, sc, v, piped, [], new Map(), site, at.range);
+}
+
+function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: Map<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
+  if (piped.some((p) => p.k === 'error') || pos.some((p) => p.k === 'error') || [...kw.values()].some((v) => v.k === 'error')) return ERR;
+  switch (callee.k) {
+    case 'builtin': {
+      if (kw.size) {
+        st.report('E0202', `${callee.name}() takes no keyword arguments`, site.span);
+        return ERR;
+      }
+      const r = callBuiltin(st, callee.name, [...piped, ...pos]);
+      if (typeof r === 'string') {
+        st.report('E0300', r, site.span);
+        return ERR;
+      }
+      return r;
+    }
+    case 'op':
+    case 'block': {
+      const generic = takeGeneric(st, kw, site);
+      if (!generic) return ERR;
+      const target = callee.k === 'op' ? ({ kind: 'op', op: callee.op } as const) : ({ kind: 'block', block: callee.block } as const);
+      const nIn = callee.k === 'op' ? tensorArity(callee.op) : tensorParams(callee.block).length;
+      const tensors = [...piped];
+      while (tensors.length < nIn && pos.length && pos[0]!.k === 'tensor') tensors.push(pos.shift()!);
+      if (callee.k === 'op' && callee.op.inputs.some((i) => i.variadic)) while (pos.length && pos[0]!.k === 'tensor') tensors.push(pos.shift()!);
+      const posSpans = site.pos.slice(site.pos.length - pos.length);
+      const inst = newInstance(st, target, pos, kw, generic, { ...site, pos: posSpans });
+      if (!inst) return ERR;
+      if (tensors.length === 0 && nIn > 0) return { k: 'instance', inst };
+      return applyInstance(st, inst, tensors, site);
+    }
+    case 'instance': {
+      if (pos.some((p) => p.k !== 'tensor') || kw.size) {
+        st.report('E0300', 'a layer instance takes only tensors; its arguments were fixed when it was created', site.span, { notes: [{ message: 'created here', span: callee.inst.span }] });
+        return ERR;
+      }
+      return applyInstance(st, callee.inst, [...piped, ...pos], site);
+    }
+    default:
+      st.report('E0300', `${kindName(callee)} ${show(callee)} is not callable`, st.span(sc.module, calleeRange));
+      return ERR;
+  }
+}
+
+/** `name=` and `trainable=` are accepted by every layer and block. */
+function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: string; trainable: boolean } | undefined {
+  const out: { label?: string; trainable: boolean } = { trainable: true };
+  const n = kw.get('name');
+  if (n) {
+    if (n.k !== 'str' || !/^[A-Za-z_][\w]*$/.test(n.v)) {
+      st.report('E0300', `name must be a string identifier, got ${show(n)}`, site.kw.get('name'));
+      return undefined;
+    }
+    out.label = n.v;
+    kw.delete('name');
+  }
+  const t = kw.get('trainable');
+  if (t) {
+    if (t.k !== 'bool') {
+      st.report('E0300', `trainable must be true or false, got ${show(t)}`, site.kw.get('trainable'));
+      return undefined;
+    }
+    out.trainable = t.v;
+    kw.delete('trainable');
+  }
+  return out;
+}
+
+const tensorArity = (op: OpDef): number => (op.inputs.some((i) => i.variadic) ? 1 : op.inputs.length);
+
+/** Tensor parameters of a block: typed `Tensor` or with a shape, or an untyped first param without default. */
+export function tensorParams(b: BlockRef): Param[] {
+  const out: Param[] = [];
+  for (const [i, p] of b.decl.params.entries()) {
+    const isT = p.type ? p.type.dims !== undefined || /^tensor$/i.test(p.type.name?.text ?? '') : i === 0 && !p.default;
+    if (!isT) break;
+    out.push(p);
+  }
+  return out;
+}
+
+function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Map<string, Value>, generic: { label?: string; trainable: boolean }, site: Site): Instance | undefined {
+  const top = st.replay[st.replay.length - 1];
+  if (top?.replaying) {
+    const prev = top.inst.inner[top.idx++];
+    const same = prev && prev.target.kind === target.kind && (target.kind === 'op' ? prev.target.kind === 'op' && prev.target.op === target.op : prev.target.kind === 'block' && prev.target.block.decl === target.block.decl);
+    if (!same) {
+      st.report('E0305', 'a shared block instance builds a different structure on this application (its body depends on the input), so its weights cannot be shared', site.span);
+      return undefined;
+    }
+    return prev;
+  }
+  const inst: Instance = { id: st.nextInstance++, target, positional: pos, keywords: kw, ...(generic.label ? { label: generic.label } : {}), trainable: generic.trainable && st.frozen === 0, span: site.span, inner: [], applied: 0 };
+  (inst as { site?: Site }).site = site;
+  if (top) top.inst.inner.push(inst);
+  if (target.kind === 'op') {
+    // Check the arguments now so that an instance reports mistakes where it is written.
+    const bound = bindAttrs(target.op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
+    const bad = pos.findIndex((v) => toAttr(v) === undefined);
+    if (bad >= 0) {
+      st.report('E0300', `${target.op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${target.op.name} takes ${tensorArity(target.op)} tensor input${tensorArity(target.op) === 1 ? '' : 's'} before its attributes`, site.pos[bad] ?? site.span);
+      return undefined;
+    }
+    for (const p of bound.problems) {
+      const span = typeof p.at === 'number' ? site.pos[p.at] : typeof p.at === 'string' ? site.kw.get(p.at) : undefined;
+      st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
+    }
+    if (bound.problems.length) return undefined;
+  }
+  return inst;
+}
+
+function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site): Value {
+  if (tensors.some((t) => t.k === 'error')) return ERR;
+  const bad = tensors.find((t) => t.k !== 'tensor');
+  if (bad) {
+    st.report('E0300', `expected a tensor input, got ${kindName(bad)} ${show(bad)}`, site.span);
+    return ERR;
+  }
+  const ids = tensors.map((t) => (t as { id: number }).id);
+  return inst.target.kind === 'op' ? applyOp(st, inst, inst.target.op, ids, site) : applyBlock(st, inst, inst.target.block, ids, site);
+}
+
+function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site): Value {
+  const fixed = op.inputs.filter((i) => !i.variadic);
+  const variadic = op.inputs.find((i) => i.variadic);
+  const minIn = variadic ? (variadic.min ?? 1) : fixed.filter((i) => !i.optional).length;
+  if (ids.length < minIn || (!variadic && ids.length > fixed.length)) {
+    st.report('E0203', `${op.name} takes ${variadic ? `at least ${minIn}` : fixed.length} tensor input${minIn === 1 && !variadic ? '' : 's'}, got ${ids.length}`, site.span);
+    return ERR;
+  }
+  const isite = (inst as { site?: Site }).site ?? site;
+  const bound = bindAttrs(op, inst.positional.map((v) => toAttr(v) ?? null), new Map([...inst.keywords].map(([k, v]) => [k, toAttr(v) ?? null])));
+  const hint = st.nameHint;
+  st.nameHint = undefined;
+  const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);
+  const inputs = ids.map((i) => st.tensors[i]!.type);
+  const attrSpan = (a: string | undefined) => {
+    const g = a === undefined ? undefined : bound.given.get(a);
+    return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos[g] ?? isite.span) : (isite.kw.get(g) ?? isite.span);
+  };
+  const ctx = createOpContext(label, inputs, bound.attrs, new Set(bound.given.keys()), st.facts, {
+    report: (code, message, opts) => st.report(code, message, opts.attr ? attrSpan(opts.attr) : site.span, { ...(opts.hint ? { hint: opts.hint } : {}), ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.fixes ? { fixes: opts.fixes } : {}) }),
+    unify: (a, b, what, lbl) => unify(st, a, b, what, lbl, site.span),
+  });
+  const r = op.infer(ctx);
+  if (isFailure(r)) return ERR;
+  const params: IrParam[] = (r.params ?? []).map((p) => ({ ...p, trainable: p.trainable !== false && inst.trainable }));
+  const sig = JSON.stringify(params.map((p) => [p.name, p.shape]));
+  let sharedWith: number | undefined;
+  if (inst.applied > 0) {
+    if (sig !== inst.firstParams) {
+      st.report('E0305', `${label}: this shared layer needs weights ${describeParams(params)} here but ${inst.firstParams ? 'other shapes' : 'none'} at its first use`, site.span, { notes: inst.firstNode !== undefined ? [{ message: 'first applied here', span: st.nodes[inst.firstNode]!.span }] : [] });
+      return ERR;
+    }
+    sharedWith = inst.firstNode;
+  }
+  const id = st.nodes.length;
+  const outs = r.outputs.map((o) => st.newTensor({ ...o, shape: o.shape.map((d) => bindSyms(st, d)) }, site.span, id));
+  for (const o of outs) checkDims(st, o, label, site.span);
+  st.nodes.push({
+    id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
+    ...(sharedWith !== undefined ? { sharedWith } : {}),
+    macs: r.macs, flops: r.flops ?? mul(r.macs, 2), rf: r.rf, span: site.span, blockPath: [...st.frames],
+  });
+  if (inst.applied++ === 0) {
+    inst.firstParams = sig;
+    inst.firstNode = id;
+  }
+  return outs.length === 1 ? { k: 'tensor', id: outs[0]! } : { k: 'tuple', items: outs.map((o) => ({ k: 'tensor', id: o }) as Value) };
+}
+
+const describeParams = (ps: readonly IrParam[]) => ps.map((p) => `${p.name}[${p.shape.join('×')}]`).join(', ') || 'none';
+
+function bindSyms(st: State, d: Dim): Dim {
+  if (!isSymbolic(d)) return d;
+  const env = new Map<string, Dim>();
+  for (const [k, v] of st.symbols) if (v !== undefined) env.set(k, v);
+  return env.size ? substitute(d, env, st.facts) : d;
+}
+
+function checkDims(st: State, tensor: number, label: string, span: Span): void {
+  for (const d of st.tensors[tensor]!.type.shape)
+    if (typeof d === 'number' && (!Number.isSafeInteger(d) || d < 0)) st.report('E0406', `${label}: dimension ${d} is out of range`, span);
+}
+
+/** Symbolic unification: a free symbol binds to the other side; otherwise equality is assumed (W0105). */
+function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Span): boolean {
+  for (const [x, y] of [[a, b], [b, a]] as const) {
+    if (isSymbolic(x) && x.terms.length === 1 && x.terms[0]!.c.n === 1 && x.terms[0]!.c.d === 1 && x.terms[0]!.factors.length === 1) {
+      const f = x.terms[0]!.factors[0]!;
+      if (f.atom.kind === 'sym' && f.exp === 1 && st.symbols.has(f.atom.name)) {
+        const bound = st.symbols.get(f.atom.name);
+        if (bound === undefined) {
+          st.symbols.set(f.atom.name, y);
+          return true;
+        }
+        if (compareDims(bound, y) === 'different') {
+          st.report('E0403', `${label}: ${what}: ${f.atom.name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
+          return false;
+        }
+        return true;
+      }
+    }
+  }
+  st.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, span, { hint: 'use concrete sizes or a `where` constraint so dslc can prove it' });
+  return true;
+}
+
+function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], site: Site): Value {
+  const decl = ref.decl;
+  if (st.activeBlocks.some((b) => b.decl === decl)) {
+    const chain = [...st.activeBlocks.map((b) => b.decl.name.text), decl.name.text].join(' → ');
+    st.report('E0208', `block '${decl.name.text}' calls itself (${chain}); networks must be finite`, site.span, { hint: 'use a loop (for/repeat) instead of recursion' });
+    return ERR;
+  }
+  const tps = tensorParams(ref);
+  if (ids.length !== tps.length) {
+    st.report('E0203', `block ${decl.name.text} takes ${tps.length} tensor input${tps.length === 1 ? '' : 's'} (${tps.map((p) => p.name.text).join(', ')}), got ${ids.length}`, site.span);
+    return ERR;
+  }
+  const isite = (inst as { site?: Site }).site ?? site;
+  const sc = new Scope(ref.module);
+  tps.forEach((p, i) => sc.vars.set(p.name.text, { k: 'tensor', id: ids[i]! }));
+  const rest = decl.params.slice(tps.length);
+  if (inst.positional.length > rest.length) {
+    st.report('E0203', `block ${decl.name.text} takes ${rest.length} argument${rest.length === 1 ? '' : 's'} after its tensor inputs (${rest.map((p) => p.name.text).join(', ')}), got ${inst.positional.length}`, isite.pos[rest.length] ?? isite.span);
+    return ERR;
+  }
+  for (const k of inst.keywords.keys()) {
+    if (!rest.some((p) => p.name.text === k)) {
+      const s = didYouMean(k, rest.map((p) => p.name.text));
+      st.report('E0202', `block ${decl.name.text} has no parameter '${k}'`, isite.kw.get(k) ?? isite.span, { hint: s ? `did you mean '${s}'?` : `parameters: ${rest.map((p) => p.name.text).join(', ')}` });
+      return ERR;
+    }
+  }
+  for (const [i, p] of rest.entries()) {
+    let v: Value | undefined = inst.positional[i];
+    if (v && inst.keywords.has(p.name.text)) {
+      st.report('E0204', `'${p.name.text}' is given twice`, isite.kw.get(p.name.text) ?? isite.span);
+      return ERR;
+    }
+    v ??= inst.keywords.get(p.name.text);
+    if (!v) {
+      if (!p.default) {
+        st.report('E0203', `block ${decl.name.text} is missing argument '${p.name.text}'`, isite.span, { notes: [{ message: 'declared here', span: st.span(ref.module, p.range) }] });
+        return ERR;
+      }
+      v = evaluate(st, sc, p.default);
+    }
+    const err = checkParamType(p, v);
+    if (err) {
+      st.report('E0300', `block ${decl.name.text}: ${err}`, (i < inst.positional.length ? isite.pos[i] : isite.kw.get(p.name.text)) ?? isite.span);
+      return ERR;
+    }
+    sc.vars.set(p.name.text, v);
+  }
+  const hint = st.nameHint;
+  st.nameHint = undefined;
+  const label = inst.applied > 0 && (inst as { label0?: string }).label0 ? (inst as { label0?: string }).label0! : st.uniqueLabel(inst.label ?? hint ?? decl.name.text, !inst.label && !hint);
+  (inst as { label0?: string }).label0 = label;
+  st.frames.push({ block: decl.name.text, label, span: site.span, instance: inst.id });
+  st.activeBlocks.push(ref);
+  st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
+  let result: Value | undefined;
+  try {
+    execBlock(st, sc, decl.body);
+  } catch (e) {
+    if (!(e instanceof ReturnSignal)) throw e;
+    result = e.value;
+  } finally {
+    st.frames.pop();
+    st.activeBlocks.pop();
+    st.replay.pop();
+  }
+  inst.applied++;
+  if (!result) {
+    st.report('E0304', `block ${decl.name.text} ends without return`, st.span(ref.module, decl.name), { hint: 'end the block with `return <tensor>`' });
+    return ERR;
+  }
+  return result;
+}
+
+function checkParamType(p: Param, v: Value): string | undefined {
+  const t = p.type?.name?.text;
+  if (!t || p.type?.dims) return undefined;
+  const ok: Record<string, (v: Value) => boolean> = {
+    int: (v) => (v.k === 'num' && Number.isInteger(v.v)) || v.k === 'dim',
+    float: (v) => v.k === 'num',
+    bool: (v) => v.k === 'bool',
+    string: (v) => v.k === 'str',
+    str: (v) => v.k === 'str',
+    tuple: (v) => v.k === 'tuple',
+    list: (v) => v.k === 'tuple',
+    layer: (v) => v.k === 'instance' || v.k === 'op' || v.k === 'block',
+  };
+  const check = ok[t];
+  if (!check) return /^tensor$/i.test(t) ? undefined : `unknown type '${t}' for parameter ${p.name.text} (int, float, bool, string, tuple, layer, Tensor)`;
+  return check(v) ? undefined : `parameter ${p.name.text} must be ${t}, got ${kindName(v)} ${show(v)}`;
+}
+
+export type { AttrValue };

@@ -1,0 +1,192 @@
+/**
+ * Block expansion: runs a model's body at compile time and records every layer application as a node
+ * of the graph IR. Shapes are inferred as nodes are created (control flow may depend on them).
+ */
+import { didYouMean } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Expr, ModelDecl, Param } from '../syntax/ast.js';
+import { DTYPE_BYTES, type DType } from '../ops/types.js';
+import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
+import type { Graph, IrPort } from './ir.js';
+import { checkAssert, evaluate, execBlock } from './interpret.js';
+import type { ModuleInfo, Program } from './modules.js';
+import { AbortSignal, type AnalysisProvider, type DeferredAssert, ReturnSignal, Scope, State } from './state.js';
+import { type Value, asDim, fromDim, show } from './values.js';
+
+export interface Elaboration {
+  readonly graph: Graph;
+  readonly deferred: readonly DeferredAssert[];
+  readonly diagnostics: Diagnostic[];
+  /** Evaluates deferred assertions once the checker can answer totals and receptive fields. */
+  runDeferred(analysis: AnalysisProvider): Diagnostic[];
+}
+
+/** The models a module defines, in order. */
+export const modelsOf = (m: ModuleInfo): ModelDecl[] => m.ast.decls.filter((d): d is ModelDecl => d.kind === 'model');
+
+/** Elaborates one model of the program's root module (the first if no name is given). */
+export function elaborate(program: Program, modelName?: string, inputShapes?: ReadonlyMap<string, Dim>): Elaboration | { error: Diagnostic[] } {
+  const st = new State(program);
+  const models = modelsOf(program.root);
+  const decl = modelName ? models.find((m) => m.name.text === modelName) : models[0];
+  if (!decl) {
+    const s = modelName ? didYouMean(modelName, models.map((m) => m.name.text)) : undefined;
+    st.report('E0210', modelName ? `no model '${modelName}' in ${program.root.path}` : `${program.root.path} defines no model`, undefined, {
+      hint: s ? `did you mean '${s}'?` : models.length ? `models: ${models.map((m) => m.name.text).join(', ')}` : 'a file with only blocks is a library: import it from a model',
+    });
+    return { error: st.diagnostics };
+  }
+  return elaborateModel(st, program.root, decl, inputShapes);
+}
+
+function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>): Elaboration {
+  const sc = new Scope(mod);
+  const inputs: IrPort[] = [];
+  for (const w of decl.where) addFact(st, sc, w);
+  for (const p of decl.inputs) {
+    const type = tensorType(st, sc, p, inputShapes);
+    if (!type) continue;
+    const span = st.span(mod, p.name);
+    const id = st.newTensor(type, span);
+    st.tensors[id]!.name = p.name.text;
+    sc.vars.set(p.name.text, { k: 'tensor', id });
+    inputs.push({ name: p.name.text, tensor: id, span });
+  }
+  let result: Value | undefined;
+  try {
+    execBlock(st, sc, decl.body);
+  } catch (e) {
+    if (e instanceof ReturnSignal) result = e.value;
+    else if (!(e instanceof AbortSignal)) throw e;
+  }
+  const outputs: IrPort[] = [];
+  if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
+  if (result && result.k !== 'error') {
+    const vals = result.k === 'tuple' ? result.items : [result];
+    vals.forEach((v, i) => {
+      if (v.k === 'error') return;
+      const declared = decl.outputs?.[i];
+      const span = st.span(mod, decl.body.find((s) => s.kind === 'return')?.range ?? decl.name);
+      if (v.k !== 'tensor') {
+        st.report('E0304', `model ${decl.name.text} must return tensors, got ${show(v)}`, span);
+        return;
+      }
+      const name = declared?.name.text || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
+      outputs.push({ name, tensor: v.id, span });
+      if (declared) checkDeclared(st, sc, declared, v.id);
+    });
+    if (decl.outputs && decl.outputs.length !== vals.length)
+      st.report('E0405', `model ${decl.name.text} declares ${decl.outputs.length} output${decl.outputs.length === 1 ? '' : 's'} but returns ${vals.length}`, st.span(mod, decl.name));
+  }
+  const graph: Graph = {
+    name: decl.name.text,
+    ...(decl.doc ? { doc: decl.doc } : {}),
+    span: st.span(mod, decl.name),
+    inputs,
+    outputs,
+    nodes: st.nodes,
+    tensors: st.tensors,
+    symbols: st.symbols,
+    facts: st.facts,
+  };
+  return {
+    graph,
+    deferred: st.deferred,
+    diagnostics: st.diagnostics,
+    runDeferred(analysis) {
+      const before = st.diagnostics.length;
+      st.analysis = analysis;
+      for (const d of st.deferred) {
+        st.frames.splice(0, st.frames.length, ...d.blockPath);
+        checkAssert(st, d.scope, d.cond, d.message, d.span);
+      }
+      st.frames.length = 0;
+      return st.diagnostics.slice(before);
+    },
+  };
+}
+
+/** `where H % 32 == 0` records divisibility; `where H == 224` fixes a symbol. */
+function addFact(st: State, sc: Scope, e: Expr): void {
+  const bad = () => st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', st.span(sc.module, e.range));
+  if (e.kind !== 'binary' || e.op !== '==') return bad();
+  const { left, right } = e;
+  if (left.kind === 'binary' && left.op === '%' && left.left.kind === 'name' && right.kind === 'num' && right.value === 0 && left.right.kind === 'num' && left.right.isInt && left.right.value > 0) {
+    const name = left.left.name.text;
+    const prev = st.facts.get(name) ?? 1;
+    const m = left.right.value;
+    st.facts.set(name, (prev * m) / gcd(prev, m));
+    st.symbols.set(name, st.symbols.get(name));
+    sc.vars.set(name, { k: 'dim', v: sym(name) });
+    return;
+  }
+  if (left.kind === 'name' && right.kind === 'num' && right.isInt) {
+    st.symbols.set(left.name.text, right.value);
+    sc.vars.set(left.name.text, fromDim(right.value));
+    return;
+  }
+  bad();
+}
+
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+
+function tensorType(st: State, sc: Scope, p: Param, inputShapes?: ReadonlyMap<string, Dim>): { shape: Dim[]; dtype: DType } | undefined {
+  const t = p.type;
+  if (!t?.dims) {
+    st.report('E0300', `model input '${p.name.text}' needs a shape, like ${p.name.text}: [N, 3, 224, 224]`, st.span(sc.module, p.range));
+    return undefined;
+  }
+  const dtype = (t.name?.text ?? 'float32') as DType;
+  if (!(dtype in DTYPE_BYTES)) {
+    st.report('E0300', `unknown dtype '${dtype}'`, st.span(sc.module, t.name!), { hint: `dtypes: ${Object.keys(DTYPE_BYTES).join(', ')}` });
+    return undefined;
+  }
+  const shape: Dim[] = [];
+  for (const d of t.dims) {
+    if (d.kind === 'name' && !sc.vars.has(d.name.text) && !sc.module.scope.has(d.name.text)) {
+      const name = d.name.text;
+      const given = inputShapes?.get(name);
+      if (given !== undefined) {
+        st.symbols.set(name, given);
+        sc.vars.set(name, fromDim(given));
+        shape.push(given);
+        continue;
+      }
+      if (!st.symbols.has(name)) st.symbols.set(name, undefined);
+      const bound = st.symbols.get(name);
+      if (!sc.vars.has(name)) sc.vars.set(name, bound !== undefined ? fromDim(bound) : { k: 'dim', v: sym(name) });
+      shape.push(bound ?? sym(name));
+      continue;
+    }
+    const v = evaluate(st, sc, d);
+    const dim = asDim(v);
+    if (v.k === 'error') return undefined;
+    if (dim === undefined || (typeof dim === 'number' && dim < 1)) {
+      st.report('E0300', `a dimension must be a positive int or a symbol, got ${show(v)}`, st.span(sc.module, d.range));
+      return undefined;
+    }
+    if (typeof dim === 'number' && !Number.isSafeInteger(dim)) {
+      st.report('E0406', `dimension ${dim} is too large`, st.span(sc.module, d.range));
+      return undefined;
+    }
+    shape.push(dim);
+  }
+  return { shape, dtype };
+}
+
+function checkDeclared(st: State, sc: Scope, declared: Param, tensor: number): void {
+  const t = declared.type;
+  if (!t?.dims) return;
+  const actual = st.tensors[tensor]!.type.shape;
+  const want: Dim[] = [];
+  for (const d of t.dims) {
+    const v = d.kind === 'name' && !sc.vars.has(d.name.text) && !sc.module.scope.has(d.name.text) ? ({ k: 'dim', v: sym(d.name.text) } as Value) : evaluate(st, sc, d);
+    const dim = asDim(v);
+    if (dim === undefined) return;
+    want.push(dim);
+  }
+  const fmt = (s: readonly Dim[]) => `[${s.map(formatDim).join(', ')}]`;
+  const mismatch = want.length !== actual.length || want.some((w, i) => compareDims(w, actual[i]!) === 'different');
+  if (mismatch)
+    st.report('E0405', `output '${declared.name.text || 'output'}' is declared ${fmt(want)} but the model computes ${fmt(actual)}`, st.span(sc.module, t.range));
+}

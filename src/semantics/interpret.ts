@@ -1,0 +1,357 @@
+/** Statements and expressions of the elaboration-time interpreter. */
+import { didYouMean } from '../diagnostics/make.js';
+import type { Expr, Stmt } from '../syntax/ast.js';
+import { getOp, opNames } from '../ops/registry.js';
+import { type Dim, add, compareDims, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { BUILTINS, callBuiltin } from './builtins.js';
+import { applyValue, evalCall } from './calls.js';
+import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
+import { ERR, NONE, type Value, asDim, fromDim, kindName, num, show } from './values.js';
+
+/** Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops. */
+export function lookup(st: State, sc: Scope, name: string): Value | undefined {
+  const v = sc.vars.get(name);
+  if (v) return v;
+  const b = sc.module.scope.get(name);
+  if (b) {
+    if (b.kind === 'block') return { k: 'block', block: { decl: b.decl, module: b.module } };
+    if (b.kind === 'const') {
+      const key = `${b.module.path}#${name}`;
+      const cached = st.constCache.get(key);
+      if (cached) return cached;
+      st.constCache.set(key, ERR); // guards against self-referencing constants
+      const val = evaluate(st, new Scope(b.module), b.decl.value);
+      st.constCache.set(key, val);
+      return val;
+    }
+    return undefined;
+  }
+  if (BUILTINS.has(name)) {
+    if (BUILTINS.get(name)!.value) {
+      if (!st.analysis) throw new DeferSignal();
+      const t = st.analysis.total(name);
+      return t === undefined ? ERR : fromDim(t);
+    }
+    return { k: 'builtin', name };
+  }
+  const op = getOp(name);
+  if (op) return { k: 'op', op };
+  return undefined;
+}
+
+export function knownNames(sc: Scope): string[] {
+  return [...sc.vars.keys(), ...sc.module.scope.keys(), ...BUILTINS.keys(), ...opNames()];
+}
+
+/** Executes statements; `return` throws a {@link ReturnSignal}. */
+export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): void {
+  for (const s of stmts) exec(st, sc, s);
+}
+
+function exec(st: State, sc: Scope, s: Stmt): void {
+  st.tick();
+  switch (s.kind) {
+    case 'assign': {
+      const rhs = s.value;
+      const direct = rhs.kind === 'call' || (rhs.kind === 'chain' && rhs.steps.length === 1);
+      st.nameHint = direct ? s.target.text : undefined;
+      const v = evaluate(st, sc, rhs);
+      st.nameHint = undefined;
+      sc.vars.set(s.target.text, v);
+      if (v.k === 'tensor' && st.tensors[v.id]!.name === undefined) st.tensors[v.id]!.name = s.target.text;
+      return;
+    }
+    case 'expr':
+      evaluate(st, sc, s.value);
+      return;
+    case 'if': {
+      const c = condition(st, sc, s.cond);
+      if (c === undefined) return;
+      if (c) execBlock(st, sc, s.then);
+      else if (s.else) execBlock(st, sc, s.else);
+      return;
+    }
+    case 'for': {
+      const it = evaluate(st, sc, s.iterable);
+      if (it.k === 'error') return;
+      if (it.k !== 'tuple') {
+        st.report('E0300', `for needs a range or a list, got ${kindName(it)}`, st.span(sc.module, s.iterable.range), { hint: 'write `for i in 0..n`' });
+        return;
+      }
+      for (const item of it.items) {
+        sc.vars.set(s.variable.text, item);
+        execBlock(st, sc, s.body);
+      }
+      return;
+    }
+    case 'repeat': {
+      const n = evaluate(st, sc, s.count);
+      if (n.k === 'error') return;
+      if (n.k !== 'num' || !Number.isInteger(n.v) || n.v < 0 || n.v > LIMITS.maxLoop) {
+        st.report('E0300', `repeat needs a non-negative int up to ${LIMITS.maxLoop}, got ${show(n)}`, st.span(sc.module, s.count.range));
+        return;
+      }
+      for (let i = 0; i < n.v; i++) execBlock(st, sc, s.body);
+      return;
+    }
+    case 'frozen':
+      st.frozen++;
+      try {
+        execBlock(st, sc, s.body);
+      } finally {
+        st.frozen--;
+      }
+      return;
+    case 'return': {
+      const vals = s.values.map((e) => evaluate(st, sc, e));
+      throw new ReturnSignal(vals.length === 1 ? vals[0]! : { k: 'tuple', items: vals });
+    }
+    case 'assert': {
+      const span = st.span(sc.module, s.range);
+      try {
+        checkAssert(st, sc, s.cond, s.message, span);
+      } catch (e) {
+        if (!(e instanceof DeferSignal)) throw e;
+        // Needs totals or receptive fields: evaluated by the checker once the graph is complete.
+        const snapshot = new Scope(sc.module);
+        for (const [k, v] of sc.vars) snapshot.vars.set(k, v);
+        st.deferred.push({ cond: s.cond, ...(s.message ? { message: s.message } : {}), scope: snapshot, span, blockPath: [...st.frames] });
+      }
+      return;
+    }
+  }
+}
+
+/** Evaluates an assertion and reports E0500 (false) or W0106 (undecidable). */
+export function checkAssert(st: State, sc: Scope, cond: Expr, message: string | undefined, span: ReturnType<State['span']>): void {
+  const v = evaluate(st, sc, cond);
+  if (v.k === 'error') return;
+  if (v.k !== 'bool') {
+    st.report('E0300', `assert needs a condition, got ${kindName(v)}`, span);
+    return;
+  }
+  if (!v.v) {
+    const detail = cond.kind === 'binary' ? `: ${show(evaluate(st, sc, cond.left))} ${cond.op} ${show(evaluate(st, sc, cond.right))} is false` : '';
+    const text = sc.module.file.text.slice(cond.range.start, cond.range.end);
+    st.report('E0500', `assertion failed${message ? `: ${message}` : ''} (${text}${detail})`, span);
+  }
+}
+
+function condition(st: State, sc: Scope, e: Expr): boolean | undefined {
+  const v = evaluate(st, sc, e);
+  if (v.k === 'error') return undefined;
+  if (v.k !== 'bool') {
+    st.report('E0300', `condition must be true or false, got ${kindName(v)}`, st.span(sc.module, e.range));
+    return undefined;
+  }
+  return v.v;
+}
+
+export function evaluate(st: State, sc: Scope, e: Expr): Value {
+  switch (e.kind) {
+    case 'num':
+      return num(e.value, e.isInt);
+    case 'str':
+      return { k: 'str', v: e.value };
+    case 'bool':
+      return { k: 'bool', v: e.value };
+    case 'none':
+      return NONE;
+    case 'error':
+      return ERR;
+    case 'name': {
+      const v = lookup(st, sc, e.name.text);
+      if (v) return v;
+      const s = didYouMean(e.name.text, knownNames(sc));
+      st.report('E0200', `unknown name '${e.name.text}'`, st.span(sc.module, e.range), s ? { hint: `did you mean '${s}'?` } : {});
+      return ERR;
+    }
+    case 'tuple':
+    case 'list':
+      return { k: 'tuple', items: e.items.map((x) => evaluate(st, sc, x)) };
+    case 'unary': {
+      const v = evaluate(st, sc, e.operand);
+      if (v.k === 'error') return ERR;
+      if (e.op === 'not') {
+        if (v.k === 'bool') return { k: 'bool', v: !v.v };
+      } else {
+        if (v.k === 'num') return num(-v.v, v.int);
+        if (v.k === 'dim') return fromDim(neg(v.v));
+      }
+      st.report('E0300', `'${e.op}' does not apply to ${kindName(v)}`, st.span(sc.module, e.range));
+      return ERR;
+    }
+    case 'binary':
+      return binary(st, sc, e);
+    case 'range': {
+      const a = evaluate(st, sc, e.from);
+      const b = evaluate(st, sc, e.to);
+      if (a.k === 'error' || b.k === 'error') return ERR;
+      if (a.k !== 'num' || b.k !== 'num' || !a.int || !b.int) {
+        st.report('E0300', `a range needs concrete ints, got ${show(a)}..${show(b)}`, st.span(sc.module, e.range));
+        return ERR;
+      }
+      if (b.v - a.v > LIMITS.maxLoop) {
+        st.report('E0104', `range ${a.v}..${b.v} is too long`, st.span(sc.module, e.range));
+        return ERR;
+      }
+      const items: Value[] = [];
+      for (let i = a.v; i < b.v; i++) items.push(num(i, true));
+      return { k: 'tuple', items };
+    }
+    case 'index': {
+      const t = evaluate(st, sc, e.target);
+      const i = evaluate(st, sc, e.index);
+      if (t.k === 'error' || i.k === 'error') return ERR;
+      if (t.k !== 'tuple' || i.k !== 'num' || !i.int) {
+        st.report('E0300', `cannot index ${kindName(t)} with ${kindName(i)}`, st.span(sc.module, e.range));
+        return ERR;
+      }
+      const idx = i.v < 0 ? t.items.length + i.v : i.v;
+      if (idx < 0 || idx >= t.items.length) {
+        st.report('E0303', `index ${i.v} is out of range for length ${t.items.length}`, st.span(sc.module, e.index.range));
+        return ERR;
+      }
+      return t.items[idx]!;
+    }
+    case 'member': {
+      const t = evaluate(st, sc, e.target);
+      if (t.k === 'error') return ERR;
+      if (t.k === 'tensor') {
+        const type = st.tensors[t.id]!.type;
+        switch (e.member.text) {
+          case 'shape':
+            return { k: 'tuple', items: type.shape.map(fromDim) };
+          case 'rank':
+            return num(type.shape.length, true);
+          case 'dtype':
+            return { k: 'str', v: type.dtype };
+        }
+      }
+      st.report('E0300', `${kindName(t)} has no member '${e.member.text}'`, st.span(sc.module, e.member), t.k === 'tensor' ? { hint: 'tensors have .shape, .rank and .dtype' } : {});
+      return ERR;
+    }
+    case 'call':
+      return evalCall(st, sc, e, []);
+    case 'chain': {
+      let v = evaluate(st, sc, e.head);
+      for (const step of e.steps) {
+        if (v.k === 'error') return ERR;
+        const piped = v.k === 'tuple' ? [...v.items] : [v];
+        v = step.kind === 'call' ? evalCall(st, sc, step, piped) : applyValue(st, sc, evaluate(st, sc, step), piped, step);
+      }
+      return v;
+    }
+  }
+}
+
+function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Value {
+  if (e.op === 'and' || e.op === 'or') {
+    const a = evaluate(st, sc, e.left);
+    if (a.k === 'error') return ERR;
+    if (a.k === 'bool' && (e.op === 'and' ? !a.v : a.v)) return a;
+    const b = evaluate(st, sc, e.right);
+    if (b.k === 'error') return ERR;
+    if (a.k === 'bool' && b.k === 'bool') return b;
+    st.report('E0300', `'${e.op}' needs true/false operands, got ${kindName(a)} and ${kindName(b)}`, st.span(sc.module, e.range));
+    return ERR;
+  }
+  const a = evaluate(st, sc, e.left);
+  const b = evaluate(st, sc, e.right);
+  if (a.k === 'error' || b.k === 'error') return ERR;
+  const r = binaryValues(e.op, a, b);
+  if (r === 'undecided') {
+    st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
+    return ERR;
+  }
+  if (typeof r === 'string') {
+    st.report(r.startsWith('division') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
+    return ERR;
+  }
+  return r;
+}
+
+/** Pure binary operation on values; a string is an error message. */
+export function binaryValues(op: string, a: Value, b: Value): Value | string | 'undecided' {
+  const da = asDim(a);
+  const db = asDim(b);
+  const isNum = (v: Value) => v.k === 'num' || v.k === 'dim';
+  if (['==', '!=', '<', '<=', '>', '>='].includes(op)) return compare(op, a, b);
+  if (op === '+' && a.k === 'str' && b.k === 'str') return { k: 'str', v: a.v + b.v };
+  if (op === '+' && a.k === 'tuple' && b.k === 'tuple') return { k: 'tuple', items: [...a.items, ...b.items] };
+  if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0 && b.v * a.items.length <= LIMITS.maxLoop)
+    return { k: 'tuple', items: Array.from({ length: b.v }, () => a.items).flat() };
+  if (!isNum(a) || !isNum(b)) return `'${op}' does not apply to ${kindName(a)} and ${kindName(b)}`;
+  if (a.k === 'num' && b.k === 'num') {
+    const x = a.v;
+    const y = b.v;
+    const int = a.int && b.int;
+    switch (op) {
+      case '+': return num(x + y, int);
+      case '-': return num(x - y, int);
+      case '*': return num(x * y, int);
+      case '/': return y === 0 ? 'division by zero' : num(x / y, false);
+      case '//': return y === 0 ? 'division by zero' : num(Math.floor(x / y), int);
+      case '%': return y === 0 ? 'modulo by zero' : num(((x % y) + y) % y, int);
+      case '**': return num(x ** y, int && y >= 0);
+    }
+  }
+  if (da === undefined || db === undefined) return `'${op}' needs ints when a symbolic dimension is involved`;
+  switch (op) {
+    case '+': return fromDim(add(da, db));
+    case '-': return fromDim(sub(da, db));
+    case '*': return fromDim(mul(da, db));
+    case '//':
+    case '/': {
+      if (typeof db === 'number') {
+        if (db <= 0) return 'division by zero or a negative divisor of a symbolic dimension';
+        if (op === '//') return fromDim(floorDiv(da, db));
+      }
+      const q = exactDiv(da, db);
+      return q === undefined ? `${formatDim(da)} / ${formatDim(db)} is not exact; use // for floor division` : fromDim(q);
+    }
+    case '%':
+      return typeof db === 'number' && db > 0 ? fromDim(mod(da, db)) : 'modulo needs a positive int divisor';
+  }
+  return `'${op}' does not apply to symbolic dimensions`;
+}
+
+function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
+  // A sequence against a scalar compares every element (rf(t) >= 200 checks every axis).
+  if (a.k === 'tuple' && b.k !== 'tuple') return all(a.items.map((x) => compare(op, x, b)));
+  if (b.k === 'tuple' && a.k !== 'tuple') return all(b.items.map((x) => compare(op, a, x)));
+  if (a.k === 'tuple' && b.k === 'tuple') {
+    if (op !== '==' && op !== '!=') return `'${op}' does not compare two sequences`;
+    if (a.items.length !== b.items.length) return { k: 'bool', v: op === '!=' };
+    const r = all(a.items.map((x, i) => compare('==', x, b.items[i]!)));
+    return typeof r === 'string' || r.k !== 'bool' ? r : { k: 'bool', v: op === '==' ? r.v : !r.v };
+  }
+  if ((a.k === 'str' && b.k === 'str') || (a.k === 'bool' && b.k === 'bool')) {
+    if (op === '==') return { k: 'bool', v: a.v === b.v };
+    if (op === '!=') return { k: 'bool', v: a.v !== b.v };
+  }
+  if (a.k === 'none' || b.k === 'none') {
+    if (op === '==') return { k: 'bool', v: a.k === b.k };
+    if (op === '!=') return { k: 'bool', v: a.k !== b.k };
+  }
+  if (a.k === 'num' && b.k === 'num') {
+    const x = a.v;
+    const y = b.v;
+    return { k: 'bool', v: op === '==' ? x === y : op === '!=' ? x !== y : op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y };
+  }
+  const da = asDim(a);
+  const db = asDim(b);
+  if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
+  const c = compareDims(da, db);
+  if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
+  const d: Dim = sub(da, db);
+  if (typeof d !== 'number') return 'undecided';
+  return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
+}
+
+function all(rs: (Value | string | 'undecided')[]): Value | string | 'undecided' {
+  for (const r of rs) if (typeof r === 'string') return r;
+  return { k: 'bool', v: rs.every((r) => (r as Value).k === 'bool' && (r as { v: boolean }).v) };
+}
+
+export { callBuiltin };

@@ -1,0 +1,133 @@
+/**
+ * Modules and imports. File access goes through a {@link ModuleHost} so the core runs in a browser:
+ * the CLI passes a file-system host, the LSP one backed by open documents, tests an in-memory one.
+ */
+import { diag, didYouMean } from '../diagnostics/make.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../syntax/ast.js';
+import { parseSource } from '../syntax/parse.js';
+import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
+
+export interface ModuleHost {
+  /** Resolves an import (`std.resnet`, `./blocks.nn`) from the importing file to a path, if it exists. */
+  resolve(spec: string, fromPath: string): string | undefined;
+  /** Reads a resolved path; undefined if unreadable. */
+  read(path: string): string | undefined;
+}
+
+/** What a module-level name refers to. */
+export type Binding =
+  | { readonly kind: 'block'; readonly decl: Extract<Decl, { kind: 'block' }>; readonly module: ModuleInfo }
+  | { readonly kind: 'const'; readonly decl: ConstDecl; readonly module: ModuleInfo }
+  | { readonly kind: 'model'; readonly decl: ModelDecl; readonly module: ModuleInfo };
+
+export interface ModuleInfo {
+  readonly path: string;
+  readonly file: SourceFile;
+  readonly ast: Module;
+  /** Names defined here and imported, after resolution. */
+  readonly scope: Map<string, Binding>;
+  /** Names defined in this module (what others may import). */
+  readonly own: Map<string, Binding>;
+}
+
+export interface Program {
+  readonly root: ModuleInfo;
+  readonly modules: ReadonlyMap<string, ModuleInfo>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Parses the root text and everything it imports, resolving names; never throws. */
+export function loadProgram(path: string, text: string, host: ModuleHost): Program {
+  const modules = new Map<string, ModuleInfo>();
+  const diagnostics: Diagnostic[] = [];
+  const loading: string[] = [];
+
+  const load = (p: string, t: string): ModuleInfo => {
+    const file = sourceFile(p, t);
+    const parsed = parseSource(file);
+    diagnostics.push(...parsed.diagnostics);
+    const info: ModuleInfo = { path: p, file, ast: parsed.result, scope: new Map(), own: new Map() };
+    modules.set(p, info);
+    loading.push(p);
+    const define = (name: Name, b: Binding, map: Map<string, Binding>) => {
+      const prev = map.get(name.text);
+      if (prev) {
+        diagnostics.push(diag('E0205', `'${name.text}' is defined twice`, spanOf(file, name.start, name.end), { notes: [{ message: 'first defined here', span: spanOf(prev.module.file, prev.decl.name.start, prev.decl.name.end) }] }));
+        return;
+      }
+      map.set(name.text, b);
+    };
+    for (const d of info.ast.decls) {
+      if (d.kind === 'import') continue;
+      define(d.name, { kind: d.kind, decl: d, module: info } as Binding, info.own);
+    }
+    for (const [k, v] of info.own) info.scope.set(k, v);
+    for (const d of info.ast.decls) if (d.kind === 'import') resolveImport(info, d);
+    loading.pop();
+    return info;
+  };
+
+  const resolveImport = (info: ModuleInfo, d: ImportDecl) => {
+    const target = host.resolve(d.module, info.path);
+    const at = spanOf(info.file, d.moduleRange.start, d.moduleRange.end);
+    if (target === undefined) {
+      diagnostics.push(diag('E0206', `module '${d.module}' not found`, at, { hint: d.module.startsWith('.') ? 'relative imports are resolved from the importing file' : "standard modules are std.vgg, std.resnet, std.inception, std.mobilenet, std.squeezenet, std.rnn; use a quoted relative path for your own files" }));
+      return;
+    }
+    if (loading.includes(target)) {
+      const cycle = [...loading.slice(loading.indexOf(target)), target].map((p) => p.split('/').pop()).join(' → ');
+      diagnostics.push(diag('E0207', `import cycle: ${cycle}`, at, { hint: 'move the shared blocks into a module that both import' }));
+      return;
+    }
+    let mod = modules.get(target);
+    if (!mod) {
+      const text = host.read(target);
+      if (text === undefined) {
+        diagnostics.push(diag('E0206', `module '${d.module}' could not be read (${target})`, at));
+        return;
+      }
+      mod = load(target, text);
+    }
+    for (const item of d.items) {
+      const b = mod.own.get(item.name.text);
+      const local = item.alias ?? item.name;
+      if (!b) {
+        const s = didYouMean(item.name.text, mod.own.keys());
+        diagnostics.push(diag('E0209', `module '${d.module}' has no '${item.name.text}'`, spanOf(info.file, item.name.start, item.name.end), { hint: s ? `did you mean '${s}'?` : `it defines: ${[...mod.own.keys()].join(', ') || 'nothing'}` }));
+        continue;
+      }
+      if (info.scope.has(local.text)) {
+        diagnostics.push(diag('E0205', `'${local.text}' is defined twice`, spanOf(info.file, local.start, local.end)));
+        continue;
+      }
+      info.scope.set(local.text, b);
+    }
+  };
+
+  const root = load(path, text);
+  return { root, modules, diagnostics };
+}
+
+/** An in-memory host (tests, browser): `files` maps paths to texts; `std.X` resolves to `stdlib/X.nn`. */
+export function memoryHost(files: Record<string, string>, stdlibDir = 'stdlib'): ModuleHost {
+  return {
+    resolve(spec, from) {
+      if (spec.startsWith('std.')) {
+        const p = `${stdlibDir}/${spec.slice(4).replace(/\./g, '/')}.nn`;
+        return p in files ? p : undefined;
+      }
+      const dir = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '.';
+      const parts = `${dir}/${spec}`.split('/');
+      const out: string[] = [];
+      for (const part of parts) {
+        if (part === '.' || part === '') continue;
+        if (part === '..') out.pop();
+        else out.push(part);
+      }
+      const p = out.join('/');
+      return p in files ? p : undefined;
+    },
+    read: (p) => files[p],
+  };
+}

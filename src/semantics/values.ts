@@ -1,0 +1,127 @@
+/** Values of the elaboration-time interpreter. */
+import type { BlockDecl } from '../syntax/ast.js';
+import type { AttrValue, OpDef } from '../ops/types.js';
+import { type Dim, type Expr, formatDim } from '../symbolic/dim.js';
+import type { Span } from '../diagnostics/types.js';
+import type { ModuleInfo } from './modules.js';
+
+/** A block declaration with the module it lives in. */
+export interface BlockRef {
+  readonly decl: BlockDecl;
+  readonly module: ModuleInfo;
+}
+
+/** A layer instance: an op or block with its non-tensor arguments bound, not yet applied. */
+export interface Instance {
+  readonly id: number;
+  readonly target: { readonly kind: 'op'; readonly op: OpDef } | { readonly kind: 'block'; readonly block: BlockRef };
+  readonly positional: readonly Value[];
+  readonly keywords: ReadonlyMap<string, Value>;
+  readonly label?: string;
+  readonly trainable: boolean;
+  readonly span: Span;
+  /** Weight shapes of the first application (op instances), to check later applications against. */
+  firstParams?: string;
+  firstNode?: number;
+  /** Instances created inside a block instance's first application, replayed by later ones. */
+  readonly inner: Instance[];
+  applied: number;
+}
+
+export type Value =
+  | { readonly k: 'num'; readonly v: number; readonly int: boolean }
+  | { readonly k: 'dim'; readonly v: Expr }
+  | { readonly k: 'bool'; readonly v: boolean }
+  | { readonly k: 'str'; readonly v: string }
+  | { readonly k: 'none' }
+  | { readonly k: 'tuple'; readonly items: readonly Value[] }
+  | { readonly k: 'tensor'; readonly id: number }
+  | { readonly k: 'instance'; readonly inst: Instance }
+  | { readonly k: 'op'; readonly op: OpDef }
+  | { readonly k: 'block'; readonly block: BlockRef }
+  | { readonly k: 'builtin'; readonly name: string }
+  /** Poison: an error was already reported; operations on it stay silent. */
+  | { readonly k: 'error' };
+
+export const ERR: Value = { k: 'error' };
+export const NONE: Value = { k: 'none' };
+export const num = (v: number, int = Number.isInteger(v)): Value => ({ k: 'num', v, int });
+export const fromDim = (d: Dim): Value => (typeof d === 'number' ? num(d, true) : { k: 'dim', v: d });
+
+export function kindName(v: Value): string {
+  switch (v.k) {
+    case 'num':
+      return v.int ? 'int' : 'float';
+    case 'dim':
+      return 'int (symbolic)';
+    case 'tuple':
+      return 'tuple';
+    case 'instance':
+      return 'layer';
+    case 'op':
+      return 'op';
+    case 'block':
+      return 'block';
+    case 'builtin':
+      return 'function';
+    default:
+      return v.k;
+  }
+}
+
+/** Display form, for messages. */
+export function show(v: Value): string {
+  switch (v.k) {
+    case 'num':
+      return String(v.v);
+    case 'dim':
+      return formatDim(v.v);
+    case 'bool':
+      return String(v.v);
+    case 'str':
+      return JSON.stringify(v.v);
+    case 'none':
+      return 'none';
+    case 'tuple':
+      return `[${v.items.map(show).join(', ')}]`;
+    case 'tensor':
+      return 'tensor';
+    case 'instance':
+      return `layer ${v.inst.target.kind === 'op' ? v.inst.target.op.name : v.inst.target.block.decl.name.text}`;
+    case 'op':
+      return v.op.name;
+    case 'block':
+      return v.block.decl.name.text;
+    case 'builtin':
+      return v.name;
+    case 'error':
+      return '<error>';
+  }
+}
+
+/** Converts a value to an op attribute, or undefined if it has no attribute form (tensors, layers). */
+export function toAttr(v: Value): AttrValue | undefined {
+  switch (v.k) {
+    case 'num':
+    case 'bool':
+    case 'str':
+      return v.v;
+    case 'dim':
+      return v.v;
+    case 'none':
+      return null;
+    case 'tuple': {
+      const items = v.items.map(toAttr);
+      return items.every((x) => x !== undefined) ? (items as AttrValue[]) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The Dim of an int-like value, if it is one. */
+export function asDim(v: Value): Dim | undefined {
+  if (v.k === 'num' && Number.isInteger(v.v)) return v.v;
+  if (v.k === 'dim') return v.v;
+  return undefined;
+}
