@@ -4,8 +4,8 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { Elaboration } from '../semantics/elaborate.js';
 import type { Graph, IrNode } from '../semantics/ir.js';
 import { DTYPE_BYTES } from '../ops/types.js';
-import { type Dim, add, formatDim } from '../symbolic/dim.js';
-import { peakActivationBytes, tensorBytes } from './memory.js';
+import { type Dim, add, formatDim, substitute } from '../symbolic/dim.js';
+import { batchSymbols, peakActivationBytes, tensorBytes } from './memory.js';
 import { type Rf, receptiveFields } from './rf.js';
 import { RULES } from './rules/index.js';
 
@@ -64,6 +64,9 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   let weightBytes = 0;
   let macs: Dim = 0;
   let flops: Dim = 0;
+  // Costs are per sample: a symbolic batch axis counts as 1 (as torchinfo and Keras report them).
+  const perSample = new Map<string, Dim>([...batchSymbols(g)].map((b) => [b, 1]));
+  const ps = (d: Dim) => (perSample.size ? substitute(d, perSample, g.facts) : d);
   const layers: LayerReport[] = g.nodes.map((n) => {
     const own = n.sharedWith === undefined;
     const p = own ? n.params.reduce((a, x) => a + count(x.shape), 0) : 0;
@@ -71,8 +74,8 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
     if (own) weightBytes += n.params.reduce((a, x) => a + count(x.shape) * DTYPE_BYTES[x.dtype ?? 'float32'], 0);
     params += p;
     trainable += tp;
-    macs = add(macs, n.macs);
-    flops = add(flops, n.flops);
+    macs = add(macs, ps(n.macs));
+    flops = add(flops, ps(n.flops));
     return {
       node: n,
       path: n.path,
@@ -80,8 +83,8 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
       outputShapes: n.outputs.map((o) => g.tensors[o]!.type.shape),
       params: p,
       trainableParams: tp,
-      macs: n.macs,
-      flops: n.flops,
+      macs: ps(n.macs),
+      flops: ps(n.flops),
       outputBytes: n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0),
       rf: rf[n.outputs[0]!],
       ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),

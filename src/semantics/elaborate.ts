@@ -128,6 +128,9 @@ function addFact(st: State, sc: Scope, e: Expr): void {
   bad();
 }
 
+/** A name in a shape is a symbolic dim unless it is a variable or a module constant. */
+const isSymbolName = (sc: Scope, n: string) => !sc.vars.has(n) && sc.module.scope.get(n)?.kind !== 'const';
+
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 function tensorType(st: State, sc: Scope, p: Param, inputShapes?: ReadonlyMap<string, Dim>): { shape: Dim[]; dtype: DType } | undefined {
@@ -143,7 +146,7 @@ function tensorType(st: State, sc: Scope, p: Param, inputShapes?: ReadonlyMap<st
   }
   const shape: Dim[] = [];
   for (const d of t.dims) {
-    if (d.kind === 'name' && !sc.vars.has(d.name.text) && !sc.module.scope.has(d.name.text)) {
+    if (d.kind === 'name' && isSymbolName(sc, d.name.text)) {
       const name = d.name.text;
       const given = inputShapes?.get(name);
       if (given !== undefined) {
@@ -180,7 +183,7 @@ function checkDeclared(st: State, sc: Scope, declared: Param, tensor: number): v
   const actual = st.tensors[tensor]!.type.shape;
   const want: Dim[] = [];
   for (const d of t.dims) {
-    const v = d.kind === 'name' && !sc.vars.has(d.name.text) && !sc.module.scope.has(d.name.text) ? ({ k: 'dim', v: sym(d.name.text) } as Value) : evaluate(st, sc, d);
+    const v = d.kind === 'name' && isSymbolName(sc, d.name.text) ? ({ k: 'dim', v: sym(d.name.text) } as Value) : evaluate(st, sc, d);
     const dim = asDim(v);
     if (dim === undefined) return;
     want.push(dim);

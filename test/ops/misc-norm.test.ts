@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sym } from '../../src/symbolic/dim.js';
+import { runOp } from '../helpers/op-harness.js';
+
+const codes = (r: { diagnostics: { code: string }[] }) => r.diagnostics.map((d) => d.code);
+
+describe('batchnorm', () => {
+  it('splits 2C trainable from 2C running statistics', () => {
+    const r = runOp('batchnorm2d', [[1, 64, 56, 56]]);
+    expect(r.shapes).toEqual([[1, 64, 56, 56]]);
+    expect(r.params).toBe(256);
+    expect(r.trainable).toBe(128);
+    expect(r.result!.params!.filter((p) => p.trainable === false).map((p) => p.name)).toEqual(['running_mean', 'running_var']);
+    expect(r.macs).toBe(0);
+    expect(r.result!.flops).toBe(2 * 64 * 56 * 56);
+    expect(r.result!.rf).toEqual({ kind: 'identity' });
+  });
+  it('drops weight/bias without affine and buffers without running stats', () => {
+    expect(runOp('batchnorm', [[2, 16, 8]], [], { affine: false })).toMatchObject({ params: 32, trainable: 0 });
+    expect(runOp('batch_norm', [[2, 16]], [], { track_running_stats: false })).toMatchObject({ params: 32, trainable: 32 });
+    expect(runOp('batchnorm3d', [[2, 16, 4, 4, 4]], [], { affine: false, track_running_stats: false })).toMatchObject({ params: 0, trainable: 0 });
+  });
+  it('checks num_features against the channels', () => {
+    expect(runOp('batchnorm2d', [[1, 64, 8, 8]], [64]).diagnostics).toEqual([]);
+    const r = runOp('batchnorm2d', [[1, 64, 8, 8]], [32]);
+    expect(codes(r)).toEqual(['E0402']);
+    expect(r.diagnostics[0]!.message).toContain('64');
+  });
+  it('rejects rank 1, symbolic channels and bad momentum', () => {
+    expect(codes(runOp('batchnorm1d', [[64]]))).toEqual(['E0400']);
+    expect(codes(runOp('batchnorm2d', [['N', 'C', 8, 8]]))).toEqual(['E0409']);
+    expect(codes(runOp('batchnorm2d', [[1, 8, 4, 4]], [], { momentum: 1.5 }))).toEqual(['E0301']);
+    expect(codes(runOp('batchnorm2d', [[1, 8, 4, 4]], [], { eps: -1 }))).toEqual(['E0301']);
+  });
+  it('keeps symbolic batch and spatial sizes', () => {
+    const r = runOp('batchnorm2d', [['N', 32, 'H', 'W']]);
+    expect(r.shapes).toEqual([['N', 32, 'H', 'W']]);
+    expect(r.trainable).toBe(64);
+  });
+  it('counts parameters 4C for any rank and C (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 512 }), fc.integer({ min: 0, max: 3 }), (c, extra) => {
+        const r = runOp('batchnorm', [[2, c, ...Array(extra).fill(3)]]);
+        expect([r.params, r.trainable]).toEqual([4 * c, 2 * c]);
+      }),
+    );
+  });
+});
+
+describe('layernorm', () => {
+  it('normalises the last axis by default', () => {
+    const r = runOp('layernorm', [[2, 10, 512]]);
+    expect(r.shapes).toEqual([[2, 10, 512]]);
+    expect(r.params).toBe(1024);
+    expect(r.result!.flops).toBe(2 * 10 * 512 * 7);
+  });
+  it('accepts a tuple normalized_shape matching the trailing axes', () => {
+    const r = runOp('layer_norm', [[1, 3, 4, 5]], [[4, 5]]);
+    expect(r.params).toBe(40);
+    expect(r.result!.params!.map((p) => p.shape)).toEqual([[4, 5], [4, 5]]);
+    expect(runOp('layernorm', [[1, 3, 4, 5]], [[4, 5]], { bias: false }).params).toBe(20);
+    expect(runOp('layernorm', [[1, 3, 4, 5]], [[4, 5]], { elementwise_affine: false })).toMatchObject({ params: 0 });
+  });
+  it('reports mismatched or too long normalized_shape', () => {
+    const r = runOp('layernorm', [[2, 10, 512]], [256]);
+    expect(codes(r)).toEqual(['E0402']);
+    expect(r.diagnostics[0]!.message).toMatch(/512.*256|256.*512/);
+    expect(codes(runOp('layernorm', [[10, 512]], [[3, 10, 512]]))).toEqual(['E0400']);
+  });
+  it('needs a concrete normalised axis for its weights', () => {
+    expect(codes(runOp('layernorm', [['N', 'T', 'E']]))).toEqual(['E0409']);
+    expect(runOp('layernorm', [['N', 'T', 'E']], [], { elementwise_affine: false }).shapes).toEqual([['N', 'T', 'E']]);
+  });
+  it('is identity for rank 2 and global over spatial axes', () => {
+    expect(runOp('layernorm', [[4, 64]]).result!.rf.kind).toBe('identity');
+    expect(runOp('layernorm', [[4, 10, 64]]).result!.rf.kind).toBe('global');
+  });
+});
+
+describe('local_response_norm', () => {
+  it('keeps the AlexNet shape and counts (2·size + 4) FLOPs per element', () => {
+    const r = runOp('lrn', [[1, 96, 55, 55]], [5], { alpha: 1e-4, beta: 0.75, k: 2 });
+    expect(r.shapes).toEqual([[1, 96, 55, 55]]);
+    expect([r.params, r.macs]).toEqual([0, 0]);
+    expect(r.result!.flops).toBe(96 * 55 * 55 * 14);
+  });
+  it('requires size and rank ≥ 3', () => {
+    expect(codes(runOp('local_response_norm', [[1, 96, 55, 55]]))).toEqual(['E0203']);
+    expect(codes(runOp('lrn', [[1, 96]], [5]))).toEqual(['E0400']);
+    expect(codes(runOp('lrn', [[1, 96, 5, 5]], [0]))).toEqual(['E0301']);
+  });
+});
+
+describe('dropout and identity', () => {
+  it('are the identity at inference', () => {
+    for (const name of ['dropout', 'dropout2d', 'identity']) {
+      const r = runOp(name, [['N', 64, 'H', 'W']]);
+      expect(r.shapes).toEqual([['N', 64, 'H', 'W']]);
+      expect([r.params, r.macs, r.result!.flops]).toEqual([0, 0, 0]);
+      expect(r.result!.rf.kind).toBe('identity');
+    }
+  });
+  it('checks p is a probability', () => {
+    expect(runOp('dropout', [[1, 10]], [0.3]).diagnostics).toEqual([]);
+    expect(runOp('dropout', [[1, 10]], [], { rate: 1 }).diagnostics).toEqual([]);
+    expect(codes(runOp('dropout', [[1, 10]], [1.5]))).toEqual(['E0301']);
+    expect(codes(runOp('dropout', [[1, 10]], [-0.1]))).toEqual(['E0301']);
+    expect(codes(runOp('identity', [[1, 10]], [1]))).toEqual(['E0203']);
+  });
+});
+
+describe('embedding', () => {
+  it('appends the embedding axis and owns vocab × dim weights', () => {
+    const r = runOp('embedding', [[1, 100]], [10000, 128], {}, 'int64');
+    expect(r.shapes).toEqual([[1, 100, 128]]);
+    expect(r.result!.outputs[0]!.dtype).toBe('float32');
+    expect([r.params, r.macs]).toEqual([1280000, 0]);
+    expect(r.result!.rf.kind).toBe('none');
+  });
+  it('keeps symbolic index shapes and accepts int32 and Keras names', () => {
+    const r = runOp('embedding', [['N', 'T']], [], { input_dim: 50, output_dim: 8 }, 'int32');
+    expect(r.shapes).toEqual([['N', 'T', 8]]);
+    expect(r.params).toBe(400);
+  });
+  it('rejects float indices with E0408', () => {
+    const r = runOp('embedding', [[1, 100]], [10000, 128]);
+    expect(codes(r)).toEqual(['E0408']);
+    expect(r.diagnostics[0]!.message).toContain('float32');
+  });
+  it('checks padding_idx against the vocabulary', () => {
+    expect(runOp('embedding', [[1, 5]], [10, 4], { padding_idx: -10 }, 'int64').diagnostics).toEqual([]);
+    expect(codes(runOp('embedding', [[1, 5]], [10, 4], { padding_idx: 10 }, 'int64'))).toEqual(['E0301']);
+    expect(codes(runOp('embedding', [[1, 5]], [10, 4], { padding_idx: -11 }, 'int64'))).toEqual(['E0301']);
+  });
+  it('needs a concrete vocabulary', () => {
+    expect(codes(runOp('embedding', [[1, 5]], [sym('V'), 4], {}, 'int64'))).toEqual(['E0409']);
+    expect(codes(runOp('embedding', [[1, 5]], [10], {}, 'int64'))).toEqual(['E0203']);
+  });
+});
