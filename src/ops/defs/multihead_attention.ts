@@ -64,8 +64,9 @@ export const op: OpDef = {
       return want;
     };
     const kd = feat('kdim', key);
+    if (kd === undefined) return { failed: true };
     const vd = feat('vdim', value);
-    if (kd === undefined || vd === undefined) return { failed: true };
+    if (vd === undefined) return { failed: true };
     const S = seq(key);
     if (key !== q && !ctx.unify(batch(key), N, 'key batch vs query batch')) return { failed: true };
     if (value !== key && (!ctx.unify(batch(value), N, 'value batch vs query batch') || !ctx.unify(seq(value), S, 'value length vs key length'))) return { failed: true };

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../src/api.js';
+import { formatDim } from '../src/symbolic/dim.js';
+import { checkText, codes, errors } from './helpers/compile.js';
+
+const shapeOf = (r: ReturnType<typeof checkText>, i = 0) => {
+  const m = r.models[0]!;
+  return m.graph.tensors[m.graph.outputs[i]!.tensor]!.type.shape.map((d) => (typeof d === 'number' ? d : formatDim(d)));
+};
+
+describe('elaboration', () => {
+  it('shares the weights of one instance applied twice (Siamese), counted once', () => {
+    const r = checkText(`
+block tower(x: Tensor, dim: int) { return x -> conv2d(8, 3, padding=1) -> relu -> global_avg_pool -> flatten -> dense(dim) }
+model S(a: [N, 3, 32, 32], b: [N, 3, 32, 32]) {
+  t = tower(16)
+  ea = a -> t
+  eb = b -> t
+  return concat(ea, eb, axis=1) -> dense(1)
+}`);
+    expect(errors(r)).toEqual([]);
+    const m = r.models[0]!;
+    const conv = 8 * 3 * 9 + 8;
+    const dense = 8 * 16 + 16;
+    expect(m.totals.params).toBe(conv + dense + 33);
+    expect(m.layers.filter((l) => l.sharedWith).length).toBe(5);
+    // Compute is paid on both applications.
+    expect(m.totals.macs).toBe(2 * (32 * 32 * 8 * 27 + 8 * 16) + 32);
+  });
+  it('creates fresh weights for inline calls', () => {
+    const r = checkText(`model M(x: [1, 4]) { return x -> dense(4) -> dense(4) }`);
+    expect(r.models[0]!.totals.params).toBe(40);
+  });
+  it('rejects recursion with the cycle', () => {
+    const r = checkText(`block a(x: Tensor) { return x -> b }\nblock b(x: Tensor) { return x -> a }\nmodel M(x: [1, 4]) { return x -> a }`);
+    expect(codes(r)).toContain('E0208');
+    expect(r.diagnostics.find((d) => d.code === 'E0208')!.message).toContain('a → b → a');
+  });
+  it('suggests names', () => {
+    const r = checkText(`model M(x: [1, 3, 8, 8]) { return x -> conv2D(4, 3) }`);
+    expect(r.diagnostics[0]!.code).toBe('E0201');
+    expect(r.diagnostics[0]!.hint).toBe("did you mean 'conv2d'?");
+    const k = checkText(`model M(x: [1, 3, 8, 8]) { return x -> conv2d(4, 3, strid=2) }`);
+    expect(k.diagnostics[0]!.code).toBe('E0202');
+    expect(k.diagnostics[0]!.hint).toBe("did you mean 'stride'?");
+    expect(k.diagnostics[0]!.span!.col).toBe(53);
+  });
+  it('keeps symbolic shapes through conv, flatten and concat', () => {
+    const r = checkText(`model M(x: [N, 3, H, W]) {
+  a = x -> conv2d(8, 3, stride=2, padding=1)
+  b = x -> conv2d(8, 3, stride=2, padding=1)
+  return concat(a, b, axis=1) -> flatten
+}`);
+    expect(errors(r)).toEqual([]);
+    expect(shapeOf(r)).toEqual(['N', '16*floor((H + 1)/2)*floor((W + 1)/2)']);
+  });
+  it('uses where-constraints to simplify', () => {
+    const r = checkText(`model M(x: [N, 3, H, W]) where H % 32 == 0, W % 32 == 0 { return x -> conv2d(8, 3, stride=2, padding=1) }`);
+    expect(shapeOf(r)).toEqual(['N', 8, 'H/2', 'W/2']);
+  });
+  it('checks declared outputs', () => {
+    const r = checkText(`model M(x: [N, 8]) -> (y: [N, 4]) { return x -> dense(5) }`);
+    expect(codes(r)).toContain('E0405');
+    expect(r.diagnostics.find((d) => d.code === 'E0405')!.message).toContain('declared [N, 4] but the model computes [N, 5]');
+  });
+  it('evaluates assertions on totals and receptive fields', () => {
+    const src = (n: string) => `model M(x: [1, 3, 32, 32]) { h = x -> conv2d(4, 3) -> conv2d(4, 3)\n assert rf(h) == ${n}\n assert params < 1K\n return h }`;
+    expect(errors(checkText(src('5')))).toEqual([]);
+    const bad = checkText(src('6'));
+    expect(codes(bad)).toEqual(['E0500']);
+    expect(bad.diagnostics[0]!.message).toContain('[5, 5] == 6');
+  });
+  it('takes the union of residual branches and warns when misaligned', () => {
+    const ok = checkText(`model M(x: [1, 8, 32, 32]) { y = x -> conv2d(8, 3, padding=1) -> conv2d(8, 3, padding=1)\n return add(y, x) }`);
+    expect(errors(ok)).toEqual([]);
+    expect(ok.models[0]!.layers.at(-1)!.rf![0]!.size).toBe(5);
+    const mis = checkText(`model M(x: [1, 8, 32, 32]) { y = x -> conv2d(8, 3, stride=2, padding=1) -> upsample(scale_factor=2)\n return add(y, x) }`);
+    expect(codes(mis)).toContain('W0103');
+  });
+  it('moves frozen layers to non-trainable', () => {
+    const r = checkText(`model M(x: [1, 4]) { frozen { h = x -> dense(4) }\n return h -> dense(2, trainable=false) -> dense(1) }`);
+    const t = r.models[0]!.totals;
+    expect([t.trainableParams, t.nonTrainableParams]).toEqual([3, 30]);
+  });
+  it('names layers from name=, assignments and counters, and collapses blocks by depth', () => {
+    const r = checkText(`block b(x: Tensor) { y = x -> dense(4)\n return y -> relu }
+model M(x: [1, 4]) { stem = x -> dense(4)\n h = stem -> b -> b\n return h -> dense(2, name="head") }`);
+    const paths = r.models[0]!.layers.map((l) => l.path);
+    expect(paths).toEqual(['stem', 'b_1.y', 'b_1.relu_1', 'b_2.y', 'b_2.relu_1', 'head']);
+    const s = summarize(r.models[0]!, { depth: 1 });
+    expect(s.layers.map((l) => [l.path, l.op, l.params])).toEqual([['stem', 'dense', 20], ['b_1', 'b', 20], ['b_2', 'b', 20], ['head', 'dense', 10]]);
+  });
+  it('reports the block path for errors inside blocks', () => {
+    const r = checkText(`block shrink(x: Tensor) { return x -> conv2d(4, 5) }\nmodel M(x: [1, 3, 8, 8]) { return x -> shrink -> shrink }`);
+    const d = r.diagnostics.find((x) => x.code === 'E0401')!;
+    expect(d.message).toContain('floor((4 + 0 - 5)/1) + 1 = 0');
+    expect(d.blockPath).toEqual(['shrink_2: shrink']);
+    expect(d.notes.some((n) => n.message.includes('shrink_2 (shrink) called here') && n.span?.line === 2)).toBe(true);
+  });
+  it('binds free symbols by unification and reports conflicts', () => {
+    const r = checkText(`model M(a: [N, 8], b: [M, 8]) { return add(a, b) }`);
+    expect(errors(r)).toEqual([]);
+    const c = checkText(`model M(a: [2, 8], b: [3, 8]) { return add(a, b) }`);
+    expect(codes(c)).toContain('E0402');
+  });
+  it('imports stdlib blocks', () => {
+    const r = checkText(`from std.vgg import vgg_block\nmodel M(x: [1, 3, 32, 32]) { return x -> vgg_block(16) }`);
+    expect(errors(r)).toEqual([]);
+    const bad = checkText(`from std.vgg import vgg_blok\nmodel M(x: [1, 3, 32, 32]) { return x }`);
+    expect(codes(bad)).toContain('E0209');
+  });
+  it('recovers from syntax errors and still checks the rest', () => {
+    const r = checkText(`model A(x: [1, 4]) { h = x -> dense(4, }\nmodel B(x: [1, 4]) { return x -> dense(3) -> conv2d(2, 3) }`);
+    expect(codes(r)).toContain('E0101');
+    expect(codes(r)).toContain('E0400');
+  });
+});

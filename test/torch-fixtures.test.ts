@@ -1,0 +1,51 @@
+/**
+ * The examples against PyTorch/torchvision: totals and per-layer output shapes and MACs, from fixtures
+ * made by scripts/fixtures/torch_reference.py (Debian's python3-torch / python3-torchvision).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { substitute } from '../src/symbolic/dim.js';
+import { ROOT, checkFile, errors } from './helpers/compile.js';
+
+interface Fixture {
+  params: number;
+  buffers: number;
+  macs: number;
+  layers: { path: string; type: string; outputShape: number[]; params: number; macs: number }[];
+}
+
+const CASES: [example: string, fixture: string][] = [
+  ['lenet5', 'lenet5'], ['alexnet', 'alexnet'], ['vgg16', 'vgg16'], ['resnet18', 'resnet18'], ['resnet50', 'resnet50'],
+  ['googlenet', 'googlenet'], ['mobilenet_v1', 'mobilenet_v1'], ['mobilenet_v2', 'mobilenet_v2'], ['lstm_text', 'lstm_text'], ['squeezenet', 'squeezenet1_0'],
+];
+
+/** Which torch module types correspond to which dslc op categories. */
+const FAMILIES: [string, (type: string) => boolean, (cat: string) => boolean][] = [
+  ['conv', (t) => /^Conv\dd$/.test(t), (c) => c === 'conv'],
+  ['dense', (t) => t === 'Linear', (c) => c === 'dense'],
+  ['pool', (t) => /Pool/.test(t), (c) => c === 'pool'],
+  ['norm', (t) => /^BatchNorm/.test(t), (c) => c === 'norm'],
+];
+
+describe('examples match torchvision', () => {
+  for (const [ex, fx] of CASES) {
+    const file = `examples/${ex}.nn`;
+    it(`${ex}: totals and per-layer shapes equal PyTorch`, () => {
+      const f = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch', `${fx}.json`), 'utf8')) as Fixture;
+      const r = checkFile(file);
+      expect(errors(r)).toEqual([]);
+      const m = r.models[0]!;
+      expect(m.totals.trainableParams).toBe(f.params);
+      expect(m.totals.nonTrainableParams).toBe(f.buffers);
+      expect(m.totals.macs).toBe(f.macs);
+      const one = new Map([['N', 1]]);
+      for (const [family, isTorch, isOurs] of FAMILIES) {
+        const theirs = f.layers.filter((l) => isTorch(l.type));
+        const ours = m.layers.filter((l) => isOurs(l.node.op.category));
+        expect(ours.map((l) => l.outputShapes[0]!.map((d) => substitute(d, one))), `${family} output shapes`).toEqual(theirs.map((l) => l.outputShape));
+        if (family === 'conv' || family === 'dense') expect(ours.map((l) => l.macs), `${family} MACs`).toEqual(theirs.map((l) => l.macs));
+      }
+    });
+  }
+});
