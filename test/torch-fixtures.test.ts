@@ -43,6 +43,8 @@ describe('examples match torchvision', () => {
       for (const [family, isTorch, isOurs] of FAMILIES) {
         const theirs = f.layers.filter((l) => isTorch(l.type));
         const ours = m.layers.filter((l) => isOurs(l.node.op.category));
+        // torchvision's MobileNetV2 pools with a function call, which hooks cannot see.
+        if (family === 'pool' && theirs.length === 0) continue;
         expect(ours.map((l) => l.outputShapes[0]!.map((d) => substitute(d, one))), `${family} output shapes`).toEqual(theirs.map((l) => l.outputShape));
         if (family === 'conv' || family === 'dense') expect(ours.map((l) => l.macs), `${family} MACs`).toEqual(theirs.map((l) => l.macs));
       }

@@ -99,6 +99,9 @@ export function parseArgs(argv: string[]): Parsed {
       case '--debug':
         p.debug = true;
         break;
+      case '--help':
+      case '-h':
+        return { command: 'help', positional: [], debug: false };
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
         p.positional.push(a);

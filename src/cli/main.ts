@@ -2,8 +2,9 @@
  * The `dslc` command line: the only place with process I/O. Exit codes: 0 clean, 1 diagnostics with
  * errors, 2 usage or I/O errors.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { check } from '../api.js';
 import { summarize, type Summary } from '../checker/summary.js';
 import { diag } from '../diagnostics/make.js';
@@ -66,6 +67,11 @@ export function main(argv: string[], io: Io): number {
         return runSummary(args, io);
     }
   } catch (e) {
+    // Missing files, unreadable paths, bad combinations found after parsing: usage/I-O errors, not bugs.
+    if (e instanceof UsageError) {
+      io.err(`dslc: ${e.message}\n`);
+      return 2;
+    }
     if (args.debug) throw e;
     io.err(`dslc: internal error: ${(e as Error).message}\nrun again with --debug for details, and please report it\n`);
     return 2;
@@ -77,30 +83,78 @@ const rel = (p: string) => {
   return r && !r.startsWith('..') ? r : p;
 };
 
+/** Why a path could not be read, in words (no errno jargon, no stack). */
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const words: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EISDIR: 'is a directory',
+    ELOOP: 'too many levels of symbolic links',
+    ENAMETOOLONG: 'file name too long',
+  };
+  return (code && words[code]) ?? ((e as Error)?.message ?? 'error').split(',')[0]!;
+}
+
 function collectFiles(paths: string[]): string[] {
   const out: string[] = [];
+  const seenDirs = new Set<string>();
   const walk = (p: string, top: boolean) => {
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) throw new UsageError(`cannot read ${p}: no such file or directory`);
+    let st;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      if (top) throw new UsageError(`cannot read ${rel(p)}: ${ioReason(e)}`);
+      return; // a dangling link or unreadable entry inside a directory: skipped
+    }
     if (st.isDirectory()) {
-      for (const e of readdirSync(p).sort()) if (e !== 'node_modules' && !e.startsWith('.')) walk(resolve(p, e), false);
-    } else if (top || p.endsWith('.nn')) out.push(resolve(p));
+      let real: string;
+      let entries: string[];
+      try {
+        real = realpathSync(p);
+        entries = readdirSync(p).sort();
+      } catch (e) {
+        throw new UsageError(`cannot read ${rel(p)}: ${ioReason(e)}`);
+      }
+      if (seenDirs.has(real)) return; // symlink cycle or the same directory twice
+      seenDirs.add(real);
+      for (const e of entries) if (e !== 'node_modules' && !e.startsWith('.')) walk(resolve(p, e), false);
+    } else if (top || (p.endsWith('.nn') && st.isFile())) out.push(resolve(p)); // never open FIFOs found by a walk
   };
   for (const p of paths) walk(p, true);
-  return out;
+  return [...new Set(out)];
 }
 
 function readSource(path: string): string {
   try {
     return decodeText(readFileSync(path));
   } catch (e) {
-    throw new UsageError(`cannot read ${rel(path)}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory' : ((e as Error).message.split(':')[0] ?? 'error')}`);
+    throw new UsageError(`cannot read ${rel(path)}: ${ioReason(e)}`);
   }
 }
 
+/** A diagnostic with every span's file relative to the working directory (main span, notes, fixes). */
+function relDiagnostic(d: Diagnostic): Diagnostic {
+  const sp = <S extends { file: string }>(s: S): S => ({ ...s, file: rel(s.file) });
+  return {
+    ...d,
+    ...(d.span ? { span: sp(d.span) } : {}),
+    notes: d.notes.map((n) => (n.span ? { ...n, span: sp(n.span) } : n)),
+    ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, edits: f.edits.map((ed) => ({ ...ed, span: sp(ed.span) })) })) } : {}),
+  };
+}
+
+/** SARIF artifact URIs: relative URI references under the working directory, file:// URLs elsewhere. */
+function sarifUri(p: string): string {
+  const r = rel(p);
+  return isAbsolute(r) ? pathToFileURL(r).href : r.split(sep).map(encodeURIComponent).join('/');
+}
+
 function emitDiagnostics(ds: Diagnostic[], format: string, io: Io, sources: Map<string, string>): void {
-  if (format === 'json') io.out(`${renderJson(ds.map((d) => (d.span ? { ...d, span: { ...d.span, file: rel(d.span.file) } } : d)))}\n`);
-  else if (format === 'sarif') io.out(`${renderSarif(ds, VERSION, rel)}\n`);
+  if (format === 'json') io.out(`${renderJson(ds.map(relDiagnostic))}\n`);
+  else if (format === 'sarif') io.out(`${renderSarif(ds, VERSION, sarifUri)}\n`);
   else if (format === 'github') {
     if (ds.length) io.out(`${renderGithub(ds, rel)}\n`);
   } else {

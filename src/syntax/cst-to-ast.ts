@@ -31,6 +31,11 @@ const span = (a: Range, b: Range): Range => ({ start: Math.min(a.start, b.start)
 
 const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
+/** Binding power, loosest first (Python's order): or, and, not, comparisons, + -, * / // %, unary -, **. */
+const PREC: Record<string, number> = { or: 1, and: 2, '==': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '//': 6, '%': 6, '**': 8 };
+const PREC_NOT = 3;
+const PREC_NEG = 7;
+
 export class Converter {
   readonly problems: ConvertProblem[] = [];
 
@@ -158,43 +163,11 @@ export class Converter {
     const err: Expr = { kind: 'error', range };
     switch (n.name) {
       case 'expression': {
-        const head = this.expr(node(n, 'rangeExpr'));
+        const parts = nodes(n, 'binaryExpr');
+        const first = this.binary(parts[0]);
+        const head: Expr = parts.length === 2 ? { kind: 'range', from: first, to: this.binary(parts[1]), range: span(first.range, nodeRange(parts[1]!)) } : first;
         const steps = nodes(n, 'postfixExpr').map((p) => this.expr(p));
         return steps.length ? { kind: 'chain', head, steps, range } : head;
-      }
-      case 'rangeExpr': {
-        const parts = nodes(n, 'orExpr');
-        if (parts.length === 2) return { kind: 'range', from: this.expr(parts[0]), to: this.expr(parts[1]), range };
-        return this.expr(parts[0]);
-      }
-      case 'orExpr':
-        return this.leftAssoc(n, 'andExpr', ['Or']);
-      case 'andExpr':
-        return this.leftAssoc(n, 'notExpr', ['And']);
-      case 'notExpr': {
-        if (tok(n, 'Not')) return { kind: 'unary', op: 'not', operand: this.expr(node(n, 'notExpr')), range };
-        return this.expr(node(n, 'cmpExpr'));
-      }
-      case 'cmpExpr':
-        return this.leftAssoc(n, 'addExpr', ['EqEq', 'NotEq', 'LtEq', 'GtEq', 'Lt', 'Gt']);
-      case 'addExpr':
-        return this.leftAssoc(n, 'mulExpr', ['Plus', 'Minus']);
-      case 'mulExpr':
-        return this.leftAssoc(n, 'unaryExpr', ['Star', 'SlashSlash', 'Slash', 'Percent']);
-      case 'unaryExpr': {
-        if (tok(n, 'Minus')) {
-          const operand = this.expr(node(n, 'unaryExpr'));
-          // Fold `-3` into a literal so that shapes and attributes read naturally.
-          if (operand.kind === 'num') return { ...operand, value: -operand.value, raw: `-${operand.raw}`, range };
-          return { kind: 'unary', op: '-', operand, range };
-        }
-        return this.expr(node(n, 'powExpr'));
-      }
-      case 'powExpr': {
-        const base = this.expr(node(n, 'postfixExpr'));
-        const exp = node(n, 'unaryExpr');
-        const op = tok(n, 'StarStar');
-        return exp && op ? { kind: 'binary', op: '**', left: base, right: this.expr(exp), opRange: tokRange(op), range } : base;
       }
       case 'postfixExpr': {
         let e = this.expr(node(n, 'primary'));
@@ -239,16 +212,43 @@ export class Converter {
     return err;
   }
 
-  private leftAssoc(n: CstNode, operandRule: string, opTokens: string[]): Expr {
-    const operands = nodes(n, operandRule).map((o) => this.expr(o));
-    const ops = opTokens.flatMap((k) => toks(n, k)).sort((a, b) => a.startOffset - b.startOffset);
-    let e = operands[0] ?? { kind: 'error', range: nodeRange(n) };
-    for (let i = 1; i < operands.length; i++) {
-      const op = ops[i - 1];
-      const right = operands[i]!;
-      e = { kind: 'binary', op: (op?.image ?? '+') as BinaryOp, left: e, right, opRange: op ? tokRange(op) : right.range, range: span(e.range, right.range) };
-    }
-    return e;
+  /** Precedence climbing over the flat `unary (op unary)*` list the parser produces. */
+  private binary(n: CstNode | undefined): Expr {
+    if (!n) return { kind: 'error', range: { start: 0, end: 0 } };
+    const operands = nodes(n, 'unaryExpr').map((u) => ({
+      prefixes: [...toks(u, 'Minus'), ...toks(u, 'Not')].sort((a, b) => a.startOffset - b.startOffset),
+      base: this.expr(node(u, 'postfixExpr')),
+    }));
+    const ops = nodes(n, 'binaryOp').map((o) => Object.values(o.children).flat().find(isTok)).filter((t): t is IToken => t !== undefined && !isNaN(t.startOffset));
+    let oi = 0;
+    let pi = 0;
+    let k = 0;
+    const climb = (min: number): Expr => {
+      let left = unary();
+      while (k < ops.length && oi < operands.length && PREC[ops[k]!.image]! >= min) {
+        const op = ops[k++]!;
+        const p = PREC[op.image]!;
+        const right = climb(op.image === '**' ? p : p + 1);
+        left = { kind: 'binary', op: op.image as BinaryOp, left, right, opRange: tokRange(op), range: span(left.range, right.range) };
+      }
+      return left;
+    };
+    const unary = (): Expr => {
+      const cur = operands[oi];
+      if (!cur) return { kind: 'error', range: nodeRange(n) };
+      if (pi < cur.prefixes.length) {
+        const t = cur.prefixes[pi++]!;
+        const operand = climb(t.image === '-' ? PREC_NEG : PREC_NOT);
+        const range = span(tokRange(t), operand.range);
+        // Fold `-3` into a literal so that shapes and attributes read naturally.
+        if (t.image === '-' && operand.kind === 'num') return { ...operand, value: -operand.value, raw: `-${operand.raw}`, range };
+        return { kind: 'unary', op: t.image === '-' ? '-' : 'not', operand, range };
+      }
+      oi++;
+      pi = 0;
+      return cur.base;
+    };
+    return climb(0);
   }
 
   private args(c: CstNode): Arg[] {

@@ -226,104 +226,45 @@ class NnParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
+  /**
+   * `a op b op c …` flat: precedence is resolved in cst-to-ast.ts (precedence climbing), which keeps the
+   * CST shallow — a chain of one rule per precedence level made parsing ~5× slower.
+   */
   expression = this.RULE('expression', () => {
-    this.SUBRULE(this.rangeExpr);
+    this.SUBRULE(this.binaryExpr);
+    this.OPTION(() => {
+      this.CONSUME(T.DotDot);
+      this.SUBRULE2(this.binaryExpr);
+    });
     this.MANY(() => {
       this.CONSUME(T.Arrow);
       this.SUBRULE(this.postfixExpr);
     });
   });
 
-  rangeExpr = this.RULE('rangeExpr', () => {
-    this.SUBRULE(this.orExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.orExpr);
-    });
-  });
-
-  orExpr = this.RULE('orExpr', () => {
-    this.SUBRULE(this.andExpr);
-    this.MANY(() => {
-      this.CONSUME(T.Or);
-      this.SUBRULE2(this.andExpr);
-    });
-  });
-
-  andExpr = this.RULE('andExpr', () => {
-    this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(T.And);
-      this.SUBRULE2(this.notExpr);
-    });
-  });
-
-  notExpr = this.RULE('notExpr', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Not);
-          this.SUBRULE(this.notExpr);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.cmpExpr) },
-    ]);
-  });
-
-  cmpExpr = this.RULE('cmpExpr', () => {
-    this.SUBRULE(this.addExpr);
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.EqEq) },
-        { ALT: () => this.CONSUME(T.NotEq) },
-        { ALT: () => this.CONSUME(T.LtEq) },
-        { ALT: () => this.CONSUME(T.GtEq) },
-        { ALT: () => this.CONSUME(T.Lt) },
-        { ALT: () => this.CONSUME(T.Gt) },
-      ]);
-      this.SUBRULE2(this.addExpr);
-    });
-  });
-
-  addExpr = this.RULE('addExpr', () => {
-    this.SUBRULE(this.mulExpr);
-    this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Plus) }, { ALT: () => this.CONSUME(T.Minus) }]);
-      this.SUBRULE2(this.mulExpr);
-    });
-  });
-
-  mulExpr = this.RULE('mulExpr', () => {
+  binaryExpr = this.RULE('binaryExpr', () => {
     this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Star) },
-        { ALT: () => this.CONSUME(T.SlashSlash) },
-        { ALT: () => this.CONSUME(T.Slash) },
-        { ALT: () => this.CONSUME(T.Percent) },
-      ]);
+      this.SUBRULE(this.binaryOp);
       this.SUBRULE2(this.unaryExpr);
     });
   });
 
-  unaryExpr = this.RULE('unaryExpr', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Minus);
-          this.SUBRULE(this.unaryExpr);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.powExpr) },
-    ]);
+  binaryOp = this.RULE('binaryOp', () => {
+    this.OR(
+      (this.binOps ??= [
+        T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.StarStar, T.Star, T.SlashSlash, T.Slash, T.Percent,
+      ].map((tt) => ({ ALT: () => this.CONSUME(tt) }))),
+    );
   });
+  private binOps: { ALT: () => unknown }[] | undefined;
 
-  powExpr = this.RULE('powExpr', () => {
-    this.SUBRULE(this.postfixExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.StarStar);
-      this.SUBRULE(this.unaryExpr);
+  /** Prefix `-` and `not` (whose looser binding is resolved in cst-to-ast.ts). */
+  unaryExpr = this.RULE('unaryExpr', () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Not) }]);
     });
+    this.SUBRULE(this.postfixExpr);
   });
 
   postfixExpr = this.RULE('postfixExpr', () => {

@@ -38,8 +38,8 @@ export const op: OpDef = {
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
   },
   examples: [
-    { inputs: [[1, 64, 112, 112]], call: 'batchnorm2d', output: [1, 64, 112, 112], macs: 0 },
-    { inputs: [['N', 128]], call: 'batchnorm1d(128, eps=1e-3)', output: ['N', 128] },
-    { inputs: [[2, 16, 4, 8, 8]], call: 'batchnorm3d(affine=false)', output: [2, 16, 4, 8, 8] },
+    { inputs: [[1, 64, 112, 112]], call: 'batchnorm2d', output: [1, 64, 112, 112], params: 256, macs: 0 },
+    { inputs: [['N', 128]], call: 'batchnorm1d(128, eps=1e-3)', output: ['N', 128], params: 512 },
+    { inputs: [[2, 16, 4, 8, 8]], call: 'batchnorm3d(affine=false)', output: [2, 16, 4, 8, 8], params: 32 },
   ],
 };

@@ -108,7 +108,8 @@ export function windowOutputs(ctx: OpContext, spatial: readonly Dim[], w: Window
       return undefined;
     }
     // Lint: floor mode drops the trailing rows/columns no window reaches.
-    if (!w.ceilMode && w.pad.mode !== 'same' && w.pad.mode !== 'full' && !isSymbolic(W) && !isSymbolic(o) && pb !== undefined && pe !== undefined) {
+    // Only when windows tile the input (kernel ≥ stride): a 1×1 stride-2 shortcut skips rows by design.
+    if (!w.ceilMode && ke >= S && w.pad.mode !== 'same' && w.pad.mode !== 'full' && !isSymbolic(W) && !isSymbolic(o) && pb !== undefined && pe !== undefined) {
       const covered = (o - 1) * S + ke;
       const dropped = W + pb + pe - covered;
       if (dropped > 0 && dropped > pe) {
