@@ -2,7 +2,7 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Expr, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
-import { type Dim, add, compareDims, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { type Dim, type DimFacts, add, compareDims, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
 import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
@@ -259,7 +259,8 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
   const a = evaluate(st, sc, e.left);
   const b = evaluate(st, sc, e.right);
   if (a.k === 'error' || b.k === 'error') return ERR;
-  const r = binaryValues(e.op, a, b);
+  const r = binaryValues(e.op, a, b, st.facts);
+  if (r === ERR) return ERR;
   if (r === 'undecided') {
     st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
     return ERR;
@@ -272,7 +273,7 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
 }
 
 /** Pure binary operation on values; a string is an error message. */
-export function binaryValues(op: string, a: Value, b: Value): Value | string | 'undecided' {
+export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = new Map()): Value | string | 'undecided' {
   const da = asDim(a);
   const db = asDim(b);
   const isNum = (v: Value) => v.k === 'num' || v.k === 'dim';
@@ -305,18 +306,19 @@ export function binaryValues(op: string, a: Value, b: Value): Value | string | '
     case '/': {
       if (typeof db === 'number') {
         if (db <= 0) return 'division by zero or a negative divisor of a symbolic dimension';
-        if (op === '//') return fromDim(floorDiv(da, db));
+        if (op === '//') return fromDim(floorDiv(da, db, facts));
       }
-      const q = exactDiv(da, db);
+      const q = exactDiv(da, db, facts);
       return q === undefined ? `${formatDim(da)} / ${formatDim(db)} is not exact; use // for floor division` : fromDim(q);
     }
     case '%':
-      return typeof db === 'number' && db > 0 ? fromDim(mod(da, db)) : 'modulo needs a positive int divisor';
+      return typeof db === 'number' && db > 0 ? fromDim(mod(da, db, facts)) : 'modulo needs a positive int divisor';
   }
   return `'${op}' does not apply to symbolic dimensions`;
 }
 
 function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
+  if (a.k === 'error' || b.k === 'error') return ERR;
   // A sequence against a scalar compares every element (rf(t) >= 200 checks every axis).
   if (a.k === 'tuple' && b.k !== 'tuple') return all(a.items.map((x) => compare(op, x, b)));
   if (b.k === 'tuple' && a.k !== 'tuple') return all(b.items.map((x) => compare(op, a, x)));

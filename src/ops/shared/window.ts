@@ -76,6 +76,7 @@ export interface WindowSpec {
 export function windowOutputs(ctx: OpContext, spatial: readonly Dim[], w: WindowSpec, kind: 'conv' | 'pool'): Dim[] | undefined {
   const names = AXIS_NAMES[spatial.length] ?? spatial.map((_, i) => `axis${i + 2}`);
   const out: Dim[] = [];
+  const dropped: string[] = [];
   for (let i = 0; i < spatial.length; i++) {
     const W = spatial[i]!;
     const K = w.kernel[i]!;
@@ -96,9 +97,7 @@ export function windowOutputs(ctx: OpContext, spatial: readonly Dim[], w: Window
     }
     if (!isSymbolic(o) && o <= 0) {
       const p = pb ?? 0;
-      const formula = `${names[i]}_out = ${w.ceilMode ? 'ceil' : 'floor'}((${formatDim(W)} + ${pb === pe ? `2*${p}` : `${p} + ${pe ?? 0}`} - ${D === 1 ? '' : `${D}*`}${D === 1 ? K : `(${K}-1)`} ${D === 1 ? '' : '- 1 '}- ${D === 1 ? '1' : ''}`.replace(/ - $/, '');
       const shown = `${names[i]}_out = ${w.ceilMode ? 'ceil' : 'floor'}((${formatDim(W)} + ${p + (pe ?? 0)} - ${ke})/${S}) + 1 = ${o}`;
-      void formula;
       const inputDesc = spatial.map(formatDim).join('×');
       const needPad = Math.ceil((ke - (W as number)) / 2);
       ctx.fail('E0401', `${ctx.label}: ${shown}: input ${inputDesc} is smaller than ${kind === 'conv' ? 'kernel' : 'window'} ${ke}${D > 1 ? ` (dilated from ${K})` : ''}`, {
@@ -111,16 +110,18 @@ export function windowOutputs(ctx: OpContext, spatial: readonly Dim[], w: Window
     // Only when windows tile the input (kernel ≥ stride): a 1×1 stride-2 shortcut skips rows by design.
     if (!w.ceilMode && ke >= S && w.pad.mode !== 'same' && w.pad.mode !== 'full' && !isSymbolic(W) && !isSymbolic(o) && pb !== undefined && pe !== undefined) {
       const covered = (o - 1) * S + ke;
-      const dropped = W + pb + pe - covered;
-      if (dropped > 0 && dropped > pe) {
-        const lost = dropped - pe;
-        ctx.warn('W0100', `${ctx.label}: ${names[i]} = ${W} with kernel ${ke}, stride ${S}, padding ${pb} covers ${covered - pb} of ${W} inputs; the last ${lost} ${lost === 1 ? 'is' : 'are'} silently dropped`, {
-          hint: `adjust padding or stride so that (in + 2*pad - kernel) is a multiple of the stride${kind === 'pool' ? ', or use ceil_mode=true' : ''}`,
-        });
+      const excess = W + pb + pe - covered;
+      if (excess > pe) {
+        const lost = excess - pe;
+        dropped.push(`${names[i]} = ${W}: covers ${covered - pb} and drops the last ${lost}`);
       }
     }
     out.push(o);
   }
+  if (dropped.length)
+    ctx.warn('W0100', `${ctx.label}: kernel ${w.kernel.join('×')}, stride ${w.stride.join('×')} silently drops input (${dropped.join('; ')})`, {
+      hint: `adjust padding or stride so that (in + pad - kernel) is a multiple of the stride${kind === 'pool' ? ', or use ceil_mode=true' : ''}`,
+    });
   return out;
 }
 
