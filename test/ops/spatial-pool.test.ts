@@ -72,7 +72,7 @@ describe('max_pool / avg_pool', () => {
     expect(codes(runOp('avg_pool2d', [[1, 1, 8, 8]], [2], { dilation: 2 }))).toEqual(['E0202']);
   });
   it('warns when floor mode drops input, not in ceil mode', () => {
-    expect(codes(runOp('max_pool2d', [[1, 1, 7, 7]], [2]))).toEqual(['W0100', 'W0100']);
+    expect(codes(runOp('max_pool2d', [[1, 1, 7, 7]], [2]))).toEqual(['W0100']);
     const c = runOp('max_pool2d', [[1, 1, 7, 7]], [2], { ceil_mode: true });
     expect(hw(c)).toEqual([4, 4]);
     expect(codes(c)).toEqual([]);
