@@ -1,7 +1,7 @@
 /** Builtin functions and analysis names usable in expressions and assertions. */
 import { type Dim, add, compareDims, mul } from '../symbolic/dim.js';
 import { DeferSignal, type State } from './state.js';
-import { ERR, type Value, asDim, fromDim, kindName, num } from './values.js';
+import { ERR, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
 export interface BuiltinInfo {
   readonly doc: string;
@@ -30,6 +30,7 @@ export const BUILTINS: ReadonlyMap<string, BuiltinInfo> = new Map<string, Builti
   ['abs', { doc: 'abs(x).' }],
   ['int', { doc: 'int(x): truncates a number.' }],
   ['float', { doc: 'float(x).' }],
+  ['str', { doc: 'str(x): text of a value, e.g. to build layer names: name="layer" + str(i).' }],
 ]);
 
 /** Calls a builtin function; returns a string on a usage error. */
@@ -75,6 +76,8 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       }
       return typeof acc === 'number' ? num(acc, int) : fromDim(acc);
     }
+    case 'str':
+      return args.length === 1 ? { k: 'str', v: args[0]!.k === 'str' ? args[0]!.v : show(args[0]!) } : 'str() takes one value';
     case 'floor':
     case 'ceil':
     case 'abs':

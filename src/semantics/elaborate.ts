@@ -71,7 +71,8 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
         st.report('E0304', `model ${decl.name.text} must return tensors, got ${show(v)}`, span);
         return;
       }
-      const name = declared?.name.text || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
+      const local = [...sc.vars].find(([, x]) => x.k === 'tensor' && x.id === v.id)?.[0];
+      const name = declared?.name.text || local || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
       outputs.push({ name, tensor: v.id, span });
       if (declared) checkDeclared(st, sc, declared, v.id);
     });

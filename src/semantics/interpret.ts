@@ -2,7 +2,7 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Expr, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
-import { type Dim, type DimFacts, add, compareDims, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { type DimFacts, add, compareDims, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
 import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
@@ -53,7 +53,8 @@ function exec(st: State, sc: Scope, s: Stmt): void {
   switch (s.kind) {
     case 'assign': {
       const rhs = s.value;
-      const direct = rhs.kind === 'call' || (rhs.kind === 'chain' && rhs.steps.length === 1);
+      // `conv1 = x -> conv2d(…)` names the layer; `h = h -> block(…)` in a loop keeps automatic numbering.
+      const direct = (rhs.kind === 'call' || (rhs.kind === 'chain' && rhs.steps.length === 1)) && !sc.vars.has(s.target.text);
       st.nameHint = direct ? s.target.text : undefined;
       const v = evaluate(st, sc, rhs);
       st.nameHint = undefined;
@@ -346,8 +347,9 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
   if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
   const c = compareDims(da, db);
   if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
-  const d: Dim = sub(da, db);
-  if (typeof d !== 'number') return 'undecided';
+  const sign = signOf(sub(da, db));
+  if (sign === 'unknown') return 'undecided';
+  const d = sign === 'positive' ? 1 : sign === 'negative' ? -1 : 0;
   return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
 }
 

@@ -224,6 +224,32 @@ export function compareDims(a: Dim, b: Dim): 'equal' | 'different' | 'unknown' {
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 'equal' : 'different';
   const d = sub(a, b);
   if (typeof d === 'number') return d === 0 ? 'equal' : 'different';
+  return signOf(d) === 'unknown' ? 'unknown' : 'different';
+}
+
+/**
+ * The sign of a dim for every valid assignment (symbols are sizes, so ≥ 1), when it can be shown:
+ * a polynomial over symbols whose non-constant coefficients share a sign is bounded by its value at 1.
+ */
+export function signOf(a: Dim): 'positive' | 'negative' | 'zero' | 'unknown' {
+  if (typeof a === 'number') return a > 0 ? 'positive' : a < 0 ? 'negative' : 'zero';
+  let constant = 0;
+  let sum = 0;
+  let pos = false;
+  let neg_ = false;
+  for (const t of a.terms) {
+    const v = t.c.n / t.c.d;
+    if (t.key === '') {
+      constant = v;
+      continue;
+    }
+    if (t.factors.some((f) => f.atom.kind !== 'sym')) return 'unknown';
+    sum += v;
+    if (v > 0) pos = true;
+    else neg_ = true;
+  }
+  if (pos && !neg_ && sum + constant > 0) return 'positive';
+  if (neg_ && !pos && sum + constant < 0) return 'negative';
   return 'unknown';
 }
 
