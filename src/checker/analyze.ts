@@ -4,7 +4,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { Elaboration } from '../semantics/elaborate.js';
 import type { Graph, IrNode } from '../semantics/ir.js';
 import { DTYPE_BYTES } from '../ops/types.js';
-import { type Dim, add, formatDim, substitute } from '../symbolic/dim.js';
+import { type Dim, add, evaluate, formatDim, substitute } from '../symbolic/dim.js';
 import { batchSymbols, peakActivationBytes, tensorBytes } from './memory.js';
 import { type Rf, receptiveFields } from './rf.js';
 import { RULES } from './rules/index.js';
@@ -65,8 +65,8 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   let macs: Dim = 0;
   let flops: Dim = 0;
   // Costs are per sample: a symbolic batch axis counts as 1 (as torchinfo and Keras report them).
-  const perSample = new Map<string, Dim>([...batchSymbols(g)].map((b) => [b, 1]));
-  const ps = (d: Dim) => (perSample.size ? substitute(d, perSample, g.facts) : d);
+  const perSample = new Map<string, number>([...batchSymbols(g)].map((b) => [b, 1]));
+  const ps = (d: Dim): Dim => (typeof d === 'number' || !perSample.size ? d : (evaluate(d, perSample) ?? substitute(d, perSample, g.facts)));
   const layers: LayerReport[] = g.nodes.map((n) => {
     const own = n.sharedWith === undefined;
     const p = own ? n.params.reduce((a, x) => a + count(x.shape), 0) : 0;

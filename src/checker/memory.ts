@@ -4,7 +4,7 @@
  */
 import { DTYPE_BYTES } from '../ops/types.js';
 import type { Graph } from '../semantics/ir.js';
-import { type Dim, isSymbolic, mul, substitute } from '../symbolic/dim.js';
+import { type Dim, evaluate, isSymbolic, mul } from '../symbolic/dim.js';
 
 export const tensorBytes = (g: Graph, id: number): Dim => {
   const t = g.tensors[id]!.type;
@@ -24,11 +24,15 @@ export function batchSymbols(g: Graph): Set<string> {
 
 /** Peak live activation bytes with batch symbols set to `batch`; undefined if other symbols remain. */
 export function peakActivationBytes(g: Graph, batch: number): number | undefined {
-  const env = new Map<string, Dim>([...batchSymbols(g)].map((s) => [s, batch]));
+  const env = new Map<string, number>([...batchSymbols(g)].map((s) => [s, batch]));
   const size = new Map<number, number>();
   for (const t of g.tensors) {
-    const b = substitute(tensorBytes(g, t.id), env);
-    if (typeof b !== 'number') return undefined;
+    let b = DTYPE_BYTES[t.type.dtype];
+    for (const d of t.type.shape) {
+      const v = typeof d === 'number' ? d : evaluate(d, env);
+      if (v === undefined) return undefined;
+      b *= v;
+    }
     size.set(t.id, b);
   }
   const lastUse = new Map<number, number>();

@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleHost } from '../semantics/modules.js';
 
-export const STDLIB_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../stdlib');
+/** `<package>/stdlib`, from dist/cli/host.js or from the bundle dist/dslc.mjs. */
+export const STDLIB_DIR = ((here: string) => [resolve(here, '../stdlib'), resolve(here, '../../stdlib')].find((d) => existsSync(join(d, 'resnet.nn'))) ?? resolve(here, '../../stdlib'))(typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url)));
 
 export function nodeHost(): ModuleHost {
   return {

@@ -180,7 +180,7 @@ function runCheck(args: Parsed, io: Io): number {
     sources.set(f, text);
     const r = check({ path: f, text, host, ...(args.model ? { model: args.model } : {}), ...opt(args) });
     all.push(...r.diagnostics);
-    for (const m of r.models) summaries.push(summarize(m));
+    if (args.baseline) for (const m of r.models) summaries.push(summarize(m));
   }
   if (args.baseline) all.push(...compareBaseline(args.baseline, readSource(args.baseline), summaries, args.tolerance ?? 0));
   emitDiagnostics(all, args.format ?? 'human', io, sources);

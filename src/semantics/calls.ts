@@ -184,6 +184,7 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
       st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
     }
     if (bound.problems.length) return undefined;
+    inst.bound = bound;
   }
   return inst;
 }
@@ -208,7 +209,7 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
     return ERR;
   }
   const isite = (inst as { site?: Site }).site ?? site;
-  const bound = bindAttrs(op, inst.positional.map((v) => toAttr(v) ?? null), new Map([...inst.keywords].map(([k, v]) => [k, toAttr(v) ?? null])));
+  const bound = inst.bound ?? bindAttrs(op, inst.positional.map((v) => toAttr(v) ?? null), new Map([...inst.keywords].map(([k, v]) => [k, toAttr(v) ?? null])));
   const hint = st.nameHint;
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);

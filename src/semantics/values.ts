@@ -1,6 +1,7 @@
 /** Values of the elaboration-time interpreter. */
 import type { BlockDecl } from '../syntax/ast.js';
 import type { AttrValue, OpDef } from '../ops/types.js';
+import type { BoundAttrs } from '../ops/attrs.js';
 import { type Dim, type Expr, formatDim } from '../symbolic/dim.js';
 import type { Span } from '../diagnostics/types.js';
 import type { ModuleInfo } from './modules.js';
@@ -26,6 +27,8 @@ export interface Instance {
   /** Instances created inside a block instance's first application, replayed by later ones. */
   readonly inner: Instance[];
   applied: number;
+  /** Attributes bound when an op instance was created (reused by every application). */
+  bound?: BoundAttrs;
 }
 
 export type Value =

@@ -281,8 +281,24 @@ export function substitute(a: Dim, env: ReadonlyMap<string, Dim>, facts: DimFact
 
 /** Numeric value of a dim under a full assignment, or undefined if some symbol is unbound. */
 export function evaluate(a: Dim, env: ReadonlyMap<string, number>): number | undefined {
-  const r = substitute(a, env);
-  return typeof r === 'number' ? r : undefined;
+  if (typeof a === 'number') return a;
+  // Walks the terms without building expressions: this runs for every tensor in memory analysis.
+  let acc = 0;
+  for (const t of a.terms) {
+    let v = t.c.n / t.c.d;
+    for (const f of t.factors) {
+      const base = f.atom.kind === 'sym' ? env.get(f.atom.name) : floorOf(f.atom, env);
+      if (base === undefined) return undefined;
+      v *= base ** f.exp;
+    }
+    acc += v;
+  }
+  return Math.abs(acc - Math.round(acc)) < 1e-9 ? Math.round(acc) : acc;
+}
+
+function floorOf(atom: FloorAtom, env: ReadonlyMap<string, number>): number | undefined {
+  const n = evaluate(atom.num, env);
+  return n === undefined ? undefined : Math.floor(n / atom.den + 1e-12);
 }
 
 function fmtRat(c: Rat): string {
