@@ -47,7 +47,9 @@ export function check(req: CheckRequest): CheckResult {
     }
     diagnostics.push(...el.diagnostics);
     const { result, diagnostics: ds } = analyze(el, req);
-    diagnostics.push(...ds);
+    // A tensor looks unused when the layer that would have used it failed: don't pile on.
+    const failed = el.diagnostics.some((d) => d.severity === 'error') || program.diagnostics.some((d) => d.severity === 'error');
+    diagnostics.push(...(failed ? ds.filter((d) => d.code !== 'W0104') : ds));
     models.push(result);
   }
   // A library file (blocks only) is still checked for syntax and names; elaborate its blocks lazily.

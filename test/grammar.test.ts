@@ -300,7 +300,8 @@ function tokenize(g: TmGrammar, text: string): string[][] {
   const scopes: string[][] = [];
   const stack: { rule: TmRule; end: RegExp; scopes: string[] }[] = [];
   const root = [g.scopeName];
-  const re = (src: string) => new RegExp(src, 'dg');
+  // Oniguruma's ^ and $ match at line boundaries.
+  const re = (src: string) => new RegExp(src, 'dgm');
   const apply = (from: number, to: number, s: string[]) => {
     for (let k = from; k < to; k++) scopes[k] = s;
   };
@@ -373,7 +374,7 @@ function tokenize(g: TmGrammar, text: string): string[][] {
  */
 function scopesOf(text: string, needle: string | RegExp, nth = 0): string[][] {
   const all = tokenize(TM, text);
-  const re = typeof needle === 'string' ? new RegExp(`(${needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})`, 'dg') : new RegExp(needle.source, 'dg');
+  const re = typeof needle === 'string' ? new RegExp(`(${needle.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')})`, 'dg') : new RegExp(needle.source, `dg${needle.flags.replace(/[dg]/g, '')}`);
   const m = [...text.matchAll(re)][nth];
   if (!m) throw new Error(`${String(needle)} not found`);
   const [from, to] = m.indices![1]!;
@@ -495,7 +496,7 @@ describe('grammar/nn.tmLanguage.json', () => {
       expect(() => new RegExp(src), where).not.toThrow();
       expect(() => new RegExp(src, 'u'), where).not.toThrow();
       // Oniguruma syntax that JavaScript would read differently or not at all.
-      expect(src, where).not.toMatch(/\(\?[imx]+[-:)]|\\[AzZGhH]|\(\?<?[=!][^)]*[*+?{]/);
+      expect(src, where).not.toMatch(/\(\?[imx]+[-:)]|\\[AzZGhH]|\(\?<[=!][^)]*[*+?{]/);
     }
   });
 
@@ -626,10 +627,10 @@ describe('the parser on sample programs', () => {
 
   it('parses declarations', () => {
     const m = ok(`
-      # Doc of the block
       from std.resnet import basic_block, bottleneck as bn,
       from "./blocks.nn" import tower
-      const C = 64;
+      const C = 64
+      # Doc of the block
       block b(x, c: int = C, act: layer = relu) -> Tensor { return x -> conv2d(c, 3) -> act }
       block two(a: Tensor, b: [N, C, H, W]) -> (Tensor, Tensor) { return a, b }
       model M(x: [N, 3, 224, 224], ids: int64[N, T],) -> (y: [N, 10], z: [N, T, 8]) where H % 32 == 0, W == 224 {

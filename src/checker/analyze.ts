@@ -90,6 +90,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
       ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),
     };
   });
+  if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
   const peak1 = peakActivationBytes(g, 1);
   const peak2 = peakActivationBytes(g, 2);
   const totals: Totals = {

@@ -91,10 +91,14 @@ export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[]
         out = present[0]!.map((_, i) => {
           const axes = present.map((p) => p[i]!);
           const misaligned = axes.some((a) => a.jump !== axes[0]!.jump || (a.start !== undefined && axes[0]!.start !== undefined && Math.abs(a.start - axes[0]!.start) > 1e-9));
-          if (misaligned && i === 0)
-            diagnostics.push(diag('W0103', `${node.path}: merged branches are misaligned (jumps ${axes.map((a) => a.jump).join(' vs ')}, starts ${axes.map((a) => a.start ?? '?').join(' vs ')})`, node.span, {
+          if (misaligned && i === 0) {
+            const jumps = new Set(axes.map((a) => a.jump)).size > 1 ? `strides differ (jumps ${axes.map((a) => a.jump).join(' vs ')})` : '';
+            const starts = axes.some((a) => a.start !== axes[0]!.start) ? `the first outputs are centred at different input positions (${axes.map((a) => a.start ?? '?').join(' vs ')} px)` : '';
+            const inputs = node.inputs.map((t) => g.tensors[t]!.name ?? 'a branch').join(', ');
+            diagnostics.push(diag('W0103', `${node.path}: the merged branches (${inputs}) are misaligned: ${[jumps, starts].filter(Boolean).join('; ')}`, node.span, {
               hint: 'branches of a merge should see the same input positions: match strides and paddings',
             }));
+          }
           if (axes.some((a) => a.start === undefined)) return { size: Math.max(...axes.map((a) => a.size)), jump: Math.max(...axes.map((a) => a.jump)), start: undefined };
           const lo = Math.min(...axes.map((a) => a.start! - a.size / 2));
           const hi = Math.max(...axes.map((a) => a.start! + a.size / 2));

@@ -23,11 +23,8 @@ export function nodeHost(): ModuleHost {
   };
 }
 
-/** Decodes UTF-8 strictly: invalid bytes become U+FFFD, which the parser reports as E0105. */
+/** Decodes UTF-8: invalid bytes become U+FFFD, which the parser reports as E0105 at their position. */
 export function decodeText(buf: Uint8Array): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return '\ufffd';
-  }
+  // Non-fatal decoding keeps the text around the bad bytes, so E0105 points at the right line.
+  return new TextDecoder('utf-8').decode(buf);
 }

@@ -9,7 +9,7 @@ import type { Arg, Expr, Param } from '../syntax/ast.js';
 import { bindAttrs } from '../ops/attrs.js';
 import { createOpContext } from '../ops/context.js';
 import { type AttrValue, type OpDef, isFailure } from '../ops/types.js';
-import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute } from '../symbolic/dim.js';
+import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
 import { callBuiltin } from './builtins.js';
 import type { IrParam } from './ir.js';
 import { evaluate, execBlock, knownNames, lookup } from './interpret.js';
@@ -37,7 +37,11 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
     callee = found;
   } else callee = evaluate(st, sc, e.callee);
   if (callee.k === 'error') return ERR;
+  // The assigned name belongs to this call's layer, not to layers built inside its arguments.
+  const hint = st.nameHint;
+  st.nameHint = undefined;
   const { pos, kw, site } = evalArgs(st, sc, e.args, e.range);
+  st.nameHint = hint;
   if (!pos || !kw) return ERR;
   return callValue(st, sc, callee, piped, pos, kw, site, e.callee.range);
 }
@@ -104,7 +108,12 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       const posSpans = site.pos.slice(site.pos.length - pos.length);
       const inst = newInstance(st, target, pos, kw, generic, { ...site, pos: posSpans });
       if (!inst) return ERR;
-      if (tensors.length === 0 && nIn > 0) return { k: 'instance', inst };
+      if (tensors.length === 0 && nIn > 0) {
+        // `head = dense(10)`: the instance is named after its variable.
+        if (!inst.label && st.nameHint) (inst as { label?: string }).label = st.nameHint;
+        st.nameHint = undefined;
+        return { k: 'instance', inst };
+      }
       return applyInstance(st, inst, tensors, site);
     }
     case 'instance': {
@@ -229,14 +238,14 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   let sharedWith: number | undefined;
   if (inst.applied > 0) {
     if (sig !== inst.firstParams) {
-      st.report('E0305', `${label}: this shared layer needs weights ${describeParams(params)} here but ${inst.firstParams ? 'other shapes' : 'none'} at its first use`, site.span, { notes: inst.firstNode !== undefined ? [{ message: 'first applied here', span: st.nodes[inst.firstNode]!.span }] : [] });
+      st.report('E0305', `${label}: this shared layer needs weights ${describeParams(params)} here but ${inst.firstNode !== undefined ? describeParams(st.nodes[inst.firstNode]!.params) : 'none'} at its first use`, site.span, { notes: inst.firstNode !== undefined ? [{ message: 'first applied here', span: st.nodes[inst.firstNode]!.span }] : [] });
       return ERR;
     }
     sharedWith = inst.firstNode;
   }
   const id = st.nodes.length;
   const outs = r.outputs.map((o) => st.newTensor({ ...o, shape: o.shape.map((d) => bindSyms(st, d)) }, site.span, id));
-  for (const o of outs) checkDims(st, o, label, site.span);
+  if (!outs.every((o) => checkDims(st, o, label, site.span))) return ERR;
   st.nodes.push({
     id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
     ...(sharedWith !== undefined ? { sharedWith } : {}),
@@ -258,9 +267,13 @@ function bindSyms(st: State, d: Dim): Dim {
   return env.size ? substitute(d, env, st.facts) : d;
 }
 
-function checkDims(st: State, tensor: number, label: string, span: Span): void {
+function checkDims(st: State, tensor: number, label: string, span: Span): boolean {
   for (const d of st.tensors[tensor]!.type.shape)
-    if (typeof d === 'number' && (!Number.isSafeInteger(d) || d < 0)) st.report('E0406', `${label}: dimension ${d} is out of range`, span);
+    if (typeof d === 'number' && (!Number.isSafeInteger(d) || d < 0)) {
+      st.report('E0406', `${label}: dimension ${d < 0 ? d : `≈${d.toExponential(3)}`} is out of range (beyond 2^53)`, span);
+      return false;
+    }
+  return true;
 }
 
 /** Symbolic unification: a free symbol binds to the other side; otherwise equality is assumed (W0105). */
@@ -270,10 +283,11 @@ function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Spa
       const f = x.terms[0]!.factors[0]!;
       if (f.atom.kind === 'sym' && f.exp === 1 && st.symbols.has(f.atom.name)) {
         const bound = st.symbols.get(f.atom.name);
-        if (bound === undefined) {
+        if (bound === undefined && !symbolsOf(y).has(f.atom.name)) {
           st.symbols.set(f.atom.name, y);
           return true;
         }
+        if (bound === undefined) break;
         if (compareDims(bound, y) === 'different') {
           st.report('E0403', `${label}: ${what}: ${f.atom.name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
           return false;

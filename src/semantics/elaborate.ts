@@ -11,7 +11,7 @@ import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, execBlock } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
 import { AbortSignal, type AnalysisProvider, type DeferredAssert, ReturnSignal, Scope, State } from './state.js';
-import { type Value, asDim, fromDim, show } from './values.js';
+import { ERR, type Value, asDim, fromDim, show } from './values.js';
 
 export interface Elaboration {
   readonly graph: Graph;
@@ -31,7 +31,7 @@ export function elaborate(program: Program, modelName?: string, inputShapes?: Re
   const decl = modelName ? models.find((m) => m.name.text === modelName) : models[0];
   if (!decl) {
     const s = modelName ? didYouMean(modelName, models.map((m) => m.name.text)) : undefined;
-    st.report('E0210', modelName ? `no model '${modelName}' in ${program.root.path}` : `${program.root.path} defines no model`, undefined, {
+    st.report('E0210', modelName ? `no model '${modelName}' in ${baseName(program.root.path)}` : `${baseName(program.root.path)} defines no model`, undefined, {
       hint: s ? `did you mean '${s}'?` : models.length ? `models: ${models.map((m) => m.name.text).join(', ')}` : 'a file with only blocks is a library: import it from a model',
     });
     return { error: st.diagnostics };
@@ -45,7 +45,10 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   for (const w of decl.where) addFact(st, sc, w);
   for (const p of decl.inputs) {
     const type = tensorType(st, sc, p, inputShapes);
-    if (!type) continue;
+    if (!type) {
+      sc.vars.set(p.name.text, ERR);
+      continue;
+    }
     const span = st.span(mod, p.name);
     const id = st.newTensor(type, span);
     st.tensors[id]!.name = p.name.text;
@@ -128,6 +131,8 @@ function addFact(st: State, sc: Scope, e: Expr): void {
   }
   bad();
 }
+
+const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 /** A name in a shape is a symbolic dim unless it is a variable or a module constant. */
 const isSymbolName = (sc: Scope, n: string) => !sc.vars.has(n) && sc.module.scope.get(n)?.kind !== 'const';

@@ -14,6 +14,7 @@ export function lookup(st: State, sc: Scope, name: string): Value | undefined {
   if (v) return v;
   const b = sc.module.scope.get(name);
   if (b) {
+    if (b.kind === 'error') return ERR;
     if (b.kind === 'block') return { k: 'block', block: { decl: b.decl, module: b.module } };
     if (b.kind === 'const') {
       const key = `${b.module.path}#${name}`;
@@ -235,9 +236,12 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
     case 'call':
       return evalCall(st, sc, e, []);
     case 'chain': {
+      const hint = st.nameHint;
+      st.nameHint = undefined;
       let v = evaluate(st, sc, e.head);
-      for (const step of e.steps) {
+      for (const [i, step] of e.steps.entries()) {
         if (v.k === 'error') return ERR;
+        if (i === e.steps.length - 1) st.nameHint = hint;
         const piped = v.k === 'tuple' ? [...v.items] : [v];
         v = step.kind === 'call' ? evalCall(st, sc, step, piped) : applyValue(st, sc, evaluate(st, sc, step), piped, step);
       }
@@ -267,7 +271,7 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
     return ERR;
   }
   if (typeof r === 'string') {
-    st.report(r.startsWith('division') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
+    st.report(r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
     return ERR;
   }
   return r;

@@ -17,6 +17,8 @@ export interface ModuleHost {
 
 /** What a module-level name refers to. */
 export type Binding =
+  /** An import that failed (already reported): uses stay silent. */
+  | { readonly kind: 'error'; readonly decl: { readonly name: Name }; readonly module: ModuleInfo }
   | { readonly kind: 'block'; readonly decl: Extract<Decl, { kind: 'block' }>; readonly module: ModuleInfo }
   | { readonly kind: 'const'; readonly decl: ConstDecl; readonly module: ModuleInfo }
   | { readonly kind: 'model'; readonly decl: ModelDecl; readonly module: ModuleInfo };
@@ -71,11 +73,19 @@ export function loadProgram(path: string, text: string, host: ModuleHost): Progr
   const resolveImport = (info: ModuleInfo, d: ImportDecl) => {
     const target = host.resolve(d.module, info.path);
     const at = spanOf(info.file, d.moduleRange.start, d.moduleRange.end);
+    const poison = () => {
+      for (const item of d.items) {
+        const local = item.alias ?? item.name;
+        if (!info.scope.has(local.text)) info.scope.set(local.text, { kind: 'error', decl: { name: local }, module: info });
+      }
+    };
     if (target === undefined) {
+      poison();
       diagnostics.push(diag('E0206', `module '${d.module}' not found`, at, { hint: d.module.startsWith('.') ? 'relative imports are resolved from the importing file' : "standard modules are std.vgg, std.resnet, std.inception, std.mobilenet, std.squeezenet, std.rnn; use a quoted relative path for your own files" }));
       return;
     }
     if (loading.includes(target)) {
+      poison();
       const cycle = [...loading.slice(loading.indexOf(target)), target].map((p) => p.split('/').pop()).join(' → ');
       diagnostics.push(diag('E0207', `import cycle: ${cycle}`, at, { hint: 'move the shared blocks into a module that both import' }));
       return;
@@ -93,6 +103,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost): Progr
       const b = mod.own.get(item.name.text);
       const local = item.alias ?? item.name;
       if (!b) {
+        if (!info.scope.has(local.text)) info.scope.set(local.text, { kind: 'error', decl: { name: local }, module: info });
         const s = didYouMean(item.name.text, mod.own.keys());
         diagnostics.push(diag('E0209', `module '${d.module}' has no '${item.name.text}'`, spanOf(info.file, item.name.start, item.name.end), { hint: s ? `did you mean '${s}'?` : `it defines: ${[...mod.own.keys()].join(', ') || 'nothing'}` }));
         continue;

@@ -33,7 +33,7 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   const lexed = nnLexer.tokenize(text);
   for (const e of lexed.errors.slice(0, 50)) {
     const ch = text.slice(e.offset, e.offset + (e.length || 1));
-    diagnostics.push(diag('E0100', `unexpected character '${ch}'`, spanOf(file, e.offset, e.offset + (e.length || 1)), { hint: 'comments start with #' }));
+    diagnostics.push(diag('E0100', `unexpected character '${ch}'`, spanOf(file, e.offset, e.offset + (e.length || 1)), { hint: ch === '→' ? "did you mean '->'?" : ch === '/' ? 'comments start with #' : 'this character is not part of the language (comments start with #)' }));
   }
   const tokens = [];
   let depth = 0;

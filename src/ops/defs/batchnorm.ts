@@ -4,6 +4,7 @@ import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
 
 export const op: OpDef = {
+  cancelsPrecedingBias: true,
   name: 'batchnorm',
   aliases: ['batchnorm1d', 'batchnorm2d', 'batchnorm3d', 'batch_norm'],
   category: 'norm',

@@ -17,7 +17,7 @@ export const op: OpDef = {
   infer(ctx) {
     const x = ctx.inputs[0]!;
     if (x.dtype !== 'int64' && x.dtype !== 'int32')
-      return ctx.fail('E0408', `${ctx.label} takes integer indices (int64 or int32), got ${x.dtype}`, { hint: 'declare the model input as int64 (token ids), e.g. `x: [N, T] int64`' });
+      return ctx.fail('E0408', `${ctx.label} takes integer indices (int64 or int32), got ${x.dtype}`, { hint: 'declare the model input as int64 (token ids), e.g. `x: int64[N, T]`' });
     const num = ctx.concrete(ctx.attrs.num_embeddings as number, 'num_embeddings');
     const dim = ctx.concrete(ctx.attrs.embedding_dim as number, 'embedding_dim');
     if (num === undefined || dim === undefined) return { failed: true };

@@ -25,7 +25,7 @@ export function broadcastShapes(ctx: OpContext, inputs: readonly TensorType[]): 
         });
         return undefined;
       }
-      if (c === 'unknown' && !ctx.unify(acc, d, `axis ${i - rank} of ${ctx.label}`)) return undefined;
+      if (c === 'unknown' && !ctx.unify(acc, d, `axis ${i - rank}`)) return undefined;
       if (isSymbolic(acc) && !isSymbolic(d)) acc = d;
     }
     out.push(acc);

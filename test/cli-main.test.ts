@@ -1,0 +1,121 @@
+/**
+ * The CLI in-process (no spawn, so cheap): argument parsing and usage errors, and colour decisions that
+ * need a terminal (`main` takes isTTY and the environment as arguments). test/cli.test.ts runs the real
+ * binary end to end.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseArgs, parseCount, UsageError } from '../src/cli/args.js';
+import { main } from '../src/cli/main.js';
+import { VERSION } from '../src/cli/version.js';
+
+let dir = '';
+const at = (rel: string) => join(dir, rel);
+
+function run(argv: string[], opts: { isTTY?: boolean; env?: Record<string, string | undefined> } = {}) {
+  let out = '';
+  let err = '';
+  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: opts.isTTY ?? false, env: opts.env ?? {} });
+  return { code, out, err };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dslc-main-'));
+  writeFileSync(at('good.nn'), 'model Tiny(x: [N, 4]) -> (y: [N, 2]) {\n  y = x -> dense(2)\n  return y\n}\n');
+  writeFileSync(at('bad.nn'), 'model Bad(x: [N, 4]) -> (y: [N, 2]) {\n  y = x -> dense(2, foo=1)\n  return y\n}\n');
+  mkdirSync(at('empty'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('usage errors: exit 2, one line on stderr, nothing on stdout', () => {
+  const cases: [string, () => string[], RegExp][] = [
+    ['no file for check', () => ['check'], /check needs a file/],
+    ['no file for summary', () => ['summary'], /summary needs a file/],
+    ['an unknown command (with help)', () => ['frobnicate'], /unknown command 'frobnicate'[\s\S]*Usage:/],
+    ['an unknown short flag', () => ['check', '-x', at('good.nn')], /unknown option '-x'/],
+    ['--format without a value', () => ['check', at('good.nn'), '--format'], /--format needs a value/],
+    ['--format followed by a flag', () => ['check', at('good.nn'), '--format', '--model', 'X'], /--format needs a value/],
+    ['a summary format for check', () => ['check', at('good.nn'), '--format=table'], /--format must be one of human, json, sarif, github for check, got 'table'/],
+    ['a check format for summary', () => ['summary', at('good.nn'), '-f', 'sarif'], /--format must be one of table, json, markdown for summary/],
+    ['--depth on check', () => ['check', at('good.nn'), '--depth', '1'], /--depth belongs to summary/],
+    ['a negative --depth', () => ['summary', at('good.nn'), '--depth', '-1'], /--depth (expects a non-negative integer|needs a value)/],
+    ['a fractional --depth', () => ['summary', at('good.nn'), '--depth', '1.5'], /--depth expects a non-negative integer/],
+    ['--max-params on summary', () => ['summary', at('good.nn'), '--max-params', '1M'], /belong to check/],
+    ['a malformed --max-params', () => ['check', at('good.nn'), '--max-params', 'lots'], /--max-params expects a number like 12M/],
+    ['a malformed --max-macs', () => ['check', at('good.nn'), '--max-macs', '2X'], /--max-macs expects a number/],
+    ['a negative --tolerance', () => ['check', at('good.nn'), '--tolerance', '-1'], /--tolerance (expects a fraction|needs a value)/],
+    ['a non-numeric --tolerance', () => ['check', at('good.nn'), '--tolerance', 'some'], /--tolerance expects a fraction/],
+    ['a zero --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N=0'], /--input-shape expects SYMBOL=SIZE pairs/],
+    ['a malformed --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N:1'], /--input-shape expects SYMBOL=SIZE pairs/],
+    ['a missing file', () => ['check', at('missing.nn')], /cannot read .*missing\.nn: no such file or directory/],
+    ['a path through a file', () => ['check', at('good.nn/inner.nn')], /cannot read .*good\.nn\/inner\.nn: a part of the path is not a directory/],
+    ['a directory without .nn files', () => ['check', at('empty')], /no \.nn files found/],
+    ['summary of a directory', () => ['summary', at('empty')], /is a directory/],
+    ['summary of two files', () => ['summary', at('good.nn'), at('bad.nn')], /summary takes exactly one file/],
+    ['a missing baseline', () => ['check', at('good.nn'), '--baseline', at('nope.json')], /cannot read .*nope\.json: no such file or directory/],
+  ];
+  test.each(cases)('%s', (_what, argv, message) => {
+    const r = run(argv());
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^dslc: /);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/internal error/);
+  });
+});
+
+describe('argument parsing', () => {
+  test('counts accept suffixes and separators', () => {
+    expect(parseCount('--max-params', '12M')).toBe(12_000_000);
+    expect(parseCount('--max-params', '1.5G')).toBe(1_500_000_000);
+    expect(parseCount('--max-params', '11_689_512')).toBe(11_689_512);
+    expect(parseCount('--max-params', '11,689,512')).toBe(11_689_512);
+    expect(parseCount('--max-macs', '2K')).toBe(2000);
+    expect(() => parseCount('--max-params', '-5')).toThrow(UsageError);
+  });
+
+  test('--flag=value, -f, repeated --input-shape, tolerance as fraction or percent', () => {
+    const p = parseArgs(['check', 'a.nn', 'b.nn', '--format=json', '--input-shape', 'N=1,H=64', '--input-shape=W=32', '--tolerance', '5%', '--model', 'M']);
+    expect(p).toMatchObject({ command: 'check', positional: ['a.nn', 'b.nn'], format: 'json', tolerance: 0.05, model: 'M' });
+    expect([...p.inputShapes!]).toEqual([['N', 1], ['H', 64], ['W', 32]]);
+    expect(parseArgs(['summary', 'a.nn', '-f', 'markdown', '--depth', '2'])).toMatchObject({ format: 'markdown', depth: 2 });
+    expect(parseArgs(['check', 'a.nn', '--tolerance', '0.02']).tolerance).toBe(0.02);
+  });
+
+  test('help and version', () => {
+    expect(parseArgs([]).command).toBe('help');
+    expect(parseArgs(['--help']).command).toBe('help');
+    expect(parseArgs(['summary', '-h']).command).toBe('help');
+    expect(parseArgs(['-V']).command).toBe('version');
+    expect(run(['--version'])).toEqual({ code: 0, out: `dslc ${VERSION}\n`, err: '' });
+    const h = run([]);
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/Exit codes: 0 clean, 1 errors found, 2 usage or I\/O error/);
+  });
+});
+
+describe('colour', () => {
+  test('on a TTY diagnostics are coloured', () => {
+    const r = run(['check', at('bad.nn')], { isTTY: true, env: { TERM: 'xterm-256color' } });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('\x1b[1;31merror[E0202]\x1b[0m');
+  });
+
+  test.each([
+    ['NO_COLOR', { NO_COLOR: '1', TERM: 'xterm' }],
+    ['TERM=dumb', { TERM: 'dumb' }],
+  ])('%s turns colour off on a TTY', (_what, env) => {
+    const r = run(['check', at('bad.nn')], { isTTY: true, env });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('error[E0202]');
+    expect(r.err).not.toMatch(/\x1b\[/);
+  });
+
+  test('not a TTY: no colour', () => {
+    const r = run(['check', at('bad.nn')], { isTTY: false, env: { TERM: 'xterm' } });
+    expect(r.err).toContain('error[E0202]');
+    expect(r.err).not.toMatch(/\x1b\[/);
+  });
+});
