@@ -154,21 +154,24 @@ export function opsMarkdown(ops) {
   return `${out.join('\n')}\n`;
 }
 
-/** Both documents, keyed by path relative to the repository root; reads the built registry in dist/. */
+/** Both documents, keyed by path relative to the repository root, from the code table and the op list. */
+export function render({ codes, ops }) {
+  return {
+    'docs/diagnostics.md': diagnosticsMarkdown(codes),
+    'docs/ops.md': opsMarkdown(ops),
+  };
+}
+
+/** Both documents from the build in dist/ (`npx tsc -p .` first). */
 export async function generate(root = ROOT) {
-  const codesUrl = pathToFileURL(join(root, 'dist/diagnostics/codes.js')).href;
-  const opsUrl = pathToFileURL(join(root, 'dist/ops/registry.js')).href;
   let codes, registry;
   try {
-    ({ CODES: codes } = await import(codesUrl));
-    registry = await import(opsUrl);
+    ({ CODES: codes } = await import(pathToFileURL(join(root, 'dist/diagnostics/codes.js')).href));
+    registry = await import(pathToFileURL(join(root, 'dist/ops/registry.js')).href);
   } catch (e) {
     throw new Error(`gen-docs: cannot load the build in ${join(root, 'dist')} (run \`npx tsc -p .\` first): ${e.message}`);
   }
-  return {
-    'docs/diagnostics.md': diagnosticsMarkdown(codes),
-    'docs/ops.md': opsMarkdown(registry.allOps()),
-  };
+  return render({ codes, ops: registry.allOps() });
 }
 
 async function cli() {

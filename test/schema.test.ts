@@ -46,7 +46,19 @@ const MODELS: Record<string, string> = {
   return x -> conv2d(c, 3, stride=2, padding=1) -> relu
 }
 model Blocks(x: [N, 3, H, W]) -> (y: [N, 4, H, W]) where H % 4 == 0, W % 4 == 0 {
-  y = x -> unit(8) -> unit(16) -> upsample(scale_factor=4) -> conv2d(4, 1)
+  y = x -> unit(8) -> upsample(scale_factor=4) -> unit(16) -> conv2d(4, 1)
+  return y
+}
+`,
+  // 'same' padding with a stride on a symbolic size: the rf start is unknown
+  'same.nn': `model Same(x: [N, 3, H, W]) -> (y: [N, 4, H, W]) {
+  y = x -> conv2d(4, 3, stride=2, padding='same') -> upsample(scale_factor=2)
+  return y
+}
+`,
+  // warnings only
+  'warn.nn': `model Warn(x: [N, 4], z: [N, 4]) -> (y: [N, 2]) {
+  y = x -> dense(2)
   return y
 }
 `,
@@ -104,6 +116,7 @@ describe('summary.schema.json', () => {
     ['blocks.nn', []],
     ['blocks.nn', ['--depth', '1']],
     ['blocks.nn', ['--input-shape', 'N=1,H=64,W=64']],
+    ['same.nn', []],
     ['shared.nn', []],
     ['shared.nn', ['--depth', '1']],
     ['text.nn', []],
@@ -165,7 +178,7 @@ describe('summary.schema.json', () => {
 
 describe('diagnostics.schema.json', () => {
   test('accepts check --format json of files with errors, notes and warnings, and of a clean file', () => {
-    const bad = dslc(['check', join(dir, 'bad.nn'), join(dir, 'text.nn'), '--format', 'json']);
+    const bad = dslc(['check', join(dir, 'bad.nn'), join(dir, 'warn.nn'), '--format', 'json']);
     expect(bad.code).toBe(1);
     const out = JSON.parse(bad.out);
     expectValid(validDiagnostics, out, 'bad.nn');
@@ -178,7 +191,7 @@ describe('diagnostics.schema.json', () => {
   });
 
   test('accepts diagnostics without a span (budgets, unknown model, baseline)', () => {
-    writeFileSync(join(dir, 'junk.json'), '[]');
+    writeFileSync(join(dir, 'junk.json'), '{"not": "a summary"}');
     for (const flags of [['--max-params', '10'], ['--model', 'Nope'], ['--baseline', join(dir, 'junk.json')]]) {
       const r = dslc(['check', join(dir, 'cnn.nn'), '--format', 'json', ...flags]);
       expect(r.code).toBe(1);

@@ -85,7 +85,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
       trainableParams: tp,
       macs: ps(n.macs),
       flops: ps(n.flops),
-      outputBytes: n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0),
+      outputBytes: ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0)),
       rf: rf[n.outputs[0]!],
       ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),
     };

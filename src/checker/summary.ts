@@ -19,6 +19,8 @@ export interface SummaryLayer {
   readonly trainableParams: number;
   readonly macs: number | string;
   readonly flops: number | string;
+  /** Bytes of the layer's output tensor(s) (per sample when the batch is symbolic). */
+  readonly outputBytes: number | string;
   readonly rf?: SummaryRf;
   readonly sharedWith?: string;
   /** Number of primitive layers collapsed into this row (with --depth). */
@@ -54,7 +56,7 @@ function row(l: LayerReport): SummaryLayer {
   const r = rfJson(l.rf);
   return {
     path: l.path, op: l.op, outputShape: shape(l.outputShapes[0] ?? []), params: l.params, trainableParams: l.trainableParams,
-    macs: dimToJson(l.macs), flops: dimToJson(l.flops), ...(r ? { rf: r } : {}), ...(l.sharedWith ? { sharedWith: l.sharedWith } : {}),
+    macs: dimToJson(l.macs), flops: dimToJson(l.flops), outputBytes: dimToJson(l.outputBytes), ...(r ? { rf: r } : {}), ...(l.sharedWith ? { sharedWith: l.sharedWith } : {}),
   };
 }
 
@@ -72,7 +74,7 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     rows.push({
       path: group.key, op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
       params: group.items.reduce((a, l) => a + l.params, 0), trainableParams: group.items.reduce((a, l) => a + l.trainableParams, 0),
-      macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), ...(r ? { rf: r } : {}), layers: group.items.length,
+      macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), outputBytes: dimToJson(last.outputBytes), ...(r ? { rf: r } : {}), layers: group.items.length,
       ...(group.items.every((l) => l.sharedWith) ? { sharedWith: 'shared' } : {}),
     });
     group = undefined;

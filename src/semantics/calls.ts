@@ -31,7 +31,8 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
     const found = lookup(st, sc, e.callee.name.text);
     if (!found) {
       const s = didYouMean(e.callee.name.text, knownNames(sc));
-      st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, st.span(sc.module, e.callee.range), s ? { hint: `did you mean '${s}'?` } : { hint: 'see `dslc ops` for the layer catalogue' });
+      const at = st.span(sc.module, e.callee.range);
+      st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : { hint: 'see `dslc ops` for the layer catalogue' });
       return ERR;
     }
     callee = found;

@@ -165,7 +165,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       const v = lookup(st, sc, e.name.text);
       if (v) return v;
       const s = didYouMean(e.name.text, knownNames(sc));
-      st.report('E0200', `unknown name '${e.name.text}'`, st.span(sc.module, e.range), s ? { hint: `did you mean '${s}'?` } : {});
+      const at = st.span(sc.module, e.range);
+      st.report('E0200', `unknown name '${e.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {});
       return ERR;
     }
     case 'tuple':

@@ -7,7 +7,7 @@ import type { Arg, BinaryOp, Decl, Expr, Name, Param, Range, Stmt, TypeRef } fro
 
 /** A problem found while converting (number literal overflow…), reported by the caller. */
 export interface ConvertProblem {
-  readonly code: 'E0102';
+  readonly code: 'E0101' | 'E0102';
   readonly message: string;
   readonly range: Range;
 }
@@ -34,6 +34,7 @@ const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 /** Binding power, loosest first (Python's order): or, and, not, comparisons, + -, * / // %, unary -, **. */
 const PREC: Record<string, number> = { or: 1, and: 2, '==': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '//': 6, '%': 6, '**': 8 };
 const PREC_NOT = 3;
+const PREC_CMP = 4;
 const PREC_NEG = 7;
 
 export class Converter {
@@ -225,9 +226,13 @@ export class Converter {
     let k = 0;
     const climb = (min: number): Expr => {
       let left = unary();
+      let compared = false;
       while (k < ops.length && oi < operands.length && PREC[ops[k]!.image]! >= min) {
         const op = ops[k++]!;
         const p = PREC[op.image]!;
+        // Python would read a < b < c as a < b and b < c; silently meaning (a < b) < c would be worse.
+        if (p === PREC_CMP && compared) this.problems.push({ code: 'E0101', message: `comparisons cannot be chained: write (a < b) and (b < c)`, range: tokRange(op) });
+        if (p === PREC_CMP) compared = true;
         const right = climb(op.image === '**' ? p : p + 1);
         left = { kind: 'binary', op: op.image as BinaryOp, left, right, opRange: tokRange(op), range: span(left.range, right.range) };
       }
