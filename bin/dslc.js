@@ -1,20 +1,24 @@
 #!/usr/bin/env node
-// Loads the bundled CLI with its V8 code cache (fast start-up); falls back to the unbundled build.
-import { existsSync, readFileSync } from 'node:fs';
+// Loads the bundled CLI with its V8 code cache (fast start-up), or the unbundled build when the bundle is
+// missing or older than it (after a bare `tsc`).
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
-let main;
 const bundle = join(dist, 'dslc.cjs');
-if (existsSync(bundle)) {
+const unbundled = join(dist, 'cli', 'main.js');
+const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+
+let main;
+if (mtime(bundle) >= mtime(unbundled)) {
   const cache = join(dist, 'dslc.cache');
   const source = readFileSync(bundle, 'utf8');
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundle,
-    ...(existsSync(cache) ? { cachedData: readFileSync(cache) } : {}),
+    ...(mtime(cache) >= mtime(bundle) ? { cachedData: readFileSync(cache) } : {}),
   });
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(bundle), mod, bundle, dist);
@@ -22,6 +26,13 @@ if (existsSync(bundle)) {
 } else {
   ({ main } = await import('../dist/cli/main.js'));
 }
+
+// `dslc ops | head -1`: a closed pipe ends the output quietly.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 
 process.exitCode = main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),

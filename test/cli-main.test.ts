@@ -47,6 +47,7 @@ describe('usage errors: exit 2, one line on stderr, nothing on stdout', () => {
     ['a malformed --max-macs', () => ['check', at('good.nn'), '--max-macs', '2X'], /--max-macs expects a number/],
     ['a negative --tolerance', () => ['check', at('good.nn'), '--tolerance', '-1'], /--tolerance (expects a fraction|needs a value)/],
     ['a non-numeric --tolerance', () => ['check', at('good.nn'), '--tolerance', 'some'], /--tolerance expects a fraction/],
+    ['an ambiguous --tolerance (2% or 200%?)', () => ['check', at('good.nn'), '--tolerance', '2'], /--tolerance expects a fraction like 0\.02 or a percentage like 2%, got '2'/],
     ['a zero --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N=0'], /--input-shape expects SYMBOL=SIZE pairs/],
     ['a malformed --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N:1'], /--input-shape expects SYMBOL=SIZE pairs/],
     ['a missing file', () => ['check', at('missing.nn')], /cannot read .*missing\.nn: no such file or directory/],
@@ -82,6 +83,8 @@ describe('argument parsing', () => {
     expect([...p.inputShapes!]).toEqual([['N', 1], ['H', 64], ['W', 32]]);
     expect(parseArgs(['summary', 'a.nn', '-f', 'markdown', '--depth', '2'])).toMatchObject({ format: 'markdown', depth: 2 });
     expect(parseArgs(['check', 'a.nn', '--tolerance', '0.02']).tolerance).toBe(0.02);
+    expect(parseArgs(['check', 'a.nn', '--tolerance', '150%']).tolerance).toBe(1.5);
+    expect(parseArgs(['check', 'a.nn', '--tolerance', '0']).tolerance).toBe(0);
   });
 
   test('help and version', () => {
@@ -93,6 +96,83 @@ describe('argument parsing', () => {
     const h = run([]);
     expect(h.code).toBe(0);
     expect(h.out).toMatch(/Exit codes: 0 clean, 1 errors found, 2 usage or I\/O error/);
+  });
+});
+
+describe('check and summary details', () => {
+  test('a baseline with no summary of the checked model is E0502, not a silent pass', () => {
+    writeFileSync(at('other.json'), JSON.stringify({ schemaVersion: 1, model: 'Else', totals: { params: 1, macs: 1 } }));
+    writeFileSync(at('empty.json'), '[]');
+    for (const b of ['other.json', 'empty.json']) {
+      const r = run(['check', at('good.nn'), '--baseline', at(b), '--format', 'json']);
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.out).diagnostics).toEqual([expect.objectContaining({ code: 'E0502', message: expect.stringMatching(/has no summary of Tiny/) })]);
+    }
+  });
+
+  test('the table labels peak memory "batch 1" only when the batch is symbolic', () => {
+    const sym = run(['summary', at('good.nn')]);
+    expect(sym.out).toMatch(/^Peak activations \(batch 1\)\s+24 B$/m);
+    expect(sym.out).toMatch(/^ {2}per extra sample\s+\+24 B$/m);
+    const eight = run(['summary', at('good.nn'), '--input-shape', 'N=8']);
+    expect(eight.out).toMatch(/^Peak activations\s+192 B$/m);
+    expect(eight.out).not.toContain('per extra sample');
+  });
+
+  test('JSON diagnostics give note spans relative paths too', () => {
+    writeFileSync(at('dup.nn'), 'block b(x: Tensor) -> Tensor {\n  return x\n}\nblock b(x: Tensor) -> Tensor {\n  return x\n}\n');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const r = run(['check', 'dup.nn', '--format', 'json']);
+      const d = JSON.parse(r.out).diagnostics[0];
+      expect(d).toMatchObject({ code: 'E0205', span: { file: 'dup.nn' }, notes: [{ span: { file: 'dup.nn' } }] });
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('SARIF URIs: relative under the working directory, file:// URLs elsewhere, percent-encoded', () => {
+    mkdirSync(at('with space'), { recursive: true });
+    writeFileSync(at('with space/bad #1.nn'), 'model Bad(x: [N, 4]) -> (y: [N, 2]) {\n  y = x -> dense(2, foo=1)\n  return y\n}\n');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const rel = JSON.parse(run(['check', 'with space/bad #1.nn', '--format', 'sarif']).out);
+      expect(rel.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('with%20space/bad%20%231.nn');
+      process.chdir(at('empty'));
+      const abs = JSON.parse(run(['check', at('with space/bad #1.nn'), '--format', 'sarif']).out);
+      expect(abs.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/\/.*\/with%20space\/bad%20%231\.nn$/);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});
+
+describe('model selection', () => {
+  test('summary of a file with several models shows the first declared one, with only its diagnostics, and says so', () => {
+    // A is broken (declared [N, 2], computes [N, 3]); B is fine.
+    writeFileSync(at('ab.nn'), 'model A(x: [N, 4]) -> (y: [N, 2]) {\n  return x -> dense(3)\n}\nmodel B(x: [N, 4]) -> (y: [N, 2]) {\n  return x -> dense(2)\n}\n');
+    const first = run(['summary', at('ab.nn')]);
+    expect(first.code).toBe(1);
+    expect(first.out).toMatch(/^Model: A\n/);
+    expect(first.err).toMatch(/note: .*ab\.nn defines 2 models \(A, B\); showing A \(choose one with --model\)/);
+    expect(first.err).toContain('error[E0405]');
+    const b = run(['summary', at('ab.nn'), '--model', 'B']);
+    expect(b).toMatchObject({ code: 0, err: '' });
+    expect(b.out).toMatch(/^Model: B\n/);
+    const single = run(['summary', at('good.nn')]);
+    expect(single.err).toBe('');
+  });
+
+  test('check --model over several files: files without the model are skipped; none having it is E0210', () => {
+    const some = run(['check', at('good.nn'), at('bad.nn'), '--model', 'Tiny', '--format', 'json']);
+    expect(some).toMatchObject({ code: 0, out: '{\n  "diagnostics": []\n}\n' });
+    const none = run(['check', at('good.nn'), at('bad.nn'), '--model', 'Nope', '--format', 'json']);
+    expect(none.code).toBe(1);
+    expect(JSON.parse(none.out).diagnostics).toEqual([expect.objectContaining({ code: 'E0210', message: "no model 'Nope' in any of the 2 files checked" })]);
+    const one = run(['check', at('good.nn'), '--model', 'Nope', '--format', 'json']);
+    expect(JSON.parse(one.out).diagnostics).toEqual([expect.objectContaining({ code: 'E0210' })]);
   });
 });
 

@@ -4,7 +4,7 @@
  * Set DSLC_BIN to test another build of the CLI.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -119,8 +119,13 @@ const ASSERTS = `model Small(x: [N, 4]) -> (y: [N, 2]) {
 `;
 
 beforeAll(() => {
-  if (!existsSync(BIN) || (!process.env.DSLC_BIN && !existsSync(join(ROOT, 'dist/cli/main.js'))))
-    throw new Error('dist/ is missing: build first (npx tsc -p .), or run npm test');
+  if (!process.env.DSLC_BIN) {
+    const main = join(ROOT, 'dist/cli/main.js');
+    const bundle = join(ROOT, 'dist/dslc.cjs');
+    if (!existsSync(main)) throw new Error('dist/ is missing: build first (npm run build), or run npm test');
+    // bin/dslc.js prefers the bundle: one older than the tsc output would test stale code.
+    if (existsSync(bundle) && statSync(bundle).mtimeMs < statSync(main).mtimeMs) throw new Error('dist/dslc.cjs is older than dist/cli/main.js: rebuild with npm run build');
+  }
   dir = mkdtempSync(join(tmpdir(), 'dslc-cli-'));
   write('good.nn', GOOD);
   write('grown.nn', GROWN);

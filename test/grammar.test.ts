@@ -6,19 +6,21 @@
  *   scopes the constructs an editor should colour;
  * - sample programs parse, and broken ones do not.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseModule } from '../src/api.js';
+import { check, parseModule } from '../src/api.js';
 import { DTYPE_BYTES } from '../src/ops/types.js';
 import { BUILTINS } from '../src/semantics/builtins.js';
+import { memoryHost } from '../src/semantics/modules.js';
 import { ALL_TOKENS, KEYWORD_WORDS, nnLexer } from '../src/syntax/lexer.js';
 import { getParser } from '../src/syntax/parser.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EBNF_TEXT = readFileSync(join(ROOT, 'grammar/nn.ebnf'), 'utf8');
 const TM_TEXT = readFileSync(join(ROOT, 'grammar/nn.tmLanguage.json'), 'utf8');
+const DOC_TEXT = readFileSync(join(ROOT, 'docs/language.md'), 'utf8');
 
 // ---------------------------------------------------------------------------------------------------
 // A small reader for W3C-style EBNF.
@@ -613,6 +615,22 @@ describe('grammar/nn.tmLanguage.json', () => {
   });
 });
 
+describe('the TextMate grammar on the .nn files of the repository', () => {
+  const files = ['examples', 'stdlib'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.nn')).map((f) => join(d, f)));
+  it.each(files)('%s: no illegal scopes, and every declaration is named', (f) => {
+    const text = readFileSync(join(ROOT, f), 'utf8');
+    const scopes = tokenize(TM, text);
+    const bad = scopes.flatMap((s, i) => (s?.some((x) => x.startsWith('invalid.')) ? [i] : []));
+    expect(bad.map((i) => text.slice(Math.max(0, i - 20), i + 20))).toEqual([]);
+    for (const m of text.matchAll(/^(model|block) ([A-Za-z_]\w*)/dgm)) {
+      const [from] = m.indices![2]!;
+      expect(scopes[from], `${f}: ${m[0]}`).toContain(m[1] === 'model' ? 'entity.name.type.model.nn' : 'entity.name.function.block.nn');
+    }
+    // The body of the last declaration is back at the top level.
+    expect(scopes[text.trimEnd().length - 1]).toContain('punctuation.section.block.end.nn');
+  });
+});
+
 describe('the parser on sample programs', () => {
   const ok = (src: string) => {
     const r = parseModule(src);
@@ -706,5 +724,37 @@ describe('the parser on sample programs', () => {
     fails('const a = 1 $ 2');
   });
 
-  it.todo('rejects chained comparisons such as a < b < c (today they parse as (a < b) < c)');
+  it('rejects chained comparisons (a < b < c is not Python-style chaining)', () => {
+    expect(fails('const a = 0 < p < 1').map((d) => d.code)).toContain('E0101');
+    fails('const a = x == y == true');
+    ok('const a = (0 < p) == true');
+  });
+});
+
+describe('docs/language.md', () => {
+  // Every ```nn block is a complete file; `<!-- dslc: W0106 -->` on the line before lists the codes it must report.
+  const examples = [...DOC_TEXT.matchAll(/(?:<!-- dslc: ([A-Z0-9 ]*) -->\n)?```nn\n([\s\S]*?)```/g)].map((m) => ({
+    want: (m[1] ?? '').split(/\s+/).filter(Boolean).sort(),
+    text: m[2]!,
+  }));
+  const stdlib: Record<string, string> = {};
+  for (const f of readdirSync(join(ROOT, 'stdlib'))) if (f.endsWith('.nn')) stdlib[`stdlib/${f}`] = readFileSync(join(ROOT, 'stdlib', f), 'utf8');
+
+  it('has examples', () => {
+    expect(examples.length).toBeGreaterThan(5);
+  });
+
+  for (const [i, ex] of examples.entries()) {
+    it(`example ${i + 1} checks (${ex.text.split('\n').find((l) => /^(model|block)/.test(l))?.slice(0, 60)})`, () => {
+      expect(parseModule(ex.text).diagnostics).toEqual([]);
+      const r = check({ path: 'main.nn', text: ex.text, host: memoryHost({ ...stdlib, 'main.nn': ex.text }) });
+      const got = [...new Set(r.diagnostics.map((d) => d.code))].sort();
+      expect(got, r.diagnostics.map((d) => `${d.code} ${d.message}`).join('\n')).toEqual(ex.want);
+    });
+  }
+
+  it('lists every builtin and keyword', () => {
+    for (const [name] of BUILTINS) expect(DOC_TEXT, name).toContain(`\`${name}`);
+    for (const w of KEYWORD_WORDS) expect(DOC_TEXT, w).toMatch(new RegExp(`\`[^\`\n]*\\b${w}\\b[^\`\n]*\``));
+  });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Dim, add, ceilDiv, compareDims, evaluate, exactDiv, floorDiv, formatDim, mod, mul, sub, sym } from '../src/symbolic/dim.js';
+import { type Dim, add, ceilDiv, compareDims, evaluate, exactDiv, floorDiv, formatDim, mod, mul, neg, sub, sym } from '../src/symbolic/dim.js';
 
 const H = sym('H');
 const W = sym('W');
@@ -13,8 +13,10 @@ describe('symbolic dims', () => {
     const twice = add(floorDiv(sub(add(out, 2), 3), 2), 1);
     expect(formatDim(twice)).toBe('floor((H + 3)/4)');
   });
-  it('prints ceil for SAME padding', () => {
-    expect(formatDim(ceilDiv(H, 2))).toBe('ceil(H/2)');
+  it('gives ceil, negated floors and the floors users write one canonical form', () => {
+    expect(formatDim(ceilDiv(H, 2))).toBe('floor((H + 1)/2)');
+    expect(compareDims(ceilDiv(H, 2), neg(floorDiv(neg(H), 2)))).toBe('equal');
+    expect(compareDims(ceilDiv(sub(H, 1), 2), floorDiv(H, 2))).toBe('equal');
   });
   it('uses divisibility facts', () => {
     const facts = new Map([['H', 32]]);

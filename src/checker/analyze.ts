@@ -116,7 +116,8 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   if (opts.maxParams !== undefined && params > opts.maxParams)
     diagnostics.push(diag('E0501', `${g.name} has ${params.toLocaleString('en-US')} parameters, over the budget of ${opts.maxParams.toLocaleString('en-US')} (--max-params)`, g.span));
   if (opts.maxMacs !== undefined) {
-    if (typeof macs !== 'number') diagnostics.push(diag('W0106', `${g.name}: MACs are symbolic (${formatDim(macs)}); --max-macs cannot be checked`, g.span, { hint: 'give concrete sizes with --input-shape' }));
+    // A budget CI cannot evaluate must not pass silently.
+    if (typeof macs !== 'number') diagnostics.push(diag('E0501', `${g.name}: MACs are symbolic (${formatDim(macs)}), so the --max-macs budget cannot be checked`, g.span, { hint: 'give concrete sizes with --input-shape, e.g. --input-shape H=224,W=224' }));
     else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${macs.toLocaleString('en-US')} MACs, over the budget of ${opts.maxMacs.toLocaleString('en-US')} (--max-macs)`, g.span));
   }
   return { result: { graph: g, layers, totals, rf }, diagnostics };

@@ -65,6 +65,13 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
   const g = m.graph;
   const rows: SummaryLayer[] = [];
   const depth = opts.depth;
+  // Paths are unique: the k-th application of shared weights is `path#k`.
+  const seen = new Map<string, number>();
+  const unique = (p: string) => {
+    const n = (seen.get(p) ?? 0) + 1;
+    seen.set(p, n);
+    return n === 1 ? p : `${p}#${n}`;
+  };
   let group: { key: string; block: string; items: LayerReport[] } | undefined;
   const flush = () => {
     if (!group) return;
@@ -72,10 +79,10 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     const sumDims = (f: (l: LayerReport) => Dim) => dimToJson(group!.items.map(f).reduce<Dim>((a, b) => addDim(a, b), 0));
     const r = rfJson(last.rf);
     rows.push({
-      path: group.key, op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
+      path: unique(group.key), op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
       params: group.items.reduce((a, l) => a + l.params, 0), trainableParams: group.items.reduce((a, l) => a + l.trainableParams, 0),
       macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), outputBytes: dimToJson(last.outputBytes), ...(r ? { rf: r } : {}), layers: group.items.length,
-      ...(group.items.every((l) => l.sharedWith) ? { sharedWith: 'shared' } : {}),
+      ...(group.items.every((l) => l.sharedWith) ? { sharedWith: group.key } : {}),
     });
     group = undefined;
   };
@@ -83,7 +90,8 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     const frames = l.node.blockPath;
     if (depth === undefined || frames.length < depth || depth < 1) {
       flush();
-      rows.push(row(l));
+      const r = row(l);
+      rows.push({ ...r, path: unique(r.path) });
       continue;
     }
     const key = frames.slice(0, depth).map((f) => f.label).join('.');

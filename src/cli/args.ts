@@ -82,9 +82,12 @@ export function parseArgs(argv: string[]): Parsed {
         p.baseline = value(a);
         break;
       case '--tolerance': {
-        const t = Number(value(a).replace(/%$/, ''));
-        if (!Number.isFinite(t) || t < 0) throw new UsageError('--tolerance expects a fraction like 0.02');
-        p.tolerance = t > 1 ? t / 100 : t;
+        // A fraction (0.02) or a percentage (2%); a bare 2 would be ambiguous (2% or 200%?).
+        const v = value(a);
+        const pct = v.endsWith('%');
+        const t = Number(pct ? v.slice(0, -1) : v);
+        if (!/^\d/.test(v) || !Number.isFinite(t) || t < 0 || (!pct && t >= 1)) throw new UsageError(`--tolerance expects a fraction like 0.02 or a percentage like 2%, got '${v}'`);
+        p.tolerance = pct ? t / 100 : t;
         break;
       }
       case '--input-shape': {

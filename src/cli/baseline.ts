@@ -19,6 +19,9 @@ export function compareBaseline(path: string, text: string, current: readonly Su
     return [diag('E0502', `baseline ${path} is not a dslc summary (produce it with: dslc summary model.nn --format json > ${path})`, undefined)];
   }
   const out: Diagnostic[] = [];
+  // A baseline that matches none of the checked models compares nothing: say so rather than pass silently.
+  if (current.length && !current.some((s) => base.some((b) => b.model === s.model)))
+    out.push(diag('E0502', `baseline ${path} has no summary of ${current.map((s) => s.model).join(', ')} (it has ${base.map((b) => b.model).join(', ') || 'none'})`, undefined, { hint: `produce it with: dslc summary model.nn --format json > ${path}` }));
   for (const s of current) {
     const b = base.find((x) => x.model === s.model);
     if (!b) continue;

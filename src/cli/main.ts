@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { check } from '../api.js';
 import { summarize, type Summary } from '../checker/summary.js';
 import { diag } from '../diagnostics/make.js';
+import { modelsOf } from '../semantics/elaborate.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { allOps } from '../ops/registry.js';
@@ -168,20 +169,35 @@ function emitDiagnostics(ds: Diagnostic[], format: string, io: Io, sources: Map<
   }
 }
 
+/** `--input-shape h=64` where the model says `H` is a typo, not a silent no-op. */
+function checkInputShapeNames(args: Parsed, seen: ReadonlySet<string>): void {
+  const unknown = [...(args.inputShapes?.keys() ?? [])].filter((k) => !seen.has(k));
+  if (unknown.length) throw new UsageError(`--input-shape: no symbolic dimension named ${unknown.map((u) => `'${u}'`).join(', ')} in the checked models${seen.size ? ` (they have ${[...seen].join(', ')})` : ''}`);
+}
+
 function runCheck(args: Parsed, io: Io): number {
   const files = collectFiles(args.positional);
   if (!files.length) throw new UsageError('no .nn files found');
   const all: Diagnostic[] = [];
   const sources = new Map<string, string>();
   const summaries: Summary[] = [];
+  const symbolsSeen = new Set<string>();
   const host = nodeHost();
+  // With --model and several files, a file without that model is not an error; no file having it is.
+  const lenient = Boolean(args.model) && files.length > 1;
+  let found = false;
   for (const f of files) {
     const text = readSource(f);
     sources.set(f, text);
     const r = check({ path: f, text, host, ...(args.model ? { model: args.model } : {}), ...opt(args) });
-    all.push(...r.diagnostics);
+    const missing = args.model !== undefined && r.diagnostics.some((d) => d.code === 'E0210');
+    found ||= !missing;
+    all.push(...(lenient && missing ? r.diagnostics.filter((d) => d.code !== 'E0210') : r.diagnostics));
     if (args.baseline) for (const m of r.models) summaries.push(summarize(m));
+    for (const m of r.models) for (const s of m.graph.symbols.keys()) symbolsSeen.add(s);
   }
+  checkInputShapeNames(args, symbolsSeen);
+  if (lenient && !found) all.push(diag('E0210', `no model '${args.model}' in any of the ${files.length} files checked`, undefined));
   if (args.baseline) all.push(...compareBaseline(args.baseline, readSource(args.baseline), summaries, args.tolerance ?? 0));
   emitDiagnostics(all, args.format ?? 'human', io, sources);
   return hasErrors(all) ? 1 : 0;
@@ -199,8 +215,18 @@ function runSummary(args: Parsed, io: Io): number {
   if (args.positional.length !== 1) throw new UsageError('summary takes exactly one file');
   const f = resolve(args.positional[0]!);
   const text = readSource(f);
-  const r = check({ path: f, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...opt(args) });
-  const models = args.model ? r.models : r.models.slice(0, 1);
+  const host = nodeHost();
+  let r = check({ path: f, text, host, ...(args.model ? { model: args.model } : {}), ...opt(args) });
+  if (!args.model) {
+    // Several models and no --model: summarise the first declared one, with its diagnostics only.
+    const names = modelsOf(r.program.root).map((m) => m.name.text);
+    if (names.length > 1) {
+      io.err(`dslc: note: ${rel(f)} defines ${names.length} models (${names.join(', ')}); showing ${names[0]} (choose one with --model)\n`);
+      r = check({ path: f, text, host, model: names[0]!, ...opt(args) });
+    }
+  }
+  const models = r.models.slice(0, 1);
+  if (models[0]) checkInputShapeNames(args, new Set(models[0].graph.symbols.keys()));
   if (!models.length) {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     emitDiagnostics(errors.length ? errors : [diag('E0210', `${rel(f)} defines no model`, undefined)], 'human', io, new Map([[f, text]]));

@@ -35,7 +35,8 @@ function totalsLines(s: Summary): [string, string][] {
     ['MACs', fmtNum(t.macs)],
     ['FLOPs', fmtNum(t.flops)],
     ['Weights', fmtBytes(t.weightBytes)],
-    ['Peak activations (batch 1)', fmtBytes(t.peakActivationBytes)],
+    // Per-sample growth 0: the batch size is concrete (declared or --input-shape), so the peak is for that batch.
+    [t.peakActivationBytesPerSample === 0 ? 'Peak activations' : 'Peak activations (batch 1)', fmtBytes(t.peakActivationBytes)],
     ...(t.peakActivationBytesPerSample !== null && t.peakActivationBytesPerSample > 0 ? ([['  per extra sample', `+${fmtBytes(t.peakActivationBytesPerSample)}`]] as [string, string][]) : []),
   ];
 }

@@ -1,5 +1,5 @@
 /** Builtin functions and analysis names usable in expressions and assertions. */
-import { type Dim, add, compareDims, mul } from '../symbolic/dim.js';
+import { type Dim, add, ceilDiv, compareDims, floorDiv, mul } from '../symbolic/dim.js';
 import { DeferSignal, type State } from './state.js';
 import { ERR, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
@@ -89,7 +89,8 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
         const x = name === 'floor' ? Math.floor(v.v) : name === 'ceil' ? Math.ceil(v.v) : name === 'abs' ? Math.abs(v.v) : name === 'int' ? Math.trunc(v.v) : v.v;
         return num(x, name !== 'float');
       }
-      if (v.k === 'dim' && (name === 'int' || name === 'floor' || name === 'ceil')) return v;
+      if (v.k === 'dim' && (name === 'int' || name === 'floor')) return fromDim(floorDiv(v.v, 1, st.facts));
+      if (v.k === 'dim' && name === 'ceil') return fromDim(ceilDiv(v.v, 1, st.facts));
       return `${name}() takes a number, got ${kindName(v)}`;
     }
   }

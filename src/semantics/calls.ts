@@ -9,7 +9,7 @@ import type { Arg, Expr, Param } from '../syntax/ast.js';
 import { bindAttrs } from '../ops/attrs.js';
 import { createOpContext } from '../ops/context.js';
 import { type AttrValue, type OpDef, isFailure } from '../ops/types.js';
-import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
+import { type Dim, compareDims, formatDim, isIntegral, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
 import { callBuiltin } from './builtins.js';
 import type { IrParam } from './ir.js';
 import { evaluate, execBlock, knownNames, lookup } from './interpret.js';
@@ -184,6 +184,11 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
   if (target.kind === 'op') {
     // Check the arguments now so that an instance reports mistakes where it is written.
     const bound = bindAttrs(target.op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
+    const frac = [...pos, ...kw.values()].find((v) => v.k === 'dim' && !isIntegral(v.v, st.facts));
+    if (frac) {
+      st.report('E0300', `${target.op.name}: ${show(frac)} is not a whole number for every size; use // or floor()/ceil()`, site.span);
+      return undefined;
+    }
     const bad = pos.findIndex((v) => toAttr(v) === undefined);
     if (bad >= 0) {
       st.report('E0300', `${target.op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${target.op.name} takes ${tensorArity(target.op)} tensor input${tensorArity(target.op) === 1 ? '' : 's'} before its attributes`, site.pos[bad] ?? site.span);
@@ -223,7 +228,7 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   const hint = st.nameHint;
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);
-  const inputs = ids.map((i) => st.tensors[i]!.type);
+  const inputs = ids.map((i) => { const t = st.tensors[i]!.type; return st.symbols.size ? { ...t, shape: t.shape.map((d) => bindSyms(st, d)) } : t; });
   const attrSpan = (a: string | undefined) => {
     const g = a === undefined ? undefined : bound.given.get(a);
     return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos[g] ?? isite.span) : (isite.kw.get(g) ?? isite.span);
@@ -357,12 +362,14 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   st.activeBlocks.push(ref);
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
   let result: Value | undefined;
+  if (!inst.trainable) st.frozen++;
   try {
     execBlock(st, sc, decl.body);
   } catch (e) {
     if (!(e instanceof ReturnSignal)) throw e;
     result = e.value;
   } finally {
+    if (!inst.trainable) st.frozen--;
     st.frames.pop();
     st.activeBlocks.pop();
     st.replay.pop();

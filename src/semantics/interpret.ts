@@ -2,7 +2,7 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Expr, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
-import { type DimFacts, add, compareDims, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
 import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
@@ -67,8 +67,13 @@ function exec(st: State, sc: Scope, s: Stmt): void {
       evaluate(st, sc, s.value);
       return;
     case 'if': {
+      const before = st.diagnostics.length;
       const c = condition(st, sc, s.cond);
-      if (c === undefined) return;
+      if (c === undefined) {
+        if (st.diagnostics.slice(before).some((d) => d.code === 'W0106'))
+          st.report('E0300', 'this condition depends on symbolic sizes and cannot be decided, so neither branch can be chosen', st.span(sc.module, s.cond.range), { hint: 'give the sizes concrete values, or a `where` constraint' });
+        return;
+      }
       if (c) execBlock(st, sc, s.then);
       else if (s.else) execBlock(st, sc, s.else);
       return;
@@ -163,6 +168,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       return ERR;
     case 'name': {
       const v = lookup(st, sc, e.name.text);
+      if (v === ERR && st.analysis && BUILTINS.get(e.name.text)?.value)
+        st.report('W0106', `${e.name.text} depends on symbolic sizes here; the assertion is not checked`, st.span(sc.module, e.range), { hint: 'give concrete sizes with --input-shape' });
       if (v) return v;
       const s = didYouMean(e.name.text, knownNames(sc));
       const at = st.span(sc.module, e.range);
@@ -315,7 +322,10 @@ export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = n
         if (op === '//') return fromDim(floorDiv(da, db, facts));
       }
       const q = exactDiv(da, db, facts);
-      return q === undefined ? `${formatDim(da)} / ${formatDim(db)} is not exact; use // for floor division` : fromDim(q);
+      if (q !== undefined) return fromDim(q);
+      // A fraction of a size is allowed as an intermediate (ceil(H / 2)); it is not a size itself.
+      if (typeof db === 'number') return fromDim(divBy(da, db));
+      return `(${formatDim(da)}) / (${formatDim(db)}) is not exact; use // for floor division`;
     }
     case '%':
       return typeof db === 'number' && db > 0 ? fromDim(mod(da, db, facts)) : 'modulo needs a positive int divisor';

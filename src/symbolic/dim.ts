@@ -90,6 +90,8 @@ function scale(a: Dim, c: Rat): Dim {
 }
 
 export const neg = (a: Dim): Dim => scale(a, rat(-1));
+/** `a / d` as an exact fraction (possibly not an integer: callers floor or ceil it). */
+export const divBy = (a: Dim, d: number): Dim => scale(a, rat(1, d));
 export const sub = (a: Dim, b: Dim): Dim => (typeof a === 'number' && typeof b === 'number' ? a - b : add(a, neg(b)));
 
 function mulFactors(x: readonly Factor[], y: readonly Factor[]): Factor[] {
@@ -130,6 +132,9 @@ function termIsInteger(t: Term, facts: DimFacts): boolean {
 export function floorDiv(a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim {
   if (typeof a === 'number') return Math.floor(a / d);
   if (d === 1 && a.terms.every((t) => termIsInteger(t, facts))) return a;
+  // Rational coefficients (from `/`): floor(P/d) == floor(L*P/(L*d)) with L the denominators' lcm.
+  const L = a.terms.filter((t) => !termIsInteger(t, facts)).reduce((l, t) => (l * t.c.d) / gcd(l, t.c.d), 1);
+  if (L > 1) return floorDiv(scale(a, rat(L)), d * L, facts);
   // floor((floor(q/e) + r)/d) == floor((q + e*r)/(e*d)) for integer r: flatten nested floors.
   const floors = a.terms.filter((t) => t.factors.length === 1 && t.factors[0]!.atom.kind === 'floor' && t.factors[0]!.exp === 1);
   if (floors.length === 1 && floors[0]!.c.n === 1 && floors[0]!.c.d === 1) {
@@ -172,6 +177,9 @@ export function floorDiv(a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim {
   }
   const num = makeExpr(rest);
   if (den === 1) return add(out, num);
+  // One form per value: floor(-P/d) is written -floor((P + d - 1)/d), so the leading coefficient is positive.
+  const lead = typeof num === 'number' ? undefined : num.terms.find((t) => t.key !== '');
+  if (lead && lead.c.n < 0 && restTerms.every((t) => risInt(t.c))) return sub(out, floorDiv(add(neg(num), den - 1), den, facts));
   const numKey = typeof num === 'number' ? String(num) : num.key;
   const atom: FloorAtom = { kind: 'floor', num: num as Expr, den, key: `~floor(${numKey})/${den}` };
   const factors = [{ atom, exp: 1 }];
@@ -180,7 +188,18 @@ export function floorDiv(a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim {
 }
 
 /** `ceil(a / d)` for a positive integer `d`. */
-export const ceilDiv = (a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim => neg(floorDiv(neg(a), d, facts));
+/**
+ * `ceil(a / d)` for a positive integer `d`, as `floor((a + d - 1)/d)` so that it shares one canonical form
+ * with the floors users write (`ceil(H/2)` and `floor((H + 1)/2)` are the same dim).
+ */
+export function ceilDiv(a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim {
+  if (typeof a === 'number') return Math.ceil(a / d);
+  const L = a.terms.filter((t) => !termIsInteger(t, facts)).reduce((l, t) => (l * t.c.d) / gcd(l, t.c.d), 1);
+  return floorDiv(add(scale(a, rat(L)), d * L - 1), d * L, facts);
+}
+
+/** Whether a dim is an integer for every valid assignment (false for `H/2` without a fact `H % 2 == 0`). */
+export const isIntegral = (a: Dim, facts: DimFacts = NO_FACTS): boolean => typeof a === 'number' ? Number.isInteger(a) : a.terms.every((t) => termIsInteger(t, facts));
 
 /** `a mod d` for a positive integer `d` (result in `[0, d)`). */
 export const mod = (a: Dim, d: number, facts: DimFacts = NO_FACTS): Dim => sub(a, mul(d, floorDiv(a, d, facts)));

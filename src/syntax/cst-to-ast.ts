@@ -190,6 +190,8 @@ export class Converter {
           case 'NumberLit':
             return this.number(t.image, r);
           case 'StringLit':
+            // An unterminated string (E0103, already reported) poisons its expression.
+            if (t.image.length < 2 || t.image[t.image.length - 1] !== t.image[0]) return err;
             return { kind: 'str', value: unquote(t.image), range: r };
           case 'True':
             return { kind: 'bool', value: true, range: r };
@@ -273,6 +275,8 @@ export class Converter {
       text = text.slice(0, -1);
     }
     const base = Number(text);
+    // A malformed literal was already reported by the lexer stage (E0102).
+    if (Number.isNaN(base)) return { kind: 'error', range };
     const exact = base * mult;
     // 1.1M is 1100000, not 1100000.0000000002.
     const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
@@ -287,5 +291,6 @@ export class Converter {
 }
 
 function unquote(s: string): string {
-  return s.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c);
+  const closed = s.length > 1 && s[s.length - 1] === s[0];
+  return s.slice(1, closed ? -1 : undefined).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', t: '\t', r: '\r', '0': '\0' })[c] ?? c);
 }

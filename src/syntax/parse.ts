@@ -3,7 +3,7 @@ import { diag } from '../diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module } from './ast.js';
 import { Converter } from './cst-to-ast.js';
-import { Comment, nnLexer, BadNumber, UnterminatedString } from './lexer.js';
+import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
 
@@ -40,10 +40,13 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   for (const t of lexed.tokens) {
     if (t.tokenType === BadNumber) {
       diagnostics.push(diag('E0102', `invalid number literal '${t.image}'`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'numbers look like 64, 0.5, 1e-3 or 12M (suffixes K, M, G, T)' }));
+      // Keep it as a (poisoned) number so the parser does not see a hole and report more errors.
+      tokens.push({ ...t, tokenType: NumberLit, tokenTypeIdx: NumberLit.tokenTypeIdx! });
       continue;
     }
     if (t.tokenType === UnterminatedString) {
       diagnostics.push(diag('E0103', 'unterminated string', spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'close the string with a matching quote on the same line' }));
+      tokens.push({ ...t, tokenType: StringLit, tokenTypeIdx: StringLit.tokenTypeIdx! });
       continue;
     }
     const n = t.tokenType.name;

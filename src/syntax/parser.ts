@@ -269,7 +269,8 @@ class NnParser extends CstParser {
 
   postfixExpr = this.RULE('postfixExpr', () => {
     this.SUBRULE(this.primary);
-    this.MANY(() => {
+    // A call or index must start on the same line: a `(` or `[` on the next line begins a new statement.
+    this.MANY({ GATE: () => this.LA(1).tokenType === T.Dot || this.LA(1).startLine === this.LA(0).endLine, DEF: () => {
       this.OR([
         { ALT: () => this.SUBRULE(this.callSuffix) },
         { ALT: () => this.SUBRULE(this.indexSuffix) },
@@ -280,7 +281,7 @@ class NnParser extends CstParser {
           },
         },
       ]);
-    });
+    } });
   });
 
   callSuffix = this.RULE('callSuffix', () => {
