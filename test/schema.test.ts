@@ -199,9 +199,8 @@ describe('diagnostics.schema.json', () => {
     }
   });
 
-  test('accepts the diagnostics of every model in test/bad', (ctx) => {
+  test('accepts the diagnostics of every model in test/bad', () => {
     const bad = join(ROOT, 'test/bad');
-    if (!existsSync(bad)) ctx.skip();
     const r = dslc(['check', bad, '--format', 'json']);
     expectValid(validDiagnostics, JSON.parse(r.out), 'test/bad');
   });
