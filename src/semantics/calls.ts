@@ -228,7 +228,8 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   const hint = st.nameHint;
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);
-  const inputs = ids.map((i) => { const t = st.tensors[i]!.type; return st.symbols.size ? { ...t, shape: t.shape.map((d) => bindSyms(st, d)) } : t; });
+  // Inputs keep their symbols (so a conflict can be explained as E0403); outputs and costs use the bindings.
+  const inputs = ids.map((i) => st.tensors[i]!.type);
   const attrSpan = (a: string | undefined) => {
     const g = a === undefined ? undefined : bound.given.get(a);
     return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos[g] ?? isite.span) : (isite.kw.get(g) ?? isite.span);
@@ -255,7 +256,7 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   st.nodes.push({
     id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
     ...(sharedWith !== undefined ? { sharedWith } : {}),
-    macs: r.macs, flops: r.flops ?? mul(r.macs, 2), rf: r.rf, span: site.span, blockPath: [...st.frames],
+    macs: bindSyms(st, r.macs), flops: bindSyms(st, r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: [...st.frames],
   });
   if (inst.applied++ === 0) {
     inst.firstParams = sig;
