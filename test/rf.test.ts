@@ -1,0 +1,82 @@
+/**
+ * Receptive fields against a brute-force dependency trace: for random chains of 1-D convolutions and
+ * pools, follow which input positions (in the infinite padded line) output units 0 and 1 depend on.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkText, errors } from './helpers/compile.js';
+
+interface Layer {
+  op: 'conv1d' | 'max_pool1d' | 'avg_pool1d' | 'conv_transpose1d';
+  k: number;
+  s: number;
+  p: number;
+  d: number;
+}
+
+const layer: fc.Arbitrary<Layer> = fc.oneof(
+  fc.record({ op: fc.constant('conv1d' as const), k: fc.integer({ min: 1, max: 7 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 3 }), d: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ op: fc.constantFrom('max_pool1d' as const, 'avg_pool1d' as const), k: fc.integer({ min: 1, max: 4 }), s: fc.integer({ min: 1, max: 3 }), p: fc.constant(0), d: fc.constant(1) }),
+);
+
+/** Input positions that output unit `o` of the chain depends on (positions may fall in the padding). */
+function trace(chain: Layer[], o: number): Set<number> {
+  let cur = new Set([o]);
+  for (let l = chain.length - 1; l >= 0; l--) {
+    const { k, s, p, d } = chain[l]!;
+    const next = new Set<number>();
+    for (const u of cur) for (let t = 0; t < k; t++) next.add(u * s - p + t * d);
+    cur = next;
+  }
+  return cur;
+}
+
+const call = (l: Layer) => (l.op === 'conv1d' ? `conv1d(2, ${l.k}, stride=${l.s}, padding=${l.p}, dilation=${l.d})` : `${l.op}(${l.k}, stride=${l.s})`);
+
+describe('receptive field', () => {
+  it('equals a brute-force dependency trace (size, jump, start) for random conv/pool chains', () => {
+    fc.assert(
+      fc.property(fc.array(layer, { minLength: 1, maxLength: 6 }), (chain) => {
+        const src = `model R(x: [1, 2, 4096]) {\n  y = x -> ${chain.map(call).join(' -> ')}\n  return y\n}\n`;
+        const r = checkText(src);
+        if (errors(r).length) return; // too small an input for this chain: not what is tested here
+        const rf = r.models[0]!.layers.at(-1)!.rf![0]!;
+        const u0 = [...trace(chain, 0)];
+        const u1 = [...trace(chain, 1)];
+        const lo = Math.min(...u0);
+        const hi = Math.max(...u0);
+        expect(rf.size).toBe(hi - lo + 1);
+        expect(rf.jump).toBe(Math.min(...u1) - lo);
+        // Centre of unit 0's field, with input pixel i centred at i + 0.5.
+        expect(rf.start).toBeCloseTo((lo + hi) / 2 + 0.5, 9);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('takes the union of branches at a merge', () => {
+    const r = checkText(`model U(x: [1, 4, 64, 64]) {
+  a = x -> conv2d(4, 3, padding=1)
+  b = x -> conv2d(4, 7, padding=3)
+  return add(a, b)
+}`);
+    expect(errors(r)).toEqual([]);
+    const rf = r.models[0]!.layers.at(-1)!.rf!;
+    expect(rf.map((a) => [a.size, a.jump, a.start])).toEqual([[7, 1, 0.5], [7, 1, 0.5]]);
+  });
+
+  it('divides the jump through upsampling and transposed convolution', () => {
+    const r = checkText(`model T(x: [1, 4, 64, 64]) {
+  d = x -> conv2d(4, 3, stride=2, padding=1) -> conv2d(4, 3, stride=2, padding=1)
+  u = d -> upsample(scale_factor=2)
+  t = d -> conv_transpose2d(4, 2, stride=2)
+  return u, t
+}`);
+    expect(errors(r)).toEqual([]);
+    const m = r.models[0]!;
+    const rfOf = (name: string) => m.rf[m.graph.tensors.find((t) => t.name === name)!.id]![0]!;
+    expect(rfOf('d').jump).toBe(4);
+    expect(rfOf('u').jump).toBe(2);
+    expect(rfOf('t').jump).toBe(2);
+  });
+});
