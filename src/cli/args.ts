@@ -8,7 +8,13 @@ export class UsageError extends Error {
 }
 
 export interface Parsed {
-  command: 'check' | 'summary' | 'ops' | 'help' | 'version';
+  command: 'check' | 'summary' | 'compile' | 'ops' | 'help' | 'version';
+  emit?: string;
+  output?: string;
+  opset?: number;
+  batch?: number;
+  init?: 'he' | 'xavier' | 'zeros';
+  seed?: number;
   positional: string[];
   format?: string;
   model?: string;
@@ -37,11 +43,10 @@ export function parseArgs(argv: string[]): Parsed {
   const first = rest[0];
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') return p;
   if (first === '--version' || first === '-V') return { ...p, command: 'version' };
-  if (!['check', 'summary', 'ops'].includes(first)) {
-    if (first.endsWith('.nn') && rest.includes('--emit')) throw new UsageError('--emit (ONNX/TensorFlow.js export) is not implemented yet in this version');
-    throw new UsageError(`unknown command '${first}'`, true);
-  }
-  p.command = first as Parsed['command'];
+  // `dslc model.nn --emit onnx` is `dslc compile model.nn --emit onnx`.
+  if (first.endsWith('.nn') && rest.includes('--emit')) rest.unshift('compile');
+  else if (!['check', 'summary', 'compile', 'ops'].includes(first)) throw new UsageError(`unknown command '${first}'`, true);
+  p.command = rest[0] as Parsed['command'];
   rest.shift();
   const value = (flag: string): string => {
     const v = rest.shift();
@@ -102,6 +107,40 @@ export function parseArgs(argv: string[]): Parsed {
       case '--debug':
         p.debug = true;
         break;
+      case '--emit': {
+        const e = value(a);
+        if (!['onnx'].includes(e)) throw new UsageError(e === 'json' || e === 'dot' || e === 'tfjs' ? `--emit ${e} is not implemented yet (available: onnx)` : `--emit must be onnx, got '${e}'`);
+        p.emit = e;
+        break;
+      }
+      case '-o':
+      case '--output':
+        p.output = value(a);
+        break;
+      case '--opset': {
+        const o = Number(value(a));
+        if (!Number.isInteger(o) || o < 13 || o > 21) throw new UsageError('--opset must be an integer from 13 to 21');
+        p.opset = o;
+        break;
+      }
+      case '--batch': {
+        const b = Number(value(a));
+        if (!Number.isInteger(b) || b < 1) throw new UsageError('--batch must be a positive integer');
+        p.batch = b;
+        break;
+      }
+      case '--init': {
+        const i = value(a);
+        if (i !== 'he' && i !== 'xavier' && i !== 'zeros') throw new UsageError(`--init must be he, xavier or zeros, got '${i}'`);
+        p.init = i;
+        break;
+      }
+      case '--seed': {
+        const s = Number(value(a));
+        if (!Number.isInteger(s) || s < 0 || s > 2 ** 32 - 1) throw new UsageError('--seed must be an integer from 0 to 4294967295');
+        p.seed = s;
+        break;
+      }
       case '--help':
       case '-h':
         return { command: 'help', positional: [], debug: false };
@@ -110,7 +149,10 @@ export function parseArgs(argv: string[]): Parsed {
         p.positional.push(a);
     }
   }
-  if ((p.command === 'check' || p.command === 'summary') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
+  if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
+  if (p.command === 'compile' && !p.emit) throw new UsageError('compile needs --emit onnx');
+  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined))
+    throw new UsageError('--emit, -o, --opset, --batch, --init and --seed belong to compile (dslc model.nn --emit onnx)');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');
   return p;

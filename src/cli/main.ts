@@ -14,6 +14,7 @@ import { hasErrors } from '../diagnostics/types.js';
 import { allOps } from '../ops/registry.js';
 import type { Dim } from '../symbolic/dim.js';
 import { compareBaseline } from './baseline.js';
+import { runCompile } from './emit.js';
 import { decodeText, nodeHost } from './host.js';
 import { parseArgs, UsageError, type Parsed } from './args.js';
 import { renderGithub, renderJson, renderSarif } from './render-formats.js';
@@ -27,6 +28,8 @@ Usage:
   dslc check <files or dirs...> [--format human|json|sarif|github] [--max-params N] [--max-macs N]
              [--baseline summary.json] [--tolerance 0.02] [--model NAME] [--input-shape N=1,H=224]
   dslc summary <file> [--model NAME] [--format table|json|markdown] [--depth N] [--input-shape N=1,H=224]
+  dslc <file> --emit onnx [-o out.onnx] [--model NAME] [--opset 13..21] [--batch N] [--init he|xavier|zeros] [--seed S]
+             (also: dslc compile <file> --emit onnx ...)
   dslc ops                      list the layer catalogue
   dslc --version | --help
 
@@ -66,6 +69,8 @@ export function main(argv: string[], io: Io): number {
         return runCheck(args, io);
       case 'summary':
         return runSummary(args, io);
+      case 'compile':
+        return runCompile(args, { readSource, out: io.out, report: (ds, sources) => emitDiagnostics([...ds], 'human', io, sources) });
     }
   } catch (e) {
     // Missing files, unreadable paths, bad combinations found after parsing: usage/I-O errors, not bugs.

@@ -51,6 +51,8 @@ export const CODES = {
   E0500: { severity: 'error', title: 'assertion failed', doc: 'An `assert` in the source evaluated to false; the message shows both sides.' },
   E0501: { severity: 'error', title: 'budget exceeded', doc: 'The model exceeds `--max-params` or `--max-macs`.' },
   E0502: { severity: 'error', title: 'baseline regression', doc: 'Compared with `--baseline`, params, MACs or memory grew beyond the tolerance.' },
+  // Lowerings (E06xx)
+  E0600: { severity: 'error', title: 'no export form', doc: 'The op cannot be lowered to ONNX at the chosen opset (or has no lowering yet); the message says from which opset it is available.' },
   // Warnings (W0xxx)
   W0100: { severity: 'warning', title: 'input silently dropped', doc: 'A `valid` convolution or pooling window does not reach the last rows/columns: the floor in the output formula drops them.' },
   W0101: { severity: 'warning', title: 'bias before batch norm', doc: 'A bias directly before BatchNorm is cancelled by its mean subtraction: wasted parameters. Use `bias=false`.' },

@@ -6,6 +6,7 @@
 import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Fix, Note } from '../diagnostics/types.js';
 import type { Dim, DimFacts } from '../symbolic/dim.js';
+import type { OnnxLowering } from './onnx-types.js';
 
 export type DType = 'float32' | 'float16' | 'float64' | 'bfloat16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
@@ -61,6 +62,14 @@ export interface ParamSpec {
   /** Running statistics are non-trainable (as in Keras); default true. */
   readonly trainable?: boolean;
   readonly dtype?: DType;
+  /**
+   * Fresh-model initial values: `random` (He or Xavier by the export's scheme, fan-in = product of all
+   * axes but the first), `zeros` (biases, running means), `ones` (norm scales, running variances).
+   * Default: `random` for names containing "weight", `zeros` otherwise.
+   */
+  readonly init?: 'random' | 'zeros' | 'ones' | { readonly constant: number };
+  /** Fan-in for random init when it is not the product of the axes after the first. */
+  readonly fanIn?: number;
 }
 
 /** One spatial axis of a sliding window, in input pixels. */
@@ -160,6 +169,8 @@ export interface OpDef {
   readonly examples: readonly OpExample[];
   /** Lint knowledge: this op subtracts a per-channel mean, so a bias just before it is wasted (BatchNorm). */
   readonly cancelsPrecedingBias?: boolean;
+  /** ONNX lowering of one application (src/lower/onnx calls it); absent means "no ONNX form yet". */
+  readonly onnx?: OnnxLowering;
 }
 
 export const isFailure = (r: OpResult | OpFailure): r is OpFailure => 'failed' in r;

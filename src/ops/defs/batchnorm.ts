@@ -34,8 +34,8 @@ export const op: OpDef = {
     const c = ctx.concrete(x.shape[1]!, 'channels (axis 1)');
     if (c === undefined) return { failed: true };
     const params: ParamSpec[] = [];
-    if (ctx.attrs.affine) params.push({ name: 'weight', shape: [c] }, { name: 'bias', shape: [c] });
-    if (ctx.attrs.track_running_stats) params.push({ name: 'running_mean', shape: [c], trainable: false }, { name: 'running_var', shape: [c], trainable: false });
+    if (ctx.attrs.affine) params.push({ name: 'weight', shape: [c], init: 'ones' }, { name: 'bias', shape: [c] });
+    if (ctx.attrs.track_running_stats) params.push({ name: 'running_mean', shape: [c], trainable: false }, { name: 'running_var', shape: [c], trainable: false, init: 'ones' });
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
   },
   examples: [

@@ -2,6 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { prod } from '../shared/window.js';
+import { transpose2d } from '../shared/onnx-helpers.js';
 
 export const op: OpDef = {
   name: 'dense',
@@ -29,6 +30,22 @@ export const op: OpDef = {
       macs: mul(rows, inF * out),
       rf: { kind: 'none' },
     };
+  },
+  onnx(ctx) {
+    const x = ctx.inputTypes[0]!;
+    const out = ctx.attrs.out_features as number;
+    const inF = x.shape[x.shape.length - 1] as number;
+    if (x.shape.length === 2) {
+      // Gemm computes x·Wᵀ + b directly in PyTorch's [out, in] layout.
+      ctx.emit('Gemm', [ctx.inputs[0]!, ctx.param('weight'), ...(ctx.attrs.bias ? [ctx.param('bias')] : [])], ctx.outputs, { transB: 1 });
+      return;
+    }
+    // Above rank 2: MatMul with the transposed weight (made once, at export), then Add.
+    const wt = ctx.derived('weight_t', [inF, out], (p) => transpose2d(p('weight'), out, inF));
+    if (!ctx.attrs.bias) return ctx.emit('MatMul', [ctx.inputs[0]!, wt], ctx.outputs);
+    const mm = ctx.temp('matmul');
+    ctx.emit('MatMul', [ctx.inputs[0]!, wt], [mm]);
+    ctx.emit('Add', [mm, ctx.param('bias')], ctx.outputs);
   },
   examples: [
     { inputs: [[1, 400]], call: 'dense(120)', output: [1, 120], params: 48120, macs: 48000 },

@@ -22,6 +22,16 @@ export const op: OpDef = {
     const shape = [...x.shape.slice(0, s), prod(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
     return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: 0, rf: { kind: 'none' } };
   },
+  onnx(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    const s = ((ctx.attrs.start_dim as number) + r) % r;
+    const e = ((ctx.attrs.end_dim as number) + r) % r;
+    if (e === r - 1) return ctx.emit('Flatten', ctx.inputs, ctx.outputs, { axis: s });
+    // Reshape: 0 copies the leading axes (same positions); the axes after the flattened run must be known.
+    const tail = ctx.outputTypes[0]!.shape.slice(s + 1);
+    if (tail.some((d) => typeof d !== 'number')) return ctx.unsupported('flattening a middle run of axes needs concrete sizes after it');
+    ctx.emit('Reshape', [ctx.inputs[0]!, ctx.int64s('shape', [...Array(s).fill(0), -1, ...(tail as number[])])], ctx.outputs);
+  },
   examples: [
     { inputs: [[1, 16, 5, 5]], call: 'flatten', output: [1, 400], params: 0, macs: 0 },
     { inputs: [['N', 64, 'H', 'W']], call: 'flatten', output: ['N', '64*H*W'] },

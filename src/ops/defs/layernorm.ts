@@ -47,7 +47,7 @@ export const op: OpDef = {
         if (c === undefined) return { failed: true };
         shape.push(c);
       }
-      params.push({ name: 'weight', shape });
+      params.push({ name: 'weight', shape, init: 'ones' });
       if (ctx.attrs.bias) params.push({ name: 'bias', shape: [...shape] });
     }
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), affine ? 7 : 5), rf: { kind: r <= 2 ? 'identity' : 'global' } };

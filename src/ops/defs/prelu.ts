@@ -27,7 +27,7 @@ export const op: OpDef = {
         return ctx.fail('E0402', `${ctx.label}: num_parameters=${np} must be 1 or the number of channels (axis 1), which is ${formatDim(c)}`, { attr: 'num_parameters', hint: `use prelu(${formatDim(c)}) or prelu()` });
       if (cmp === 'unknown' && !ctx.unify(c, np, 'num_parameters vs input channels (axis 1)')) return { failed: true };
     }
-    return { outputs: [x], params: [{ name: 'weight', shape: [np] }], macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
+    return { outputs: [x], params: [{ name: 'weight', shape: [np], init: { constant: 0.25 } }], macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
   },
   examples: [
     { inputs: [[1, 64, 56, 56]], call: 'prelu', output: [1, 64, 56, 56], params: 1, macs: 0 },

@@ -34,7 +34,7 @@ export function broadcastShapes(ctx: OpContext, inputs: readonly TensorType[]): 
 }
 
 /** Builds a variadic broadcasting elementwise op (add, mul, …). */
-export function makeBinary(name: string, symbol: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
+export function makeBinary(name: string, onnxOp: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
   return {
     name,
     aliases,
@@ -49,11 +49,19 @@ export function makeBinary(name: string, symbol: string, doc: string, aliases: s
       const dtype = ctx.inputs[0]!.dtype;
       return { outputs: [{ shape, dtype }], macs: 0, flops: mul(prod(shape), ctx.inputs.length - 1), rf: { kind: 'merge' } };
     },
+    onnx(ctx) {
+      // Binary ONNX op folded left over 2+ inputs (Sum/Mul are variadic but Add/Mul read better in viewers).
+      let acc = ctx.inputs[0]!;
+      ctx.inputs.slice(1).forEach((x, i) => {
+        const out = i === ctx.inputs.length - 2 ? ctx.outputs[0]! : ctx.temp(`${onnxOp}${i}`);
+        ctx.emit(onnxOp, [acc, x], [out]);
+        acc = out;
+      });
+    },
     examples: [
       { inputs: [[1, 64, 56, 56], [1, 64, 56, 56]], call: `${name}(x1)`, output: [1, 64, 56, 56], params: 0, macs: 0 },
       { inputs: [[2, 3, 4, 5], [5]], call: `${name}(x1)`, output: [2, 3, 4, 5] },
       ...examples,
     ],
   };
-  void symbol;
 }

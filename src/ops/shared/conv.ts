@@ -2,6 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { expand, prod, resolvePadding, windowAxes, windowOutputs } from './window.js';
+import { ints, padAttrs } from './onnx-helpers.js';
 
 const RANK_SHAPE: Record<number, string> = { 1: 'N×C×L', 2: 'N×C×H×W', 3: 'N×C×D×H×W' };
 
@@ -55,6 +56,14 @@ export function makeConv(rank: 1 | 2 | 3): OpDef {
         macs: mul(prod(outShape), (cin / groups) * kprod),
         rf: { kind: 'window', axes: windowAxes(w) },
       };
+    },
+    onnx(ctx) {
+      const a = ctx.attrs;
+      const k = ints(a.kernel_size!, rank);
+      const s = ints(a.stride!, rank);
+      const d = ints(a.dilation!, rank);
+      const inputs = [ctx.inputs[0]!, ctx.param('weight'), ...(a.bias ? [ctx.param('bias')] : [])];
+      ctx.emit('Conv', inputs, ctx.outputs, { kernel_shape: k, strides: s, dilations: d, group: a.groups as number, ...padAttrs(a.padding!, ctx.inputTypes[0]!.shape.slice(2), k, s, d) });
     },
     examples:
       rank === 2

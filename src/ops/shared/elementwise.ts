@@ -1,6 +1,7 @@
 /** Shared definition of unary elementwise ops (activations): same shape, no weights, no MACs. */
 import { mul } from '../../symbolic/dim.js';
 import type { AttrDef, OpDef, OpExample } from '../types.js';
+import type { OnnxLowering } from '../onnx-types.js';
 import { prod } from './window.js';
 
 export interface ActivationSpec {
@@ -11,6 +12,9 @@ export interface ActivationSpec {
   readonly flopsPerElement: number;
   readonly attrs?: readonly AttrDef[];
   readonly examples?: readonly OpExample[];
+  /** The ONNX lowering (`onnxOp` alone: one node of that type, no attributes). */
+  readonly onnx?: OnnxLowering;
+  readonly onnxOp?: string;
 }
 
 /** Builds an activation: output = input shape and dtype, MACs 0, FLOPs = elements × flopsPerElement. */
@@ -28,5 +32,6 @@ export function makeActivation(spec: ActivationSpec): OpDef {
       return { outputs: [x], macs: 0, flops: mul(prod(x.shape), spec.flopsPerElement), rf: { kind: 'identity' } };
     },
     examples: spec.examples ?? [{ inputs: [[2, 3, 4, 5]], call: spec.name, output: [2, 3, 4, 5], params: 0, macs: 0 }],
+    ...(spec.onnx ? { onnx: spec.onnx } : spec.onnxOp ? { onnx: (ctx) => ctx.emit(spec.onnxOp!, ctx.inputs, ctx.outputs) } : {}),
   };
 }

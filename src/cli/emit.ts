@@ -1,0 +1,66 @@
+/** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { check } from '../api.js';
+import { hasErrors } from '../diagnostics/types.js';
+import { exportOnnx } from '../lower/onnx/export.js';
+import { UsageError, type Parsed } from './args.js';
+import { nodeHost } from './host.js';
+import { VERSION } from './version.js';
+
+export interface EmitIo {
+  readSource(path: string): string;
+  report(ds: Parameters<typeof hasErrors>[0], sources: Map<string, string>): void;
+  out(s: string): void;
+}
+
+/**
+ * Writes `data` to `path` so that readers see the old file or the new one, never a part: a temporary
+ * file in the same directory (same file system), flushed, then renamed over the target.
+ */
+export function writeAtomic(path: string, data: Uint8Array): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created */
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EISDIR' ? 'it is a directory' : code === 'EROFS' ? 'read-only file system' : (e as Error).message;
+    throw new UsageError(`cannot write ${path}: ${why}`);
+  }
+}
+
+export function runCompile(args: Parsed, io: EmitIo): number {
+  if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
+  const input = resolve(args.positional[0]!);
+  const output = resolve(args.output ?? input.replace(/\.nn$/, '') + '.onnx');
+  if (output === input) throw new UsageError('the output would overwrite the input; choose another -o');
+  const text = io.readSource(input);
+  const r = check({ path: input, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...(args.inputShapes ? { inputShapes: args.inputShapes } : {}) });
+  const sources = new Map([[input, text]]);
+  if (hasErrors(r.diagnostics) || !r.models[0]) {
+    io.report([...r.diagnostics], sources);
+    return 1;
+  }
+  const m = r.models[0];
+  const ex = exportOnnx(m, { producerVersion: VERSION, ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  if (!ex.result) {
+    io.report([...r.diagnostics, ...ex.diagnostics], sources);
+    return 1;
+  }
+  writeAtomic(output, ex.result);
+  if (r.diagnostics.length) io.report([...r.diagnostics], sources);
+  io.out(`wrote ${output} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${(ex.result.length / 1048576).toFixed(1)} MB)\n`);
+  return 0;
+}

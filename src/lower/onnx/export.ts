@@ -1,0 +1,194 @@
+/**
+ * ONNX export: a checked model becomes a ModelProto (default domain, explicit attributes computed by the
+ * checker). Every op lowers itself (its `onnx` function); this file names values, builds initializers,
+ * `value_info` with dslc's shapes, node names from source paths and doc strings with source locations.
+ */
+import onnxProto from 'onnx-proto';
+import type { CheckedModel } from '../../checker/analyze.js';
+import { diag } from '../../diagnostics/make.js';
+import type { Diagnostic } from '../../diagnostics/types.js';
+import type { OnnxAttr, OnnxLowerContext } from '../../ops/onnx-types.js';
+import type { DType, TensorType } from '../../ops/types.js';
+import type { IrNode } from '../../semantics/ir.js';
+import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../symbolic/dim.js';
+import { type InitScheme, initParam, paramKey } from '../weights.js';
+
+const { onnx } = onnxProto;
+
+export interface OnnxExportOptions {
+  /** Default-domain opset (13–21); default 17 (IR version 8, which onnx 1.12 validates). */
+  readonly opset?: number;
+  /** Fix the batch axis (symbolic batch dims become this number); default: keep them as dim_param. */
+  readonly batch?: number;
+  readonly init?: InitScheme;
+  readonly seed?: number;
+  /** Trained weights by parameter key (`<layer path>.<param>`), in dslc's layouts; missing keys are initialised. */
+  readonly weights?: ReadonlyMap<string, Float32Array>;
+  readonly producerVersion?: string;
+}
+
+export const ONNX_DTYPE: Readonly<Record<DType, number>> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16 };
+const IR_VERSION: Record<number, number> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
+
+/** Builds the ONNX model; `result` is undefined when an op cannot be exported (diagnostics say why). */
+export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: Uint8Array | undefined; diagnostics: Diagnostic[] } {
+  const g = m.graph;
+  const opset = opts.opset ?? 17;
+  const diagnostics: Diagnostic[] = [];
+  const batchEnv = new Map<string, Dim>();
+  if (opts.batch !== undefined)
+    for (const p of g.inputs) {
+      const d = g.tensors[p.tensor]!.type.shape[0];
+      if (d !== undefined && isSymbolic(d)) batchEnv.set(formatDim(d), opts.batch);
+    }
+  const fix = (t: TensorType): TensorType => (batchEnv.size ? { ...t, shape: t.shape.map((d) => substitute(d, batchEnv)) } : t);
+
+  // Value names: ports keep their names; intermediates are named after the layer that makes them.
+  // Values (tensors and initializers) and nodes are separate namespaces in ONNX.
+  const namer = () => {
+    const used = new Set<string>();
+    return (base: string) => {
+      let n = base.replace(/[^\w.:#/-]/g, '_') || 'v';
+      for (let k = 2; used.has(n); k++) n = `${base}_${k}`;
+      used.add(n);
+      return n;
+    };
+  };
+  const unique = namer();
+  const uniqueNode = namer();
+  const names = new Map<number, string>();
+  for (const p of g.inputs) names.set(p.tensor, unique(p.name));
+  for (const p of g.outputs) if (!names.has(p.tensor)) names.set(p.tensor, unique(p.name));
+  for (const n of g.nodes) n.outputs.forEach((o, i) => names.has(o) || names.set(o, unique(n.outputs.length > 1 ? `${n.path}:${i}` : n.path)));
+  const nameOf = (t: number) => names.get(t)!;
+
+  const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const data = new Map<string, Float32Array>();
+  const paramName = new Map<string, string>();
+  const scheme = opts.init ?? 'he';
+  const seed = opts.seed ?? 0;
+  for (const n of g.nodes) {
+    if (n.sharedWith !== undefined) continue;
+    for (const p of n.params) {
+      const key = paramKey(n, p);
+      const values = opts.weights?.get(key) ?? initParam(g, n, p, scheme, seed);
+      data.set(key, values);
+      const name = unique(key);
+      paramName.set(key, name);
+      initializers.push(floatTensor(name, p.shape, values));
+    }
+  }
+
+  let failed = false;
+  const missing = new Set<string>();
+  for (const n of g.nodes) {
+    const owner = n.sharedWith !== undefined ? g.nodes[n.sharedWith]! : n;
+    const lower = n.op.onnx;
+    const where = `${n.span.file.slice(n.span.file.lastIndexOf('/') + 1)}:${n.span.line}:${n.span.col}`;
+    if (!lower) {
+      // Once per op: the first use, with a count, rather than one error per layer.
+      if (!missing.has(n.op.name)) diagnostics.push(diag('E0600', `${n.path}: ${n.op.name} has no ONNX lowering yet (${g.nodes.filter((x) => x.op === n.op).length} layer(s) of this model use it)`, n.span, { hint: 'this op cannot be exported to ONNX in this version of dslc' }));
+      missing.add(n.op.name);
+      failed = true;
+      continue;
+    }
+    let k = 0;
+    const ctx: OnnxLowerContext = {
+      opset,
+      attrs: n.attrs,
+      inputs: n.inputs.map(nameOf),
+      outputs: n.outputs.map(nameOf),
+      inputTypes: n.inputs.map((t) => fix(g.tensors[t]!.type)),
+      outputTypes: n.outputs.map((t) => fix(g.tensors[t]!.type)),
+      param(name) {
+        const p = owner.params.find((x) => x.name === name);
+        if (!p) throw new Error(`${n.op.name}: no parameter ${name}`);
+        return paramName.get(paramKey(owner, p))!;
+      },
+      derived(hint, dims, compute) {
+        const values = compute((pn) => {
+          const p = owner.params.find((x) => x.name === pn);
+          if (!p) throw new Error(`${n.op.name}: no parameter ${pn}`);
+          return data.get(paramKey(owner, p))!;
+        });
+        const name = unique(`${owner.path}.${hint}`);
+        initializers.push(floatTensor(name, dims, values));
+        return name;
+      },
+      int64s(hint, values, dims) {
+        const name = unique(`${n.path}.${hint}`);
+        initializers.push({ name, dims: [...(dims ?? [values.length])], dataType: 7, int64Data: [...values] });
+        return name;
+      },
+      floats(hint, values, dims) {
+        const name = unique(`${n.path}.${hint}`);
+        initializers.push(floatTensor(name, dims ?? [values.length], Float32Array.from(values)));
+        return name;
+      },
+      temp: (hint) => unique(`${n.path}/${hint}`),
+      emit(opType, inputs, outputs, attrs = {}) {
+        nodes.push({
+          name: uniqueNode(`${n.path}${k++ ? `/${opType}` : ''}`),
+          opType,
+          input: [...inputs],
+          output: [...outputs],
+          attribute: Object.entries(attrs).map(([a, v]) => attribute(a, v)),
+          docString: `${where} (${n.op.name})`,
+        });
+      },
+      unsupported(reason, since) {
+        diagnostics.push(diag('E0600', `${n.path}: ${n.op.name} cannot be exported at opset ${opset}: ${reason}`, n.span, since ? { hint: `available from opset ${since}: pass --opset ${since}` } : {}));
+        failed = true;
+      },
+    };
+    lower(ctx);
+  }
+  if (failed) return { result: undefined, diagnostics };
+
+  const valueInfo = (t: number, name = nameOf(t)): onnxProto.onnx.IValueInfoProto => {
+    const type = fix(g.tensors[t]!.type);
+    return { name, type: { tensorType: { elemType: ONNX_DTYPE[type.dtype], shape: { dim: type.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: String(dimToJson(d)) })) } } } };
+  };
+  const ports = new Set([...g.inputs, ...g.outputs].map((p) => p.tensor));
+  const total = (d: Dim) => String(dimToJson(d));
+  const model: onnxProto.onnx.IModelProto = {
+    irVersion: IR_VERSION[opset] ?? 8,
+    opsetImport: [{ domain: '', version: opset }],
+    producerName: 'dslc',
+    producerVersion: opts.producerVersion ?? '',
+    docString: g.doc ?? '',
+    graph: {
+      name: g.name,
+      node: nodes,
+      initializer: initializers,
+      input: g.inputs.map((p) => valueInfo(p.tensor)),
+      output: g.outputs.map((p) => valueInfo(p.tensor)),
+      valueInfo: g.tensors.filter((t) => !ports.has(t.id) && names.has(t.id)).map((t) => valueInfo(t.id)),
+    },
+    metadataProps: [
+      { key: 'dslc.version', value: opts.producerVersion ?? '' },
+      { key: 'dslc.params', value: String(m.totals.params) },
+      { key: 'dslc.trainable_params', value: String(m.totals.trainableParams) },
+      { key: 'dslc.macs', value: total(m.totals.macs) },
+      { key: 'dslc.init', value: opts.weights ? 'weights' : `${scheme} seed=${seed}` },
+    ],
+  };
+  return { result: onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish(), diagnostics };
+}
+
+function floatTensor(name: string, dims: readonly number[], values: Float32Array): onnxProto.onnx.ITensorProto {
+  // Raw little-endian bytes: compact, and what every runtime reads fastest.
+  return { name, dims: [...dims], dataType: 1, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+}
+
+function attribute(name: string, v: OnnxAttr): onnxProto.onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  if (typeof v === 'number') return { name, type: T.INT, i: v };
+  if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: T.INTS, ints: [...(v as number[])] };
+  if ('f' in (v as object)) return { name, type: T.FLOAT, f: (v as { f: number }).f };
+  return { name, type: T.FLOATS, floats: [...(v as { fs: number[] }).fs] };
+}
+
+export type { IrNode };

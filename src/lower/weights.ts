@@ -1,0 +1,63 @@
+/**
+ * Weights of a fresh model, shared by every lowering so that the same `--seed` gives the same numbers in
+ * ONNX and TensorFlow.js. He/Kaiming normal (std sqrt(2/fan_in)) for layers feeding a ReLU-family
+ * activation (and by default), Xavier/Glorot normal (std sqrt(1/fan_in)) before tanh/sigmoid; biases and
+ * running means 0, norm scales and running variances 1 (each op declares which is which).
+ */
+import type { IrNode, IrParam, Graph } from '../semantics/ir.js';
+
+export type InitScheme = 'he' | 'xavier' | 'zeros';
+
+/** A parameter's stable key: `<layer path>.<param name>` of the layer that owns the weights. */
+export const paramKey = (node: IrNode, p: IrParam) => `${node.path}.${p.name}`;
+
+/** mulberry32: a small, fast, well-distributed 32-bit PRNG (deterministic across platforms). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** FNV-1a of a string, to give every parameter its own stream from one seed. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+const XAVIER_BEFORE = new Set(['tanh', 'sigmoid', 'hard_sigmoid', 'softmax', 'log_softmax']);
+
+/** Which random scheme a layer gets under `he` (the default): Xavier when a tanh/sigmoid follows it. */
+function schemeFor(g: Graph, node: IrNode, scheme: InitScheme): InitScheme {
+  if (scheme !== 'he') return scheme;
+  const out = node.outputs[0];
+  const next = g.nodes.find((n) => n.inputs.includes(out!));
+  return next && XAVIER_BEFORE.has(next.op.name) ? 'xavier' : 'he';
+}
+
+/** Initial values of one parameter. Each parameter draws from its own stream, so adding a layer does not shift others. */
+export function initParam(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number): Float32Array {
+  const n = p.shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  const kind = p.init ?? (p.name.includes('weight') ? 'random' : 'zeros');
+  if (typeof kind === 'object') return out.fill(kind.constant);
+  if (kind === 'ones') return out.fill(1);
+  if (kind === 'zeros' || scheme === 'zeros') return out;
+  const fanIn = p.fanIn ?? Math.max(1, p.shape.slice(1).reduce((a, b) => a * b, 1));
+  const std = schemeFor(g, node, scheme) === 'xavier' ? Math.sqrt(1 / fanIn) : Math.sqrt(2 / fanIn);
+  const r = rng(hash(`${seed}:${paramKey(node, p)}`));
+  for (let i = 0; i < n; i += 2) {
+    // Box–Muller: two normals per pair of uniforms.
+    const u1 = Math.max(r(), 1e-12);
+    const u2 = r();
+    const m = Math.sqrt(-2 * Math.log(u1));
+    out[i] = m * Math.cos(2 * Math.PI * u2) * std;
+    if (i + 1 < n) out[i + 1] = m * Math.sin(2 * Math.PI * u2) * std;
+  }
+  return out;
+}
