@@ -5,6 +5,7 @@
  *
  * Paths are passed relative to the repository root so that the goldens are machine-independent.
  * Helper modules that are not models of their own (the import { exportOnnx } from '../src/lower/onnx/export.js';
+import { type WeightTensor, matchWeights } from '../src/lower/weights-file.js';
 import cycle) live in `test/bad/modules/`.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -56,6 +57,18 @@ function run(code: DiagnosticCode): Run {
   const diagnostics = [...r.diagnostics];
   // E0600 comes from the ONNX lowering: export at an opset that lacks the op.
   if (code === 'E0600') diagnostics.push(...exportOnnx(r.models[0]!, { opset: 13 }).diagnostics);
+  // E0601/W0107 come from matching a --weights file: a trained file with a wrong shape, or extra tensors.
+  if (code === 'E0601' || code === 'W0107') {
+    const m = r.models[0]!;
+    const tensors = new Map<string, WeightTensor>();
+    for (const n of m.graph.nodes)
+      for (const p of n.params) {
+        const dims = code === 'E0601' && p.name === 'weight' && n.path === 'fc' ? [p.shape[0]!, p.shape[1]! * 2] : p.shape;
+        tensors.set(`${n.path}.${p.name}`, { dims, dtype: 'float32', data: new Float32Array(dims.reduce((a, b) => a * b, 1)) });
+      }
+    if (code === 'W0107') tensors.set('aux_head.weight', { dims: [10, 10], dtype: 'float32', data: new Float32Array(100) });
+    diagnostics.push(...matchWeights(m, 'trained.safetensors', tensors).diagnostics);
+  }
   if (code === 'E0502') diagnostics.push(...compareBaseline(BASELINE, readFileSync(abs(BASELINE), 'utf8'), r.models.map((m) => summarize(m)), BASELINE_TOLERANCE));
   return { text, diagnostics };
 }

@@ -15,6 +15,7 @@ export interface Parsed {
   batch?: number;
   init?: 'he' | 'xavier' | 'zeros';
   seed?: number;
+  weights?: string;
   positional: string[];
   format?: string;
   model?: string;
@@ -113,6 +114,9 @@ export function parseArgs(argv: string[]): Parsed {
         p.emit = e;
         break;
       }
+      case '--weights':
+        p.weights = value(a);
+        break;
       case '-o':
       case '--output':
         p.output = value(a);
@@ -151,8 +155,9 @@ export function parseArgs(argv: string[]): Parsed {
   }
   if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
   if (p.command === 'compile' && !p.emit) throw new UsageError('compile needs --emit onnx');
-  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined))
-    throw new UsageError('--emit, -o, --opset, --batch, --init and --seed belong to compile (dslc model.nn --emit onnx)');
+  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights))
+    throw new UsageError('--emit, -o, --opset, --batch, --init, --seed and --weights belong to compile (dslc model.nn --emit onnx)');
+  if (p.weights && (p.init || p.seed !== undefined)) throw new UsageError('--weights replaces --init/--seed: give one or the other');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');
   return p;

@@ -1,9 +1,10 @@
 /** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { exportOnnx } from '../lower/onnx/export.js';
+import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
@@ -54,7 +55,26 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     return 1;
   }
   const m = r.models[0];
-  const ex = exportOnnx(m, { producerVersion: VERSION, ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  let weights: Map<string, Float32Array> | undefined;
+  if (args.weights) {
+    const file = resolve(args.weights);
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new UsageError(`cannot read ${args.weights}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    const tensors = file.endsWith('.safetensors') ? readSafetensors(bytes) : file.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
+    if (typeof tensors === 'string') throw new UsageError(`--weights ${args.weights}: ${tensors}`);
+    const matched = matchWeights(m, args.weights, tensors);
+    if (hasErrors(matched.diagnostics)) {
+      io.report([...r.diagnostics, ...matched.diagnostics], sources);
+      return 1;
+    }
+    if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
+    weights = matched.weights;
+  }
+  const ex = exportOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
     return 1;

@@ -53,6 +53,7 @@ export const CODES = {
   E0502: { severity: 'error', title: 'baseline regression', doc: 'Compared with `--baseline`, params, MACs or memory grew beyond the tolerance.' },
   // Lowerings (E06xx)
   E0600: { severity: 'error', title: 'no export form', doc: 'The op cannot be lowered to ONNX at the chosen opset (or has no lowering yet); the message says from which opset it is available.' },
+  E0601: { severity: 'error', title: 'weights do not match', doc: 'A `--weights` file lacks a parameter, or has it with another shape or a non-float dtype. Tensor names must equal dslc parameter paths (`<layer path>.<param>`).' },
   // Warnings (W0xxx)
   W0100: { severity: 'warning', title: 'input silently dropped', doc: 'A `valid` convolution or pooling window does not reach the last rows/columns: the floor in the output formula drops them.' },
   W0101: { severity: 'warning', title: 'bias before batch norm', doc: 'A bias directly before BatchNorm is cancelled by its mean subtraction: wasted parameters. Use `bias=false`.' },
@@ -60,6 +61,7 @@ export const CODES = {
   W0103: { severity: 'warning', title: 'misaligned receptive fields', doc: 'Branches merged by add/concat have different jumps or start offsets: their features do not look at the same input positions.' },
   W0104: { severity: 'warning', title: 'unused tensor', doc: 'A tensor is computed but never used nor returned.' },
   W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes.' },
+  W0107: { severity: 'warning', title: 'unused weights', doc: 'The `--weights` file has tensors that no parameter of the model uses (often a sign that it belongs to another model).' },
   W0106: { severity: 'warning', title: 'assertion undecided', doc: 'An assertion involves symbolic dimensions and cannot be decided; give concrete sizes (`--input-shape`) to check it.' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -72,11 +72,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
     if (n.sharedWith !== undefined) continue;
     for (const p of n.params) {
       const key = paramKey(n, p);
-      const values = opts.weights?.get(key) ?? initParam(g, n, p, scheme, seed);
-      data.set(key, values);
-      const name = unique(key);
-      paramName.set(key, name);
-      initializers.push(floatTensor(name, p.shape, values));
+      data.set(key, opts.weights?.get(key) ?? initParam(g, n, p, scheme, seed));
     }
   }
 
@@ -104,7 +100,15 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
       param(name) {
         const p = owner.params.find((x) => x.name === name);
         if (!p) throw new Error(`${n.op.name}: no parameter ${name}`);
-        return paramName.get(paramKey(owner, p))!;
+        // Initializers are made on first use: a parameter only needed in another layout (derived) is not stored twice.
+        const key = paramKey(owner, p);
+        let init = paramName.get(key);
+        if (!init) {
+          init = unique(key);
+          paramName.set(key, init);
+          initializers.push(floatTensor(init, p.shape, data.get(key)!));
+        }
+        return init;
       },
       derived(hint, dims, compute) {
         const values = compute((pn) => {
