@@ -4,9 +4,7 @@
  * accepts new output). A new code in src/diagnostics/codes.ts without a bad model fails here.
  *
  * Paths are passed relative to the repository root so that the goldens are machine-independent.
- * Helper modules that are not models of their own (the import { exportOnnx } from '../src/lower/onnx/export.js';
-import { type WeightTensor, matchWeights } from '../src/lower/weights-file.js';
-import cycle) live in `test/bad/modules/`.
+ * Helper modules that are not models of their own (the import cycle) live in `test/bad/modules/`.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
@@ -15,6 +13,8 @@ import { check } from '../src/api.js';
 import { summarize } from '../src/checker/summary.js';
 import { compareBaseline } from '../src/cli/baseline.js';
 import { decodeText, nodeHost } from '../src/cli/host.js';
+import { exportOnnx } from '../src/lower/onnx/export.js';
+import { type WeightTensor, matchWeights } from '../src/lower/weights-file.js';
 import { renderHuman } from '../src/cli/render-human.js';
 import { CODES, type DiagnosticCode } from '../src/diagnostics/codes.js';
 import type { Diagnostic } from '../src/diagnostics/types.js';
