@@ -1,9 +1,11 @@
 /** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { exportOnnx } from '../lower/onnx/export.js';
+import { toDot } from '../lower/dot.js';
+import { graphJson } from '../lower/graph-json.js';
 import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
@@ -45,7 +47,8 @@ export function writeAtomic(path: string, data: Uint8Array): void {
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
   const input = resolve(args.positional[0]!);
-  const output = resolve(args.output ?? input.replace(/\.nn$/, '') + '.onnx');
+  const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : '.graph.json';
+  const output = resolve(args.output ?? input.replace(/\.nn$/, '') + ext);
   if (output === input) throw new UsageError('the output would overwrite the input; choose another -o');
   const text = io.readSource(input);
   const r = check({ path: input, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...(args.inputShapes ? { inputShapes: args.inputShapes } : {}) });
@@ -55,6 +58,13 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     return 1;
   }
   const m = r.models[0];
+  if (args.emit === 'json' || args.emit === 'dot') {
+    const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
+    writeAtomic(output, new TextEncoder().encode(text));
+    if (r.diagnostics.length) io.report([...r.diagnostics], sources);
+    io.out(`wrote ${output} (${m.graph.name}: ${m.graph.nodes.length} layers)\n`);
+    return 0;
+  }
   let weights: Map<string, Float32Array> | undefined;
   if (args.weights) {
     const file = resolve(args.weights);
