@@ -14,14 +14,9 @@ import { callBuiltin } from './builtins.js';
 import type { IrParam } from './ir.js';
 import { evaluate, execBlock, knownNames, lookup } from './interpret.js';
 import { type State, Scope, ReturnSignal } from './state.js';
-import { ERR, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
+import { ERR, type ArgSite, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
 
-/** Where a call's arguments are, for pointing diagnostics at the right argument. */
-interface Site {
-  readonly span: Span;
-  readonly pos: readonly Span[];
-  readonly kw: ReadonlyMap<string, Span>;
-}
+type Site = ArgSite;
 
 /** Evaluates `callee(args)`, with `piped` tensors from a chain prepended to the inputs. */
 export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }>, piped: Value[]): Value {
@@ -111,7 +106,7 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       if (!inst) return ERR;
       if (tensors.length === 0 && nIn > 0) {
         // `head = dense(10)`: the instance is named after its variable.
-        if (!inst.label && st.nameHint) (inst as { label?: string }).label = st.nameHint;
+        if (!inst.label && st.nameHint) inst.label = st.nameHint;
         st.nameHint = undefined;
         return { k: 'instance', inst };
       }
@@ -179,7 +174,7 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
     return prev;
   }
   const inst: Instance = { id: st.nextInstance++, target, positional: pos, keywords: kw, ...(generic.label ? { label: generic.label } : {}), trainable: generic.trainable && st.frozen === 0, span: site.span, inner: [], applied: 0 };
-  (inst as { site?: Site }).site = site;
+  inst.site = site;
   if (top) top.inst.inner.push(inst);
   if (target.kind === 'op') {
     // Check the arguments now so that an instance reports mistakes where it is written.
@@ -223,7 +218,7 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
     st.report('E0203', `${op.name} takes ${variadic ? `at least ${minIn}` : fixed.length} tensor input${minIn === 1 && !variadic ? '' : 's'}, got ${ids.length}`, site.span);
     return ERR;
   }
-  const isite = (inst as { site?: Site }).site ?? site;
+  const isite = inst.site ?? site;
   const bound = inst.bound ?? bindAttrs(op, inst.positional.map((v) => toAttr(v) ?? null), new Map([...inst.keywords].map(([k, v]) => [k, toAttr(v) ?? null])));
   const hint = st.nameHint;
   st.nameHint = undefined;
@@ -319,7 +314,7 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     st.report('E0203', `block ${decl.name.text} takes ${tps.length} tensor input${tps.length === 1 ? '' : 's'} (${tps.map((p) => p.name.text).join(', ')}), got ${ids.length}`, site.span);
     return ERR;
   }
-  const isite = (inst as { site?: Site }).site ?? site;
+  const isite = inst.site ?? site;
   const sc = new Scope(ref.module);
   tps.forEach((p, i) => sc.vars.set(p.name.text, { k: 'tensor', id: ids[i]! }));
   const rest = decl.params.slice(tps.length);
@@ -357,8 +352,8 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   }
   const hint = st.nameHint;
   st.nameHint = undefined;
-  const label = inst.applied > 0 && (inst as { label0?: string }).label0 ? (inst as { label0?: string }).label0! : st.uniqueLabel(inst.label ?? hint ?? decl.name.text, !inst.label && !hint);
-  (inst as { label0?: string }).label0 = label;
+  const label = inst.applied > 0 && inst.appliedLabel ? inst.appliedLabel : st.uniqueLabel(inst.label ?? hint ?? decl.name.text, !inst.label && !hint);
+  inst.appliedLabel = label;
   st.frames.push({ block: decl.name.text, label, span: site.span, instance: inst.id });
   st.activeBlocks.push(ref);
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });

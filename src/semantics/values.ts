@@ -12,13 +12,25 @@ export interface BlockRef {
   readonly module: ModuleInfo;
 }
 
+/** Spans of a call and of each of its arguments. */
+export interface ArgSite {
+  readonly span: Span;
+  readonly pos: readonly Span[];
+  readonly kw: ReadonlyMap<string, Span>;
+}
+
 /** A layer instance: an op or block with its non-tensor arguments bound, not yet applied. */
 export interface Instance {
   readonly id: number;
   readonly target: { readonly kind: 'op'; readonly op: OpDef } | { readonly kind: 'block'; readonly block: BlockRef };
   readonly positional: readonly Value[];
   readonly keywords: ReadonlyMap<string, Value>;
-  readonly label?: string;
+  /** `name=`, or the variable a bare instance is assigned to (`head = dense(10)`). */
+  label?: string;
+  /** Where its arguments were written (diagnostics about arguments point there). */
+  site?: ArgSite;
+  /** The label its first application got (later applications of a shared block reuse it). */
+  appliedLabel?: string;
   readonly trainable: boolean;
   readonly span: Span;
   /** Weight shapes of the first application (op instances), to check later applications against. */
