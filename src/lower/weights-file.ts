@@ -33,9 +33,9 @@ export function readOnnxWeights(bytes: Uint8Array): Map<string, WeightTensor> | 
     const dtype = ONNX_TYPES[t.dataType ?? 0] ?? `onnx type ${t.dataType}`;
     let data: Float32Array | undefined;
     if (t.dataType === 1) {
-      if (t.rawData && t.rawData.length) data = new Float32Array(t.rawData.slice().buffer, 0, t.rawData.length / 4);
+      if (t.rawData && t.rawData.length) data = t.rawData.length % 4 === 0 ? new Float32Array(ownBytes(t.rawData)) : undefined;
       else data = Float32Array.from(t.floatData ?? []);
-    } else if (t.dataType === 11 && t.rawData?.length) data = Float32Array.from(new Float64Array(t.rawData.slice().buffer));
+    } else if (t.dataType === 11 && t.rawData?.length) data = t.rawData.length % 8 !== 0 ? undefined : Float32Array.from(new Float64Array(ownBytes(t.rawData)));
     else if (t.dataType === 11) data = Float32Array.from(t.doubleData ?? []);
     out.set(t.name ?? '', { dims, dtype, data });
   }
@@ -59,15 +59,26 @@ export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | 
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const [b, e] = t.data_offsets;
-    const raw = bytes.slice(base + b, base + e);
+    if (!(b >= 0 && e >= b && base + e <= bytes.length)) return `tensor ${name}: data_offsets [${b}, ${e}] lie outside the file`;
+    const raw = bytes.subarray(base + b, base + e);
     const count = t.shape.reduce((a, x) => a * x, 1);
     let data: Float32Array | undefined;
-    if (t.dtype === 'F32' && raw.length === count * 4) data = new Float32Array(raw.buffer);
-    else if (t.dtype === 'F64' && raw.length === count * 8) data = Float32Array.from(new Float64Array(raw.buffer));
-    else if (t.dtype === 'F16' && raw.length === count * 2) data = Float32Array.from(new Uint16Array(raw.buffer), halfToFloat);
+    if (t.dtype === 'F32' && raw.length === count * 4) data = new Float32Array(ownBytes(raw));
+    else if (t.dtype === 'F64' && raw.length === count * 8) data = Float32Array.from(new Float64Array(ownBytes(raw)));
+    else if (t.dtype === 'F16' && raw.length === count * 2) data = Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat);
     out.set(name, { dims: t.shape, dtype: ({ F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32' } as Record<string, string>)[t.dtype] ?? t.dtype, data });
   }
   return out;
+}
+
+/**
+ * A fresh, aligned ArrayBuffer with exactly these bytes. Node's Buffer.slice returns a view into a shared
+ * pool, so `.buffer` of it is not the tensor's data; typed arrays also need aligned offsets.
+ */
+function ownBytes(u8: Uint8Array): ArrayBuffer {
+  const copy = new Uint8Array(u8.byteLength);
+  copy.set(u8);
+  return copy.buffer;
 }
 
 function halfToFloat(h: number): number {
@@ -101,6 +112,8 @@ export function matchWeights(m: CheckedModel, file: string, tensors: ReadonlyMap
       if (t.dims.length !== p.shape.length || t.dims.some((d, i) => d !== p.shape[i]))
         diagnostics.push(diag('E0601', `${file}: '${key}' has shape [${t.dims.join(', ')}] but ${n.path} needs [${p.shape.join(', ')}]`, n.span));
       else if (!t.data) diagnostics.push(diag('E0601', `${file}: '${key}' is ${t.dtype}; weights must be float32, float64 or float16`, n.span));
+      else if (t.data.length !== p.shape.reduce((a, d) => a * d, 1))
+        diagnostics.push(diag('E0601', `${file}: '${key}' declares shape [${t.dims.join(', ')}] but holds ${t.data.length} values`, n.span));
       else weights.set(key, t.data);
     }
   }
