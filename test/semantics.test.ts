@@ -27,6 +27,16 @@ model S(a: [N, 3, 32, 32], b: [N, 3, 32, 32]) {
     // Compute is paid on both applications.
     expect(m.totals.macs).toBe(2 * (32 * 32 * 8 * 27 + 8 * 16) + 32);
   });
+  it('--input-shape binds symbols named in `where`, checked against the constraint', () => {
+    const text = `model M(x: [N, 3, H, H]) where H % 32 == 0 {\n  return x -> conv2d(4, 3, stride=2, padding=1)\n}`;
+    const ok = checkText(text, { inputShapes: new Map([['H', 64], ['N', 2]]) });
+    expect(errors(ok)).toEqual([]);
+    expect(shapeOf(ok)).toEqual([2, 4, 32, 32]);
+    const bad = checkText(text, { inputShapes: new Map([['H', 100]]) });
+    expect(bad.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E0403 H = 100 (from --input-shape) violates `where H % 32 == 0`']);
+    const fixed = checkText(text.replace('H % 32 == 0', 'H == 64'), { inputShapes: new Map([['H', 32]]) });
+    expect(codes(fixed)).toContain('E0403');
+  });
   it('creates fresh weights for inline calls', () => {
     const r = checkText(`model M(x: [1, 4]) { return x -> dense(4) -> dense(4) }`);
     expect(r.models[0]!.totals.params).toBe(40);

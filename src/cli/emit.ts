@@ -1,5 +1,5 @@
 /** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
@@ -39,17 +39,48 @@ export function writeAtomic(path: string, data: Uint8Array): void {
       /* never created */
     }
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on the device' : code === 'EISDIR' ? 'it is a directory' : code === 'EROFS' ? 'read-only file system' : (e as Error).message;
+    const words: Record<string, string> = {
+      ENOENT: 'the directory does not exist',
+      ENOTDIR: 'a part of the path is not a directory',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      ENOSPC: 'no space left on the device',
+      EDQUOT: 'disk quota exceeded',
+      EISDIR: 'it is a directory',
+      EROFS: 'read-only file system',
+      ENAMETOOLONG: 'file name too long',
+      ELOOP: 'too many levels of symbolic links',
+    };
+    // (never the raw message: it names the temporary file)
+    const why = (code && words[code]) ?? `${code ?? 'error'}`;
     throw new UsageError(`cannot write ${path}: ${why}`);
   }
+}
+
+/** Where a path leads: its directory's real path (symbolic links followed) and its own name; itself when that fails. */
+function real(path: string, followLast: boolean): string {
+  try {
+    return followLast ? realpathSync(path) : join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Would writing `output` (a rename over its last component) replace `input`? Also through symbolic links:
+ * `-o link/model.nn` with `link -> .`, or an input read through a link to the file `-o` names.
+ */
+function sameFile(output: string, input: string): boolean {
+  return output === input || real(output, false) === real(input, true) || real(output, false) === real(input, false);
 }
 
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
   const input = resolve(args.positional[0]!);
   const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : '.graph.json';
+  if (args.output === '') throw new UsageError('-o needs a file name');
   const output = resolve(args.output ?? input.replace(/\.nn$/, '') + ext);
-  if (output === input) throw new UsageError('the output would overwrite the input; choose another -o');
+  if (sameFile(output, input)) throw new UsageError('the output would overwrite the input; choose another -o');
   const text = io.readSource(input);
   const r = check({ path: input, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...(args.inputShapes ? { inputShapes: args.inputShapes } : {}) });
   const sources = new Map([[input, text]]);

@@ -9,7 +9,7 @@ import type { AttrValue, TensorType } from './types.js';
  * An ONNX attribute value. Plain numbers are INT and number arrays INTS; wrap floats explicitly
  * (`{ f: 1e-5 }`, `{ fs: [...] }`) because JavaScript cannot tell 1 from 1.0.
  */
-export type OnnxAttr = number | readonly number[] | string | { readonly f: number } | { readonly fs: readonly number[] };
+export type OnnxAttr = number | readonly number[] | string | { readonly f: number } | { readonly fs: readonly number[] } | { readonly ss: readonly string[] };
 
 export interface OnnxLowerContext {
   /** Target opset of the default domain. */

@@ -42,7 +42,7 @@ export function elaborate(program: Program, modelName?: string, inputShapes?: Re
 function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>): Elaboration {
   const sc = new Scope(mod);
   const inputs: IrPort[] = [];
-  for (const w of decl.where) addFact(st, sc, w);
+  for (const w of decl.where) addFact(st, sc, w, inputShapes);
   for (const p of decl.inputs) {
     const type = tensorType(st, sc, p, inputShapes);
     if (!type) {
@@ -110,8 +110,11 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   };
 }
 
-/** `where H % 32 == 0` records divisibility; `where H == 224` fixes a symbol. */
-function addFact(st: State, sc: Scope, e: Expr): void {
+/**
+ * `where H % 32 == 0` records divisibility; `where H == 224` fixes a symbol. A size given on the command
+ * line (`--input-shape H=…`) binds the symbol here, checked against the constraint.
+ */
+function addFact(st: State, sc: Scope, e: Expr, inputShapes?: ReadonlyMap<string, Dim>): void {
   const bad = () => st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', st.span(sc.module, e.range));
   if (e.kind !== 'binary' || e.op !== '==') return bad();
   const { left, right } = e;
@@ -119,12 +122,22 @@ function addFact(st: State, sc: Scope, e: Expr): void {
     const name = left.left.name.text;
     const prev = st.facts.get(name) ?? 1;
     const m = left.right.value;
+    const given = inputShapes?.get(name);
+    if (typeof given === 'number') {
+      if (given % m !== 0) st.report('E0403', `${name} = ${given} (from --input-shape) violates \`where ${name} % ${m} == 0\``, st.span(sc.module, e.range), { hint: `use a multiple of ${m}, e.g. ${name}=${Math.max(m, Math.round(given / m) * m)}` });
+      st.symbols.set(name, given);
+      sc.vars.set(name, fromDim(given));
+      return;
+    }
     st.facts.set(name, (prev * m) / gcd(prev, m));
     st.symbols.set(name, st.symbols.get(name));
     sc.vars.set(name, { k: 'dim', v: sym(name) });
     return;
   }
   if (left.kind === 'name' && right.kind === 'num' && right.isInt) {
+    const given = inputShapes?.get(left.name.text);
+    if (given !== undefined && given !== right.value)
+      st.report('E0403', `${left.name.text} = ${formatDim(given)} (from --input-shape) contradicts \`where ${left.name.text} == ${right.value}\``, st.span(sc.module, e.range));
     st.symbols.set(left.name.text, right.value);
     sc.vars.set(left.name.text, fromDim(right.value));
     return;

@@ -14,7 +14,7 @@ const stdlibFiles = (): Record<string, string> => {
 };
 
 /** Checks an in-memory source (with the real stdlib importable). */
-export function checkText(text: string, opts: { model?: string; maxParams?: number } = {}): CheckResult {
+export function checkText(text: string, opts: { model?: string; maxParams?: number; inputShapes?: ReadonlyMap<string, number> } = {}): CheckResult {
   return check({ path: 'main.nn', text, host: memoryHost({ ...stdlibFiles(), 'main.nn': text }), ...opts });
 }
 

@@ -58,7 +58,8 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
   const uniqueNode = namer();
   const names = new Map<number, string>();
   for (const p of g.inputs) names.set(p.tensor, unique(p.name));
-  for (const p of g.outputs) if (!names.has(p.tensor)) names.set(p.tensor, unique(p.name));
+  // An output that is also an input, or a tensor returned twice, still gets its own name (through an Identity).
+  const outputNames = g.outputs.map((p) => (names.has(p.tensor) ? undefined : (names.set(p.tensor, unique(p.name)), names.get(p.tensor)!)));
   for (const n of g.nodes) n.outputs.forEach((o, i) => names.has(o) || names.set(o, unique(n.outputs.length > 1 ? `${n.path}:${i}` : n.path)));
   const nameOf = (t: number) => names.get(t)!;
 
@@ -68,15 +69,17 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
   const paramName = new Map<string, string>();
   const scheme = opts.init ?? 'he';
   const seed = opts.seed ?? 0;
-  for (const n of g.nodes) {
-    if (n.sharedWith !== undefined) continue;
-    for (const p of n.params) {
-      const key = paramKey(n, p);
-      data.set(key, opts.weights?.get(key) ?? initParam(g, n, p, scheme, seed));
-    }
-  }
+  // Values are made on first use (each parameter has its own random stream, so the order does not matter): an
+  // export that fails (E0600) does not first initialise hundreds of MB of weights.
+  const valuesOf = (owner: IrNode, p: IrNode['params'][number]): Float32Array => {
+    const key = paramKey(owner, p);
+    let v = data.get(key);
+    if (!v) data.set(key, (v = opts.weights?.get(key) ?? initParam(g, owner, p, scheme, seed)));
+    return v;
+  };
 
-  let failed = false;
+  // Known before lowering anything: then the lowerings only report (no weights are made for a file never written).
+  let failed = g.nodes.some((n) => !n.op.onnx);
   const missing = new Set<string>();
   for (const n of g.nodes) {
     const owner = n.sharedWith !== undefined ? g.nodes[n.sharedWith]! : n;
@@ -106,15 +109,16 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
         if (!init) {
           init = unique(key);
           paramName.set(key, init);
-          initializers.push(floatTensor(init, p.shape, data.get(key)!));
+          if (!failed) initializers.push(floatTensor(init, p.shape, valuesOf(owner, p))); // (after a failure: diagnostics only)
         }
         return init;
       },
       derived(hint, dims, compute) {
+        if (failed) return unique(`${owner.path}.${hint}`);
         const values = compute((pn) => {
           const p = owner.params.find((x) => x.name === pn);
           if (!p) throw new Error(`${n.op.name}: no parameter ${pn}`);
-          return data.get(paramKey(owner, p))!;
+          return valuesOf(owner, p);
         });
         const name = unique(`${owner.path}.${hint}`);
         initializers.push(floatTensor(name, dims, values));
@@ -149,6 +153,11 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
     lower(ctx);
   }
   if (failed) return { result: undefined, diagnostics };
+  g.outputs.forEach((p, i) => {
+    if (outputNames[i] !== undefined) return;
+    outputNames[i] = unique(p.name);
+    nodes.push({ name: uniqueNode(p.name), opType: 'Identity', input: [nameOf(p.tensor)], output: [outputNames[i]!], docString: `${p.span.file.slice(p.span.file.lastIndexOf('/') + 1)}:${p.span.line}:${p.span.col} (output ${p.name})` });
+  });
 
   const valueInfo = (t: number, name = nameOf(t)): onnxProto.onnx.IValueInfoProto => {
     const type = fix(g.tensors[t]!.type);
@@ -167,7 +176,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
       node: nodes,
       initializer: initializers,
       input: g.inputs.map((p) => valueInfo(p.tensor)),
-      output: g.outputs.map((p) => valueInfo(p.tensor)),
+      output: g.outputs.map((p, i) => valueInfo(p.tensor, outputNames[i])),
       valueInfo: g.tensors.filter((t) => !ports.has(t.id) && names.has(t.id)).map((t) => valueInfo(t.id)),
     },
     metadataProps: [
@@ -192,6 +201,7 @@ function attribute(name: string, v: OnnxAttr): onnxProto.onnx.IAttributeProto {
   if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
   if (Array.isArray(v)) return { name, type: T.INTS, ints: [...(v as number[])] };
   if ('f' in (v as object)) return { name, type: T.FLOAT, f: (v as { f: number }).f };
+  if ('ss' in (v as object)) return { name, type: T.STRINGS, strings: (v as { ss: string[] }).ss.map((x) => new TextEncoder().encode(x)) };
   return { name, type: T.FLOATS, floats: [...(v as { fs: number[] }).fs] };
 }
 

@@ -2,6 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
+import { onnxBinary, onnxReduceMean, onnxScalar } from '../shared/axes.js';
 
 export const op: OpDef = {
   cancelsPrecedingBias: true,
@@ -37,6 +38,35 @@ export const op: OpDef = {
     if (ctx.attrs.affine) params.push({ name: 'weight', shape: [c], init: 'ones' }, { name: 'bias', shape: [c] });
     if (ctx.attrs.track_running_stats) params.push({ name: 'running_mean', shape: [c], trainable: false }, { name: 'running_var', shape: [c], trainable: false, init: 'ones' });
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
+  },
+  onnx(ctx) {
+    const x = ctx.inputTypes[0]!;
+    const c = x.shape[1] as number;
+    const eps = ctx.attrs.eps as number;
+    const affine = ctx.attrs.affine as boolean;
+    if (ctx.attrs.track_running_stats) {
+      // Without affine: scale 1 and shift 0 as constants (BatchNormalization needs all five inputs).
+      const scale = affine ? ctx.param('weight') : ctx.floats('ones', Array<number>(c).fill(1));
+      const shift = affine ? ctx.param('bias') : ctx.floats('zeros', Array<number>(c).fill(0));
+      // ONNX updates running = running · momentum + batch · (1 − momentum): PyTorch's momentum is 1 − that (unused at inference).
+      ctx.emit('BatchNormalization', [ctx.inputs[0]!, scale, shift, ctx.param('running_mean'), ctx.param('running_var')], ctx.outputs, {
+        epsilon: { f: eps },
+        momentum: { f: 1 - (ctx.attrs.momentum as number) },
+      });
+      return;
+    }
+    // Without running statistics PyTorch normalises with the batch's own mean and (biased) variance, also in eval mode:
+    // ReduceMean over every axis but the channels, then the affine part broadcast as [C, 1, …].
+    const r = x.shape.length;
+    const axes = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2)];
+    const centred = onnxBinary(ctx, 'Sub', ctx.inputs[0]!, onnxReduceMean(ctx, ctx.inputs[0]!, axes));
+    const variance = onnxReduceMean(ctx, onnxBinary(ctx, 'Mul', centred, centred), axes, ctx.temp('var'));
+    const std = ctx.temp('std');
+    ctx.emit('Sqrt', [onnxBinary(ctx, 'Add', variance, onnxScalar(ctx, 'eps', eps))], [std]);
+    const normed = onnxBinary(ctx, 'Div', centred, std);
+    if (!affine) return ctx.emit('Identity', [normed], ctx.outputs);
+    const perChannel = (name: string) => (r === 2 ? ctx.param(name) : ctx.derived(`${name}_c11`, [c, ...Array<number>(r - 2).fill(1)], (p) => p(name)));
+    onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', normed, perChannel('weight')), perChannel('bias'), ctx.outputs[0]!);
   },
   examples: [
     { inputs: [[1, 64, 112, 112]], call: 'batchnorm2d', output: [1, 64, 112, 112], params: 256, macs: 0 },

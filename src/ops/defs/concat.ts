@@ -43,6 +43,11 @@ export const op: OpDef = {
     shape[axis] = ins.slice(1).reduce<Dim>((s, t) => add(s, t.shape[axis]!), first.shape[axis]!);
     return { outputs: [{ shape, dtype: first.dtype }], macs: 0, flops: 0, rf: { kind: 'merge' } };
   },
+  onnx(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    const a = ctx.attrs.axis as number;
+    ctx.emit('Concat', ctx.inputs, ctx.outputs, { axis: a < 0 ? a + r : a });
+  },
   examples: [
     { inputs: [[1, 64, 28, 28], [1, 128, 28, 28]], call: 'concat(x1)', output: [1, 192, 28, 28], params: 0, macs: 0 },
     { inputs: [['N', 'C', 'H', 'W'], ['N', 32, 'H', 'W']], call: 'cat(x1, dim=1)', output: ['N', 'C + 32', 'H', 'W'] },

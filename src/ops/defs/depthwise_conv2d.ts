@@ -1,6 +1,6 @@
 /** `depthwise_conv2d`: conv2d with groups = C_in (Keras `DepthwiseConv2D`; PyTorch `nn.Conv2d(C, C*m, k, groups=C)`). */
 import type { OpDef } from '../types.js';
-import { derive } from '../shared/derive.js';
+import { derive, deriveOnnx } from '../shared/derive.js';
 import { op as conv2d } from './conv2d.js';
 
 export const op: OpDef = {
@@ -24,6 +24,11 @@ export const op: OpDef = {
     const cin = ctx.concrete(x.shape[1]!, 'input channels');
     if (cin === undefined) return { failed: true };
     return conv2d.infer(derive(ctx, { attrs: { out_channels: cin * (ctx.attrs.depth_multiplier as number), groups: cin } }));
+  },
+  onnx(ctx) {
+    // One Conv with group = C_in; the weight [C_in·m, 1, kh, kw] is already ONNX's layout.
+    const cin = ctx.inputTypes[0]!.shape[1] as number;
+    conv2d.onnx!(deriveOnnx(ctx, { attrs: { out_channels: cin * (ctx.attrs.depth_multiplier as number), groups: cin } }));
   },
   examples: [
     { inputs: [[1, 32, 112, 112]], call: 'depthwise_conv2d(3, padding=1, bias=false)', output: [1, 32, 112, 112], params: 288, macs: 3612672 },

@@ -19,6 +19,7 @@ export const op: OpDef = {
     if (p > 1) return ctx.fail('E0301', `${ctx.label}: p must be in [0, 1], got ${p}`, { attr: 'p' });
     return { outputs: [ctx.inputs[0]!], macs: 0, flops: 0, rf: { kind: 'identity' } };
   },
+  onnx: (ctx) => ctx.emit('Identity', ctx.inputs, ctx.outputs),
   examples: [
     { inputs: [[1, 4096]], call: 'dropout(0.5)', output: [1, 4096], params: 0, macs: 0 },
     { inputs: [['N', 64, 'H', 'W']], call: 'dropout2d(p=0.2)', output: ['N', 64, 'H', 'W'] },

@@ -5,6 +5,7 @@ export const op = activation({
   doc: 'Exponential linear unit: `x` for x > 0, `alpha · (exp(x) - 1)` otherwise (PyTorch `nn.ELU`).',
   flopsPerElement: 4,
   breakdown: 'compare, exp, subtract, multiply',
+  onnx: (ctx) => ctx.emit('Elu', ctx.inputs, ctx.outputs, { alpha: { f: ctx.attrs.alpha as number } }),
   attrs: [{ name: 'alpha', type: 'float', default: 1.0, doc: 'Scale of the negative branch.' }],
   examples: [{ inputs: [[2, 32, 16, 16]], call: 'elu(alpha=1.0)', output: [2, 32, 16, 16], params: 0, macs: 0 }],
 });

@@ -34,6 +34,8 @@ export const op: OpDef = {
       rf: { kind: 'none' },
     };
   },
+  // Gather takes int32 and int64 indices alike; padding_idx only matters for training.
+  onnx: (ctx) => ctx.emit('Gather', [ctx.param('weight'), ctx.inputs[0]!], ctx.outputs, { axis: 0 }),
   examples: [
     { inputs: [[1, 100]], call: 'embedding(10000, 128)', output: [1, 100, 128], params: 1280000, macs: 0, dtype: 'int64' },
     { inputs: [['N', 'T']], call: 'embedding(30522, 768, padding_idx=0)', output: ['N', 'T', 768], params: 23440896, dtype: 'int32' },

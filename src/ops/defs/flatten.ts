@@ -26,7 +26,8 @@ export const op: OpDef = {
     const r = ctx.inputTypes[0]!.shape.length;
     const s = ((ctx.attrs.start_dim as number) + r) % r;
     const e = ((ctx.attrs.end_dim as number) + r) % r;
-    if (e === r - 1) return ctx.emit('Flatten', ctx.inputs, ctx.outputs, { axis: s });
+    // ONNX Flatten always yields rank 2, which equals PyTorch's result only for start_dim=1 to the end.
+    if (s === 1 && e === r - 1) return ctx.emit('Flatten', ctx.inputs, ctx.outputs, { axis: 1 });
     // Reshape: 0 copies the leading axes (same positions); the axes after the flattened run must be known.
     const tail = ctx.outputTypes[0]!.shape.slice(s + 1);
     if (tail.some((d) => typeof d !== 'number')) return ctx.unsupported('flattening a middle run of axes needs concrete sizes after it');

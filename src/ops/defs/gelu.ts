@@ -2,6 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { activation } from '../shared/activations.js';
+import { onnxBinary, onnxScalar } from '../shared/axes.js';
 import { prod } from '../shared/window.js';
 
 const EXACT = 5;
@@ -12,6 +13,24 @@ const base = activation({
   doc: "Gaussian error linear unit `x · Φ(x)` (PyTorch `nn.GELU`): exact with erf (`approximate='none'`) or the tanh approximation (`'tanh'`, as in BERT/GPT-2).",
   flopsPerElement: EXACT,
   breakdown: '',
+  onnx(ctx) {
+    const tanh = ctx.attrs.approximate === 'tanh';
+    if (ctx.opset >= 20) return ctx.emit('Gelu', ctx.inputs, ctx.outputs, { approximate: tanh ? 'tanh' : 'none' });
+    // Before Gelu (opset 20): 0.5 · x · (1 + erf(x / √2)), or 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³))).
+    const x = ctx.inputs[0]!;
+    let inner: string;
+    if (tanh) {
+      const x3 = onnxBinary(ctx, 'Mul', onnxBinary(ctx, 'Mul', x, x), x);
+      const poly = onnxBinary(ctx, 'Add', x, onnxBinary(ctx, 'Mul', x3, onnxScalar(ctx, 'c', 0.044715)));
+      inner = ctx.temp('tanh');
+      ctx.emit('Tanh', [onnxBinary(ctx, 'Mul', poly, onnxScalar(ctx, 'sqrt_2_over_pi', Math.sqrt(2 / Math.PI)))], [inner]);
+    } else {
+      inner = ctx.temp('erf');
+      ctx.emit('Erf', [onnxBinary(ctx, 'Div', x, onnxScalar(ctx, 'sqrt2', Math.SQRT2))], [inner]);
+    }
+    const onePlus = onnxBinary(ctx, 'Add', inner, onnxScalar(ctx, 'one', 1));
+    onnxBinary(ctx, 'Mul', onnxBinary(ctx, 'Mul', x, onePlus), onnxScalar(ctx, 'half', 0.5), ctx.outputs[0]!);
+  },
   attrs: [{ name: 'approximate', type: 'enum', default: 'none', choices: ['none', 'tanh'], doc: "'none': `0.5·x·(1 + erf(x/√2))`; 'tanh': `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`." }],
   examples: [
     { inputs: [[2, 10, 768]], call: 'gelu', output: [2, 10, 768], params: 0, macs: 0 },

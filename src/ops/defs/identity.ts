@@ -11,5 +11,6 @@ export const op: OpDef = {
   infer(ctx) {
     return { outputs: [ctx.inputs[0]!], macs: 0, flops: 0, rf: { kind: 'identity' } };
   },
+  onnx: (ctx) => ctx.emit('Identity', ctx.inputs, ctx.outputs),
   examples: [{ inputs: [[1, 512, 7, 7]], call: 'identity', output: [1, 512, 7, 7], params: 0, macs: 0 }],
 };

@@ -2,6 +2,7 @@
 import { type Dim, mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
+import { onnxScalar } from '../shared/axes.js';
 
 export const op: OpDef = {
   name: 'layernorm',
@@ -51,6 +52,25 @@ export const op: OpDef = {
       if (ctx.attrs.bias) params.push({ name: 'bias', shape: [...shape] });
     }
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), affine ? 7 : 5), rf: { kind: r <= 2 ? 'identity' : 'global' } };
+  },
+  onnx(ctx) {
+    if (ctx.opset < 17) return ctx.unsupported('LayerNormalization needs opset 17', 17);
+    const x = ctx.inputTypes[0]!;
+    const ns = ctx.attrs.normalized_shape;
+    const k = ns === null || ns === undefined ? 1 : Array.isArray(ns) ? ns.length : 1;
+    const dims = x.shape.slice(x.shape.length - k);
+    let scale: string;
+    if (ctx.attrs.elementwise_affine) scale = ctx.param('weight');
+    else if (dims.every((d) => typeof d === 'number')) scale = ctx.floats('ones', Array<number>(prod(dims) as number).fill(1), dims as number[]);
+    else {
+      // Symbolic normalised sizes: ones of the input's trailing shape, made at run time.
+      const trailing = ctx.temp('normalized_shape');
+      ctx.emit('Shape', ctx.inputs, [trailing], { start: -k });
+      scale = ctx.temp('ones');
+      ctx.emit('Expand', [onnxScalar(ctx, 'one', 1), trailing], [scale]);
+    }
+    const bias = ctx.attrs.elementwise_affine && ctx.attrs.bias ? [ctx.param('bias')] : [];
+    ctx.emit('LayerNormalization', [ctx.inputs[0]!, scale, ...bias], ctx.outputs, { axis: -k, epsilon: { f: ctx.attrs.eps as number } });
   },
   examples: [
     { inputs: [[2, 10, 512]], call: 'layernorm', output: [2, 10, 512], params: 1024, macs: 0 },

@@ -2,6 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { prod } from '../shared/window.js';
+import { onnxBinary, onnxReshape, onnxScalar, onnxSqueeze, onnxUnsqueeze } from '../shared/axes.js';
 
 export const op: OpDef = {
   name: 'local_response_norm',
@@ -27,6 +28,54 @@ export const op: OpDef = {
     const size = ctx.attrs.size;
     if (typeof size !== 'number') return ctx.fail('E0300', `${ctx.label}: size must be a concrete int`, { attr: 'size' });
     return { outputs: [x], macs: 0, flops: mul(prod(x.shape), 2 * size + 4), rf: { kind: 'identity' } };
+  },
+  onnx(ctx) {
+    const size = ctx.attrs.size as number;
+    const [alpha, beta, k] = [ctx.attrs.alpha as number, ctx.attrs.beta as number, ctx.attrs.k as number];
+    const x = ctx.inputs[0]!;
+    const shape = ctx.inputTypes[0]!.shape;
+    const r = shape.length;
+    const out = ctx.outputs[0]!;
+    /** `y` reshaped to the input's shape (read at run time). */
+    const asInput = (y: string, o: string) => {
+      const s = ctx.temp('shape');
+      ctx.emit('Shape', [x], [s]);
+      ctx.emit('Reshape', [y, s], [o]);
+      return o;
+    };
+    if (size % 2 === 1) {
+      // Odd sizes: ONNX's window [c − (size−1)/2, c + (size−1)/2] and its alpha/size are PyTorch's. ONNX Runtime runs LRN on
+      // rank 4 only, so other ranks are viewed as [N, C, A, B].
+      const attrs = { size, alpha: { f: alpha }, beta: { f: beta }, bias: { f: k } };
+      if (r === 4) return ctx.emit('LRN', ctx.inputs, ctx.outputs, attrs);
+      const y = ctx.temp('lrn');
+      if (r === 3) {
+        ctx.emit('LRN', [onnxUnsqueeze(ctx, x, [3])], [y], attrs);
+        onnxSqueeze(ctx, y, [3], out);
+      } else {
+        ctx.emit('LRN', [onnxReshape(ctx, x, [0, 0, 0, -1])], [y], attrs);
+        asInput(y, out);
+      }
+      return;
+    }
+    // Even sizes: PyTorch sums channels [c − size/2, c + size/2 − 1], ONNX [c − size/2 + 1, c + size/2] (and ONNX Runtime rejects
+    // even sizes), so decompose as PyTorch does: the mean of x² over the zero-padded window is an AveragePool over the channels of
+    // x² seen as [N, 1, C, …] (count_include_pad: divided by size).
+    const sq = onnxBinary(ctx, 'Mul', x, x);
+    let planes: string;
+    let spatial: number;
+    if (r <= 4) [planes, spatial] = [onnxUnsqueeze(ctx, sq, [1]), r - 1];
+    else {
+      const c = shape[1]!;
+      if (typeof c !== 'number') return ctx.unsupported(`an even size with a symbolic channel count ${String(c)} on a rank-${r} input`);
+      [planes, spatial] = [onnxReshape(ctx, sq, [0, 1, c, -1]), 2];
+    }
+    const avg = ctx.temp('window_mean');
+    const zeros = Array<number>(spatial - 1).fill(0);
+    ctx.emit('AveragePool', [planes], [avg], { kernel_shape: [size, ...zeros.map(() => 1)], pads: [size / 2, ...zeros, size / 2 - 1, ...zeros], count_include_pad: 1 });
+    const mean = r <= 4 ? onnxSqueeze(ctx, avg, [1]) : asInput(avg, ctx.temp('mean_sq'));
+    const base = onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', mean, onnxScalar(ctx, 'alpha', alpha)), onnxScalar(ctx, 'k', k));
+    onnxBinary(ctx, 'Div', x, onnxBinary(ctx, 'Pow', base, onnxScalar(ctx, 'beta', beta)), out);
   },
   examples: [
     { inputs: [[1, 96, 55, 55]], call: 'lrn(5, alpha=1e-4, beta=0.75, k=2.0)', output: [1, 96, 55, 55], params: 0, macs: 0 },

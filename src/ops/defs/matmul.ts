@@ -41,6 +41,8 @@ export const op: OpDef = {
     const shape: Dim[] = [...batch, ...(aVec ? [] : [m]), ...(bVec ? [] : [n])];
     return { outputs: [{ shape, dtype: a.dtype }], macs: mul(prod(batch), mul(mul(m, k), n)), rf: { kind: 'none' } };
   },
+  // ONNX MatMul has NumPy semantics too (1-D operands promoted and their unit axis removed, batch axes broadcast).
+  onnx: (ctx) => ctx.emit('MatMul', ctx.inputs, ctx.outputs),
   examples: [
     { inputs: [[8, 64, 32], [8, 32, 16]], call: 'matmul(x1)', output: [8, 64, 16], params: 0, macs: 262144 },
     { inputs: [[2, 1, 10, 64], [4, 64, 10]], call: 'matmul(x1)', output: [2, 4, 10, 10], macs: 51200 },

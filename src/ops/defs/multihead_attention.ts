@@ -1,7 +1,8 @@
 /** `multihead_attention`: PyTorch `nn.MultiheadAttention`. */
 import { type Dim, add, compareDims, formatDim, mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec, TensorType } from '../types.js';
-import { fmtShape } from '../shared/axes.js';
+import { fmtShape, onnxBinary, onnxReshape, onnxTranspose } from '../shared/axes.js';
+import { transpose2d } from '../shared/onnx-helpers.js';
 
 export const op: OpDef = {
   name: 'multihead_attention',
@@ -82,6 +83,55 @@ export const op: OpDef = {
     const macs = mul(N, add(proj, attn));
     const flops = add(mul(macs, 2), mul(mul(N, mul(T, S)), 5 * heads));
     return { outputs: [{ shape: [...q.shape], dtype: q.dtype }], params, macs, flops, rf: { kind: 'none' } };
+  },
+  onnx(ctx) {
+    // PyTorch's math (F.multi_head_attention_forward) in plain ONNX ops, batch first:
+    // Q = q·Wqᵀ + bq (scaled by 1/√d, folded into Wq and bq at export), K, V likewise; per head softmax(Q·Kᵀ)·V; heads
+    // concatenated; output projection.
+    const E = ctx.attrs.embed_dim as number;
+    const heads = ctx.attrs.num_heads as number;
+    const d = E / heads;
+    const bias = ctx.attrs.bias as boolean;
+    const bf = ctx.attrs.batch_first as boolean;
+    const types = ctx.inputTypes;
+    const feat = (i: number) => (types[Math.min(i, types.length - 1)]!.shape[2] as number);
+    const [kd, vd] = [feat(1), feat(2)];
+    const packed = kd === E && vd === E; // in_proj_weight [3E, E], else q/k/v_proj_weight
+    // Batch-first views of the inputs (self-attention: one input serves as query, key and value).
+    const seen = new Map<string, string>();
+    const batchFirst = (name: string) => {
+      if (bf) return name;
+      if (!seen.has(name)) seen.set(name, onnxTranspose(ctx, name, [1, 0, 2], ctx.temp('batch_first')));
+      return seen.get(name)!;
+    };
+    const q = batchFirst(ctx.inputs[0]!);
+    const k = batchFirst(ctx.inputs[1] ?? ctx.inputs[0]!);
+    const v = batchFirst(ctx.inputs[2] ?? ctx.inputs[1] ?? ctx.inputs[0]!);
+    const project = (x: string, which: number, inDim: number, scale: number) => {
+      const n = 'qkv'[which]!;
+      const wt = ctx.derived(`${n}_proj_t`, [inDim, E], (p) => {
+        const w = packed ? p('in_proj_weight').subarray(which * E * E, (which + 1) * E * E) : p(`${n}_proj_weight`);
+        return transpose2d(w, E, inDim).map((a) => a * scale);
+      });
+      const mm = onnxBinary(ctx, 'MatMul', x, wt, ctx.temp(`${n}_matmul`));
+      if (!bias) return mm;
+      const b = ctx.derived(`${n}_proj_bias`, [E], (p) => p('in_proj_bias').slice(which * E, (which + 1) * E).map((a) => a * scale));
+      return onnxBinary(ctx, 'Add', mm, b, ctx.temp(n));
+    };
+    // [N, L, E] → [N, L, heads, d] → transposed by perm.
+    const split = (x: string, perm: number[]) => onnxTranspose(ctx, onnxReshape(ctx, x, [0, 0, heads, d]), perm);
+    const qh = split(project(q, 0, E, 1 / Math.sqrt(d)), [0, 2, 1, 3]); // [N, heads, T, d]
+    const kt = split(project(k, 1, kd, 1), [0, 2, 3, 1]); // [N, heads, d, S]
+    const vh = split(project(v, 2, vd, 1), [0, 2, 1, 3]); // [N, heads, S, d]
+    const weights = ctx.temp('attn_weights');
+    ctx.emit('Softmax', [onnxBinary(ctx, 'MatMul', qh, kt, ctx.temp('scores'))], [weights], { axis: -1 });
+    const heads3 = onnxBinary(ctx, 'MatMul', weights, vh, ctx.temp('heads'));
+    const merged = onnxReshape(ctx, onnxTranspose(ctx, heads3, [0, 2, 1, 3]), [0, 0, E]); // [N, T, E]
+    const wo = ctx.derived('out_proj_t', [E, E], (p) => transpose2d(p('out_proj.weight'), E, E));
+    const y = bf ? ctx.outputs[0]! : ctx.temp('out');
+    if (bias) onnxBinary(ctx, 'Add', onnxBinary(ctx, 'MatMul', merged, wo), ctx.param('out_proj.bias'), y);
+    else onnxBinary(ctx, 'MatMul', merged, wo, y);
+    if (!bf) onnxTranspose(ctx, y, [1, 0, 2], ctx.outputs[0]!);
   },
   examples: [
     { inputs: [[1, 10, 64]], call: 'multihead_attention(64, 8)', output: [1, 10, 64], params: 16640, macs: 176640 },

@@ -32,6 +32,10 @@ export const op: OpDef = {
     const same = perm.every((a, i) => a === i);
     return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: 0, rf: { kind: same ? 'identity' : 'none' } };
   },
+  onnx(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    ctx.emit('Transpose', ctx.inputs, ctx.outputs, { perm: (ctx.attrs.dims as number[]).map((a) => (a < 0 ? a + r : a)) });
+  },
   examples: [
     { inputs: [[1, 3, 224, 224]], call: 'permute([0, 2, 3, 1])', output: [1, 224, 224, 3], params: 0, macs: 0 },
     { inputs: [['N', 'T', 64]], call: 'permute([1, 0, 2])', output: ['T', 'N', 64] },

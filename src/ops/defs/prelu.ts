@@ -29,6 +29,13 @@ export const op: OpDef = {
     }
     return { outputs: [x], params: [{ name: 'weight', shape: [np], init: { constant: 0.25 } }], macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
   },
+  onnx(ctx) {
+    const np = ctx.attrs.num_parameters as number;
+    const r = ctx.inputTypes[0]!.shape.length;
+    // ONNX broadcasts the slope from the right: per-channel slopes need shape [C, 1, …] (one 1 per axis after the channels).
+    const slope = np === 1 || r <= 2 ? ctx.param('weight') : ctx.derived('slope', [np, ...Array<number>(r - 2).fill(1)], (p) => p('weight'));
+    ctx.emit('PRelu', [ctx.inputs[0]!, slope], ctx.outputs);
+  },
   examples: [
     { inputs: [[1, 64, 56, 56]], call: 'prelu', output: [1, 64, 56, 56], params: 1, macs: 0 },
     { inputs: [[1, 64, 56, 56]], call: 'prelu(64)', output: [1, 64, 56, 56], params: 64 },

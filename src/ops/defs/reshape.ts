@@ -60,6 +60,45 @@ export const op: OpDef = {
     }
     return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: 0, rf: { kind: 'none' } };
   },
+  onnx(ctx) {
+    // The checked output shape (batch already fixed when the export fixes it) rather than the attribute: it has -1 resolved.
+    const inShape = ctx.inputTypes[0]!.shape;
+    const out = ctx.outputTypes[0]!.shape;
+    const target: (number | { axis: number })[] = [];
+    let free = -1;
+    for (let i = 0; i < out.length; i++) {
+      const d = out[i]!;
+      if (!isSymbolic(d)) target.push(d);
+      // ONNX's 0 copies the input axis at the same position: exact only when that axis is this very size.
+      else if (i < inShape.length && compareDims(inShape[i]!, d) === 'equal') target.push(0);
+      else {
+        const j = inShape.findIndex((s) => compareDims(s, d) === 'equal');
+        if (j >= 0) target.push({ axis: j });
+        else if (free < 0) target.push((free = i, -1));
+        else return ctx.unsupported(`reshape to ${fmtShape(out)} has two sizes (${formatDim(out[free]!)} and ${formatDim(d)}) that are not sizes of the input ${fmtShape(inShape)}`);
+      }
+    }
+    if (target.every((t) => typeof t === 'number')) return ctx.emit('Reshape', [ctx.inputs[0]!, ctx.int64s('shape', target)], ctx.outputs);
+    // A size that is another axis of the input: read it from the input's shape at run time.
+    const shape = ctx.temp('shape');
+    ctx.emit('Shape', [ctx.inputs[0]!], [shape]);
+    const parts: string[] = [];
+    let run: number[] = [];
+    const flush = () => run.length && (parts.push(ctx.int64s('dims', run)), (run = []));
+    for (const t of target) {
+      if (typeof t === 'number') run.push(t);
+      else {
+        flush();
+        const g = ctx.temp(`dim${t.axis}`);
+        ctx.emit('Gather', [shape, ctx.int64s('index', [t.axis])], [g], { axis: 0 });
+        parts.push(g);
+      }
+    }
+    flush();
+    const full = ctx.temp('target');
+    ctx.emit('Concat', parts, [full], { axis: 0 });
+    ctx.emit('Reshape', [ctx.inputs[0]!, full], ctx.outputs);
+  },
   examples: [
     { inputs: [[2, 64, 7, 7]], call: 'reshape([2, -1])', output: [2, 3136], params: 0, macs: 0 },
     { inputs: [[1, 3136]], call: 'view([1, 64, 7, 7])', output: [1, 64, 7, 7] },

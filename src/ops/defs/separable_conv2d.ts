@@ -2,7 +2,7 @@
 import { add } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { isFailure } from '../types.js';
-import { derive } from '../shared/derive.js';
+import { derive, deriveOnnx } from '../shared/derive.js';
 import { op as conv2d } from './conv2d.js';
 
 export const op: OpDef = {
@@ -39,6 +39,18 @@ export const op: OpDef = {
       macs: add(dw.macs, pw.macs),
       rf: dw.rf,
     };
+  },
+  onnx(ctx) {
+    // Depthwise Conv (group = C_in, no bias) into a temporary, then the pointwise 1×1 Conv with the bias.
+    const x = ctx.inputTypes[0]!;
+    const y = ctx.outputTypes[0]!;
+    const cin = x.shape[1] as number;
+    const mid = cin * (ctx.attrs.depth_multiplier as number);
+    const t = ctx.temp('depthwise');
+    const midType = { ...y, shape: [y.shape[0]!, mid, ...y.shape.slice(2)] };
+    conv2d.onnx!(deriveOnnx(ctx, { attrs: { out_channels: mid, groups: cin, bias: false }, outputs: [t], outputTypes: [midType], params: { weight: 'depthwise_weight' } }));
+    const pointwise = { kernel_size: 1, stride: 1, padding: 0, dilation: 1, groups: 1 };
+    conv2d.onnx!(deriveOnnx(ctx, { attrs: pointwise, inputs: [t], inputTypes: [midType], params: { weight: 'pointwise_weight' } }));
   },
   examples: [
     { inputs: [[1, 32, 16, 16]], call: "separable_conv2d(64, 3, padding='same')", output: [1, 64, 16, 16], params: 2400, macs: 598016 },

@@ -5,5 +5,6 @@ export const op = activation({
   doc: 'Hyperbolic tangent (PyTorch `nn.Tanh`).',
   flopsPerElement: 1,
   breakdown: 'one tanh',
+  onnxOp: 'Tanh',
   examples: [{ inputs: [[8, 256]], call: 'tanh', output: [8, 256], params: 0, macs: 0 }],
 });

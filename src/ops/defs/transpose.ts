@@ -29,6 +29,12 @@ export const op: OpDef = {
     shape[b] = x.shape[a]!;
     return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: 0, rf: { kind: a === b ? 'identity' : 'none' } };
   },
+  onnx(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    const [a, b] = [ctx.attrs.dim0 as number, ctx.attrs.dim1 as number].map((d) => (d < 0 ? d + r : d)) as [number, number];
+    const perm = Array.from({ length: r }, (_, i) => (i === a ? b : i === b ? a : i));
+    ctx.emit('Transpose', ctx.inputs, ctx.outputs, { perm });
+  },
   examples: [
     { inputs: [[8, 100, 64]], call: 'transpose(1, 2)', output: [8, 64, 100], params: 0, macs: 0 },
     { inputs: [['N', 'T', 'E']], call: 'transpose(0, -2)', output: ['T', 'N', 'E'] },

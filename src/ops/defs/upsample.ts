@@ -1,5 +1,6 @@
 /** `upsample`: PyTorch `nn.Upsample` (`F.interpolate`) by a scale factor or to a size. */
 import { type Dim, floorDiv, formatDim, isSymbolic, mul } from '../../symbolic/dim.js';
+import type { OnnxAttr } from '../onnx-types.js';
 import type { OpDef, RfTransfer } from '../types.js';
 import { AXIS_NAMES, expand, prod } from '../shared/window.js';
 
@@ -24,6 +25,20 @@ function fraction(f: number): [number, number] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * ONNX Resize attributes reproducing PyTorch's interpolation: nearest is `floor(dst × in/out)` (asymmetric,
+ * floor); nearest-exact `floor((dst + 0.5) × in/out)` (half_pixel, round_prefer_ceil); the linear modes and
+ * bicubic use half-pixel centres (PyTorch's formula, without pytorch_half_pixel's special case for an output of
+ * size 1) or align_corners; bicubic with PyTorch's A = -0.75.
+ */
+function resizeAttrs(mode: string, alignCorners: boolean): Record<string, OnnxAttr> {
+  if (mode === 'nearest') return { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' };
+  if (mode === 'nearest-exact') return { mode: 'nearest', coordinate_transformation_mode: 'half_pixel', nearest_mode: 'round_prefer_ceil' };
+  const ctm = alignCorners ? 'align_corners' : 'half_pixel';
+  if (mode === 'bicubic') return { mode: 'cubic', coordinate_transformation_mode: ctm, cubic_coeff_a: { f: -0.75 }, exclude_outside: 0 };
+  return { mode: 'linear', coordinate_transformation_mode: ctm };
 }
 
 export const op: OpDef = {
@@ -87,6 +102,48 @@ export const op: OpDef = {
     }
     const shape = [x.shape[0]!, x.shape[1]!, ...out];
     return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: mul(prod(shape), m.taps), rf };
+  },
+  onnx(ctx) {
+    const x = ctx.inputTypes[0]!;
+    const out = ctx.outputTypes[0]!.shape;
+    const rank = x.shape.length - 2;
+    const attrs = resizeAttrs(ctx.attrs.mode as string, ctx.attrs.align_corners === true);
+    if (ctx.attrs.scale_factor !== null) {
+      // Scales: ONNX maps coordinates with the given factor, as PyTorch does with scale_factor. Runtimes and
+      // shape inference size the output as floor(in × scale) in float32: it must give dslc's (exact) size.
+      const v = ctx.attrs.scale_factor;
+      const f = (Array.isArray(v) ? (v.length === 1 ? Array(rank).fill(v[0]) : v) : Array(rank).fill(v)) as number[];
+      for (let i = 0; i < rank; i++) {
+        const W = x.shape[i + 2]!;
+        const f32 = Math.fround(f[i]!);
+        if (isSymbolic(W) ? f32 !== f[i] : Math.floor(Math.fround(f32 * W)) !== out[i + 2])
+          return ctx.unsupported(
+            `scale_factor ${f[i]} is not exact in float32, where ONNX Resize computes the output size floor(in × scale) (${isSymbolic(W) ? `for the symbolic size ${formatDim(W)} it may differ from PyTorch's` : `${Math.floor(Math.fround(f32 * W))}, not ${out[i + 2]}`}); give size= instead`,
+          );
+      }
+      return ctx.emit('Resize', [ctx.inputs[0]!, '', ctx.floats('scales', [1, 1, ...f])], ctx.outputs, attrs);
+    }
+    // Sizes: ONNX then maps with out/in, as PyTorch does with size. Before opset 18 sizes cover every axis.
+    const spatial = out.slice(2) as number[];
+    const [n, c] = x.shape;
+    if (!isSymbolic(n!) && !isSymbolic(c!)) return ctx.emit('Resize', [ctx.inputs[0]!, '', '', ctx.int64s('sizes', [n, c, ...spatial])], ctx.outputs, attrs);
+    if (ctx.opset >= 18) return ctx.emit('Resize', [ctx.inputs[0]!, '', '', ctx.int64s('sizes', spatial)], ctx.outputs, { ...attrs, axes: spatial.map((_, i) => i + 2) });
+    // Symbolic batch or channels before opset 18. Concrete input sizes: scales out/in, which is what runtimes
+    // compute from sizes, when float32 floor(in × scale) gives back out (shape inference then keeps the sizes).
+    const inSp = x.shape.slice(2);
+    if (!inSp.some(isSymbolic)) {
+      const f = spatial.map((o, i) => Math.fround(o / (inSp[i] as number)));
+      if (f.every((fi, i) => Math.floor(Math.fround(fi * (inSp[i] as number))) === spatial[i]))
+        return ctx.emit('Resize', [ctx.inputs[0]!, '', ctx.floats('scales', [1, 1, ...f])], ctx.outputs, attrs);
+    }
+    // Otherwise sizes = Shape(x)[0:2] ++ spatial, at run time.
+    const shape = ctx.temp('shape');
+    const nc = ctx.temp('batch_channels');
+    const sizes = ctx.temp('sizes');
+    ctx.emit('Shape', [ctx.inputs[0]!], [shape]);
+    ctx.emit('Slice', [shape, ctx.int64s('starts', [0]), ctx.int64s('ends', [2])], [nc]);
+    ctx.emit('Concat', [nc, ctx.int64s('spatial', spatial)], [sizes], { axis: 0 });
+    ctx.emit('Resize', [ctx.inputs[0]!, '', '', sizes], ctx.outputs, attrs);
   },
   examples: [
     { inputs: [[1, 64, 'H', 'W']], call: 'upsample(scale_factor=2)', output: [1, 64, '2*H', '2*W'], params: 0, macs: 0 },

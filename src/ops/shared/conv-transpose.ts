@@ -2,6 +2,7 @@
 import { type Dim, add, formatDim, isSymbolic, mul, sub } from '../../symbolic/dim.js';
 import type { OpDef, OpExample, WindowAxis } from '../types.js';
 import { AXIS_NAMES, effKernel, expand, prod } from './window.js';
+import { ints } from './onnx-helpers.js';
 
 const RANK_SHAPE: Record<number, string> = { 1: 'N×C×L', 2: 'N×C×H×W', 3: 'N×C×D×H×W' };
 
@@ -81,6 +82,21 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
         macs: mul(prod(x.shape), (cout / groups) * kprod),
         rf: { kind: 'transpose', axes },
       };
+    },
+    onnx(ctx) {
+      // ONNX ConvTranspose has PyTorch's rule (out = (in-1)*s - pad_begin - pad_end + d*(k-1) + output_padding + 1)
+      // and weight layout [C_in, C_out/groups, *k]; every attribute is written out (no auto_pad, no output_shape).
+      const a = ctx.attrs;
+      const p = ints(a.padding!, rank);
+      const inputs = [ctx.inputs[0]!, ctx.param('weight'), ...(a.bias ? [ctx.param('bias')] : [])];
+      ctx.emit('ConvTranspose', inputs, ctx.outputs, {
+        kernel_shape: ints(a.kernel_size!, rank),
+        strides: ints(a.stride!, rank),
+        dilations: ints(a.dilation!, rank),
+        pads: [...p, ...p],
+        output_padding: ints(a.output_padding!, rank),
+        group: a.groups as number,
+      });
     },
     examples: EXAMPLES[rank],
   };

@@ -2,10 +2,10 @@
  * Shared definitions of global pooling (`global_avg_pool`, `global_max_pool`) and adaptive pooling
  * (PyTorch `nn.AdaptiveAvgPoolNd` / `nn.AdaptiveMaxPoolNd`).
  */
-import { type Dim, isSymbolic } from '../../symbolic/dim.js';
+import { type Dim, compareDims, formatDim, isSymbolic } from '../../symbolic/dim.js';
 import type { AttrValue, OpDef, OpExample, RfTransfer, TensorType, WindowAxis } from '../types.js';
-import type { PoolKind } from './pool.js';
-import { prod } from './window.js';
+import { type PoolKind, emitPool } from './pool.js';
+import { AXIS_NAMES, prod } from './window.js';
 
 const WORD: Record<PoolKind, string> = { max: 'max', avg: 'average' };
 const TORCH: Record<PoolKind, string> = { max: 'Max', avg: 'Avg' };
@@ -27,6 +27,14 @@ export function makeGlobalPool(kind: PoolKind): OpDef {
       const keep = ctx.attrs.keepdims !== false;
       const shape = keep ? [x.shape[0]!, x.shape[1]!, ...x.shape.slice(2).map(() => 1)] : [x.shape[0]!, x.shape[1]!];
       return { outputs: [{ shape, dtype: x.dtype }], macs: 0, flops: prod(x.shape), rf: { kind: 'global' } };
+    },
+    onnx(ctx) {
+      const op = kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool';
+      if (ctx.attrs.keepdims !== false) return ctx.emit(op, ctx.inputs, ctx.outputs);
+      // N×C×1…1 → N×C: Flatten from axis 1 needs no sizes, so symbolic N and C are fine.
+      const t = ctx.temp(op);
+      ctx.emit(op, ctx.inputs, [t]);
+      ctx.emit('Flatten', [t], ctx.outputs, { axis: 1 });
     },
     examples: [
       { inputs: [[1, 512, 7, 7]], call: `global_${kind}_pool`, output: [1, 512, 1, 1], params: 0, macs: 0 },
@@ -78,6 +86,46 @@ export function makeAdaptivePool(kind: PoolKind, rank: 1 | 2 | 3): OpDef {
       const y: TensorType = { shape, dtype: x.dtype };
       return { outputs: ctx.attrs.return_indices === true ? [y, { shape, dtype: 'int64' }] : [y], macs: 0, flops: prod(x.shape), rf };
     },
+    onnx(ctx) {
+      const indices = ctx.attrs.return_indices === true;
+      const spatial = ctx.inputTypes[0]!.shape.slice(2);
+      const out = ctx.outputTypes[0]!.shape.slice(2);
+      // Every axis to 1: the global pool (any size, symbolic included).
+      if (!indices && out.every((o) => o === 1)) return ctx.emit(kind === 'avg' ? 'GlobalAveragePool' : 'GlobalMaxPool', ctx.inputs, ctx.outputs);
+      // Otherwise a plain pool when PyTorch's windows [floor(i*in/out), ceil((i+1)*in/out)) have one size and a constant step.
+      const k: number[] = [];
+      const s: number[] = [];
+      for (let i = 0; i < rank; i++) {
+        const W = spatial[i]!;
+        const o = out[i]!;
+        if (compareDims(W, o) === 'equal') {
+          k.push(1);
+          s.push(1);
+          continue;
+        }
+        if (isSymbolic(W) || isSymbolic(o))
+          return ctx.unsupported(`the ${AXIS_NAMES[rank]![i]} axis pools a symbolic size ${formatDim(W)} to ${formatDim(o)}: ONNX has no adaptive pooling, and the global pool only applies when every axis goes to 1`);
+        const w = uniformWindows(W, o);
+        if (!w)
+          return ctx.unsupported(`PyTorch's adaptive windows for ${AXIS_NAMES[rank]![i]} = ${W} → ${o} vary in size or step (ONNX has no adaptive pooling; a plain pool is exact only when they do not, e.g. when the output size divides the input size)`);
+        k.push(w[0]);
+        s.push(w[1]);
+      }
+      const d = k.map(() => 1);
+      const pads = [...d, ...d].map(() => 0);
+      emitPool(ctx, kind, { kernel_shape: k, strides: s, pads, ceil_mode: 0, ...(kind === 'max' ? { dilations: d } : { count_include_pad: 0 }) }, indices);
+    },
     examples: ADAPTIVE_EXAMPLES[rank]!.map((e) => ({ ...e, call: e.call.replace('POOL', name) })),
   };
+}
+
+/** [kernel, stride] when PyTorch's adaptive windows of `inSize` → `out` are one plain pooling (no padding), else undefined. */
+export function uniformWindows(inSize: number, out: number): [number, number] | undefined {
+  const start = (i: number) => Math.floor((i * inSize) / out);
+  const end = (i: number) => Math.ceil(((i + 1) * inSize) / out);
+  const k = end(0) - start(0);
+  const s = out > 1 ? start(1) - start(0) : inSize;
+  if (s < 1) return undefined;
+  for (let i = 0; i < out; i++) if (end(i) - start(i) !== k || start(i) !== i * s) return undefined;
+  return [k, s];
 }

@@ -1,6 +1,8 @@
 /** Shared definition of max_pool1d/2d/3d and avg_pool1d/2d/3d (PyTorch `nn.MaxPoolNd` / `nn.AvgPoolNd`). */
 import { type Dim, add, floorDiv, isSymbolic, mul } from '../../symbolic/dim.js';
+import type { OnnxAttr, OnnxLowerContext } from '../onnx-types.js';
 import type { AttrDef, OpDef, OpExample, TensorType } from '../types.js';
+import { ints, padAttrs } from './onnx-helpers.js';
 import { AXIS_NAMES, effKernel, expand, prod, resolvePadding, windowAxes, windowOutputs } from './window.js';
 
 export type PoolKind = 'max' | 'avg';
@@ -102,6 +104,74 @@ export function makePool(kind: PoolKind, rank: 1 | 2 | 3): OpDef {
         rf: { kind: 'window', axes: windowAxes(w) },
       };
     },
+    onnx(ctx) {
+      const a = ctx.attrs;
+      if (kind === 'avg' && a.divisor_override !== null) return ctx.unsupported('divisor_override has no ONNX AveragePool form (the divisor is the window size, or the count of non-padding elements)');
+      const k = ints(a.kernel_size!, rank);
+      const s = a.stride === null ? k : ints(a.stride!, rank);
+      const d = kind === 'max' ? ints(a.dilation!, rank) : Array<number>(rank).fill(1);
+      const pad = padAttrs(a.padding!, ctx.inputTypes[0]!.shape.slice(2), k, s, d);
+      const ceil = a.ceil_mode === true ? ceilModeAttr(ctx, k, s, d, pad.pads as number[] | undefined) : 0;
+      if (ceil === undefined) return;
+      emitPool(ctx, kind, { kernel_shape: k, strides: s, ...pad, ceil_mode: ceil, ...(kind === 'max' ? { dilations: d } : { count_include_pad: a.count_include_pad === false ? 0 : 1 }) }, a.return_indices === true);
+    },
     examples: EXAMPLES[kind][rank]!,
   };
+}
+
+/**
+ * ONNX `ceil_mode` for PyTorch's ceil_mode=True. PyTorch drops a last window that would start in the right
+ * padding; ONNX shape inference and runtimes only do so in recent versions (onnx ≥ 1.16). So `ceil_mode` is
+ * written as 1 only when it adds a window that PyTorch keeps (then both rules agree), and as 0 when rounding
+ * up changes nothing or the extra window is dropped. Undefined (after reporting) when a symbolic size makes it
+ * unknowable whether the rule applies.
+ */
+function ceilModeAttr(ctx: OnnxLowerContext, k: number[], s: number[], d: number[], pads: number[] | undefined): 0 | 1 | undefined {
+  if (!pads) return 0; // 'same' (auto_pad): the size is ceil(in/stride) whatever ceil_mode says
+  const rank = k.length;
+  const spatial = ctx.inputTypes[0]!.shape.slice(2);
+  const out = ctx.outputTypes[0]!.shape.slice(2);
+  let ceil: 0 | 1 = 0;
+  for (let i = 0; i < rank; i++) {
+    const ke = effKernel(k[i]!, d[i]!);
+    const [pb, pe] = [pads[i]!, pads[i + rank]!];
+    const W = spatial[i]!;
+    if (isSymbolic(W)) {
+      // A dropped window needs stride > kernel_eff - pad_end; otherwise ceil_mode=1 means the same in both rules.
+      if (s[i]! > ke - pe) {
+        ctx.unsupported(`ceil_mode with a symbolic size ${AXIS_NAMES[rank]![i]} and stride ${s[i]} > kernel ${ke} - padding ${pe}: whether PyTorch drops a last window starting in the padding depends on the size, and ONNX runtimes differ on that rule; give a concrete size`);
+        return undefined;
+      }
+      ceil = 1;
+    } else if (out[i] !== Math.floor((W + pb + pe - ke) / s[i]!) + 1) ceil = 1;
+  }
+  return ceil;
+}
+
+/**
+ * Emits MaxPool/AveragePool. AveragePool has `dilations` from opset 19 (written then, as ones). MaxPool
+ * padding not smaller than the kernel (legal in PyTorch with dilation) becomes a Pad with -inf. With
+ * `indices`, MaxPool's Indices (flat over N·C·spatial, row-major) become PyTorch's per-plane indices by
+ * taking them modulo the plane size, which must be concrete.
+ */
+export function emitPool(ctx: OnnxLowerContext, kind: PoolKind, attrs: Record<string, OnnxAttr>, indices = false): void {
+  if (kind === 'avg') return ctx.emit('AveragePool', ctx.inputs, ctx.outputs, { ...attrs, ...(ctx.opset >= 19 ? { dilations: (attrs.kernel_shape as number[]).map(() => 1) } : {}) });
+  let x = ctx.inputs[0]!;
+  const k = attrs.kernel_shape as number[];
+  const pads = attrs.pads as number[] | undefined;
+  if (pads?.some((p, i) => p >= k[i % k.length]!)) {
+    // PyTorch allows padding up to half the dilated kernel, but ONNX Runtime rejects MaxPool pads ≥ kernel_shape
+    // (dilation ignored): pad with -inf first (max ignores it, as it ignores MaxPool's own padding).
+    if (indices) return ctx.unsupported(`return_indices with padding ${pads.join(',')} not smaller than the kernel ${k.join('×')}: ONNX Runtime rejects such MaxPool pads, and indices into a pre-padded input would be shifted`);
+    const r = k.length;
+    x = ctx.temp('padded');
+    ctx.emit('Pad', [ctx.inputs[0]!, ctx.int64s('pads', [0, 0, ...pads.slice(0, r), 0, 0, ...pads.slice(r)]), ctx.floats('neg_inf', [-Infinity], [])], [x], { mode: 'constant' });
+    attrs = { ...attrs, pads: pads.map(() => 0) };
+  }
+  if (!indices) return ctx.emit('MaxPool', [x], ctx.outputs, attrs);
+  const plane = ctx.inputTypes[0]!.shape.slice(2);
+  if (plane.some(isSymbolic)) return ctx.unsupported('return_indices with a symbolic spatial size: ONNX MaxPool indices are flat over the whole N·C·spatial tensor and become PyTorch\'s per-plane indices only modulo a concrete plane size');
+  const flat = ctx.temp('flat_indices');
+  ctx.emit('MaxPool', [x], [ctx.outputs[0]!, flat], attrs);
+  ctx.emit('Mod', [flat, ctx.int64s('plane_size', [(plane as number[]).reduce((x, y) => x * y, 1)], [])], [ctx.outputs[1]!]);
 }

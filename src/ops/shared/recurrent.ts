@@ -3,7 +3,9 @@
  * conventions: two bias vectors per layer and direction (as PyTorch and ONNX; Keras keeps one).
  */
 import { type Dim, mul } from '../../symbolic/dim.js';
+import type { OnnxAttr, OnnxLowerContext } from '../onnx-types.js';
 import type { AttrDef, OpDef, OpExample, ParamSpec } from '../types.js';
+import { onnxReshape, onnxSqueeze, onnxTranspose } from './axes.js';
 
 export interface RecurrentSpec {
   readonly name: string;
@@ -14,6 +16,79 @@ export interface RecurrentSpec {
   /** Attributes between `num_layers` and `bias` (RNN's `nonlinearity`), in PyTorch positional order. */
   readonly extraAttrs?: readonly AttrDef[];
   readonly examples: readonly OpExample[];
+  /** The ONNX op (LSTM, GRU, RNN). */
+  readonly onnxOp: string;
+  /** ONNX gate block k is PyTorch gate block `onnxGateOrder[k]` (LSTM: i,o,f,c ← i,f,g,o; GRU: z,r,h ← r,z,n). */
+  readonly onnxGateOrder: readonly number[];
+  /** Extra ONNX attributes (GRU's linear_before_reset, RNN's activations) from the resolved dslc attributes and direction count. */
+  readonly onnxAttrs?: (attrs: Readonly<Record<string, unknown>>, dirs: number) => Record<string, OnnxAttr>;
+  /** Why these attributes cannot be exported, if they cannot. */
+  readonly onnxUnsupported?: (attrs: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+/** Rows of a PyTorch `[gates·H, cols]` matrix (or `[gates·H]` vector, cols = 1) with the gate blocks in ONNX order. */
+function gateBlocks(a: Float32Array, h: number, cols: number, order: readonly number[]): Float32Array {
+  const out = new Float32Array(a.length);
+  const block = h * cols;
+  order.forEach((src, k) => out.set(a.subarray(src * block, (src + 1) * block), k * block));
+  return out;
+}
+
+/**
+ * ONNX LSTM/GRU/RNN, one node per layer (ONNX stacks no layers), all directions in one node. Always the time-major layout
+ * (layout=0): ONNX Runtime rejects layout=1 ("Batchwise recurrent operations (layout == 1) are not supported"), so a batch-first
+ * input is transposed once before the first layer and the sequence output once after the last.
+ */
+function lowerRecurrent(spec: RecurrentSpec, ctx: OnnxLowerContext): void {
+  const why = spec.onnxUnsupported?.(ctx.attrs);
+  if (why) return ctx.unsupported(why);
+  const g = spec.gates;
+  const h = ctx.attrs.hidden_size as number;
+  const layers = ctx.attrs.num_layers as number;
+  const dirs = ctx.attrs.bidirectional ? 2 : 1;
+  const batchFirst = ctx.attrs.batch_first as boolean;
+  const sequences = ctx.attrs.return_sequences as boolean;
+  const out = ctx.outputs[0]!;
+  const f = ctx.inputTypes[0]!.shape[2] as number;
+  const sfx = (l: number, d: number) => `_l${l}${d === 1 ? '_reverse' : ''}`;
+  // W [dirs, g·H, in], R [dirs, g·H, H], B [dirs, 2·g·H] = [Wb, Rb] per direction, gates in ONNX order.
+  const stack = (hint: string, l: number, dims: number[], piece: (p: (name: string) => Float32Array, d: number) => Float32Array) =>
+    ctx.derived(`${hint}_l${l}`, [dirs, ...dims], (p) => {
+      const all = new Float32Array(dims.reduce((a, b) => a * b, dirs));
+      for (let d = 0; d < dirs; d++) all.set(piece(p, d), (d * all.length) / dirs);
+      return all;
+    });
+  const attrs: Record<string, OnnxAttr> = { hidden_size: h, direction: dirs === 2 ? 'bidirectional' : 'forward', ...spec.onnxAttrs?.(ctx.attrs, dirs) };
+  let cur = batchFirst ? onnxTranspose(ctx, ctx.inputs[0]!, [1, 0, 2], ctx.temp('time_major')) : ctx.inputs[0]!; // [T, N, F]
+  for (let l = 0; l < layers; l++) {
+    const inF = l === 0 ? f : h * dirs;
+    const order = spec.onnxGateOrder;
+    const w = stack('W', l, [g * h, inF], (p, d) => gateBlocks(p(`weight_ih${sfx(l, d)}`), h, inF, order));
+    const r = stack('R', l, [g * h, h], (p, d) => gateBlocks(p(`weight_hh${sfx(l, d)}`), h, h, order));
+    const b = ctx.attrs.bias
+      ? [stack('B', l, [2 * g * h], (p, d) => {
+          const both = new Float32Array(2 * g * h);
+          both.set(gateBlocks(p(`bias_ih${sfx(l, d)}`), h, 1, order));
+          both.set(gateBlocks(p(`bias_hh${sfx(l, d)}`), h, 1, order), g * h);
+          return both;
+        })]
+      : [];
+    const last = l === layers - 1;
+    if (last && !sequences) {
+      // Only Y_h [dirs, N, H]: forward state after the last step, backward state after the first → [N, dirs·H].
+      const yh = ctx.temp(`Y_h_l${l}`);
+      ctx.emit(spec.onnxOp, [cur, w, r, ...b], ['', yh], attrs);
+      if (dirs === 1) onnxSqueeze(ctx, yh, [0], out);
+      else onnxReshape(ctx, onnxTranspose(ctx, yh, [1, 0, 2]), [0, -1], out);
+      return;
+    }
+    const y = ctx.temp(`Y_l${l}`);
+    ctx.emit(spec.onnxOp, [cur, w, r, ...b], [y], attrs);
+    // Y [T, dirs, N, H] → [T, N, dirs·H] (forward features, then backward), the next layer's input.
+    const target = last && !batchFirst ? out : ctx.temp(`seq_l${l}`);
+    cur = dirs === 1 ? onnxSqueeze(ctx, y, [1], target) : onnxReshape(ctx, onnxTranspose(ctx, y, [0, 2, 1, 3]), [0, 0, -1], target);
+  }
+  if (batchFirst) onnxTranspose(ctx, cur, [1, 0, 2], out);
 }
 
 /** Builds a recurrent op. */
@@ -77,6 +152,7 @@ export function makeRecurrent(spec: RecurrentSpec): OpDef {
       const shape: Dim[] = ctx.attrs.return_sequences ? (batchFirst ? [n, t, out] : [t, n, out]) : [n, out];
       return { outputs: [{ shape, dtype: x.dtype }], params, macs: mul(mul(n, t), perStep), rf: { kind: 'none' } };
     },
+    onnx: (ctx) => lowerRecurrent(spec, ctx),
     examples: spec.examples,
   };
 }

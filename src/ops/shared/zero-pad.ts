@@ -1,6 +1,6 @@
 /** Shared definition of zero_pad1d/2d/3d (PyTorch `nn.ZeroPad1d/2d/3d`, Keras `ZeroPadding1D/2D/3D`). */
 import { add } from '../../symbolic/dim.js';
-import type { OpDef, OpExample, WindowAxis } from '../types.js';
+import type { AttrValue, OpDef, OpExample, WindowAxis } from '../types.js';
 
 const RANK_SHAPE: Record<number, string> = { 1: 'N×C×L', 2: 'N×C×H×W', 3: 'N×C×D×H×W' };
 /** The full PyTorch tuple, last axis first: (left, right[, top, bottom[, front, back]]). */
@@ -17,6 +17,17 @@ const EXAMPLES: Record<number, OpExample[]> = {
   3: [{ inputs: [[1, 2, 4, 4, 4]], call: 'zero_pad3d(1)', output: [1, 2, 6, 6, 6], params: 0, macs: 0 }],
 };
 
+/** Begin and end padding per spatial axis in NCHW order (axis 0 = first spatial axis); undefined for a wrong count. */
+function beginEnd(v: AttrValue, rank: number): [number[], number[]] | undefined {
+  const p = (Array.isArray(v) ? v : [v]) as number[];
+  if (p.length === 1) return [Array<number>(rank).fill(p[0]!), Array<number>(rank).fill(p[0]!)];
+  // PyTorch order: last axis first, (begin, end) pairs.
+  if (p.length === 2 * rank) return [Array.from({ length: rank }, (_, i) => p[2 * (rank - 1 - i)]!), Array.from({ length: rank }, (_, i) => p[2 * (rank - 1 - i) + 1]!)];
+  // Keras: symmetric per axis.
+  if (p.length === rank && rank > 1) return [[...p], [...p]];
+  return undefined;
+}
+
 /** Builds the zero-padding op of a given spatial rank. */
 export function makeZeroPad(rank: 1 | 2 | 3): OpDef {
   const name = `zero_pad${rank}d`;
@@ -32,27 +43,17 @@ export function makeZeroPad(rank: 1 | 2 | 3): OpDef {
     infer(ctx) {
       const x = ctx.inputs[0]!;
       if (x.shape.length !== rank + 2) return ctx.fail('E0400', `${ctx.label} expects a rank-${rank + 2} input (${RANK_SHAPE[rank]}), got rank ${x.shape.length}`);
-      const v = ctx.attrs.padding!;
-      const p = (Array.isArray(v) ? v : [v]) as number[];
-      // begin/end per spatial axis in NCHW order (axis 0 = first spatial axis).
-      let begin: number[];
-      let end: number[];
-      if (p.length === 1) {
-        begin = Array<number>(rank).fill(p[0]!);
-        end = [...begin];
-      } else if (p.length === 2 * rank) {
-        // PyTorch order: last axis first, (begin, end) pairs.
-        begin = Array.from({ length: rank }, (_, i) => p[2 * (rank - 1 - i)]!);
-        end = Array.from({ length: rank }, (_, i) => p[2 * (rank - 1 - i) + 1]!);
-      } else if (p.length === rank && rank > 1) {
-        begin = [...p];
-        end = [...p];
-      } else {
-        return ctx.fail('E0301', `${ctx.label}: padding has ${p.length} values; expected ${forms}`, { attr: 'padding' });
-      }
+      const r = beginEnd(ctx.attrs.padding!, rank);
+      if (!r) return ctx.fail('E0301', `${ctx.label}: padding has ${(Array.isArray(ctx.attrs.padding) ? ctx.attrs.padding : [0]).length} values; expected ${forms}`, { attr: 'padding' });
+      const [begin, end] = r;
       const spatial = x.shape.slice(2).map((d, i) => add(d, begin[i]! + end[i]!));
       const axes: WindowAxis[] = begin.map((b) => ({ kernel: 1, stride: 1, dilation: 1, padBegin: b }));
       return { outputs: [{ shape: [x.shape[0]!, x.shape[1]!, ...spatial], dtype: x.dtype }], macs: 0, flops: 0, rf: { kind: 'window', axes } };
+    },
+    onnx(ctx) {
+      // Pad (inputs form, opset ≥ 11): pads for every axis, [begins…, ends…], batch and channels 0.
+      const [begin, end] = beginEnd(ctx.attrs.padding!, rank)!;
+      ctx.emit('Pad', [ctx.inputs[0]!, ctx.int64s('pads', [0, 0, ...begin, 0, 0, ...end])], ctx.outputs, { mode: 'constant' });
     },
     examples: EXAMPLES[rank]!,
   };
