@@ -16,6 +16,8 @@ export interface Parsed {
   init?: 'he' | 'xavier' | 'zeros';
   seed?: number;
   weights?: string;
+  /** `--external-data`: weights in a side file `<output>.data`. */
+  externalData?: boolean;
   positional: string[];
   format?: string;
   model?: string;
@@ -117,6 +119,9 @@ export function parseArgs(argv: string[]): Parsed {
       case '--weights':
         p.weights = value(a);
         break;
+      case '--external-data':
+        p.externalData = true;
+        break;
       case '-o':
       case '--output':
         p.output = value(a);
@@ -155,8 +160,9 @@ export function parseArgs(argv: string[]): Parsed {
   }
   if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
   if (p.command === 'compile' && !p.emit) throw new UsageError('compile needs --emit onnx');
-  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights))
-    throw new UsageError('--emit, -o, --opset, --batch, --init, --seed and --weights belong to compile (dslc model.nn --emit onnx)');
+  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData))
+    throw new UsageError('--emit, -o, --opset, --batch, --init, --seed, --weights and --external-data belong to compile (dslc model.nn --emit onnx)');
+  if (p.externalData && p.emit !== 'onnx') throw new UsageError('--external-data belongs to --emit onnx');
   if (p.weights && (p.init || p.seed !== undefined)) throw new UsageError('--weights replaces --init/--seed: give one or the other');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');

@@ -3,7 +3,8 @@ import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync,
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
-import { exportOnnx } from '../lower/onnx/export.js';
+import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
+import type { Chunks } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
 import { graphJson } from '../lower/graph-json.js';
 import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
@@ -21,12 +22,13 @@ export interface EmitIo {
  * Writes `data` to `path` so that readers see the old file or the new one, never a part: a temporary
  * file in the same directory (same file system), flushed, then renamed over the target.
  */
-export function writeAtomic(path: string, data: Uint8Array): void {
+export function writeAtomic(path: string, data: Uint8Array | Chunks): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);
-    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off, data.length - off);
+    // Chunks are written in order; they are views of the weights, so nothing large is copied.
+    for (const b of data instanceof Uint8Array ? [data] : data.chunks) for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
@@ -88,6 +90,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     io.report([...r.diagnostics], sources);
     return 1;
   }
+  if (!args.model && r.models.length > 1)
+    throw new UsageError(`${basename(input)} defines ${r.models.length} models (${r.models.map((x) => x.graph.name).join(', ')}): choose one with --model NAME`);
   const m = r.models[0];
   if (args.emit === 'json' || args.emit === 'dot') {
     const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
@@ -115,13 +119,25 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
     weights = matched.weights;
   }
-  const ex = exportOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
+  // Weights go to a side file when asked, or when they cannot fit in one protobuf (2 GB): decided before
+  // encoding, from the parameter count (float32), so that a huge model is never assembled inline.
+  const dataFile = `${basename(output)}.data`;
+  const external = args.externalData || m.totals.params * 4 > INLINE_WEIGHT_LIMIT;
+  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
     return 1;
   }
-  writeAtomic(output, ex.result);
+  // The side file first: a model file never points at data that is not there yet.
+  if (ex.result.data) {
+    const dataPath = join(dirname(output), dataFile);
+    if (sameFile(dataPath, input)) throw new UsageError(`the weights file ${dataPath} would overwrite the input; choose another -o`);
+    writeAtomic(dataPath, ex.result.data);
+  }
+  writeAtomic(output, ex.result.model);
   if (r.diagnostics.length) io.report([...r.diagnostics], sources);
-  io.out(`wrote ${output} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${(ex.result.length / 1048576).toFixed(1)} MB)\n`);
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  const size = ex.result.data ? `${mb(ex.result.model.byteLength)} + ${mb(ex.result.data.byteLength)} of weights in ${dataFile}${args.externalData ? '' : ': over the 2 GB protobuf limit'}` : mb(ex.result.model.byteLength);
+  io.out(`wrote ${output} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
   return 0;
 }

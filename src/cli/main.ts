@@ -30,6 +30,7 @@ Usage:
   dslc summary <file> [--model NAME] [--format table|json|markdown] [--depth N] [--input-shape N=1,H=224]
   dslc <file> --emit onnx|json|dot [-o out] [--model NAME] [--opset 13..21] [--batch N]
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
+             [--external-data]  (weights in <out>.data; automatic above 2 GB)
              (also: dslc compile <file> --emit onnx ...)
   dslc ops                      list the layer catalogue
   dslc --version | --help

@@ -12,6 +12,7 @@ import type { DType, TensorType } from '../../ops/types.js';
 import type { IrNode } from '../../semantics/ir.js';
 import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../symbolic/dim.js';
 import { type InitScheme, initParam, paramKey } from '../weights.js';
+import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join } from './encode.js';
 
 const { onnx } = onnxProto;
 
@@ -25,13 +26,38 @@ export interface OnnxExportOptions {
   /** Trained weights by parameter key (`<layer path>.<param>`), in dslc's layouts; missing keys are initialised. */
   readonly weights?: ReadonlyMap<string, Float32Array>;
   readonly producerVersion?: string;
+  /** Put tensors in a side file (`location`, relative to the model file), per the ONNX external-data spec. */
+  readonly externalData?: ExternalDataSpec;
+  /** Most weight bytes kept inline without `externalData` (default INLINE_WEIGHT_LIMIT, under protobuf's 2 GiB). */
+  readonly inlineLimit?: number;
 }
+
+/** An exported model: the `.onnx` bytes and, with external data, the side file's bytes (both as chunks). */
+export interface OnnxArtifact {
+  readonly model: Chunks;
+  readonly data?: Chunks;
+  /** Bytes of all weights (float32), whether inline or external. */
+  readonly weightBytes: number;
+}
+
+/** Above this, weights cannot be inline: protobuf messages are limited to 2 GiB (leave room for the graph). */
+export const INLINE_WEIGHT_LIMIT = 2 ** 31 - 2 ** 26;
 
 export const ONNX_DTYPE: Readonly<Record<DType, number>> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11, bfloat16: 16 };
 const IR_VERSION: Record<number, number> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10 };
 
-/** Builds the ONNX model; `result` is undefined when an op cannot be exported (diagnostics say why). */
+/** Builds the ONNX model in memory; `result` is undefined when an op cannot be exported (diagnostics say why). */
 export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: Uint8Array | undefined; diagnostics: Diagnostic[] } {
+  const { result, diagnostics } = lowerOnnx(m, opts);
+  if (result?.data) throw new Error('exportOnnx returns one buffer; use lowerOnnx for external data');
+  return { result: result && join(result.model), diagnostics };
+}
+
+/**
+ * Builds the ONNX model as chunks that reference the weights instead of copying them (peak memory ≈ the
+ * weights once), with an optional external-data side file.
+ */
+export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
   const g = m.graph;
   const opset = opts.opset ?? 17;
   const diagnostics: Diagnostic[] = [];
@@ -64,6 +90,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
   const nameOf = (t: number) => names.get(t)!;
 
   const initializers: onnxProto.onnx.ITensorProto[] = [];
+  const raw: RawTensor[] = [];
   const nodes: onnxProto.onnx.INodeProto[] = [];
   const data = new Map<string, Float32Array>();
   const paramName = new Map<string, string>();
@@ -109,7 +136,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
         if (!init) {
           init = unique(key);
           paramName.set(key, init);
-          if (!failed) initializers.push(floatTensor(init, p.shape, valuesOf(owner, p))); // (after a failure: diagnostics only)
+          if (!failed) raw.push({ name: init, dims: p.shape, data: valuesOf(owner, p) }); // (after a failure: diagnostics only)
         }
         return init;
       },
@@ -121,7 +148,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
           return valuesOf(owner, p);
         });
         const name = unique(`${owner.path}.${hint}`);
-        initializers.push(floatTensor(name, dims, values));
+        raw.push({ name, dims, data: values });
         return name;
       },
       int64s(hint, values, dims) {
@@ -131,7 +158,7 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
       },
       floats(hint, values, dims) {
         const name = unique(`${n.path}.${hint}`);
-        initializers.push(floatTensor(name, dims ?? [values.length], Float32Array.from(values)));
+        raw.push({ name, dims: dims ?? [values.length], data: Float32Array.from(values) });
         return name;
       },
       temp: (hint) => unique(`${n.path}/${hint}`),
@@ -187,12 +214,13 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
       { key: 'dslc.init', value: opts.weights ? 'weights' : `${scheme} seed=${seed}` },
     ],
   };
-  return { result: onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish(), diagnostics };
-}
-
-function floatTensor(name: string, dims: readonly number[], values: Float32Array): onnxProto.onnx.ITensorProto {
-  // Raw little-endian bytes: compact, and what every runtime reads fastest.
-  return { name, dims: [...dims], dataType: 1, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) };
+  const weightBytes = raw.reduce((a, t) => a + t.data.byteLength, 0);
+  if (!opts.externalData && weightBytes > (opts.inlineLimit ?? INLINE_WEIGHT_LIMIT)) {
+    diagnostics.push(diag('E0600', `${g.name}: ${(weightBytes / 2 ** 30).toFixed(2)} GiB of weights do not fit in one ONNX file (protobuf messages are limited to 2 GiB)`, g.span, { hint: 'export with external data (the CLI does this automatically, or pass --external-data)' }));
+    return { result: undefined, diagnostics };
+  }
+  const enc = encodeModel(model, raw, opts.externalData);
+  return { result: { ...enc, weightBytes }, diagnostics };
 }
 
 function attribute(name: string, v: OnnxAttr): onnxProto.onnx.IAttributeProto {
