@@ -1,5 +1,6 @@
 // Shared helpers of the benchmarks (plain Node, no dependencies).
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +52,19 @@ export function options(defaults) {
     else out[k] = typeof defaults[k] === 'number' ? Number(a[++i]) : a[++i];
   }
   return out;
+}
+
+/**
+ * Replaces (or appends) the section `name` of bench/RESULTS.md, delimited by HTML comments, so that each
+ * benchmark can be rerun alone (`node bench/<x>.mjs --write`) without redoing the others.
+ */
+export function writeSection(name, markdown, file = join(ROOT, 'bench/RESULTS.md')) {
+  const begin = `<!-- section:${name} -->`;
+  const end = `<!-- /section:${name} -->`;
+  const block = `${begin}\n${markdown.trim()}\n${end}`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = old.indexOf(begin);
+  const b = old.indexOf(end);
+  const text = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + end.length) : `${old.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, text);
 }

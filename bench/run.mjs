@@ -6,6 +6,8 @@ import { ROOT, fmt, machine, options } from './common.mjs';
 import { runStages, runStartup } from './startup.mjs';
 import { VARIANTS, printHeader, printRow, runScale } from './scale.mjs';
 import { runCompare } from './compare_torch.mjs';
+import { exportMarkdown, printExport, runExport } from './onnx_export.mjs';
+import { writeSection } from './common.mjs';
 
 const o = options({ quick: false, out: join(ROOT, 'bench/RESULTS.md') });
 if (!existsSync(join(ROOT, 'dist/api.js'))) {
@@ -35,6 +37,10 @@ for (const v of Object.keys(VARIANTS)) for (const s of sizes) {
 console.log('\n== torch comparison');
 const cmp = runCompare({ runs: o.quick ? 3 : 7, warmup: 1 });
 console.log(cmp.skipped ? `skipped: ${cmp.skipped}` : `torch ${fmt(cmp.torchMs)} ms vs dslc ${fmt(cmp.dslcMs)} ms: ${fmt(cmp.ratio, 1)}× ${cmp.pass ? 'PASS' : 'MISS'}`);
+
+console.log('\n== ONNX export');
+const exp = runExport({ runs: o.quick ? 2 : 5, warmup: 1 });
+printExport(exp);
 
 const at10k = rows.filter((r) => !r.failed && r.size === 10000);
 const scaleTime = at10k.every((r) => r.ms <= 1000);
@@ -106,10 +112,11 @@ Ratio: **${fmt(cmp.ratio, 1)}×** (torch: ${cmp.torchSummary}).`}
 
 ${existsSync(join(ROOT, "bench/NOTES.md")) ? readFileSync(join(ROOT, "bench/NOTES.md"), "utf8").trim() : "(no bench/NOTES.md)"}
 `;
-const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp };
+const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, onnxExport: exp };
 if (o.quick) console.log('\n(--quick: RESULTS.md not written)');
 else {
   writeFileSync(o.out, md);
+  writeSection('onnx-export', exportMarkdown(exp, m), o.out);
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nwrote ${o.out} and bench/results.json`);
 }
