@@ -384,3 +384,54 @@ describe('ONNX export API', () => {
     expect(covered + inline).toBe(m.totals.params * 4);
   });
 });
+
+describe('ONNX export with --functions (blocks as model-local functions)', () => {
+  // Examples built from blocks, one with shared weights (siamese) and one with nested stages (resnet18).
+  const FILES = ['resnet18.nn', 'mobilenet_v2.nn', 'googlenet.nn', 'siamese.nn', 'unet.nn'];
+  const fx = tempDir('dslc-onnx-functions-');
+  afterAll(() => fx.cleanup());
+
+  it('gives the same outputs in onnxruntime as the flat export, passes onnx.checker (full) and strict shape inference', async () => {
+    const files: string[] = [];
+    for (const file of FILES) {
+      // Every size fixed at check time (batch 1, the other symbols as the constraints allow).
+      const m0 = checkExample(file).models[0]!;
+      const m = checkExample(file, new Map([...pickSizes(m0), ...[...inputSymbols(m0).batch].map((b) => [b, 1] as [string, number])])).models[0]!;
+      const flat = exportModel(m, { seed: 4 });
+      const fun = exportModel(m, { seed: 4, functions: true });
+      expect(fun.diagnostics, file).toEqual([]);
+      const p = decodeModel(fun.bytes!);
+      // Every block call became a function call: no layer inside a block is left at the top level.
+      const fns = p.functions.map((f) => f.name);
+      expect(fns.length, file).toBeGreaterThan(0);
+      const topLevel = new Set(graphOf(p).node.filter((n) => n.domain !== 'dslc.blocks').map((n) => n.name));
+      for (const n of m.graph.nodes) if (n.blockPath.length) expect(topLevel.has(n.path), `${file}: ${n.path} is outside its function`).toBe(false);
+      expect(p.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', 17], ['dslc.blocks', 1]]);
+      // Same weights, same numbers.
+      const { inputs } = concreteShapes(m, new Map());
+      const a = await runOrt(flat.bytes!, inputs);
+      const b = await runOrt(fun.bytes!, inputs);
+      for (const [name, t] of Object.entries(a)) expect(Array.from(b[name]!.data, Number), `${file}: ${name}`).toEqual(Array.from(t.data, Number));
+      files.push(fx.write(file.replace(/\.nn$/, '.functions.onnx'), fun.bytes!));
+    }
+    const checkedFns = pyCheck(files);
+    for (const f of files) expect({ f, error: checkedFns.files.get(f)!.error }).toEqual({ f, error: null });
+  }, 120_000);
+
+  it('shares one function between calls of a block with the same structure, and names variants', () => {
+    const m = checkExample('resnet18.nn').models[0]!;
+    const p = decodeModel(exportModel(m, { functions: true }).bytes!);
+    const byName = new Map(p.functions.map((f) => [f.name, f]));
+    // ResNet-18: 8 basic blocks of two kinds (with and without a projection shortcut), 4 stages of two kinds.
+    const calls = (fn: string) => [graphOf(p).node, ...p.functions.map((f) => f.node)].flat().filter((n) => n.opType === fn).length;
+    expect([...byName.keys()].sort()).toEqual(['basic_block', 'basic_block_2', 'basic_stage', 'basic_stage_2', 'projection']);
+    expect(calls('basic_stage') + calls('basic_stage_2')).toBe(4);
+    // Function bodies are defined before the functions that call them.
+    const pos = new Map(p.functions.map((f, i) => [f.name, i]));
+    for (const f of p.functions) for (const n of f.node) if (n.domain === 'dslc.blocks') expect(pos.get(n.opType)!).toBeLessThan(pos.get(f.name)!);
+    // Call nodes are named after the call path, with the call site in doc_string.
+    const stage = graphOf(p).node.find((n) => n.domain === 'dslc.blocks')!;
+    expect(m.graph.nodes.some((n) => n.path.startsWith(`${stage.name}.`))).toBe(true);
+    expect(stage.docString).toMatch(/^resnet18\.nn:\d+:\d+ \(block basic_stage\)$/);
+  });
+});

@@ -18,6 +18,8 @@ export interface Parsed {
   weights?: string;
   /** `--external-data`: weights in a side file `<output>.data`. */
   externalData?: boolean;
+  /** `--functions`: blocks as ONNX model-local functions. */
+  functions?: boolean;
   positional: string[];
   format?: string;
   model?: string;
@@ -122,6 +124,9 @@ export function parseArgs(argv: string[]): Parsed {
       case '--external-data':
         p.externalData = true;
         break;
+      case '--functions':
+        p.functions = true;
+        break;
       case '-o':
       case '--output':
         p.output = value(a);
@@ -160,9 +165,9 @@ export function parseArgs(argv: string[]): Parsed {
   }
   if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
   if (p.command === 'compile' && !p.emit) throw new UsageError('compile needs --emit onnx');
-  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData))
-    throw new UsageError('--emit, -o, --opset, --batch, --init, --seed, --weights and --external-data belong to compile (dslc model.nn --emit onnx)');
-  if (p.externalData && p.emit !== 'onnx') throw new UsageError('--external-data belongs to --emit onnx');
+  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData || p.functions))
+    throw new UsageError('--emit, -o, --opset, --batch, --init, --seed, --weights, --external-data and --functions belong to compile (dslc model.nn --emit onnx)');
+  if ((p.externalData || p.functions) && p.emit !== 'onnx') throw new UsageError(`${p.externalData ? '--external-data' : '--functions'} belongs to --emit onnx`);
   if (p.weights && (p.init || p.seed !== undefined)) throw new UsageError('--weights replaces --init/--seed: give one or the other');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');

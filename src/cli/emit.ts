@@ -123,7 +123,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   // encoding, from the parameter count (float32), so that a huge model is never assembled inline.
   const dataFile = `${basename(output)}.data`;
   const external = args.externalData || m.totals.params * 4 > INLINE_WEIGHT_LIMIT;
-  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}) });
+  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}), ...(args.functions ? { functions: true } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
     return 1;

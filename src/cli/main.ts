@@ -31,6 +31,7 @@ Usage:
   dslc <file> --emit onnx|json|dot [-o out] [--model NAME] [--opset 13..21] [--batch N]
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
              [--external-data]  (weights in <out>.data; automatic above 2 GB)
+             [--functions]      (blocks as ONNX local functions)
              (also: dslc compile <file> --emit onnx ...)
   dslc ops                      list the layer catalogue
   dslc --version | --help

@@ -13,6 +13,7 @@ import type { IrNode } from '../../semantics/ir.js';
 import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../symbolic/dim.js';
 import { type InitScheme, initParam, paramKey } from '../weights.js';
 import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join } from './encode.js';
+import { type Emitted, FUNCTION_DOMAIN, groupIntoFunctions } from './functions.js';
 
 const { onnx } = onnxProto;
 
@@ -30,6 +31,8 @@ export interface OnnxExportOptions {
   readonly externalData?: ExternalDataSpec;
   /** Most weight bytes kept inline without `externalData` (default INLINE_WEIGHT_LIMIT, under protobuf's 2 GiB). */
   readonly inlineLimit?: number;
+  /** Blocks become ONNX model-local functions (one per distinct block body), called where the block was. */
+  readonly functions?: boolean;
 }
 
 /** An exported model: the `.onnx` bytes and, with external data, the side file's bytes (both as chunks). */
@@ -91,7 +94,7 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
 
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const raw: RawTensor[] = [];
-  const nodes: onnxProto.onnx.INodeProto[] = [];
+  const emitted: Emitted[] = [];
   const data = new Map<string, Float32Array>();
   const paramName = new Map<string, string>();
   const scheme = opts.init ?? 'he';
@@ -163,14 +166,14 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
       },
       temp: (hint) => unique(`${n.path}/${hint}`),
       emit(opType, inputs, outputs, attrs = {}) {
-        nodes.push({
+        emitted.push({ origin: n, proto: {
           name: uniqueNode(`${n.path}${k++ ? `/${opType}` : ''}`),
           opType,
           input: [...inputs],
           output: [...outputs],
           attribute: Object.entries(attrs).map(([a, v]) => attribute(a, v)),
           docString: `${where} (${n.op.name})`,
-        });
+        } });
       },
       unsupported(reason, since) {
         diagnostics.push(diag('E0600', `${n.path}: ${n.op.name} cannot be exported at opset ${opset}: ${reason}`, n.span, since ? { hint: `available from opset ${since}: pass --opset ${since}` } : {}));
@@ -180,6 +183,9 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
     lower(ctx);
   }
   if (failed) return { result: undefined, diagnostics };
+  const loc = (sp: { file: string; line: number; col: number }) => `${sp.file.slice(sp.file.lastIndexOf('/') + 1)}:${sp.line}:${sp.col}`;
+  const grouped = opts.functions ? groupIntoFunctions(emitted, new Set(g.outputs.map((p) => nameOf(p.tensor))), opset, (f) => loc(f.span), uniqueNode) : undefined;
+  const nodes = grouped?.nodes ?? emitted.map((e) => e.proto);
   g.outputs.forEach((p, i) => {
     if (outputNames[i] !== undefined) return;
     outputNames[i] = unique(p.name);
@@ -191,10 +197,13 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
     return { name, type: { tensorType: { elemType: ONNX_DTYPE[type.dtype], shape: { dim: type.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: String(dimToJson(d)) })) } } } };
   };
   const ports = new Set([...g.inputs, ...g.outputs].map((p) => p.tensor));
+  // With functions, values made inside a function body are not values of the graph.
+  const visible = grouped ? new Set(nodes.flatMap((x) => x.output ?? [])) : undefined;
   const total = (d: Dim) => String(dimToJson(d));
   const model: onnxProto.onnx.IModelProto = {
-    irVersion: IR_VERSION[opset] ?? 8,
-    opsetImport: [{ domain: '', version: opset }],
+    // Model-local functions need IR version 8.
+    irVersion: Math.max(IR_VERSION[opset] ?? 8, grouped?.functions.length ? 8 : 0),
+    opsetImport: [{ domain: '', version: opset }, ...(grouped?.functions.length ? [{ domain: FUNCTION_DOMAIN, version: 1 }] : [])],
     producerName: 'dslc',
     producerVersion: opts.producerVersion ?? '',
     docString: g.doc ?? '',
@@ -204,8 +213,9 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
       initializer: initializers,
       input: g.inputs.map((p) => valueInfo(p.tensor)),
       output: g.outputs.map((p, i) => valueInfo(p.tensor, outputNames[i])),
-      valueInfo: g.tensors.filter((t) => !ports.has(t.id) && names.has(t.id)).map((t) => valueInfo(t.id)),
+      valueInfo: g.tensors.filter((t) => !ports.has(t.id) && names.has(t.id) && (!visible || visible.has(nameOf(t.id)))).map((t) => valueInfo(t.id)),
     },
+    ...(grouped?.functions.length ? { functions: grouped.functions } : {}),
     metadataProps: [
       { key: 'dslc.version', value: opts.producerVersion ?? '' },
       { key: 'dslc.params', value: String(m.totals.params) },
