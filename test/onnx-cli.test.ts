@@ -79,7 +79,7 @@ const UNSUPPORTED = `model Unsup(x: [N, 2, 6, 6]) {
 }
 `;
 
-const WROTE = /^wrote (.+) \((\w+): ([\d,]+) parameters, (\d+\.\d) MB\)\n$/;
+const WROTE = /^wrote (.+) \((\w+): ([\d,]+) parameters, (\d+\.\d) [KM]B\)\n$/;
 
 async function runsInOrt(file: string): Promise<number[]> {
   const session = await ort.InferenceSession.create(file);
@@ -107,7 +107,7 @@ describe('dslc --emit onnx', () => {
     write('wide.nn', SMALL.replace('conv2d(8,', 'conv2d(16,').replace('model Small', 'model Wide'));
     const r = await dslc(['wide.nn', '--emit', 'onnx', '-o', 'ext.onnx', '--external-data', '--seed', '7']);
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^wrote .*ext\.onnx \(Wide: [\d,]+ parameters, \d+\.\d MB \+ \d+\.\d MB of weights in ext\.onnx\.data\)\n$/);
+    expect(r.stdout).toMatch(/^wrote .*ext\.onnx \(Wide: [\d,]+ parameters, \d+\.\d [KM]B \+ \d+\.\d [KM]B of weights in ext\.onnx\.data\)\n$/);
     const p = decodeModel(readFileSync(at('ext.onnx')));
     const big = graphOf(p).initializer.filter((t) => Number(t.dataLocation) === 1);
     expect(big.map((t) => t.name)).toEqual(['conv.weight']);

@@ -76,6 +76,12 @@ function sameFile(output: string, input: string): boolean {
   return output === input || real(output, false) === real(input, true) || real(output, false) === real(input, false);
 }
 
+/** A path as the user would write it: relative to the working directory when inside it. */
+function shown(path: string): string {
+  const r = relative(process.cwd(), path);
+  return r && !r.startsWith('..') ? r : path;
+}
+
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
   const input = resolve(args.positional[0]!);
@@ -97,7 +103,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
     writeAtomic(output, new TextEncoder().encode(text));
     if (r.diagnostics.length) io.report([...r.diagnostics], sources);
-    io.out(`wrote ${output} (${m.graph.name}: ${m.graph.nodes.length} layers)\n`);
+    io.out(`wrote ${shown(output)} (${m.graph.name}: ${m.graph.nodes.length} layers)\n`);
     return 0;
   }
   let weights: Map<string, Float32Array> | undefined;
@@ -136,8 +142,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   }
   writeAtomic(output, ex.result.model);
   if (r.diagnostics.length) io.report([...r.diagnostics], sources);
-  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+  const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const size = ex.result.data ? `${mb(ex.result.model.byteLength)} + ${mb(ex.result.data.byteLength)} of weights in ${dataFile}${args.externalData ? '' : ': over the 2 GB protobuf limit'}` : mb(ex.result.model.byteLength);
-  io.out(`wrote ${output} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
+  io.out(`wrote ${shown(output)} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
   return 0;
 }
