@@ -68,3 +68,20 @@ export function linear(ctx: TfjsLowerContext, x: string, w: Float32Array, outF: 
   const y = ctx.node('MatMul', [x, ctx.constant(`${hint}_t`, transposeData(w, outF, inF), [inF, outF])]);
   return bias ? ctx.node('BiasAdd', [y, ctx.constant(`${hint}_bias`, bias, [outF])]) : y;
 }
+
+/** PyTorch's hard sigmoid `relu6(x + 3) / 6`. */
+export const hardSigmoid = (ctx: TfjsLowerContext, x: string): string => ctx.node('Mul', [ctx.node('Relu6', [ctx.node('AddV2', [x, scalar(ctx, 'three', 3)])]), scalar(ctx, 'sixth', 1 / 6)]);
+
+/** Softmax / LogSoftmax along the op's `axis` (tfjs normalises the last axis: other axes are transposed there and back). */
+export function axisSoftmax(ctx: TfjsLowerContext, op: 'Softmax' | 'LogSoftmax'): void {
+  const layout = ctx.layout(0);
+  const r = ctx.inputTypes[0]!.shape.length;
+  const a = physAxis(ctx.attrs.axis as number, r, layout);
+  const x = ctx.input(0, layout);
+  if (a === r - 1) return ctx.output(0, ctx.node(op, [x]), layout);
+  const perm = Array.from({ length: r }, (_, i) => (i === a ? r - 1 : i === r - 1 ? a : i));
+  ctx.output(0, transpose(ctx, ctx.node(op, [transpose(ctx, x, perm)]), perm), layout);
+}
+
+/** Channel-wise constants for a value in `layout`: `[C]` on the last axis (channels-last or rank 2), `[C, 1, …]` in NCHW. */
+export const channelShape = (c: number, r: number, layout: TfLayout): number[] => (r < 3 || layout === 'nhwc' ? [c] : [c, ...Array<number>(r - 2).fill(1)]);
