@@ -10,6 +10,7 @@ import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
+import { emitTfjs } from './emit-tfjs.js';
 
 export interface EmitIo {
   readSource(path: string): string;
@@ -77,7 +78,7 @@ function sameFile(output: string, input: string): boolean {
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
   const input = resolve(args.positional[0]!);
-  const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : '.graph.json';
+  const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : args.emit === 'tfjs' ? '-tfjs' : '.graph.json';
   if (args.output === '') throw new UsageError('-o needs a file name');
   const output = resolve(args.output ?? input.replace(/\.nn$/, '') + ext);
   if (sameFile(output, input)) throw new UsageError('the output would overwrite the input; choose another -o');
@@ -115,6 +116,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
     weights = matched.weights;
   }
+  if (args.emit === 'tfjs')
+    return emitTfjs(m, output, { ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);
   const ex = exportOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
