@@ -80,10 +80,10 @@ describe('dslc --emit tfjs', () => {
     expect(s.stderr).toMatch(/E0603/);
     expect(existsSync(join(dir, 'seq'))).toBe(false);
     expect(dslc(['seq.nn', '--emit', 'tfjs', '-o', 'seq', '--input-shape', 'T=5']).status).toBe(0);
-    writeFileSync(join(dir, 'idx.nn'), 'model Idx(x: [1, 2, 6, 6]) {\n  y = x -> max_pool2d(2, return_indices=true)\n  return y[1]\n}\n');
+    writeFileSync(join(dir, 'idx.nn'), 'model Idx(x: [1, 2, 6, 6]) {\n  y = x -> adaptive_max_pool2d(4, return_indices=true)\n  return y[1]\n}\n');
     const e = dslc(['idx.nn', '--emit', 'tfjs', '-o', 'idx']);
     expect(e.status).toBe(1);
-    expect(e.stderr).toMatch(/E0602.*max_pool2d has no TensorFlow.js form here: return_indices/);
+    expect(e.stderr).toMatch(/E0602.*adaptive_max_pool2d has no TensorFlow.js form here: return_indices/);
     expect(e.stderr).toMatch(/idx\.nn:2:/);
     expect(existsSync(join(dir, 'idx'))).toBe(false);
   });

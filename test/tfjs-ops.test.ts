@@ -17,6 +17,8 @@ interface Case {
   readonly inputs: readonly (readonly (number | string)[])[];
   readonly call: string;
   readonly dtype?: string;
+  /** Outputs of the call (return_indices: values and indices). */
+  readonly outputs?: number;
 }
 
 /** Cases beyond the registry's examples: attributes whose lowering differs (groups, ceil_mode, pads, modes…). */
@@ -25,12 +27,18 @@ const EXTRA: Case[] = [
   { inputs: [[2, 4, 9, 9]], call: "conv2d(4, 3, dilation=2, padding='same')" },
   { inputs: [[1, 4, 11]], call: 'conv1d(6, 3, stride=2, padding=1, groups=2)' },
   { inputs: [[1, 3, 5, 6, 6]], call: 'conv3d(4, 3, stride=2, padding=1, bias=false)' },
+  { inputs: [[1, 3, 7, 8, 9]], call: 'conv3d(4, (2, 3, 2), dilation=(1, 2, 3), padding=1)' },
+  { inputs: [[2, 4, 13, 12]], call: 'conv2d(6, 3, stride=2, dilation=(2, 3), groups=2)' },
   { inputs: [[1, 4, 5, 5]], call: 'conv_transpose2d(6, 3, stride=2, padding=2, output_padding=1, groups=2, dilation=2)' },
   { inputs: [[1, 2, 7]], call: 'conv_transpose1d(3, 5, stride=1, padding=4)' },
   { inputs: [[1, 3, 9, 10]], call: 'max_pool2d(3, stride=2, padding=1, ceil_mode=true)' },
   { inputs: [[1, 3, 9, 10]], call: 'avg_pool2d(3, stride=2, padding=1, ceil_mode=true, count_include_pad=false)' },
   { inputs: [[1, 3, 9, 10]], call: 'avg_pool2d(3, stride=2, padding=1)' },
   { inputs: [[1, 2, 9, 9, 9]], call: 'max_pool3d(3, stride=2, padding=1)' },
+  { inputs: [[2, 3, 11, 10]], call: 'max_pool2d(3, stride=2, padding=2, dilation=2, ceil_mode=true)' },
+  { inputs: [[2, 3, 9, 10]], call: 'max_pool2d(3, stride=2, padding=1, return_indices=true)', outputs: 2 },
+  { inputs: [[2, 3, 13]], call: 'max_pool1d(2, dilation=3, return_indices=true)', outputs: 2 },
+  { inputs: [[1, 2, 5, 6, 6]], call: 'max_pool3d(2, return_indices=true)', outputs: 2 },
   { inputs: [[1, 3, 10, 6]], call: 'adaptive_avg_pool2d((5, 2))' },
   { inputs: [[1, 3, 10, 6]], call: 'adaptive_max_pool2d((2, 3))' },
   { inputs: [[1, 2, 4, 5]], call: "upsample(size=(7, 3), mode='bilinear', align_corners=true)" },
@@ -52,7 +60,7 @@ const EXTRA: Case[] = [
 
 function modelText(c: Case): string {
   const ins = c.inputs.map((s, j) => `${j === 0 ? 'x' : `x${j}`}: ${c.dtype && j === 0 ? c.dtype : ''}[${s.join(', ')}]`).join(', ');
-  return `model T(${ins}) {\n  y = x -> ${c.call}\n  return y\n}\n`;
+  return `model T(${ins}) {\n  y = x -> ${c.call}\n  return ${c.outputs === 2 ? 'y[0], y[1]' : 'y'}\n}\n`;
 }
 
 const cases: { name: string; c: Case }[] = [];

@@ -13,13 +13,11 @@ import { effKernel } from './window.js';
 /** `max_poolNd` / `avg_poolNd`. */
 export function pool(ctx: TfjsLowerContext, kind: PoolKind, rank: number): void {
   const a = ctx.attrs;
-  if (a.return_indices === true) return ctx.unsupported('return_indices (tfjs MaxPoolWithArgmax indexes the whole channels-last tensor and has no padding)');
   const shape = ctx.inputTypes[0]!.shape;
   const outShape = ctx.outputTypes[0]!.shape;
   const k = ints(a.kernel_size!, rank);
   const s = a.stride === null ? k : ints(a.stride!, rank);
   const d = kind === 'max' ? ints(a.dilation!, rank) : k.map(() => 1);
-  if (d.some((v) => v > 1)) return ctx.unsupported('dilated max pooling (tfjs MaxPool has no dilations)');
   const spatial = shape.slice(2);
   const [pb, pe] = pads(a.padding!, spatial, k, s, d);
   const out = outShape.slice(2);
@@ -41,7 +39,43 @@ export function pool(ctx: TfjsLowerContext, kind: PoolKind, rank: number): void 
     e2 = e2.map(() => 0);
   }
   let y: string;
-  if (r2 === 3 && kind === 'max') {
+  if (kind === 'max' && (d.some((v) => v > 1) || a.return_indices === true)) {
+    // tfjs MaxPool has no dilations, and MaxPoolWithArgmax indexes the channels-last tensor without padding: a
+    // running max over the kernel taps (strided slices of the padded input), with PyTorch's per-plane index of the
+    // first maximum.
+    const one = rank === 1 ? [1] : [];
+    const [k2, s2, d2, pb2, sp2, out2] = [[...one, ...k], [...one, ...s], [...one, ...d], [...(rank === 1 ? [0] : []), ...pb], [...one, ...spatial], [...one, ...out]];
+    const taps = size(k2);
+    let best = '';
+    let idx = '';
+    for (let t = 0; t < taps; t++) {
+      const tap: number[] = [];
+      for (let i = r2 - 1, rem = t; i >= 0; i--, rem = Math.floor(rem / k2[i + 1]!)) tap[i] = rem % k2[i]!;
+      const begin = [0, ...tap.map((q, i) => q * d2[i]!), 0];
+      const end = [n, ...tap.map((q, i) => q * d2[i]! + (out2[i]! - 1) * s2[i]! + 1), c];
+      const v = ctx.node('StridedSlice', [x, int32(ctx, 'begin', begin), int32(ctx, 'end', end), int32(ctx, 'strides', [1, ...s2, 1])]);
+      const map = new Int32Array(size(out2));
+      for (let j = 0; j < map.length; j++) {
+        let [rem, flat, stride] = [j, 0, 1];
+        for (let i = r2 - 1; i >= 0; i--) {
+          flat += ((rem % out2[i]!) * s2[i]! + tap[i]! * d2[i]! - pb2[i]!) * stride;
+          rem = Math.floor(rem / out2[i]!);
+          stride *= sp2[i]!;
+        }
+        map[j] = flat;
+      }
+      const ids = ctx.constant('tap_index', map, [1, ...out2, 1]);
+      if (!t) {
+        best = v;
+        idx = ctx.node('Tile', [ids, int32(ctx, 'reps', [n, ...out2.map(() => 1), c])]);
+        continue;
+      }
+      idx = ctx.node('SelectV2', [ctx.node('Greater', [v, best]), ids, idx]);
+      best = ctx.node('Maximum', [best, v]);
+    }
+    y = best;
+    if (a.return_indices === true) ctx.output(1, rank === 1 ? reshape(ctx, idx, [n, out[0]!, c]) : idx, 'nhwc');
+  } else if (r2 === 3 && kind === 'max') {
     // tfjs-backend-wasm's MaxPool3D starts its max at FLT_MIN (a window of negatives gives 1.2e-38): max pooling is
     // separable, so pool H×W on [N·D, H, W, C], then D on [N, D, H·W, C].
     const p = spatial.map((w, i) => w + pb[i]! + end[i]!);
@@ -97,7 +131,7 @@ const window = (i: number, n: number, o: number): [number, number] => [Math.floo
  * position a Max over its window slice, concatenated (max of maxes is the box max).
  */
 export function adaptivePool(ctx: TfjsLowerContext, kind: PoolKind): void {
-  if (ctx.attrs.return_indices === true) return ctx.unsupported('return_indices');
+  if (ctx.attrs.return_indices === true) return ctx.unsupported('return_indices (adaptive windows vary per output position; only max_pool*d lowers its indices)');
   const shape = ctx.inputTypes[0]!.shape;
   const out = ctx.outputTypes[0]!.shape.slice(2);
   let phys = [shape[0]!, ...shape.slice(2), shape[1]!];

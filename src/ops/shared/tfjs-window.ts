@@ -51,6 +51,27 @@ function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], grou
   return out;
 }
 
+/** The same convolution with dilation 1: each kernel axis grows to d·(k−1)+1 with zeros between the taps. */
+function dilateKernel(c: ConvSpec): ConvSpec {
+  const k2 = c.k.map((k, i) => c.d[i]! * (k - 1) + 1);
+  const [kp, kp2] = [size(c.k), size(k2)];
+  const rows = c.weight.length / kp;
+  const w = new Float32Array(rows * kp2);
+  for (let r = 0; r < rows; r++)
+    for (let t = 0; t < kp; t++) {
+      let rem = t;
+      let at = 0;
+      let stride = 1;
+      for (let i = c.k.length - 1; i >= 0; i--) {
+        at += (rem % c.k[i]!) * c.d[i]! * stride;
+        rem = Math.floor(rem / c.k[i]!);
+        stride *= k2[i]!;
+      }
+      w[r * kp2 + at] = c.weight[r * kp + t]!;
+    }
+  return { ...c, weight: w, k: k2, d: c.d.map(() => 1) };
+}
+
 /** A convolution of any spatial rank on a channels-last value; returns the channels-last output. */
 export function conv(ctx: TfjsLowerContext, c: ConvSpec): string {
   const rank = c.k.length;
@@ -64,14 +85,9 @@ export function conv(ctx: TfjsLowerContext, c: ConvSpec): string {
   }
   const cin = c.shape[1]!;
   const depthwise = c.groups === cin && c.groups > 1 && rank === 2;
-  if (rank === 2 && c.s.some((v) => v > 1) && c.d.some((v) => v > 1)) {
-    ctx.unsupported('tfjs convolutions take a stride or a dilation above 1, not both');
-    return c.x;
-  }
-  if (rank === 3 && c.d.some((v) => v > 1)) {
-    ctx.unsupported('tfjs has no dilated 3-D convolution');
-    return c.x;
-  }
+  // tfjs takes a stride or a dilation above 1, not both, and no dilated 3-D convolution: then the kernel itself is
+  // dilated (zeros between the taps), which is exact.
+  if ((rank === 2 && c.s.some((v) => v > 1) && c.d.some((v) => v > 1)) || (rank === 3 && c.d.some((v) => v > 1))) return conv(ctx, dilateKernel(c));
   const cinG = cin / c.groups;
   const explicit = c.begin.some((v) => v > 0) || c.end.some((v) => v > 0);
   let x = c.x;
