@@ -39,6 +39,10 @@ function dirHandler(d: string): tf.io.IOHandler {
 }
 
 describe('dslc --emit tfjs', () => {
+  it('the CLI bundle does not contain tfjs (dslc check never loads it)', () => {
+    expect(readFileSync(join(ROOT, 'dist/dslc.cjs'), 'utf8')).not.toMatch(/@tensorflow/);
+  });
+
   it('writes model.json + shards that tf.loadGraphModel runs with the numbers of lowerToTfjs', async () => {
     writeFileSync(join(dir, 'small.nn'), MODEL);
     const r = dslc(['small.nn', '--emit', 'tfjs', '-o', 'web', '--seed', '3']);
@@ -63,7 +67,8 @@ describe('dslc --emit tfjs', () => {
     // The batch-norm was folded into the convolution, bias and ReLU fused.
     const ops = JSON.parse(readFileSync(join(dir, 'web/model.json'), 'utf8')).modelTopology.node.map((n: { op: string }) => n.op);
     expect(ops).toContain('_FusedConv2D');
-    expect(ops).not.toContain('Relu');
+    expect(ops).toContain('_FusedMatMul');
+    for (const gone of ['Relu', 'Mul', 'AddV2', 'BiasAdd', 'Conv2D']) expect(ops).not.toContain(gone);
   });
 
   it('replaces its own directory, refuses any other, and reports E0602/E0603 without writing', () => {

@@ -45,6 +45,20 @@ describe('tfjs lowering of the examples vs ONNX Runtime', () => {
       expect(got.rel).toBeLessThanOrEqual(1e-4);
     }, 60_000);
 
+  it('binds symbolic sizes from the inputs: a recurrent net over two sequence lengths', async () => {
+    const r = check({ path: 'seq.nn', text: 'model Seq(x: [N, T, 8]) {\n  y = x -> gru(4, bidirectional=true)\n  return y\n}\n', host: nodeHost() });
+    const m = r.models[0]!;
+    for (const T of [3, 7]) {
+      const got = await crossCheck(m, new Map([['N', 2], ['T', T]]), { seed: 2 });
+      expect(got.shapes).toEqual([[2, T, 8]]);
+      expect(got.rel).toBeLessThanOrEqual(1e-4);
+      got.net.dispose();
+    }
+    const { result: net } = await lowerToTfjs(m, { tf });
+    for (const T of [4, 6]) expect((await net!.predict({ x: { data: new Float32Array(T * 8), shape: [1, T, 8] } })).y!.shape).toEqual([1, T, 8]);
+    net!.dispose();
+  });
+
   it('leaks no tensors over 100 predictions, and frees its weights on dispose', async () => {
     await wasm();
     const before = tf.memory().numTensors;

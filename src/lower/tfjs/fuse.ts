@@ -54,8 +54,8 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
     if (!chain.length && !act) continue;
     let filterName = n.input[1]!;
     if (scaled) {
-      const w = Float32Array.from(filter.data as Float32Array);
-      for (let k = 0; k < w.length; k++) w[k]! *= scale[k % channels]!;
+      const w = (filter.data as Float32Array).slice();
+      for (let base = 0; base < w.length; base += channels) for (let k = 0; k < channels; k++) w[base + k]! *= scale[k]!;
       filterName = b.constant(`${n.name}/folded_filter`, w, filter.shape);
     }
     const last = act ?? cur;
