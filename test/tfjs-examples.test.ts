@@ -45,6 +45,28 @@ describe('tfjs lowering of the examples vs ONNX Runtime', () => {
       expect(got.rel).toBeLessThanOrEqual(1e-4);
     }, 60_000);
 
+  it('shares weights between applications of one instance (a small siamese tower)', async () => {
+    const text = `block tower(x: Tensor) -> Tensor {
+  return x -> conv2d(4, 3, name="conv") -> batchnorm2d(name="bn") -> relu -> flatten -> dense(5, name="fc") -> sigmoid
+}
+model S(left: [N, 1, 8, 8], right: [N, 1, 8, 8]) {
+  enc = tower(name="tower")
+  y = (left -> enc, right -> enc) -> concat(axis=1) -> dense(1, name="head")
+  return y
+}
+`;
+    const r = check({ path: 's.nn', text, host: nodeHost() });
+    expect(errors(r).map((d) => d.message)).toEqual([]);
+    const m = r.models[0]!;
+    // Random BatchNorm statistics, so that the folding into each application's convolution is exercised.
+    const rnd = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => 0.6 + 0.4 * Math.sin(i * 1.7 + k));
+    const weights = new Map(m.graph.nodes.filter((n) => n.op.name === 'batchnorm' && n.sharedWith === undefined).flatMap((n) => n.params.map((p, k) => [`${n.path}.${p.name}`, rnd(p.shape[0]!, k)] as [string, Float32Array])));
+    expect(weights.size).toBe(4);
+    const got = await crossCheck(m, new Map([['N', 3]]), { seed: 4, weights });
+    got.net.dispose();
+    expect(got.rel).toBeLessThanOrEqual(1e-4);
+  });
+
   it('binds symbolic sizes from the inputs: a recurrent net over two sequence lengths', async () => {
     const r = check({ path: 'seq.nn', text: 'model Seq(x: [N, T, 8]) {\n  y = x -> gru(4, bidirectional=true)\n  return y\n}\n', host: nodeHost() });
     const m = r.models[0]!;
