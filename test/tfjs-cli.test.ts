@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lowerToTfjs } from '../src/lower/tfjs/index.js';
+import { check } from '../src/api.js';
+import { nodeHost } from '../src/cli/host.js';
 import { checkText } from './helpers/compile.js';
 import { tf, wasm } from './helpers/tfjs.js';
 
@@ -69,6 +71,27 @@ describe('dslc --emit tfjs', () => {
     expect(ops).toContain('_FusedConv2D');
     expect(ops).toContain('_FusedMatMul');
     for (const gone of ['Relu', 'Mul', 'AddV2', 'BiasAdd', 'Conv2D']) expect(ops).not.toContain(gone);
+  });
+
+  it('splits weights into 4 MB shards that load back in order (unet, sizes from --input-shape)', async () => {
+    const r = dslc([join(ROOT, 'examples/unet.nn'), '--emit', 'tfjs', '-o', 'unet', '--input-shape', 'H=32,W=32', '--seed', '1']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const files = readdirSync(join(dir, 'unet')).sort();
+    expect(files).toEqual(['group1-shard1of2.bin', 'group1-shard2of2.bin', 'model.json']);
+    expect(readFileSync(join(dir, 'unet/group1-shard1of2.bin')).length).toBe(4 * 1024 * 1024);
+    await wasm();
+    const model = await tf.loadGraphModel(dirHandler(join(dir, 'unet')));
+    const x = Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.cos(i * 0.11));
+    const out = model.execute({ image: tf.tensor(x, [1, 3, 32, 32]) }, 'mask') as tf.Tensor;
+    const got = Array.from(await out.data());
+    out.dispose();
+    model.dispose();
+    const m = check({ path: join(ROOT, 'examples/unet.nn'), text: readFileSync(join(ROOT, 'examples/unet.nn'), 'utf8'), host: nodeHost() }).models[0]!;
+    const { result: net } = await lowerToTfjs(m, { tf, seed: 1 });
+    const want = Array.from((await net!.predict({ image: { data: x, shape: [1, 3, 32, 32] } })).mask!.data);
+    net!.dispose();
+    expect(got.length).toBe(2 * 32 * 32);
+    expect(got).toEqual(want);
   });
 
   it('replaces its own directory, refuses any other, and reports E0602/E0603 without writing', () => {

@@ -117,7 +117,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     weights = matched.weights;
   }
   if (args.emit === 'tfjs')
-    return emitTfjs(m, output, { ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);
+    return emitTfjs(m, output, { sizes: new Map([...(args.inputShapes ?? [])].filter((e): e is [string, number] => typeof e[1] === 'number')), ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);
   const ex = exportOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
