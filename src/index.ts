@@ -9,3 +9,4 @@ export type { Graph, IrNode, IrTensor } from './semantics/ir.js';
 export { allOps, getOp } from './ops/registry.js';
 export type { OpDef } from './ops/types.js';
 export { formatDim, type Dim } from './symbolic/dim.js';
+export { lowerToTfjs, buildTfjsGraph, TfjsInputError, type TfjsNet, type TfjsOptions, type TfjsTensorData, type TfjsArtifacts, type TfjsGraph } from './lower/tfjs/index.js';

@@ -14,6 +14,7 @@ import { summarize } from '../src/checker/summary.js';
 import { compareBaseline } from '../src/cli/baseline.js';
 import { decodeText, nodeHost } from '../src/cli/host.js';
 import { exportOnnx } from '../src/lower/onnx/export.js';
+import { buildTfjsGraph } from '../src/lower/tfjs/lower.js';
 import { type WeightTensor, matchWeights } from '../src/lower/weights-file.js';
 import { renderHuman } from '../src/cli/render-human.js';
 import { CODES, type DiagnosticCode } from '../src/diagnostics/codes.js';
@@ -57,6 +58,8 @@ function run(code: DiagnosticCode): Run {
   const diagnostics = [...r.diagnostics];
   // E0600 comes from the ONNX lowering: export at an opset that lacks the op.
   if (code === 'E0600') diagnostics.push(...exportOnnx(r.models[0]!, { opset: 13 }).diagnostics);
+  // E0602/E0603 come from the TensorFlow.js lowering (the graph builder: no tfjs runtime needed).
+  if (code === 'E0602' || code === 'E0603') diagnostics.push(...buildTfjsGraph(r.models[0]!).diagnostics);
   // E0601/W0107 come from matching a --weights file: a trained file with a wrong shape, or extra tensors.
   if (code === 'E0601' || code === 'W0107') {
     const m = r.models[0]!;

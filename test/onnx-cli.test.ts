@@ -287,8 +287,7 @@ describe('dslc --emit onnx', () => {
       [['--seed', '1.5'], /--seed/],
       [['--seed', '4294967296'], /--seed/],
       [['--batch', '0'], /--batch/],
-      [['--emit', 'tfjs'], /--emit tfjs is not implemented yet/],
-      [['--emit', 'foo'], /--emit must be onnx, json or dot, got 'foo'/],
+      [['--emit', 'foo'], /--emit must be onnx, json, dot or tfjs, got 'foo'/],
       [['--emit'], /--emit needs a value/],
       [['-o'], /-o needs a value/],
     ];

@@ -114,7 +114,7 @@ export function parseArgs(argv: string[]): Parsed {
         break;
       case '--emit': {
         const e = value(a);
-        if (!['onnx', 'json', 'dot'].includes(e)) throw new UsageError(e === 'tfjs' ? '--emit tfjs is not implemented yet (available: onnx, json, dot)' : `--emit must be onnx, json or dot, got '${e}'`);
+        if (!['onnx', 'json', 'dot', 'tfjs'].includes(e)) throw new UsageError(`--emit must be onnx, json, dot or tfjs, got '${e}'`);
         p.emit = e;
         break;
       }

@@ -11,6 +11,7 @@ import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
+import { emitTfjs } from './emit-tfjs.js';
 
 export interface EmitIo {
   readSource(path: string): string;
@@ -85,7 +86,7 @@ function shown(path: string): string {
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
   const input = resolve(args.positional[0]!);
-  const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : '.graph.json';
+  const ext = args.emit === 'onnx' ? '.onnx' : args.emit === 'dot' ? '.dot' : args.emit === 'tfjs' ? '-tfjs' : '.graph.json';
   if (args.output === '') throw new UsageError('-o needs a file name');
   const output = resolve(args.output ?? input.replace(/\.nn$/, '') + ext);
   if (sameFile(output, input)) throw new UsageError('the output would overwrite the input; choose another -o');
@@ -125,6 +126,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
     weights = matched.weights;
   }
+  if (args.emit === 'tfjs')
+    return emitTfjs(m, output, { sizes: new Map([...(args.inputShapes ?? [])].filter((e): e is [string, number] => typeof e[1] === 'number')), ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);
   // Weights go to a side file when asked, or when they cannot fit in one protobuf (2 GB): decided before
   // encoding, from the parameter count (float32), so that a huge model is never assembled inline.
   const dataFile = `${basename(output)}.data`;

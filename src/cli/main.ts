@@ -28,7 +28,7 @@ Usage:
   dslc check <files or dirs...> [--format human|json|sarif|github] [--max-params N] [--max-macs N]
              [--baseline summary.json] [--tolerance 0.02] [--model NAME] [--input-shape N=1,H=224]
   dslc summary <file> [--model NAME] [--format table|json|markdown] [--depth N] [--input-shape N=1,H=224]
-  dslc <file> --emit onnx|json|dot [-o out] [--model NAME] [--opset 13..21] [--batch N]
+  dslc <file> --emit onnx|json|dot|tfjs [-o out] [--model NAME] [--opset 13..21] [--batch N]
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
              [--external-data]  (weights in <out>.data; automatic above 2 GB)
              [--functions]      (blocks as ONNX local functions)

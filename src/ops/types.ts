@@ -7,6 +7,7 @@ import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Fix, Note } from '../diagnostics/types.js';
 import type { Dim, DimFacts } from '../symbolic/dim.js';
 import type { OnnxLowering } from './onnx-types.js';
+import type { TfjsLowering } from './tfjs-types.js';
 
 export type DType = 'float32' | 'float16' | 'float64' | 'bfloat16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
 
@@ -171,6 +172,8 @@ export interface OpDef {
   readonly cancelsPrecedingBias?: boolean;
   /** ONNX lowering of one application (src/lower/onnx calls it); absent means "no ONNX form yet". */
   readonly onnx?: OnnxLowering;
+  /** TensorFlow.js lowering of one application (src/lower/tfjs calls it); absent means "no tfjs form yet". */
+  readonly tfjs?: TfjsLowering;
 }
 
 export const isFailure = (r: OpResult | OpFailure): r is OpFailure => 'failed' in r;

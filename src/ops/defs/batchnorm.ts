@@ -3,6 +3,7 @@ import { mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
 import { onnxBinary, onnxReduceMean, onnxScalar } from '../shared/axes.js';
+import { int32, scalar } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   cancelsPrecedingBias: true,
@@ -67,6 +68,28 @@ export const op: OpDef = {
     if (!affine) return ctx.emit('Identity', [normed], ctx.outputs);
     const perChannel = (name: string) => (r === 2 ? ctx.param(name) : ctx.derived(`${name}_c11`, [c, ...Array<number>(r - 2).fill(1)], (p) => p(name)));
     onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', normed, perChannel('weight')), perChannel('bias'), ctx.outputs[0]!);
+  },
+  tfjs(ctx) {
+    // Channels-last, so per-channel constants are [C] on the last axis; with running statistics one Mul and one
+    // AddV2, which the fusion pass folds into a preceding convolution or dense layer.
+    const x = ctx.inputTypes[0]!;
+    const [r, c] = [x.shape.length, x.shape[1]!];
+    const eps = ctx.attrs.eps as number;
+    const w = ctx.attrs.affine ? ctx.param('weight') : new Float32Array(c).fill(1);
+    const b = ctx.attrs.affine ? ctx.param('bias') : new Float32Array(c);
+    const v = ctx.input(0, 'nhwc');
+    if (ctx.attrs.track_running_stats) {
+      const [mean, vr] = [ctx.param('running_mean'), ctx.param('running_var')];
+      const scale = Float32Array.from(w, (wk, k) => wk / Math.sqrt(vr[k]! + eps));
+      const shift = Float32Array.from(b, (bk, k) => bk - mean[k]! * scale[k]!);
+      return ctx.output(0, ctx.node('AddV2', [ctx.node('Mul', [v, ctx.constant('scale', scale, [c])]), ctx.constant('shift', shift, [c])]), 'nhwc');
+    }
+    // Batch statistics (biased variance) over every axis but the channels, as PyTorch in eval mode without running stats.
+    const axes = int32(ctx, 'axes', Array.from({ length: r - 1 }, (_, i) => i));
+    const centred = ctx.node('Sub', [v, ctx.node('Mean', [v, axes], { keep_dims: true })]);
+    const variance = ctx.node('Mean', [ctx.node('Square', [centred]), axes], { keep_dims: true });
+    const normed = ctx.node('Mul', [centred, ctx.node('Rsqrt', [ctx.node('AddV2', [variance, scalar(ctx, 'eps', eps)])])]);
+    ctx.output(0, ctx.node('AddV2', [ctx.node('Mul', [normed, ctx.constant('weight', w, [c])]), ctx.constant('bias', b, [c])]), 'nhwc');
   },
   examples: [
     { inputs: [[1, 64, 112, 112]], call: 'batchnorm2d', output: [1, 64, 112, 112], params: 256, macs: 0 },

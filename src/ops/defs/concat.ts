@@ -2,6 +2,7 @@
 import { type Dim, add, compareDims, formatDim } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { fmtShape, intAttr, normAxis } from '../shared/axes.js';
+import { physAxis } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'concat',
@@ -47,6 +48,13 @@ export const op: OpDef = {
     const r = ctx.inputTypes[0]!.shape.length;
     const a = ctx.attrs.axis as number;
     ctx.emit('Concat', ctx.inputs, ctx.outputs, { axis: a < 0 ? a + r : a });
+  },
+  tfjs(ctx) {
+    // Channels-last when every input is (the channel axis is then the last one), else dslc's order.
+    const r = ctx.inputTypes[0]!.shape.length;
+    const layout = ctx.inputTypes.every((_, i) => ctx.layout(i) === 'nhwc') ? 'nhwc' : 'nchw';
+    const axis = ctx.constant('axis', Int32Array.of(physAxis(ctx.attrs.axis as number, r, layout)), []);
+    ctx.output(0, ctx.node('ConcatV2', [...ctx.inputTypes.map((_, i) => ctx.input(i, layout)), axis], { N: ctx.inputTypes.length }), layout);
   },
   examples: [
     { inputs: [[1, 64, 28, 28], [1, 128, 28, 28]], call: 'concat(x1)', output: [1, 192, 28, 28], params: 0, macs: 0 },

@@ -3,6 +3,7 @@ import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { prod } from '../shared/window.js';
 import { transpose2d } from '../shared/onnx-helpers.js';
+import { linear, reshape } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'dense',
@@ -46,6 +47,15 @@ export const op: OpDef = {
     const mm = ctx.temp('matmul');
     ctx.emit('MatMul', [ctx.inputs[0]!, wt], [mm]);
     ctx.emit('Add', [mm, ctx.param('bias')], ctx.outputs);
+  },
+  tfjs(ctx) {
+    // MatMul with Wᵀ (made once) + BiasAdd on [rows, in]; the fusion pass makes it one _FusedMatMul.
+    const x = ctx.inputTypes[0]!.shape;
+    const out = ctx.attrs.out_features as number;
+    const inF = x[x.length - 1]!;
+    const flat = x.length === 2 ? ctx.input(0, 'nchw') : reshape(ctx, ctx.input(0, 'nchw'), [-1, inF]);
+    const y = linear(ctx, flat, ctx.param('weight'), out, inF, ctx.attrs.bias ? ctx.param('bias') : undefined, 'weight');
+    ctx.output(0, x.length === 2 ? y : reshape(ctx, y, ctx.outputTypes[0]!.shape), 'nchw');
   },
   examples: [
     { inputs: [[1, 400]], call: 'dense(120)', output: [1, 120], params: 48120, macs: 48000 },

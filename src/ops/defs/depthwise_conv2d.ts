@@ -2,6 +2,7 @@
 import type { OpDef } from '../types.js';
 import { derive, deriveOnnx } from '../shared/derive.js';
 import { op as conv2d } from './conv2d.js';
+import { lowerConv } from '../shared/tfjs-window.js';
 
 export const op: OpDef = {
   name: 'depthwise_conv2d',
@@ -29,6 +30,11 @@ export const op: OpDef = {
     // One Conv with group = C_in; the weight [C_in·m, 1, kh, kw] is already ONNX's layout.
     const cin = ctx.inputTypes[0]!.shape[1] as number;
     conv2d.onnx!(deriveOnnx(ctx, { attrs: { out_channels: cin * (ctx.attrs.depth_multiplier as number), groups: cin } }));
+  },
+  tfjs(ctx) {
+    // DepthwiseConv2dNative (groups = C_in), filter [kh, kw, C_in, multiplier].
+    const cin = ctx.inputTypes[0]!.shape[1]!;
+    ctx.output(0, lowerConv(ctx, 2, { cout: cin * (ctx.attrs.depth_multiplier as number), groups: cin }), 'nhwc');
   },
   examples: [
     { inputs: [[1, 32, 112, 112]], call: 'depthwise_conv2d(3, padding=1, bias=false)', output: [1, 32, 112, 112], params: 288, macs: 3612672 },

@@ -20,6 +20,8 @@ export const op: OpDef = {
     return { outputs: [ctx.inputs[0]!], macs: 0, flops: 0, rf: { kind: 'identity' } };
   },
   onnx: (ctx) => ctx.emit('Identity', ctx.inputs, ctx.outputs),
+  // Identity at inference: the value passes through in whatever layout it is held.
+  tfjs: (ctx) => ctx.output(0, ctx.input(0, ctx.layout(0)), ctx.layout(0)),
   examples: [
     { inputs: [[1, 4096]], call: 'dropout(0.5)', output: [1, 4096], params: 0, macs: 0 },
     { inputs: [['N', 64, 'H', 'W']], call: 'dropout2d(p=0.2)', output: ['N', 64, 'H', 'W'] },

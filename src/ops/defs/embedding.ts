@@ -36,6 +36,12 @@ export const op: OpDef = {
   },
   // Gather takes int32 and int64 indices alike; padding_idx only matters for training.
   onnx: (ctx) => ctx.emit('Gather', [ctx.param('weight'), ctx.inputs[0]!], ctx.outputs, { axis: 0 }),
+  // tfjs indices are int32 (int64 inputs are fed as int32): GatherV2 of the table's rows.
+  tfjs(ctx) {
+    const [num, dim] = [ctx.attrs.num_embeddings as number, ctx.attrs.embedding_dim as number];
+    const table = ctx.constant('weight', ctx.param('weight'), [num, dim]);
+    ctx.output(0, ctx.node('GatherV2', [table, ctx.input(0, 'nchw'), ctx.constant('axis', Int32Array.of(0), [])]), 'nchw');
+  },
   examples: [
     { inputs: [[1, 100]], call: 'embedding(10000, 128)', output: [1, 100, 128], params: 1280000, macs: 0, dtype: 'int64' },
     { inputs: [['N', 'T']], call: 'embedding(30522, 768, padding_idx=0)', output: ['N', 'T', 768], params: 23440896, dtype: 'int32' },

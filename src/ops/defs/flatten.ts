@@ -1,5 +1,6 @@
 /** `flatten`: PyTorch `nn.Flatten` (start_dim=1, end_dim=-1). */
 import type { OpDef } from '../types.js';
+import { reshape } from '../shared/tfjs.js';
 import { prod } from '../shared/window.js';
 
 export const op: OpDef = {
@@ -33,6 +34,8 @@ export const op: OpDef = {
     if (tail.some((d) => typeof d !== 'number')) return ctx.unsupported('flattening a middle run of axes needs concrete sizes after it');
     ctx.emit('Reshape', [ctx.inputs[0]!, ctx.int64s('shape', [...Array(s).fill(0), -1, ...(tail as number[])])], ctx.outputs);
   },
+  // A reshape in dslc's axis order (a channels-last value is transposed back first: flatten order is NCHW).
+  tfjs: (ctx) => ctx.output(0, reshape(ctx, ctx.input(0, 'nchw'), ctx.outputTypes[0]!.shape), 'nchw'),
   examples: [
     { inputs: [[1, 16, 5, 5]], call: 'flatten', output: [1, 400], params: 0, macs: 0 },
     { inputs: [['N', 64, 'H', 'W']], call: 'flatten', output: ['N', '64*H*W'] },

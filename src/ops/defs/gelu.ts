@@ -4,6 +4,7 @@ import type { OpDef } from '../types.js';
 import { activation } from '../shared/activations.js';
 import { onnxBinary, onnxScalar } from '../shared/axes.js';
 import { prod } from '../shared/window.js';
+import { elementwise, scalar } from '../shared/tfjs.js';
 
 const EXACT = 5;
 const TANH = 9;
@@ -32,6 +33,18 @@ const base = activation({
     onnxBinary(ctx, 'Mul', onnxBinary(ctx, 'Mul', x, onePlus), onnxScalar(ctx, 'half', 0.5), ctx.outputs[0]!);
   },
   attrs: [{ name: 'approximate', type: 'enum', default: 'none', choices: ['none', 'tanh'], doc: "'none': `0.5·x·(1 + erf(x/√2))`; 'tanh': `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`." }],
+  tfjs(ctx) {
+    // 0.5 · x · (1 + erf(x / √2)), or the tanh form.
+    elementwise(ctx, (x) => {
+      let inner: string;
+      if (ctx.attrs.approximate === 'tanh') {
+        const x3 = ctx.node('Mul', [ctx.node('Square', [x]), x]);
+        const poly = ctx.node('AddV2', [x, ctx.node('Mul', [x3, scalar(ctx, 'c', 0.044715)])]);
+        inner = ctx.node('Tanh', [ctx.node('Mul', [poly, scalar(ctx, 'sqrt_2_over_pi', Math.sqrt(2 / Math.PI))])]);
+      } else inner = ctx.node('Erf', [ctx.node('Mul', [x, scalar(ctx, 'inv_sqrt2', Math.SQRT1_2)])]);
+      return ctx.node('Mul', [ctx.node('Mul', [x, ctx.node('AddV2', [inner, scalar(ctx, 'one', 1)])]), scalar(ctx, 'half', 0.5)]);
+    });
+  },
   examples: [
     { inputs: [[2, 10, 768]], call: 'gelu', output: [2, 10, 768], params: 0, macs: 0 },
     { inputs: [['N', 'T', 768]], call: "gelu(approximate='tanh')", output: ['N', 'T', 768] },

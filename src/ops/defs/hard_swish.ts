@@ -1,3 +1,4 @@
+import { elementwise, hardSigmoid } from '../shared/tfjs.js';
 import { activation } from '../shared/activations.js';
 
 export const op = activation({
@@ -13,5 +14,6 @@ export const op = activation({
     ctx.emit('HardSigmoid', ctx.inputs, [hs], { alpha: { f: 1 / 6 }, beta: { f: 0.5 } });
     ctx.emit('Mul', [ctx.inputs[0]!, hs], ctx.outputs);
   },
+  tfjs: (ctx) => elementwise(ctx, (x) => ctx.node('Mul', [x, hardSigmoid(ctx, x)])),
   examples: [{ inputs: [[1, 16, 112, 112]], call: 'hard_swish', output: [1, 16, 112, 112], params: 0, macs: 0 }],
 });

@@ -3,6 +3,7 @@ import { type Dim, mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
 import { onnxScalar } from '../shared/axes.js';
+import { int32, scalar } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'layernorm',
@@ -71,6 +72,23 @@ export const op: OpDef = {
     }
     const bias = ctx.attrs.elementwise_affine && ctx.attrs.bias ? [ctx.param('bias')] : [];
     ctx.emit('LayerNormalization', [ctx.inputs[0]!, scale, ...bias], ctx.outputs, { axis: -k, epsilon: { f: ctx.attrs.eps as number } });
+  },
+  tfjs(ctx) {
+    // Over the trailing axes in dslc's order: (x − mean) · rsqrt(var + eps), then the elementwise affine part.
+    const x = ctx.inputTypes[0]!.shape;
+    const ns = ctx.attrs.normalized_shape;
+    const k = ns === null || ns === undefined ? 1 : Array.isArray(ns) ? ns.length : 1;
+    const v = ctx.input(0, 'nchw');
+    const axes = int32(ctx, 'axes', Array.from({ length: k }, (_, i) => x.length - k + i));
+    const centred = ctx.node('Sub', [v, ctx.node('Mean', [v, axes], { keep_dims: true })]);
+    const variance = ctx.node('Mean', [ctx.node('Square', [centred]), axes], { keep_dims: true });
+    let y = ctx.node('Mul', [centred, ctx.node('Rsqrt', [ctx.node('AddV2', [variance, scalar(ctx, 'eps', ctx.attrs.eps as number)])])]);
+    const dims = x.slice(x.length - k);
+    if (ctx.attrs.elementwise_affine) {
+      y = ctx.node('Mul', [y, ctx.constant('weight', ctx.param('weight'), dims)]);
+      if (ctx.attrs.bias) y = ctx.node('AddV2', [y, ctx.constant('bias', ctx.param('bias'), dims)]);
+    }
+    ctx.output(0, y, 'nchw');
   },
   examples: [
     { inputs: [[2, 10, 512]], call: 'layernorm', output: [2, 10, 512], params: 1024, macs: 0 },

@@ -3,6 +3,7 @@ import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { prod } from '../shared/window.js';
 import { onnxBinary, onnxReshape, onnxScalar, onnxSqueeze, onnxUnsqueeze } from '../shared/axes.js';
+import { nhwcShape, reshape, scalar } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'local_response_norm',
@@ -76,6 +77,20 @@ export const op: OpDef = {
     const mean = r <= 4 ? onnxSqueeze(ctx, avg, [1]) : asInput(avg, ctx.temp('mean_sq'));
     const base = onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', mean, onnxScalar(ctx, 'alpha', alpha)), onnxScalar(ctx, 'k', k));
     onnxBinary(ctx, 'Div', x, onnxBinary(ctx, 'Pow', base, onnxScalar(ctx, 'beta', beta)), out);
+  },
+  tfjs(ctx) {
+    // Channels-last: the window sum of x² is a product with a band matrix B[c', c] = 1 for c' in
+    // [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋] (PyTorch's zero-padded window, odd or even size); tfjs's LRN is symmetric only.
+    const size = ctx.attrs.size as number;
+    const [alpha, beta, k] = [ctx.attrs.alpha as number, ctx.attrs.beta as number, ctx.attrs.k as number];
+    const shape = ctx.inputTypes[0]!.shape;
+    const c = shape[1]!;
+    const band = new Float32Array(c * c);
+    for (let j = 0; j < c; j++) for (let i = Math.max(0, j - Math.floor(size / 2)); i <= Math.min(c - 1, j + Math.floor((size - 1) / 2)); i++) band[i * c + j] = 1;
+    const x = ctx.input(0, 'nhwc');
+    const sums = reshape(ctx, ctx.node('MatMul', [reshape(ctx, ctx.node('Square', [x]), [-1, c]), ctx.constant('band', band, [c, c])]), nhwcShape(shape));
+    const base = ctx.node('AddV2', [ctx.node('Mul', [sums, scalar(ctx, 'alpha_over_size', alpha / size)]), scalar(ctx, 'k', k)]);
+    ctx.output(0, ctx.node('Mul', [x, ctx.node('Pow', [base, scalar(ctx, 'minus_beta', -beta)])]), 'nhwc');
   },
   examples: [
     { inputs: [[1, 96, 55, 55]], call: 'lrn(5, alpha=1e-4, beta=0.75, k=2.0)', output: [1, 96, 55, 55], params: 0, macs: 0 },

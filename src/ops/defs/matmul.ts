@@ -1,6 +1,7 @@
 /** `matmul`: `torch.matmul` (NumPy `matmul` semantics). */
 import { type Dim, compareDims, formatDim, mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
+import { reshape } from '../shared/tfjs.js';
 import { broadcastShapes } from '../shared/broadcast.js';
 import { fmtShape } from '../shared/axes.js';
 import { prod } from '../shared/window.js';
@@ -43,6 +44,26 @@ export const op: OpDef = {
   },
   // ONNX MatMul has NumPy semantics too (1-D operands promoted and their unit axis removed, batch axes broadcast).
   onnx: (ctx) => ctx.emit('MatMul', ctx.inputs, ctx.outputs),
+  tfjs(ctx) {
+    // BatchMatMulV2 broadcasts batch axes; 1-D operands are promoted to matrices and the result reshaped (NumPy rule).
+    const [a, b] = [ctx.inputTypes[0]!, ctx.inputTypes[1]!];
+    const av = a.shape.length === 1 ? reshape(ctx, ctx.input(0, 'nchw'), [1, a.shape[0]!]) : ctx.input(0, 'nchw');
+    const bv = b.shape.length === 1 ? reshape(ctx, ctx.input(1, 'nchw'), [b.shape[0]!, 1]) : ctx.input(1, 'nchw');
+    // tfjs broadcasts batch axes only one way ([2, 1, …] @ [4, …] returns too few elements): tile both to the full batch.
+    const as = a.shape.length === 1 ? [1, a.shape[0]!] : a.shape;
+    const bs = b.shape.length === 1 ? [b.shape[0]!, 1] : b.shape;
+    const nb = Math.max(as.length, bs.length) - 2;
+    const pad = (s: readonly number[]) => [...Array<number>(nb + 2 - s.length).fill(1), ...s];
+    const [ap, bp] = [pad(as), pad(bs)];
+    const batch = ap.slice(0, nb).map((d, i) => Math.max(d, bp[i]!));
+    const full = (v: string, s: readonly number[], p: number[]) => {
+      if (p.slice(0, nb).every((d, i) => d === batch[i])) return v;
+      return ctx.node('Tile', [reshape(ctx, v, p), ctx.constant('reps', Int32Array.from([...batch.map((d, i) => d / p[i]!), 1, 1]), [nb + 2])]);
+    };
+    const y = ctx.node('BatchMatMulV2', [full(av, as, ap), full(bv, bs, bp)]);
+    const out = ctx.outputTypes[0]!.shape;
+    ctx.output(0, a.shape.length === 1 || b.shape.length === 1 ? reshape(ctx, y, out) : y, 'nchw');
+  },
   examples: [
     { inputs: [[8, 64, 32], [8, 32, 16]], call: 'matmul(x1)', output: [8, 64, 16], params: 0, macs: 262144 },
     { inputs: [[2, 1, 10, 64], [4, 64, 10]], call: 'matmul(x1)', output: [2, 4, 10, 10], macs: 51200 },

@@ -3,6 +3,7 @@ import { type Dim, add, compareDims, formatDim, mul } from '../../symbolic/dim.j
 import type { OpDef, ParamSpec, TensorType } from '../types.js';
 import { fmtShape, onnxBinary, onnxReshape, onnxTranspose } from '../shared/axes.js';
 import { transpose2d } from '../shared/onnx-helpers.js';
+import { attention } from '../shared/tfjs-seq.js';
 
 export const op: OpDef = {
   name: 'multihead_attention',
@@ -133,6 +134,7 @@ export const op: OpDef = {
     else onnxBinary(ctx, 'MatMul', merged, wo, y);
     if (!bf) onnxTranspose(ctx, y, [1, 0, 2], ctx.outputs[0]!);
   },
+  tfjs: attention,
   examples: [
     { inputs: [[1, 10, 64]], call: 'multihead_attention(64, 8)', output: [1, 10, 64], params: 16640, macs: 176640 },
     { inputs: [['N', 'T', 512]], call: 'mha(512, 8, bias=false)', output: ['N', 'T', 512], params: 1048576 },

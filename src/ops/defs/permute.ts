@@ -2,6 +2,7 @@
 import type { Dim } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { intAttr } from '../shared/axes.js';
+import { transpose } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'permute',
@@ -35,6 +36,10 @@ export const op: OpDef = {
   onnx(ctx) {
     const r = ctx.inputTypes[0]!.shape.length;
     ctx.emit('Transpose', ctx.inputs, ctx.outputs, { perm: (ctx.attrs.dims as number[]).map((a) => (a < 0 ? a + r : a)) });
+  },
+  tfjs(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    ctx.output(0, transpose(ctx, ctx.input(0, 'nchw'), (ctx.attrs.dims as number[]).map((a) => (a < 0 ? a + r : a))), 'nchw');
   },
   examples: [
     { inputs: [[1, 3, 224, 224]], call: 'permute([0, 2, 3, 1])', output: [1, 224, 224, 3], params: 0, macs: 0 },

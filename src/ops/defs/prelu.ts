@@ -36,6 +36,14 @@ export const op: OpDef = {
     const slope = np === 1 || r <= 2 ? ctx.param('weight') : ctx.derived('slope', [np, ...Array<number>(r - 2).fill(1)], (p) => p('weight'));
     ctx.emit('PRelu', [ctx.inputs[0]!, slope], ctx.outputs);
   },
+  tfjs(ctx) {
+    // Per-channel slopes on the last axis, channels-last: tfjs-backend-wasm's Prelu does not broadcast (it reads
+    // alpha[i mod len] for element i), which is right exactly for [C] slopes on channels-last data (and for one slope).
+    const np = ctx.attrs.num_parameters as number;
+    const layout = np === 1 ? ctx.layout(0) : 'nhwc';
+    const alpha = ctx.constant('slope', ctx.param('weight'), [np]);
+    ctx.output(0, ctx.node('Prelu', [ctx.input(0, layout), alpha]), layout);
+  },
   examples: [
     { inputs: [[1, 64, 56, 56]], call: 'prelu', output: [1, 64, 56, 56], params: 1, macs: 0 },
     { inputs: [[1, 64, 56, 56]], call: 'prelu(64)', output: [1, 64, 56, 56], params: 64 },

@@ -8,5 +8,6 @@ export const op = activation({
   breakdown: 'two compares (clamp below and above)',
   // Clip with scalar min/max inputs (attributes before opset 11).
   onnx: (ctx) => ctx.emit('Clip', [ctx.inputs[0]!, onnxScalar(ctx, 'min', 0), onnxScalar(ctx, 'max', 6)], ctx.outputs),
+  tfjsOp: 'Relu6',
   examples: [{ inputs: [[1, 32, 112, 112]], call: 'relu6', output: [1, 32, 112, 112], params: 0, macs: 0 }],
 });

@@ -3,6 +3,7 @@ import { type Dim, compareDims, exactDiv, formatDim, isSymbolic } from '../../sy
 import type { OpDef } from '../types.js';
 import { fmtShape } from '../shared/axes.js';
 import { prod } from '../shared/window.js';
+import { reshape } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'reshape',
@@ -99,6 +100,7 @@ export const op: OpDef = {
     ctx.emit('Concat', parts, [full], { axis: 0 });
     ctx.emit('Reshape', [ctx.inputs[0]!, full], ctx.outputs);
   },
+  tfjs: (ctx) => ctx.output(0, reshape(ctx, ctx.input(0, 'nchw'), ctx.outputTypes[0]!.shape), 'nchw'),
   examples: [
     { inputs: [[2, 64, 7, 7]], call: 'reshape([2, -1])', output: [2, 3136], params: 0, macs: 0 },
     { inputs: [[1, 3136]], call: 'view([1, 64, 7, 7])', output: [1, 64, 7, 7] },

@@ -7,5 +7,7 @@ export const op = activation({
   breakdown: 'compare, exp, subtract, multiply by alpha, multiply by scale',
   // PyTorch's constants, written out (ONNX's defaults are the same values rounded to float32).
   onnx: (ctx) => ctx.emit('Selu', ctx.inputs, ctx.outputs, { alpha: { f: 1.6732632423543772 }, gamma: { f: 1.0507009873554805 } }),
+  // tfjs's Selu uses PyTorch's constants.
+  tfjsOp: 'Selu',
   examples: [{ inputs: [[4, 256]], call: 'selu', output: [4, 256], params: 0, macs: 0 }],
 });

@@ -4,6 +4,7 @@ import type { OpDef, ParamSpec } from '../types.js';
 import { isFailure } from '../types.js';
 import { derive, deriveOnnx } from '../shared/derive.js';
 import { op as conv2d } from './conv2d.js';
+import { lowerConv } from '../shared/tfjs-window.js';
 
 export const op: OpDef = {
   name: 'separable_conv2d',
@@ -51,6 +52,17 @@ export const op: OpDef = {
     conv2d.onnx!(deriveOnnx(ctx, { attrs: { out_channels: mid, groups: cin, bias: false }, outputs: [t], outputTypes: [midType], params: { weight: 'depthwise_weight' } }));
     const pointwise = { kernel_size: 1, stride: 1, padding: 0, dilation: 1, groups: 1 };
     conv2d.onnx!(deriveOnnx(ctx, { attrs: pointwise, inputs: [t], inputTypes: [midType], params: { weight: 'pointwise_weight' } }));
+  },
+  tfjs(ctx) {
+    // Depthwise (no bias) then the pointwise 1×1 conv with the bias, both channels-last.
+    const x = ctx.inputTypes[0]!;
+    const y = ctx.outputTypes[0]!;
+    const cin = x.shape[1]!;
+    const mid = cin * (ctx.attrs.depth_multiplier as number);
+    const dw = lowerConv(ctx, 2, { cout: mid, groups: cin, weight: 'depthwise_weight', bias: false });
+    const midShape = [y.shape[0]!, mid, ...y.shape.slice(2)];
+    const pw = lowerConv(ctx, 2, { x: dw, shape: midShape, weight: 'pointwise_weight', groups: 1, k: [1, 1], s: [1, 1], d: [1, 1], padding: 0 });
+    ctx.output(0, pw, 'nhwc');
   },
   examples: [
     { inputs: [[1, 32, 16, 16]], call: "separable_conv2d(64, 3, padding='same')", output: [1, 64, 16, 16], params: 2400, macs: 598016 },

@@ -6,5 +6,6 @@ export const op = activation({
   flopsPerElement: 4,
   breakdown: 'negate, exp, add 1, divide',
   onnxOp: 'Sigmoid',
+  tfjsOp: 'Sigmoid',
   examples: [{ inputs: [[1, 1]], call: 'sigmoid', output: [1, 1], params: 0, macs: 0 }],
 });

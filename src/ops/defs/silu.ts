@@ -1,3 +1,4 @@
+import { elementwise } from '../shared/tfjs.js';
 import { activation } from '../shared/activations.js';
 
 export const op = activation({
@@ -12,5 +13,6 @@ export const op = activation({
     ctx.emit('Sigmoid', ctx.inputs, [s]);
     ctx.emit('Mul', [ctx.inputs[0]!, s], ctx.outputs);
   },
+  tfjs: (ctx) => elementwise(ctx, (x) => ctx.node('Mul', [x, ctx.node('Sigmoid', [x])])),
   examples: [{ inputs: [[1, 32, 112, 112]], call: 'silu', output: [1, 32, 112, 112], params: 0, macs: 0 }],
 });

@@ -1,3 +1,4 @@
+import { axisSoftmax } from '../shared/tfjs.js';
 import { axisActivation } from '../shared/activations.js';
 
 export const op = axisActivation({
@@ -10,6 +11,7 @@ export const op = axisActivation({
   // Opset ≥ 13 (all dslc exports): normalises along this one axis, like PyTorch.
   onnx: (ctx) => ctx.emit('Softmax', ctx.inputs, ctx.outputs, { axis: ctx.attrs.axis as number }),
   attrs: [{ name: 'axis', type: 'int', default: -1, doc: 'Axis to normalise over (negative counts from the end).', aliases: ['dim'] }],
+  tfjs: (ctx) => axisSoftmax(ctx, 'Softmax'),
   examples: [
     { inputs: [[1, 1000]], call: 'softmax(axis=1)', output: [1, 1000], params: 0, macs: 0 },
     { inputs: [['N', 8, 'T', 'T']], call: 'softmax(dim=-1)', output: ['N', 8, 'T', 'T'] },

@@ -6,5 +6,6 @@ export const op = activation({
   flopsPerElement: 1,
   breakdown: 'one tanh',
   onnxOp: 'Tanh',
+  tfjsOp: 'Tanh',
   examples: [{ inputs: [[8, 256]], call: 'tanh', output: [8, 256], params: 0, macs: 0 }],
 });

@@ -1,6 +1,7 @@
 /** `transpose`: `torch.transpose` (swap two axes). */
 import type { OpDef } from '../types.js';
 import { intAttr, normAxis } from '../shared/axes.js';
+import { transpose } from '../shared/tfjs.js';
 
 export const op: OpDef = {
   name: 'transpose',
@@ -34,6 +35,11 @@ export const op: OpDef = {
     const [a, b] = [ctx.attrs.dim0 as number, ctx.attrs.dim1 as number].map((d) => (d < 0 ? d + r : d)) as [number, number];
     const perm = Array.from({ length: r }, (_, i) => (i === a ? b : i === b ? a : i));
     ctx.emit('Transpose', ctx.inputs, ctx.outputs, { perm });
+  },
+  tfjs(ctx) {
+    const r = ctx.inputTypes[0]!.shape.length;
+    const [a, b] = [ctx.attrs.dim0 as number, ctx.attrs.dim1 as number].map((d) => (d < 0 ? d + r : d)) as [number, number];
+    ctx.output(0, transpose(ctx, ctx.input(0, 'nchw'), Array.from({ length: r }, (_, i) => (i === a ? b : i === b ? a : i))), 'nchw');
   },
   examples: [
     { inputs: [[8, 100, 64]], call: 'transpose(1, 2)', output: [8, 64, 100], params: 0, macs: 0 },

@@ -3,6 +3,7 @@ import { type Dim, floorDiv, formatDim, isSymbolic, mul } from '../../symbolic/d
 import type { OnnxAttr } from '../onnx-types.js';
 import type { OpDef, RfTransfer } from '../types.js';
 import { AXIS_NAMES, expand, prod } from '../shared/window.js';
+import { resize } from '../shared/tfjs-resize.js';
 
 /** Interpolation taps per output element (FLOPs estimate) and the input rank each mode needs. */
 const MODES: Record<string, { taps: number; rank?: number }> = {
@@ -145,6 +146,7 @@ export const op: OpDef = {
     ctx.emit('Concat', [nc, ctx.int64s('spatial', spatial)], [sizes], { axis: 0 });
     ctx.emit('Resize', [ctx.inputs[0]!, '', '', sizes], ctx.outputs, attrs);
   },
+  tfjs: resize,
   examples: [
     { inputs: [[1, 64, 'H', 'W']], call: 'upsample(scale_factor=2)', output: [1, 64, '2*H', '2*W'], params: 0, macs: 0 },
     { inputs: [[1, 3, 10, 10]], call: 'upsample(size=(20, 30), mode="bilinear", align_corners=false)', output: [1, 3, 20, 30], params: 0, macs: 0 },

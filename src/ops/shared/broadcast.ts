@@ -2,6 +2,7 @@
 import { type Dim, compareDims, formatDim, isSymbolic, mul } from '../../symbolic/dim.js';
 import type { OpContext, OpDef, OpExample, TensorType } from '../types.js';
 import { prod } from './window.js';
+import type { TfLayout } from '../tfjs-types.js';
 
 const fmtShape = (s: readonly Dim[]) => `[${s.map(formatDim).join(', ')}]`;
 
@@ -34,7 +35,7 @@ export function broadcastShapes(ctx: OpContext, inputs: readonly TensorType[]): 
 }
 
 /** Builds a variadic broadcasting elementwise op (add, mul, …). */
-export function makeBinary(name: string, onnxOp: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
+export function makeBinary(name: string, onnxOp: string, tfjsOp: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
   return {
     name,
     aliases,
@@ -57,6 +58,15 @@ export function makeBinary(name: string, onnxOp: string, doc: string, aliases: s
         ctx.emit(onnxOp, [acc, x], [out]);
         acc = out;
       });
+    },
+    tfjs(ctx) {
+      // Channels-last when all inputs have one rank ≥ 3 and one is held channels-last (residual adds of conv
+      // outputs); broadcasting across ranks aligns axes from the right, so it is done in dslc's order.
+      const ranks = ctx.inputTypes.map((t) => t.shape.length);
+      const layout: TfLayout = ranks.every((r) => r === ranks[0] && r >= 3) && ctx.inputTypes.some((_, i) => ctx.layout(i) === 'nhwc') ? 'nhwc' : 'nchw';
+      let acc = ctx.input(0, layout);
+      for (let i = 1; i < ranks.length; i++) acc = ctx.node(tfjsOp, [acc, ctx.input(i, layout)]);
+      ctx.output(0, acc, layout);
     },
     examples: [
       { inputs: [[1, 64, 56, 56], [1, 64, 56, 56]], call: `${name}(x1)`, output: [1, 64, 56, 56], params: 0, macs: 0 },

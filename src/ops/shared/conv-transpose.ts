@@ -3,6 +3,7 @@ import { type Dim, add, formatDim, isSymbolic, mul, sub } from '../../symbolic/d
 import type { OpDef, OpExample, WindowAxis } from '../types.js';
 import { AXIS_NAMES, effKernel, expand, prod } from './window.js';
 import { ints } from './onnx-helpers.js';
+import { convTranspose } from './tfjs-window.js';
 
 const RANK_SHAPE: Record<number, string> = { 1: 'N×C×L', 2: 'N×C×H×W', 3: 'N×C×D×H×W' };
 
@@ -97,6 +98,10 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
         output_padding: ints(a.output_padding!, rank),
         group: a.groups as number,
       });
+    },
+    tfjs(ctx) {
+      const bias = ctx.attrs.bias ? ctx.param('bias') : undefined;
+      ctx.output(0, convTranspose(ctx, ctx.input(0, 'nhwc'), ctx.inputTypes[0]!.shape, ctx.attrs, ctx.param('weight'), bias), 'nhwc');
     },
     examples: EXAMPLES[rank],
   };

@@ -3,6 +3,7 @@ import { mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { expand, prod, resolvePadding, windowAxes, windowOutputs } from './window.js';
 import { ints, padAttrs } from './onnx-helpers.js';
+import { lowerConv } from './tfjs-window.js';
 
 const RANK_SHAPE: Record<number, string> = { 1: 'N×C×L', 2: 'N×C×H×W', 3: 'N×C×D×H×W' };
 
@@ -65,6 +66,7 @@ export function makeConv(rank: 1 | 2 | 3): OpDef {
       const inputs = [ctx.inputs[0]!, ctx.param('weight'), ...(a.bias ? [ctx.param('bias')] : [])];
       ctx.emit('Conv', inputs, ctx.outputs, { kernel_shape: k, strides: s, dilations: d, group: a.groups as number, ...padAttrs(a.padding!, ctx.inputTypes[0]!.shape.slice(2), k, s, d) });
     },
+    tfjs: (ctx) => ctx.output(0, lowerConv(ctx, rank), 'nhwc'),
     examples:
       rank === 2
         ? [

@@ -2,6 +2,8 @@
 import { mul } from '../../symbolic/dim.js';
 import type { AttrDef, OpDef, OpExample } from '../types.js';
 import type { OnnxLowering } from '../onnx-types.js';
+import type { TfjsLowering } from '../tfjs-types.js';
+import { unary } from './tfjs.js';
 import { prod } from './window.js';
 
 export interface ActivationSpec {
@@ -15,6 +17,9 @@ export interface ActivationSpec {
   /** The ONNX lowering (`onnxOp` alone: one node of that type, no attributes). */
   readonly onnx?: OnnxLowering;
   readonly onnxOp?: string;
+  /** The TensorFlow.js lowering (`tfjsOp` alone: one unary GraphDef node of that type, any layout). */
+  readonly tfjs?: TfjsLowering;
+  readonly tfjsOp?: string;
 }
 
 /** Builds an activation: output = input shape and dtype, MACs 0, FLOPs = elements × flopsPerElement. */
@@ -33,5 +38,6 @@ export function makeActivation(spec: ActivationSpec): OpDef {
     },
     examples: spec.examples ?? [{ inputs: [[2, 3, 4, 5]], call: spec.name, output: [2, 3, 4, 5], params: 0, macs: 0 }],
     ...(spec.onnx ? { onnx: spec.onnx } : spec.onnxOp ? { onnx: (ctx) => ctx.emit(spec.onnxOp!, ctx.inputs, ctx.outputs) } : {}),
+    ...(spec.tfjs ? { tfjs: spec.tfjs } : spec.tfjsOp ? { tfjs: unary(spec.tfjsOp) } : {}),
   };
 }

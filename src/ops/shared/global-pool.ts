@@ -6,6 +6,7 @@ import { type Dim, compareDims, formatDim, isSymbolic } from '../../symbolic/dim
 import type { AttrValue, OpDef, OpExample, RfTransfer, TensorType, WindowAxis } from '../types.js';
 import { type PoolKind, emitPool } from './pool.js';
 import { AXIS_NAMES, prod } from './window.js';
+import { adaptivePool, globalPool } from './tfjs-pool.js';
 
 const WORD: Record<PoolKind, string> = { max: 'max', avg: 'average' };
 const TORCH: Record<PoolKind, string> = { max: 'Max', avg: 'Avg' };
@@ -36,6 +37,7 @@ export function makeGlobalPool(kind: PoolKind): OpDef {
       ctx.emit(op, ctx.inputs, [t]);
       ctx.emit('Flatten', [t], ctx.outputs, { axis: 1 });
     },
+    tfjs: (ctx) => globalPool(ctx, kind),
     examples: [
       { inputs: [[1, 512, 7, 7]], call: `global_${kind}_pool`, output: [1, 512, 1, 1], params: 0, macs: 0 },
       { inputs: [['N', 64, 'H', 'W']], call: `global_${kind}_pool(keepdims=false)`, output: ['N', 64], params: 0, macs: 0 },
@@ -115,6 +117,7 @@ export function makeAdaptivePool(kind: PoolKind, rank: 1 | 2 | 3): OpDef {
       const pads = [...d, ...d].map(() => 0);
       emitPool(ctx, kind, { kernel_shape: k, strides: s, pads, ceil_mode: 0, ...(kind === 'max' ? { dilations: d } : { count_include_pad: 0 }) }, indices);
     },
+    tfjs: (ctx) => adaptivePool(ctx, kind),
     examples: ADAPTIVE_EXAMPLES[rank]!.map((e) => ({ ...e, call: e.call.replace('POOL', name) })),
   };
 }

@@ -3,6 +3,7 @@ import { type Dim, add, floorDiv, isSymbolic, mul } from '../../symbolic/dim.js'
 import type { OnnxAttr, OnnxLowerContext } from '../onnx-types.js';
 import type { AttrDef, OpDef, OpExample, TensorType } from '../types.js';
 import { ints, padAttrs } from './onnx-helpers.js';
+import { pool } from './tfjs-pool.js';
 import { AXIS_NAMES, effKernel, expand, prod, resolvePadding, windowAxes, windowOutputs } from './window.js';
 
 export type PoolKind = 'max' | 'avg';
@@ -115,6 +116,7 @@ export function makePool(kind: PoolKind, rank: 1 | 2 | 3): OpDef {
       if (ceil === undefined) return;
       emitPool(ctx, kind, { kernel_shape: k, strides: s, ...pad, ceil_mode: ceil, ...(kind === 'max' ? { dilations: d } : { count_include_pad: a.count_include_pad === false ? 0 : 1 }) }, a.return_indices === true);
     },
+    tfjs: (ctx) => pool(ctx, kind, rank),
     examples: EXAMPLES[kind][rank]!,
   };
 }

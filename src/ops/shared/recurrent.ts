@@ -6,6 +6,7 @@ import { type Dim, mul } from '../../symbolic/dim.js';
 import type { OnnxAttr, OnnxLowerContext } from '../onnx-types.js';
 import type { AttrDef, OpDef, OpExample, ParamSpec } from '../types.js';
 import { onnxReshape, onnxSqueeze, onnxTranspose } from './axes.js';
+import { recurrent } from './tfjs-seq.js';
 
 export interface RecurrentSpec {
   readonly name: string;
@@ -153,6 +154,7 @@ export function makeRecurrent(spec: RecurrentSpec): OpDef {
       return { outputs: [{ shape, dtype: x.dtype }], params, macs: mul(mul(n, t), perStep), rf: { kind: 'none' } };
     },
     onnx: (ctx) => lowerRecurrent(spec, ctx),
+    tfjs: (ctx) => recurrent(ctx, g === 4 ? 'lstm' : g === 3 ? 'gru' : 'rnn'),
     examples: spec.examples,
   };
 }

@@ -55,6 +55,12 @@ export function makeZeroPad(rank: 1 | 2 | 3): OpDef {
       const [begin, end] = beginEnd(ctx.attrs.padding!, rank)!;
       ctx.emit('Pad', [ctx.inputs[0]!, ctx.int64s('pads', [0, 0, ...begin, 0, 0, ...end])], ctx.outputs, { mode: 'constant' });
     },
+    tfjs(ctx) {
+      // Channels-last: pads [[0, 0], spatial pairs…, [0, 0]].
+      const [begin, end] = beginEnd(ctx.attrs.padding!, rank)!;
+      const pads = Int32Array.from([0, 0, ...begin.flatMap((b, i) => [b, end[i]!]), 0, 0]);
+      ctx.output(0, ctx.node('Pad', [ctx.input(0, 'nhwc'), ctx.constant('pads', pads, [rank + 2, 2])]), 'nhwc');
+    },
     examples: EXAMPLES[rank]!,
   };
 }

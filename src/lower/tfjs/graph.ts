@@ -1,0 +1,114 @@
+/**
+ * A TensorFlow GraphDef under construction, in the JSON form tfjs-converter writes (`model.json`'s
+ * `modelTopology`), with its constants kept as typed arrays until they are packed into weight data. Plain data:
+ * no tfjs import, so building (and `--emit tfjs`) needs no runtime.
+ */
+import type { TfAttr, TfDType } from '../../ops/tfjs-types.js';
+
+/** One GraphDef node as tfjs-converter reads it. */
+export interface GraphNode {
+  name: string;
+  op: string;
+  input: string[];
+  attr: Record<string, unknown>;
+}
+
+export interface ConstValue {
+  readonly data: Float32Array | Int32Array;
+  readonly shape: readonly number[];
+  readonly dtype: TfDType;
+}
+
+/** What `tf.io.fromMemory` / `model.json` + weight shards hold. */
+export interface TfjsArtifacts {
+  readonly modelTopology: { node: GraphNode[]; versions: { producer: number }; library: Record<string, never> };
+  readonly weightSpecs: { name: string; shape: number[]; dtype: TfDType }[];
+  readonly weightData: ArrayBuffer;
+  readonly format: 'graph-model';
+  readonly generatedBy: string;
+  readonly convertedBy: string;
+  /** Input and output names in the model's order (`model.json`'s `signature` is built from them). */
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+}
+
+const DT: Record<TfDType, string> = { float32: 'DT_FLOAT', int32: 'DT_INT32' };
+
+/** Base64 of a byte string, without Node's Buffer (the core runs in browsers). */
+const b64 = (s: string): string => btoa(s);
+
+/** A GraphDef attribute value from the compact form op lowerings use. */
+export function encodeAttr(v: TfAttr): unknown {
+  if (typeof v === 'number') return { i: String(v) };
+  if (typeof v === 'boolean') return { b: v };
+  if (typeof v === 'string') return { s: b64(v) };
+  if (Array.isArray(v)) return { list: { i: (v as number[]).map(String) } };
+  const o = v as Exclude<TfAttr, number | boolean | string | readonly number[]>;
+  if ('f' in o) return { f: o.f };
+  if ('ss' in o) return { list: { s: o.ss.map(b64) } };
+  return { type: DT[o.dtype] };
+}
+
+/** Nodes and constants, with unique node names. */
+export class GraphBuilder {
+  readonly nodes: GraphNode[] = [];
+  readonly consts = new Map<string, ConstValue>();
+  private readonly used = new Set<string>();
+
+  /** A fresh node name from `base` (GraphDef names: letters, digits, `._/-`; no `:` which selects an output). */
+  unique(base: string): string {
+    let n = base.replace(/[^\w./-]/g, '_').replace(/^[^A-Za-z0-9.]/, 'v') || 'v';
+    const stem = n;
+    for (let k = 2; this.used.has(n); k++) n = `${stem}_${k}`;
+    this.used.add(n);
+    return n;
+  }
+
+  node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, TfAttr>> = {}, name?: string): string {
+    const n = name ?? this.unique(op);
+    const attr: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(attrs)) attr[k] = encodeAttr(v);
+    this.nodes.push({ name: n, op, input: [...inputs], attr });
+    return n;
+  }
+
+  constant(base: string, data: Float32Array | Int32Array, shape: readonly number[]): string {
+    const name = this.unique(base);
+    const dtype: TfDType = data instanceof Int32Array ? 'int32' : 'float32';
+    this.consts.set(name, { data, shape: [...shape], dtype });
+    this.nodes.push({ name, op: 'Const', input: [], attr: { dtype: { type: DT[dtype] }, value: { tensor: { dtype: DT[dtype], tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } } });
+    return name;
+  }
+
+  placeholder(name: string, shape: readonly number[], dtype: TfDType): string {
+    this.used.add(name);
+    this.nodes.push({ name, op: 'Placeholder', input: [], attr: { dtype: { type: DT[dtype] }, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
+    return name;
+  }
+
+  /** Packs the graph: constants become weight specs and one weight buffer, in node order. */
+  artifacts(inputNames: string[], outputNames: string[], producer = 'dslc'): TfjsArtifacts {
+    const live = new Set(this.nodes.filter((n) => n.op === 'Const').map((n) => n.name));
+    const weightSpecs: TfjsArtifacts['weightSpecs'] = [];
+    let bytes = 0;
+    for (const name of live) bytes += this.consts.get(name)!.data.byteLength;
+    const buf = new Uint8Array(bytes);
+    let at = 0;
+    for (const name of live) {
+      const c = this.consts.get(name)!;
+      weightSpecs.push({ name, shape: [...c.shape], dtype: c.dtype });
+      buf.set(new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength), at);
+      at += c.data.byteLength;
+    }
+    return {
+      modelTopology: { node: this.nodes, versions: { producer: 1 }, library: {} },
+      weightSpecs,
+      weightData: buf.buffer,
+      format: 'graph-model',
+      generatedBy: producer,
+      convertedBy: producer,
+      inputNames,
+      outputNames,
+    };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * TensorFlow.js lowerings of the sequence ops: recurrent layers unrolled over the (concrete) time steps, and
+ * multi-head attention. PyTorch semantics and parameter layouts (gate order i,f,g,o for LSTM, r,z,n for GRU).
+ */
+import type { TfjsLowerContext } from '../tfjs-types.js';
+import { int32, linear, reshape, transpose } from './tfjs.js';
+
+const gateSum = (a: Float32Array, b: Float32Array | undefined, from = 0, to = a.length): Float32Array => a.map((v, i) => (b && i >= from && i < to ? v + b[i]! : v));
+
+/**
+ * LSTM/GRU/RNN, unrolled: the input projection of every step is one MatMul (with the biases that can be folded
+ * into it), then per step a MatMul with the recurrent weights and the gate arithmetic. The sequence length is
+ * concrete here (the lowering specialises sizes), so the graph has T steps per layer and direction.
+ */
+export function recurrent(ctx: TfjsLowerContext, kind: 'lstm' | 'gru' | 'rnn'): void {
+  const a = ctx.attrs;
+  const g = kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1;
+  const h = a.hidden_size as number;
+  const layers = a.num_layers as number;
+  const dirs = a.bidirectional ? 2 : 1;
+  const batchFirst = a.batch_first as boolean;
+  const [d0, d1, f] = ctx.inputTypes[0]!.shape as [number, number, number];
+  const [n, t] = batchFirst ? [d0, d1] : [d1, d0];
+  let seq = ctx.input(0, 'nchw');
+  if (!batchFirst) seq = transpose(ctx, seq, [1, 0, 2]);
+  let inF = f;
+  let finals: string[] = [];
+  const axis1 = () => int32(ctx, 'axis', [1], []);
+  for (let l = 0; l < layers; l++) {
+    const last = l === layers - 1;
+    const outs: string[] = [];
+    finals = [];
+    for (let d = 0; d < dirs; d++) {
+      const sfx = `_l${l}${d === 1 ? '_reverse' : ''}`;
+      const bih = a.bias ? ctx.param(`bias_ih${sfx}`) : undefined;
+      const bhh = a.bias ? ctx.param(`bias_hh${sfx}`) : undefined;
+      // GRU keeps b_hn inside the reset product; every other recurrent bias joins the input projection.
+      const foldTo = kind === 'gru' ? 2 * h : g * h;
+      const xb = bih ? gateSum(bih, bhh, 0, foldTo) : bhh ? gateSum(new Float32Array(g * h), bhh, 0, foldTo) : undefined;
+      const xw = reshape(ctx, linear(ctx, reshape(ctx, seq, [n * t, inF]), ctx.param(`weight_ih${sfx}`), g * h, inF, xb, `weight_ih${sfx}`), [n, t, g * h]);
+      const steps = ctx.node('Unpack', [xw], { num: t, axis: 1 });
+      const whh = ctx.param(`weight_hh${sfx}`);
+      const whhT = ctx.constant(`weight_hh${sfx}_t`, Float32Array.from({ length: g * h * h }, (_, k) => whh[(k % (g * h)) * h + Math.floor(k / (g * h))]!), [h, g * h]);
+      const bhn = kind === 'gru' && bhh ? ctx.constant(`bias_hn${sfx}`, bhh.slice(2 * h), [h]) : undefined;
+      let hPrev: string | undefined;
+      let cPrev: string | undefined;
+      const hs: string[] = new Array<string>(t);
+      for (let k = 0; k < t; k++) {
+        const step = d === 0 ? k : t - 1 - k;
+        const xt = step ? `${steps}:${step}` : steps;
+        const rec = hPrev ? ctx.node('MatMul', [hPrev, whhT]) : undefined;
+        if (kind === 'rnn') {
+          const z = rec ? ctx.node('AddV2', [xt, rec]) : xt;
+          hPrev = ctx.node(a.nonlinearity === 'relu' ? 'Relu' : 'Tanh', [z]);
+        } else if (kind === 'lstm') {
+          const z = rec ? ctx.node('AddV2', [xt, rec]) : xt;
+          const s = ctx.node('Split', [axis1(), z], { num_split: 4 });
+          const [i, fg, gg, o] = [ctx.node('Sigmoid', [s]), ctx.node('Sigmoid', [`${s}:1`]), ctx.node('Tanh', [`${s}:2`]), ctx.node('Sigmoid', [`${s}:3`])];
+          const ig = ctx.node('Mul', [i, gg]);
+          cPrev = cPrev ? ctx.node('AddV2', [ctx.node('Mul', [fg, cPrev]), ig]) : ig;
+          hPrev = ctx.node('Mul', [o, ctx.node('Tanh', [cPrev])]);
+        } else {
+          const xs = ctx.node('Split', [axis1(), xt], { num_split: 3 });
+          const hsplit = rec ? ctx.node('Split', [axis1(), rec], { num_split: 3 }) : undefined;
+          const r = ctx.node('Sigmoid', [hsplit ? ctx.node('AddV2', [xs, hsplit]) : xs]);
+          const z = ctx.node('Sigmoid', [hsplit ? ctx.node('AddV2', [`${xs}:1`, `${hsplit}:1`]) : `${xs}:1`]);
+          const hn = hsplit ? (bhn ? ctx.node('AddV2', [`${hsplit}:2`, bhn]) : `${hsplit}:2`) : bhn;
+          const nn = ctx.node('Tanh', [hn ? ctx.node('AddV2', [`${xs}:2`, ctx.node('Mul', [r, hn])]) : `${xs}:2`]);
+          // h = (1 − z)·n + z·h_prev = n + z·(h_prev − n); h_prev = 0 at the first step.
+          hPrev = hPrev ? ctx.node('AddV2', [nn, ctx.node('Mul', [z, ctx.node('Sub', [hPrev, nn])])]) : ctx.node('Sub', [nn, ctx.node('Mul', [z, nn])]);
+        }
+        hs[step] = hPrev;
+      }
+      finals.push(hPrev!);
+      if (!last || a.return_sequences) outs.push(ctx.node('Pack', hs, { axis: 1, N: t }));
+    }
+    inF = h * dirs;
+    if (outs.length) seq = dirs === 1 ? outs[0]! : ctx.node('ConcatV2', [...outs, int32(ctx, 'axis', [2], [])], { N: 2 });
+  }
+  if (!a.return_sequences) return ctx.output(0, dirs === 1 ? finals[0]! : ctx.node('ConcatV2', [...finals, int32(ctx, 'axis', [1], [])], { N: 2 }), 'nchw');
+  ctx.output(0, batchFirst ? seq : transpose(ctx, seq, [1, 0, 2]), 'nchw');
+}
+
+/** `multihead_attention`: projections as dense products, scaled dot-product attention per head with BatchMatMulV2. */
+export function attention(ctx: TfjsLowerContext): void {
+  const E = ctx.attrs.embed_dim as number;
+  const heads = ctx.attrs.num_heads as number;
+  const d = E / heads;
+  const bias = ctx.attrs.bias as boolean;
+  const bf = ctx.attrs.batch_first as boolean;
+  const types = ctx.inputTypes;
+  const at = (i: number) => Math.min(i, types.length - 1);
+  const packed = types[at(1)]!.shape[2] === E && types[at(2)]!.shape[2] === E;
+  const seen = new Map<number, string>();
+  const batchFirst = (i: number) => {
+    if (!seen.has(i)) seen.set(i, bf ? ctx.input(i, 'nchw') : transpose(ctx, ctx.input(i, 'nchw'), [1, 0, 2]));
+    return seen.get(i)!;
+  };
+  const dims = (i: number) => {
+    const s = types[i]!.shape;
+    return bf ? [s[0]!, s[1]!, s[2]!] : [s[1]!, s[0]!, s[2]!];
+  };
+  const project = (i: number, which: number, scale: number, perm: number[]) => {
+    const [n, len, inDim] = dims(at(i));
+    const name = 'qkv'[which]!;
+    const w = (packed ? ctx.param('in_proj_weight').subarray(which * E * E, (which + 1) * E * E) : ctx.param(`${name}_proj_weight`)).map((v) => v * scale);
+    const b = bias ? ctx.param('in_proj_bias').slice(which * E, (which + 1) * E).map((v) => v * scale) : undefined;
+    const y = linear(ctx, reshape(ctx, batchFirst(at(i)), [n * len, inDim]), w, E, inDim, b, `${name}_proj`);
+    return transpose(ctx, reshape(ctx, y, [n, len, heads, d]), perm);
+  };
+  const [n, tq] = dims(0);
+  const q = project(0, 0, 1 / Math.sqrt(d), [0, 2, 1, 3]); // [N, heads, T, d]
+  const k = project(1, 1, 1, [0, 2, 1, 3]); // [N, heads, S, d]
+  const v = project(2, 2, 1, [0, 2, 1, 3]);
+  const weights = ctx.node('Softmax', [ctx.node('BatchMatMulV2', [q, k], { adj_y: true })]);
+  const merged = reshape(ctx, transpose(ctx, ctx.node('BatchMatMulV2', [weights, v]), [0, 2, 1, 3]), [n * tq, E]);
+  const y = reshape(ctx, linear(ctx, merged, ctx.param('out_proj.weight'), E, E, bias ? ctx.param('out_proj.bias') : undefined, 'out_proj'), [n, tq, E]);
+  ctx.output(0, bf ? y : transpose(ctx, y, [1, 0, 2]), 'nchw');
+}

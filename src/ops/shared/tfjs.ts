@@ -1,0 +1,87 @@
+/**
+ * Helpers for ops' TensorFlow.js lowerings (src/ops/tfjs-types.ts): shape nodes, unary and binary ops, layout
+ * arithmetic, and per-axis linear maps (interpolation, adaptive averaging) as matrix products.
+ */
+import type { TfAttr, TfLayout, TfjsLowerContext, TfjsLowering } from '../tfjs-types.js';
+
+/** Element count of a concrete shape. */
+export const size = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+/** NCHW shape → channels-last shape. */
+export const nhwcShape = (s: readonly number[]): number[] => (s.length < 3 ? [...s] : [s[0]!, ...s.slice(2), s[1]!]);
+/** A logical (NCHW) axis of a rank-r tensor, as a physical axis of the value in `layout`. */
+export const physAxis = (a: number, r: number, layout: TfLayout): number => {
+  const ax = a < 0 ? a + r : a;
+  if (layout === 'nchw' || r < 3 || ax === 0) return ax;
+  return ax === 1 ? r - 1 : ax - 1;
+};
+
+export const int32 = (ctx: TfjsLowerContext, hint: string, values: readonly number[], shape: readonly number[] = [values.length]): string => ctx.constant(hint, Int32Array.from(values), shape);
+export const scalar = (ctx: TfjsLowerContext, hint: string, v: number): string => ctx.constant(hint, Float32Array.of(v), []);
+export const reshape = (ctx: TfjsLowerContext, x: string, shape: readonly number[]): string => ctx.node('Reshape', [x, int32(ctx, 'shape', shape)]);
+export const transpose = (ctx: TfjsLowerContext, x: string, perm: readonly number[]): string => ctx.node('Transpose', [x, int32(ctx, 'perm', perm)]);
+export const binary = (ctx: TfjsLowerContext, op: string, a: string, b: string): string => ctx.node(op, [a, b]);
+/** `Slice` of `x` (physical shape `shape`) to [begin, end) along `axis`. */
+export function slice(ctx: TfjsLowerContext, x: string, shape: readonly number[], axis: number, begin: number, end: number): string {
+  if (begin === 0 && end === shape[axis]) return x;
+  const b = shape.map((_, i) => (i === axis ? begin : 0));
+  const s = shape.map((d, i) => (i === axis ? end - begin : d));
+  return ctx.node('Slice', [x, int32(ctx, 'begin', b), int32(ctx, 'size', s)]);
+}
+
+/** An elementwise op of any layout: the output keeps the input's layout. */
+export function elementwise(ctx: TfjsLowerContext, body: (x: string) => string): void {
+  const layout = ctx.layout(0);
+  ctx.output(0, body(ctx.input(0, layout)), layout);
+}
+
+/** Lowering of a one-node unary activation (`Relu`, `Sigmoid`, …). */
+export const unary =
+  (op: string, attrs?: Readonly<Record<string, TfAttr>>): TfjsLowering =>
+  (ctx) =>
+    elementwise(ctx, (x) => ctx.node(op, [x], attrs));
+
+/**
+ * Applies `m` (`out × n`, row-major) along physical axis `axis` of `x` (physical shape `shape`): y[…, i, …] =
+ * Σ_j m[i][j] x[…, j, …]. One broadcast batch matrix product; the linear modes of resizing and adaptive averaging.
+ */
+export function alongAxis(ctx: TfjsLowerContext, x: string, shape: readonly number[], axis: number, m: Float32Array, out: number, hint: string): string {
+  const n = shape[axis]!;
+  const pre = size(shape.slice(0, axis));
+  const post = size(shape.slice(axis + 1));
+  const mat = ctx.constant(hint, m, [1, out, n]);
+  const y = ctx.node('BatchMatMulV2', [mat, reshape(ctx, x, [pre, n, post])]);
+  return reshape(ctx, y, shape.map((d, i) => (i === axis ? out : d)));
+}
+
+/** Reorders `[rows, cols]` row-major to `[cols, rows]`. */
+export function transposeData(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = a[i * cols + j]!;
+  return out;
+}
+
+/**
+ * A dense product `x [rows, in] · Wᵀ + b` with PyTorch's weight `[out, in]` (transposed once, here) as MatMul and
+ * BiasAdd, which the fusion pass turns into one `_FusedMatMul`.
+ */
+export function linear(ctx: TfjsLowerContext, x: string, w: Float32Array, outF: number, inF: number, bias: Float32Array | undefined, hint: string): string {
+  const y = ctx.node('MatMul', [x, ctx.constant(`${hint}_t`, transposeData(w, outF, inF), [inF, outF])]);
+  return bias ? ctx.node('BiasAdd', [y, ctx.constant(`${hint}_bias`, bias, [outF])]) : y;
+}
+
+/** PyTorch's hard sigmoid `relu6(x + 3) / 6`. */
+export const hardSigmoid = (ctx: TfjsLowerContext, x: string): string => ctx.node('Mul', [ctx.node('Relu6', [ctx.node('AddV2', [x, scalar(ctx, 'three', 3)])]), scalar(ctx, 'sixth', 1 / 6)]);
+
+/** Softmax / LogSoftmax along the op's `axis` (tfjs normalises the last axis: other axes are transposed there and back). */
+export function axisSoftmax(ctx: TfjsLowerContext, op: 'Softmax' | 'LogSoftmax'): void {
+  const layout = ctx.layout(0);
+  const r = ctx.inputTypes[0]!.shape.length;
+  const a = physAxis(ctx.attrs.axis as number, r, layout);
+  const x = ctx.input(0, layout);
+  if (a === r - 1) return ctx.output(0, ctx.node(op, [x]), layout);
+  const perm = Array.from({ length: r }, (_, i) => (i === a ? r - 1 : i === r - 1 ? a : i));
+  ctx.output(0, transpose(ctx, ctx.node(op, [transpose(ctx, x, perm)]), perm), layout);
+}
+
+/** Channel-wise constants for a value in `layout`: `[C]` on the last axis (channels-last or rank 2), `[C, 1, …]` in NCHW. */
+export const channelShape = (c: number, r: number, layout: TfLayout): number[] => (r < 3 || layout === 'nhwc' ? [c] : [c, ...Array<number>(r - 2).fill(1)]);
