@@ -231,6 +231,7 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
         st.report('E0104', `range ${a.v}..${b.v} has ${b.v - a.v} items; a loop runs at most ${LIMITS.maxLoop} times`, st.span(sc.module, e.range));
         return ERR;
       }
+      st.tick(sc.module, e.range, b.v - a.v);
       const items: Value[] = [];
       for (let i = a.v; i < b.v; i++) items.push(num(i, true));
       return { k: 'tuple', items };
@@ -304,6 +305,7 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
     st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
     return ERR;
   }
+  if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
   if (typeof r === 'string') {
     st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
     return ERR;

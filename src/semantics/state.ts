@@ -74,7 +74,8 @@ export class State {
   nameHint: string | undefined;
   analysis: AnalysisProvider | undefined;
   /** The statement or call being executed (where an exhausted stack is reported). */
-  at: { readonly module: ModuleInfo; readonly range: Range } | undefined;
+  atModule: ModuleInfo | undefined;
+  atRange: Range | undefined;
 
   constructor(readonly program: Program) {}
 
@@ -96,10 +97,15 @@ export class State {
     this.diagnostics.push(diag(code, message, span, { ...extra, notes, blockPath: frames.map((f) => `${f.label}: ${f.block}`) }));
   }
 
-  /** Counts one step (a statement, call or loop iteration); past the limits reports E0104 at `r` and aborts. */
-  tick(module: ModuleInfo, r: Range): void {
-    this.at = { module, range: r };
-    if (++this.steps > LIMITS.maxSteps || this.nodes.length > LIMITS.maxNodes) {
+  /**
+   * Counts steps (a statement, call or loop iteration is one; building a list or string costs one per
+   * item, so that building lists in a loop stays bounded too); past the limits reports
+   * E0104 at `r` and aborts.
+   */
+  tick(module: ModuleInfo, r: Range, cost = 1): void {
+    this.atModule = module;
+    this.atRange = r;
+    if ((this.steps += cost) > LIMITS.maxSteps || this.nodes.length > LIMITS.maxNodes) {
       const what = this.nodes.length > LIMITS.maxNodes ? `${LIMITS.maxNodes} layers` : `${LIMITS.maxSteps} steps`;
       this.report('E0104', `elaboration exceeded its limit of ${what} here`, this.span(module, r), { hint: 'check loop bounds and repeat counts' });
       throw new AbortSignal();
@@ -143,7 +149,7 @@ export class State {
   stackExhausted(e: unknown): boolean {
     if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) return false;
     this.frames.length = 0;
-    this.report('E0104', 'the program nests too deeply for the checker (call stack exhausted)', this.at ? this.span(this.at.module, this.at.range) : undefined, { hint: 'flatten nested block calls or long expressions' });
+    this.report('E0104', 'the program nests too deeply for the checker (call stack exhausted)', this.atModule && this.atRange ? this.span(this.atModule, this.atRange) : undefined, { hint: 'flatten nested block calls or long expressions' });
     return true;
   }
 

@@ -57,7 +57,7 @@ export class Converter {
     this.tooDeep = false;
     const e = this.expr(n);
     if (this.tooDeep || (this.maxExprDepth < Infinity && exprDepth(e) > this.maxExprDepth)) {
-      this.problems.push({ code: 'E0104', message: `expression is nested more than ${this.maxExprDepth} levels deep`, range: e.range.end > e.range.start ? e.range : n ? nodeRange(n) : e.range });
+      this.problems.push({ code: 'E0104', message: `expression is nested more than ${this.maxExprDepth} levels deep`, range: n ? nodeRange(n) : e.range });
       return { kind: 'error', range: e.range };
     }
     return e;
