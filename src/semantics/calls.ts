@@ -373,12 +373,16 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
   let result: Value | undefined;
   if (!inst.trainable) st.frozen++;
+  // A block called from an assertion's condition runs its statements as usual (totals are not deferred).
+  const assertDepth = st.assertDepth;
+  st.assertDepth = 0;
   try {
     execBlock(st, sc, decl.body);
   } catch (e) {
     if (!(e instanceof ReturnSignal)) throw e;
     result = e.value;
   } finally {
+    st.assertDepth = assertDepth;
     if (!inst.trainable) st.frozen--;
     st.frames.pop();
     st.activeBlocks.pop();

@@ -1,0 +1,10 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { it } from 'vitest';
+import { check } from '../src/api.js';
+import { memoryHost } from '../src/semantics/modules.js';
+const STD: Record<string,string> = {};
+for (const f of readdirSync('stdlib')) STD[`stdlib/${f}`] = readFileSync(`stdlib/${f}`, 'utf8');
+const model = (body: string, input = '[1, 3, 8, 8]') => `model M(x: ${input}) {\n${body}\n}\n`;
+const run = (text: string) => { const t0 = performance.now(); try { const r = check({ path: 'main.nn', text, host: memoryHost({ ...STD, 'main.nn': text }) }); return { ms: Math.round(performance.now() - t0), d: r.diagnostics.map((d) => `${d.code} ${d.message} @${d.span ? d.span.start + '..' + d.span.end : 'nospan'} ${d.hint ?? ''}`) }; } catch (e) { return { ms: Math.round(performance.now() - t0), threw: String(e).slice(0, 200) }; } };
+const CASES: string[] = JSON.parse(readFileSync('/tmp/fz/cases.json', 'utf8'));
+it('scratch', () => { for (const c of CASES) console.log(JSON.stringify(c.slice(0, 100)), JSON.stringify(run(eval(c)), null, 1)); });
