@@ -12,7 +12,7 @@
  * 3. Regressions: one minimal reproduction per bug the fuzzing found, asserting the fixed behaviour.
  * Every crash or unsound diagnostic fails; there is no list of tolerated bugs.
  *
- * The default run is short (~1,000 fuzz cases, a few seconds) so that it fits in `npm test`. Environment:
+ * The default run is short (~800 fuzz cases, a few seconds) so that it fits in `npm test`. Environment:
  * - FUZZ_RUNS=N multiplies the number of fuzz cases (FUZZ_RUNS=10 for a thorough run, ~30 s);
  * - FUZZ_SEED=S adds S to every seed, to explore new cases;
  * - FUZZ_DUMP=dir writes the mutated file of every distinct problem there (`<seed>-<n>-<file>`);
