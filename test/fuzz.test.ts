@@ -818,6 +818,10 @@ describe('regressions', () => {
     }
     expect(timed(model('  r = [1, 2] * 600000\n  return x')).codes).toEqual(['E0104']);
     expect(timed(model('  r = [1, 2] * 500000\n  return x')).codes).toEqual([]);
+    // An empty list times a huge count is empty, at once (found by fuzzing: it looped 10^11 times).
+    const empty = timed(model('  r = () * 99999999999\n  assert len(r) == 0\n  return x'));
+    expect(empty.codes).toEqual([]);
+    expect(empty.ms).toBeLessThan(1000);
     // Growing a list one item at a time is quadratic work: it counts toward the step limit.
     const grow = withLimits({ maxSteps: 200_000 }, () => timed(model('  r = []\n  for i in 0..100000 {\n    r = r + [i]\n  }\n  return x')));
     expect(grow.codes).toEqual(['E0104']);

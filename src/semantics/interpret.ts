@@ -328,7 +328,8 @@ export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = n
   if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0) {
     if (b.v * a.items.length > LIMITS.maxItems) return TOO_LONG(`a list of ${b.v * a.items.length} items`);
     const items: Value[] = [];
-    for (let i = 0; i < b.v; i++) for (const x of a.items) items.push(x);
+    // `[] * 10**12` is empty: loop over the items, not over the count.
+    if (a.items.length) for (let i = 0; i < b.v; i++) for (const x of a.items) items.push(x);
     return { k: 'tuple', items };
   }
   if (!isNum(a) || !isNum(b)) return `'${op}' does not apply to ${kindName(a)} and ${kindName(b)}`;
