@@ -20,6 +20,12 @@ export interface Parsed {
   externalData?: boolean;
   /** `--functions`: blocks as ONNX model-local functions. */
   functions?: boolean;
+  /** `--fold-bn`: BatchNorm folded into the conv/dense before it (ONNX inference export). */
+  foldBn?: boolean;
+  /** `--weights-map FILE|auto`: how --weights names map to parameter keys (rename rules, or structural). */
+  weightsMap?: string;
+  /** `--verbose`: compile reports more (the --weights-map table). */
+  verbose?: boolean;
   positional: string[];
   format?: string;
   model?: string;
@@ -127,6 +133,16 @@ export function parseArgs(argv: string[]): Parsed {
       case '--functions':
         p.functions = true;
         break;
+      case '--fold-bn':
+        p.foldBn = true;
+        break;
+      case '--weights-map':
+        p.weightsMap = value(a);
+        break;
+      case '--verbose':
+      case '-v':
+        p.verbose = true;
+        break;
       case '-o':
       case '--output':
         p.output = value(a);
@@ -168,6 +184,9 @@ export function parseArgs(argv: string[]): Parsed {
   if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData || p.functions))
     throw new UsageError('--emit, -o, --opset, --batch, --init, --seed, --weights, --external-data and --functions belong to compile (dslc model.nn --emit onnx)');
   if ((p.externalData || p.functions) && p.emit !== 'onnx') throw new UsageError(`${p.externalData ? '--external-data' : '--functions'} belongs to --emit onnx`);
+  if (p.foldBn && p.emit !== 'onnx') throw new UsageError('--fold-bn belongs to --emit onnx');
+  if (p.weightsMap !== undefined && !p.weights) throw new UsageError('--weights-map belongs to --weights (it says how the file\'s names map to the model\'s)');
+  if (p.verbose && p.command !== 'compile') throw new UsageError('--verbose belongs to compile');
   if (p.weights && (p.init || p.seed !== undefined)) throw new UsageError('--weights replaces --init/--seed: give one or the other');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');

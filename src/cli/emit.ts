@@ -2,7 +2,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
-import { hasErrors } from '../diagnostics/types.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
 import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
 import type { Chunks } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
@@ -12,6 +12,7 @@ import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
 import { emitTfjs } from './emit-tfjs.js';
+import { mapWeightNames } from './weights-names.js';
 
 export interface EmitIo {
   readSource(path: string): string;
@@ -118,7 +119,11 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     }
     const tensors = file.endsWith('.safetensors') ? readSafetensors(bytes) : file.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
     if (typeof tensors === 'string') throw new UsageError(`--weights ${args.weights}: ${tensors}`);
-    const matched = matchWeights(m, args.weights, tensors);
+    const mapped = args.weightsMap !== undefined ? mapWeightNames(args.weightsMap, m, args.weights, tensors) : undefined;
+    if (mapped && args.verbose) io.out(mapped.table);
+    // (a failed structural match already names each layer left without weights)
+    const matched = mapped && hasErrors(mapped.diagnostics) ? { weights: new Map<string, Float32Array>(), diagnostics: [] as Diagnostic[] } : matchWeights(m, args.weights, mapped?.tensors ?? tensors);
+    matched.diagnostics.unshift(...(mapped?.diagnostics ?? []));
     if (hasErrors(matched.diagnostics)) {
       io.report([...r.diagnostics, ...matched.diagnostics], sources);
       return 1;
@@ -132,7 +137,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   // encoding, from the parameter count (float32), so that a huge model is never assembled inline.
   const dataFile = `${basename(output)}.data`;
   const external = args.externalData || m.totals.params * 4 > INLINE_WEIGHT_LIMIT;
-  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}), ...(args.functions ? { functions: true } : {}) });
+  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}), ...(args.functions ? { functions: true } : {}), ...(args.foldBn ? { foldBatchNorm: true } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
     return 1;

@@ -32,6 +32,8 @@ Usage:
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
              [--external-data]  (weights in <out>.data; automatic above 2 GB)
              [--functions]      (blocks as ONNX local functions)
+             [--fold-bn]        (BatchNorm folded into the conv/dense before it, for inference)
+             [--weights-map rules.json|auto] [--verbose]  (map other names, e.g. PyTorch's, to dslc's)
              (also: dslc compile <file> --emit onnx ...)
   dslc ops                      list the layer catalogue
   dslc --version | --help
