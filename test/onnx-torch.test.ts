@@ -18,7 +18,7 @@ import type { OnnxExportOptions } from '../src/lower/onnx/export.js';
 import { matchWeights, readOnnxWeights, readSafetensors, type WeightTensor } from '../src/lower/weights-file.js';
 import { matchByStructure, parseRenameRules, renameTensors } from '../src/lower/weights-map.js';
 import { ROOT, checkFile, errors } from './helpers/compile.js';
-import { decodeModel, exportModel, graphOf, tempDir } from './helpers/onnx.js';
+import { decodeModel, exportModel, graphOf, pyCheck, shapeMismatches, tempDir } from './helpers/onnx.js';
 
 const FX = join(ROOT, 'test/fixtures/torch-onnx');
 const BIN = join(ROOT, 'bin/dslc.js');
@@ -144,6 +144,11 @@ describe("torch's BatchNorm-preserving export, its weights loaded through --weig
     const r = matchByStructure(lenet, 'torch.onnx', readOnnxWeights(torchOnnx()) as Map<string, WeightTensor>);
     expect(r.diagnostics[0]!.code).toBe('E0601');
     expect(r.diagnostics[0]!.message).toMatch(/no layer of the file left for conv1 \(bias\[6\], weight\[6×1×5×5\]\): the model has 1 layer\(s\) with these parameters, the file 0/);
+    // Listed in another order than the model's, with layers of equal shapes: position cannot pair them.
+    const reversed = new Map([...(readOnnxWeights(torchOnnx()) as Map<string, WeightTensor>)].reverse());
+    const amb = matchByStructure(model('test/fixtures/torch-onnx/tiny_resnet.nn'), 'rev.onnx', reversed).diagnostics;
+    expect(amb.map((d) => d.code)).toEqual(['E0601']);
+    expect(amb[0]!.message).toMatch(/ambiguous structural match: the file does not list its layers in the model's order/);
     const rules = parseRenameRules('[["\\\\.running_(mean|var)$", ".stat"]]');
     if (typeof rules === 'string') throw new Error(rules);
     expect(renameTensors(readOnnxWeights(torchOnnx()) as Map<string, WeightTensor>, rules)).toMatch(/'bn1.running_mean' and 'bn1.running_var' are both renamed to 'bn1.stat'/);
@@ -174,6 +179,21 @@ describe('--fold-bn', () => {
     expect(g.node.filter((n) => n.opType === 'BatchNormalization').map((n) => n.name)).toEqual(['bn3']);
     expect(p.metadataProps.find((x) => x.key === 'dslc.folded_batchnorm')?.value).toBe('3');
     expect(g.node.find((n) => n.opType === 'ConvTranspose')!.input).toEqual(['relu', 'deconv.weight', 'deconv.bias']);
+  });
+  it('folded exports pass onnx.checker (full) and strict shape inference, also with --functions', () => {
+    const t = tempDir();
+    try {
+      const files = [['fold_mix', 'test/fixtures/torch-onnx/fold_mix.nn', false], ['tiny_resnet', 'test/fixtures/torch-onnx/tiny_resnet.nn', true], ['mobilenet_v2', 'examples/mobilenet_v2.nn', true]] as const;
+      const paths = files.map(([name, file, functions]) => t.write(`${name}.onnx`, exported(model(file), { foldBatchNorm: true, functions, init: 'zeros' })));
+      const r = pyCheck(paths);
+      for (const f of paths) {
+        expect(r.files.get(f)?.error ?? null, f).toBeNull();
+        expect(r.files.get(f)?.ok, f).toBe(true);
+        expect(shapeMismatches(r.files.get(f)!), f).toEqual([]);
+      }
+    } finally {
+      t.cleanup();
+    }
   });
   it('with --init, the folded model computes what the unfolded one does', async () => {
     for (const file of ['test/fixtures/torch-onnx/fold_mix.nn', 'test/fixtures/torch-onnx/tiny_resnet.nn']) {

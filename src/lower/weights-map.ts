@@ -11,7 +11,9 @@
  *   taken in graph order, and each gets the first unused group of the file, in file order, whose roles and
  *   shapes equal its own. Among layers of identical shapes the file's order therefore decides: files
  *   written from `state_dict()` or by `torch.onnx.export` list layers in registration order, which is the
- *   forward order for torchvision's models. Errors name every layer left without a group.
+ *   forward order for torchvision's models. Errors name every layer left without a group; when the file's
+ *   order is not the model's (two pairs cross) while some layers have equal shapes, the match is ambiguous
+ *   and refused (E0601): rename rules must say it.
  *
  * PyTorch's `num_batches_tracked` (a training counter of BatchNorm, unused at inference) is ignored.
  */
@@ -100,9 +102,18 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
   const diagnostics: Diagnostic[] = [];
   const layers = m.graph.nodes.filter((n) => n.sharedWith === undefined && n.params.length > 0);
   const count = (s: string) => [layers.filter((n) => sig(n.params.map((p) => [p.name, p.shape])) === s).length, groups.filter((g) => g.sig === s).length] as const;
+  // Position pairs layers of equal shapes only if the file lists layers in the model's order: when it
+  // does not (a pair of matched layers crosses), and some shapes repeat, the pairing is ambiguous.
+  let last: { at: number; layer: string; group: string } | undefined;
+  let crossing: string | undefined;
   for (const n of layers) {
     const s = sig(n.params.map((p) => [p.name, p.shape]));
     const gr = groups.find((g) => !g.used && g.sig === s);
+    if (gr) {
+      const at = groups.indexOf(gr);
+      if (last && at < last.at) crossing ??= `${n.path} takes '${gr.prefix}', which the file lists before '${last.group}' (taken by ${last.layer})`;
+      last = { at, layer: n.path, group: gr.prefix };
+    }
     if (!gr) {
       const [ours, theirs] = count(s);
       diagnostics.push(diag('E0601', `${file}: no layer of the file left for ${n.path} (${s}): the model has ${ours} layer(s) with these parameters, the file ${theirs}`, n.span, {
@@ -117,6 +128,11 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
       table.push({ file: name, key: paramKey(n, p) });
     }
   }
+  const repeated = layers.some((n) => count(sig(n.params.map((p) => [p.name, p.shape])))[0] > 1);
+  if (crossing && repeated)
+    diagnostics.push(diag('E0601', `${file}: ambiguous structural match: the file does not list its layers in the model's order (${crossing}), and layers with equal parameter shapes could then be paired either way`, m.graph.span, {
+      hint: 'give rename rules instead (--weights-map rules.json); --verbose prints the pairing',
+    }));
   const left = groups.filter((g) => !g.used);
   if (left.length && !diagnostics.length)
     diagnostics.push(diag('W0107', `${file} has ${left.length} layer(s) of tensors the model does not use: ${left.slice(0, 5).map((g) => `${g.prefix || '(top level)'} (${g.sig})`).join('; ')}${left.length > 5 ? '; …' : ''}`, m.graph.span));
