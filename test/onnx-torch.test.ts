@@ -17,7 +17,7 @@ import type { CheckedModel } from '../src/checker/analyze.js';
 import type { OnnxExportOptions } from '../src/lower/onnx/export.js';
 import { matchWeights, readOnnxWeights, readSafetensors, type WeightTensor } from '../src/lower/weights-file.js';
 import { matchByStructure, parseRenameRules, renameTensors } from '../src/lower/weights-map.js';
-import { ROOT, checkFile, errors } from './helpers/compile.js';
+import { ROOT, checkFile, checkText, errors } from './helpers/compile.js';
 import { decodeModel, exportModel, graphOf, pyCheck, shapeMismatches, tempDir } from './helpers/onnx.js';
 
 const FX = join(ROOT, 'test/fixtures/torch-onnx');
@@ -194,6 +194,36 @@ describe('--fold-bn', () => {
     } finally {
       t.cleanup();
     }
+  });
+  it('every absorbing op (1-D/3-D, depthwise, grouped transposed): folded = unfolded in onnxruntime with random statistics', async () => {
+    const src = `model M(x: [N, 4, 6, 6, 6], s: [N, 4, 10], v: [N, 4, 6, 6]) -> (a: [N, 4, 13, 13, 13], b: [N, 8, 8], c: [N, 8, 6, 6], d: [N, 5, 10]) {
+      a = x -> conv_transpose3d(4, 3, stride=2, groups=2, name="ct") -> batchnorm(eps=0.01, name="bn_a")
+      b = s -> conv1d(8, 3, name="c1") -> batchnorm(affine=false, name="bn_b")
+      c = v -> depthwise_conv2d(3, padding=1, depth_multiplier=2, name="dw") -> batchnorm(name="bn_c")
+      d = s -> permute([0, 2, 1]) -> dense(5, name="fc") -> batchnorm1d(name="bn_d") -> permute([0, 2, 1])
+      return a, b, c, d
+    }`;
+    const r = checkText(src);
+    expect(errors(r)).toEqual([]);
+    const m = r.models[0]!;
+    // Random weights and statistics (variances positive), as a trained model would have.
+    const weights = new Map<string, Float32Array>();
+    let k = 1;
+    for (const n of m.graph.nodes)
+      for (const p of n.params) weights.set(`${n.path}.${p.name}`, Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name === 'running_var' ? 0.5 + Math.abs(Math.sin(k++)) : Math.sin(k++ * 1.7))));
+    const feeds = (s: ort.InferenceSession) => Object.fromEntries(s.inputNames.map((name, i) => {
+      const shape = [2, ...(m.graph.tensors[m.graph.inputs[i]!.tensor]!.type.shape.slice(1) as number[])];
+      return [name, new ort.Tensor('float32', Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, j) => Math.cos(j * 0.41 + i)), shape)];
+    }));
+    const outs = async (bytes: Uint8Array) => {
+      const s = await ort.InferenceSession.create(bytes);
+      return Object.values(await s.run(feeds(s))).map((t) => t.data as Float32Array);
+    };
+    const folded = exported(m, { weights, foldBatchNorm: true });
+    // bn_d normalises axis 1 of [N, 10, 5] (not the dense layer's features): it stays.
+    expect(graphOf(decodeModel(folded)).node.filter((n) => n.opType === 'BatchNormalization').map((n) => n.name)).toEqual(['bn_d']);
+    const [plain, fold] = [await outs(exported(m, { weights })), await outs(folded)];
+    plain.forEach((p, i) => expectClose(fold[i]!, [...p], 1e-4));
   });
   it('with --init, the folded model computes what the unfolded one does', async () => {
     for (const file of ['test/fixtures/torch-onnx/fold_mix.nn', 'test/fixtures/torch-onnx/tiny_resnet.nn']) {
