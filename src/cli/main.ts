@@ -261,7 +261,8 @@ function runSummary(args: Parsed, io: Io): number {
  * dist/cli/run.js is imported when the command is run.
  */
 async function runRun(args: Parsed, io: Io): Promise<number> {
-  const spec = typeof __dirname === 'string' ? pathToFileURL(resolve(__dirname, 'cli', 'run.js')).href : './run.js';
+  // Absolute: the importer passed in by bin/dslc.js resolves from bin/. (The bundle has __dirname = dist/.)
+  const spec = typeof __dirname === 'string' ? pathToFileURL(resolve(__dirname, 'cli', 'run.js')).href : new URL('./run.js', import.meta.url).href;
   const mod = (await (io.import ?? ((s: string) => import(/* @vite-ignore */ s)))(spec)) as typeof import('./run.js');
   return mod.runModel(args, io);
 }
