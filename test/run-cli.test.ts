@@ -133,6 +133,42 @@ describe('dslc run against onnxruntime-node', () => {
   });
 });
 
+describe('dslc run: integer and symbolic inputs, --model', () => {
+  it('int64 token ids from NumPy feed an embedding (as int32) and match ORT; ids beyond int32 are refused', async () => {
+    writeFileSync(at('tok.nn'), `model Other(x: [N, 2]) -> (y: [N, 2]) {
+  return x -> relu
+}
+model Tok(t: int64[N, 6]) -> (y: [N, 4]) {
+  return t -> embedding(50, 8) -> flatten -> dense(4)
+}
+`);
+    execFileSync('/usr/bin/python3', ['-c', "import numpy as np; np.save('t.npy', np.array([[1, 2, 3, 49, 0, 7], [5, 5, 9, 10, 11, 12]], dtype=np.int64)); np.save('big.npy', np.array([[2**40, 0, 0, 0, 0, 0]]))"], { cwd: dir });
+    const amb = await dslc(['run', 'tok.nn', '--input', 't.npy']);
+    expect(amb.code).toBe(2);
+    expect(amb.stderr).toBe('dslc: tok.nn defines 2 models (Other, Tok): choose one with --model NAME\n');
+    const r = await dslc(['run', 'tok.nn', '--model', 'Tok', '--input', 't.npy', '--seed', '2', '-o', 'ty.npy']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect((await dslc(['tok.nn', '--emit', 'onnx', '--model', 'Tok', '--seed', '2', '-o', 'tok.onnx'])).code).toBe(0);
+    const s = await ort.InferenceSession.create(at('tok.onnx'));
+    const ids = BigInt64Array.from([1, 2, 3, 49, 0, 7, 5, 5, 9, 10, 11, 12].map(BigInt));
+    const want = (await s.run({ t: new ort.Tensor('int64', ids, [2, 6]) })).y!.data as Float32Array;
+    await s.release();
+    expect(rel(npy('ty.npy').data as Float32Array, want)).toBeLessThanOrEqual(1e-4);
+    const big = await dslc(['run', 'tok.nn', '--model', 'Tok', '--input', 'big.npy']);
+    expect({ code: big.code, stderr: big.stderr }).toEqual({ code: 2, stderr: "dslc: input 't' (big.npy): value 1099511627776 does not fit int32\n" });
+  });
+
+  it('--random binds other symbols from --input-shape, and asks for them otherwise', async () => {
+    writeFileSync(at('seq.nn'), 'model Seq(x: [N, T, 4]) -> (y: [N, T, 3]) {\n  return x -> dense(3)\n}\n');
+    const r = await dslc(['run', 'seq.nn', '--random', '--input-shape', 'T=5', '--batch', '2']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout).toContain('x [2, 5, 4] random');
+    expect(r.stdout).toContain('y: [2, 5, 3] float32');
+    const no = await dslc(['run', 'seq.nn', '--random']);
+    expect({ code: no.code, stderr: no.stderr }).toEqual({ code: 2, stderr: "dslc: input 'x' has shape [N, T, 4]: give --input-shape T=SIZE for --random\n" });
+  });
+});
+
 describe('dslc run: input errors, exit codes', () => {
   it('a wrong shape, a wrong dtype, Fortran order: one line naming the expected shape, exit 2', async () => {
     writeFileSync(at('bad-shape.npy'), writeNpy(new Float32Array(28 * 28), [1, 1, 28, 28]));
