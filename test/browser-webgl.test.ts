@@ -24,7 +24,7 @@ import { tf, wasm } from './helpers/tfjs.js';
  * flags above alone; `--use-angle=swiftshader --enable-unsafe-swiftshader` ask for it explicitly, since newer
  * Chromium releases no longer fall back to SwiftShader for WebGL unless told to).
  */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 const SMALL = `model SmallRes(x: [N, 3, 16, 16]) -> (y: [N, 5]) {
   h = x -> conv2d(8, 3, padding=1, bias=false) -> batchnorm2d -> relu

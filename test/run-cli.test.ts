@@ -190,6 +190,8 @@ describe('dslc run: input errors, exit codes', () => {
 
   it('model errors exit 1 with diagnostics; usage errors exit 2', async () => {
     writeFileSync(at('broken.nn'), 'model B(x: [1, 8]) { return x -> conv2d(3, 3) }\n');
+    writeFileSync(at('ok.nn'), 'model Ok(x: [1, 8]) { return x -> relu }\n');
+    writeFileSync(at('same.npy'), writeNpy(new Float32Array(8), [1, 8]));
     const r = await dslc(['run', 'broken.nn', '--random']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E\d{4}\]/);
@@ -200,11 +202,15 @@ describe('dslc run: input errors, exit codes', () => {
       [['run', LENET, '--random', '--bench', '0'], '--bench expects a positive number of runs'],
       [['check', LENET, '--random'], '--input, --random, --backend and --bench belong to run'],
       [['run', LENET, '--random', '-o', 'nodir/y.npy'], 'cannot write'],
+      [['run', 'ok.nn', '--random', '-o', './ok.nn'], '--output ./ok.nn would overwrite an input of this run'],
+      [['run', 'ok.nn', '--input', 'same.npy', '-o', 'same.npy'], '--output same.npy would overwrite an input of this run'],
     ] as [string[], string][]) {
       const e = await dslc(args);
       expect({ args, code: e.code }).toEqual({ args, code: 2 });
       expect(e.stderr).toContain(msg);
     }
+    expect(readFileSync(at('ok.nn'), 'utf8')).toBe('model Ok(x: [1, 8]) { return x -> relu }\n');
+    expect(npy('same.npy').shape).toEqual([1, 8]);
   });
 
   it('--bench N reports median, p95 and throughput', async () => {

@@ -7,7 +7,7 @@
  * Exit codes: 0 ran; 1 the model has errors or cannot be lowered (diagnostics); 2 usage or I/O errors, which include
  * an input file whose shape or dtype does not fit the model (the message names the expected shape).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, relative, resolve } from 'node:path';
 import { check } from '../api.js';
@@ -187,6 +187,17 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
     const missing = inPorts.filter((p) => !inFiles.has(p.name)).map((p) => p.name);
     throw new UsageError(`no data for input${missing.length > 1 ? 's' : ''} ${missing.map((s) => `'${s}'`).join(', ')}: give --input ${inPorts.length > 1 ? 'NAME=' : ''}file.npy or --random`);
   }
+  // An output never replaces the model or an input (through symbolic links too).
+  const real = (p: string) => {
+    try {
+      return realpathSync(resolve(p));
+    } catch {
+      return resolve(p);
+    }
+  };
+  const taken = new Set([real(file), ...[...inFiles.values()].map(real), ...(args.weights ? [real(args.weights)] : [])]);
+  for (const f of outFiles.values()) if (taken.has(real(f))) throw new UsageError(`--output ${f} would overwrite an input of this run; choose another file`);
+  if (new Set([...outFiles.values()].map(real)).size < outFiles.size) throw new UsageError('--output names the same file twice');
   const arrays = new Map<string, NpyArray>();
   for (const [name, f] of inFiles) {
     try {
