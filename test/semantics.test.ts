@@ -125,3 +125,44 @@ model M(x: [1, 4]) { stem = x -> dense(4)\n h = stem -> b -> b\n return h -> den
     expect(codes(r)).toContain('E0400');
   });
 });
+
+describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
+  it('didYouMean keeps its answers while skipping candidates out of reach by length', async () => {
+    const { didYouMean, levenshtein } = await import('../src/diagnostics/make.js');
+    const names = ['conv2d', 'conv1d', 'dense', 'relu', 'batchnorm', 'max_pool2d', 'x', 'features_extractor'];
+    // The reference: the closest name by plain edit distance (ties: alphabetical), within len/3.
+    const reference = (n: string) => {
+      const best = [...names].sort((a, b) => levenshtein(n.toLowerCase(), a.toLowerCase()) - levenshtein(n.toLowerCase(), b.toLowerCase()) || (a < b ? -1 : 1))[0]!;
+      return levenshtein(n.toLowerCase(), best.toLowerCase()) <= Math.max(1, Math.floor(n.length / 3)) ? best : undefined;
+    };
+    for (const n of ['conv2', 'Conv2D', 'dens', 'rleu', 'batchnrom', 'maxpool2d', 'y', 'feature_extractor', 'zzzzzz', 'c'])
+      expect(didYouMean(n, names), n).toBe(reference(n));
+    // Bounded work: a million candidates of the right length answer at once (the first ones are searched).
+    const many = Array.from({ length: 1_000_000 }, (_, i) => `n${i}`);
+    const t0 = performance.now();
+    didYouMean('n5', many);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('explicit layer names get _2, _3… in order, also after automatic ones of the same base', () => {
+    const r = checkText('model M(x: [1, 4]) {\n  y = x -> relu -> relu(name="relu") -> relu(name="relu") -> relu\n  return y\n}');
+    expect(errors(r)).toEqual([]);
+    expect(r.models[0]!.graph.nodes.map((n) => n.label)).toEqual(['relu_1', 'relu', 'relu_2', 'relu_3']);
+  });
+
+  it('a layer size given by a symbol is E0409 unless --input-shape makes it concrete', () => {
+    const text = 'model M(x: [N, 8]) {\n  return x -> dense(N)\n}';
+    expect(codes(checkText(text))).toEqual(['E0409']);
+    const ok = checkText(text, { inputShapes: new Map([['N', 4]]) });
+    expect(errors(ok)).toEqual([]);
+    expect(shapeOf(ok)).toEqual([4, 4]);
+  });
+
+  it('spans are clamped into their file', async () => {
+    const { sourceFile, spanOf } = await import('../src/syntax/source.js');
+    const f = sourceFile('f.nn', 'ab\ncd');
+    expect(spanOf(f, -1, 0)).toMatchObject({ start: 0, end: 0, line: 1, col: 1 });
+    expect(spanOf(f, 3, 99)).toMatchObject({ start: 3, end: 5, line: 2, col: 1, endLine: 2, endCol: 3 });
+    expect(spanOf(f, Number.NaN, 2)).toMatchObject({ start: 0, end: 2 });
+  });
+});

@@ -93,6 +93,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
   const peak1 = peakActivationBytes(g, 1);
   const peak2 = peakActivationBytes(g, 2);
+  diagnostics.push(...precisionLoss(g, layers, macs, flops, peak1));
   const totals: Totals = {
     params,
     trainableParams: trainable,
@@ -121,4 +122,18 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
     else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${macs.toLocaleString('en-US')} MACs, over the budget of ${opts.maxMacs.toLocaleString('en-US')} (--max-macs)`, g.span));
   }
   return { result: { graph: g, layers, totals, rf }, diagnostics };
+}
+
+/** Beyond 2^53 a double no longer holds every integer: a count there would be printed wrong. */
+const inexact = (d: Dim | undefined): d is number => typeof d === 'number' && !Number.isSafeInteger(d);
+
+/** E0406 for the first layer whose MACs, FLOPs or output size lose integer precision, else for the totals. */
+function precisionLoss(g: Graph, layers: readonly LayerReport[], macs: Dim, flops: Dim, peak: number | undefined): Diagnostic[] {
+  const hint = 'the sizes are far beyond any real network: check the input shape and layer sizes';
+  for (const l of layers) {
+    const what = inexact(l.macs) ? ['MACs', l.macs] : inexact(l.flops) ? ['FLOPs', l.flops] : inexact(l.outputBytes) ? ['output bytes', l.outputBytes] : undefined;
+    if (what) return [diag('E0406', `${l.path}: about ${(what[1] as number).toExponential(3)} ${what[0]}, beyond 2^53: counts would be inexact`, l.node.span, { hint })];
+  }
+  const total = inexact(macs) ? ['MACs', macs] : inexact(flops) ? ['FLOPs', flops] : inexact(peak) ? ['bytes of peak activation memory', peak] : undefined;
+  return total ? [diag('E0406', `${g.name} needs about ${(total[1] as number).toExponential(3)} ${total[0]}, beyond 2^53: counts would be inexact`, g.span, { hint })] : [];
 }

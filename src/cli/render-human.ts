@@ -20,12 +20,16 @@ function snippet(sp: Span, sources: (path: string) => string | undefined, style:
   const lines: string[] = [`  ${paint(style, '1;34', '-->')} ${cwdRel(sp.file)}:${sp.line}:${sp.col}`];
   const text = sources(sp.file);
   if (text === undefined) return lines;
-  const src = text.split('\n')[sp.line - 1];
+  // A span from another version of the file, or a bad one, must not break the rendering: clamp it.
+  const int = (n: number, lo: number, hi: number) => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), lo), hi) : lo);
+  const lineNo = int(sp.line, 1, Number.MAX_SAFE_INTEGER);
+  const src = text.split('\n')[lineNo - 1];
   if (src === undefined) return lines;
   const shown = src.replace(/\t/g, ' ').replace(/\r$/, '');
-  const gutter = String(sp.line).length;
+  const col = int(sp.col, 1, shown.length + 1);
+  const gutter = String(lineNo).length;
   const bar = paint(style, '1;34', `${' '.repeat(gutter)} |`);
-  const width = sp.endLine === sp.line ? Math.max(1, sp.endCol - sp.col) : Math.max(1, shown.length - sp.col + 1);
-  lines.push(bar, `${paint(style, '1;34', `${sp.line} |`)} ${shown.slice(0, 300)}`, `${bar} ${' '.repeat(Math.min(sp.col - 1, 300))}${paint(style, color, '^'.repeat(Math.min(width, 200)))}`);
+  const width = sp.endLine === sp.line ? int(sp.endCol - col, 1, 200) : int(shown.length - col + 1, 1, 200);
+  lines.push(bar, `${paint(style, '1;34', `${lineNo} |`)} ${shown.slice(0, 300)}`, `${bar} ${' '.repeat(Math.min(col - 1, 300))}${paint(style, color, '^'.repeat(width))}`);
   return lines;
 }

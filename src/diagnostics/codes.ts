@@ -15,7 +15,7 @@ export const CODES = {
   E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file.' },
   E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large (beyond 2^53). Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
   E0103: { severity: 'error', title: 'unterminated string', doc: 'A string literal has no closing quote on its line.' },
-  E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit (size, nesting depth, elaboration steps); dslc stops rather than hang.' },
+  E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit, and dslc stops rather than hang or crash: file size (2 MB), bracket nesting (200), expression depth (200 levels: operators, prefixes or suffixes applied one to the result of another), elaboration steps (20M, every statement, call and loop iteration counting), layers (2M), iterations of one loop (1M, `for` and `repeat` alike), items of a list or characters of a string (1M), block calls nested in each other (200).' },
   E0105: { severity: 'error', title: 'not a text file', doc: 'The file is not valid UTF-8 text (binary data or another encoding).' },
   // Names and modules (E02xx)
   E0200: { severity: 'error', title: 'unknown name', doc: 'A name is used that is not defined in scope; the message suggests the closest known name.' },
@@ -29,8 +29,9 @@ export const CODES = {
   E0208: { severity: 'error', title: 'recursive block', doc: 'A block calls itself, directly or through other blocks; networks are finite graphs.' },
   E0209: { severity: 'error', title: 'name not exported', doc: 'The imported module defines no block, model or constant of that name.' },
   E0210: { severity: 'error', title: 'unknown model', doc: 'The requested model (`--model`) is not defined in the file, or the file defines no model.' },
+  E0211: { severity: 'error', title: 'constant cycle', doc: 'Constants are defined in terms of each other in a cycle (`const a = b` and `const b = a`), so none has a value. The message spells out the cycle.' },
   // Values and types (E03xx)
-  E0300: { severity: 'error', title: 'type mismatch', doc: 'A value of the wrong kind is used: a tensor where a number is expected, a string for an int, and so on.' },
+  E0300: { severity: 'error', title: 'type mismatch', doc: 'A value of the wrong kind is used: a tensor where a number is expected, a string for an int, and so on. Also: a whole-model total (`params`, `macs`…) or `rf()`/`jump()` used outside an `assert` (they exist only once the model is built; constants cannot hold them either).' },
   E0301: { severity: 'error', title: 'invalid attribute value', doc: 'An attribute is out of its range: a non-positive kernel, a negative padding, an unknown mode.' },
   E0302: { severity: 'error', title: 'arithmetic error', doc: 'Division or modulo by zero, or an operation that has no meaning for its operands.' },
   E0303: { severity: 'error', title: 'index out of range', doc: 'An index (`x.shape[4]`, an axis) is outside the sequence or tensor rank.' },
@@ -43,10 +44,10 @@ export const CODES = {
   E0403: { severity: 'error', title: 'conflicting symbolic dimension', doc: 'A symbolic dimension (`N`, `H`) would have to take two different values.' },
   E0404: { severity: 'error', title: 'reshape size mismatch', doc: 'A reshape target does not hold the same number of elements as its input.' },
   E0405: { severity: 'error', title: 'declared shape mismatch', doc: 'A tensor does not have the shape its declaration states (model output type).' },
-  E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count exceeds 2^53 and cannot be represented exactly.' },
+  E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count (parameters, MACs, FLOPs, elements or bytes of an activation) exceeds 2^53 and cannot be represented exactly: dslc reports it rather than print a wrong number.' },
   E0407: { severity: 'error', title: 'groups do not divide channels', doc: 'In a grouped convolution both input and output channels must be divisible by `groups`.' },
   E0408: { severity: 'error', title: 'dtype mismatch', doc: 'The tensor has the wrong element type (an embedding takes integer indices).' },
-  E0409: { severity: 'error', title: 'size must be concrete', doc: 'A dimension that decides a weight shape (input channels, dense input features) is symbolic; weights need concrete sizes.' },
+  E0409: { severity: 'error', title: 'size must be concrete', doc: 'A dimension that decides a weight shape (input channels, dense input features) is symbolic, or an int attribute of a layer (`dense(N)`, `conv2d(N, 3)`, `groups=N`) is a symbolic size; weights need concrete sizes. Bind the symbol with `where N == 64` or `--input-shape N=64`.' },
   // Assertions and budgets (E05xx)
   E0500: { severity: 'error', title: 'assertion failed', doc: 'An `assert` in the source evaluated to false; the message shows both sides.' },
   E0501: { severity: 'error', title: 'budget exceeded', doc: 'The model exceeds `--max-params` or `--max-macs`.' },

@@ -39,17 +39,29 @@ export function levenshtein(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The closest candidate within a distance proportional to the name's length, if any. */
+/** Edit-distance work (cells) one suggestion may cost: a file with many names must stay fast. */
+const MAX_SUGGEST_WORK = 200_000;
+
+/**
+ * The closest candidate within a distance proportional to the name's length, if any. Candidates whose
+ * length alone puts them out of reach are skipped, and the total work is bounded.
+ */
 export function didYouMean(name: string, candidates: Iterable<string>): string | undefined {
+  const maxD = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
-  let bestD = Infinity;
+  let bestD = maxD + 1;
+  let work = 0;
   const lower = name.toLowerCase();
   for (const c of candidates) {
+    // The distance is at least the difference in length.
+    if (Math.abs(c.length - name.length) > Math.min(maxD, bestD)) continue;
+    work += (name.length + 1) * (c.length + 1);
+    if (work > MAX_SUGGEST_WORK) break;
     const d = levenshtein(lower, c.toLowerCase());
     if (d < bestD || (d === bestD && best !== undefined && c < best)) {
       best = c;
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= maxD ? best : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { didYouMean } from '../diagnostics/make.js';
 import type { DiagnosticCode } from '../diagnostics/codes.js';
-import { isSymbolic } from '../symbolic/dim.js';
+import { type Dim, formatDim, isSymbolic, symbolsOf } from '../symbolic/dim.js';
 import type { AttrDef, AttrValue, OpDef } from './types.js';
 
 /** An argument problem: which argument (positional index or keyword) and why. */
@@ -101,10 +101,30 @@ export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords:
         continue;
       }
       attrs[def.name] = def.default;
+    } else if (isSize(def) && isSymbolicValue(attrs[def.name]!)) {
+      problems.push(notConcrete(op, def, attrs[def.name] as Dim, given.get(def.name)));
     } else {
       const err = checkAttr(def, attrs[def.name]!);
       if (err) problems.push({ code: err.includes('must be ≥') ? 'E0301' : def.type === 'enum' || (def.type === 'padding' && typeof attrs[def.name] === 'string') ? 'E0301' : 'E0300', message: `${op.name}: ${err}`, at: given.get(def.name) });
     }
   }
   return { attrs, given, problems };
+}
+
+/** An int attribute bounded below by 1 is a size or count (channels, features, groups), unlike an axis. */
+const isSize = (def: AttrDef): boolean => def.type === 'int' && def.min !== undefined && def.min >= 1;
+const isSymbolicValue = (v: AttrValue): boolean => v !== null && typeof v === 'object' && !Array.isArray(v) && isSymbolic(v as Dim);
+
+/**
+ * A size attribute decides weight and output shapes (output channels, features, groups): a symbolic
+ * dimension there would give weights no shape, so it must be concrete (E0409), whichever op it belongs to.
+ */
+function notConcrete(op: OpDef, def: AttrDef, v: Dim, at: number | string | undefined): ArgProblem {
+  const sym = [...symbolsOf(v)][0] ?? 'N';
+  return {
+    code: 'E0409',
+    message: `${op.name}: ${def.name} is ${formatDim(v)}, a symbolic size, but it must be a concrete int`,
+    hint: `bind ${sym} to a size: \`where ${sym} == 64\` after the model's inputs, or --input-shape ${sym}=64`,
+    ...(at !== undefined ? { at } : {}),
+  };
 }

@@ -26,7 +26,8 @@ export type AttrValue = number | boolean | string | Dim | null | readonly AttrVa
 
 /**
  * Attribute types:
- * - `int`, `float`, `bool`, `string`: scalars (`int` also accepts a symbolic dim unless `concrete`).
+ * - `int`, `float`, `bool`, `string`: scalars. An `int` with `min` ≥ 1 is a size (channels, features, groups) and must be
+ *   concrete (E0409); other ints (axes) may be symbolic dims.
  * - `ints`: an int or a tuple of ints, expanded to the op's spatial rank (`kernel_size=3` → `[3, 3]`).
  * - `padding`: like `ints`, or one of `'valid' | 'same' | 'full'`.
  * - `int_list`: a list of ints/dims of any length (reshape targets, permutations); `float_list` likewise.

@@ -1,6 +1,6 @@
 /** Builtin functions and analysis names usable in expressions and assertions. */
 import { type Dim, add, ceilDiv, compareDims, floorDiv, mul } from '../symbolic/dim.js';
-import { DeferSignal, type State } from './state.js';
+import { DeferSignal, LIMITS, type State } from './state.js';
 import { ERR, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
 export interface BuiltinInfo {
@@ -43,7 +43,11 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
     case 'rf_start': {
       const t = args[0];
       if (args.length !== 1 || t?.k !== 'tensor') return `${name}() takes one tensor`;
-      if (!st.analysis) throw new DeferSignal();
+      if (!st.analysis) {
+        // Receptive fields are known once the whole model is built: only an assertion can wait for that.
+        if (st.assertDepth > 0) throw new DeferSignal();
+        return `${name}() can be used only in an assert (receptive fields are known once the model is built)`;
+      }
       const rf = st.analysis.rf(t.id);
       if (!rf) return `${name}(): this tensor has no spatial receptive field (after flatten, dense or a recurrent layer)`;
       return { k: 'tuple', items: rf.map((a) => num(name === 'rf' ? a.size : name === 'jump' ? a.jump : a.start)) };
@@ -76,8 +80,11 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       }
       return typeof acc === 'number' ? num(acc, int) : fromDim(acc);
     }
-    case 'str':
-      return args.length === 1 ? { k: 'str', v: args[0]!.k === 'str' ? args[0]!.v : show(args[0]!) } : 'str() takes one value';
+    case 'str': {
+      if (args.length !== 1) return 'str() takes one value';
+      const text = args[0]!.k === 'str' ? args[0]!.v : show(args[0]!);
+      return text.length > LIMITS.maxItems ? `str() would make a string of ${text.length} characters; the limit is ${LIMITS.maxItems}` : { k: 'str', v: text };
+    }
     case 'floor':
     case 'ceil':
     case 'abs':

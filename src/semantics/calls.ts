@@ -12,20 +12,20 @@ import { type AttrValue, type OpDef, isFailure } from '../ops/types.js';
 import { type Dim, compareDims, formatDim, isIntegral, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
 import { callBuiltin } from './builtins.js';
 import type { IrParam } from './ir.js';
-import { evaluate, execBlock, knownNames, lookup } from './interpret.js';
-import { type State, Scope, ReturnSignal } from './state.js';
+import { evaluate, execBlock, lookup, suggest } from './interpret.js';
+import { type State, LIMITS, Scope, ReturnSignal } from './state.js';
 import { ERR, type ArgSite, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
 
 type Site = ArgSite;
 
 /** Evaluates `callee(args)`, with `piped` tensors from a chain prepended to the inputs. */
 export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }>, piped: Value[]): Value {
-  st.tick();
+  st.tick(sc.module, e.range);
   let callee: Value;
   if (e.callee.kind === 'name') {
-    const found = lookup(st, sc, e.callee.name.text);
+    const found = lookup(st, sc, e.callee.name.text, e.callee.range);
     if (!found) {
-      const s = didYouMean(e.callee.name.text, knownNames(sc));
+      const s = suggest(st, sc, e.callee.name.text);
       const at = st.span(sc.module, e.callee.range);
       st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : { hint: 'see `dslc ops` for the layer catalogue' });
       return ERR;
@@ -87,7 +87,7 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       }
       const r = callBuiltin(st, callee.name, [...piped, ...pos]);
       if (typeof r === 'string') {
-        st.report('E0300', r, site.span);
+        st.report(/; the limit is \d+$/.test(r) ? 'E0104' : 'E0300', r, site.span);
         return ERR;
       }
       return r;
@@ -171,33 +171,40 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
       st.report('E0305', 'a shared block instance builds a different structure on this application (its body depends on the input), so its weights cannot be shared', site.span);
       return undefined;
     }
-    return prev;
+    // A call that failed at the first application (reported then) is not replayed unvalidated.
+    return prev.failed ? undefined : prev;
   }
   const inst: Instance = { id: st.nextInstance++, target, positional: pos, keywords: kw, ...(generic.label ? { label: generic.label } : {}), trainable: generic.trainable && st.frozen === 0, span: site.span, inner: [], applied: 0 };
   inst.site = site;
+  // Check an op's arguments now, so that an instance reports mistakes where it is written.
+  if (target.kind === 'op' && !bindOpInstance(st, inst, target.op, pos, kw, site)) inst.failed = true;
+  // Recorded even when it failed, so that a replay stays aligned with the first application.
   if (top) top.inst.inner.push(inst);
-  if (target.kind === 'op') {
-    // Check the arguments now so that an instance reports mistakes where it is written.
-    const bound = bindAttrs(target.op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
-    const frac = [...pos, ...kw.values()].find((v) => v.k === 'dim' && !isIntegral(v.v, st.facts));
-    if (frac) {
-      st.report('E0300', `${target.op.name}: ${show(frac)} is not a whole number for every size; use // or floor()/ceil()`, site.span);
-      return undefined;
-    }
-    const bad = pos.findIndex((v) => toAttr(v) === undefined);
-    if (bad >= 0) {
-      st.report('E0300', `${target.op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${target.op.name} takes ${tensorArity(target.op)} tensor input${tensorArity(target.op) === 1 ? '' : 's'} before its attributes`, site.pos[bad] ?? site.span);
-      return undefined;
-    }
-    for (const p of bound.problems) {
-      const span = typeof p.at === 'number' ? site.pos[p.at] : typeof p.at === 'string' ? site.kw.get(p.at) : undefined;
-      st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
-    }
-    if (bound.problems.length) return undefined;
-    inst.bound = bound;
-  }
-  return inst;
+  return inst.failed ? undefined : inst;
 }
+
+/** Binds and checks an op instance's attributes (`inst.bound`); false after reporting a problem. */
+function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: Map<string, Value>, site: Site): boolean {
+  const frac = [...pos, ...kw.values()].find((v) => v.k === 'dim' && !isIntegral(v.v, st.facts));
+  if (frac) {
+    st.report('E0300', `${op.name}: ${show(frac)} is not a whole number for every size; use // or floor()/ceil()`, site.span);
+    return false;
+  }
+  const bad = pos.findIndex((v) => toAttr(v) === undefined);
+  if (bad >= 0) {
+    st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos[bad] ?? site.span);
+    return false;
+  }
+  const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
+  for (const p of bound.problems) {
+    const span = typeof p.at === 'number' ? site.pos[p.at] : typeof p.at === 'string' ? site.kw.get(p.at) : undefined;
+    st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
+  }
+  if (bound.problems.length) return false;
+  inst.bound = bound;
+  return true;
+}
+
 
 function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site): Value {
   if (tensors.some((t) => t.k === 'error')) return ERR;
@@ -219,7 +226,8 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
     return ERR;
   }
   const isite = inst.site ?? site;
-  const bound = inst.bound ?? bindAttrs(op, inst.positional.map((v) => toAttr(v) ?? null), new Map([...inst.keywords].map(([k, v]) => [k, toAttr(v) ?? null])));
+  const bound = inst.bound;
+  if (!bound) return ERR; // unreachable: op instances are bound when created, or not created
   const hint = st.nameHint;
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);
@@ -304,6 +312,12 @@ function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Spa
 
 function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], site: Site): Value {
   const decl = ref.decl;
+  if (st.frames.length >= LIMITS.maxBlockDepth) {
+    const names = st.frames.map((f) => f.block);
+    const chain = names.length > 6 ? [...names.slice(0, 3), '…', ...names.slice(-3)] : names;
+    st.report('E0104', `block calls are nested more than ${LIMITS.maxBlockDepth} levels deep (${[...chain, decl.name.text].join(' → ')})`, site.span, { hint: 'flatten the hierarchy: call blocks in a loop rather than each from the next' });
+    return ERR;
+  }
   if (st.activeBlocks.some((b) => b.decl === decl)) {
     const chain = [...st.activeBlocks.map((b) => b.decl.name.text), decl.name.text].join(' → ');
     st.report('E0208', `block '${decl.name.text}' calls itself (${chain}); networks must be finite`, site.span, { hint: 'use a loop (for/repeat) instead of recursion' });
@@ -359,12 +373,16 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
   let result: Value | undefined;
   if (!inst.trainable) st.frozen++;
+  // A block called from an assertion's condition runs its statements as usual (totals are not deferred).
+  const assertDepth = st.assertDepth;
+  st.assertDepth = 0;
   try {
     execBlock(st, sc, decl.body);
   } catch (e) {
     if (!(e instanceof ReturnSignal)) throw e;
     result = e.value;
   } finally {
+    st.assertDepth = assertDepth;
     if (!inst.trainable) st.frozen--;
     st.frames.pop();
     st.activeBlocks.pop();

@@ -60,7 +60,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
     execBlock(st, sc, decl.body);
   } catch (e) {
     if (e instanceof ReturnSignal) result = e.value;
-    else if (!(e instanceof AbortSignal)) throw e;
+    else if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
   const outputs: IrPort[] = [];
   if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
@@ -102,7 +102,11 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
       st.analysis = analysis;
       for (const d of st.deferred) {
         st.frames.splice(0, st.frames.length, ...d.blockPath);
-        checkAssert(st, d.scope, d.cond, d.message, d.span);
+        try {
+          checkAssert(st, d.scope, d.cond, d.message, d.span);
+        } catch (e) {
+          if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
+        }
       }
       st.frames.length = 0;
       return st.diagnostics.slice(before);
@@ -115,6 +119,8 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
  * line (`--input-shape H=…`) binds the symbol here, checked against the constraint.
  */
 function addFact(st: State, sc: Scope, e: Expr, inputShapes?: ReadonlyMap<string, Dim>): void {
+  // A missing constraint (`where {`) is a syntax error, already reported.
+  if (e.kind === 'error') return;
   const bad = () => st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', st.span(sc.module, e.range));
   if (e.kind !== 'binary' || e.op !== '==') return bad();
   const { left, right } = e;

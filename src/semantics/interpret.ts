@@ -1,37 +1,40 @@
 /** Statements and expressions of the elaboration-time interpreter. */
 import { didYouMean } from '../diagnostics/make.js';
-import type { Expr, Stmt } from '../syntax/ast.js';
+import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
 import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
+import { constValue } from './consts.js';
 import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
 import { ERR, NONE, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
-/** Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops. */
-export function lookup(st: State, sc: Scope, name: string): Value | undefined {
+/**
+ * Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops.
+ * `at` is where the name is written (for the error when a whole-model total is used outside an assert).
+ */
+export function lookup(st: State, sc: Scope, name: string, at?: Range): Value | undefined {
   const v = sc.vars.get(name);
   if (v) return v;
   const b = sc.module.scope.get(name);
   if (b) {
     if (b.kind === 'error') return ERR;
     if (b.kind === 'block') return { k: 'block', block: { decl: b.decl, module: b.module } };
-    if (b.kind === 'const') {
-      const key = `${b.module.path}#${name}`;
-      const cached = st.constCache.get(key);
-      if (cached) return cached;
-      st.constCache.set(key, ERR); // guards against self-referencing constants
-      const val = evaluate(st, new Scope(b.module), b.decl.value);
-      st.constCache.set(key, val);
-      return val;
-    }
+    if (b.kind === 'const') return constValue(st, b);
     return undefined;
   }
   if (BUILTINS.has(name)) {
     if (BUILTINS.get(name)!.value) {
-      if (!st.analysis) throw new DeferSignal();
-      const t = st.analysis.total(name);
-      return t === undefined ? ERR : fromDim(t);
+      if (st.analysis) {
+        const t = st.analysis.total(name);
+        return t === undefined ? ERR : fromDim(t);
+      }
+      // Inside an assertion the whole assertion waits for the checker; elsewhere the total does not exist yet.
+      if (st.assertDepth > 0) throw new DeferSignal();
+      st.report('E0300', `'${name}' is a whole-model total, known only once the model is built: it can be used only in an assert`, at ? st.span(sc.module, at) : undefined, {
+        hint: `write the condition in the assertion itself, e.g. \`assert ${name} < 1M\``,
+      });
+      return ERR;
     }
     return { k: 'builtin', name };
   }
@@ -44,13 +47,20 @@ export function knownNames(sc: Scope): string[] {
   return [...sc.vars.keys(), ...sc.module.scope.keys(), ...BUILTINS.keys(), ...opNames()];
 }
 
+/** A did-you-mean for an unknown name; only the first ones get one (each scans every name in scope). */
+export function suggest(st: State, sc: Scope, name: string): string | undefined {
+  if (st.suggestions <= 0) return undefined;
+  st.suggestions--;
+  return didYouMean(name, knownNames(sc));
+}
+
 /** Executes statements; `return` throws a {@link ReturnSignal}. */
 export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): void {
   for (const s of stmts) exec(st, sc, s);
 }
 
 function exec(st: State, sc: Scope, s: Stmt): void {
-  st.tick();
+  st.tick(sc.module, s.range);
   switch (s.kind) {
     case 'assign': {
       const rhs = s.value;
@@ -85,7 +95,13 @@ function exec(st: State, sc: Scope, s: Stmt): void {
         st.report('E0300', `for needs a range or a list, got ${kindName(it)}`, st.span(sc.module, s.iterable.range), { hint: 'write `for i in 0..n`' });
         return;
       }
+      if (it.items.length > LIMITS.maxLoop) {
+        st.report('E0104', `a loop runs at most ${LIMITS.maxLoop} times; this list has ${it.items.length} items`, st.span(sc.module, s.iterable.range));
+        return;
+      }
+      // Every iteration counts as a step, so that empty bodies cannot run unbounded.
       for (const item of it.items) {
+        st.tick(sc.module, s.range);
         sc.vars.set(s.variable.text, item);
         execBlock(st, sc, s.body);
       }
@@ -94,11 +110,18 @@ function exec(st: State, sc: Scope, s: Stmt): void {
     case 'repeat': {
       const n = evaluate(st, sc, s.count);
       if (n.k === 'error') return;
-      if (n.k !== 'num' || !Number.isInteger(n.v) || n.v < 0 || n.v > LIMITS.maxLoop) {
-        st.report('E0300', `repeat needs a non-negative int up to ${LIMITS.maxLoop}, got ${show(n)}`, st.span(sc.module, s.count.range));
+      if (n.k !== 'num' || !Number.isInteger(n.v) || n.v < 0) {
+        st.report('E0300', `repeat needs a non-negative int, got ${show(n)}`, st.span(sc.module, s.count.range));
         return;
       }
-      for (let i = 0; i < n.v; i++) execBlock(st, sc, s.body);
+      if (n.v > LIMITS.maxLoop) {
+        st.report('E0104', `a loop runs at most ${LIMITS.maxLoop} times; this repeat asks for ${n.v}`, st.span(sc.module, s.count.range));
+        return;
+      }
+      for (let i = 0; i < n.v; i++) {
+        st.tick(sc.module, s.range);
+        execBlock(st, sc, s.body);
+      }
       return;
     }
     case 'frozen':
@@ -115,6 +138,7 @@ function exec(st: State, sc: Scope, s: Stmt): void {
     }
     case 'assert': {
       const span = st.span(sc.module, s.range);
+      st.assertDepth++;
       try {
         checkAssert(st, sc, s.cond, s.message, span);
       } catch (e) {
@@ -123,6 +147,8 @@ function exec(st: State, sc: Scope, s: Stmt): void {
         const snapshot = new Scope(sc.module);
         for (const [k, v] of sc.vars) snapshot.vars.set(k, v);
         st.deferred.push({ cond: s.cond, ...(s.message ? { message: s.message } : {}), scope: snapshot, span, blockPath: [...st.frames] });
+      } finally {
+        st.assertDepth--;
       }
       return;
     }
@@ -167,11 +193,11 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
     case 'error':
       return ERR;
     case 'name': {
-      const v = lookup(st, sc, e.name.text);
+      const v = lookup(st, sc, e.name.text, e.range);
       if (v === ERR && st.analysis && BUILTINS.get(e.name.text)?.value)
         st.report('W0106', `${e.name.text} depends on symbolic sizes here; the assertion is not checked`, st.span(sc.module, e.range), { hint: 'give concrete sizes with --input-shape' });
       if (v) return v;
-      const s = didYouMean(e.name.text, knownNames(sc));
+      const s = suggest(st, sc, e.name.text);
       const at = st.span(sc.module, e.range);
       st.report('E0200', `unknown name '${e.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {});
       return ERR;
@@ -201,10 +227,11 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
         st.report('E0300', `a range needs concrete ints, got ${show(a)}..${show(b)}`, st.span(sc.module, e.range));
         return ERR;
       }
-      if (b.v - a.v > LIMITS.maxLoop) {
-        st.report('E0104', `range ${a.v}..${b.v} is too long`, st.span(sc.module, e.range));
+      if (b.v - a.v > Math.min(LIMITS.maxLoop, LIMITS.maxItems)) {
+        st.report('E0104', `range ${a.v}..${b.v} has ${b.v - a.v} items; a loop runs at most ${LIMITS.maxLoop} times`, st.span(sc.module, e.range));
         return ERR;
       }
+      st.tick(sc.module, e.range, b.v - a.v);
       const items: Value[] = [];
       for (let i = a.v; i < b.v; i++) items.push(num(i, true));
       return { k: 'tuple', items };
@@ -278,12 +305,17 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
     st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
     return ERR;
   }
+  if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
   if (typeof r === 'string') {
-    st.report(r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
+    st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
     return ERR;
   }
   return r;
 }
+
+const TOO_LONG_PREFIX = 'this would make ';
+/** Lists and strings are bounded (E0104): doubling one in a loop would otherwise exhaust memory. */
+const TOO_LONG = (what: string) => `${TOO_LONG_PREFIX}${what}; the limit is ${LIMITS.maxItems}`;
 
 /** Pure binary operation on values; a string is an error message. */
 export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = new Map()): Value | string | 'undecided' {
@@ -291,10 +323,15 @@ export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = n
   const db = asDim(b);
   const isNum = (v: Value) => v.k === 'num' || v.k === 'dim';
   if (['==', '!=', '<', '<=', '>', '>='].includes(op)) return compare(op, a, b);
-  if (op === '+' && a.k === 'str' && b.k === 'str') return { k: 'str', v: a.v + b.v };
-  if (op === '+' && a.k === 'tuple' && b.k === 'tuple') return { k: 'tuple', items: [...a.items, ...b.items] };
-  if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0 && b.v * a.items.length <= LIMITS.maxLoop)
-    return { k: 'tuple', items: Array.from({ length: b.v }, () => a.items).flat() };
+  if (op === '+' && a.k === 'str' && b.k === 'str') return a.v.length + b.v.length > LIMITS.maxItems ? TOO_LONG(`a string of ${a.v.length + b.v.length} characters`) : { k: 'str', v: a.v + b.v };
+  if (op === '+' && a.k === 'tuple' && b.k === 'tuple') return a.items.length + b.items.length > LIMITS.maxItems ? TOO_LONG(`a list of ${a.items.length + b.items.length} items`) : { k: 'tuple', items: a.items.concat(b.items) };
+  if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0) {
+    if (b.v * a.items.length > LIMITS.maxItems) return TOO_LONG(`a list of ${b.v * a.items.length} items`);
+    const items: Value[] = [];
+    // `[] * 10**12` is empty: loop over the items, not over the count.
+    if (a.items.length) for (let i = 0; i < b.v; i++) for (const x of a.items) items.push(x);
+    return { k: 'tuple', items };
+  }
   if (!isNum(a) || !isNum(b)) return `'${op}' does not apply to ${kindName(a)} and ${kindName(b)}`;
   if (a.k === 'num' && b.k === 'num') {
     const x = a.v;

@@ -37,7 +37,15 @@ export class ReturnSignal {
 export class DeferSignal {}
 export class AbortSignal {}
 
-export const LIMITS = { maxNodes: 2_000_000, maxSteps: 20_000_000, maxLoop: 1_000_000 } as const;
+/**
+ * Elaboration limits, so that hostile or mistaken programs stop with E0104 instead of hanging or
+ * overflowing the stack: steps (statements, calls and loop iterations), layers, iterations of one loop
+ * (`for` and `repeat` alike), items of a list or characters of a string, and nesting of block calls.
+ */
+export const LIMITS = { maxNodes: 2_000_000, maxSteps: 20_000_000, maxLoop: 1_000_000, maxItems: 1_000_000, maxBlockDepth: 200 } as const;
+
+/** Block-call frames shown as notes of one diagnostic (innermost first); deeper ones are summarised. */
+const MAX_FRAME_NOTES = 12;
 
 export class State {
   readonly diagnostics: Diagnostic[] = [];
@@ -54,10 +62,20 @@ export class State {
   readonly opCounters = new Map<string, number>();
   readonly constCache = new Map<string, Value>();
   frozen = 0;
+  /**
+   * > 0 while evaluating an assertion's condition: only there may whole-model totals (`params`) and
+   * receptive fields defer the evaluation to the checker. Constants reset it (they are evaluated once).
+   */
+  assertDepth = 0;
+  /** Did-you-mean suggestions left: each costs a scan of every name in scope. */
+  suggestions = 100;
   steps = 0;
   nextInstance = 1;
   nameHint: string | undefined;
   analysis: AnalysisProvider | undefined;
+  /** The statement or call being executed (where an exhausted stack is reported). */
+  atModule: ModuleInfo | undefined;
+  atRange: Range | undefined;
 
   constructor(readonly program: Program) {}
 
@@ -69,15 +87,27 @@ export class State {
   report(code: DiagnosticCode, message: string, span: Span | undefined, extra: DiagExtra = {}): void {
     const frames = this.frames;
     const notes = [...(extra.notes ?? [])];
-    if (frames.length) {
-      for (let i = frames.length - 1; i >= 0; i--) notes.push({ message: `in ${frames[i]!.label} (${frames[i]!.block}) called here`, span: frames[i]!.span });
+    for (let i = frames.length - 1; i >= 0; i--) {
+      if (i === frames.length - MAX_FRAME_NOTES && i > 0) {
+        notes.push({ message: `… ${i} more enclosing block call${i === 1 ? '' : 's'} (see the block path)` });
+        break;
+      }
+      notes.push({ message: `in ${frames[i]!.label} (${frames[i]!.block}) called here`, span: frames[i]!.span });
     }
     this.diagnostics.push(diag(code, message, span, { ...extra, notes, blockPath: frames.map((f) => `${f.label}: ${f.block}`) }));
   }
 
-  tick(): void {
-    if (++this.steps > LIMITS.maxSteps || this.nodes.length > LIMITS.maxNodes) {
-      this.report('E0104', `elaboration exceeded its limits (${LIMITS.maxSteps} steps or ${LIMITS.maxNodes} layers)`, undefined, { hint: 'check loop bounds' });
+  /**
+   * Counts steps (a statement, call or loop iteration is one; building a list or string costs one per
+   * item, so that building lists in a loop stays bounded too); past the limits reports
+   * E0104 at `r` and aborts.
+   */
+  tick(module: ModuleInfo, r: Range, cost = 1): void {
+    this.atModule = module;
+    this.atRange = r;
+    if ((this.steps += cost) > LIMITS.maxSteps || this.nodes.length > LIMITS.maxNodes) {
+      const what = this.nodes.length > LIMITS.maxNodes ? `${LIMITS.maxNodes} layers` : `${LIMITS.maxSteps} steps`;
+      this.report('E0104', `elaboration exceeded its limit of ${what} here`, this.span(module, r), { hint: 'check loop bounds and repeat counts' });
       throw new AbortSignal();
     }
   }
@@ -100,12 +130,27 @@ export class State {
       do label = `${base}_${++n}`;
       while (used.has(label));
       this.opCounters.set(ck, n);
-    } else {
-      let n = 1;
-      while (used.has(label)) label = `${base}_${++n}`;
+    } else if (used.has(label)) {
+      // Explicit names count from where the last clash stopped: a loop of 10k `name="x"` stays linear.
+      const ck = `${key}|=${base}`;
+      let n = this.opCounters.get(ck) ?? 1;
+      do label = `${base}_${++n}`;
+      while (used.has(label));
+      this.opCounters.set(ck, n);
     }
     used.add(label);
     return label;
+  }
+
+  /**
+   * Last resort when the JavaScript stack runs out despite the explicit limits (a combination of deep
+   * block calls and deep expressions): true after reporting E0104, false for any other exception.
+   */
+  stackExhausted(e: unknown): boolean {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) return false;
+    this.frames.length = 0;
+    this.report('E0104', 'the program nests too deeply for the checker (call stack exhausted)', this.atModule && this.atRange ? this.span(this.atModule, this.atRange) : undefined, { hint: 'flatten nested block calls or long expressions' });
+    return true;
   }
 
   path(label: string): string {

@@ -41,6 +41,8 @@ export interface Instance {
   applied: number;
   /** Attributes bound when an op instance was created (reused by every application). */
   bound?: BoundAttrs;
+  /** Its arguments were wrong (reported when it was created): later replays of it fail silently. */
+  failed?: boolean;
 }
 
 export type Value =

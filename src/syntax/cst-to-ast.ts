@@ -4,10 +4,11 @@
  */
 import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type { Arg, BinaryOp, Decl, Expr, Name, Param, Range, Stmt, TypeRef } from './ast.js';
+import { exprDepth } from './walk.js';
 
-/** A problem found while converting (number literal overflow…), reported by the caller. */
+/** A problem found while converting (number literal overflow, nesting too deep…), reported by the caller. */
 export interface ConvertProblem {
-  readonly code: 'E0101' | 'E0102';
+  readonly code: 'E0101' | 'E0102' | 'E0104';
   readonly message: string;
   readonly range: Range;
 }
@@ -23,7 +24,8 @@ function nodeRange(n: CstNode): Range {
   const l = n.location;
   const s = l?.startOffset;
   const e = l?.endOffset;
-  if (s === undefined || isNaN(s)) return { start: 0, end: 0 };
+  // A node recovered from a syntax error may have no tokens (NaN) or Chevrotain's -1 placeholders.
+  if (s === undefined || isNaN(s) || s < 0) return { start: 0, end: 0 };
   return { start: s, end: e === undefined || isNaN(e) ? s : e + 1 };
 }
 const nameOf = (t: IToken): Name => ({ text: t.image, ...tokRange(t) });
@@ -39,6 +41,27 @@ const PREC_NEG = 7;
 
 export class Converter {
   readonly problems: ConvertProblem[] = [];
+  /** Current recursion depth of operator climbing (sub-expressions, `**` chains, prefix operators). */
+  private depth = 0;
+  /** Whether the expression being converted went past `maxExprDepth`. */
+  private tooDeep = false;
+
+  /**
+   * @param maxExprDepth deepest expression tree accepted (E0104 beyond): every later stage walks
+   * expressions recursively, so a 50k-term `a + a + …` or `x.shape[0][0]…` must stop here.
+   */
+  constructor(private readonly maxExprDepth = Infinity) {}
+
+  /** A whole expression (of a statement, declaration, parameter or shape): depth-checked. */
+  private top(n: CstNode | undefined): Expr {
+    this.tooDeep = false;
+    const e = this.expr(n);
+    if (this.tooDeep || (this.maxExprDepth < Infinity && exprDepth(e) > this.maxExprDepth)) {
+      this.problems.push({ code: 'E0104', message: `expression is nested more than ${this.maxExprDepth} levels deep`, range: n ? nodeRange(n) : e.range });
+      return { kind: 'error', range: e.range };
+    }
+    return e;
+  }
 
   module(n: CstNode): Decl[] {
     const out: Decl[] = [];
@@ -68,7 +91,7 @@ export class Converter {
       case 'constDecl': {
         const id = tok(n, 'Ident');
         if (!id) return undefined;
-        return { kind: 'const', name: nameOf(id), value: this.expr(node(n, 'expression')), range };
+        return { kind: 'const', name: nameOf(id), value: this.top(node(n, 'expression')), range };
       }
       case 'blockDecl':
       case 'modelDecl': {
@@ -79,7 +102,7 @@ export class Converter {
         const returns = out ? this.outputs(out) : undefined;
         const body = this.body(node(n, 'body'));
         if (n.name === 'blockDecl') return { kind: 'block', name: nameOf(id), params, ...(returns ? { returns } : {}), body, range };
-        const where = nodes(n, 'expression').map((e) => this.expr(e));
+        const where = nodes(n, 'expression').map((e) => this.top(e));
         return { kind: 'model', name: nameOf(id), inputs: params, ...(returns ? { outputs: returns } : {}), where, body, range };
       }
     }
@@ -93,7 +116,7 @@ export class Converter {
       if (!id) return [];
       const t = node(p, 'typeRef');
       const d = node(p, 'expression');
-      return [{ name: nameOf(id), ...(t ? { type: this.typeRef(t) } : {}), ...(d ? { default: this.expr(d) } : {}), range: nodeRange(p) }];
+      return [{ name: nameOf(id), ...(t ? { type: this.typeRef(t) } : {}), ...(d ? { default: this.top(d) } : {}), range: nodeRange(p) }];
     });
   }
 
@@ -110,7 +133,7 @@ export class Converter {
   private typeRef(n: CstNode): TypeRef {
     const id = tok(n, 'Ident');
     const dl = node(n, 'dimList');
-    return { ...(id ? { name: nameOf(id) } : {}), ...(dl ? { dims: nodes(dl, 'expression').map((e) => this.expr(e)) } : {}), range: nodeRange(n) };
+    return { ...(id ? { name: nameOf(id) } : {}), ...(dl ? { dims: nodes(dl, 'expression').map((e) => this.top(e)) } : {}), range: nodeRange(n) };
   }
 
   body(n: CstNode | undefined): Stmt[] {
@@ -129,31 +152,31 @@ export class Converter {
       case 'assignStmt': {
         const id = tok(inner, 'Ident');
         if (!id) return undefined;
-        return { kind: 'assign', target: nameOf(id), value: this.expr(node(inner, 'expression')), range };
+        return { kind: 'assign', target: nameOf(id), value: this.top(node(inner, 'expression')), range };
       }
       case 'ifStmt': {
         const bodies = nodes(inner, 'body');
         const elif = node(inner, 'ifStmt');
         const elseBranch = elif ? [this.stmt({ name: 'statement', children: { ifStmt: [elif] } } as CstNode)!].filter(Boolean) : bodies[1] ? this.body(bodies[1]) : undefined;
-        return { kind: 'if', cond: this.expr(node(inner, 'expression')), then: this.body(bodies[0]), ...(elseBranch ? { else: elseBranch } : {}), range };
+        return { kind: 'if', cond: this.top(node(inner, 'expression')), then: this.body(bodies[0]), ...(elseBranch ? { else: elseBranch } : {}), range };
       }
       case 'forStmt': {
         const id = tok(inner, 'Ident');
         if (!id) return undefined;
-        return { kind: 'for', variable: nameOf(id), iterable: this.expr(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
+        return { kind: 'for', variable: nameOf(id), iterable: this.top(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
       }
       case 'repeatStmt':
-        return { kind: 'repeat', count: this.expr(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
+        return { kind: 'repeat', count: this.top(node(inner, 'expression')), body: this.body(node(inner, 'body')), range };
       case 'assertStmt': {
         const m = tok(inner, 'StringLit');
-        return { kind: 'assert', cond: this.expr(node(inner, 'expression')), ...(m ? { message: unquote(m.image) } : {}), range };
+        return { kind: 'assert', cond: this.top(node(inner, 'expression')), ...(m ? { message: unquote(m.image) } : {}), range };
       }
       case 'returnStmt':
-        return { kind: 'return', values: nodes(inner, 'expression').map((e) => this.expr(e)), range };
+        return { kind: 'return', values: nodes(inner, 'expression').map((e) => this.top(e)), range };
       case 'frozenStmt':
         return { kind: 'frozen', body: this.body(node(inner, 'body')), range };
       case 'expression':
-        return { kind: 'expr', value: this.expr(inner), range };
+        return { kind: 'expr', value: this.top(inner), range };
     }
     return undefined;
   }
@@ -227,6 +250,19 @@ export class Converter {
     let pi = 0;
     let k = 0;
     const climb = (min: number): Expr => {
+      // Each level is a right operand (`**`), a prefix operand or a bracketed sub-expression.
+      if (this.depth >= this.maxExprDepth) {
+        this.tooDeep = true;
+        return { kind: 'error', range: nodeRange(n) };
+      }
+      this.depth++;
+      try {
+        return climbFrom(min);
+      } finally {
+        this.depth--;
+      }
+    };
+    const climbFrom = (min: number): Expr => {
       let left = unary();
       let compared = false;
       while (k < ops.length && oi < operands.length && PREC[ops[k]!.image]! >= min) {

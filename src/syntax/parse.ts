@@ -8,7 +8,7 @@ import { getParser } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
 
 /** Limits that keep hostile input bounded in time and memory. */
-export const LIMITS = { maxBytes: 2 * 1024 * 1024, maxDepth: 200 } as const;
+export const LIMITS = { maxBytes: 2 * 1024 * 1024, maxDepth: 200, maxExprDepth: 200 } as const;
 
 const EMPTY: Module = { decls: [], comments: [] };
 
@@ -37,7 +37,13 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   }
   const tokens = [];
   let depth = 0;
-  for (const t of lexed.tokens) {
+  // An `else if` nests the next if statement inside the previous one (in the parser and every later
+  // stage), so each link of an open chain counts as one level too, until the chain ends.
+  const elifLinks = new Map<number, number>();
+  let links = 0;
+  const all = lexed.tokens;
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i]!;
     if (t.tokenType === BadNumber) {
       diagnostics.push(diag('E0102', `invalid number literal '${t.image}'`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'numbers look like 64, 0.5, 1e-3 or 12M (suffixes K, M, G, T)' }));
       // Keep it as a (poisoned) number so the parser does not see a hole and report more errors.
@@ -52,15 +58,33 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     const n = t.tokenType.name;
     if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth++;
     else if (n === 'RParen' || n === 'RBracket' || n === 'RBrace') depth--;
-    if (depth > LIMITS.maxDepth) {
-      diagnostics.push(diag('E0104', `nesting is deeper than ${LIMITS.maxDepth} levels`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'flatten the expression or use blocks' }));
+    if (n === 'If' && all[i - 1]?.tokenType.name === 'Else') {
+      elifLinks.set(depth, (elifLinks.get(depth) ?? 0) + 1);
+      links++;
+    } else if (n === 'RBrace' && all[i + 1]?.tokenType.name !== 'Else' && elifLinks.has(depth)) {
+      links -= elifLinks.get(depth)!;
+      elifLinks.delete(depth);
+    }
+    if (depth + links > LIMITS.maxDepth) {
+      diagnostics.push(diag('E0104', `nesting is deeper than ${LIMITS.maxDepth} levels${links ? ` (brackets and ${links} else-if links)` : ''}`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'flatten the expression or use blocks' }));
       return { result: EMPTY, diagnostics };
     }
     tokens.push(t);
   }
   const parser = getParser();
   parser.input = tokens;
-  const cst = parser.module();
+  let cst;
+  let decls: Module['decls'] = [];
+  const conv = new Converter(LIMITS.maxExprDepth);
+  try {
+    cst = parser.module();
+    decls = cst ? conv.module(cst) : [];
+  } catch (e) {
+    // Last resort: the explicit limits (brackets, expression depth) should make this unreachable.
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push(diag('E0104', 'the file nests too deeply to be parsed (call stack exhausted)', spanOf(file, 0, 0), { hint: 'flatten long else-if chains or expressions' }));
+    return { result: EMPTY, diagnostics };
+  }
   for (const e of parser.errors.slice(0, 50)) {
     const t = e.token;
     const eof = t.tokenType?.name === 'EOF' || isNaN(t.startOffset);
@@ -69,8 +93,6 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     const found = eof ? 'end of file' : `'${t.image}'`;
     diagnostics.push(diag('E0101', `${friendly(e.message)} (found ${found})`, spanOf(file, start, end)));
   }
-  const conv = new Converter();
-  const decls = cst ? conv.module(cst) : [];
   for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
   const comments = (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
   return { result: { decls: attachDocs(decls, comments, text), comments }, diagnostics };

@@ -27,9 +27,12 @@ export function lineCol(f: SourceFile, offset: number): { line: number; col: num
   return { line: lo + 1, col: offset - ls[lo]! + 1 };
 }
 
-/** The span [start, end) of a file, with lines and columns filled in. */
+/** The span [start, end) of a file, with lines and columns filled in; offsets are clamped into the file. */
 export function spanOf(f: SourceFile, start: number, end: number): Span {
-  const a = lineCol(f, start);
-  const b = lineCol(f, Math.max(start, end));
-  return { file: f.path, start, end: Math.max(start, end), line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  const clamp = (o: number) => (Number.isFinite(o) ? Math.min(Math.max(0, Math.trunc(o)), f.text.length) : 0);
+  const s = clamp(start);
+  const e = Math.max(s, clamp(end));
+  const a = lineCol(f, s);
+  const b = lineCol(f, e);
+  return { file: f.path, start: s, end: e, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
 }

@@ -92,6 +92,9 @@ function lowerRecurrent(spec: RecurrentSpec, ctx: OnnxLowerContext): void {
   if (batchFirst) onnxTranspose(ctx, cur, [1, 0, 2], out);
 }
 
+/** Stacked recurrent layers accepted (PyTorch models use a handful). */
+const MAX_LAYERS = 1000;
+
 /** Builds a recurrent op. */
 export function makeRecurrent(spec: RecurrentSpec): OpDef {
   const g = spec.gates;
@@ -134,6 +137,8 @@ export function makeRecurrent(spec: RecurrentSpec): OpDef {
       const h = ctx.concrete(ctx.attrs.hidden_size as Dim, 'hidden_size');
       const layers = ctx.concrete(ctx.attrs.num_layers as Dim, 'num_layers');
       if (f === undefined || h === undefined || layers === undefined) return { failed: true };
+      // Each stacked layer owns its weights: a typo such as num_layers=4253864 must not exhaust memory.
+      if (layers > MAX_LAYERS) return ctx.fail('E0301', `${ctx.label}: num_layers must be at most ${MAX_LAYERS}, got ${layers}`, { attr: 'num_layers' });
       const dropout = ctx.attrs.dropout as number;
       if (dropout > 1) return ctx.fail('E0301', `${ctx.label}: dropout must be in [0, 1], got ${dropout}`, { attr: 'dropout' });
       const dirs = ctx.attrs.bidirectional ? 2 : 1;

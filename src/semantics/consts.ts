@@ -1,0 +1,80 @@
+/**
+ * Module constants: each is evaluated once, its dependencies first. The dependency walk is iterative,
+ * so a chain of 100k constants each defined by the previous one cannot overflow the stack, and it finds
+ * cycles (`const a = b` / `const b = a`), reported as E0211 with the cycle spelled out.
+ */
+import { exprNodes } from '../syntax/walk.js';
+import type { Binding } from './modules.js';
+import { evaluate } from './interpret.js';
+import { type State, Scope } from './state.js';
+import { ERR, type Value } from './values.js';
+
+type ConstBinding = Extract<Binding, { kind: 'const' }>;
+
+const keyOf = (b: ConstBinding) => `${b.module.path}#${b.decl.name.text}`;
+
+/** The constants `b`'s value refers to (constants see only module-level names). */
+function depsOf(b: ConstBinding): ConstBinding[] {
+  const out: ConstBinding[] = [];
+  for (const e of exprNodes(b.decl.value)) {
+    if (e.kind !== 'name') continue;
+    const d = b.module.scope.get(e.name.text);
+    if (d?.kind === 'const') out.push(d);
+  }
+  return out;
+}
+
+/** The value of a module constant (cached per elaboration). */
+export function constValue(st: State, b: ConstBinding): Value {
+  const cached = st.constCache.get(keyOf(b));
+  if (cached) return cached;
+  const stack: { b: ConstBinding; key: string; deps: ConstBinding[]; i: number }[] = [];
+  const onStack = new Map<string, number>();
+  const push = (x: ConstBinding) => {
+    onStack.set(keyOf(x), stack.length);
+    stack.push({ b: x, key: keyOf(x), deps: depsOf(x), i: 0 });
+  };
+  push(b);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.i < top.deps.length) {
+      const d = top.deps[top.i++]!;
+      const dk = keyOf(d);
+      if (st.constCache.has(dk)) continue;
+      const at = onStack.get(dk);
+      if (at === undefined) {
+        push(d);
+        continue;
+      }
+      const cycle = stack.slice(at).map((f) => f.b);
+      for (const c of cycle) st.constCache.set(keyOf(c), ERR);
+      const first = cycle[0]!;
+      const names = [...cycle, first].map((c) => c.decl.name.text).join(' → ');
+      st.report('E0211', `constant cycle: ${names}`, st.span(first.module, first.decl.name), {
+        hint: 'a constant cannot depend on itself; give one of them a value',
+        notes: cycle.slice(1).map((c) => ({ message: `${c.decl.name.text} is defined here`, span: st.span(c.module, c.decl.name) })),
+      });
+      continue;
+    }
+    stack.pop();
+    onStack.delete(top.key);
+    if (!st.constCache.has(top.key)) st.constCache.set(top.key, evalConst(st, top.b));
+  }
+  return st.constCache.get(keyOf(b)) ?? ERR;
+}
+
+/**
+ * A constant is evaluated once for the whole model, before any analysis: whole-model totals (`params`)
+ * and receptive fields are not available in it, even when it is first used inside an assertion.
+ */
+function evalConst(st: State, b: ConstBinding): Value {
+  const { assertDepth, analysis } = st;
+  st.assertDepth = 0;
+  st.analysis = undefined;
+  try {
+    return evaluate(st, new Scope(b.module), b.decl.value);
+  } finally {
+    st.assertDepth = assertDepth;
+    st.analysis = analysis;
+  }
+}
