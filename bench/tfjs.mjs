@@ -17,7 +17,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, fmt, machine, median, options, quantile, writeSection } from './common.mjs';
 
-const o = options({ runs: 7, warmup: 3, write: false, json: false, load: '' });
+const o = options({ runs: 15, warmup: 3, write: false, json: false, load: '' });
 const req = createRequire(join(ROOT, 'package.json'));
 const imp = (p) => import(join(ROOT, 'dist', p));
 
@@ -187,9 +187,12 @@ async function benchModels(tf, ort) {
       const leaked = tf.memory().numTensors - before;
       net.dispose();
       const s = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, stats(v)]));
-      const row = { model: name, batch, macs, runs, ...s, leaked };
+      // dslc / tf.layers per round (the two ran back to back), then the median: steadier than a ratio of medians when
+      // the load of a shared machine drifts during the run.
+      const paired = median(times.dslc.map((t, i) => t / times.hand[i]));
+      const row = { model: name, batch, macs, runs, ...s, paired, leaked };
       rows.push(row);
-      console.log(`${name} b${batch}: dslc ${fmt(s.dslc.median, 1)} ms, tf.layers ${fmt(s.hand.median, 1)} ms (ratio ${fmt(s.dslc.median / s.hand.median, 2)}), ORT 1 thread ${fmt(s.ort1.median, 1)} ms, ORT ${cpus().length} threads ${fmt(s.ortAll.median, 1)} ms`);
+      console.log(`${name} b${batch}: dslc ${fmt(s.dslc.median, 1)} ms, tf.layers ${fmt(s.hand.median, 1)} ms (ratio ${fmt(paired, 2)}), ORT 1 thread ${fmt(s.ort1.median, 1)} ms, ORT ${cpus().length} threads ${fmt(s.ortAll.median, 1)} ms`);
     }
     hand.dispose();
     for (const ses of Object.values(sessions)) await ses.release();
@@ -247,15 +250,15 @@ export function tfjsMarkdown(r, m) {
   const rows = r.models
     .map(
       (x) =>
-        `| ${x.model} | ${x.batch} | ${fmt(x.dslc.median, 1)} (p95 ${fmt(x.dslc.p95, 1)}) | ${fmt(x.hand.median, 1)} (p95 ${fmt(x.hand.p95, 1)}) | **${fmt(x.dslc.median / x.hand.median, 2)}** | ${fmt(x.ort1.median, 1)} | ${fmt(x.ortAll.median, 1)} | ${fmt(x.dslc.median / x.ort1.median, 2)} / ${fmt(x.dslc.median / x.ortAll.median, 2)} | ${fmt(share(x.dslc.median, x.batch, x.macs, peak.one), 1)}% | ${fmt(share(x.ort1.median, x.batch, x.macs, peak.one), 1)}% / ${fmt(share(x.ortAll.median, x.batch, x.macs, peak.all), 1)}% | ${x.leaked} |`,
+        `| ${x.model} | ${x.batch} | ${fmt(x.dslc.median, 1)} (p95 ${fmt(x.dslc.p95, 1)}) | ${fmt(x.hand.median, 1)} (p95 ${fmt(x.hand.p95, 1)}) | **${fmt(x.paired, 2)}** | ${fmt(x.ort1.median, 1)} | ${fmt(x.ortAll.median, 1)} | ${fmt(x.dslc.median / x.ort1.median, 2)} / ${fmt(x.dslc.median / x.ortAll.median, 2)} | ${fmt(share(x.dslc.median, x.batch, x.macs, peak.one), 1)}% | ${fmt(share(x.ort1.median, x.batch, x.macs, peak.one), 1)}% / ${fmt(share(x.ortAll.median, x.batch, x.macs, peak.all), 1)}% | ${x.leaked} |`,
     )
     .join('\n');
-  const worst = Math.max(...r.models.map((x) => x.dslc.median / x.hand.median));
+  const worst = Math.max(...r.models.map((x) => x.paired));
   return `## TensorFlow.js lowering (\`bench/tfjs.mjs\`)
 
 Recorded ${r.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, TensorFlow.js ${r.tfVersion} (wasm backend, SIMD, ${r.wasmThreads}), onnxruntime-node ${r.ortVersion}. Rerun: \`npm run build && node bench/tfjs.mjs --write\` (or \`node bench/run.mjs\`).
 
-Median ms per prediction (${r.models[0]?.runs} runs at batch 1, ${r.models[2]?.runs ?? '–'} at batch 8, after ${o.warmup} warm-up; all engines interleaved in one process). dslc = \`lowerToTfjs\` (NCHW in/out, NHWC inside, BatchNorm folded, fused conv+bias+activation); tf.layers = the same architecture written by hand (NHWC, unfused conv → batchNormalization → activation, as a Keras user writes it). ORT = onnxruntime-node on dslc's ONNX export, graph optimisations on, 1 thread / ${m.cores} threads. Share of peak = 2 × MACs (checker) × batch ÷ time ÷ peak; tfjs-wasm in Node is single-threaded, so its share is of the 1-thread peak.
+Median ms per prediction (${r.models[0]?.runs} runs at batch 1, ${r.models[2]?.runs ?? '–'} at batch 8, after ${o.warmup} warm-up; all engines interleaved in one process, the order rotating each round). dslc / tf.layers is the median over rounds of the ratio of the two back-to-back runs. dslc = \`lowerToTfjs\` (NCHW in/out, NHWC inside, BatchNorm folded, fused conv+bias+activation); tf.layers = the same architecture written by hand (NHWC, unfused conv → batchNormalization → activation, as a Keras user writes it). ORT = onnxruntime-node on dslc's ONNX export, graph optimisations on, 1 thread / ${m.cores} threads. Share of peak = 2 × MACs (checker) × batch ÷ time ÷ peak; tfjs-wasm in Node is single-threaded, so its share is of the 1-thread peak.
 
 | model | batch | dslc ms | tf.layers ms | dslc / tf.layers (≤ 1.0) | ORT 1 thr ms | ORT ${m.cores} thr ms | dslc / ORT (1 / ${m.cores} thr) | dslc % of 1-core peak | ORT % of peak (1 / ${m.cores} thr) | tensors leaked (3 predictions) |
 |---|---|---|---|---|---|---|---|---|---|---|
