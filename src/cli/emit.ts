@@ -7,12 +7,11 @@ import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
 import type { Chunks } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
 import { graphJson } from '../lower/graph-json.js';
-import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
 import { emitTfjs } from './emit-tfjs.js';
-import { mapWeightNames } from './weights-names.js';
+import { loadWeightsArg } from './weights-names.js';
 
 export interface EmitIo {
   readSource(path: string): string;
@@ -110,26 +109,14 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   }
   let weights: Map<string, Float32Array> | undefined;
   if (args.weights) {
-    const file = resolve(args.weights);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new UsageError(`cannot read ${args.weights}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    const tensors = file.endsWith('.safetensors') ? readSafetensors(bytes) : file.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
-    if (typeof tensors === 'string') throw new UsageError(`--weights ${args.weights}: ${tensors}`);
-    const mapped = args.weightsMap !== undefined ? mapWeightNames(args.weightsMap, m, args.weights, tensors) : undefined;
-    if (mapped && args.verbose) io.out(mapped.table);
-    // (a failed structural match already names each layer left without weights)
-    const matched = mapped && hasErrors(mapped.diagnostics) ? { weights: new Map<string, Float32Array>(), diagnostics: [] as Diagnostic[] } : matchWeights(m, args.weights, mapped?.tensors ?? tensors);
-    matched.diagnostics.unshift(...(mapped?.diagnostics ?? []));
-    if (hasErrors(matched.diagnostics)) {
-      io.report([...r.diagnostics, ...matched.diagnostics], sources);
+    const w = loadWeightsArg(m, args.weights, args.weightsMap);
+    if (w.table !== undefined && args.verbose) io.out(w.table);
+    if (!w.weights) {
+      io.report([...r.diagnostics, ...w.diagnostics], sources);
       return 1;
     }
-    if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
-    weights = matched.weights;
+    if (w.diagnostics.length) io.report(w.diagnostics, sources);
+    weights = w.weights;
   }
   if (args.emit === 'tfjs')
     return emitTfjs(m, output, { sizes: new Map([...(args.inputShapes ?? [])].filter((e): e is [string, number] => typeof e[1] === 'number')), ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);

@@ -1,8 +1,12 @@
-/** `--weights-map FILE|auto` for compile: reads the rules file and renames the --weights tensors (src/lower/weights-map.ts). */
+/**
+ * `--weights FILE [--weights-map FILE|auto]` for compile and run: reads the file (.onnx or .safetensors),
+ * renames its tensors when asked (src/lower/weights-map.ts) and matches them to the model's parameters.
+ */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CheckedModel } from '../checker/analyze.js';
-import type { Diagnostic } from '../diagnostics/types.js';
-import type { WeightTensor } from '../lower/weights-file.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
+import { type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
 import { UsageError } from './args.js';
 
@@ -23,4 +27,27 @@ export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string
   const r = renameTensors(tensors, rules);
   if (typeof r === 'string') throw new UsageError(`--weights-map ${map}: ${r}`);
   return { tensors: r.tensors, diagnostics: [], table: formatMapping(r.table) };
+}
+
+/**
+ * The weights of `--weights path` under the model's parameter keys (undefined when diagnostics have errors),
+ * the diagnostics, and with a map the mapping table (for --verbose). I/O and format problems are usage errors.
+ */
+export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { weights?: Map<string, Float32Array>; diagnostics: Diagnostic[]; table?: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(resolve(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
+  }
+  const tensors = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
+  if (typeof tensors === 'string') throw new UsageError(`--weights ${path}: ${tensors}`);
+  const mapped = map !== undefined ? mapWeightNames(map, m, path, tensors) : undefined;
+  const table = mapped ? { table: mapped.table } : {};
+  // (a failed structural match already names each layer left without weights)
+  if (mapped && hasErrors(mapped.diagnostics)) return { diagnostics: mapped.diagnostics, ...table };
+  const matched = matchWeights(m, path, mapped?.tensors ?? tensors);
+  const diagnostics = [...(mapped?.diagnostics ?? []), ...matched.diagnostics];
+  return hasErrors(diagnostics) ? { diagnostics, ...table } : { weights: matched.weights, diagnostics, ...table };
 }
