@@ -15,6 +15,7 @@ import { allOps } from '../ops/registry.js';
 import type { Dim } from '../symbolic/dim.js';
 import { compareBaseline } from './baseline.js';
 import { runCompile } from './emit.js';
+import { runFmt } from './fmt.js';
 import { decodeText, nodeHost } from './host.js';
 import { parseArgs, UsageError, type Parsed } from './args.js';
 import { renderGithub, renderJson, renderSarif } from './render-formats.js';
@@ -33,6 +34,7 @@ Usage:
              [--external-data]  (weights in <out>.data; automatic above 2 GB)
              [--functions]      (blocks as ONNX local functions)
              (also: dslc compile <file> --emit onnx ...)
+  dslc fmt [--check] <files or dirs...>   format .nn files in place (--check: list unformatted ones)
   dslc ops                      list the layer catalogue
   dslc --version | --help
 
@@ -47,6 +49,7 @@ interface Io {
 
 /** Runs the CLI and returns the exit code (the bin script exits with it). */
 export function main(argv: string[], io: Io): number {
+  if (argv[0] === 'fmt') return runFmt(argv.slice(1), io);
   let args: Parsed;
   try {
     args = parseArgs(argv);
