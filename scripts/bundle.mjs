@@ -21,6 +21,20 @@ await build({
   logLevel: 'error',
 });
 
+// The language server is a separate bundle: it starts without the lowerings (onnx, weights) it never uses.
+await build({
+  entryPoints: ['dist/lsp/main.js'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: 'dist/lsp.cjs',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'error',
+});
+
 const file = resolve('dist/dslc.cjs');
 const source = readFileSync(file, 'utf8');
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file });
