@@ -218,9 +218,21 @@ function tensorsInScope(a: Analysis | undefined, text: string, offset: number): 
   for (const x of body.matchAll(/^\s*([A-Za-z_]\w*)\s*=(?!=)/gm)) names.set(x[1]!, 'tensor');
   for (const x of body.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.set(x[1]!, 'variable');
   const shapes = new Map<string, string>();
-  for (const mdl of a?.result.models ?? []) {
-    if (mdl.graph.name !== header[1]) continue;
-    for (const t of mdl.graph.tensors) if (t.name && !shapes.has(t.name)) shapes.set(t.name, shapeText(t.type.shape));
+  const decl = a?.result.program.root.ast.decls.find((d): d is BlockDecl | ModelDecl => (d.kind === 'model' || d.kind === 'block') && d.name.text === header[1]);
+  if (a && decl) {
+    // The last binding of each name in that declaration (of the last check), and the shape it produced.
+    for (const o of a.symbols(a.result.program.root).occurrences) {
+      if (o.decl !== decl || !o.isDef || !names.has(o.name)) continue;
+      if (o.kind === 'param' && decl.kind === 'model') {
+        const m = a.result.models.find((x) => x.graph.name === decl.name.text);
+        const port = m?.graph.inputs.find((x) => x.name === o.name);
+        if (port) shapes.set(o.name, shapeText(m!.graph.tensors[port.tensor]!.type.shape));
+        continue;
+      }
+      const st = assignAt(decl.body, o.start);
+      const found = st ? shapesIn(a, a.path, st.value) : [];
+      if (found.length) shapes.set(o.name, found.join(' | '));
+    }
   }
   return [...names].map(([label, kind]) => ({ label, kind, ...(shapes.has(label) ? { detail: shapes.get(label)! } : {}), rank: 0 }));
 }
@@ -281,8 +293,9 @@ export function codeLenses(a: Analysis): CodeLens[] {
     if (d.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === d.name.text);
       if (!m) continue;
-      const outT = m.graph.outputs[0];
-      const rf = outT ? rfText(m.rf[outT.tensor]) : undefined;
+      // The output's RF, or (after flatten/dense, which have none) the last one the model has.
+      const withRf = [...m.layers].reverse().find((l) => l.rf?.length && l.node.rf.kind !== 'global');
+      const rf = withRf ? rfText(withRf.rf) : undefined;
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}` });
     } else if (d.kind === 'block') {
       const calls = a.layers.length ? blockApps(a, d.name.text, root.path) : [];
