@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { stripPositions } from '../src/syntax/ast-equal.js';
+import { astEqual, stripPositions } from '../src/syntax/ast-equal.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { formatText } from '../src/syntax/printer.js';
 import { sourceFile } from '../src/syntax/source.js';
@@ -160,6 +160,16 @@ describe('house style', () => {
 
   it('keeps strings as written', () => {
     expect(fmt(`model M(x: [N]) {\n  assert true, 'it\\'s "fine"'\n  return x -> relu(name="a\\tb")\n}\n`)).toContain(`assert true, 'it\\'s "fine"'`);
+  });
+
+  it('its safety check tells programs apart by their ASTs, not their spacing', () => {
+    const decls = (t: string) => parse(t).result.decls;
+    expect(astEqual(decls('const a = 1 + 2 * 3'), decls('const  a=1+2*(3)  # c'))).toBe(true);
+    expect(astEqual(decls('const a = 1 + 2 * 3'), decls('const a = (1 + 2) * 3'))).toBe(false);
+    expect(astEqual(decls('const a = f(x, k=1)'), decls('const a = f(x, 1)'))).toBe(false);
+    expect(astEqual(decls('const a = "x"'), decls("const a = 'x'"))).toBe(true);
+    expect(astEqual(decls('const a = (1,)'), decls('const a = (1)'))).toBe(false);
+    expect(astEqual(decls('model M(x: [N]) { return x }'), decls('model M(x: [N]) { return x; x }'))).toBe(false);
   });
 
   it('does not format a file with syntax errors', () => {

@@ -27,32 +27,33 @@ export function stripPositions(value: unknown): unknown {
 
 /** Whether two declaration lists are the same program (positions and doc comments aside). */
 export function astEqual(a: readonly Decl[], b: readonly Decl[]): boolean {
-  return canonical(stripPositions(a)) === canonical(stripPositions(b));
-}
-
-/** A canonical string of plain data (sorted keys), built without recursion. */
-function canonical(v: unknown): string {
-  const out: string[] = [];
-  const stack: unknown[] = [v];
-  const MARK = Symbol('text');
+  // Pairwise and iterative: no copies (this runs on every format, on files of thousands of lines).
+  const stack: [unknown, unknown][] = [[a, b]];
   while (stack.length) {
-    const x = stack.pop();
-    if (x && typeof x === 'object' && (x as { [MARK]?: string })[MARK] !== undefined) {
-      out.push((x as { [MARK]: string })[MARK]);
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
+      if (!Object.is(x, y)) return false;
       continue;
     }
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
     if (Array.isArray(x)) {
-      const parts: unknown[] = [{ [MARK]: '[' }];
-      x.forEach((y, i) => parts.push(...(i ? [{ [MARK]: ',' }] : []), y));
-      parts.push({ [MARK]: ']' });
-      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
-    } else if (x && typeof x === 'object') {
-      const keys = Object.keys(x).sort();
-      const parts: unknown[] = [{ [MARK]: '{' }];
-      keys.forEach((k, i) => parts.push({ [MARK]: `${i ? ',' : ''}${JSON.stringify(k)}:` }, (x as Record<string, unknown>)[k]));
-      parts.push({ [MARK]: '}' });
-      for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i]);
-    } else out.push(x === undefined ? 'undefined' : typeof x === 'number' && Object.is(x, -0) ? '-0' : JSON.stringify(x));
+      const ya = y as unknown[];
+      if (x.length !== ya.length) return false;
+      for (let i = 0; i < x.length; i++) stack.push([x[i], ya[i]]);
+      continue;
+    }
+    const xo = x as Record<string, unknown>;
+    const yo = y as Record<string, unknown>;
+    let nx = 0;
+    for (const k in xo) {
+      if (POSITION_KEYS.has(k) || xo[k] === undefined) continue;
+      nx++;
+      stack.push([xo[k], yo[k]]);
+    }
+    let ny = 0;
+    for (const k in yo) if (!POSITION_KEYS.has(k) && yo[k] !== undefined) ny++;
+    if (nx !== ny) return false;
   }
-  return out.join('');
+  return true;
 }
