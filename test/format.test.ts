@@ -132,6 +132,19 @@ describe('house style', () => {
     );
   });
 
+  it('keeps comments in odd places: after braces, between } and else, in headers, empty lists, CRLF files', () => {
+    const odd = [
+      'model M(x: [N]) { # after brace\n  if true { # c1\n    y = 1\n  } # between\n  else { # c2\n  }\n  return x # end\n} # after model\n',
+      'from std.resnet import basic_block, # c\n  bottleneck as bn\nconst a = [\n  1, # one\n  # two\n  2,\n  # dangling\n]\n',
+      'model M(x: [N]) -> ( # outs\n  y: [N], # y\n) where N % 2 == 0, # w\n  N == 4 {\n  return x[ # idx\n  0]\n}\n',
+      '\ufeff# bom\r\nconst a = 1 # c\r\n\r\n\r\nconst b = f(1,\r\n  2) # d\r\n',
+      'block f(x) {\n  return x -> # first\n    relu -> # second\n    relu\n}\n',
+    ];
+    for (const t of odd) expectSound(t);
+    expect(expectSound('const b = f( # only\n)\n')).toBe('const b = f(\n  # only\n)\n');
+    expect(expectSound('\ufeff# bom\r\nconst a = 1 # c\r\n')).toBe('# bom\nconst a = 1  # c\n');
+  });
+
   it('keeps comments it cannot place inside an expression, above the statement', () => {
     const out = expectSound('const a = (1 +   # one\n  2) * 3\n');
     expect(out).toBe('# one\nconst a = (1 + 2) * 3\n');

@@ -58,7 +58,7 @@ export function printList(ctx: FmtContext, open: string, close: string, items: r
     return res;
   };
   // Comments between `open` and the first item lead it.
-  const pending: string[] = takeBetween(prevEnd, items[0]?.range.start ?? prevEnd, false).leading;
+  const pending: string[] = takeBetween(prevEnd, items[0]?.range.start ?? (brackets ? brackets.end : prevEnd), false).leading;
   items.forEach((it, i) => {
     for (const c of pending.splice(0)) inner.push(c, hardline);
     inner.push(it.doc);
