@@ -8,6 +8,7 @@ import { VARIANTS, printHeader, printRow, runScale } from './scale.mjs';
 import { runCompare } from './compare_torch.mjs';
 import { exportMarkdown, printExport, runExport } from './onnx_export.mjs';
 import { writeSection } from './common.mjs';
+import { runTfjs, tfjsMarkdown } from './tfjs.mjs';
 
 const o = options({ quick: false, out: join(ROOT, 'bench/RESULTS.md') });
 if (!existsSync(join(ROOT, 'dist/api.js'))) {
@@ -41,6 +42,9 @@ console.log(cmp.skipped ? `skipped: ${cmp.skipped}` : `torch ${fmt(cmp.torchMs)}
 console.log('\n== ONNX export');
 const exp = runExport({ runs: o.quick ? 2 : 5, warmup: 1 });
 printExport(exp);
+
+console.log('\n== TensorFlow.js lowering');
+const tfr = await runTfjs();
 
 const at10k = rows.filter((r) => !r.failed && r.size === 10000);
 const scaleTime = at10k.every((r) => r.ms <= 1000);
@@ -112,11 +116,12 @@ Ratio: **${fmt(cmp.ratio, 1)}×** (torch: ${cmp.torchSummary}).`}
 
 ${existsSync(join(ROOT, "bench/NOTES.md")) ? readFileSync(join(ROOT, "bench/NOTES.md"), "utf8").trim() : "(no bench/NOTES.md)"}
 `;
-const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, onnxExport: exp };
+const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, onnxExport: exp, tfjs: tfr };
 if (o.quick) console.log('\n(--quick: RESULTS.md not written)');
 else {
   writeFileSync(o.out, md);
   writeSection('onnx-export', exportMarkdown(exp, m), o.out);
+  writeSection('tfjs', tfjsMarkdown(tfr, m), o.out);
   writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(json, null, 2)}\n`);
   console.log(`\nwrote ${o.out} and bench/results.json`);
 }

@@ -53,10 +53,14 @@ for (const stream of [process.stdout, process.stderr])
     throw e;
   });
 
-process.exitCode = main(process.argv.slice(2), {
+const code = main(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stderr.isTTY),
   env: process.env,
+  // `dslc run` loads dist/cli/run.js (and TensorFlow.js) at run time; code in a vm.Script cannot import() itself.
+  import: (spec) => import(spec),
 });
+// `dslc run` answers with a promise (it loads TensorFlow.js); everything else synchronously.
+process.exitCode = typeof code === 'number' ? code : await code;
 }

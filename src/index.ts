@@ -10,3 +10,4 @@ export { allOps, getOp } from './ops/registry.js';
 export type { OpDef } from './ops/types.js';
 export { formatDim, type Dim } from './symbolic/dim.js';
 export { lowerToTfjs, buildTfjsGraph, TfjsInputError, type TfjsNet, type TfjsOptions, type TfjsTensorData, type TfjsArtifacts, type TfjsGraph } from './lower/tfjs/index.js';
+export { readNpy, writeNpy, NpyError, type NpyArray, type NpyDType } from './lower/npy.js';

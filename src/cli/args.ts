@@ -8,7 +8,7 @@ export class UsageError extends Error {
 }
 
 export interface Parsed {
-  command: 'check' | 'summary' | 'compile' | 'ops' | 'help' | 'version';
+  command: 'check' | 'summary' | 'compile' | 'run' | 'ops' | 'help' | 'version';
   emit?: string;
   output?: string;
   opset?: number;
@@ -20,6 +20,12 @@ export interface Parsed {
   externalData?: boolean;
   /** `--functions`: blocks as ONNX model-local functions. */
   functions?: boolean;
+  /** `--fold-bn`: BatchNorm folded into the conv/dense before it (ONNX inference export). */
+  foldBn?: boolean;
+  /** `--weights-map FILE|auto`: how --weights names map to parameter keys (rename rules, or structural). */
+  weightsMap?: string;
+  /** `--verbose`: compile reports more (the --weights-map table). */
+  verbose?: boolean;
   positional: string[];
   format?: string;
   model?: string;
@@ -29,6 +35,12 @@ export interface Parsed {
   baseline?: string;
   tolerance?: number;
   inputShapes?: Map<string, Dim>;
+  /** `dslc run`: `--input [name=]x.npy` (repeatable), `--random`, `--output [name=]y.npy` (repeatable), `--backend`, `--bench N`. */
+  inputs?: string[];
+  random?: boolean;
+  outputs?: string[];
+  backend?: 'wasm' | 'cpu';
+  bench?: number;
   debug: boolean;
 }
 
@@ -50,7 +62,7 @@ export function parseArgs(argv: string[]): Parsed {
   if (first === '--version' || first === '-V') return { ...p, command: 'version' };
   // `dslc model.nn --emit onnx` is `dslc compile model.nn --emit onnx`.
   if (first.endsWith('.nn') && rest.includes('--emit')) rest.unshift('compile');
-  else if (!['check', 'summary', 'compile', 'ops'].includes(first)) throw new UsageError(`unknown command '${first}'`, true);
+  else if (!['check', 'summary', 'compile', 'run', 'ops'].includes(first)) throw new UsageError(`unknown command '${first}'`, true);
   p.command = rest[0] as Parsed['command'];
   rest.shift();
   const value = (flag: string): string => {
@@ -127,10 +139,39 @@ export function parseArgs(argv: string[]): Parsed {
       case '--functions':
         p.functions = true;
         break;
+      case '--fold-bn':
+        p.foldBn = true;
+        break;
+      case '--weights-map':
+        p.weightsMap = value(a);
+        break;
+      case '--verbose':
+      case '-v':
+        p.verbose = true;
+        break;
       case '-o':
       case '--output':
         p.output = value(a);
+        (p.outputs ??= []).push(p.output);
         break;
+      case '--input':
+        (p.inputs ??= []).push(value(a));
+        break;
+      case '--random':
+        p.random = true;
+        break;
+      case '--backend': {
+        const b = value(a);
+        if (b !== 'wasm' && b !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got '${b}'`);
+        p.backend = b;
+        break;
+      }
+      case '--bench': {
+        const n = Number(value(a));
+        if (!Number.isInteger(n) || n < 1) throw new UsageError('--bench expects a positive number of runs');
+        p.bench = n;
+        break;
+      }
       case '--opset': {
         const o = Number(value(a));
         if (!Number.isInteger(o) || o < 13 || o > 21) throw new UsageError('--opset must be an integer from 13 to 21');
@@ -163,12 +204,17 @@ export function parseArgs(argv: string[]): Parsed {
         p.positional.push(a);
     }
   }
-  if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
+  if ((p.command === 'check' || p.command === 'summary' || p.command === 'compile' || p.command === 'run') && !p.positional.length) throw new UsageError(`${p.command} needs a file`);
   if (p.command === 'compile' && !p.emit) throw new UsageError('compile needs --emit onnx');
-  if (p.command !== 'compile' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData || p.functions))
+  if (p.command !== 'run' && (p.inputs || p.random || p.backend || p.bench !== undefined)) throw new UsageError('--input, --random, --backend and --bench belong to run (dslc run model.nn)');
+  if (p.command === 'run' && (p.emit || p.opset !== undefined || p.externalData || p.functions)) throw new UsageError('--emit, --opset, --external-data and --functions belong to compile');
+  if (p.command !== 'compile' && p.command !== 'run' && (p.emit || p.output || p.opset !== undefined || p.batch !== undefined || p.init || p.seed !== undefined || p.weights || p.externalData || p.functions))
     throw new UsageError('--emit, -o, --opset, --batch, --init, --seed, --weights, --external-data and --functions belong to compile (dslc model.nn --emit onnx)');
   if ((p.externalData || p.functions) && p.emit !== 'onnx') throw new UsageError(`${p.externalData ? '--external-data' : '--functions'} belongs to --emit onnx`);
-  if (p.weights && (p.init || p.seed !== undefined)) throw new UsageError('--weights replaces --init/--seed: give one or the other');
+  if (p.foldBn && p.emit !== 'onnx') throw new UsageError('--fold-bn belongs to --emit onnx');
+  if (p.weightsMap !== undefined && !p.weights) throw new UsageError('--weights-map belongs to --weights (it says how the file\'s names map to the model\'s)');
+  if (p.verbose && p.command !== 'compile') throw new UsageError('--verbose belongs to compile');
+  if (p.weights && (p.init || (p.seed !== undefined && p.command !== 'run'))) throw new UsageError('--weights replaces --init/--seed: give one or the other');
   if (p.command !== 'check' && (p.baseline || p.maxMacs !== undefined || p.maxParams !== undefined)) throw new UsageError('--baseline, --max-params and --max-macs belong to check');
   if (p.command !== 'summary' && p.depth !== undefined) throw new UsageError('--depth belongs to summary');
   return p;

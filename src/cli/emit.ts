@@ -2,16 +2,16 @@
 import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
-import { hasErrors } from '../diagnostics/types.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
 import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
 import type { Chunks } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
 import { graphJson } from '../lower/graph-json.js';
-import { matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
 import { emitTfjs } from './emit-tfjs.js';
+import { loadWeightsArg } from './weights-names.js';
 
 export interface EmitIo {
   readSource(path: string): string;
@@ -109,22 +109,14 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   }
   let weights: Map<string, Float32Array> | undefined;
   if (args.weights) {
-    const file = resolve(args.weights);
-    let bytes: Uint8Array;
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new UsageError(`cannot read ${args.weights}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    const tensors = file.endsWith('.safetensors') ? readSafetensors(bytes) : file.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
-    if (typeof tensors === 'string') throw new UsageError(`--weights ${args.weights}: ${tensors}`);
-    const matched = matchWeights(m, args.weights, tensors);
-    if (hasErrors(matched.diagnostics)) {
-      io.report([...r.diagnostics, ...matched.diagnostics], sources);
+    const w = loadWeightsArg(m, args.weights, args.weightsMap);
+    if (w.table !== undefined && args.verbose) io.out(w.table);
+    if (!w.weights) {
+      io.report([...r.diagnostics, ...w.diagnostics], sources);
       return 1;
     }
-    if (matched.diagnostics.length) io.report(matched.diagnostics, sources);
-    weights = matched.weights;
+    if (w.diagnostics.length) io.report(w.diagnostics, sources);
+    weights = w.weights;
   }
   if (args.emit === 'tfjs')
     return emitTfjs(m, output, { sizes: new Map([...(args.inputShapes ?? [])].filter((e): e is [string, number] => typeof e[1] === 'number')), ...(weights ? { weights } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}) }, VERSION, r.diagnostics, sources, io);
@@ -132,7 +124,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   // encoding, from the parameter count (float32), so that a huge model is never assembled inline.
   const dataFile = `${basename(output)}.data`;
   const external = args.externalData || m.totals.params * 4 > INLINE_WEIGHT_LIMIT;
-  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}), ...(args.functions ? { functions: true } : {}) });
+  const ex = lowerOnnx(m, { producerVersion: VERSION, ...(weights ? { weights } : {}), ...(args.opset ? { opset: args.opset } : {}), ...(args.batch ? { batch: args.batch } : {}), ...(args.init ? { init: args.init } : {}), ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(external ? { externalData: { location: dataFile } } : {}), ...(args.functions ? { functions: true } : {}), ...(args.foldBn ? { foldBatchNorm: true } : {}) });
   if (!ex.result) {
     io.report([...r.diagnostics, ...ex.diagnostics], sources);
     return 1;

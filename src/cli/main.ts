@@ -33,8 +33,14 @@ Usage:
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
              [--external-data]  (weights in <out>.data; automatic above 2 GB)
              [--functions]      (blocks as ONNX local functions)
+             [--fold-bn]        (BatchNorm folded into the conv/dense before it, for inference)
+             [--weights-map rules.json|auto] [--verbose]  (map other names, e.g. PyTorch's, to dslc's)
              (also: dslc compile <file> --emit onnx ...)
   dslc fmt [--check] <files or dirs...>   format .nn files in place (--check: list unformatted ones)
+  dslc run <file> [--model NAME] [--input x.npy | --input name=x.npy ... | --random] [--seed S]
+             [--weights FILE | --init he|xavier|zeros] [--backend wasm|cpu] [--batch N]
+             [--input-shape T=16] [--output y.npy | --output name=y.npy ...] [--bench N]
+                                run the model with TensorFlow.js (NCHW .npy in and out)
   dslc ops                      list the layer catalogue
   dslc --version | --help
 
@@ -45,10 +51,12 @@ interface Io {
   err(s: string): void;
   isTTY: boolean;
   env: Record<string, string | undefined>;
+  /** Dynamic import for `dslc run` (bin/dslc.js passes one: the bundle runs in a vm.Script, which cannot import()). */
+  import?: (spec: string) => Promise<unknown>;
 }
 
-/** Runs the CLI and returns the exit code (the bin script exits with it). */
-export function main(argv: string[], io: Io): number {
+/** Runs the CLI and returns the exit code (the bin script exits with it); `dslc run` answers asynchronously. */
+export function main(argv: string[], io: Io): number | Promise<number> {
   if (argv[0] === 'fmt') return runFmt(argv.slice(1), io);
   let args: Parsed;
   try {
@@ -75,6 +83,8 @@ export function main(argv: string[], io: Io): number {
         return runCheck(args, io);
       case 'summary':
         return runSummary(args, io);
+      case 'run':
+        return runRun(args, io);
       case 'compile':
         return runCompile(args, { readSource, out: io.out, report: (ds, sources) => emitDiagnostics([...ds], 'human', io, sources) });
     }
@@ -249,4 +259,15 @@ function runSummary(args: Parsed, io: Io): number {
   io.out(`${format === 'json' ? JSON.stringify(s, null, 2) : format === 'markdown' ? renderMarkdown(s) : renderTable(s)}\n`);
   if (r.diagnostics.length) emitDiagnostics([...r.diagnostics], 'human', io, new Map([[f, text]]));
   return hasErrors(r.diagnostics) ? 1 : 0;
+}
+
+/**
+ * `dslc run` loads TensorFlow.js, so it stays out of the CLI bundle (dist/dslc.cjs, which `dslc check` starts from):
+ * dist/cli/run.js is imported when the command is run.
+ */
+async function runRun(args: Parsed, io: Io): Promise<number> {
+  // Absolute: the importer passed in by bin/dslc.js resolves from bin/. (The bundle has __dirname = dist/.)
+  const spec = typeof __dirname === 'string' ? pathToFileURL(resolve(__dirname, 'cli', 'run.js')).href : new URL('./run.js', import.meta.url).href;
+  const mod = (await (io.import ?? ((s: string) => import(/* @vite-ignore */ s)))(spec)) as typeof import('./run.js');
+  return mod.runModel(args, io);
 }

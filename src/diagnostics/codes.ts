@@ -54,7 +54,7 @@ export const CODES = {
   E0502: { severity: 'error', title: 'baseline regression', doc: 'Compared with `--baseline`, params, MACs or memory grew beyond the tolerance.' },
   // Lowerings (E06xx)
   E0600: { severity: 'error', title: 'no export form', doc: 'The op cannot be lowered to ONNX at the chosen opset (or has no lowering yet); the message says from which opset it is available.' },
-  E0601: { severity: 'error', title: 'weights do not match', doc: 'A `--weights` file lacks a parameter, or has it with another shape or a non-float dtype. Tensor names must equal dslc parameter paths (`<layer path>.<param>`).' },
+  E0601: { severity: 'error', title: 'weights do not match', doc: 'A `--weights` file lacks a parameter, or has it with another shape or a non-float dtype. Tensor names must equal dslc parameter paths (`<layer path>.<param>`) after `--weights-map` (rename rules, or `auto`: layers paired by parameter names and shapes in order), which also reports a layer left without tensors.' },
   E0602: { severity: 'error', title: 'no tfjs form', doc: 'The op, or this use of it, cannot be lowered to TensorFlow.js (`lowerToTfjs`, `--emit tfjs`); the message names the layer, the op and the reason.' },
   E0603: { severity: 'error', title: 'tfjs sizes unknown', doc: 'The TensorFlow.js lowering specialises every size: a symbolic input size other than the batch needs a value (`--input-shape T=50`; `lowerToTfjs` binds sizes from the inputs given to `predict`).' },
   // Warnings (W0xxx)

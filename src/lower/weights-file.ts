@@ -9,6 +9,7 @@ import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { didYouMean } from '../diagnostics/make.js';
 import { paramKey } from './weights.js';
+import { isIgnoredTensor } from './weights-map.js';
 
 export interface WeightTensor {
   readonly dims: readonly number[];
@@ -106,7 +107,7 @@ export function matchWeights(m: CheckedModel, file: string, tensors: ReadonlyMap
       const t = tensors.get(key);
       if (!t) {
         const s = didYouMean(key, tensors.keys());
-        diagnostics.push(diag('E0601', `${file} has no tensor '${key}' (${p.shape.join('×')}) for ${n.path}`, n.span, { hint: s ? `did you mean '${s}'? names must equal dslc's parameter paths (see dslc summary)` : "names must equal dslc's parameter paths, e.g. as in dslc's own ONNX export" }));
+        diagnostics.push(diag('E0601', `${file} has no tensor '${key}' (${p.shape.join('×')}) for ${n.path}`, n.span, { hint: s ? `did you mean '${s}'? names must equal dslc's parameter paths (see dslc summary), or be mapped (--weights-map)` : "names must equal dslc's parameter paths, e.g. as in dslc's own ONNX export; other names (PyTorch's) need --weights-map auto or a rules file" }));
         continue;
       }
       if (t.dims.length !== p.shape.length || t.dims.some((d, i) => d !== p.shape[i]))
@@ -117,7 +118,8 @@ export function matchWeights(m: CheckedModel, file: string, tensors: ReadonlyMap
       else weights.set(key, t.data);
     }
   }
-  const extra = [...tensors.keys()].filter((k) => !wanted.has(k));
+  // (PyTorch's BatchNorm num_batches_tracked counts training batches: nothing at inference uses it.)
+  const extra = [...tensors.keys()].filter((k) => !wanted.has(k) && !isIgnoredTensor(k));
   if (extra.length && diagnostics.length === 0 && weights.size === 0)
     diagnostics.push(diag('E0601', `${file} shares no tensor name with ${m.graph.name}`, m.graph.span));
   else if (extra.length)

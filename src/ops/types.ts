@@ -171,10 +171,43 @@ export interface OpDef {
   readonly examples: readonly OpExample[];
   /** Lint knowledge: this op subtracts a per-channel mean, so a bias just before it is wasted (BatchNorm). */
   readonly cancelsPrecedingBias?: boolean;
+  /**
+   * At inference, this application is a per-channel affine map (BatchNorm with running statistics); undefined
+   * when it is not. `param` gives this layer's parameter values (dslc layout).
+   */
+  readonly channelAffine?: (attrs: Readonly<Record<string, AttrValue>>, param: (name: string) => Float32Array, input: TensorType) => ChannelAffine | undefined;
+  /** A per-channel affine right after this op folds into its weight and bias (conv, transposed conv, dense). */
+  readonly absorbsAffine?: AffineAbsorber;
   /** ONNX lowering of one application (src/lower/onnx calls it); absent means "no ONNX form yet". */
   readonly onnx?: OnnxLowering;
   /** TensorFlow.js lowering of one application (src/lower/tfjs calls it); absent means "no tfjs form yet". */
   readonly tfjs?: TfjsLowering;
+}
+
+/**
+ * What a BatchNorm-like op is at inference: `y = x · scale[c] + shift[c]`, one scale and shift per index `c`
+ * of axis `axis` of its input (negative: from the end). The inference export folds it into the layer
+ * before it (src/lower/onnx/fold-bn.ts, `--fold-bn`).
+ */
+export interface ChannelAffine {
+  readonly axis: number;
+  readonly scale: Float32Array;
+  readonly shift: Float32Array;
+}
+
+/**
+ * A layer whose output is linear in its weight, one slice of the weight per output channel, plus a bias per
+ * channel (convolutions, dense): a per-channel affine right after it can be absorbed into weight and bias.
+ */
+export interface AffineAbsorber {
+  /** The output axis holding the channels (negative: from the end). */
+  readonly outputAxis: number;
+  readonly weight: string;
+  readonly bias: string;
+  /** The boolean attribute that switches the bias on (a layer without one gains it when folding). */
+  readonly biasAttr: string;
+  /** Output channel fed by the weight element at flat row-major index `i` (dslc layout). */
+  channelOf(attrs: Readonly<Record<string, AttrValue>>, weightShape: readonly number[]): (i: number) => number;
 }
 
 export const isFailure = (r: OpResult | OpFailure): r is OpFailure => 'failed' in r;

@@ -14,6 +14,7 @@ import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../sy
 import { type InitScheme, initParam, paramKey } from '../weights.js';
 import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join } from './encode.js';
 import { type Emitted, FUNCTION_DOMAIN, groupIntoFunctions } from './functions.js';
+import { foldBatchNorm } from './fold-bn.js';
 
 const { onnx } = onnxProto;
 
@@ -33,6 +34,8 @@ export interface OnnxExportOptions {
   readonly inlineLimit?: number;
   /** Blocks become ONNX model-local functions (one per distinct block body), called where the block was. */
   readonly functions?: boolean;
+  /** Fold BatchNorm (running statistics) into the conv/transposed conv/dense layer before it (see fold-bn.ts). */
+  readonly foldBatchNorm?: boolean;
 }
 
 /** An exported model: the `.onnx` bytes and, with external data, the side file's bytes (both as chunks). */
@@ -61,6 +64,16 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
  * weights once), with an optional external-data side file.
  */
 export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
+  const initDoc = opts.weights ? 'weights' : `${opts.init ?? 'he'} seed=${opts.seed ?? 0}`;
+  let foldedBn: number | undefined;
+  if (opts.foldBatchNorm) {
+    // The folded layers get their values from the original graph (trained or seeded), the rest as usual.
+    const [orig, scheme, seed] = [m.graph, opts.init ?? 'he', opts.seed ?? 0];
+    const f = foldBatchNorm(m, (owner, p) => opts.weights?.get(paramKey(owner, p)) ?? initParam(orig, owner, p, scheme, seed));
+    m = f.model;
+    foldedBn = f.folded.length;
+    opts = { ...opts, weights: new Map([...(opts.weights ?? []), ...f.weights]) };
+  }
   const g = m.graph;
   const opset = opts.opset ?? 17;
   const diagnostics: Diagnostic[] = [];
@@ -221,7 +234,8 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
       { key: 'dslc.params', value: String(m.totals.params) },
       { key: 'dslc.trainable_params', value: String(m.totals.trainableParams) },
       { key: 'dslc.macs', value: total(m.totals.macs) },
-      { key: 'dslc.init', value: opts.weights ? 'weights' : `${scheme} seed=${seed}` },
+      { key: 'dslc.init', value: initDoc },
+      ...(foldedBn !== undefined ? [{ key: 'dslc.folded_batchnorm', value: String(foldedBn) }] : []),
     ],
   };
   const weightBytes = raw.reduce((a, t) => a + t.data.byteLength, 0);

@@ -40,6 +40,24 @@ export const op: OpDef = {
     if (ctx.attrs.track_running_stats) params.push({ name: 'running_mean', shape: [c], trainable: false }, { name: 'running_var', shape: [c], trainable: false, init: 'ones' });
     return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), 2), rf: { kind: 'identity' } };
   },
+  channelAffine(attrs, param, input) {
+    // Only with running statistics: otherwise each batch normalises with its own statistics (not affine).
+    if (!attrs.track_running_stats) return undefined;
+    const c = input.shape[1] as number;
+    const eps = attrs.eps as number;
+    const [mean, vr] = [param('running_mean'), param('running_var')];
+    const w = attrs.affine ? param('weight') : new Float32Array(c).fill(1);
+    const b = attrs.affine ? param('bias') : new Float32Array(c);
+    // In float64, then rounded once: scale = gamma / sqrt(var + eps), shift = beta - mean · scale.
+    const scale = new Float32Array(c);
+    const shift = new Float32Array(c);
+    for (let k = 0; k < c; k++) {
+      const s = w[k]! / Math.sqrt(vr[k]! + eps);
+      scale[k] = s;
+      shift[k] = b[k]! - mean[k]! * s;
+    }
+    return { axis: 1, scale, shift };
+  },
   onnx(ctx) {
     const x = ctx.inputTypes[0]!;
     const c = x.shape[1] as number;

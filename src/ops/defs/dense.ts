@@ -48,6 +48,8 @@ export const op: OpDef = {
     ctx.emit('MatMul', [ctx.inputs[0]!, wt], [mm]);
     ctx.emit('Add', [mm, ctx.param('bias')], ctx.outputs);
   },
+  // Weight [out, in]: output feature = first axis; features are the last axis of the output.
+  absorbsAffine: { outputAxis: -1, weight: 'weight', bias: 'bias', biasAttr: 'bias', channelOf: (_a, shape) => (i) => Math.floor(i / shape[1]!) },
   tfjs(ctx) {
     // MatMul with Wᵀ (made once) + BiasAdd on [rows, in]; the fusion pass makes it one _FusedMatMul.
     const x = ctx.inputTypes[0]!.shape;

@@ -26,6 +26,8 @@ export const op: OpDef = {
     if (cin === undefined) return { failed: true };
     return conv2d.infer(derive(ctx, { attrs: { out_channels: cin * (ctx.attrs.depth_multiplier as number), groups: cin } }));
   },
+  // Weight [C_in·m, 1, kh, kw], bias [C_in·m]: as conv2d's.
+  absorbsAffine: conv2d.absorbsAffine!,
   onnx(ctx) {
     // One Conv with group = C_in; the weight [C_in·m, 1, kh, kw] is already ONNX's layout.
     const cin = ctx.inputTypes[0]!.shape[1] as number;

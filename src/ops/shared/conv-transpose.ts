@@ -84,6 +84,15 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
         rf: { kind: 'transpose', axes },
       };
     },
+    // Weight [C_in, C_out/groups, ...kernel]: element [i, j, ...] feeds output channel group(i)·C_out/groups + j.
+    absorbsAffine: {
+      outputAxis: 1, weight: 'weight', bias: 'bias', biasAttr: 'bias',
+      channelOf(attrs, shape) {
+        const inner = shape.slice(2).reduce((x, y) => x * y, 1);
+        const [perGroupOut, perGroupIn] = [shape[1]!, shape[0]! / (attrs.groups as number)];
+        return (i) => Math.floor(Math.floor(i / (perGroupOut * inner)) / perGroupIn) * perGroupOut + (Math.floor(i / inner) % perGroupOut);
+      },
+    },
     onnx(ctx) {
       // ONNX ConvTranspose has PyTorch's rule (out = (in-1)*s - pad_begin - pad_end + d*(k-1) + output_padding + 1)
       // and weight layout [C_in, C_out/groups, *k]; every attribute is written out (no auto_pad, no output_shape).

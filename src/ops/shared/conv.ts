@@ -67,6 +67,8 @@ export function makeConv(rank: 1 | 2 | 3): OpDef {
       ctx.emit('Conv', inputs, ctx.outputs, { kernel_shape: k, strides: s, dilations: d, group: a.groups as number, ...padAttrs(a.padding!, ctx.inputTypes[0]!.shape.slice(2), k, s, d) });
     },
     tfjs: (ctx) => ctx.output(0, lowerConv(ctx, rank), 'nhwc'),
+    // Weight [C_out, C_in/groups, ...kernel]: output channel = first axis.
+    absorbsAffine: { outputAxis: 1, weight: 'weight', bias: 'bias', biasAttr: 'bias', channelOf: (_a, shape) => { const inner = shape.slice(1).reduce((x, y) => x * y, 1); return (i) => Math.floor(i / inner); } },
     examples:
       rank === 2
         ? [

@@ -1,0 +1,53 @@
+/**
+ * `--weights FILE [--weights-map FILE|auto]` for compile and run: reads the file (.onnx or .safetensors),
+ * renames its tensors when asked (src/lower/weights-map.ts) and matches them to the model's parameters.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { CheckedModel } from '../checker/analyze.js';
+import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
+import { type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
+import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
+import { UsageError } from './args.js';
+
+/** The tensors under the model's parameter keys, the diagnostics of the structural match, and the table for --verbose. */
+export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[]; table: string } {
+  if (map === 'auto') {
+    const r = matchByStructure(m, weightsFile, tensors);
+    return { tensors: r.tensors, diagnostics: r.diagnostics, table: formatMapping(r.table) };
+  }
+  let text: string;
+  try {
+    text = readFileSync(map, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read --weights-map ${map}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const rules = parseRenameRules(text);
+  if (typeof rules === 'string') throw new UsageError(`--weights-map ${map}: ${rules}`);
+  const r = renameTensors(tensors, rules);
+  if (typeof r === 'string') throw new UsageError(`--weights-map ${map}: ${r}`);
+  return { tensors: r.tensors, diagnostics: [], table: formatMapping(r.table) };
+}
+
+/**
+ * The weights of `--weights path` under the model's parameter keys (undefined when diagnostics have errors),
+ * the diagnostics, and with a map the mapping table (for --verbose). I/O and format problems are usage errors.
+ */
+export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { weights?: Map<string, Float32Array>; diagnostics: Diagnostic[]; table?: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(resolve(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
+  }
+  const tensors = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
+  if (typeof tensors === 'string') throw new UsageError(`--weights ${path}: ${tensors}`);
+  const mapped = map !== undefined ? mapWeightNames(map, m, path, tensors) : undefined;
+  const table = mapped ? { table: mapped.table } : {};
+  // (a failed structural match already names each layer left without weights)
+  if (mapped && hasErrors(mapped.diagnostics)) return { diagnostics: mapped.diagnostics, ...table };
+  const matched = matchWeights(m, path, mapped?.tensors ?? tensors);
+  const diagnostics = [...(mapped?.diagnostics ?? []), ...matched.diagnostics];
+  return hasErrors(diagnostics) ? { diagnostics, ...table } : { weights: matched.weights, diagnostics, ...table };
+}
