@@ -14,11 +14,14 @@ const EXT = join(ROOT, 'editors/vscode');
 const outArg = process.argv.indexOf('-o');
 
 const manifest = JSON.parse(readFileSync(join(EXT, 'package.json'), 'utf8'));
-const bundle = join(ROOT, 'dist/dslc.cjs');
-if (!existsSync(bundle)) {
-  process.stderr.write('package-vscode: dist/dslc.cjs is missing: run `npm run build` first\n');
-  process.exit(2);
-}
+// The CLI bundle and the language server's own bundle (bin/dslc.js loads it for `dslc lsp`). Their V8 code
+// caches stay out: they fit only the Node version that made them, not VS Code's runtime.
+const bundles = ['dslc.cjs', 'lsp.cjs'];
+for (const b of bundles)
+  if (!existsSync(join(ROOT, 'dist', b))) {
+    process.stderr.write(`package-vscode: dist/${b} is missing: run \`npm run build\` first\n`);
+    process.exit(2);
+  }
 // The grammar must be valid JSON with the scope the manifest names.
 const grammarText = readFileSync(join(ROOT, 'grammar/nn.tmLanguage.json'), 'utf8');
 const grammar = JSON.parse(grammarText);
@@ -31,7 +34,7 @@ for (const f of ['package.json', 'extension.js', 'language-configuration.json', 
 add('extension/syntaxes/nn.tmLanguage.json', grammarText);
 add('extension/server/package.json', `${JSON.stringify({ name: 'dslc-server', private: true, type: 'module' }, null, 2)}\n`);
 add('extension/server/bin/dslc.js', readFileSync(join(ROOT, 'bin/dslc.js')));
-add('extension/server/dist/dslc.cjs', readFileSync(bundle));
+for (const b of bundles) add(`extension/server/dist/${b}`, readFileSync(join(ROOT, 'dist', b)));
 for (const f of readdirSync(join(ROOT, 'stdlib')).sort()) if (f.endsWith('.nn')) add(`extension/server/stdlib/${f}`, readFileSync(join(ROOT, 'stdlib', f)));
 
 const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'dslc-vsix-'));
@@ -32,7 +33,7 @@ describe('the .vsix', () => {
     expect(py.status, py.stderr).toBe(0);
     const [bad, ...names] = py.stdout.trim().split('\n');
     expect(bad).toBe('None');
-    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/language-configuration.json', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/dslc.cjs', 'extension/server/stdlib/resnet.nn'])
+    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/language-configuration.json', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/dslc.cjs', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
       expect(names).toContain(n);
     const listing = execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' });
     expect(listing).toMatch(/extension\/syntaxes\/nn\.tmLanguage\.json/);
@@ -83,5 +84,26 @@ describe('the .vsix', () => {
     expect(r.status, r.stderr).toBe(0);
     const v = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
     expect(v.stdout).toMatch(/^dslc \d/);
+  });
+
+  it('its client starts the bundled server by default, which checks the documents open in the editor', async () => {
+    // No `dslc.server.path`: the client runs extension/server/bin/dslc.js with the editor's own runtime.
+    const mock = createVscodeMock({});
+    const text = readFileSync(join(ROOT, 'examples/resnet18.nn'), 'utf8').replace('basic_stage(128', 'basic_stag(128');
+    const uri = Uri.file(join(dir, 'resnet18.nn'));
+    mock.documents.push(new TextDocument(uri, text));
+    const ext = loadExtension(join(dir, 'x/extension/extension.js'), mock.api);
+    await ext.activate({ subscriptions: [], extensionPath: join(dir, 'x/extension') });
+    try {
+      const end = Date.now() + 20_000;
+      while (!mock.published.get(uri.toString())?.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      expect(mock.output.join('')).toContain(join(dir, 'x/extension/server/bin/dslc.js'));
+      // The misspelt block is reported; the import from the bundled standard library resolves (no E0206/E0209).
+      const errors = mock.published.get(uri.toString())!.filter((d) => d.severity === 0);
+      expect(errors.map((d) => [d.code, d.message.split('\n')[0]])).toContainEqual(['E0201', "unknown layer or block 'basic_stag'"]);
+      expect(errors.map((d) => d.code).filter((c) => c === 'E0206' || c === 'E0209')).toEqual([]);
+    } finally {
+      await ext.deactivate();
+    }
   });
 });
