@@ -241,7 +241,37 @@ const program = fc.tuple(fc.array(stmt, { maxLength: 6 }), fc.array(expr, { minL
   ([body, rets, c, k]) => `# top${c}\nconst K = ${k}${c}\nmodel M(x: [N, 3, H, W]) -> Tensor where H % 2 == 0 {\n${body.join('\n')}\n  return ${rets.join(', ')}${c}\n}${c}\n`,
 );
 
+/** Declarations with every header form: imports, typed and defaulted parameters, outputs, where clauses. */
+const ident = fc.constantFrom('a', 'b', 'channels', 'kernel_size', 'x', 'very_long_parameter_name_for_wrapping');
+const typ = fc.oneof(fc.constantFrom('int', 'Tensor', 'float', 'layer', '[N, C, H, W]', 'int64[N, T]', '[N, 3 * 4, H // 2, W]'), fc.array(expr, { minLength: 1, maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`));
+const param = fc.tuple(ident, fc.option(typ), fc.option(expr), comment).map(([n, t, d, c]) => `${n}${t === null ? '' : `: ${t}`}${d === null ? '' : ` = ${d}`},${c.includes('own') ? '' : c}\n`);
+const decl = fc.oneof(
+  fc.tuple(fc.array(ident, { minLength: 1, maxLength: 12 }), fc.boolean()).map(([items, q]) => `from ${q ? '"./lib.nn"' : 'std.resnet'} import ${items.map((it, i) => (i % 3 === 2 ? `${it} as alias_${i}` : it)).join(', ')}`),
+  fc.tuple(ident, expr).map(([n, e]) => `const ${n.toUpperCase()} = ${e}`),
+  fc.tuple(ident, fc.array(param, { maxLength: 8 }), fc.option(fc.array(fc.tuple(fc.option(ident), typ), { minLength: 1, maxLength: 3 })), fc.array(stmt, { maxLength: 3 })).map(
+    ([n, ps, outs, body]) =>
+      `block ${n}(x,\n${ps.join('')}) ${outs === null ? '' : `-> (${outs.map(([o, t]) => (o === null ? t : `${o}: ${t}`)).join(', ')}) `}{\n${body.join('\n')}\n  return x\n}`,
+  ),
+  fc.tuple(ident, fc.array(expr, { maxLength: 3 }), fc.array(stmt, { maxLength: 2 })).map(
+    ([n, where, body]) => `model ${n.toUpperCase()}(x: [N, 3, H, W], y: int64[N, T]) -> [N, 10]${where.length ? ` where ${where.join(', ')}` : ''} {\n${body.join('\n')}\n  return x\n}`,
+  ),
+);
+
 describe('generated programs', () => {
+  it('declarations of every form format soundly', () => {
+    let formatted = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(decl, comment), { minLength: 1, maxLength: 5 }), (ds) => {
+        const text = ds.map(([d, c]) => `${d}${c}`).join('\n');
+        if (parse(text).diagnostics.some((d) => d.severity === 'error')) return;
+        expectSound(text);
+        formatted++;
+      }),
+      { numRuns: 200 },
+    );
+    expect(formatted).toBeGreaterThan(50);
+  });
+
   it('parse to the same AST after formatting, keep their comments, and format idempotently', () => {
     let formatted = 0;
     fc.assert(
