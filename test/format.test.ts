@@ -87,6 +87,11 @@ describe('house style', () => {
     expect(fmt('const a = (1,)\n')).toBe('const a = (1,)\n');
   });
 
+  it('breaks long where clauses one constraint per line, indented twice', () => {
+    const cs = Array.from({ length: 8 }, (_, i) => `S${i} % 32 == 0`);
+    expect(fmt(`model M(x: [N, S0]) where ${cs.join(', ')} {\n  return x\n}\n`)).toBe(`model M(x: [N, S0]) where\n${cs.map((c) => `    ${c}`).join(',\n')} {\n  return x\n}\n`);
+  });
+
   it('puts one blank line around blocks and models, keeps at most one elsewhere', () => {
     const out = fmt('const a = 1\nconst b = 2\n\n\n\nconst c = 3\nblock f(x) {\n  y = x\n\n\n  return y\n}\nmodel M(x: [N]) {\n  return x -> f\n}');
     expect(out).toBe('const a = 1\nconst b = 2\n\nconst c = 3\n\nblock f(x) {\n  y = x\n\n  return y\n}\n\nmodel M(x: [N]) {\n  return x -> f\n}\n');

@@ -138,7 +138,8 @@ class Printer {
         const outs = d.kind === 'block' ? d.returns : d.outputs;
         const head: Doc[] = [d.kind, ' ', d.name.text, this.params(d.kind === 'block' ? d.params : d.inputs, params)];
         if (outs) head.push(' -> ', this.outputs(outs, params ? params.end : d.name.end));
-        if (d.kind === 'model' && d.where.length) head.push(group([' where', indent([line, join([',', line], d.where.map((w) => this.ex.expr(w)))])]));
+        // Broken `where` constraints are indented twice, apart from the body that follows.
+        if (d.kind === 'model' && d.where.length) head.push(group([' where', indent(indent([line, join([',', line], d.where.map((w) => this.ex.expr(w)))]))]));
         const body = ctx.bracketAfter(d.name.end, 'LBrace');
         return [group(head), ' ', this.body(d.body, body)];
       }
