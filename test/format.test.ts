@@ -190,6 +190,14 @@ describe('house style', () => {
     expect(astEqual(decls('model M(x: [N]) { return x }'), decls('model M(x: [N]) { return x; x }'))).toBe(false);
   });
 
+  it('formats input near the parser\'s nesting limits', () => {
+    expectSound(`const a = ${'('.repeat(190)}1${')'.repeat(190)}\n`);
+    expectSound(`const b = ${'['.repeat(190)}1${']'.repeat(190)}\n`);
+    expectSound(`const e = 1${' + 1'.repeat(190)}\n`);
+    const elifs = Array.from({ length: 150 }, (_, i) => ` else if a${i} { y = ${i} }`).join('');
+    expectSound(`block f(x) {\n  if a { y = 1 }${elifs} else { y = 0 }\n  return x\n}\n`);
+  });
+
   it('does not format a file with syntax errors', () => {
     const r = formatText('model M(x: [N]) {\n  y = x ->\n}\n', 'bad.nn');
     expect(r.result).toBeUndefined();
