@@ -12,6 +12,25 @@ const bundle = join(dist, 'dslc.cjs');
 const unbundled = join(dist, 'cli', 'main.js');
 const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
+/** Runs a CommonJS bundle with its V8 code cache when the cache is at least as new. */
+function loadBundle(file, cache) {
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, {
+    filename: file,
+    ...(mtime(cache) >= mtime(file) ? { cachedData: readFileSync(cache) } : {}),
+  });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(file), mod, file, dist);
+  return mod.exports;
+}
+
+// `dslc lsp --stdio`: the language server has its own bundle (no lowerings to load) and runs until `exit`.
+if (process.argv[2] === 'lsp') {
+  const lspBundle = join(dist, 'lsp.cjs');
+  const lspUnbundled = join(dist, 'lsp', 'main.js');
+  const { runLsp } = mtime(lspBundle) >= mtime(lspUnbundled) ? loadBundle(lspBundle, join(dist, 'lsp.cache')) : await import('../dist/lsp/main.js');
+  const code = runLsp(process.argv.slice(3), (s) => process.stderr.write(s));
+  if (code !== undefined) process.exit(code);
+} else {
 let main;
 if (mtime(bundle) >= mtime(unbundled)) {
   const cache = join(dist, 'dslc.cache');
@@ -44,3 +63,4 @@ const code = main(process.argv.slice(2), {
 });
 // `dslc run` answers with a promise (it loads TensorFlow.js); everything else synchronously.
 process.exitCode = typeof code === 'number' ? code : await code;
+}

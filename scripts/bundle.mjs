@@ -21,6 +21,20 @@ await build({
   logLevel: 'error',
 });
 
+// The language server is a separate bundle: it starts without the lowerings (onnx, weights) it never uses.
+await build({
+  entryPoints: ['dist/lsp/main.js'],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: 'dist/lsp.cjs',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'error',
+});
+
 const file = resolve('dist/dslc.cjs');
 const source = readFileSync(file, 'utf8');
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file });
@@ -30,3 +44,12 @@ const quiet = { out() {}, err() {}, isTTY: false, env: {} };
 for (const example of ['examples/resnet50.nn', 'examples/googlenet.nn', 'examples/lstm_text.nn']) mod.exports.main(['check', example], quiet);
 writeFileSync('dist/dslc.cache.tmp', script.createCachedData());
 renameSync('dist/dslc.cache.tmp', 'dist/dslc.cache');
+
+// The same for the language server, warmed on a check, hovers and completions (no connection opened).
+const lspFile = resolve('dist/lsp.cjs');
+const lspScript = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(lspFile, 'utf8')}\n})`, { filename: lspFile });
+const lspMod = { exports: {} };
+lspScript.runInThisContext()(lspMod.exports, createRequire(lspFile), lspMod, lspFile, resolve('dist'));
+await lspMod.exports.warmUp(['examples/resnet18.nn', 'examples/googlenet.nn'].map((p) => ({ path: resolve(p), text: readFileSync(p, 'utf8') })));
+writeFileSync('dist/lsp.cache.tmp', lspScript.createCachedData());
+renameSync('dist/lsp.cache.tmp', 'dist/lsp.cache');

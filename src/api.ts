@@ -9,7 +9,7 @@ import type { Module } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
 import { sourceFile } from './syntax/source.js';
 import { elaborate, modelsOf } from './semantics/elaborate.js';
-import { type ModuleHost, type Program, loadProgram } from './semantics/modules.js';
+import { type ModuleHost, type ParseFn, type Program, loadProgram } from './semantics/modules.js';
 import type { Dim } from './symbolic/dim.js';
 
 /** Parses one file's text into an AST (no imports, no checking). */
@@ -25,6 +25,8 @@ export interface CheckRequest extends CheckOptions {
   readonly model?: string;
   /** Concrete values for symbolic input dims (`N=1, H=224`). */
   readonly inputShapes?: ReadonlyMap<string, Dim>;
+  /** Parser override (the language server's incremental, caching one); default: parse each file fully. */
+  readonly parse?: ParseFn;
 }
 
 export interface CheckResult {
@@ -35,7 +37,7 @@ export interface CheckResult {
 
 /** Parses, resolves imports, elaborates and checks the models of a file. */
 export function check(req: CheckRequest): CheckResult {
-  const program = loadProgram(req.path, req.text, req.host);
+  const program = loadProgram(req.path, req.text, req.host, req.parse);
   const diagnostics: Diagnostic[] = [...program.diagnostics];
   const models: CheckedModel[] = [];
   const names = req.model ? [req.model] : modelsOf(program.root).map((m) => m.name.text);

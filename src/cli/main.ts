@@ -15,6 +15,7 @@ import { allOps } from '../ops/registry.js';
 import type { Dim } from '../symbolic/dim.js';
 import { compareBaseline } from './baseline.js';
 import { runCompile } from './emit.js';
+import { runFmt } from './fmt.js';
 import { decodeText, nodeHost } from './host.js';
 import { parseArgs, UsageError, type Parsed } from './args.js';
 import { renderGithub, renderJson, renderSarif } from './render-formats.js';
@@ -35,6 +36,7 @@ Usage:
              [--fold-bn]        (BatchNorm folded into the conv/dense before it, for inference)
              [--weights-map rules.json|auto] [--verbose]  (map other names, e.g. PyTorch's, to dslc's)
              (also: dslc compile <file> --emit onnx ...)
+  dslc fmt [--check] <files or dirs...>   format .nn files in place (--check: list unformatted ones)
   dslc run <file> [--model NAME] [--input x.npy | --input name=x.npy ... | --random] [--seed S]
              [--weights FILE | --init he|xavier|zeros] [--backend wasm|cpu] [--batch N]
              [--input-shape T=16] [--output y.npy | --output name=y.npy ...] [--bench N]
@@ -55,6 +57,7 @@ interface Io {
 
 /** Runs the CLI and returns the exit code (the bin script exits with it); `dslc run` answers asynchronously. */
 export function main(argv: string[], io: Io): number | Promise<number> {
+  if (argv[0] === 'fmt') return runFmt(argv.slice(1), io);
   let args: Parsed;
   try {
     args = parseArgs(argv);

@@ -5,6 +5,7 @@
 import { diag, didYouMean } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../syntax/ast.js';
+import type { WithDiagnostics } from '../diagnostics/types.js';
 import { parseSource } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
 
@@ -39,15 +40,18 @@ export interface Program {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Parses one file; the language server passes a caching, per-declaration incremental one. */
+export type ParseFn = (file: SourceFile) => WithDiagnostics<Module>;
+
 /** Parses the root text and everything it imports, resolving names; never throws. */
-export function loadProgram(path: string, text: string, host: ModuleHost): Program {
+export function loadProgram(path: string, text: string, host: ModuleHost, parse: ParseFn = parseSource): Program {
   const modules = new Map<string, ModuleInfo>();
   const diagnostics: Diagnostic[] = [];
   const loading: string[] = [];
 
   const load = (p: string, t: string): ModuleInfo => {
     const file = sourceFile(p, t);
-    const parsed = parseSource(file);
+    const parsed = parse(file);
     diagnostics.push(...parsed.diagnostics);
     const info: ModuleInfo = { path: p, file, ast: parsed.result, scope: new Map(), own: new Map() };
     modules.set(p, info);

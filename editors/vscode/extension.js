@@ -1,0 +1,393 @@
+// The VS Code client of the dslc language server (`dslc lsp --stdio`).
+//
+// A small LSP client written against the VS Code API, without `vscode-languageclient`: that package is
+// not a dependency of dslc and the .vsix is built offline (scripts/package-vscode.mjs), so the client
+// speaks JSON-RPC over the server's stdio itself (Content-Length framing) and maps the LSP features
+// dslc serves onto VS Code providers: diagnostics, hover, completion, signature help, definition,
+// references, rename, document symbols, folding ranges, formatting, code actions, inlay hints and code lenses.
+'use strict';
+const vscode = require('vscode');
+const { spawn } = require('child_process');
+const { existsSync } = require('fs');
+const path = require('path');
+
+const LANGUAGE = 'nn';
+const SELECTOR = [{ language: LANGUAGE }];
+
+/** The command that starts the server: the setting, else the bundled server, else `dslc` on the PATH. */
+function serverCommand(context) {
+  const cfg = vscode.workspace.getConfiguration('dslc');
+  const args = cfg.get('server.args') || ['lsp', '--stdio'];
+  const configured = cfg.get('server.path');
+  if (configured) return { command: configured, args, env: process.env };
+  const bundled = path.join(context.extensionPath, 'server', 'bin', 'dslc.js');
+  // VS Code's own runtime runs the bundled server as plain Node.
+  if (existsSync(bundled)) return { command: process.execPath, args: [bundled, ...args], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
+  return { command: process.platform === 'win32' ? 'dslc.cmd' : 'dslc', args, env: process.env };
+}
+
+/** JSON-RPC 2.0 over a child process's stdio, with LSP's `Content-Length` headers. */
+class Connection {
+  constructor(child, log) {
+    this.child = child;
+    this.log = log;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.handlers = new Map();
+    this.buffer = Buffer.alloc(0);
+    child.stdout.on('data', (chunk) => this.receive(chunk));
+  }
+
+  receive(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const m = /Content-Length:\s*(\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'));
+      if (!m) {
+        this.buffer = this.buffer.subarray(headerEnd + 4);
+        continue;
+      }
+      const length = Number(m[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      let msg;
+      try {
+        msg = JSON.parse(body);
+      } catch {
+        continue;
+      }
+      this.log('<-', msg);
+      this.dispatch(msg);
+    }
+  }
+
+  dispatch(msg) {
+    if (msg.id !== undefined && msg.method === undefined) {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(msg.error.message));
+      else p.resolve(msg.result);
+      return;
+    }
+    const handler = this.handlers.get(msg.method);
+    if (msg.id === undefined) {
+      if (handler) handler(msg.params);
+      return;
+    }
+    // A request from the server: answer it, with null for the ones this client does not implement.
+    Promise.resolve(handler ? handler(msg.params) : null).then(
+      (result) => this.write({ jsonrpc: '2.0', id: msg.id, result: result === undefined ? null : result }),
+      (e) => this.write({ jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: String(e && e.message) } }),
+    );
+  }
+
+  write(msg) {
+    this.log('->', msg);
+    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    if (this.child.stdin.writable) this.child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+  }
+
+  request(method, params, token) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.write({ jsonrpc: '2.0', id, method, params });
+      if (token) token.onCancellationRequested(() => this.notify('$/cancelRequest', { id }));
+    });
+  }
+
+  notify(method, params) {
+    this.write({ jsonrpc: '2.0', method, params });
+  }
+
+  on(method, handler) {
+    this.handlers.set(method, handler);
+  }
+
+  failAll(reason) {
+    for (const p of this.pending.values()) p.reject(new Error(reason));
+    this.pending.clear();
+  }
+}
+
+// ---- LSP ↔ VS Code conversions ------------------------------------------------------------------
+
+const toPosition = (p) => new vscode.Position(p.line, p.character);
+const toRange = (r) => new vscode.Range(toPosition(r.start), toPosition(r.end));
+const fromPosition = (p) => ({ line: p.line, character: p.character });
+const fromRange = (r) => ({ start: fromPosition(r.start), end: fromPosition(r.end) });
+const toLocation = (l) => new vscode.Location(vscode.Uri.parse(l.uri), toRange(l.range));
+const toEdit = (e) => new vscode.TextEdit(toRange(e.range), e.newText);
+const docParams = (doc, pos) => ({ textDocument: { uri: doc.uri.toString() }, ...(pos ? { position: fromPosition(pos) } : {}) });
+
+function toMarkdown(contents) {
+  const parts = Array.isArray(contents) ? contents : [contents];
+  return parts.map((c) => {
+    if (typeof c === 'string') return new vscode.MarkdownString(c);
+    if (c.kind) return c.kind === 'markdown' ? new vscode.MarkdownString(c.value) : new vscode.MarkdownString().appendText(c.value);
+    return new vscode.MarkdownString().appendCodeblock(c.value, c.language);
+  });
+}
+
+function toDiagnostic(d) {
+  const sev = [undefined, vscode.DiagnosticSeverity.Error, vscode.DiagnosticSeverity.Warning, vscode.DiagnosticSeverity.Information, vscode.DiagnosticSeverity.Hint][d.severity || 1];
+  const out = new vscode.Diagnostic(toRange(d.range), d.message, sev);
+  if (d.code !== undefined) out.code = d.code;
+  out.source = d.source || 'dslc';
+  if (d.relatedInformation) out.relatedInformation = d.relatedInformation.map((r) => new vscode.DiagnosticRelatedInformation(toLocation(r.location), r.message));
+  out.data = d.data;
+  out.lspDiagnostic = d;
+  return out;
+}
+
+function toWorkspaceEdit(we) {
+  const edit = new vscode.WorkspaceEdit();
+  if (!we) return edit;
+  for (const [uri, edits] of Object.entries(we.changes || {})) for (const e of edits) edit.replace(vscode.Uri.parse(uri), toRange(e.range), e.newText);
+  for (const dc of we.documentChanges || []) if (dc.textDocument) for (const e of dc.edits) edit.replace(vscode.Uri.parse(dc.textDocument.uri), toRange(e.range), e.newText);
+  return edit;
+}
+
+function toSymbol(s) {
+  const kind = Math.max(0, (s.kind || 1) - 1);
+  if (s.location) return new vscode.SymbolInformation(s.name, kind, s.containerName || '', toLocation(s.location));
+  const out = new vscode.DocumentSymbol(s.name, s.detail || '', kind, toRange(s.range), toRange(s.selectionRange));
+  out.children = (s.children || []).map(toSymbol);
+  return out;
+}
+
+function toCompletion(c) {
+  const item = new vscode.CompletionItem(c.label, Math.max(0, (c.kind || 1) - 1));
+  if (c.detail) item.detail = c.detail;
+  if (c.documentation) item.documentation = toMarkdown(c.documentation)[0];
+  if (c.insertText) item.insertText = c.insertTextFormat === 2 ? new vscode.SnippetString(c.insertText) : c.insertText;
+  if (c.textEdit && c.textEdit.range) {
+    item.range = toRange(c.textEdit.range);
+    item.insertText = c.insertTextFormat === 2 ? new vscode.SnippetString(c.textEdit.newText) : c.textEdit.newText;
+  }
+  if (c.sortText) item.sortText = c.sortText;
+  if (c.filterText) item.filterText = c.filterText;
+  return item;
+}
+
+// ---- the client ---------------------------------------------------------------------------------
+
+let client;
+
+class Client {
+  constructor(context) {
+    this.context = context;
+    this.output = vscode.window.createOutputChannel('dslc');
+    this.diagnostics = vscode.languages.createDiagnosticCollection('dslc');
+    this.disposables = [];
+    this.versions = new Map();
+  }
+
+  async start() {
+    const { command, args, env } = serverCommand(this.context);
+    const trace = vscode.workspace.getConfiguration('dslc').get('trace.server');
+    this.output.appendLine(`starting ${command} ${args.join(' ')}`);
+    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stderr.on('data', (d) => this.output.append(d.toString()));
+    child.on('error', (e) => {
+      vscode.window.showErrorMessage(`dslc: cannot start the language server (${command}): ${e.message}. Set "dslc.server.path".`);
+    });
+    child.on('exit', (code, signal) => {
+      this.conn.failAll('the language server stopped');
+      if (!this.stopping) this.output.appendLine(`the language server stopped (${signal || code})`);
+    });
+    const conn = new Connection(child, (dir, msg) => trace && this.output.appendLine(`${dir} ${JSON.stringify(msg)}`));
+    this.conn = conn;
+    conn.on('textDocument/publishDiagnostics', (p) => this.diagnostics.set(vscode.Uri.parse(p.uri), p.diagnostics.map(toDiagnostic)));
+    conn.on('window/logMessage', (p) => this.output.appendLine(p.message));
+    conn.on('window/showMessage', (p) => vscode.window.showInformationMessage(p.message));
+    conn.on('workspace/configuration', (p) => (p.items || []).map((i) => (i.section ? vscode.workspace.getConfiguration().get(i.section) : null) ?? null));
+    conn.on('client/registerCapability', () => null);
+    conn.on('window/workDoneProgress/create', () => null);
+    conn.on('workspace/applyEdit', async (p) => ({ applied: await vscode.workspace.applyEdit(toWorkspaceEdit(p.edit)) }));
+    const folders = vscode.workspace.workspaceFolders || [];
+    const init = await conn.request('initialize', {
+      processId: process.pid,
+      clientInfo: { name: 'dslc-vscode' },
+      rootUri: folders[0] ? folders[0].uri.toString() : null,
+      workspaceFolders: folders.map((f) => ({ uri: f.uri.toString(), name: f.name })),
+      capabilities: {
+        textDocument: {
+          synchronization: { didSave: false, dynamicRegistration: false },
+          publishDiagnostics: { relatedInformation: true },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'] } },
+          signatureHelp: { signatureInformation: { documentationFormat: ['markdown', 'plaintext'] } },
+          definition: {},
+          references: {},
+          rename: { prepareSupport: false },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+          foldingRange: {},
+          formatting: {},
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } },
+          inlayHint: {},
+          codeLens: {},
+        },
+        workspace: { configuration: true, applyEdit: true },
+      },
+    });
+    conn.notify('initialized', {});
+    this.capabilities = (init && init.capabilities) || {};
+    const sync = this.capabilities.textDocumentSync;
+    this.syncKind = typeof sync === 'number' ? sync : sync && sync.change !== undefined ? sync.change : 1;
+    this.register();
+    for (const doc of vscode.workspace.textDocuments) this.open(doc);
+  }
+
+  open(doc) {
+    if (doc.languageId !== LANGUAGE || this.versions.has(doc.uri.toString())) return;
+    this.versions.set(doc.uri.toString(), doc.version);
+    this.conn.notify('textDocument/didOpen', { textDocument: { uri: doc.uri.toString(), languageId: LANGUAGE, version: doc.version, text: doc.getText() } });
+  }
+
+  change(e) {
+    const doc = e.document;
+    const uri = doc.uri.toString();
+    if (!this.versions.has(uri) || !e.contentChanges.length) return;
+    this.versions.set(uri, doc.version);
+    const contentChanges = this.syncKind === 2 ? e.contentChanges.map((c) => ({ range: fromRange(c.range), rangeLength: c.rangeLength, text: c.text })) : [{ text: doc.getText() }];
+    this.conn.notify('textDocument/didChange', { textDocument: { uri, version: doc.version }, contentChanges });
+  }
+
+  close(doc) {
+    const uri = doc.uri.toString();
+    if (!this.versions.delete(uri)) return;
+    this.conn.notify('textDocument/didClose', { textDocument: { uri } });
+    this.diagnostics.delete(doc.uri);
+  }
+
+  register() {
+    const c = this.capabilities;
+    const req = (method, params, token) => this.conn.request(method, params, token).catch(() => null);
+    const d = this.disposables;
+    const L = vscode.languages;
+    d.push(vscode.workspace.onDidOpenTextDocument((doc) => this.open(doc)));
+    d.push(vscode.workspace.onDidChangeTextDocument((e) => this.change(e)));
+    d.push(vscode.workspace.onDidCloseTextDocument((doc) => this.close(doc)));
+    if (c.hoverProvider)
+      d.push(L.registerHoverProvider(SELECTOR, { provideHover: async (doc, pos, t) => {
+        const h = await req('textDocument/hover', docParams(doc, pos), t);
+        return h ? new vscode.Hover(toMarkdown(h.contents), h.range ? toRange(h.range) : undefined) : null;
+      } }));
+    if (c.completionProvider)
+      d.push(L.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: async (doc, pos, t) => {
+        const r = await req('textDocument/completion', docParams(doc, pos), t);
+        if (!r) return null;
+        const items = Array.isArray(r) ? r : r.items;
+        return new vscode.CompletionList(items.map(toCompletion), !Array.isArray(r) && r.isIncomplete);
+      } }, ...((c.completionProvider.triggerCharacters) || [])));
+    if (c.signatureHelpProvider)
+      d.push(L.registerSignatureHelpProvider(SELECTOR, { provideSignatureHelp: async (doc, pos, t) => {
+        const s = await req('textDocument/signatureHelp', docParams(doc, pos), t);
+        if (!s) return null;
+        const help = new vscode.SignatureHelp();
+        help.signatures = s.signatures.map((sig) => {
+          const info = new vscode.SignatureInformation(sig.label, sig.documentation ? toMarkdown(sig.documentation)[0] : undefined);
+          info.parameters = (sig.parameters || []).map((p) => new vscode.ParameterInformation(p.label, p.documentation ? toMarkdown(p.documentation)[0] : undefined));
+          return info;
+        });
+        help.activeSignature = s.activeSignature || 0;
+        help.activeParameter = s.activeParameter || 0;
+        return help;
+      } }, ...((c.signatureHelpProvider.triggerCharacters) || ['(', ','])));
+    if (c.definitionProvider)
+      d.push(L.registerDefinitionProvider(SELECTOR, { provideDefinition: async (doc, pos, t) => {
+        const r = await req('textDocument/definition', docParams(doc, pos), t);
+        if (!r) return null;
+        return (Array.isArray(r) ? r : [r]).map((l) => (l.targetUri ? new vscode.Location(vscode.Uri.parse(l.targetUri), toRange(l.targetSelectionRange || l.targetRange)) : toLocation(l)));
+      } }));
+    if (c.referencesProvider)
+      d.push(L.registerReferenceProvider(SELECTOR, { provideReferences: async (doc, pos, ctx, t) => {
+        const r = await req('textDocument/references', { ...docParams(doc, pos), context: { includeDeclaration: ctx.includeDeclaration } }, t);
+        return r ? r.map(toLocation) : null;
+      } }));
+    if (c.renameProvider)
+      d.push(L.registerRenameProvider(SELECTOR, { provideRenameEdits: async (doc, pos, newName, t) => toWorkspaceEdit(await req('textDocument/rename', { ...docParams(doc, pos), newName }, t)) }));
+    if (c.documentSymbolProvider)
+      d.push(L.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: async (doc, t) => {
+        const r = await req('textDocument/documentSymbol', docParams(doc), t);
+        return r ? r.map(toSymbol) : null;
+      } }));
+    if (c.foldingRangeProvider)
+      d.push(L.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: async (doc, _ctx, t) => {
+        const r = await req('textDocument/foldingRange', docParams(doc), t);
+        return r ? r.map((f) => new vscode.FoldingRange(f.startLine, f.endLine)) : null;
+      } }));
+    if (c.documentFormattingProvider)
+      d.push(L.registerDocumentFormattingEditProvider(SELECTOR, { provideDocumentFormattingEdits: async (doc, opts, t) => {
+        const r = await req('textDocument/formatting', { ...docParams(doc), options: { tabSize: opts.tabSize, insertSpaces: opts.insertSpaces } }, t);
+        return r ? r.map(toEdit) : null;
+      } }));
+    if (c.codeActionProvider)
+      d.push(L.registerCodeActionsProvider(SELECTOR, { provideCodeActions: async (doc, range, ctx, t) => {
+        const diagnostics = ctx.diagnostics.map((x) => x.lspDiagnostic).filter(Boolean);
+        const r = await req('textDocument/codeAction', { ...docParams(doc), range: fromRange(range), context: { diagnostics } }, t);
+        return (r || []).filter((a) => a.edit).map((a) => {
+          const action = new vscode.CodeAction(a.title, a.kind === 'quickfix' ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.Refactor);
+          action.edit = toWorkspaceEdit(a.edit);
+          action.isPreferred = a.isPreferred;
+          return action;
+        });
+      } }));
+    if (c.inlayHintProvider && L.registerInlayHintsProvider)
+      d.push(L.registerInlayHintsProvider(SELECTOR, { provideInlayHints: async (doc, range, t) => {
+        const r = await req('textDocument/inlayHint', { ...docParams(doc), range: fromRange(range) }, t);
+        return (r || []).map((h) => {
+          const label = typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
+          const hint = new vscode.InlayHint(toPosition(h.position), label, h.kind);
+          hint.paddingLeft = h.paddingLeft;
+          hint.paddingRight = h.paddingRight;
+          return hint;
+        });
+      } }));
+    if (c.codeLensProvider)
+      d.push(L.registerCodeLensProvider(SELECTOR, { provideCodeLenses: async (doc, t) => {
+        const r = await req('textDocument/codeLens', docParams(doc), t);
+        return (r || []).map((l) => new vscode.CodeLens(toRange(l.range), l.command ? { title: l.command.title, command: '' } : undefined));
+      } }));
+  }
+
+  async stop() {
+    this.stopping = true;
+    for (const x of this.disposables.splice(0)) x.dispose();
+    this.diagnostics.clear();
+    this.versions.clear();
+    if (!this.child || this.child.exitCode !== null) return;
+    await Promise.race([this.conn.request('shutdown', null).catch(() => null), new Promise((r) => setTimeout(r, 2000))]);
+    this.conn.notify('exit', null);
+    setTimeout(() => this.child.exitCode === null && this.child.kill(), 1000);
+  }
+}
+
+async function activate(context) {
+  client = new Client(context);
+  context.subscriptions.push(client.output, client.diagnostics);
+  context.subscriptions.push(
+    vscode.commands.registerCommand('dslc.restartServer', async () => {
+      const old = client;
+      await old.stop();
+      client = new Client(context);
+      await client.start();
+    }),
+  );
+  try {
+    await client.start();
+  } catch (e) {
+    vscode.window.showErrorMessage(`dslc: the language server did not start: ${e.message}`);
+  }
+}
+
+async function deactivate() {
+  if (client) await client.stop();
+}
+
+module.exports = { activate, deactivate, Connection };

@@ -1,0 +1,53 @@
+/** Conversions between the service's plain data (paths, offsets, spans) and LSP types. */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Diagnostic as LspDiagnostic, Range } from 'vscode-languageserver/node';
+import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
+import type { SourceFile } from '../syntax/source.js';
+
+/** A document URI as a path the module host understands (file: URIs become file-system paths). */
+export const uriToPath = (uri: string): string => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
+export const pathToUri = (path: string): string => (path.includes(':') && !/^[A-Za-z]:[\\/]/.test(path) ? path : pathToFileURL(path).href);
+
+/** LSP ranges are 0-based lines and UTF-16 characters; spans are 1-based lines and columns. */
+export const spanRange = (s: Span): Range => ({ start: { line: s.line - 1, character: s.col - 1 }, end: { line: s.endLine - 1, character: s.endCol - 1 } });
+
+export function offsetAt(f: SourceFile, line: number, character: number): number {
+  const ls = f.lineStarts;
+  if (line < 0) return 0;
+  if (line >= ls.length) return f.text.length;
+  const start = ls[line]!;
+  const next = line + 1 < ls.length ? ls[line + 1]! - 1 : f.text.length;
+  return Math.min(start + Math.max(0, character), next);
+}
+
+export function positionAt(f: SourceFile, offset: number): { line: number; character: number } {
+  const ls = f.lineStarts;
+  let lo = 0;
+  let hi = ls.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ls[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo, character: offset - ls[lo]! };
+}
+
+export const offsetsRange = (f: SourceFile, start: number, end: number): Range => ({ start: positionAt(f, start), end: positionAt(f, end) });
+
+const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
+
+/** One dslc diagnostic as LSP: the hint joins the message, notes with spans become related information. */
+export function toLspDiagnostic(d: Diagnostic, fallback: Range): LspDiagnostic {
+  const related = d.notes.filter((n) => n.span).map((n) => ({ location: { uri: pathToUri(n.span!.file), range: spanRange(n.span!) }, message: n.message }));
+  const unlocated = d.notes.filter((n) => !n.span).map((n) => `note: ${n.message}`);
+  return {
+    range: d.span ? spanRange(d.span) : fallback,
+    severity: SEVERITY[d.severity],
+    code: d.code,
+    source: 'dslc',
+    message: [d.message, ...(d.hint ? [`hint: ${d.hint}`] : []), ...unlocated].join('\n'),
+    ...(related.length ? { relatedInformation: related } : {}),
+    ...(d.code === 'W0104' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+  };
+}

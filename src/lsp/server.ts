@@ -1,0 +1,247 @@
+/**
+ * The language server: the only importer of vscode-languageserver. It keeps documents in sync
+ * (incremental), checks them through the language service (debounced), publishes diagnostics and
+ * answers queries from the last check. Nothing here computes: it converts and schedules.
+ */
+import vm from 'node:vm';
+import v8 from 'node:v8';
+import {
+  CodeActionKind, CompletionItemKind, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
+  TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { nodeHost } from '../cli/host.js';
+import {
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
+  references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
+} from '../service/index.js';
+import { formatText } from '../syntax/printer.js';
+import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
+
+export interface ServerOptions {
+  /** Quiet period before re-checking while edits keep coming (ms). */
+  readonly debounceMs?: number;
+}
+
+const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
+  layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
+  tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
+};
+const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
+
+/** Starts a server on the given connection (stdio by default) and returns it. */
+export function startServer(opts: ServerOptions = {}, conn: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): Connection {
+  const debounceMs = opts.debounceMs ?? 50;
+  const documents = new TextDocuments(TextDocument);
+  const service = new LanguageService({ host: nodeHost(), now: () => performance.now() });
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const lastChange = new Map<string, number>();
+  /** Files that got diagnostics through each open document (imports), to clear them later. */
+  const published = new Map<string, Set<string>>();
+  let config = { inlayHints: true, codeLens: true };
+  let checks = 0;
+
+  const pathOf = (uri: string) => uriToPath(uri);
+  const open = (uri: string): Analysis => {
+    const a = service.last(pathOf(uri)) ?? service.analyze(pathOf(uri));
+    if (!a || !documents.get(uri)) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
+    return a;
+  };
+
+  const publish = (uri: string) => {
+    timers.delete(uri);
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const path = pathOf(uri);
+    service.set(path, doc.getText(), doc.version);
+    const a = service.analyze(path);
+    checks++;
+    if (!a) return;
+    const file = a.result.program.root.file;
+    const zero = offsetsRange(file, 0, 0);
+    const byFile = service.diagnostics(path);
+    const before = published.get(uri) ?? new Set<string>();
+    const now = new Set<string>();
+    for (const [p, ds] of byFile) {
+      const u = p === path ? uri : pathToUri(p);
+      now.add(u);
+      void conn.sendDiagnostics({ uri: u, version: p === path ? doc.version : undefined, diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
+    }
+    for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
+    published.set(uri, now);
+  };
+
+  /** Leading edge after a pause (one keystroke: check at once), trailing debounce while typing fast. */
+  const schedule = (uri: string) => {
+    const t = performance.now();
+    const prev = lastChange.get(uri) ?? -Infinity;
+    lastChange.set(uri, t);
+    const pending = timers.get(uri);
+    if (pending) clearTimeout(pending);
+    timers.set(uri, t - prev > debounceMs * 2 && !pending ? setTimeout(() => publish(uri), 0) : setTimeout(() => publish(uri), debounceMs));
+  };
+
+  documents.onDidOpen((e) => {
+    service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
+    publish(e.document.uri);
+  });
+  documents.onDidChangeContent((e) => {
+    service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
+    if (service.last(pathOf(e.document.uri))) schedule(e.document.uri);
+  });
+  documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    timers.delete(e.document.uri);
+    lastChange.delete(e.document.uri);
+    service.close(pathOf(e.document.uri));
+    for (const u of published.get(e.document.uri) ?? []) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
+    published.delete(e.document.uri);
+  });
+
+  conn.onInitialize((params): InitializeResult => {
+    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean };
+    config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ['>', '(', ',', ' ', '='] },
+        signatureHelpProvider: { triggerCharacters: ['(', ','] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: false },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+        inlayHintProvider: true,
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        documentFormattingProvider: true,
+      },
+      serverInfo: { name: 'dslc' },
+    };
+  });
+  conn.onDidChangeConfiguration((p) => {
+    const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;
+    if (s) config = { inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
+    void conn.languages.inlayHint.refresh().catch(() => undefined);
+  });
+
+  const fileOf = (a: Analysis) => a.result.program.root.file;
+  const at = (a: Analysis, p: { line: number; character: number }) => offsetAt(fileOf(a), p.line, p.character);
+  const loc = (s: { file: string } & Parameters<typeof spanRange>[0]) => ({ uri: pathToUri(s.file), range: spanRange(s) });
+  const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
+
+  conn.onHover((p) => {
+    const a = open(p.textDocument.uri);
+    const h = hover(a, at(a, p.position));
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: offsetsRange(fileOf(a), h.start, h.end) } : null;
+  });
+  conn.onCompletion((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
+    const items = completion(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(p.position));
+    return items.map((c) => ({
+      label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
+      ...(c.detail ? { detail: c.detail } : {}), ...(c.doc ? { documentation: { kind: MarkupKind.Markdown, value: c.doc } } : {}), ...(c.insertText ? { insertText: c.insertText } : {}),
+    }));
+  });
+  conn.onSignatureHelp((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
+    const s = signatureHelp(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(p.position));
+    if (!s) return null;
+    return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, activeParameter: s.activeParam };
+  });
+  conn.onDefinition((p) => {
+    const a = open(p.textDocument.uri);
+    return definition(a, at(a, p.position)).map(loc);
+  });
+  conn.onReferences((p) => {
+    const a = open(p.textDocument.uri);
+    return references(a, at(a, p.position), p.context.includeDeclaration).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+  });
+  conn.onRenameRequest((p) => {
+    const a = open(p.textDocument.uri);
+    const r = rename(a, at(a, p.position), p.newName);
+    if (r.error || !r.edits) throw new ResponseError(ErrorCodes.InvalidRequest, r.error ?? 'cannot rename');
+    const changes: Record<string, { range: ReturnType<typeof spanRange>; newText: string }[]> = {};
+    for (const e of r.edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
+    return { changes };
+  });
+  conn.onDocumentSymbol((p) => {
+    const a = open(p.textDocument.uri);
+    const f = fileOf(a);
+    const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol => ({
+      name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
+    });
+    return documentSymbols(a).map(conv);
+  });
+  conn.onFoldingRanges((p) => foldingRanges(open(p.textDocument.uri)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
+  conn.languages.semanticTokens.on((p) => {
+    const a = open(p.textDocument.uri);
+    const f = fileOf(a);
+    const data: number[] = [];
+    let pl = 0;
+    let pc = 0;
+    for (const t of semanticTokens(a)) {
+      const s = offsetsRange(f, t.start, t.end);
+      if (s.start.line !== s.end.line) continue;
+      data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, t.end - t.start, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
+      pl = s.start.line;
+      pc = s.start.character;
+    }
+    return { data };
+  });
+  conn.languages.inlayHint.on((p) => {
+    const a = open(p.textDocument.uri);
+    if (!config.inlayHints) return [];
+    const f = fileOf(a);
+    return inlayHints(a, at(a, p.range.start), at(a, p.range.end)).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+  });
+  conn.onCodeLens((p) => {
+    const a = open(p.textDocument.uri);
+    if (!config.codeLens) return [];
+    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: { title: l.title, command: '' } }));
+  });
+  conn.onCodeAction((p) => {
+    const a = open(p.textDocument.uri);
+    return codeActions(a, at(a, p.range.start), at(a, p.range.end)).map((x) => ({
+      title: x.title, kind: x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, ...(x.preferred ? { isPreferred: true } : {}),
+      ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
+      edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
+    }));
+  });
+  conn.onDocumentFormatting((p) => {
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
+    const text = doc.getText();
+    const r = formatText(text, pathOf(p.textDocument.uri));
+    if (r.result === undefined || r.result === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.result }];
+  });
+  /** Debug request for tests and the benchmark: memory after a full GC, and how many checks ran. */
+  conn.onRequest('dslc/stats', () => {
+    const gc = collector();
+    gc?.();
+    const m = process.memoryUsage();
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+  });
+
+  documents.listen(conn);
+  conn.listen();
+  return conn;
+}
+
+let gcFn: (() => void) | undefined | null = null;
+function collector(): (() => void) | undefined {
+  if (gcFn !== null) return gcFn;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    gcFn = vm.runInNewContext('gc') as () => void;
+  } catch {
+    gcFn = undefined;
+  }
+  return gcFn;
+}

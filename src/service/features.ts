@@ -1,0 +1,330 @@
+/** Hover, completion, signature help, inlay hints and code lenses, answered from the last analysis. */
+import { allOps, getOp } from '../ops/registry.js';
+import type { OpDef } from '../ops/types.js';
+import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
+import { KEYWORD_WORDS } from '../syntax/lexer.js';
+import type { Binding } from '../semantics/modules.js';
+import { formatDim } from '../symbolic/dim.js';
+import { appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
+import type { Analysis } from './service.js';
+import { occurrenceAt } from './symbols.js';
+
+export interface Hover {
+  readonly start: number;
+  readonly end: number;
+  /** Markdown. */
+  readonly contents: string;
+}
+
+const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
+
+/** `conv2d(filters: int, kernel: int|tuple, stride=1, …)`. */
+export function opSignature(op: OpDef): string {
+  const attrs = op.attrs.map((a) => (a.default !== undefined ? `${a.name}=${attrValue(a.default)}` : `${a.name}: ${a.type}`));
+  return `${op.name}(${attrs.join(', ')})`;
+}
+
+export function blockSignature(d: BlockDecl | ModelDecl): string {
+  const p = (x: Param) => `${x.name.text}${x.type ? `: ${typeText(x)}` : ''}${x.default ? ' = …' : ''}`;
+  const params = d.kind === 'block' ? d.params : d.inputs;
+  const rets = d.kind === 'block' ? d.returns : d.outputs;
+  return `${d.kind} ${d.name.text}(${params.map(p).join(', ')})${rets?.length ? ` -> ${rets.length === 1 && !rets[0]!.name.text ? typeText(rets[0]!) : `(${rets.map(p).join(', ')})`}` : ''}`;
+}
+
+const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
+
+function opDoc(op: OpDef): string {
+  const attrs = op.attrs.map((a) => `- \`${a.name}\`${a.default !== undefined ? ` = \`${attrValue(a.default)}\`` : ''}: ${a.doc}`).join('\n');
+  return `${op.doc}\n\n${attrs}${op.costDoc ? `\n\n*Cost:* ${op.costDoc}` : ''}`;
+}
+
+function bindingDoc(b: Binding): string {
+  if (b.kind === 'block' || b.kind === 'model') return `\`\`\`nn\n${blockSignature(b.decl)}\n\`\`\`${b.decl.doc ? `\n\n${b.decl.doc}` : ''}`;
+  if (b.kind === 'const') return `\`\`\`nn\nconst ${b.decl.name.text}\n\`\`\``;
+  return '';
+}
+
+/** Finds the assignment statement whose target starts at `start`. */
+function assignAt(ss: readonly Stmt[], start: number): Extract<Stmt, { kind: 'assign' }> | undefined {
+  for (const s of ss) {
+    if (s.kind === 'assign' && s.target.start === start) return s;
+    const inner = s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : undefined;
+    if (inner) {
+      const r = assignAt(inner, start);
+      if (r) return r;
+    }
+  }
+  return undefined;
+}
+
+/** Shapes of the value an expression range produced (one per distinct application). */
+function shapesIn(a: Analysis, file: string, e: Expr): string[] {
+  const sites = sitesOf(a, file).filter((s) => s.start >= e.range.start && s.end <= e.range.end);
+  if (!sites.length) return [];
+  // The outermost, last-ending site is the value (the last chain step).
+  const last = sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));
+  return [...new Set(last.apps.map(appShape))];
+}
+
+/** Hover at an offset of an open document. */
+export function hover(a: Analysis, offset: number): Hover | undefined {
+  const mod = a.result.program.root;
+  const occ = occurrenceAt(a.symbols(mod), offset);
+  const site = siteAt(a, a.path, offset);
+  if (occ && (occ.kind === 'local' || occ.kind === 'param') && occ.decl) {
+    const defs = a.symbols(mod).occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl && o.start <= occ.start);
+    const def = defs[defs.length - 1] ?? a.symbols(mod).occurrences.find((o) => o.isDef && o.name === occ.name && o.decl === occ.decl);
+    let shapes: string[] = [];
+    if (def && occ.kind === 'param' && occ.decl.kind === 'model') {
+      const m = a.result.models.find((x) => x.graph.name === occ.decl!.name.text);
+      const port = m?.graph.inputs.find((p) => p.name === occ.name);
+      if (port) shapes = [shapeText(m!.graph.tensors[port.tensor]!.type.shape)];
+    } else if (def) {
+      const st = assignAt(occ.decl.body, def.start);
+      if (st) shapes = shapesIn(a, a.path, st.value);
+    }
+    const what = occ.kind === 'param' ? `parameter of ${occ.decl.kind} ${occ.decl.name.text}` : `local of ${occ.decl.kind} ${occ.decl.name.text}`;
+    const shape = shapes.length ? `: ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}` : '';
+    return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across calls)` : ''}` };
+  }
+  if (occ && occ.kind === 'global' && occ.binding && !site) return { start: occ.start, end: occ.end, contents: bindingDoc(occ.binding) };
+  if (occ && occ.kind === 'kwarg') {
+    const op = getOp(occ.callee ?? '');
+    const attr = op?.attrs.find((x) => x.name === occ.name || x.aliases?.includes(occ.name));
+    if (attr) return { start: occ.start, end: occ.end, contents: `\`${attr.name}\`: ${attr.type}${attr.default !== undefined ? ` = \`${attrValue(attr.default)}\`` : ''}\n\n${attr.doc}` };
+  }
+  if (site) {
+    const apps = site.apps;
+    const first = apps[0]!;
+    const t = appTotals(first);
+    const shapes = [...new Set(apps.map(appShape))];
+    const rf = rfText(t.rf);
+    const lines = [`**→ ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}**`, `params ${exact(t.params)} · MACs ${exact(t.macs)}${rf ? ` · ${rf}` : ''}`];
+    if (apps.length > 1) lines.push(`applied ${apps.length} times (numbers are for the first)`);
+    let doc = '';
+    if (site.block) {
+      const b = mod.scope.get(site.block) ?? [...a.result.program.modules.values()].map((m) => m.own.get(site.block!)).find(Boolean);
+      if (b) doc = bindingDoc(b);
+    } else {
+      const l = first[0]!;
+      doc = `\`\`\`nn\n${opSignature(l.node.op)}\n\`\`\`\n\`${l.path}\`${l.sharedWith ? ` (shares weights with \`${l.sharedWith}\`)` : ''}\n\n${opDoc(l.node.op)}`;
+    }
+    return { start: site.start, end: site.end, contents: `${lines.join('  \n')}\n\n---\n${doc}` };
+  }
+  if (occ?.kind === 'op' && occ.op) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${opSignature(occ.op)}\n\`\`\`\n${opDoc(occ.op)}` };
+  return undefined;
+}
+
+export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model';
+
+export interface Completion {
+  readonly label: string;
+  readonly kind: CompletionKind;
+  readonly detail?: string;
+  /** Markdown. */
+  readonly doc?: string;
+  readonly insertText?: string;
+  /** Sort group: lower first. */
+  readonly rank: number;
+}
+
+/** The call enclosing `offset`, by a backwards scan of the text (works on half-typed lines). */
+export function callContext(text: string, offset: number): { callee: string; argIndex: number; calleeStart: number } | undefined {
+  let depth = 0;
+  let commas = 0;
+  for (let i = offset - 1, n = 0; i >= 0 && n < 4000; i--, n++) {
+    const c = text[i]!;
+    if (c === ')' || c === ']') depth++;
+    else if (c === '[') {
+      if (depth === 0) return undefined;
+      depth--;
+    } else if (c === '(') {
+      if (depth === 0) {
+        let j = i;
+        while (j > 0 && text[j - 1] === ' ') j--;
+        let k = j;
+        while (k > 0 && /[A-Za-z0-9_]/.test(text[k - 1]!)) k--;
+        return k < j ? { callee: text.slice(k, j), argIndex: commas, calleeStart: k } : undefined;
+      }
+      depth--;
+    } else if (c === ',' && depth === 0) commas++;
+    else if (c === '{' || c === '}') return undefined;
+  }
+  return undefined;
+}
+
+function blockDeclOf(a: Analysis, name: string): BlockDecl | undefined {
+  const b = a.result.program.root.scope.get(name);
+  return b?.kind === 'block' ? b.decl : undefined;
+}
+
+/** Completion items at `offset` of `text` (the current text; the analysis may be one edit older). */
+export function completion(a: Analysis | undefined, text: string, offset: number): Completion[] {
+  let p = offset;
+  while (p > 0 && /[A-Za-z0-9_]/.test(text[p - 1]!)) p--;
+  let q = p;
+  while (q > 0 && (text[q - 1] === ' ' || text[q - 1] === '\t')) q--;
+  const afterArrow = text.slice(q - 2, q) === '->';
+  const out: Completion[] = [];
+  const call = callContext(text, p);
+  const lineStart = text.lastIndexOf('\n', p - 1) + 1;
+  const atStatementStart = text.slice(lineStart, p).trim() === '';
+  if (call && !afterArrow) {
+    const op = getOp(call.callee);
+    if (op)
+      for (const at of op.attrs)
+        out.push({ label: `${at.name}=`, kind: 'kwarg', detail: `${at.type}${at.default !== undefined ? ` = ${attrValue(at.default)}` : ''}`, doc: at.doc, insertText: `${at.name}=`, rank: 0 });
+    const bd = a && blockDeclOf(a, call.callee);
+    if (bd) for (const prm of bd.params.slice(1)) out.push({ label: `${prm.name.text}=`, kind: 'kwarg', detail: typeText(prm), insertText: `${prm.name.text}=`, rank: 0 });
+    out.push({ label: 'name=', kind: 'kwarg', detail: 'str', doc: 'the layer\'s label in summaries and exports', insertText: 'name=', rank: 0 });
+  }
+  const layers = () => {
+    for (const op of allOps()) out.push({ label: op.name, kind: 'layer', detail: opSignature(op), doc: op.doc, rank: 1 });
+  };
+  const globals = (onlyCallable: boolean) => {
+    for (const [name, b] of a?.result.program.root.scope ?? []) {
+      if (b.kind === 'error') continue;
+      if (onlyCallable && b.kind !== 'block') continue;
+      out.push({ label: name, kind: b.kind === 'block' ? 'block' : b.kind === 'model' ? 'model' : 'constant', detail: b.kind === 'const' ? 'const' : blockSignature(b.decl), ...(b.kind !== 'const' && b.decl.doc ? { doc: b.decl.doc } : {}), rank: 1 });
+    }
+  };
+  if (afterArrow) {
+    globals(true);
+    layers();
+    return out;
+  }
+  for (const t of tensorsInScope(a, text, p)) out.push(t);
+  globals(false);
+  layers();
+  if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
+  return out;
+}
+
+/** Locals of the declaration around `offset` (from the current text), with shapes from the last check. */
+function tensorsInScope(a: Analysis | undefined, text: string, offset: number): Completion[] {
+  // The enclosing declaration: from the last top-level line at column 0 before the offset.
+  const re = /^(?:model|block)\s+([A-Za-z_]\w*)\s*\(([^)]*)\)/gm;
+  let m: RegExpExecArray | null;
+  let header: RegExpExecArray | undefined;
+  re.lastIndex = Math.max(0, text.lastIndexOf('\nmodel ', offset), text.lastIndexOf('\nblock ', offset));
+  while ((m = re.exec(text)) && m.index < offset) header = m;
+  if (!header) return [];
+  const body = text.slice(header.index, offset);
+  const names = new Map<string, CompletionKind>();
+  for (const p of header[2]!.split(',')) {
+    const n = /^\s*([A-Za-z_]\w*)/.exec(p)?.[1];
+    if (n) names.set(n, 'tensor');
+  }
+  for (const x of body.matchAll(/^\s*([A-Za-z_]\w*)\s*=(?!=)/gm)) names.set(x[1]!, 'tensor');
+  for (const x of body.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.set(x[1]!, 'variable');
+  const shapes = new Map<string, string>();
+  const decl = a?.result.program.root.ast.decls.find((d): d is BlockDecl | ModelDecl => (d.kind === 'model' || d.kind === 'block') && d.name.text === header[1]);
+  if (a && decl) {
+    // The last binding of each name in that declaration (of the last check), and the shape it produced.
+    for (const o of a.symbols(a.result.program.root).occurrences) {
+      if (o.decl !== decl || !o.isDef || !names.has(o.name)) continue;
+      if (o.kind === 'param' && decl.kind === 'model') {
+        const m = a.result.models.find((x) => x.graph.name === decl.name.text);
+        const port = m?.graph.inputs.find((x) => x.name === o.name);
+        if (port) shapes.set(o.name, shapeText(m!.graph.tensors[port.tensor]!.type.shape));
+        continue;
+      }
+      const st = assignAt(decl.body, o.start);
+      const found = st ? shapesIn(a, a.path, st.value) : [];
+      if (found.length) shapes.set(o.name, found.join(' | '));
+    }
+  }
+  return [...names].map(([label, kind]) => ({ label, kind, ...(shapes.has(label) ? { detail: shapes.get(label)! } : {}), rank: 0 }));
+}
+
+export interface SignatureHelp {
+  readonly label: string;
+  readonly params: readonly { readonly label: string; readonly doc?: string }[];
+  readonly activeParam: number;
+  readonly doc?: string;
+}
+
+/** Signature of the call around `offset`. For ops, the tensor inputs are implicit in a chain step. */
+export function signatureHelp(a: Analysis | undefined, text: string, offset: number): SignatureHelp | undefined {
+  const call = callContext(text, offset);
+  if (!call) return undefined;
+  const op = getOp(call.callee);
+  if (op) {
+    const params = op.attrs.map((x) => ({ label: x.default !== undefined ? `${x.name}=${attrValue(x.default)}` : `${x.name}: ${x.type}`, doc: x.doc }));
+    return { label: opSignature(op), params, activeParam: Math.min(call.argIndex, params.length - 1), doc: op.doc };
+  }
+  const bd = a && blockDeclOf(a, call.callee);
+  if (bd) {
+    const sig = blockSignature(bd);
+    return { label: sig, params: bd.params.map((x) => ({ label: x.name.text })), activeParam: Math.min(call.argIndex, bd.params.length - 1), ...(bd.doc ? { doc: bd.doc } : {}) };
+  }
+  return undefined;
+}
+
+export interface InlayHint {
+  readonly offset: number;
+  readonly label: string;
+  readonly tooltip?: string;
+}
+
+/** The output shape after each layer call and chain step in [start, end) of the document. */
+export function inlayHints(a: Analysis, start: number, end: number): InlayHint[] {
+  const out: InlayHint[] = [];
+  for (const s of sitesOf(a, a.path)) {
+    if (s.end < start) continue;
+    if (s.start > end) break;
+    const shapes = [...new Set(s.apps.map(appShape))];
+    out.push({ offset: s.end, label: `: ${shapes.slice(0, 2).join(' | ')}${shapes.length > 2 ? ' | …' : ''}`, ...(s.apps.length > 1 ? { tooltip: `${s.apps.length} applications` } : {}) });
+  }
+  return out;
+}
+
+export interface CodeLens {
+  readonly start: number;
+  readonly end: number;
+  readonly title: string;
+}
+
+/** Totals above each model (whole model) and each block (its first application). */
+export function codeLenses(a: Analysis): CodeLens[] {
+  const out: CodeLens[] = [];
+  const root = a.result.program.root;
+  for (const d of root.ast.decls) {
+    if (d.kind === 'model') {
+      const m = a.result.models.find((x) => x.graph.name === d.name.text);
+      if (!m) continue;
+      // The output's RF, or (after flatten/dense, which have none) the last one the model has.
+      const withRf = [...m.layers].reverse().find((l) => l.rf?.length && l.node.rf.kind !== 'global');
+      const rf = withRf ? rfText(withRf.rf) : undefined;
+      out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}` });
+    } else if (d.kind === 'block') {
+      const calls = a.layers.length ? blockApps(a, d.name.text, root.path) : [];
+      if (!calls.length) {
+        out.push({ start: d.range.start, end: d.name.end, title: 'not used by a model in this file' });
+        continue;
+      }
+      const t = appTotals(calls[0]!);
+      const rf = rfText(t.rf);
+      out.push({ start: d.range.start, end: d.name.end, title: `${compact(t.params)} params · ${compact(t.macs)} MACs${rf ? ` · ${rf}` : ''} (first of ${calls.length} call${calls.length === 1 ? '' : 's'})` });
+    }
+  }
+  return out;
+}
+
+/** The applications of a block: layers grouped by the frame of that block. */
+function blockApps(a: Analysis, block: string, file: string) {
+  const groups = new Map<string, (typeof a.layers)[number]['layer'][]>();
+  for (const { model, layer } of a.layers) {
+    const path = layer.node.blockPath;
+    for (let k = 0; k < path.length; k++) {
+      if (path[k]!.block !== block) continue;
+      const key = `${model.graph.name}/${path.slice(0, k + 1).map((f) => f.instance + '@' + f.span.start).join('/')}`;
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = []));
+      g.push(layer);
+      break;
+    }
+  }
+  void file;
+  return [...groups.values()];
+}

@@ -1,0 +1,110 @@
+/**
+ * Incremental parsing for the editor: a cheap line scan splits a file into top-level declarations
+ * (with the comment lines just above each), each chunk is parsed on its own and cached by its text, and
+ * the chunk ASTs are shifted to file offsets. Typing inside one declaration re-parses only that one.
+ * Chunk boundaries only fall where the full parser would start a declaration, so the AST is the same.
+ */
+import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
+import type { Module } from '../syntax/ast.js';
+import { LIMITS, parseSource } from '../syntax/parse.js';
+import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
+
+const DECL_START = /^(?:model|block|from|const)\b/;
+
+/** Offsets where top-level declarations (with their leading comment lines) start; the first is 0. */
+export function splitDecls(text: string): number[] {
+  const starts = [0];
+  let pendingComment = -1;
+  let pos = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const c = text.charCodeAt(pos);
+    if (c === 35 /* # */) {
+      if (pendingComment < 0) pendingComment = pos;
+    } else if (c >= 97 && c <= 122 && DECL_START.test(text.slice(pos, pos + 6))) {
+      const at = pendingComment >= 0 ? pendingComment : pos;
+      if (at > starts[starts.length - 1]!) starts.push(at);
+      pendingComment = -1;
+    } else pendingComment = -1;
+    pos = end + 1;
+  }
+  return starts;
+}
+
+interface Chunk {
+  readonly parsed: WithDiagnostics<Module>;
+}
+
+/** Shifts every `start`/`end` offset of a plain AST value by `by` (a structural copy). */
+function shift<T>(v: T, by: number): T {
+  if (by === 0 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => shift(x, by)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = (k === 'start' || k === 'end') && typeof x === 'number' ? x + by : shift(x, by);
+  return out as T;
+}
+
+const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);
+
+function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic {
+  return {
+    ...d,
+    ...(d.span ? { span: move(f, d.span, by) } : {}),
+    notes: d.notes.map((n) => (n.span ? { ...n, span: move(f, n.span, by) } : n)),
+    ...(d.fixes ? { fixes: d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, span: move(f, e.span, by) })) })) } : {}),
+  };
+}
+
+/**
+ * A parser with a cache of declaration chunks. Entries unused by the latest parse of any file are
+ * dropped (bounded memory across edits); whole-file results are cached for unchanged imported files.
+ */
+export class IncrementalParser {
+  private chunks = new Map<string, Chunk>();
+  private files = new Map<string, { text: string; result: WithDiagnostics<Module> }>();
+  /** Chunk parses done (a test hook: typing in one declaration re-parses one chunk). */
+  parses = 0;
+
+  /** A {@link import('../semantics/modules.js').ParseFn}: same result as `parseSource`, from cached chunks. */
+  readonly parse = (file: SourceFile): WithDiagnostics<Module> => {
+    const hit = this.files.get(file.path);
+    if (hit && hit.text === file.text) return hit.result;
+    const result = this.parseChunks(file);
+    this.files.set(file.path, { text: file.text, result });
+    return result;
+  };
+
+  forget(path: string): void {
+    this.files.delete(path);
+  }
+
+  private parseChunks(file: SourceFile): WithDiagnostics<Module> {
+    const text = file.text;
+    // Over-size and binary files are rejected by the real parser before any work: let it say so.
+    if (text.length > LIMITS.maxBytes || text.includes('\u0000')) return parseSource(file);
+    const starts = splitDecls(text);
+    const decls: Module['decls'][number][] = [];
+    const comments: Module['comments'][number][] = [];
+    const diagnostics: Diagnostic[] = [];
+    const used = new Map<string, Chunk>();
+    for (let i = 0; i < starts.length; i++) {
+      const a = starts[i]!;
+      const b = i + 1 < starts.length ? starts[i + 1]! : text.length;
+      const t = text.slice(a, b);
+      let c = this.chunks.get(t) ?? used.get(t);
+      if (!c) {
+        this.parses++;
+        c = { parsed: parseSource(sourceFile(file.path, t)) };
+      }
+      used.set(t, c);
+      decls.push(...shift(c.parsed.result.decls, a));
+      comments.push(...shift(c.parsed.result.comments, a));
+      for (const d of c.parsed.diagnostics) diagnostics.push(shiftDiag(file, d, a));
+    }
+    // Keep this file's chunks plus the previous generation (other open files share the map briefly).
+    for (const [k, v] of used) this.chunks.set(k, v);
+    if (this.chunks.size > 4 * used.size + 256) this.chunks = used;
+    return { result: { decls, comments }, diagnostics };
+  }
+}

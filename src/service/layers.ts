@@ -1,0 +1,97 @@
+/**
+ * Which layers a source range produced: an index from call-site spans (layer calls and block calls) of
+ * one file to the nodes they created, per application. Hover, inlay hints and code lenses read it.
+ */
+import type { LayerReport } from '../checker/analyze.js';
+import type { Rf } from '../checker/rf.js';
+import type { IrNode } from '../semantics/ir.js';
+import { type Dim, add, formatDim } from '../symbolic/dim.js';
+import type { Analysis } from './service.js';
+
+export interface SiteApps {
+  readonly start: number;
+  readonly end: number;
+  /** Block called here, if this is a block-call site. */
+  readonly block?: string;
+  /** One entry per application: the layers it made (a layer call makes one). */
+  readonly apps: readonly (readonly LayerReport[])[];
+}
+
+const indexes = new WeakMap<Analysis, Map<string, SiteApps[]>>();
+
+/** Call sites of `file` with their applications, sorted by start. */
+export function sitesOf(a: Analysis, file: string): SiteApps[] {
+  let byFile = indexes.get(a);
+  if (!byFile) indexes.set(a, (byFile = new Map()));
+  let sites = byFile.get(file);
+  if (sites) return sites;
+  const map = new Map<string, { start: number; end: number; block?: string; apps: Map<string, LayerReport[]> }>();
+  const put = (start: number, end: number, app: string, l: LayerReport, block?: string) => {
+    const k = `${start}:${end}`;
+    let s = map.get(k);
+    if (!s) map.set(k, (s = { start, end, ...(block ? { block } : {}), apps: new Map() }));
+    let list = s.apps.get(app);
+    if (!list) s.apps.set(app, (list = []));
+    list.push(l);
+  };
+  for (const { model, layer } of a.layers) {
+    const n = layer.node;
+    let prefix = model.graph.name;
+    for (const f of n.blockPath) {
+      prefix += `/${f.instance}@${f.span.start}`;
+      if (f.span.file === file) put(f.span.start, f.span.end, prefix, layer, f.block);
+    }
+    if (n.span.file === file) put(n.span.start, n.span.end, `${prefix}#${n.id}`, layer);
+  }
+  sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()] })).sort((x, y) => x.start - y.start || y.end - x.end);
+  byFile.set(file, sites);
+  return sites;
+}
+
+/** The innermost site containing `offset`. */
+export function siteAt(a: Analysis, file: string, offset: number): SiteApps | undefined {
+  let best: SiteApps | undefined;
+  for (const s of sitesOf(a, file)) {
+    if (s.start > offset) break;
+    if (offset <= s.end && (!best || s.end - s.start <= best.end - best.start)) best = s;
+  }
+  return best;
+}
+
+export const shapeText = (s: readonly Dim[] | undefined): string => (s ? `[${s.map(formatDim).join(', ')}]` : '?');
+
+/** Output shape of one application: the first output of its last layer. */
+export const appShape = (app: readonly LayerReport[]): string => shapeText(app[app.length - 1]?.outputShapes[0]);
+
+export function rfText(rf: Rf): string | undefined {
+  if (!rf?.length) return undefined;
+  const sizes = rf.map((x) => fmtNum(x.size));
+  const jumps = rf.map((x) => fmtNum(x.jump));
+  const same = (xs: string[]) => xs.every((x) => x === xs[0]);
+  return `RF ${same(sizes) ? sizes[0] : sizes.join('×')}, jump ${same(jumps) ? jumps[0] : jumps.join('×')}`;
+}
+
+const fmtNum = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2).replace(/\.?0+$/, ''));
+
+/** 11.7M, 1.81G: compact counts for lenses and hints. */
+export function compact(d: Dim): string {
+  if (typeof d !== 'number') return formatDim(d);
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
+  for (const [v, u] of units) if (Math.abs(d) >= v) return `${(d / v).toFixed(d / v >= 100 ? 0 : d / v >= 10 ? 1 : 2)}${u}`;
+  return String(d);
+}
+
+export const exact = (d: Dim): string => (typeof d === 'number' ? d.toLocaleString('en-US') : formatDim(d));
+
+/** Totals of one application: params, MACs and the receptive field of its output. */
+export function appTotals(app: readonly LayerReport[]): { params: number; macs: Dim; rf: Rf } {
+  let params = 0;
+  let macs: Dim = 0;
+  for (const l of app) {
+    params += l.params;
+    macs = add(macs, l.macs);
+  }
+  return { params, macs, rf: app[app.length - 1]?.rf };
+}
+
+export const nodeOf = (l: LayerReport): IrNode => l.node;

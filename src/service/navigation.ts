@@ -1,0 +1,173 @@
+/** Definition, references, rename, document symbols, folding ranges and semantic tokens. */
+import type { Span } from '../diagnostics/types.js';
+import { KEYWORD_WORDS } from '../syntax/lexer.js';
+import type { Stmt } from '../syntax/ast.js';
+import { spanOf } from '../syntax/source.js';
+import type { Analysis } from './service.js';
+import { type Occurrence, occurrenceAt, sameSymbol } from './symbols.js';
+
+const KEYWORDS = new Set(KEYWORD_WORDS);
+
+function defSpan(a: Analysis, occ: Occurrence): Span | undefined {
+  const root = a.result.program.root;
+  if (occ.kind === 'global' && occ.binding && occ.binding.kind !== 'error') {
+    const b = occ.binding;
+    return spanOf(b.module.file, b.decl.name.start, b.decl.name.end);
+  }
+  if (occ.kind === 'local' || occ.kind === 'param') {
+    const defs = a.symbols(root).occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl);
+    // Parameters first, then the first assignment (Python-like: the first binding introduces the name).
+    const d = defs.find((o) => o.kind === 'param') ?? defs[0];
+    return d ? spanOf(root.file, d.start, d.end) : undefined;
+  }
+  return undefined;
+}
+
+/** Where the name at `offset` is defined (may be in an imported file). */
+export function definition(a: Analysis, offset: number): Span[] {
+  const occ = occurrenceAt(a.symbols(a.result.program.root), offset);
+  if (!occ) return [];
+  const s = defSpan(a, occ);
+  return s ? [s] : [];
+}
+
+/** Every occurrence of the symbol at `offset`, in the document and the modules it imports. */
+export function references(a: Analysis, offset: number, includeDeclaration = true): Span[] {
+  const root = a.result.program.root;
+  const occ = occurrenceAt(a.symbols(root), offset);
+  if (!occ || occ.kind === 'kwarg' || occ.kind === 'member' || occ.kind === 'unknown') return [];
+  const mods = occ.kind === 'global' || occ.kind === 'op' ? [...a.result.program.modules.values()] : [root];
+  const out: Span[] = [];
+  for (const m of mods)
+    for (const o of a.symbols(m).occurrences) {
+      if (!sameSymbol(occ, o)) continue;
+      if (!includeDeclaration && o.isDef) continue;
+      out.push(spanOf(m.file, o.start, o.end));
+    }
+  // A global's declaration name lives in its own module's symbol table (covered above when imported).
+  return out;
+}
+
+export interface RenameResult {
+  readonly edits?: readonly { readonly span: Span; readonly newText: string }[];
+  readonly error?: string;
+}
+
+/** Renames a local, parameter, block, model or constant (not ops, not files outside the program). */
+export function rename(a: Analysis, offset: number, newName: string): RenameResult {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.has(newName)) return { error: `'${newName}' is not a valid name` };
+  const occ = occurrenceAt(a.symbols(a.result.program.root), offset);
+  if (!occ || !['local', 'param', 'global'].includes(occ.kind)) return { error: 'nothing to rename here (layers from the catalogue cannot be renamed)' };
+  if (occ.kind === 'global' && occ.binding?.module.path.includes('/stdlib/')) return { error: 'this name is defined in the standard library' };
+  const spans = references(a, offset, true);
+  return { edits: spans.map((span) => ({ span, newText: newName })) };
+}
+
+export interface DocumentSymbol {
+  readonly name: string;
+  readonly kind: 'model' | 'block' | 'const' | 'import' | 'variable';
+  readonly detail?: string;
+  readonly start: number;
+  readonly end: number;
+  readonly selStart: number;
+  readonly selEnd: number;
+  readonly children: readonly DocumentSymbol[];
+}
+
+/** The outline: models and blocks (with their assigned names), constants and imports. */
+export function documentSymbols(a: Analysis): DocumentSymbol[] {
+  const out: DocumentSymbol[] = [];
+  for (const d of a.result.program.root.ast.decls) {
+    if (d.kind === 'import') {
+      for (const it of d.items) out.push({ name: (it.alias ?? it.name).text, kind: 'import', detail: d.module, start: d.range.start, end: d.range.end, selStart: it.name.start, selEnd: it.name.end, children: [] });
+      continue;
+    }
+    const children: DocumentSymbol[] = [];
+    if (d.kind !== 'const') {
+      const seen = new Set<string>();
+      const visit = (ss: readonly Stmt[]) => {
+        for (const s of ss) {
+          if (s.kind === 'assign' && !seen.has(s.target.text)) {
+            seen.add(s.target.text);
+            children.push({ name: s.target.text, kind: 'variable', start: s.range.start, end: s.range.end, selStart: s.target.start, selEnd: s.target.end, children: [] });
+          }
+          if (s.kind === 'if') visit([...s.then, ...(s.else ?? [])]);
+          else if (s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen') visit(s.body);
+        }
+      };
+      visit(d.body);
+    }
+    out.push({ name: d.name.text, kind: d.kind, start: d.range.start, end: d.range.end, selStart: d.name.start, selEnd: d.name.end, children });
+  }
+  return out;
+}
+
+export interface FoldingRange {
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly kind?: 'comment' | 'region';
+}
+
+/** Folds declarations, nested bodies and runs of comment lines (0-based lines). */
+export function foldingRanges(a: Analysis): FoldingRange[] {
+  const f = a.result.program.root.file;
+  const line = (o: number) => spanOf(f, o, o).line - 1;
+  const out: FoldingRange[] = [];
+  const add = (s: number, e: number, kind?: 'comment') => {
+    const l0 = line(s);
+    const l1 = line(Math.max(s, e - 1));
+    if (l1 > l0) out.push({ startLine: l0, endLine: l1, ...(kind ? { kind } : {}) });
+  };
+  const visit = (ss: readonly Stmt[]) => {
+    for (const s of ss) {
+      if (s.kind === 'if' || s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen') {
+        add(s.range.start, s.range.end);
+        visit(s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.body);
+      } else if (s.kind === 'assign' || s.kind === 'expr') add(s.range.start, s.range.end);
+    }
+  };
+  for (const d of a.result.program.root.ast.decls) {
+    add(d.range.start, d.range.end);
+    if (d.kind === 'block' || d.kind === 'model') visit(d.body);
+  }
+  const cs = a.result.program.root.ast.comments;
+  for (let i = 0; i < cs.length; ) {
+    let j = i;
+    while (j + 1 < cs.length && line(cs[j + 1]!.start) === line(cs[j]!.start) + 1) j++;
+    if (j > i) add(cs[i]!.start, cs[j]!.end, 'comment');
+    i = j + 1;
+  }
+  return out;
+}
+
+export const TOKEN_TYPES = ['namespace', 'type', 'class', 'function', 'parameter', 'variable', 'property', 'keyword', 'comment', 'number', 'string', 'operator', 'macro'] as const;
+export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
+
+export interface SemanticToken {
+  readonly start: number;
+  readonly end: number;
+  readonly type: (typeof TOKEN_TYPES)[number];
+  readonly modifiers: readonly (typeof TOKEN_MODIFIERS)[number][];
+}
+
+/** Names by role: ops (functions from the library), blocks (classes), models, parameters, locals. */
+export function semanticTokens(a: Analysis): SemanticToken[] {
+  const out: SemanticToken[] = [];
+  for (const o of a.symbols(a.result.program.root).occurrences) {
+    const mods: SemanticToken['modifiers'][number][] = o.isDef ? ['declaration'] : [];
+    let type: SemanticToken['type'] | undefined;
+    if (o.kind === 'op') {
+      type = 'function';
+      mods.push('defaultLibrary');
+    } else if (o.kind === 'param') type = 'parameter';
+    else if (o.kind === 'local') type = 'variable';
+    else if (o.kind === 'kwarg') type = 'property';
+    else if (o.kind === 'member') type = 'property';
+    else if (o.kind === 'global' && o.binding) {
+      type = o.binding.kind === 'block' ? 'class' : o.binding.kind === 'model' ? 'type' : o.binding.kind === 'const' ? 'variable' : undefined;
+      if (o.binding.kind === 'const') mods.push('readonly');
+    }
+    if (type) out.push({ start: o.start, end: o.end, type, modifiers: mods });
+  }
+  return out;
+}

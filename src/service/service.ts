@@ -1,0 +1,123 @@
+/**
+ * The language service: plain data in (paths, texts, offsets), plain data out. No protocol types here
+ * (src/lsp converts), no Node imports (runs in a browser). Each document keeps the result of its last
+ * check; queries (hover, completion, …) answer from that cache and never re-check.
+ */
+import { check, type CheckResult } from '../api.js';
+import type { CheckedModel, LayerReport } from '../checker/analyze.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { ModuleHost, ModuleInfo } from '../semantics/modules.js';
+import { IncrementalParser } from './incremental.js';
+import { type ModuleSymbols, moduleSymbols } from './symbols.js';
+
+/** The cached analysis of one document. */
+export interface Analysis {
+  readonly path: string;
+  readonly text: string;
+  readonly version: number;
+  readonly result: CheckResult;
+  readonly diagnostics: readonly Diagnostic[];
+  /** Every layer application, with the model it belongs to. */
+  readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport }[];
+  symbols(mod: ModuleInfo): ModuleSymbols;
+  /** Wall time of the check, ms. */
+  readonly ms: number;
+}
+
+export interface ServiceOptions {
+  /** Reads files that are not open (imports, stdlib). */
+  readonly host: ModuleHost;
+  readonly now?: () => number;
+}
+
+/** Open documents and their last analyses. */
+export class LanguageService {
+  private docs = new Map<string, { text: string; version: number }>();
+  private cache = new Map<string, Analysis>();
+  readonly parser = new IncrementalParser();
+  private readonly host: ModuleHost;
+  private readonly now: () => number;
+
+  constructor(opts: ServiceOptions) {
+    const base = opts.host;
+    this.now = opts.now ?? (() => Date.now());
+    // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
+    this.host = {
+      resolve: (spec, from) => {
+        const p = base.resolve(spec, from);
+        if (p !== undefined) return p;
+        return undefined;
+      },
+      read: (p) => this.docs.get(p)?.text ?? base.read(p),
+    };
+  }
+
+  /** Opens or replaces a document's text. */
+  set(path: string, text: string, version = 0): void {
+    this.docs.set(path, { text, version });
+  }
+
+  close(path: string): void {
+    this.docs.delete(path);
+    this.cache.delete(path);
+    this.parser.forget(path);
+  }
+
+  isOpen(path: string): boolean {
+    return this.docs.has(path);
+  }
+
+  text(path: string): string | undefined {
+    return this.docs.get(path)?.text;
+  }
+
+  openPaths(): string[] {
+    return [...this.docs.keys()];
+  }
+
+  /** The last analysis, even if the text changed since (queries between checks use it). */
+  last(path: string): Analysis | undefined {
+    return this.cache.get(path);
+  }
+
+  /** Checks the document if its text changed since the last check, and returns the analysis. */
+  analyze(path: string): Analysis | undefined {
+    const doc = this.docs.get(path);
+    if (!doc) return undefined;
+    const prev = this.cache.get(path);
+    if (prev && prev.text === doc.text) return prev;
+    const t0 = this.now();
+    const result = check({ path, text: doc.text, host: this.host, parse: this.parser.parse });
+    const layers = result.models.flatMap((model) => model.layers.map((layer) => ({ model, layer })));
+    const symCache = new Map<ModuleInfo, ModuleSymbols>();
+    const a: Analysis = {
+      path,
+      text: doc.text,
+      version: doc.version,
+      result,
+      diagnostics: result.diagnostics,
+      layers,
+      symbols(mod) {
+        let s = symCache.get(mod);
+        if (!s) symCache.set(mod, (s = moduleSymbols(mod)));
+        return s;
+      },
+      ms: this.now() - t0,
+    };
+    this.cache.set(path, a);
+    return a;
+  }
+
+  /** Diagnostics of the last check, grouped by file (imports' problems map to their own files). */
+  diagnostics(path: string): Map<string, Diagnostic[]> {
+    const a = this.analyze(path);
+    const out = new Map<string, Diagnostic[]>([[path, []]]);
+    for (const d of a?.diagnostics ?? []) {
+      const f = d.span?.file ?? path;
+      let list = out.get(f);
+      if (!list) out.set(f, (list = []));
+      list.push(d);
+    }
+    return out;
+  }
+}

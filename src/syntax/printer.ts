@@ -1,0 +1,244 @@
+/**
+ * The `.nn` formatter (`dslc fmt`, LSP formatting). House style (docs/language.md, "Formatting"): two
+ * spaces of indentation, lines of at most 100 columns where breaking can help, lists broken one item per
+ * line with a trailing comma, chains broken before `->`, one blank line around blocks and models, blank
+ * lines inside bodies kept (at most one), every comment kept next to the code it was next to.
+ *
+ * Safety: the output is parsed again and must give the same AST (spans aside) and the same comments;
+ * otherwise nothing is returned. A file with syntax errors is not formatted.
+ */
+import type { Diagnostic } from '../diagnostics/types.js';
+import { hasErrors } from '../diagnostics/types.js';
+import { astEqual } from './ast-equal.js';
+import type { Decl, Module, Param, Range, Stmt, TypeRef } from './ast.js';
+import { type Doc, group, hardline, indent, join, line, lineSuffix, render } from './doc.js';
+import { FmtContext } from './fmt-context.js';
+import { nnLexer } from './lexer.js';
+import { parseSource } from './parse.js';
+import { ExprPrinter, printList } from './print-expr.js';
+import { sourceFile } from './source.js';
+
+/** Line width the formatter aims for. */
+export const FORMAT_WIDTH = 100;
+
+/**
+ * Formats a `.nn` source text. Returns the formatted text, or no result with the syntax diagnostics when
+ * the file does not parse. No result and no error diagnostics means the formatter could not produce an
+ * equivalent text (a formatter bug): leave the file as it is.
+ */
+export function formatText(text: string, path = '<input>'): { result?: string; diagnostics: Diagnostic[] } {
+  const parsed = parseSource(sourceFile(path, text));
+  const diagnostics = [...parsed.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const ctx = new FmtContext(text);
+  const out = printModule(ctx, parsed.result);
+  const again = parseSource(sourceFile(path, out));
+  const sameComments = ctx.used.every(Boolean) && again.result.comments.length === ctx.comments.length;
+  if (hasErrors(again.diagnostics) || !sameComments || !astEqual(parsed.result.decls, again.result.decls)) return { diagnostics };
+  return { result: out, diagnostics };
+}
+
+/** Statement-sequence entry: a statement or declaration with its source range and printer. */
+interface Entry {
+  readonly range: Range;
+  readonly print: () => Doc;
+}
+
+function printModule(ctx: FmtContext, m: Module): string {
+  const p = new Printer(ctx);
+  const doc = p.sequence(m.decls.map((d) => ({ range: d.range, print: () => p.decl(d) })), { start: -1, end: ctx.text.length }, m.decls);
+  const s = render(doc, FORMAT_WIDTH);
+  return s.trim() === '' ? '' : `${s.replace(/^\n+/, '')}\n`;
+}
+
+class Printer {
+  private readonly ex: ExprPrinter;
+  constructor(private readonly ctx: FmtContext) {
+    this.ex = new ExprPrinter(ctx);
+  }
+
+  /**
+   * Entries and the comments between them, one per line. `within` are the offsets of the enclosing
+   * brackets (exclusive). `decls` (top level only) decides the blank lines around blocks and models.
+   */
+  sequence(entries: readonly Entry[], within: Range, decls?: readonly Decl[]): Doc {
+    const ctx = this.ctx;
+    type Item = { kind: 'entry'; i: number; start: number } | { kind: 'comment'; ci: number; start: number };
+    const items: Item[] = [];
+    const trailing = new Map<number, number>();
+    let ei = 0;
+    for (const ci of ctx.commentsIn(within.start + 1, within.end)) {
+      const c = ctx.comments[ci]!;
+      while (ei < entries.length && entries[ei]!.range.end <= c.start) {
+        items.push({ kind: 'entry', i: ei, start: entries[ei]!.range.start });
+        ei++;
+      }
+      const inside = ei < entries.length && entries[ei]!.range.start <= c.start;
+      if (inside) continue; // the entry's own printer places it
+      const prev = items[items.length - 1];
+      if (prev?.kind === 'entry' && !trailing.has(prev.i) && ctx.trailsAfter(ci, entries[prev.i]!.range.end)) trailing.set(prev.i, ci);
+      else items.push({ kind: 'comment', ci, start: c.start });
+    }
+    for (; ei < entries.length; ei++) items.push({ kind: 'entry', i: ei, start: entries[ei]!.range.start });
+    for (const ci of trailing.values()) ctx.take(ci);
+
+    // Which declaration each item belongs to: a comment run directly above a declaration is part of it.
+    const owner: (number | undefined)[] = [];
+    for (let k = items.length - 1; k >= 0; k--) {
+      const it = items[k]!;
+      owner[k] = it.kind === 'entry' ? it.i : items[k + 1] && !ctx.blankBefore(items[k + 1]!.start) ? owner[k + 1] : undefined;
+    }
+    const docs = new Map<number, Doc>();
+    const printed = (i: number): Doc => {
+      if (!docs.has(i)) docs.set(i, entries[i]!.print());
+      return docs.get(i)!;
+    };
+    const out: Doc[] = [];
+    items.forEach((it, k) => {
+      if (k > 0) {
+        let blank = ctx.blankBefore(it.start);
+        if (!blank && decls && owner[k] !== owner[k - 1]) {
+          const a = owner[k - 1] === undefined ? undefined : decls[owner[k - 1]!];
+          const b = owner[k] === undefined ? undefined : decls[owner[k]!];
+          blank = !a || !b || a.kind !== b.kind || a.kind === 'block' || a.kind === 'model';
+        }
+        out.push(hardline, ...(blank ? [hardline] : []));
+      }
+      if (it.kind === 'comment') {
+        out.push(ctx.take(it.ci));
+        return;
+      }
+      const e = entries[it.i]!;
+      const core = printed(it.i);
+      // Comments inside the entry that no inner printer placed go on lines of their own above it.
+      for (const ci of ctx.commentsIn(e.range.start, e.range.end)) out.push(ctx.take(ci), hardline);
+      out.push(core);
+      // A statement starting with `-` would continue the one before: end that one with `;`.
+      if (it.i + 1 < entries.length && firstString(printed(it.i + 1)) === '-') out.push(';');
+      const t = trailing.get(it.i);
+      if (t !== undefined) out.push(lineSuffix(`  ${ctx.comments[t]!.text}`));
+    });
+    return out;
+  }
+
+  decl(d: Decl): Doc {
+    const ctx = this.ctx;
+    switch (d.kind) {
+      case 'import': {
+        const quoted = /^["']/.test(ctx.text.slice(d.moduleRange.start, d.moduleRange.start + 1));
+        const module = quoted ? ctx.text.slice(d.moduleRange.start, d.moduleRange.end) : d.module;
+        const items = d.items.map((it) => (it.alias ? `${it.name.text} as ${it.alias.text}` : it.name.text));
+        return group(['from ', module, ' import', indent([line, join([',', line], items)])]);
+      }
+      case 'const':
+        return ['const ', d.name.text, ' = ', this.ex.expr(d.value)];
+      case 'block':
+      case 'model': {
+        const params = ctx.bracketAfter(d.name.end, 'LParen');
+        const outs = d.kind === 'block' ? d.returns : d.outputs;
+        const head: Doc[] = [d.kind, ' ', d.name.text, this.params(d.kind === 'block' ? d.params : d.inputs, params)];
+        if (outs) head.push(' -> ', this.outputs(outs, params ? params.end : d.name.end));
+        // Broken `where` constraints are indented twice, apart from the body that follows.
+        if (d.kind === 'model' && d.where.length) head.push(group([' where', indent(indent([line, join([',', line], d.where.map((w) => this.ex.expr(w)))]))]));
+        const body = ctx.bracketAfter(d.name.end, 'LBrace');
+        return [group(head), ' ', this.body(d.body, body)];
+      }
+    }
+  }
+
+  private params(ps: readonly Param[], brackets: Range | undefined): Doc {
+    const items = ps.map((p) => ({ range: p.range, doc: this.param(p) }));
+    return printList(this.ctx, '(', ')', items, brackets, { trailing: 'ifBreak' });
+  }
+
+  private param(p: Param): Doc {
+    const out: Doc[] = [p.name.text];
+    if (p.type) out.push(': ', this.typeRef(p.type));
+    if (p.default) out.push(p.type ? ' = ' : '=', this.ex.expr(p.default));
+    return out;
+  }
+
+  private outputs(outs: readonly Param[], after: number): Doc {
+    if (outs.length === 1 && !outs[0]!.name.text && outs[0]!.type) return this.typeRef(outs[0]!.type);
+    const arrow = this.ctx.tokenAfter(after, 'Arrow');
+    const brackets = arrow ? this.ctx.bracketAfter(arrow.startOffset, 'LParen') : undefined;
+    const items = outs.map((o) => ({ range: o.range, doc: [o.name.text ? `${o.name.text}: ` : '', o.type ? this.typeRef(o.type) : ''] }));
+    return printList(this.ctx, '(', ')', items, brackets, { trailing: 'ifBreak' });
+  }
+
+  private typeRef(t: TypeRef): Doc {
+    if (!t.dims) return t.name?.text ?? '';
+    const brackets = this.ctx.bracketAfter(t.name ? t.name.end : t.range.start, 'LBracket');
+    const dims = t.dims.map((x) => ({ range: x.range, doc: this.ex.expr(x) }));
+    return [t.name?.text ?? '', printList(this.ctx, '[', ']', dims, brackets, { trailing: 'ifBreak' })];
+  }
+
+  /** `{ … }` with its statements; `braces` are the source offsets of `{` and `}`. */
+  private body(stmts: readonly Stmt[], braces: Range | undefined): Doc {
+    const within = braces ?? { start: stmts[0]?.range.start ?? 0, end: stmts[stmts.length - 1]?.range.end ?? 0 };
+    const entries: Entry[] = stmts.map((s) => ({ range: s.range, print: () => this.stmt(s) }));
+    const inner = this.sequence(entries, within);
+    if (!stmts.length && this.ctx.commentsIn(within.start, within.end).length === 0 && (inner as Doc[]).length === 0) return '{}';
+    return ['{', indent([hardline, inner]), hardline, '}'];
+  }
+
+  stmt(s: Stmt): Doc {
+    const ctx = this.ctx;
+    const ex = this.ex;
+    switch (s.kind) {
+      case 'assign':
+        return [s.target.text, ' = ', ex.expr(s.value)];
+      case 'expr':
+        return ex.expr(s.value);
+      case 'if': {
+        const cond = ex.expr(s.cond);
+        const thenBraces = ctx.bracketAfter(s.cond.range.end, 'LBrace');
+        const out: Doc[] = ['if ', cond, ' ', this.body(s.then, thenBraces)];
+        if (s.else) {
+          const elseTok = thenBraces ? ctx.tokenAfter(thenBraces.end, 'Else') : undefined;
+          const afterElse = elseTok ? ctx.tokens[ctx.tokenIndex(elseTok.startOffset) + 1] : undefined;
+          const elif = afterElse?.tokenType.name === 'If' && s.else.length === 1 && s.else[0]!.kind === 'if';
+          out.push(' else ', elif ? this.stmt(s.else[0]!) : this.body(s.else, elseTok ? ctx.bracketAfter(elseTok.startOffset, 'LBrace') : undefined));
+        }
+        return out;
+      }
+      case 'for':
+        return ['for ', s.variable.text, ' in ', ex.expr(s.iterable), ' ', this.body(s.body, ctx.bracketAfter(s.iterable.range.end, 'LBrace'))];
+      case 'repeat':
+        return ['repeat ', ex.expr(s.count), ' ', this.body(s.body, ctx.bracketAfter(s.count.range.end, 'LBrace'))];
+      case 'assert': {
+        const out: Doc[] = ['assert ', ex.expr(s.cond)];
+        if (s.message !== undefined) {
+          // The message as written (its quotes and escapes): the last token of the statement.
+          const toks = nnLexer.tokenize(ctx.text.slice(s.range.start, s.range.end)).tokens;
+          out.push(', ', toks[toks.length - 1]!.image);
+        }
+        return out;
+      }
+      case 'return':
+        if (s.values.length === 1) return ['return ', ex.expr(s.values[0]!)];
+        return group(['return ', indent(join([',', line], s.values.map((v) => ex.expr(v))))]);
+      case 'frozen':
+        return ['frozen ', this.body(s.body, ctx.bracketAfter(s.range.start, 'LBrace'))];
+    }
+  }
+}
+
+/** The first character a document prints. */
+function firstString(d: Doc): string {
+  const stack: Doc[] = [d];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (typeof x === 'string') {
+      if (x) return x[0]!;
+      continue;
+    }
+    if (Array.isArray(x)) {
+      for (let i = x.length - 1; i >= 0; i--) stack.push(x[i]!);
+      continue;
+    }
+    if (x.t === 'group' || x.t === 'indent') stack.push(x.doc);
+    else if (x.t === 'ifbreak') stack.push(x.broken);
+  }
+  return '';
+}

@@ -1,0 +1,84 @@
+// An LSP client over a spawned `node bin/dslc.js lsp --stdio`, speaking JSON-RPC through
+// vscode-languageserver-protocol as an editor does. Shared by test/lsp-*.test.ts and bench/lsp.mjs.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { StreamMessageReader, StreamMessageWriter, createProtocolConnection } from 'vscode-languageserver-protocol/node';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const uriOf = (path) => pathToFileURL(path).href;
+
+/** Starts the server; `diagnostics(uri)` waits for the next publish for that URI (or returns the last). */
+export async function startClient({ initializationOptions = {}, env = {} } = {}) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const published = new Map();
+  const waiters = new Map();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    published.set(p.uri, { ...p, at: performance.now() });
+    const ws = waiters.get(p.uri) ?? [];
+    waiters.delete(p.uri);
+    for (const w of ws) w(published.get(p.uri));
+  });
+  conn.onRequest('workspace/inlayHint/refresh', () => null);
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(ROOT), capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } }, initializationOptions });
+  await conn.sendNotification('initialized', {});
+  const versions = new Map();
+  return {
+    conn, child, init, t0, exited,
+    stderr: () => stderr,
+    published,
+    /** The next diagnostics published for `uri` (optionally for `version`), within `ms`. */
+    nextDiagnostics(uri, ms = 10000, version) {
+      return new Promise((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`no diagnostics for ${uri} within ${ms} ms`)), ms);
+        const w = (p) => {
+          if (version !== undefined && p.version !== version) return void (waiters.get(uri) ?? waiters.set(uri, []).get(uri)).push(w);
+          clearTimeout(timer);
+          res(p);
+        };
+        (waiters.get(uri) ?? waiters.set(uri, []).get(uri)).push(w);
+      });
+    },
+    open(uri, text) {
+      versions.set(uri, 1);
+      return conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nn', version: 1, text } });
+    },
+    /** Sends incremental edits; returns the new version. */
+    change(uri, changes) {
+      const v = (versions.get(uri) ?? 0) + 1;
+      versions.set(uri, v);
+      void conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: changes });
+      return v;
+    },
+    close(uri) {
+      return conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+    },
+    request(method, params) {
+      return conn.sendRequest(method, params);
+    },
+    async stop() {
+      try {
+        await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 3000))]);
+        await conn.sendNotification('exit');
+      } catch {}
+      const r = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 3000))]);
+      if (!r) child.kill('SIGKILL');
+      conn.dispose();
+      return r;
+    },
+  };
+}
+
+/** 0-based position of an offset in a text. */
+export function posAt(text, offset) {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}

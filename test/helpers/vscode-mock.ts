@@ -1,0 +1,162 @@
+/**
+ * A stand-in for the `vscode` module, with the part of its API that editors/vscode/extension.js uses, so
+ * the client can be loaded and driven in Node: it records what the client registers and publishes.
+ */
+import Module from 'node:module';
+
+type Listener<T> = (e: T) => void;
+
+export class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+export class Range {
+  constructor(readonly start: Position, readonly end: Position) {}
+}
+export class Uri {
+  private constructor(private readonly value: string) {}
+  static parse(s: string): Uri {
+    return new Uri(s);
+  }
+  static file(p: string): Uri {
+    return new Uri(`file://${p}`);
+  }
+  toString(): string {
+    return this.value;
+  }
+}
+export class Location {
+  constructor(readonly uri: Uri, readonly range: Range) {}
+}
+export class Diagnostic {
+  code?: string | number;
+  source?: string;
+  relatedInformation?: unknown[];
+  data?: unknown;
+  constructor(readonly range: Range, readonly message: string, readonly severity: number) {}
+}
+export class DiagnosticRelatedInformation {
+  constructor(readonly location: Location, readonly message: string) {}
+}
+export class MarkdownString {
+  constructor(public value = '') {}
+  appendText(s: string): this {
+    this.value += s;
+    return this;
+  }
+  appendCodeblock(s: string, lang = ''): this {
+    this.value += `\n\`\`\`${lang}\n${s}\n\`\`\`\n`;
+    return this;
+  }
+}
+export class Hover {
+  constructor(readonly contents: MarkdownString[], readonly range?: Range) {}
+}
+export class TextEdit {
+  constructor(readonly range: Range, readonly newText: string) {}
+}
+export class CompletionItem {
+  detail?: string;
+  documentation?: unknown;
+  insertText?: unknown;
+  range?: Range;
+  sortText?: string;
+  filterText?: string;
+  constructor(readonly label: string, readonly kind: number) {}
+}
+export class CompletionList {
+  constructor(readonly items: CompletionItem[], readonly isIncomplete: boolean) {}
+}
+class Simple {
+  [k: string]: unknown;
+  constructor(...args: unknown[]) {
+    this.args = args;
+  }
+}
+
+/** A text document as VS Code hands it to extensions. */
+export class TextDocument {
+  version = 1;
+  readonly languageId = 'nn';
+  constructor(readonly uri: Uri, private text: string) {}
+  getText(): string {
+    return this.text;
+  }
+  setText(t: string): void {
+    this.text = t;
+    this.version++;
+  }
+}
+
+export function createVscodeMock(settings: Record<string, unknown>) {
+  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[] };
+  const published = new Map<string, Diagnostic[]>();
+  const providers: Record<string, unknown> = {};
+  const output: string[] = [];
+  const errors: string[] = [];
+  const documents: TextDocument[] = [];
+  const disposable = { dispose() {} };
+  const register = (name: string) => (_sel: unknown, provider: unknown) => {
+    providers[name] = provider;
+    return disposable;
+  };
+  const api = {
+    Position, Range, Uri, Location, Diagnostic, DiagnosticRelatedInformation, MarkdownString, Hover, TextEdit, CompletionItem, CompletionList,
+    SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple,
+    FoldingRange: Simple, CodeAction: Simple, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, WorkspaceEdit: class { replace() {} },
+    DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+    CodeActionKind: { QuickFix: 'quickfix', Refactor: 'refactor' },
+    workspace: {
+      workspaceFolders: [],
+      textDocuments: documents,
+      getConfiguration: (section?: string) => ({ get: (key: string) => settings[section ? `${section}.${key}` : key] }),
+      onDidOpenTextDocument: (l: Listener<TextDocument>) => (listeners.open.push(l), disposable),
+      onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
+      onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
+      applyEdit: async () => true,
+    },
+    window: {
+      createOutputChannel: () => ({ append: (s: string) => output.push(s), appendLine: (s: string) => output.push(`${s}\n`), dispose() {} }),
+      showErrorMessage: (s: string) => errors.push(s),
+      showInformationMessage: () => undefined,
+    },
+    languages: {
+      createDiagnosticCollection: () => ({
+        set: (uri: Uri, ds: Diagnostic[]) => published.set(uri.toString(), ds),
+        delete: (uri: Uri) => published.delete(uri.toString()),
+        clear: () => published.clear(),
+        dispose() {},
+      }),
+      registerHoverProvider: register('hover'),
+      registerCompletionItemProvider: register('completion'),
+      registerSignatureHelpProvider: register('signatureHelp'),
+      registerDefinitionProvider: register('definition'),
+      registerReferenceProvider: register('references'),
+      registerRenameProvider: register('rename'),
+      registerDocumentSymbolProvider: register('documentSymbol'),
+      registerFoldingRangeProvider: register('foldingRange'),
+      registerDocumentFormattingEditProvider: register('formatting'),
+      registerCodeActionsProvider: register('codeAction'),
+      registerInlayHintsProvider: register('inlayHint'),
+      registerCodeLensProvider: register('codeLens'),
+    },
+    commands: { registerCommand: () => disposable },
+  };
+  return { api, listeners, published, providers, output, errors, documents };
+}
+
+/** Loads extension.js with `require('vscode')` answered by `api`. */
+export function loadExtension(path: string, api: unknown): { activate(ctx: unknown): Promise<void>; deactivate(): Promise<void>; Connection: new (...a: unknown[]) => unknown } {
+  const M = Module as unknown as { _load(request: string, ...rest: unknown[]): unknown };
+  const original = M._load;
+  M._load = function (request: string, ...rest: unknown[]) {
+    if (request === 'vscode') return api;
+    return original.call(this, request, ...rest);
+  };
+  try {
+    const req = Module.createRequire(path);
+    delete req.cache[req.resolve(path)];
+    return req(path);
+  } finally {
+    M._load = original;
+  }
+}

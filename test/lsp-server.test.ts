@@ -1,0 +1,130 @@
+/**
+ * The language server as an editor sees it: `node bin/dslc.js lsp --stdio` in its own process, spoken to
+ * through vscode-languageserver-protocol (needs the build: `npm test` builds first). On the real files.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkFile } from './helpers/compile.js';
+// @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
+import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
+
+type Client = Awaited<ReturnType<typeof startClient>>;
+const files = [...readdirSync(join(ROOT, 'examples')).map((f) => `examples/${f}`), ...readdirSync(join(ROOT, 'stdlib')).map((f) => `stdlib/${f}`)].filter((f) => f.endsWith('.nn')).sort();
+const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+describe('dslc lsp --stdio', () => {
+  let c: Client;
+  beforeAll(async () => {
+    c = await startClient();
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('initializes with the features it implements', () => {
+    const caps = c.init.capabilities;
+    expect(caps.textDocumentSync.change).toBe(2); // incremental
+    for (const k of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'renameProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'semanticTokensProvider', 'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'documentFormattingProvider'])
+      expect(caps[k], k).toBeTruthy();
+  });
+
+  for (const f of files) {
+    it(`${f}: publishes the CLI's diagnostics; hover, completion, definition, symbols, formatting answer`, async () => {
+      const path = join(ROOT, f);
+      const uri = uriOf(path);
+      const text = read(f);
+      const got = c.nextDiagnostics(uri);
+      await c.open(uri, text);
+      const p = await got;
+      const cli = checkFile(f).diagnostics.filter((d) => !d.span || d.span.file === path);
+      expect(p.diagnostics.map((d: { code: string }) => d.code)).toEqual(cli.map((d) => d.code));
+      const start = Math.max(0, text.search(/^model/m));
+      const call = /-> *[a-z_0-9]+\(/.exec(text.slice(start))!;
+      const off = start + call.index + call[0].length - 2;
+      const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(text, off) });
+      if (f.startsWith('examples/') && text.includes('\nmodel ')) expect(h?.contents.value).toMatch(/\[/);
+      const comp = await c.request('textDocument/completion', { textDocument: { uri }, position: posAt(text, off) });
+      expect(comp.length).toBeGreaterThan(10);
+      await c.request('textDocument/definition', { textDocument: { uri }, position: posAt(text, off) });
+      const syms = await c.request('textDocument/documentSymbol', { textDocument: { uri } });
+      expect(syms.length).toBeGreaterThan(0);
+      const fmt = await c.request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+      expect(Array.isArray(fmt)).toBe(true);
+      await c.close(uri);
+    });
+  }
+
+  it('incremental edits: an error appears where it is typed, with related information, and goes away', async () => {
+    const path = join(ROOT, 'examples/resnet18.nn');
+    const uri = uriOf(path);
+    let text = read('examples/resnet18.nn');
+    let got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    expect((await got).diagnostics).toEqual([]);
+    // Type a misspelt layer name, one character at a time, into the stem.
+    const at = text.indexOf('relu(name="relu")');
+    const pos = posAt(text, at);
+    let v = 0;
+    // 'relu' → 'rexlu' (the only name within one edit is relu), one keystroke at a time.
+    for (const [i, ch] of [...'x'].entries()) v = c.change(uri, [{ range: { start: { line: pos.line, character: pos.character + 2 + i }, end: { line: pos.line, character: pos.character + 2 + i } }, text: ch }]);
+    text = `${text.slice(0, at + 2)}x${text.slice(at + 2)}`;
+    got = c.nextDiagnostics(uri, 10000, v);
+    const p = await got;
+    const d = p.diagnostics.find((x: { code: string }) => x.code === 'E0201');
+    expect(d.range.start).toEqual(pos);
+    expect(d.message).toContain("did you mean 'relu'");
+    const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    expect(actions[0].title).toBe("replace with 'relu'");
+    expect(actions[0].edit.changes[uri][0]).toEqual({ range: d.range, newText: 'relu' });
+    // Undo by applying the fix.
+    v = c.change(uri, [{ range: d.range, text: 'relu' }]);
+    expect((await c.nextDiagnostics(uri, 10000, v)).diagnostics).toEqual([]);
+    // A shape error in a block call carries related information pointing at the call site.
+    const stage = text.indexOf('basic_stage(128, 2, stride=2');
+    text = text.replace('rexlu', 'relu');
+    const sp = posAt(text, stage + 'basic_stage('.length);
+    v = c.change(uri, [{ range: { start: sp, end: { line: sp.line, character: sp.character + 3 } }, text: '0' }]);
+    const bad = await c.nextDiagnostics(uri, 10000, v);
+    expect(bad.diagnostics.length).toBeGreaterThan(0);
+    const stdUri = uriOf(join(ROOT, 'stdlib/resnet.nn'));
+    const inStd = c.published.get(stdUri)?.diagnostics ?? [];
+    const related = [...bad.diagnostics, ...inStd].flatMap((x: { relatedInformation?: unknown[] }) => x.relatedInformation ?? []);
+    expect(related.length).toBeGreaterThan(0);
+    await c.close(uri);
+  });
+
+  it('hover and inlay hints give shapes; code lenses give totals; rename edits every use', async () => {
+    const path = join(ROOT, 'examples/lenet5.nn');
+    const uri = uriOf(path);
+    const text = read('examples/lenet5.nn');
+    const got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    await got;
+    const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(text, text.indexOf('dense(120') + 1) });
+    expect(h.contents.value).toContain('[N, 120]');
+    expect(h.contents.value).toContain('48,120');
+    const hints = await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } } });
+    expect(hints.map((x: { label: string }) => x.label)).toContain(': [N, 16, 5, 5]');
+    const lenses = await c.request('textDocument/codeLens', { textDocument: { uri } });
+    expect(lenses[0].command.title).toMatch(/^61\.7K params · 417K MACs/);
+    const r = await c.request('textDocument/rename', { textDocument: { uri }, position: posAt(text, text.indexOf('h = x') ), newName: 'features' });
+    expect(r.changes[uri].length).toBe(5);
+    const sig = await c.request('textDocument/signatureHelp', { textDocument: { uri }, position: posAt(text, text.indexOf('conv2d(6, 5') + 'conv2d(6, '.length) });
+    expect(sig.activeParameter).toBe(1);
+    const toks = await c.request('textDocument/semanticTokens/full', { textDocument: { uri } });
+    expect(toks.data.length % 5).toBe(0);
+    expect(toks.data.length).toBeGreaterThan(50);
+    await c.close(uri);
+  });
+
+  it('inlay hints can be turned off by the client', async () => {
+    const c2 = await startClient({ initializationOptions: { inlayHints: false } });
+    const uri = uriOf(join(ROOT, 'examples/lenet5.nn'));
+    const got = c2.nextDiagnostics(uri);
+    await c2.open(uri, read('examples/lenet5.nn'));
+    await got;
+    expect(await c2.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } } })).toEqual([]);
+    expect((await c2.stop())?.code).toBe(0);
+  });
+});

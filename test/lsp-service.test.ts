@@ -1,0 +1,175 @@
+/** The language service, called directly (no protocol): fast checks of every feature on real files. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nodeHost } from '../src/cli/host.js';
+import {
+  IncrementalParser, LanguageService, callContext, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
+  references, rename, semanticTokens, signatureHelp, splitDecls,
+} from '../src/service/index.js';
+import { parseSource } from '../src/syntax/parse.js';
+import { sourceFile } from '../src/syntax/source.js';
+import { ROOT } from './helpers/compile.js';
+
+const files = [...readdirSync(join(ROOT, 'examples')).map((f) => `examples/${f}`), ...readdirSync(join(ROOT, 'stdlib')).map((f) => `stdlib/${f}`)].filter((f) => f.endsWith('.nn')).sort();
+const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+function analysisOf(path: string, text: string) {
+  const s = new LanguageService({ host: nodeHost() });
+  s.set(path, text);
+  return { s, a: s.analyze(path)! };
+}
+const resnet18 = () => analysisOf(join(ROOT, 'examples/resnet18.nn'), read('examples/resnet18.nn'));
+
+describe('incremental parsing', () => {
+  for (const f of files) {
+    it(`${f}: per-declaration parse equals the full parse`, () => {
+      const text = read(f);
+      const whole = parseSource(sourceFile(f, text));
+      const inc = new IncrementalParser().parse(sourceFile(f, text));
+      expect(inc.result).toEqual(whole.result);
+      expect(inc.diagnostics).toEqual(whole.diagnostics);
+      const n = splitDecls(text).length;
+      expect(n).toBeGreaterThanOrEqual(whole.result.decls.length);
+      expect(n).toBeLessThanOrEqual(whole.result.decls.length + 1);
+    });
+  }
+
+  it('re-parses only the edited declaration, and syntax errors stay local to it', () => {
+    const text = read('stdlib/resnet.nn');
+    const p = new IncrementalParser();
+    p.parse(sourceFile('a.nn', text));
+    const before = p.parses;
+    const at = text.indexOf('return x -> conv2d(channels, 1');
+    const edited = `${text.slice(0, at)}y = (\n  ${text.slice(at)}`;
+    const r = p.parse(sourceFile('a.nn', edited));
+    expect(p.parses - before).toBe(1);
+    expect(r.diagnostics.some((d) => d.code === 'E0101')).toBe(true);
+    // The other blocks are still there for the checker.
+    expect(r.result.decls.filter((d) => d.kind === 'block').map((d) => (d as { name: { text: string } }).name.text)).toEqual(expect.arrayContaining(['basic_block', 'bottleneck', 'basic_stage']));
+  });
+
+  it('a half-typed line still leaves diagnostics for the rest of the file', () => {
+    const text = read('examples/lenet5.nn').replace('-> dense(10, name="fc3")', '-> dense(10, name="fc3")\n  z = h -> conv2d(').concat('\nmodel M2(x: [1, 3, 8, 8]) {\n  return x -> relu() -> undefined_layer()\n}\n');
+    const { a } = analysisOf('a.nn', text);
+    const codes = a.diagnostics.map((d) => d.code);
+    expect(codes).toContain('E0101');
+    expect(codes).toContain('E0201');
+  });
+});
+
+describe('queries from the last check', () => {
+  it('hover on a layer: shape, params, MACs, RF and op docs', () => {
+    const { a } = resnet18();
+    const off = a.text.indexOf('conv2d(64, 7');
+    const h = hover(a, off + 3)!;
+    expect(h.contents).toContain('[N, 64, 112, 112]');
+    expect(h.contents).toContain('9,408'); // 7·7·3·64
+    expect(h.contents).toContain('118,013,952');
+    expect(h.contents).toContain('RF 7, jump 2');
+    expect(h.contents).toContain('padding');
+  });
+
+  it('hover on a tensor name: its shape; on a block call: the signature and totals', () => {
+    const { a } = resnet18();
+    expect(hover(a, a.text.indexOf('c5 -> adaptive') + 1)!.contents).toContain('c5: [N, 512, 7, 7]');
+    expect(hover(a, a.text.indexOf('ResNet18(x') + 10)!.contents).toContain('x: [N, 3, 224, 224]');
+    const b = hover(a, a.text.indexOf('basic_stage(128') + 2)!.contents;
+    expect(b).toContain('block basic_stage(');
+    expect(b).toContain('[N, 128, 28, 28]');
+  });
+
+  it('definition of an imported block goes into the stdlib file; references and rename', () => {
+    const { a } = resnet18();
+    const [d] = definition(a, a.text.indexOf('basic_stage(64') + 1);
+    expect(d!.file).toBe(join(ROOT, 'stdlib/resnet.nn'));
+    expect(read('stdlib/resnet.nn').slice(d!.start, d!.end)).toBe('basic_stage');
+    const refs = references(a, a.text.indexOf('c3 = ') + 1);
+    expect(refs.length).toBe(2);
+    const r = rename(a, a.text.indexOf('c3 = ') + 1, 'stage3');
+    expect(r.edits!.map((e) => a.text.slice(e.span.start, e.span.end))).toEqual(['c3', 'c3']);
+    expect(rename(a, a.text.indexOf('c3 = ') + 1, 'model').error).toBeDefined();
+    expect(rename(a, a.text.indexOf('conv2d(64') + 1, 'foo').error).toBeDefined();
+  });
+
+  it('completion: kwargs with defaults, layers after ->, tensors in scope with shapes', () => {
+    const { a } = resnet18();
+    const inCall = a.text.indexOf('stride=2, padding=3');
+    const kw = completion(a, a.text, inCall);
+    const stride = kw.find((c) => c.label === 'stride=')!;
+    expect(stride.detail).toContain('= 1');
+    expect(stride.doc).toBeTruthy();
+    const after = a.text.indexOf('-> batchnorm') + 3;
+    const layers = completion(a, a.text, after).map((c) => c.label);
+    expect(layers).toEqual(expect.arrayContaining(['conv2d', 'basic_stage', 'relu']));
+    expect(layers).not.toContain('stem');
+    const stmt = a.text.indexOf('  assert c5') + 2;
+    const names = completion(a, a.text, stmt);
+    expect(names.find((c) => c.label === 'c4')?.detail).toBe('[N, 256, 14, 14]');
+    expect(names.map((c) => c.label)).toContain('assert');
+  });
+
+  it('signature help inside a call tracks the active argument', () => {
+    const { a } = resnet18();
+    const off = a.text.indexOf('stride=2, padding=3') + 'stride=2, pad'.length;
+    const s = signatureHelp(a, a.text, off)!;
+    expect(s.label.startsWith('conv2d(')).toBe(true);
+    expect(s.activeParam).toBe(3);
+    expect(callContext('x -> f(a, [1, 2], g(3), ', 24)).toEqual({ callee: 'f', argIndex: 3, calleeStart: 5 });
+  });
+
+  it('inlay hints after each chain step; code lenses with totals', () => {
+    const { a } = resnet18();
+    const hints = inlayHints(a, 0, a.text.length);
+    const maxpool = a.text.indexOf('max_pool2d(3, stride=2, padding=1, name="maxpool")') + 'max_pool2d(3, stride=2, padding=1, name="maxpool")'.length;
+    expect(hints.find((h) => h.offset === maxpool)?.label).toBe(': [N, 64, 56, 56]');
+    // The RF is the last spatial one the checker reports (the 1×1 average pool: RF 627 = 435 + 6·32).
+    expect(codeLenses(a)[0]!.title).toBe('11.7M params · 1.81G MACs · RF 627, jump 224');
+    const lib = analysisOf(join(ROOT, 'examples/resnet50.nn'), read('examples/resnet50.nn'));
+    expect(codeLenses(lib.a)[0]!.title).toContain('25.6M params');
+  });
+
+  it('block lenses count the block\'s applications', () => {
+    const text = 'block pair(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 3, padding=1) -> relu()\n}\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> pair(4) -> pair(4)\n}\n';
+    const { a } = analysisOf('m.nn', text);
+    expect(codeLenses(a).map((l) => l.title)).toEqual(['112 params · 6.91K MACs · RF 3, jump 1 (first of 2 calls)', '260 params · 16.1K MACs · RF 5, jump 1']);
+  });
+
+  it('outline, folding ranges and semantic tokens', () => {
+    const { a } = resnet18();
+    const syms = documentSymbols(a);
+    expect(syms.map((s) => `${s.kind} ${s.name}`)).toEqual(['import basic_stage', 'model ResNet18']);
+    expect(syms[1]!.children.map((c) => c.name)).toEqual(['stem', 'c2', 'c3', 'c4', 'c5', 'logits']);
+    const folds = foldingRanges(a);
+    expect(folds.some((f) => f.kind === 'comment' && f.startLine === 0)).toBe(true);
+    expect(folds.some((f) => f.startLine === 8 && f.endLine === 25)).toBe(true);
+    const toks = semanticTokens(a);
+    const at = (s: string) => toks.find((t) => a.text.slice(t.start, t.end) === s);
+    expect(at('conv2d')!.type).toBe('function');
+    expect(at('basic_stage')!.type).toBe('class');
+    expect(at('stride')!.type).toBe('property');
+  });
+
+  it('code actions: did-you-mean fixes and padding that keeps the size', () => {
+    const text = 'model M(x: [1, 3, 32, 32]) {\n  y = x -> conv2d(8, 3) -> rellu()\n  return y\n}\n';
+    const { a } = analysisOf('m.nn', text);
+    const fix = codeActions(a, text.indexOf('rellu'), text.indexOf('rellu'));
+    expect(fix.map((f) => f.title)).toContain("replace with 'relu'");
+    const pad = codeActions(a, text.indexOf('conv2d') + 1, text.indexOf('conv2d') + 1).find((x) => x.title.startsWith('insert padding'))!;
+    expect(pad.title).toBe('insert padding=1 to keep the size');
+    const edited = text.slice(0, pad.edits[0]!.span.start) + pad.edits[0]!.newText + text.slice(pad.edits[0]!.span.end);
+    expect(edited).toContain('conv2d(8, 3, padding=1)');
+    const after = analysisOf('m.nn', edited.replace('rellu', 'relu')).a;
+    expect(hover(after, edited.indexOf('conv2d') + 1)!.contents).toContain('[1, 8, 32, 32]');
+    expect(codeActions(after, edited.indexOf('conv2d') + 1, edited.indexOf('conv2d') + 1)).toEqual([]);
+  });
+
+  it('diagnostics in imported modules map to their files; open documents shadow the disk', () => {
+    const s = new LanguageService({ host: { resolve: (spec) => (spec === './lib.nn' ? 'lib.nn' : undefined), read: () => undefined } });
+    s.set('lib.nn', 'block b(x: Tensor) -> Tensor {\n  return x -> relu() -> nope()\n}\n');
+    s.set('main.nn', 'from "./lib.nn" import b\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> b()\n}\n');
+    const byFile = s.diagnostics('main.nn');
+    expect(byFile.get('lib.nn')!.map((d) => d.code)).toEqual(['E0201']);
+    expect(byFile.get('lib.nn')![0]!.notes[0]!.span!.file).toBe('main.nn');
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The VS Code extension's client (editors/vscode/extension.js), activated in Node with a stand-in for the
+ * `vscode` module (test/helpers/vscode-mock.ts), starting the real `dslc lsp --stdio` (the build in dist/:
+ * `npm test` builds first): diagnostics reach the diagnostic collection, edits are sent incrementally,
+ * and hover, completion and formatting answer through the registered providers.
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { formatText } from '../src/syntax/printer.js';
+import { Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
+const mock = createVscodeMock({ 'dslc.server.path': process.execPath, 'dslc.server.args': [BIN, 'lsp', '--stdio'], 'dslc.trace.server': false });
+const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), mock.api);
+const token = { onCancellationRequested() {} };
+
+async function until<T>(what: string, f: () => T | undefined, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server output:\n${mock.output.join('')}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+afterAll(async () => {
+  await ext.deactivate();
+});
+
+describe('the VS Code client with dslc lsp --stdio', () => {
+  const text = readFileSync(join(ROOT, 'examples/lenet5.nn'), 'utf8');
+  const uri = Uri.file(join(ROOT, 'examples/lenet5.nn'));
+  const doc = new TextDocument(uri, text.replace('conv2d(16', 'conv2dd(16'));
+  mock.documents.push(doc);
+
+  it('starts the server, opens the documents already open and shows their diagnostics', async () => {
+    await ext.activate({ subscriptions: [], extensionPath: join(ROOT, 'editors/vscode') });
+    expect(mock.errors).toEqual([]);
+    const ds = await until('diagnostics', () => {
+      const got = mock.published.get(uri.toString());
+      return got?.some((d) => d.code === 'E0201') ? got : undefined;
+    });
+    const typo = ds.find((d) => d.code === 'E0201')!;
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('conv2dd'));
+    expect(typo.range.start).toEqual(new Position(line, doc.getText().split('\n')[line]!.indexOf('conv2dd')));
+    expect(typo.severity).toBe(mock.api.DiagnosticSeverity.Error);
+    for (const p of ['hover', 'completion', 'definition', 'formatting', 'documentSymbol']) expect(Object.keys(mock.providers), p).toContain(p);
+  });
+
+  it('sends edits (incrementally when the server asks for it) and gets the diagnostics of the new text', async () => {
+    const before = doc.getText();
+    const at = before.indexOf('conv2dd');
+    const start = new Position(before.slice(0, at).split('\n').length - 1, at - before.lastIndexOf('\n', at) - 1);
+    doc.setText(before.replace('conv2dd', 'conv2d'));
+    for (const l of mock.listeners.change)
+      l({ document: doc, contentChanges: [{ range: new Range(start, new Position(start.line, start.character + 7)), rangeLength: 7, text: 'conv2d' }] });
+    await until('the errors to clear', () => (mock.published.get(uri.toString())?.some((d) => d.severity === 0) ? undefined : true));
+  });
+
+  it('answers hover, completion and formatting through the providers', async () => {
+    const lines = doc.getText().split('\n');
+    const line = lines.findIndex((l) => l.includes('conv2d(16'));
+    const pos = new Position(line, lines[line]!.indexOf('conv2d(16') + 2);
+    const hover = (await (mock.providers.hover as { provideHover: Function }).provideHover(doc, pos, token)) as { contents: { value: string }[] };
+    expect(hover.contents.map((c) => c.value).join('\n')).toMatch(/\[N, 16, 10, 10\]/);
+    const list = (await (mock.providers.completion as { provideCompletionItems: Function }).provideCompletionItems(doc, pos, token)) as { items: { label: string }[] };
+    expect(list.items.map((i) => i.label)).toContain('conv2d');
+    const edits = (await (mock.providers.formatting as { provideDocumentFormattingEdits: Function }).provideDocumentFormattingEdits(doc, { tabSize: 2, insertSpaces: true }, token)) as { newText: string }[];
+    expect(edits).toHaveLength(1);
+    expect(edits[0]!.newText).toBe(formatText(doc.getText()).result);
+  });
+});
