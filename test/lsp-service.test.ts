@@ -172,4 +172,9 @@ describe('queries from the last check', () => {
     expect(byFile.get('lib.nn')!.map((d) => d.code)).toEqual(['E0201']);
     expect(byFile.get('lib.nn')![0]!.notes[0]!.span!.file).toBe('main.nn');
   });
+
+  it('a totals name outside an assert is a diagnostic, not a crash (found by the edit fuzz)', () => {
+    const { a } = analysisOf('m.nn', 'model M(x: [1, 3, 8, 8]) {\n  assert non_ params == 1\n  return x\n}\n');
+    expect(a.diagnostics.map((d) => d.code)).toContain('E0300');
+  });
 });

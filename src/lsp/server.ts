@@ -48,7 +48,16 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     return a;
   };
 
+  /** A bug in a check must not take the editor's server down: log it, keep the last diagnostics. */
   const publish = (uri: string) => {
+    try {
+      publishNow(uri);
+    } catch (e) {
+      conn.console.error(`dslc: internal error while checking ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  };
+
+  const publishNow = (uri: string) => {
     timers.delete(uri);
     const doc = documents.get(uri);
     if (!doc) return;

@@ -51,6 +51,17 @@ export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): void {
 
 function exec(st: State, sc: Scope, s: Stmt): void {
   st.tick();
+  if (s.kind === 'assert') return execStmt(st, sc, s);
+  try {
+    execStmt(st, sc, s);
+  } catch (e) {
+    if (!(e instanceof DeferSignal)) throw e;
+    // `params`, `macs`, `rf(x)`… exist only once the whole graph does: only assertions may use them.
+    st.report('E0300', 'model totals and receptive fields (params, macs, rf(…), …) can only be used in `assert`', st.span(sc.module, s.range));
+  }
+}
+
+function execStmt(st: State, sc: Scope, s: Stmt): void {
   switch (s.kind) {
     case 'assign': {
       const rhs = s.value;
