@@ -40,6 +40,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const published = new Map<string, Set<string>>();
   let config = { inlayHints: true, codeLens: true };
   let checks = 0;
+  let lastCheckMs = 0;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -66,6 +67,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const a = service.analyze(path);
     checks++;
     if (!a) return;
+    lastCheckMs = a.ms;
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
@@ -97,6 +99,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
     if (service.last(pathOf(e.document.uri))) schedule(e.document.uri);
+    // Open files that import this one see the unsaved text: re-check them too.
+    for (const p of service.dependents(pathOf(e.document.uri))) {
+      const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
+      if (u) schedule(u);
+    }
   });
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
@@ -235,7 +242,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, lastCheckMs, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   documents.listen(conn);
