@@ -6,6 +6,7 @@ import { ROOT, fmt, machine, options } from './common.mjs';
 import { runStages, runStartup } from './startup.mjs';
 import { VARIANTS, printHeader, printRow, runScale } from './scale.mjs';
 import { runCompare } from './compare_torch.mjs';
+import { lspMarkdown, runLsp } from './lsp.mjs';
 
 const o = options({ quick: false, out: join(ROOT, 'bench/RESULTS.md') });
 if (!existsSync(join(ROOT, 'dist/api.js'))) {
@@ -35,6 +36,11 @@ for (const v of Object.keys(VARIANTS)) for (const s of sizes) {
 console.log('\n== torch comparison');
 const cmp = runCompare({ runs: o.quick ? 3 : 7, warmup: 1 });
 console.log(cmp.skipped ? `skipped: ${cmp.skipped}` : `torch ${fmt(cmp.torchMs)} ms vs dslc ${fmt(cmp.dslcMs)} ms: ${fmt(cmp.ratio, 1)}× ${cmp.pass ? 'PASS' : 'MISS'}`);
+
+console.log('\n== language server');
+const lsp = await runLsp({ quick: o.quick });
+const lspMd = lspMarkdown(lsp, m, started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
+console.log(lspMd);
 
 const at10k = rows.filter((r) => !r.failed && r.size === 10000);
 const scaleTime = at10k.every((r) => r.ms <= 1000);
@@ -102,11 +108,12 @@ ${cmp.skipped ? `Skipped: ${cmp.skipped}.` : `torch ${cmp.torchVersion}, torchvi
 
 Ratio: **${fmt(cmp.ratio, 1)}×** (torch: ${cmp.torchSummary}).`}
 
+${lspMd}
 ## Analysis
 
 ${existsSync(join(ROOT, "bench/NOTES.md")) ? readFileSync(join(ROOT, "bench/NOTES.md"), "utf8").trim() : "(no bench/NOTES.md)"}
 `;
-const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp };
+const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, lsp };
 if (o.quick) console.log('\n(--quick: RESULTS.md not written)');
 else {
   writeFileSync(o.out, md);

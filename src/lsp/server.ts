@@ -15,6 +15,7 @@ import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
   references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
+import { sitesOf } from '../service/layers.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
 
@@ -41,6 +42,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let config = { inlayHints: true, codeLens: true };
   let checks = 0;
   let lastCheckMs = 0;
+  let lastElaborated = 0;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -68,6 +70,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     checks++;
     if (!a) return;
     lastCheckMs = a.ms;
+    lastElaborated = a.elaborated.length;
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
@@ -80,6 +83,10 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     }
     for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(uri, now);
+    // Build the hover/inlay index while the editor is idle, not on the first hover.
+    setImmediate(() => {
+      if (service.last(path) === a) sitesOf(a, path);
+    });
   };
 
   /** Leading edge after a pause (one keystroke: check at once), trailing debounce while typing fast. */
@@ -242,7 +249,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, lastCheckMs, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, lastCheckMs, lastElaborated, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   documents.listen(conn);

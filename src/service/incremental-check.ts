@@ -9,7 +9,6 @@ import type { CheckResult } from '../api.js';
 import { analyze, type CheckedModel } from '../checker/analyze.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { elaborate, modelsOf } from '../semantics/elaborate.js';
-import type { Graph, IrNode } from '../semantics/ir.js';
 import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { splitDecls } from './incremental.js';
@@ -33,6 +32,11 @@ interface Entry {
 export interface IncrementalCheckResult extends CheckResult {
   /** Models elaborated by this run (the others were reused). */
   readonly elaborated: readonly string[];
+  /**
+   * For reused models whose declarations moved: maps a span of the model's graph (made when it was last
+   * elaborated) to where it is now. Graph spans are not copied on every keystroke; readers map them.
+   */
+  readonly moves: ReadonlyMap<CheckedModel, (s: Span) => Span>;
 }
 
 /** A per-document cache of checked models. */
@@ -62,6 +66,7 @@ export class ModelCache {
     const models: CheckedModel[] = [];
     const elaborated: string[] = [];
     const next = new Map<string, Entry>();
+    const moves = new Map<CheckedModel, (s: Span) => Span>();
     const programFailed = program.diagnostics.some((d) => d.severity === 'error');
     const names = modelsOf(root).map((m) => m.name.text);
     for (const m of modelsOf(root)) {
@@ -69,8 +74,14 @@ export class ModelCache {
       // Two models with one name: the second is an error (E0205) and elaborate() finds the first anyway.
       const key = `${depKey}\u0002${chunks[chunkOf(m.range.start)]!.text}\u0003${names.indexOf(name)}`;
       let e = this.entries.get(name);
-      if (e && e.key === key) e = moveEntry(e, chunks, root.file);
-      else {
+      let elabDiagnostics: readonly Diagnostic[];
+      let analyzeDiagnostics: readonly Diagnostic[];
+      if (e && e.key === key) {
+        const mv = mover(e.chunks, chunks, root.file);
+        elabDiagnostics = mv ? e.elabDiagnostics.map((d) => moveDiag(d, mv)) : e.elabDiagnostics;
+        analyzeDiagnostics = mv ? e.analyzeDiagnostics.map((d) => moveDiag(d, mv)) : e.analyzeDiagnostics;
+        if (mv && e.model) moves.set(e.model, mv);
+      } else {
         elaborated.push(name);
         const el = elaborate(program, name);
         if ('error' in el) e = { key, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
@@ -78,17 +89,20 @@ export class ModelCache {
           const { result, diagnostics: ds } = analyze(el);
           e = { key, chunks, model: result, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
+        elabDiagnostics = e.elabDiagnostics;
+        analyzeDiagnostics = e.analyzeDiagnostics;
       }
+      // The entry keeps the chunks of when it was made: spans always map from there, never cumulatively.
       next.set(name, e);
-      diagnostics.push(...e.elabDiagnostics);
+      diagnostics.push(...elabDiagnostics);
       if (!e.model) continue;
       // As check(): a tensor looks unused when the layer that would have used it failed: don't pile on.
-      const failed = e.elabDiagnostics.some((d) => d.severity === 'error') || programFailed;
-      diagnostics.push(...(failed ? e.analyzeDiagnostics.filter((d) => d.code !== 'W0104') : e.analyzeDiagnostics));
+      const failed = elabDiagnostics.some((d) => d.severity === 'error') || programFailed;
+      diagnostics.push(...(failed ? analyzeDiagnostics.filter((d) => d.code !== 'W0104') : analyzeDiagnostics));
       models.push(e.model);
     }
     this.entries = next;
-    return { program, models, diagnostics: dedupe(diagnostics), elaborated };
+    return { program, models, diagnostics: dedupe(diagnostics), elaborated, moves };
   }
 }
 
@@ -103,69 +117,49 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   });
 }
 
-/** Moves a cached entry's root-file spans from its old chunk positions to the new ones. */
-function moveEntry(e: Entry, chunks: readonly Chunk[], file: SourceFile): Entry {
-  // The n-th chunk with a given text then is the n-th chunk with that text now (its key guarantees they exist).
-  const now = new Map<string, Chunk[]>();
-  for (const c of chunks) (now.get(c.text) ?? now.set(c.text, []).get(c.text)!).push(c);
+/**
+ * Maps root-file spans from the chunk positions of `then` to those of `now` (chunks matched by text, in
+ * order); undefined when nothing moved, not even by lines.
+ */
+function mover(then: readonly Chunk[], now: readonly Chunk[], file: SourceFile): ((s: Span) => Span) | undefined {
+  const byText = new Map<string, Chunk[]>();
+  for (const c of now) (byText.get(c.text) ?? byText.set(c.text, []).get(c.text)!).push(c);
   const seen = new Map<string, number>();
   let moved = false;
-  const delta: number[] = e.chunks.map((c) => {
+  const delta: number[] = then.map((c) => {
     const k = seen.get(c.text) ?? 0;
     seen.set(c.text, k + 1);
-    const n = now.get(c.text)?.[k];
+    const n = byText.get(c.text)?.[k];
     if (!n) return 0;
     if (n.start !== c.start || n.line !== c.line) moved = true;
     return n.start - c.start;
   });
-  // Nothing before or in its declarations moved (not even by lines): the result is still exact.
-  if (!moved) return { ...e, chunks };
-  const oldStarts = e.chunks.map((c) => c.start);
-  const shiftOf = (offset: number) => {
-    let lo = 0;
-    let hi = oldStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (oldStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return delta[lo]!;
-  };
+  if (!moved) return undefined;
+  const oldStarts = then.map((c) => c.start);
   const memo = new Map<Span, Span>();
-  const mv = (s: Span): Span => {
+  return (s) => {
     if (s.file !== file.path) return s;
     let r = memo.get(s);
     if (!r) {
-      const d = shiftOf(s.start);
+      let lo = 0;
+      let hi = oldStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (oldStarts[mid]! <= s.start) lo = mid;
+        else hi = mid - 1;
+      }
+      const d = delta[lo]!;
       memo.set(s, (r = spanOf(file, s.start + d, s.end + d)));
     }
     return r;
   };
-  const mvDiag = (d: Diagnostic): Diagnostic => ({
+}
+
+function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
+  return {
     ...d,
     ...(d.span ? { span: mv(d.span) } : {}),
     notes: d.notes.map((n) => (n.span ? { ...n, span: mv(n.span) } : n)),
     ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, edits: f.edits.map((x) => ({ ...x, span: mv(x.span) })) })) } : {}),
-  });
-  return {
-    key: e.key,
-    chunks,
-    ...(e.model ? { model: moveModel(e.model, mv) } : {}),
-    elabDiagnostics: e.elabDiagnostics.map(mvDiag),
-    analyzeDiagnostics: e.analyzeDiagnostics.map(mvDiag),
   };
-}
-
-function moveModel(m: CheckedModel, mv: (s: Span) => Span): CheckedModel {
-  const g = m.graph;
-  const nodes: IrNode[] = g.nodes.map((n) => ({ ...n, span: mv(n.span), blockPath: n.blockPath.map((f) => ({ ...f, span: mv(f.span) })) }));
-  const graph: Graph = {
-    ...g,
-    span: mv(g.span),
-    inputs: g.inputs.map((p) => ({ ...p, span: mv(p.span) })),
-    outputs: g.outputs.map((p) => ({ ...p, span: mv(p.span) })),
-    nodes,
-    tensors: g.tensors.map((t) => ({ ...t, span: mv(t.span) })),
-  };
-  return { ...m, graph, layers: m.layers.map((l) => ({ ...l, node: nodes[l.node.id]! })) };
 }

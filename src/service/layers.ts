@@ -34,14 +34,20 @@ export function sitesOf(a: Analysis, file: string): SiteApps[] {
     if (!list) s.apps.set(app, (list = []));
     list.push(l);
   };
-  for (const { model, layer } of a.layers) {
+  for (const { model, layer, span } of a.layers) {
     const n = layer.node;
     let prefix = model.graph.name;
     for (const f of n.blockPath) {
       prefix += `/${f.instance}@${f.span.start}`;
-      if (f.span.file === file) put(f.span.start, f.span.end, prefix, layer, f.block);
+      if (f.span.file === file) {
+        const s = span(f.span);
+        put(s.start, s.end, prefix, layer, f.block);
+      }
     }
-    if (n.span.file === file) put(n.span.start, n.span.end, `${prefix}#${n.id}`, layer);
+    if (n.span.file === file) {
+      const s = span(n.span);
+      put(s.start, s.end, `${prefix}#${n.id}`, layer);
+    }
   }
   sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()] })).sort((x, y) => x.start - y.start || y.end - x.end);
   byFile.set(file, sites);

@@ -5,7 +5,7 @@
  */
 import type { CheckResult } from '../api.js';
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { ModuleHost, ModuleInfo } from '../semantics/modules.js';
 import { IncrementalParser } from './incremental.js';
 import { ModelCache } from './incremental-check.js';
@@ -18,8 +18,11 @@ export interface Analysis {
   readonly version: number;
   readonly result: CheckResult;
   readonly diagnostics: readonly Diagnostic[];
-  /** Every layer application, with the model it belongs to. */
-  readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport }[];
+  /**
+   * Every layer application, with the model it belongs to and `span`, which maps a span of that model's
+   * graph to the current text (reused models keep the spans of when they were elaborated).
+   */
+  readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport; readonly span: (s: Span) => Span }[];
   symbols(mod: ModuleInfo): ModuleSymbols;
   /** Wall time of the check, ms. */
   readonly ms: number;
@@ -95,7 +98,11 @@ export class LanguageService {
     let mc = this.models.get(path);
     if (!mc) this.models.set(path, (mc = new ModelCache()));
     const result = mc.run(path, doc.text, this.host, this.parser.parse);
-    const layers = result.models.flatMap((model) => model.layers.map((layer) => ({ model, layer })));
+    const same = (x: Span) => x;
+    const layers = result.models.flatMap((model) => {
+      const span = result.moves.get(model) ?? same;
+      return model.layers.map((layer) => ({ model, layer, span }));
+    });
     const symCache = new Map<ModuleInfo, ModuleSymbols>();
     const a: Analysis = {
       path,
