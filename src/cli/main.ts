@@ -32,6 +32,7 @@ Usage:
              [--init he|xavier|zeros] [--seed S] [--weights trained.onnx|.safetensors]
              (also: dslc compile <file> --emit onnx ...)
   dslc ops                      list the layer catalogue
+  dslc lsp --stdio              the language server (for editors)
   dslc --version | --help
 
 Exit codes: 0 clean, 1 errors found, 2 usage or I/O error.`;
