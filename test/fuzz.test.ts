@@ -323,7 +323,6 @@ function exerciseConsumers(r: CheckResult, files: Record<string, string>): void 
  * properties keep guarding everything else. Each returns a short label when a failure is that bug.
  */
 const KNOWN: { id: string; thrown?: (e: unknown) => boolean; problem?: (d: Diagnostic, p: string) => boolean }[] = [
-  { id: 'analysis-total-outside-assert', thrown: (e) => (e as object)?.constructor?.name === 'DeferSignal' },
   { id: 'shared-block-replays-invalid-op', thrown: (e) => e instanceof TypeError && /reading 'terms'/.test(e.message) },
   { id: 'stack-overflow-deep-nesting', thrown: (e) => e instanceof RangeError && /call stack/.test(e.message) },
   { id: 'shared-block-replays-invalid-op', problem: (d) => d.code.startsWith('E04') && /dimension ≈NaN|\bundefined\b/.test(d.message) },
@@ -704,9 +703,10 @@ describe('targeted hostile inputs', () => {
 // fails, and should become `it` (and its KNOWN entry above be removed).
 
 describe('known bugs (reproductions)', () => {
-  it.fails('BUG analysis-total-outside-assert: `y = params` outside an assert throws DeferSignal out of check()', () => {
+  it('fixed analysis-total-outside-assert: `y = params` outside an assert is E0300, not DeferSignal thrown out of check()', () => {
     const t = timed(model('  y = params\n  return x'));
     expectSound(t);
+    expect(t.codes).toContain('E0300');
   });
 
   it.fails('BUG const-of-analysis-total: `const P = params` makes `assert P < 0` pass silently', () => {
