@@ -35,7 +35,7 @@ export function splitDecls(text: string): number[] {
 interface Chunk {
   readonly parsed: WithDiagnostics<Module>;
   /** The chunk at its last file offset (reused while the chunk does not move). */
-  at?: { readonly by: number; readonly path: string; readonly decls: Module['decls']; readonly comments: Module['comments']; readonly diagnostics: readonly Diagnostic[] };
+  at?: { readonly by: number; readonly path: string; readonly decls: Module['decls']; readonly comments: Module['comments'] };
 }
 
 /** Shifts every `start`/`end` offset of a plain AST value by `by` (a structural copy). */
@@ -108,9 +108,9 @@ export class IncrementalParser {
         c = { parsed: parseSource(sourceFile(file.path, t)) };
       }
       used.set(t, c);
-      // Line numbers in diagnostics depend on the text above, so they are recomputed when they exist.
+      // Diagnostics are re-made every time (their line numbers depend on the text above); ASTs only when moved.
       if (!c.at || c.at.by !== a || c.at.path !== file.path)
-        c.at = { by: a, path: file.path, decls: shift(c.parsed.result.decls, a), comments: shift(c.parsed.result.comments, a), diagnostics: [] };
+        c.at = { by: a, path: file.path, decls: shift(c.parsed.result.decls, a), comments: shift(c.parsed.result.comments, a) };
       for (const d of c.at.decls) decls.push(d);
       for (const x of c.at.comments) comments.push(x);
       for (const d of c.parsed.diagnostics) diagnostics.push(shiftDiag(file, d, a));

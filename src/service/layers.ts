@@ -4,7 +4,6 @@
  */
 import type { LayerReport } from '../checker/analyze.js';
 import type { Rf } from '../checker/rf.js';
-import type { IrNode } from '../semantics/ir.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
 import type { Analysis } from './service.js';
 
@@ -100,4 +99,3 @@ export function appTotals(app: readonly LayerReport[]): { params: number; macs: 
   return { params, macs, rf: app[app.length - 1]?.rf };
 }
 
-export const nodeOf = (l: LayerReport): IrNode => l.node;

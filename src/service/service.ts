@@ -49,14 +49,7 @@ export class LanguageService {
     const base = opts.host;
     this.now = opts.now ?? (() => Date.now());
     // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
-    this.host = {
-      resolve: (spec, from) => {
-        const p = base.resolve(spec, from);
-        if (p !== undefined) return p;
-        return undefined;
-      },
-      read: (p) => this.docs.get(p)?.text ?? base.read(p),
-    };
+    this.host = { resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p) };
   }
 
   /** Opens or replaces a document's text. */
