@@ -9,6 +9,7 @@ import { runCompare } from './compare_torch.mjs';
 import { exportMarkdown, printExport, runExport } from './onnx_export.mjs';
 import { writeSection } from './common.mjs';
 import { runTfjs, tfjsMarkdown } from './tfjs.mjs';
+import { lspMarkdown, runLsp } from './lsp.mjs';
 
 const o = options({ quick: false, out: join(ROOT, 'bench/RESULTS.md') });
 if (!existsSync(join(ROOT, 'dist/api.js'))) {
@@ -45,6 +46,11 @@ printExport(exp);
 
 console.log('\n== TensorFlow.js lowering');
 const tfr = await runTfjs();
+
+console.log('\n== language server');
+const lsp = await runLsp({ quick: o.quick });
+const lspMd = lspMarkdown(lsp, m, started.toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
+console.log(lspMd);
 
 const at10k = rows.filter((r) => !r.failed && r.size === 10000);
 const scaleTime = at10k.every((r) => r.ms <= 1000);
@@ -112,11 +118,12 @@ ${cmp.skipped ? `Skipped: ${cmp.skipped}.` : `torch ${cmp.torchVersion}, torchvi
 
 Ratio: **${fmt(cmp.ratio, 1)}×** (torch: ${cmp.torchSummary}).`}
 
+${lspMd}
 ## Analysis
 
 ${existsSync(join(ROOT, "bench/NOTES.md")) ? readFileSync(join(ROOT, "bench/NOTES.md"), "utf8").trim() : "(no bench/NOTES.md)"}
 `;
-const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, onnxExport: exp, tfjs: tfr };
+const json = { machine: m, date: started.toISOString(), startup: { ...st, stages }, scale: rows, torch: cmp, onnxExport: exp, tfjs: tfr, lsp };
 if (o.quick) console.log('\n(--quick: RESULTS.md not written)');
 else {
   writeFileSync(o.out, md);

@@ -2,6 +2,7 @@
  * The language server as an editor sees it: `node bin/dslc.js lsp --stdio` in its own process, spoken to
  * through vscode-languageserver-protocol (needs the build: `npm test` builds first). On the real files.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -126,5 +127,13 @@ describe('dslc lsp --stdio', () => {
     await got;
     expect(await c2.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } } })).toEqual([]);
     expect((await c2.stop())?.code).toBe(0);
+  });
+
+  it('dslc lsp without --stdio is a usage error (exit 2), with help on --help', () => {
+    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp'], { encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('usage: dslc lsp --stdio');
+    const help = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import {
   IncrementalParser, LanguageService, callContext, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
   references, rename, semanticTokens, signatureHelp, splitDecls,
 } from '../src/service/index.js';
+import { check } from '../src/api.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { ROOT } from './helpers/compile.js';
@@ -171,5 +172,37 @@ describe('queries from the last check', () => {
     const byFile = s.diagnostics('main.nn');
     expect(byFile.get('lib.nn')!.map((d) => d.code)).toEqual(['E0201']);
     expect(byFile.get('lib.nn')![0]!.notes[0]!.span!.file).toBe('main.nn');
+  });
+
+  it('a totals name outside an assert is a diagnostic, not a crash (found by the edit fuzz)', () => {
+    const { a } = analysisOf('m.nn', 'model M(x: [1, 3, 8, 8]) {\n  assert non_ params == 1\n  return x\n}\n');
+    expect(a.diagnostics.map((d) => d.code)).toContain('E0300');
+  });
+
+  it('re-elaborates only the edited model; reused models move with the text and match a full check', () => {
+    const text = `${read('examples/lenet5.nn')}\n${read('examples/resnet18.nn').replace('from std.resnet import basic_stage\n', '')}`.replace('# LeNet-5.', 'from std.resnet import basic_stage\n# LeNet-5.');
+    const path = join(ROOT, 'examples/combined.nn');
+    const s = new LanguageService({ host: nodeHost() });
+    s.set(path, text);
+    expect(s.analyze(path)!.elaborated).toEqual(['LeNet5', 'ResNet18']);
+    // Two lines added to LeNet5 (above ResNet18): only LeNet5 is elaborated; ResNet18's spans move down.
+    const at = text.indexOf('  assert params == 61_706');
+    const edited = `${text.slice(0, at)}  extra = h -> relu()\n  extra2 = extra -> rexlu()\n${text.slice(at)}`;
+    s.set(path, edited);
+    const a = s.analyze(path)!;
+    expect(a.elaborated).toEqual(['LeNet5']);
+    const full = check({ path, text: edited, host: nodeHost() });
+    expect(a.diagnostics).toEqual(full.diagnostics);
+    // Reused graphs keep their old spans; `layers[].span` maps them to the current text.
+    expect(a.layers.map(({ layer: l, span }) => [l.path, span(l.node.span), l.node.blockPath.map((f) => span(f.span))])).toEqual(full.models.flatMap((m) => m.layers.map((l) => [l.path, l.node.span, l.node.blockPath.map((f) => f.span)])));
+    expect(hover(a, edited.indexOf('c5 -> adaptive') + 1)!.contents).toContain('c5: [N, 512, 7, 7]');
+    // Editing the imported block's file (open in the editor) re-elaborates the model that uses it.
+    s.set(path, edited.replace('extra2 = extra -> rexlu()', 'extra2 = extra -> relu()'));
+    expect(s.analyze(path)!.elaborated).toEqual(['LeNet5']);
+    s.set(join(ROOT, 'stdlib/resnet.nn'), read('stdlib/resnet.nn').replace('planes, 3, stride=stride, padding=1, bias=false, name="conv1"', 'planes, 3, stride=stride, padding=2, bias=false, name="conv1"'));
+    const after = s.analyze(path)!;
+    // Conservative: any imported file's change re-elaborates every model of the file.
+    expect(after.elaborated).toEqual(['LeNet5', 'ResNet18']);
+    expect(after.diagnostics.some((d) => d.severity === 'error')).toBe(true);
   });
 });

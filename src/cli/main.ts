@@ -42,6 +42,7 @@ Usage:
              [--input-shape T=16] [--output y.npy | --output name=y.npy ...] [--bench N]
                                 run the model with TensorFlow.js (NCHW .npy in and out)
   dslc ops                      list the layer catalogue
+  dslc lsp --stdio              the language server (for editors)
   dslc --version | --help
 
 Exit codes: 0 clean, 1 errors found, 2 usage or I/O error.`;

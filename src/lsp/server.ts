@@ -15,6 +15,7 @@ import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
   references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
+import { sitesOf } from '../service/layers.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
 
@@ -40,6 +41,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const published = new Map<string, Set<string>>();
   let config = { inlayHints: true, codeLens: true };
   let checks = 0;
+  let lastCheckMs = 0;
+  let lastElaborated = 0;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -48,7 +51,16 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     return a;
   };
 
+  /** A bug in a check must not take the editor's server down: log it, keep the last diagnostics. */
   const publish = (uri: string) => {
+    try {
+      publishNow(uri);
+    } catch (e) {
+      conn.console.error(`dslc: internal error while checking ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  };
+
+  const publishNow = (uri: string) => {
     timers.delete(uri);
     const doc = documents.get(uri);
     if (!doc) return;
@@ -57,6 +69,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const a = service.analyze(path);
     checks++;
     if (!a) return;
+    lastCheckMs = a.ms;
+    lastElaborated = a.elaborated.length;
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
@@ -69,6 +83,10 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     }
     for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(uri, now);
+    // Build the hover/inlay index while the editor is idle, not on the first hover.
+    setImmediate(() => {
+      if (service.last(path) === a) sitesOf(a, path);
+    });
   };
 
   /** Leading edge after a pause (one keystroke: check at once), trailing debounce while typing fast. */
@@ -88,6 +106,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
     if (service.last(pathOf(e.document.uri))) schedule(e.document.uri);
+    // Open files that import this one see the unsaved text: re-check them too.
+    for (const p of service.dependents(pathOf(e.document.uri))) {
+      const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
+      if (u) schedule(u);
+    }
   });
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
@@ -226,7 +249,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, lastCheckMs, lastElaborated, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   documents.listen(conn);

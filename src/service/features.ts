@@ -298,7 +298,7 @@ export function codeLenses(a: Analysis): CodeLens[] {
       const rf = withRf ? rfText(withRf.rf) : undefined;
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}` });
     } else if (d.kind === 'block') {
-      const calls = a.layers.length ? blockApps(a, d.name.text, root.path) : [];
+      const calls = a.layers.length ? blockApps(a, d.name.text) : [];
       if (!calls.length) {
         out.push({ start: d.range.start, end: d.name.end, title: 'not used by a model in this file' });
         continue;
@@ -312,7 +312,7 @@ export function codeLenses(a: Analysis): CodeLens[] {
 }
 
 /** The applications of a block: layers grouped by the frame of that block. */
-function blockApps(a: Analysis, block: string, file: string) {
+function blockApps(a: Analysis, block: string) {
   const groups = new Map<string, (typeof a.layers)[number]['layer'][]>();
   for (const { model, layer } of a.layers) {
     const path = layer.node.blockPath;
@@ -325,6 +325,5 @@ function blockApps(a: Analysis, block: string, file: string) {
       break;
     }
   }
-  void file;
   return [...groups.values()];
 }

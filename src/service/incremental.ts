@@ -34,14 +34,24 @@ export function splitDecls(text: string): number[] {
 
 interface Chunk {
   readonly parsed: WithDiagnostics<Module>;
+  /** The chunk at its last file offset (reused while the chunk does not move). */
+  at?: { readonly by: number; readonly path: string; readonly decls: Module['decls']; readonly comments: Module['comments'] };
 }
 
 /** Shifts every `start`/`end` offset of a plain AST value by `by` (a structural copy). */
 function shift<T>(v: T, by: number): T {
   if (by === 0 || v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => shift(x, by)) as T;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = shift(v[i], by);
+    return out as T;
+  }
   const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = (k === 'start' || k === 'end') && typeof x === 'number' ? x + by : shift(x, by);
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    const x = o[k];
+    out[k] = typeof x === 'object' ? (x === null ? x : shift(x, by)) : (k === 'start' || k === 'end') && typeof x === 'number' ? x + by : x;
+  }
   return out as T;
 }
 
@@ -98,8 +108,11 @@ export class IncrementalParser {
         c = { parsed: parseSource(sourceFile(file.path, t)) };
       }
       used.set(t, c);
-      decls.push(...shift(c.parsed.result.decls, a));
-      comments.push(...shift(c.parsed.result.comments, a));
+      // Diagnostics are re-made every time (their line numbers depend on the text above); ASTs only when moved.
+      if (!c.at || c.at.by !== a || c.at.path !== file.path)
+        c.at = { by: a, path: file.path, decls: shift(c.parsed.result.decls, a), comments: shift(c.parsed.result.comments, a) };
+      for (const d of c.at.decls) decls.push(d);
+      for (const x of c.at.comments) comments.push(x);
       for (const d of c.parsed.diagnostics) diagnostics.push(shiftDiag(file, d, a));
     }
     // Keep this file's chunks plus the previous generation (other open files share the map briefly).

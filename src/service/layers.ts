@@ -4,7 +4,6 @@
  */
 import type { LayerReport } from '../checker/analyze.js';
 import type { Rf } from '../checker/rf.js';
-import type { IrNode } from '../semantics/ir.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
 import type { Analysis } from './service.js';
 
@@ -34,14 +33,20 @@ export function sitesOf(a: Analysis, file: string): SiteApps[] {
     if (!list) s.apps.set(app, (list = []));
     list.push(l);
   };
-  for (const { model, layer } of a.layers) {
+  for (const { model, layer, span } of a.layers) {
     const n = layer.node;
     let prefix = model.graph.name;
     for (const f of n.blockPath) {
       prefix += `/${f.instance}@${f.span.start}`;
-      if (f.span.file === file) put(f.span.start, f.span.end, prefix, layer, f.block);
+      if (f.span.file === file) {
+        const s = span(f.span);
+        put(s.start, s.end, prefix, layer, f.block);
+      }
     }
-    if (n.span.file === file) put(n.span.start, n.span.end, `${prefix}#${n.id}`, layer);
+    if (n.span.file === file) {
+      const s = span(n.span);
+      put(s.start, s.end, `${prefix}#${n.id}`, layer);
+    }
   }
   sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()] })).sort((x, y) => x.start - y.start || y.end - x.end);
   byFile.set(file, sites);
@@ -94,4 +99,3 @@ export function appTotals(app: readonly LayerReport[]): { params: number; macs: 
   return { params, macs, rf: app[app.length - 1]?.rf };
 }
 
-export const nodeOf = (l: LayerReport): IrNode => l.node;

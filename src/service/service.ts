@@ -3,11 +3,12 @@
  * (src/lsp converts), no Node imports (runs in a browser). Each document keeps the result of its last
  * check; queries (hover, completion, …) answer from that cache and never re-check.
  */
-import { check, type CheckResult } from '../api.js';
+import type { CheckResult } from '../api.js';
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
-import type { Diagnostic } from '../diagnostics/types.js';
+import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { ModuleHost, ModuleInfo } from '../semantics/modules.js';
 import { IncrementalParser } from './incremental.js';
+import { ModelCache } from './incremental-check.js';
 import { type ModuleSymbols, moduleSymbols } from './symbols.js';
 
 /** The cached analysis of one document. */
@@ -17,11 +18,16 @@ export interface Analysis {
   readonly version: number;
   readonly result: CheckResult;
   readonly diagnostics: readonly Diagnostic[];
-  /** Every layer application, with the model it belongs to. */
-  readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport }[];
+  /**
+   * Every layer application, with the model it belongs to and `span`, which maps a span of that model's
+   * graph to the current text (reused models keep the spans of when they were elaborated).
+   */
+  readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport; readonly span: (s: Span) => Span }[];
   symbols(mod: ModuleInfo): ModuleSymbols;
   /** Wall time of the check, ms. */
   readonly ms: number;
+  /** Models elaborated by this check (the others were reused from the previous one). */
+  readonly elaborated: readonly string[];
 }
 
 export interface ServiceOptions {
@@ -34,6 +40,7 @@ export interface ServiceOptions {
 export class LanguageService {
   private docs = new Map<string, { text: string; version: number }>();
   private cache = new Map<string, Analysis>();
+  private models = new Map<string, ModelCache>();
   readonly parser = new IncrementalParser();
   private readonly host: ModuleHost;
   private readonly now: () => number;
@@ -42,14 +49,7 @@ export class LanguageService {
     const base = opts.host;
     this.now = opts.now ?? (() => Date.now());
     // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
-    this.host = {
-      resolve: (spec, from) => {
-        const p = base.resolve(spec, from);
-        if (p !== undefined) return p;
-        return undefined;
-      },
-      read: (p) => this.docs.get(p)?.text ?? base.read(p),
-    };
+    this.host = { resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p) };
   }
 
   /** Opens or replaces a document's text. */
@@ -60,6 +60,7 @@ export class LanguageService {
   close(path: string): void {
     this.docs.delete(path);
     this.cache.delete(path);
+    this.models.delete(path);
     this.parser.forget(path);
   }
 
@@ -85,10 +86,16 @@ export class LanguageService {
     const doc = this.docs.get(path);
     if (!doc) return undefined;
     const prev = this.cache.get(path);
-    if (prev && prev.text === doc.text) return prev;
+    if (prev && prev.text === doc.text && !this.importsChanged(prev)) return prev;
     const t0 = this.now();
-    const result = check({ path, text: doc.text, host: this.host, parse: this.parser.parse });
-    const layers = result.models.flatMap((model) => model.layers.map((layer) => ({ model, layer })));
+    let mc = this.models.get(path);
+    if (!mc) this.models.set(path, (mc = new ModelCache()));
+    const result = mc.run(path, doc.text, this.host, this.parser.parse);
+    const same = (x: Span) => x;
+    const layers = result.models.flatMap((model) => {
+      const span = result.moves.get(model) ?? same;
+      return model.layers.map((layer) => ({ model, layer, span }));
+    });
     const symCache = new Map<ModuleInfo, ModuleSymbols>();
     const a: Analysis = {
       path,
@@ -103,9 +110,25 @@ export class LanguageService {
         return s;
       },
       ms: this.now() - t0,
+      elaborated: result.elaborated,
     };
     this.cache.set(path, a);
     return a;
+  }
+
+  /** An open document that this analysis imported was edited since. */
+  private importsChanged(a: Analysis): boolean {
+    for (const m of a.result.program.modules.values()) {
+      if (m === a.result.program.root) continue;
+      const open = this.docs.get(m.path);
+      if (open && open.text !== m.file.text) return true;
+    }
+    return false;
+  }
+
+  /** Open documents whose last check imported `path` (to re-check them when it is edited). */
+  dependents(path: string): string[] {
+    return [...this.cache.values()].filter((a) => a.path !== path && a.result.program.modules.has(path)).map((a) => a.path);
   }
 
   /** Diagnostics of the last check, grouped by file (imports' problems map to their own files). */

@@ -1,0 +1,141 @@
+/**
+ * Robustness of the spawned server: random edit sequences, malformed JSON-RPC, unknown methods, closed
+ * documents, a 5 MB file, and memory across 10,000 edits. Bounded runtime (a few seconds each).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
+import { nodeHost } from '../src/cli/host.js';
+import type { Diagnostic } from '../src/diagnostics/types.js';
+import { LanguageService } from '../src/service/index.js';
+// @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
+import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
+
+type Client = Awaited<ReturnType<typeof startClient>>;
+const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn')).sort();
+const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+const SNIPPETS = ['(', ')', '->', ' conv2d(', 'relu()', '\n', '{', '}', '#', '"', ',', '=', 'x', '1', ' model M(', 'block b(x: Tensor) {', '[N, 3', '\u00e9', '\ud83d\ude00', ''];
+
+describe('dslc lsp robustness', () => {
+  let c: Client;
+  beforeAll(async () => {
+    c = await startClient();
+  });
+  afterAll(async () => {
+    const r = await c?.stop();
+    expect(r?.code).toBe(0);
+  });
+
+  it('random edit sequences never crash it, and its diagnostics match a fresh check of the final text', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...examples),
+        fc.array(fc.record({ a: fc.nat(), len: fc.nat({ max: 12 }), text: fc.constantFrom(...SNIPPETS) }), { minLength: 1, maxLength: 12 }),
+        async (f, edits) => {
+          const path = join(ROOT, 'examples', f);
+          const uri = uriOf(path);
+          let text = read(`examples/${f}`);
+          const opened = c.nextDiagnostics(uri);
+          await c.open(uri, text);
+          await opened;
+          let v = 1;
+          for (const e of edits) {
+            const start = e.a % (text.length + 1);
+            let end = Math.min(text.length, start + e.len);
+            // Never split a surrogate pair: editors send whole characters.
+            const low = (i: number) => i > 0 && i < text.length && /[\udc00-\udfff]/.test(text[i]!);
+            if (low(start) || low(end)) continue;
+            v = c.change(uri, [{ range: { start: posAt(text, start), end: posAt(text, end) }, text: e.text }]);
+            text = text.slice(0, start) + e.text + text.slice(end);
+            void end;
+            end = 0;
+          }
+          const p = await c.nextDiagnostics(uri, 15000, v);
+          // Oracle: a fresh service on the final text (the server's state after many edits must equal it).
+          // Without syntax errors that is exactly the CLI's check; with them, recovery is per declaration.
+          const svc = new LanguageService({ host: nodeHost() });
+          svc.set(path, text);
+          const fresh = svc.diagnostics(path).get(path)!;
+          const got = p.diagnostics.map((d: { code: string; range: { start: unknown } }) => [d.code, d.range.start]);
+          const at = (ds: readonly Diagnostic[]) => ds.filter((d) => !d.span || d.span.file === path).map((d) => [d.code, d.span ? { line: d.span.line - 1, character: d.span.col - 1 } : { line: 0, character: 0 }]);
+          expect(got).toEqual(at(fresh));
+          const cli = check({ path, text, host: nodeHost() }).diagnostics;
+          if (!cli.some((d) => d.code.startsWith('E01'))) expect(got).toEqual(at(cli));
+          const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(text, (edits[0]!.a * 7) % (text.length + 1)) });
+          expect(h === null || typeof h.contents.value === 'string').toBe(true);
+          await c.request('textDocument/completion', { textDocument: { uri }, position: posAt(text, (edits[0]!.a * 13) % (text.length + 1)) });
+          await c.close(uri);
+          n++;
+        },
+      ),
+      { numRuns: 30, seed: 20261123 },
+    );
+    expect(n).toBe(30);
+    expect(c.child.exitCode).toBe(null);
+  });
+
+  it('answers malformed JSON-RPC, unknown methods and bad params with errors, and keeps going', async () => {
+    const body = '{"jsonrpc":"2.0","id":1000,"method":';
+    c.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    await expect(c.request('dslc/unknownMethod', {})).rejects.toMatchObject({ code: -32601 });
+    await expect(c.request('textDocument/hover', {})).rejects.toMatchObject({ code: expect.any(Number) });
+    await c.conn.sendNotification('dslc/unknownNotification', { x: 1 });
+    const stats = await c.request('dslc/stats');
+    expect(stats.checks).toBeGreaterThan(0);
+  });
+
+  it('requests for documents that are not open get InvalidParams', async () => {
+    const uri = uriOf(join(ROOT, 'examples/vgg16.nn'));
+    for (const [m, extra] of [
+      ['textDocument/hover', { position: { line: 0, character: 0 } }],
+      ['textDocument/completion', { position: { line: 0, character: 0 } }],
+      ['textDocument/definition', { position: { line: 0, character: 0 } }],
+      ['textDocument/formatting', { options: { tabSize: 2, insertSpaces: true } }],
+      ['textDocument/documentSymbol', {}],
+    ] as const)
+      await expect(c.request(m, { textDocument: { uri }, ...extra })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('not open') });
+  });
+
+  it('a 5 MB file gets a size diagnostic quickly, and the server keeps answering', async () => {
+    const uri = 'untitled:big.nn';
+    const big = `# ${'x'.repeat(100)}\n`.repeat(50_000);
+    expect(big.length).toBeGreaterThan(5_000_000);
+    const t0 = performance.now();
+    const got = c.nextDiagnostics(uri, 10000);
+    await c.open(uri, big);
+    const p = await got;
+    expect(p.diagnostics.map((d: { code: string }) => d.code)).toEqual(['E0104']);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 10, character: 3 } })).toBe(null);
+    await c.close(uri);
+  });
+
+  it('memory stays flat across 10,000 edits', async () => {
+    const path = join(ROOT, 'examples/lenet5.nn');
+    const uri = uriOf(path);
+    let text = read('examples/lenet5.nn');
+    const got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    await got;
+    const at = text.indexOf('dense(120') + 'dense('.length;
+    let v = 1;
+    let base = 0;
+    for (let i = 0; i < 10_000; i++) {
+      // Replace the width 120 by another three-digit number: each text is new (no cache can answer it).
+      const next = String(100 + (i % 900));
+      v = c.change(uri, [{ range: { start: posAt(text, at), end: posAt(text, at + 3) }, text: next }]);
+      text = text.slice(0, at) + next + text.slice(at + 3);
+      if (i % 100 === 99) await c.nextDiagnostics(uri, 10000, v);
+      if (i === 999) base = (await c.request('dslc/stats')).heapUsed;
+    }
+    const end = await c.request('dslc/stats');
+    expect(end.gc).toBe(true);
+    expect(end.checks).toBeGreaterThan(100);
+    // Measured: growth well under 1 MB; 16 MB leaves room for GC timing, not for a per-edit leak.
+    expect(end.heapUsed - base).toBeLessThan(16 * 1024 * 1024);
+    await c.close(uri);
+  });
+});
