@@ -7,7 +7,7 @@
 import type { AttrValue } from '../types.js';
 import type { TfjsLowerContext } from '../tfjs-types.js';
 import { ints } from './onnx-helpers.js';
-import { int32, reshape, size, slice } from './tfjs.js';
+import { int32, reshape, size, slice, transposeTiled } from './tfjs.js';
 import { effKernel, resolvePadding } from './window.js';
 import type { OpContext } from '../types.js';
 
@@ -40,15 +40,11 @@ function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], grou
   const kp = size(k);
   const coutG = cout / groups;
   if (depthwise) {
-    // [...k, cin, mult] with output channel c·mult + m = the PyTorch row.
-    const out = new Float32Array(kp * cout);
-    for (let o = 0; o < cout; o++) for (let t = 0; t < kp; t++) out[t * cout + o] = w[o * kp + t]!;
-    return out;
+    // [...k, cin, mult] with output channel c·mult + m = the PyTorch row: a [cout, kp] → [kp, cout] transpose.
+    return transposeTiled(w, 0, cout, kp, 1);
   }
-  const out = new Float32Array(kp * cinG * coutG);
-  for (let o = 0; o < coutG; o++)
-    for (let i = 0; i < cinG; i++) for (let t = 0; t < kp; t++) out[(t * cinG + i) * coutG + o] = w[((gi * coutG + o) * cinG + i) * kp + t]!;
-  return out;
+  // Per tap t, a [coutG, cinG] → [cinG, coutG] transpose (source row stride cinG·kp, column stride kp).
+  return transposeTiled(w, gi * coutG * cinG * kp, coutG, cinG, kp);
 }
 
 /** The same convolution with dilation 1: each kernel axis grows to d·(k−1)+1 with zeros between the taps. */
