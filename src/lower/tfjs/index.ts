@@ -58,10 +58,27 @@ const SPEC = { tfjs: '@tensorflow/tfjs', wasm: '@tensorflow/tfjs-backend-wasm' }
 /** A non-literal specifier: bundlers leave the import to run time (browsers pass `tf`). */
 const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec);
 
-/** Loads the lowered graph into tfjs. */
+/**
+ * Loads the lowered graph into tfjs. The weights go straight from the lowering's typed arrays into tensors (through
+ * the `io` that `GraphModel` takes, whose `decodeWeights` would otherwise slice a copy of each out of one
+ * concatenated buffer first): on wasm that is one copy into the backend's memory instead of three. The caller's own
+ * arrays (weights used as they are) are copied, so that a backend which keeps the array (cpu, webgl) never shares it.
+ */
 async function loadGraph(tf: Tf, g: TfjsGraph): Promise<GraphModel> {
   const a = g.artifacts;
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy }));
+  const values = new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
+  const decodeWeights = (_data: unknown, specs: readonly { name: string }[]) => {
+    const out: Record<string, import('@tensorflow/tfjs').Tensor> = {};
+    for (const s of specs) {
+      const c = values.get(s.name)!;
+      out[s.name] = tf.tensor(c.owned ? c.data : c.data.slice(), [...c.shape], c.dtype);
+    }
+    return out;
+  };
+  const artifacts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
+  const model = new tf.GraphModel(tf.io.fromMemory(artifacts), {}, { ...tf.io, decodeWeights } as Tf['io']);
+  model.loadSync(artifacts);
+  return model;
 }
 
 /**
