@@ -57,20 +57,26 @@ describe('tfjs load without copies', () => {
     expect(a.modelTopology.node.filter((n) => n.op === 'Mul')).toEqual([]);
   });
 
-  for (const owned of [true, false])
-    it(`folds a scale into ${owned ? 'its own filter in place' : 'a copy of a filter it does not own'}`, () => {
+  for (const kind of ['owned', 'borrowed', 'made on demand', 'made on demand, used twice'] as const)
+    it(`folds a scale into a filter ${kind}`, () => {
       const b = new GraphBuilder();
       const x = b.placeholder('x', [1, 1, 1, 2], 'float32');
       const w = Float32Array.of(1, 2, 3, 4); // [1, 1, cin 2, cout 2]
-      const f = b.constant('f', w, [1, 1, 2, 2], owned);
+      const lazy = kind.startsWith('made');
+      let made = 0;
+      const f = lazy ? b.lazyConstant('f', [1, 1, 2, 2], (s) => (made++, w.map((v, i) => v * (s ? s[i % 2]! : 1)))) : b.constant('f', w, [1, 1, 2, 2], kind === 'owned');
       const conv = b.node('Conv2D', [x, f], { strides: [1, 1, 1, 1], padding: 'VALID', data_format: 'NHWC' }, 'conv');
       b.node('Mul', [conv, b.constant('s', Float32Array.of(10, 100), [2], true)], {}, 'y');
-      fuse(b, new Set(['y']));
+      if (kind.endsWith('twice')) b.node('Identity', [f], {}, 'f_too');
+      fuse(b, new Set(['y', 'f_too']));
       const y = b.nodes.find((n) => n.name === 'y')!;
       expect(y.op).toBe('_FusedConv2D');
       expect(Array.from(b.consts.get(y.input[1]!)!.data)).toEqual([10, 200, 30, 400]);
-      expect(y.input[1] === 'f').toBe(owned);
-      expect(Array.from(w)).toEqual(owned ? [10, 200, 30, 400] : [1, 2, 3, 4]);
+      const inPlace = kind === 'owned' || kind === 'made on demand';
+      expect(y.input[1] === 'f').toBe(inPlace);
+      expect(Array.from(b.consts.get('f')!.data)).toEqual(inPlace ? [10, 200, 30, 400] : [1, 2, 3, 4]);
+      if (lazy) expect(made).toBe(1);
+      expect(Array.from(w)).toEqual(kind === 'owned' ? [10, 200, 30, 400] : [1, 2, 3, 4]);
     });
 
   it('weightData is every constant, in spec order, with the sizes the specs give', () => {

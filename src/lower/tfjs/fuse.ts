@@ -28,9 +28,10 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
   const removed = new Set<GraphNode>();
   // A filter may be scaled in place when nothing else can see its data: the lowering made it (no caller's weights in
   // its buffer), no other constant shares that buffer, and this convolution is its only consumer.
+  // (Constants made on demand have no data yet, and their own when made.)
   const buffers = new Map<ArrayBufferLike, number>();
-  for (const c of b.consts.values()) buffers.set(c.data.buffer, (buffers.get(c.data.buffer) ?? 0) + 1);
-  const privateConst = (name: string, user: GraphNode, c: ConstValue) => c.owned === true && buffers.get(c.data.buffer) === 1 && consumers.get(name)?.length === 1 && consumers.get(name)![0] === user;
+  for (const c of b.consts.values()) if (!c.scaleLast) buffers.set(c.data.buffer, (buffers.get(c.data.buffer) ?? 0) + 1);
+  const privateConst = (name: string, user: GraphNode, c: ConstValue) => c.owned === true && (c.scaleLast !== undefined || buffers.get(c.data.buffer) === 1) && consumers.get(name)?.length === 1 && consumers.get(name)![0] === user;
 
   for (const n of [...b.nodes]) {
     if (!(n.op in FUSED) && n.op !== 'Conv3D') continue;
@@ -64,7 +65,10 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
     if (!chain.length && !act) continue;
     let filterName = n.input[1]!;
     if (scaled) {
-      if (privateConst(filterName, n, filter)) scaleChannels(filter.data as Float32Array, scale);
+      // The scale goes into the filter as it is made (one pass with its transpose), else into the data in place.
+      if (privateConst(filterName, n, filter)) {
+        if (!filter.scaleLast?.(scale)) scaleChannels(filter.data as Float32Array, scale);
+      }
       else filterName = b.constant(`${n.name}/folded_filter`, scaleChannels((filter.data as Float32Array).slice(), scale), filter.shape, true);
     }
     const last = act ?? cur;

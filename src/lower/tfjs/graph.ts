@@ -19,6 +19,35 @@ export interface ConstValue {
   readonly dtype: TfDType;
   /** Made by the lowering itself (no caller's weights in its buffer): passes may rewrite it in place. */
   readonly owned?: boolean;
+  /**
+   * Only on constants made on demand, before their data is made: multiplies the last axis by `scale` as it is made
+   * (true), or does nothing (false: already made, or already scaled).
+   */
+  scaleLast?(scale: Float32Array): boolean;
+}
+
+/** A float32 constant made on first read of `data`, by `make(scale)`: the fusion pass can fold a scale into it for free. */
+class LazyConst implements ConstValue {
+  readonly dtype = 'float32' as const;
+  readonly owned = true;
+  private made?: Float32Array;
+  private scale?: Float32Array;
+  constructor(
+    readonly shape: readonly number[],
+    private make: ((scale?: Float32Array) => Float32Array) | undefined,
+  ) {}
+  get data(): Float32Array {
+    if (!this.made) {
+      this.made = this.make!(this.scale);
+      this.make = undefined;
+    }
+    return this.made;
+  }
+  scaleLast(scale: Float32Array): boolean {
+    if (this.made || this.scale) return false;
+    this.scale = scale;
+    return true;
+  }
 }
 
 /** What `tf.io.fromMemory` / `model.json` + weight shards hold. */
@@ -88,6 +117,14 @@ export class GraphBuilder {
     return name;
   }
 
+  /** A float32 `Const` node whose data `make(scale)` makes when it is first read (see {@link ConstValue.scaleLast}). */
+  lazyConstant(base: string, shape: readonly number[], make: (scale?: Float32Array) => Float32Array): string {
+    const name = this.unique(base);
+    this.consts.set(name, new LazyConst([...shape], make));
+    this.nodes.push({ name, op: 'Const', input: [], attr: { dtype: { type: DT.float32 }, value: { tensor: { dtype: DT.float32, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } } });
+    return name;
+  }
+
   placeholder(name: string, shape: readonly number[], dtype: TfDType): string {
     this.used.add(name);
     this.nodes.push({ name, op: 'Placeholder', input: [], attr: { dtype: { type: DT[dtype] }, shape: { shape: { dim: shape.map((d) => ({ size: String(d) })) } } } });
@@ -105,6 +142,7 @@ export class GraphBuilder {
       if (n.op !== 'Const') continue;
       const c = this.consts.get(n.name)!;
       weightSpecs.push({ name: n.name, shape: [...c.shape], dtype: c.dtype });
+      void c.data; // made now: the artefacts are a snapshot of the parameters as they are
       weightValues.push(c);
     }
     let joined: ArrayBuffer | undefined;

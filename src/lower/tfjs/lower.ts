@@ -155,6 +155,7 @@ export function buildTfjsGraph(m: CheckedModel, opts: TfjsGraphOptions = {}): { 
         const value = dtype === 'int32' && !(arr instanceof Int32Array) ? Int32Array.from(arr) : arr;
         return b.constant(`${where}/${hint}`, value, shape, !paramBuffers.has(value.buffer));
       },
+      lazyConstant: (hint, shape, make) => b.lazyConstant(`${where}/${hint}`, shape, make),
       node: (op, ins, attrs, hint) => b.node(op, ins, attrs, b.unique(`${where}/${hint ?? op}`)),
       unsupported(reason) {
         diagnostics.push(diag('E0602', `${n.path}: ${n.op.name} has no TensorFlow.js form here: ${reason}`, n.span));

@@ -53,17 +53,15 @@ export function alongAxis(ctx: TfjsLowerContext, x: string, shape: readonly numb
   return reshape(ctx, y, shape.map((d, i) => (i === axis ? out : d)));
 }
 
-/** Reorders `[rows, cols]` row-major to `[cols, rows]`. */
-export const transposeData = (a: Float32Array, rows: number, cols: number): Float32Array => transposeTiled(a, 0, rows, cols, 1);
-
 /** Cache-sized tiles: each tile's reads are a few contiguous runs and its writes stay within L1. */
 const TILE = 32;
 
 /**
- * out[(t·cols + j)·rows + i] = w[from + (i·cols + j)·kp + t] for i < rows, j < cols, t < kp: the weight layout
- * transposes (ResNet-50 moves 25M values through here at load), tiled so that neither side strides through memory.
+ * out[(t·cols + j)·rows + i] = w[from + (i·cols + j)·kp + t] · scale[i] for i < rows, j < cols, t < kp (scale 1 when
+ * absent, which is exact): the weight layout transposes, with a folded BatchNorm scale per output channel i
+ * (ResNet-50 moves 25M values through here at load), tiled so that neither side strides through memory.
  */
-export function transposeTiled(w: Float32Array, from: number, rows: number, cols: number, kp: number): Float32Array {
+export function transposeTiled(w: Float32Array, from: number, rows: number, cols: number, kp: number, scale?: Float32Array): Float32Array {
   const out = new Float32Array(rows * cols * kp);
   const plane = rows * cols;
   for (let i0 = 0; i0 < rows; i0 += TILE) {
@@ -71,10 +69,11 @@ export function transposeTiled(w: Float32Array, from: number, rows: number, cols
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = Math.min(j0 + TILE, cols);
       for (let i = i0; i < i1; i++) {
+        const sc = scale ? scale[i]! : 1;
         let s = from + (i * cols + j0) * kp;
         for (let j = j0; j < j1; j++) {
           let d = j * rows + i;
-          for (let t = 0; t < kp; t++, d += plane) out[d] = w[s + t]!;
+          for (let t = 0; t < kp; t++, d += plane) out[d] = w[s + t]! * sc;
           s += kp;
         }
       }
@@ -88,7 +87,7 @@ export function transposeTiled(w: Float32Array, from: number, rows: number, cols
  * BiasAdd, which the fusion pass turns into one `_FusedMatMul`.
  */
 export function linear(ctx: TfjsLowerContext, x: string, w: Float32Array, outF: number, inF: number, bias: Float32Array | undefined, hint: string): string {
-  const y = ctx.node('MatMul', [x, ctx.constant(`${hint}_t`, transposeData(w, outF, inF), [inF, outF])]);
+  const y = ctx.node('MatMul', [x, ctx.lazyConstant(`${hint}_t`, [inF, outF], (scale) => transposeTiled(w, 0, outF, inF, 1, scale))]);
   return bias ? ctx.node('BiasAdd', [y, ctx.constant(`${hint}_bias`, bias, [outF])]) : y;
 }
 
