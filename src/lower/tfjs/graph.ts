@@ -24,9 +24,17 @@ export interface ConstValue {
    * (true), or does nothing (false: already made, or already scaled).
    */
   scaleLast?(scale: Float32Array): boolean;
+  /**
+   * Only on constants made on demand: the data written into `into` (exactly its size) and not kept, so that a loader
+   * whose backend copies each tensor at once can reuse one buffer; the data itself if already made.
+   */
+  makeInto?(into: Float32Array): Float32Array;
 }
 
-/** A float32 constant made on first read of `data`, by `make(scale)`: the fusion pass can fold a scale into it for free. */
+/**
+ * A float32 constant made on first read of `data`, by `make(scale)`: the fusion pass can fold a scale into it for
+ * free. It reads the parameters it is made from when it is made.
+ */
 class LazyConst implements ConstValue {
   readonly dtype = 'float32' as const;
   readonly owned = true;
@@ -34,8 +42,11 @@ class LazyConst implements ConstValue {
   private scale?: Float32Array;
   constructor(
     readonly shape: readonly number[],
-    private make: ((scale?: Float32Array) => Float32Array) | undefined,
+    private make: ((scale?: Float32Array, into?: Float32Array) => Float32Array) | undefined,
   ) {}
+  makeInto(into: Float32Array): Float32Array {
+    return this.made ?? this.make!(this.scale, into);
+  }
   get data(): Float32Array {
     if (!this.made) {
       this.made = this.make!(this.scale);
@@ -118,7 +129,7 @@ export class GraphBuilder {
   }
 
   /** A float32 `Const` node whose data `make(scale)` makes when it is first read (see {@link ConstValue.scaleLast}). */
-  lazyConstant(base: string, shape: readonly number[], make: (scale?: Float32Array) => Float32Array): string {
+  lazyConstant(base: string, shape: readonly number[], make: (scale?: Float32Array, into?: Float32Array) => Float32Array): string {
     const name = this.unique(base);
     this.consts.set(name, new LazyConst([...shape], make));
     this.nodes.push({ name, op: 'Const', input: [], attr: { dtype: { type: DT.float32 }, value: { tensor: { dtype: DT.float32, tensorShape: { dim: shape.map((d) => ({ size: String(d) })) } } } } });
@@ -142,7 +153,6 @@ export class GraphBuilder {
       if (n.op !== 'Const') continue;
       const c = this.consts.get(n.name)!;
       weightSpecs.push({ name: n.name, shape: [...c.shape], dtype: c.dtype });
-      void c.data; // made now: the artefacts are a snapshot of the parameters as they are
       weightValues.push(c);
     }
     let joined: ArrayBuffer | undefined;

@@ -37,17 +37,17 @@ export interface ConvSpec {
 
 /**
  * Filter `[...k, cin_g, cout_g]` (TF layout) of group `gi` from a PyTorch `[cout, cin_g, ...k]` weight, its output
- * channels (the last axis) multiplied by `scale` if given.
+ * channels (the last axis) multiplied by `scale` if given; written into `into` if given.
  */
-function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], groups: number, gi: number, depthwise: boolean, scale?: Float32Array): Float32Array {
+function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], groups: number, gi: number, depthwise: boolean, scale?: Float32Array, into?: Float32Array): Float32Array {
   const kp = size(k);
   const coutG = cout / groups;
   if (depthwise) {
     // [...k, cin, mult] with output channel c·mult + m = the PyTorch row: a [cout, kp] → [kp, cout] transpose.
-    return transposeTiled(w, 0, cout, kp, 1, scale);
+    return transposeTiled(w, 0, cout, kp, 1, scale, into);
   }
   // Per tap t, a [coutG, cinG] → [cinG, coutG] transpose (source row stride cinG·kp, column stride kp).
-  return transposeTiled(w, gi * coutG * cinG * kp, coutG, cinG, kp, scale);
+  return transposeTiled(w, gi * coutG * cinG * kp, coutG, cinG, kp, scale, into);
 }
 
 /** The same convolution with dilation 1: each kernel axis grows to d·(k−1)+1 with zeros between the taps. */
@@ -100,7 +100,7 @@ export function conv(ctx: TfjsLowerContext, c: ConvSpec): string {
   if (rank === 3 && explicit) x = ctx.node('Pad', [x, int32(ctx, 'pads', [0, 0, ...c.begin.flatMap((b, i) => [b, c.end[i]!]), 0, 0], [5, 2])]);
   const attrs3d = { strides: [1, ...c.s, 1], dilations: [1, 1, 1, 1, 1], data_format: 'NDHWC', padding: 'VALID' };
   const one = (input: string, gi: number, cinG_: number, coutG: number, dw: boolean) => {
-    const f = ctx.lazyConstant('filter', [...c.k, cinG_, dw ? c.cout / cin : coutG], (scale) => tfFilter(c.weight, c.cout, cinG, c.k, c.groups, gi, dw, scale));
+    const f = ctx.lazyConstant('filter', [...c.k, cinG_, dw ? c.cout / cin : coutG], (scale, into) => tfFilter(c.weight, c.cout, cinG, c.k, c.groups, gi, dw, scale, into));
     if (dw) return ctx.node('DepthwiseConv2dNative', [input, f], attrs2d);
     return ctx.node(rank === 2 ? 'Conv2D' : 'Conv3D', [input, f], rank === 2 ? attrs2d : attrs3d);
   };

@@ -59,10 +59,11 @@ const TILE = 32;
 /**
  * out[(t·cols + j)·rows + i] = w[from + (i·cols + j)·kp + t] · scale[i] for i < rows, j < cols, t < kp (scale 1 when
  * absent, which is exact): the weight layout transposes, with a folded BatchNorm scale per output channel i
- * (ResNet-50 moves 25M values through here at load), tiled so that neither side strides through memory.
+ * (ResNet-50 moves 25M values through here at load), tiled so that neither side strides through memory. Written
+ * into `into` (of exactly that size) when given.
  */
-export function transposeTiled(w: Float32Array, from: number, rows: number, cols: number, kp: number, scale?: Float32Array): Float32Array {
-  const out = new Float32Array(rows * cols * kp);
+export function transposeTiled(w: Float32Array, from: number, rows: number, cols: number, kp: number, scale?: Float32Array, into?: Float32Array): Float32Array {
+  const out = into ?? new Float32Array(rows * cols * kp);
   const plane = rows * cols;
   for (let i0 = 0; i0 < rows; i0 += TILE) {
     const i1 = Math.min(i0 + TILE, rows);
@@ -87,7 +88,7 @@ export function transposeTiled(w: Float32Array, from: number, rows: number, cols
  * BiasAdd, which the fusion pass turns into one `_FusedMatMul`.
  */
 export function linear(ctx: TfjsLowerContext, x: string, w: Float32Array, outF: number, inF: number, bias: Float32Array | undefined, hint: string): string {
-  const y = ctx.node('MatMul', [x, ctx.lazyConstant(`${hint}_t`, [inF, outF], (scale) => transposeTiled(w, 0, outF, inF, 1, scale))]);
+  const y = ctx.node('MatMul', [x, ctx.lazyConstant(`${hint}_t`, [inF, outF], (scale, into) => transposeTiled(w, 0, outF, inF, 1, scale, into))]);
   return bias ? ctx.node('BiasAdd', [y, ctx.constant(`${hint}_bias`, bias, [outF])]) : y;
 }
 
