@@ -209,7 +209,8 @@ async function loadChild(file) {
   const { lowerToTfjs } = await imp('lower/tfjs/index.js');
   const m = await checkExample('resnet50');
   const t1 = performance.now();
-  const tensors = readOnnxWeights(new Uint8Array(readFileSync(file)));
+  // The Buffer itself, as `dslc run --weights` passes it (a Uint8Array): no copy of the file.
+  const tensors = readOnnxWeights(readFileSync(file));
   const { weights } = matchWeights(m, file, tensors);
   const t2 = performance.now();
   const net = (await lowerToTfjs(m, { tf, backend: 'wasm', weights })).result;
