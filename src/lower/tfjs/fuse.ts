@@ -68,8 +68,7 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
       // The scale goes into the filter as it is made (one pass with its transpose), else into the data in place.
       if (privateConst(filterName, n, filter)) {
         if (!filter.scaleLast?.(scale)) scaleChannels(filter.data as Float32Array, scale);
-      }
-      else filterName = b.constant(`${n.name}/folded_filter`, scaleChannels((filter.data as Float32Array).slice(), scale), filter.shape, true);
+      } else filterName = b.constant(`${n.name}/folded_filter`, scaleChannels((filter.data as Float32Array).slice(), scale), filter.shape, true);
     }
     const last = act ?? cur;
     const biasName = b.constant(`${n.name}/folded_bias`, bias, [channels]);

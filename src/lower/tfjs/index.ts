@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js lowering's entry: a checked model becomes a running `TfjsNet`. The graph is built by
- * `buildTfjsGraph` (GraphDef nodes + weights, the same artefact `--emit tfjs` writes) and loaded with
- * `tf.loadGraphModel(tf.io.fromMemory(…))`; `predict` takes and returns NCHW data (the model's declared layout)
+ * `buildTfjsGraph` (GraphDef nodes + weights, the same artefact `--emit tfjs` writes) and loaded as a `tf.GraphModel`
+ * (what `tf.loadGraphModel(tf.io.fromMemory(…))` makes, with the weights handed over as tensors); `predict` takes and returns NCHW data (the model's declared layout)
  * while the graph runs channels-last inside. No Node-only imports: tfjs is passed in or imported lazily.
  */
 import type { CheckedModel } from '../../checker/analyze.js';

@@ -2,7 +2,7 @@
  * Checked model → TensorFlow GraphDef (tfjs-converter's JSON form) with its weights: every op lowers itself through
  * its `tfjs` function; this file specialises symbolic sizes, tracks each value's layout (dslc's NCHW or channels-last),
  * inserts the boundary transposes, names nodes after source paths and then runs the fusion pass. Synchronous and
- * runtime-free: `lowerToTfjs` loads the result with `tf.loadGraphModel`, `--emit tfjs` writes it.
+ * runtime-free: `lowerToTfjs` loads the result as a `tf.GraphModel`, `--emit tfjs` writes it.
  */
 import type { CheckedModel } from '../../checker/analyze.js';
 import { diag } from '../../diagnostics/make.js';
