@@ -48,6 +48,13 @@ export interface TfjsLowerContext {
   param(name: string): Float32Array;
   /** A constant (weights, shapes, axes): float32 unless the data is an Int32Array or `dtype` says int32. */
   constant(hint: string, data: Float32Array | Int32Array | readonly number[], shape: readonly number[], dtype?: TfDType): string;
+  /**
+   * A float32 weight constant the lowering makes (a layout transpose of a parameter), made when the graph is packed:
+   * `make(scale)` returns it with its last (channel) axis multiplied by `scale` where the fusion pass folded a
+   * BatchNorm into it, so that the transpose and the fold are one pass over the weights; into `into` (exactly its
+   * size) when given, else a new array.
+   */
+  lazyConstant(hint: string, shape: readonly number[], make: (scale?: Float32Array, into?: Float32Array) => Float32Array): string;
   /** Emits one node; returns its name (the value of its first output; output k > 0 is `name:k`). */
   node(op: string, inputs: readonly string[], attrs?: Readonly<Record<string, TfAttr>>, hint?: string): string;
   /** Reports that these attributes have no TensorFlow.js form (diagnostic E0602 with this layer's location). */

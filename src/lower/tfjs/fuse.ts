@@ -14,13 +14,24 @@ const base = (input: string) => input.replace(/:\d+$/, '');
 export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
   const byName = new Map(b.nodes.map((n) => [n.name, n]));
   const consumers = new Map<string, GraphNode[]>();
-  for (const n of b.nodes) for (const i of n.input) consumers.set(base(i), [...(consumers.get(base(i)) ?? []), n]);
+  for (const n of b.nodes)
+    for (const i of n.input) {
+      const list = consumers.get(base(i));
+      if (list) list.push(n);
+      else consumers.set(base(i), [n]);
+    }
   const only = (n: GraphNode): GraphNode | undefined => {
     const c = consumers.get(n.name) ?? [];
     return c.length === 1 && !keep.has(n.name) && !c[0]!.input.some((i) => i !== n.name && base(i) === n.name) ? c[0] : undefined;
   };
   const constOf = (name: string): ConstValue | undefined => (byName.get(name)?.op === 'Const' ? b.consts.get(name) : undefined);
   const removed = new Set<GraphNode>();
+  // A filter may be scaled in place when nothing else can see its data: the lowering made it (no caller's weights in
+  // its buffer), no other constant shares that buffer, and this convolution is its only consumer.
+  // (Constants made on demand have no data yet, and their own when made.)
+  const buffers = new Map<ArrayBufferLike, number>();
+  for (const c of b.consts.values()) if (!c.scaleLast) buffers.set(c.data.buffer, (buffers.get(c.data.buffer) ?? 0) + 1);
+  const privateConst = (name: string, user: GraphNode, c: ConstValue) => c.owned === true && (c.scaleLast !== undefined || buffers.get(c.data.buffer) === 1) && consumers.get(name)?.length === 1 && consumers.get(name)![0] === user;
 
   for (const n of [...b.nodes]) {
     if (!(n.op in FUSED) && n.op !== 'Conv3D') continue;
@@ -54,9 +65,10 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
     if (!chain.length && !act) continue;
     let filterName = n.input[1]!;
     if (scaled) {
-      const w = (filter.data as Float32Array).slice();
-      for (let base = 0; base < w.length; base += channels) for (let k = 0; k < channels; k++) w[base + k]! *= scale[k]!;
-      filterName = b.constant(`${n.name}/folded_filter`, w, filter.shape);
+      // The scale goes into the filter as it is made (one pass with its transpose), else into the data in place.
+      if (privateConst(filterName, n, filter)) {
+        if (!filter.scaleLast?.(scale)) scaleChannels(filter.data as Float32Array, scale);
+      } else filterName = b.constant(`${n.name}/folded_filter`, scaleChannels((filter.data as Float32Array).slice(), scale), filter.shape, true);
     }
     const last = act ?? cur;
     const biasName = b.constant(`${n.name}/folded_bias`, bias, [channels]);
@@ -81,4 +93,11 @@ export function fuse(b: GraphBuilder, keep: ReadonlySet<string>): void {
     nodes = next;
   }
   b.nodes.splice(0, b.nodes.length, ...nodes);
+}
+
+/** Multiplies the last (channel) axis of `w` by `scale`, in place; returns `w`. */
+function scaleChannels(w: Float32Array, scale: Float32Array): Float32Array {
+  const c = scale.length;
+  for (let at = 0; at < w.length; at += c) for (let k = 0; k < c; k++) w[at + k]! *= scale[k]!;
+  return w;
 }

@@ -1,7 +1,7 @@
 /**
  * The TensorFlow.js lowering's entry: a checked model becomes a running `TfjsNet`. The graph is built by
- * `buildTfjsGraph` (GraphDef nodes + weights, the same artefact `--emit tfjs` writes) and loaded with
- * `tf.loadGraphModel(tf.io.fromMemory(…))`; `predict` takes and returns NCHW data (the model's declared layout)
+ * `buildTfjsGraph` (GraphDef nodes + weights, the same artefact `--emit tfjs` writes) and loaded as a `tf.GraphModel`
+ * (what `tf.loadGraphModel(tf.io.fromMemory(…))` makes, with the weights handed over as tensors); `predict` takes and returns NCHW data (the model's declared layout)
  * while the graph runs channels-last inside. No Node-only imports: tfjs is passed in or imported lazily.
  */
 import type { CheckedModel } from '../../checker/analyze.js';
@@ -9,6 +9,7 @@ import { diag } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { Dim } from '../../symbolic/dim.js';
 import { evaluate, formatDim, isSymbolic } from '../../symbolic/dim.js';
+import type { ConstValue } from './graph.js';
 import { type TfjsGraph, buildTfjsGraph, inputSymbols, tfDType } from './lower.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -58,10 +59,37 @@ const SPEC = { tfjs: '@tensorflow/tfjs', wasm: '@tensorflow/tfjs-backend-wasm' }
 /** A non-literal specifier: bundlers leave the import to run time (browsers pass `tf`). */
 const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec);
 
-/** Loads the lowered graph into tfjs. */
+/**
+ * Loads the lowered graph into tfjs. The weights go straight from the lowering's typed arrays into tensors (through
+ * the `io` that `GraphModel` takes, whose `decodeWeights` would otherwise slice a copy of each out of one
+ * concatenated buffer first). On wasm, which copies a tensor's data into its own memory when the tensor is made,
+ * the transposed filters are made one after the other in one reused buffer, so they never take memory of their own.
+ * The caller's own arrays (weights used as they are) are copied, so that a backend which keeps the array it is
+ * given (cpu, webgl) never shares it.
+ */
 async function loadGraph(tf: Tf, g: TfjsGraph): Promise<GraphModel> {
   const a = g.artifacts;
-  return tf.loadGraphModel(tf.io.fromMemory({ modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightData: a.weightData, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy }));
+  const values = new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
+  const reuse = tf.getBackend() === 'wasm';
+  const decodeWeights = (_data: unknown, specs: readonly { name: string }[]) => {
+    const out: Record<string, import('@tensorflow/tfjs').Tensor> = {};
+    const count = (c: ConstValue) => c.shape.reduce((x, y) => x * y, 1);
+    let scratch: Float32Array | undefined;
+    for (const s of specs) {
+      const c = values.get(s.name)!;
+      let data: Float32Array | Int32Array;
+      if (reuse && c.makeInto) {
+        scratch ??= new Float32Array(Math.max(...[...values.values()].map((v) => (v.makeInto ? count(v) : 0))));
+        data = c.makeInto(scratch.subarray(0, count(c)));
+      } else data = c.owned ? c.data : c.data.slice();
+      out[s.name] = tf.tensor(data, [...c.shape], c.dtype);
+    }
+    return out;
+  };
+  const artifacts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
+  const model = new tf.GraphModel(tf.io.fromMemory(artifacts), {}, { ...tf.io, decodeWeights } as Tf['io']);
+  model.loadSync(artifacts);
+  return model;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Checked model → TensorFlow GraphDef (tfjs-converter's JSON form) with its weights: every op lowers itself through
  * its `tfjs` function; this file specialises symbolic sizes, tracks each value's layout (dslc's NCHW or channels-last),
  * inserts the boundary transposes, names nodes after source paths and then runs the fusion pass. Synchronous and
- * runtime-free: `lowerToTfjs` loads the result with `tf.loadGraphModel`, `--emit tfjs` writes it.
+ * runtime-free: `lowerToTfjs` loads the result as a `tf.GraphModel`, `--emit tfjs` writes it.
  */
 import type { CheckedModel } from '../../checker/analyze.js';
 import { diag } from '../../diagnostics/make.js';
@@ -105,6 +105,8 @@ export function buildTfjsGraph(m: CheckedModel, opts: TfjsGraphOptions = {}): { 
   const scheme = opts.init ?? 'he';
   const seed = opts.seed ?? 0;
   const paramCache = new Map<string, Float32Array>();
+  // Buffers holding parameters (the caller's weights among them): constants in them are not the lowering's to rewrite.
+  const paramBuffers = new Set<ArrayBufferLike>();
   /** Value of tensor `t` in `layout`, transposing (once) when it is held in the other. */
   const inLayout = (t: number, layout: TfLayout, rank: number): string => {
     const v = values.get(t)!;
@@ -145,12 +147,15 @@ export function buildTfjsGraph(m: CheckedModel, opts: TfjsGraphOptions = {}): { 
         const key = paramKey(owner, p);
         let v = paramCache.get(key);
         if (!v) paramCache.set(key, (v = opts.weights?.get(key) ?? initParam(g, owner, p, scheme, seed)));
+        paramBuffers.add(v.buffer);
         return v;
       },
       constant(hint, data, shape, dtype) {
         const arr = data instanceof Float32Array || data instanceof Int32Array ? data : dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data);
-        return b.constant(`${where}/${hint}`, dtype === 'int32' && !(arr instanceof Int32Array) ? Int32Array.from(arr) : arr, shape);
+        const value = dtype === 'int32' && !(arr instanceof Int32Array) ? Int32Array.from(arr) : arr;
+        return b.constant(`${where}/${hint}`, value, shape, !paramBuffers.has(value.buffer));
       },
+      lazyConstant: (hint, shape, make) => b.lazyConstant(`${where}/${hint}`, shape, make),
       node: (op, ins, attrs, hint) => b.node(op, ins, attrs, b.unique(`${where}/${hint ?? op}`)),
       unsupported(reason) {
         diagnostics.push(diag('E0602', `${n.path}: ${n.op.name} has no TensorFlow.js form here: ${reason}`, n.span));

@@ -7,7 +7,7 @@
 import type { AttrValue } from '../types.js';
 import type { TfjsLowerContext } from '../tfjs-types.js';
 import { ints } from './onnx-helpers.js';
-import { int32, reshape, size, slice } from './tfjs.js';
+import { int32, reshape, size, slice, transposeTiled } from './tfjs.js';
 import { effKernel, resolvePadding } from './window.js';
 import type { OpContext } from '../types.js';
 
@@ -35,20 +35,19 @@ export interface ConvSpec {
   readonly end: number[];
 }
 
-/** Filter `[...k, cin_g, cout_g]` (TF layout) of group `gi` from a PyTorch `[cout, cin_g, ...k]` weight. */
-function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], groups: number, gi: number, depthwise: boolean): Float32Array {
+/**
+ * Filter `[...k, cin_g, cout_g]` (TF layout) of group `gi` from a PyTorch `[cout, cin_g, ...k]` weight, its output
+ * channels (the last axis) multiplied by `scale` if given; written into `into` if given.
+ */
+function tfFilter(w: Float32Array, cout: number, cinG: number, k: number[], groups: number, gi: number, depthwise: boolean, scale?: Float32Array, into?: Float32Array): Float32Array {
   const kp = size(k);
   const coutG = cout / groups;
   if (depthwise) {
-    // [...k, cin, mult] with output channel c·mult + m = the PyTorch row.
-    const out = new Float32Array(kp * cout);
-    for (let o = 0; o < cout; o++) for (let t = 0; t < kp; t++) out[t * cout + o] = w[o * kp + t]!;
-    return out;
+    // [...k, cin, mult] with output channel c·mult + m = the PyTorch row: a [cout, kp] → [kp, cout] transpose.
+    return transposeTiled(w, 0, cout, kp, 1, scale, into);
   }
-  const out = new Float32Array(kp * cinG * coutG);
-  for (let o = 0; o < coutG; o++)
-    for (let i = 0; i < cinG; i++) for (let t = 0; t < kp; t++) out[(t * cinG + i) * coutG + o] = w[((gi * coutG + o) * cinG + i) * kp + t]!;
-  return out;
+  // Per tap t, a [coutG, cinG] → [cinG, coutG] transpose (source row stride cinG·kp, column stride kp).
+  return transposeTiled(w, gi * coutG * cinG * kp, coutG, cinG, kp, scale, into);
 }
 
 /** The same convolution with dilation 1: each kernel axis grows to d·(k−1)+1 with zeros between the taps. */
@@ -100,17 +99,17 @@ export function conv(ctx: TfjsLowerContext, c: ConvSpec): string {
   };
   if (rank === 3 && explicit) x = ctx.node('Pad', [x, int32(ctx, 'pads', [0, 0, ...c.begin.flatMap((b, i) => [b, c.end[i]!]), 0, 0], [5, 2])]);
   const attrs3d = { strides: [1, ...c.s, 1], dilations: [1, 1, 1, 1, 1], data_format: 'NDHWC', padding: 'VALID' };
-  const one = (input: string, filter: Float32Array, cinG_: number, coutG: number, dw: boolean) => {
-    const f = ctx.constant('filter', filter, [...c.k, cinG_, dw ? c.cout / cin : coutG]);
+  const one = (input: string, gi: number, cinG_: number, coutG: number, dw: boolean) => {
+    const f = ctx.lazyConstant('filter', [...c.k, cinG_, dw ? c.cout / cin : coutG], (scale, into) => tfFilter(c.weight, c.cout, cinG, c.k, c.groups, gi, dw, scale, into));
     if (dw) return ctx.node('DepthwiseConv2dNative', [input, f], attrs2d);
     return ctx.node(rank === 2 ? 'Conv2D' : 'Conv3D', [input, f], rank === 2 ? attrs2d : attrs3d);
   };
   let y: string;
-  if (c.groups === 1 || depthwise) y = one(x, tfFilter(c.weight, c.cout, cinG, c.k, c.groups, 0, depthwise), depthwise ? cin : cin, c.cout, depthwise);
+  if (c.groups === 1 || depthwise) y = one(x, 0, cin, c.cout, depthwise);
   else {
     // Grouped: split the channels, one convolution per group, concatenate.
     const split = ctx.node('Split', [int32(ctx, 'axis', [rank + 1], []), x], { num_split: c.groups });
-    const parts = Array.from({ length: c.groups }, (_, gi) => one(gi ? `${split}:${gi}` : split, tfFilter(c.weight, c.cout, cinG, c.k, c.groups, gi, false), cinG, c.cout / c.groups, false));
+    const parts = Array.from({ length: c.groups }, (_, gi) => one(gi ? `${split}:${gi}` : split, gi, cinG, c.cout / c.groups, false));
     y = ctx.node('ConcatV2', [...parts, int32(ctx, 'axis', [rank + 1], [])], { N: c.groups });
   }
   return c.bias ? ctx.node('BiasAdd', [y, ctx.constant('bias', c.bias, [c.cout])]) : y;
