@@ -1,8 +1,8 @@
 /** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
-import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
+import { hasErrors } from '../diagnostics/types.js';
 import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
 import type { Chunks } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
@@ -10,6 +10,7 @@ import { graphJson } from '../lower/graph-json.js';
 import { UsageError, type Parsed } from './args.js';
 import { nodeHost } from './host.js';
 import { VERSION } from './version.js';
+import { ioReason, shownPath } from './paths.js';
 import { emitTfjs } from './emit-tfjs.js';
 import { loadWeightsArg } from './weights-names.js';
 
@@ -42,20 +43,8 @@ export function writeAtomic(path: string, data: Uint8Array | Chunks): void {
       /* never created */
     }
     const code = (e as NodeJS.ErrnoException).code;
-    const words: Record<string, string> = {
-      ENOENT: 'the directory does not exist',
-      ENOTDIR: 'a part of the path is not a directory',
-      EACCES: 'permission denied',
-      EPERM: 'permission denied',
-      ENOSPC: 'no space left on the device',
-      EDQUOT: 'disk quota exceeded',
-      EISDIR: 'it is a directory',
-      EROFS: 'read-only file system',
-      ENAMETOOLONG: 'file name too long',
-      ELOOP: 'too many levels of symbolic links',
-    };
     // (never the raw message: it names the temporary file)
-    const why = (code && words[code]) ?? `${code ?? 'error'}`;
+    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EISDIR' ? 'it is a directory' : code ? ioReason(e) : 'error';
     throw new UsageError(`cannot write ${path}: ${why}`);
   }
 }
@@ -77,11 +66,6 @@ function sameFile(output: string, input: string): boolean {
   return output === input || real(output, false) === real(input, true) || real(output, false) === real(input, false);
 }
 
-/** A path as the user would write it: relative to the working directory when inside it. */
-function shown(path: string): string {
-  const r = relative(process.cwd(), path);
-  return r && !r.startsWith('..') ? r : path;
-}
 
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
@@ -104,7 +88,7 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
     writeAtomic(output, new TextEncoder().encode(text));
     if (r.diagnostics.length) io.report([...r.diagnostics], sources);
-    io.out(`wrote ${shown(output)} (${m.graph.name}: ${m.graph.nodes.length} layers)\n`);
+    io.out(`wrote ${shownPath(output)} (${m.graph.name}: ${m.graph.nodes.length} layers)\n`);
     return 0;
   }
   let weights: Map<string, Float32Array> | undefined;
@@ -139,6 +123,6 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   if (r.diagnostics.length) io.report([...r.diagnostics], sources);
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
   const size = ex.result.data ? `${mb(ex.result.model.byteLength)} + ${mb(ex.result.data.byteLength)} of weights in ${dataFile}${args.externalData ? '' : ': over the 2 GB protobuf limit'}` : mb(ex.result.model.byteLength);
-  io.out(`wrote ${shown(output)} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
+  io.out(`wrote ${shownPath(output)} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
   return 0;
 }

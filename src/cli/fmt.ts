@@ -5,11 +5,12 @@
  * I/O errors.
  */
 import { readFileSync, readdirSync, realpathSync, statSync, chmodSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { formatText } from '../syntax/printer.js';
 import { UsageError } from './args.js';
 import { writeAtomic } from './emit.js';
+import { ioReason, shownPath } from './paths.js';
 import { decodeText } from './host.js';
 import { renderHuman } from './render-human.js';
 
@@ -24,24 +25,6 @@ export const FMT_HELP = `Usage: dslc fmt [--check] <files or dirs...>
   Rewrites .nn files in the house style (docs/language.md, "Formatting"); directories are searched for .nn files.
   --check   write nothing; list the files that are not formatted and exit 1 if there are any`;
 
-const rel = (p: string) => {
-  const r = relative(process.cwd(), p);
-  return r && !r.startsWith('..') ? r : p;
-};
-
-function reason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const words: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'is a directory',
-    ELOOP: 'too many levels of symbolic links',
-    ENAMETOOLONG: 'file name too long',
-  };
-  return (code && words[code]) ?? code ?? 'error';
-}
 
 /** The `.nn` files named or found under the directories named (sorted, each once); unreadable → I/O error. */
 function collect(paths: readonly string[], problems: string[]): string[] {
@@ -52,7 +35,7 @@ function collect(paths: readonly string[], problems: string[]): string[] {
     try {
       st = statSync(p);
     } catch (e) {
-      if (top) problems.push(`cannot read ${rel(p)}: ${reason(e)}`);
+      if (top) problems.push(`cannot read ${shownPath(p)}: ${ioReason(e)}`);
       return;
     }
     if (st.isDirectory()) {
@@ -62,7 +45,7 @@ function collect(paths: readonly string[], problems: string[]): string[] {
         real = realpathSync(p);
         entries = readdirSync(p).sort();
       } catch (e) {
-        problems.push(`cannot read ${rel(p)}: ${reason(e)}`);
+        problems.push(`cannot read ${shownPath(p)}: ${ioReason(e)}`);
         return;
       }
       if (seen.has(real)) return;
@@ -102,13 +85,13 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
     try {
       text = decodeText(readFileSync(file));
     } catch (e) {
-      problems.push(`cannot read ${rel(file)}: ${reason(e)}`);
+      problems.push(`cannot read ${shownPath(file)}: ${ioReason(e)}`);
       continue;
     }
     const r = formatText(text, file);
     if (r.result === undefined) {
       const errors = r.diagnostics.filter((d) => d.severity === 'error');
-      if (!errors.length) problems.push(`cannot format ${rel(file)}: the formatter could not keep its meaning (a formatter bug; the file is left as it is)`);
+      if (!errors.length) problems.push(`cannot format ${shownPath(file)}: the formatter could not keep its meaning (a formatter bug; the file is left as it is)`);
       else {
         syntaxErrors++;
         report(errors, file, text, color, io);
@@ -118,7 +101,7 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
     if (r.result === text) continue;
     unformatted++;
     if (check) {
-      io.out(`${rel(file)}\n`);
+      io.out(`${shownPath(file)}\n`);
       continue;
     }
     try {
@@ -127,9 +110,9 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
       const mode = statSync(target).mode & 0o7777;
       writeAtomic(target, new TextEncoder().encode(r.result));
       chmodSync(target, mode);
-      io.out(`formatted ${rel(file)}\n`);
+      io.out(`formatted ${shownPath(file)}\n`);
     } catch (e) {
-      problems.push(e instanceof UsageError ? e.message : `cannot write ${rel(file)}: ${reason(e)}`);
+      problems.push(e instanceof UsageError ? e.message : `cannot write ${shownPath(file)}: ${ioReason(e)}`);
     }
   }
   for (const p of problems) io.err(`dslc: ${p}\n`);
@@ -140,5 +123,5 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
 }
 
 function report(ds: readonly Diagnostic[], file: string, text: string, color: boolean, io: FmtIo): void {
-  for (const d of ds) io.err(`${renderHuman(d, (p) => (p === file ? text : undefined), { color }, rel)}\n\n`);
+  for (const d of ds) io.err(`${renderHuman(d, (p) => (p === file ? text : undefined), { color }, shownPath)}\n\n`);
 }

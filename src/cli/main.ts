@@ -3,7 +3,7 @@
  * errors, 2 usage or I/O errors.
  */
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { check } from '../api.js';
 import { summarize, type Summary } from '../checker/summary.js';
@@ -18,6 +18,7 @@ import { runCompile } from './emit.js';
 import { runFmt } from './fmt.js';
 import { decodeText, nodeHost } from './host.js';
 import { parseArgs, UsageError, type Parsed } from './args.js';
+import { ioReason, shownPath } from './paths.js';
 import { renderGithub, renderJson, renderSarif } from './render-formats.js';
 import { renderHuman } from './render-human.js';
 import { renderMarkdown, renderTable } from './render-summary.js';
@@ -101,25 +102,6 @@ export function main(argv: string[], io: Io): number | Promise<number> {
   }
 }
 
-const rel = (p: string) => {
-  const r = relative(process.cwd(), p);
-  return r && !r.startsWith('..') ? r : p;
-};
-
-/** Why a path could not be read, in words (no errno jargon, no stack). */
-function ioReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const words: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    ENOTDIR: 'a part of the path is not a directory',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EISDIR: 'is a directory',
-    ELOOP: 'too many levels of symbolic links',
-    ENAMETOOLONG: 'file name too long',
-  };
-  return (code && words[code]) ?? ((e as Error)?.message ?? 'error').split(',')[0]!;
-}
 
 function collectFiles(paths: string[]): string[] {
   const out: string[] = [];
@@ -129,7 +111,7 @@ function collectFiles(paths: string[]): string[] {
     try {
       st = statSync(p);
     } catch (e) {
-      if (top) throw new UsageError(`cannot read ${rel(p)}: ${ioReason(e)}`);
+      if (top) throw new UsageError(`cannot read ${shownPath(p)}: ${ioReason(e)}`);
       return; // a dangling link or unreadable entry inside a directory: skipped
     }
     if (st.isDirectory()) {
@@ -139,7 +121,7 @@ function collectFiles(paths: string[]): string[] {
         real = realpathSync(p);
         entries = readdirSync(p).sort();
       } catch (e) {
-        throw new UsageError(`cannot read ${rel(p)}: ${ioReason(e)}`);
+        throw new UsageError(`cannot read ${shownPath(p)}: ${ioReason(e)}`);
       }
       if (seenDirs.has(real)) return; // symlink cycle or the same directory twice
       seenDirs.add(real);
@@ -154,13 +136,13 @@ function readSource(path: string): string {
   try {
     return decodeText(readFileSync(path));
   } catch (e) {
-    throw new UsageError(`cannot read ${rel(path)}: ${ioReason(e)}`);
+    throw new UsageError(`cannot read ${shownPath(path)}: ${ioReason(e)}`);
   }
 }
 
 /** A diagnostic with every span's file relative to the working directory (main span, notes, fixes). */
 function relDiagnostic(d: Diagnostic): Diagnostic {
-  const sp = <S extends { file: string }>(s: S): S => ({ ...s, file: rel(s.file) });
+  const sp = <S extends { file: string }>(s: S): S => ({ ...s, file: shownPath(s.file) });
   return {
     ...d,
     ...(d.span ? { span: sp(d.span) } : {}),
@@ -171,7 +153,7 @@ function relDiagnostic(d: Diagnostic): Diagnostic {
 
 /** SARIF artifact URIs: relative URI references under the working directory, file:// URLs elsewhere. */
 function sarifUri(p: string): string {
-  const r = rel(p);
+  const r = shownPath(p);
   return isAbsolute(r) ? pathToFileURL(r).href : r.split(sep).map(encodeURIComponent).join('/');
 }
 
@@ -179,12 +161,12 @@ function emitDiagnostics(ds: Diagnostic[], format: string, io: Io, sources: Map<
   if (format === 'json') io.out(`${renderJson(ds.map(relDiagnostic))}\n`);
   else if (format === 'sarif') io.out(`${renderSarif(ds, VERSION, sarifUri)}\n`);
   else if (format === 'github') {
-    if (ds.length) io.out(`${renderGithub(ds, rel)}\n`);
+    if (ds.length) io.out(`${renderGithub(ds, shownPath)}\n`);
   } else {
     const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
     const host = nodeHost();
     const source = (p: string) => sources.get(p) ?? host.read(p);
-    for (const d of ds) io.err(`${renderHuman(d, source, { color }, rel)}\n\n`);
+    for (const d of ds) io.err(`${renderHuman(d, source, { color }, shownPath)}\n\n`);
     const errors = ds.filter((d) => d.severity === 'error').length;
     const warnings = ds.filter((d) => d.severity === 'warning').length;
     if (errors || warnings) io.err(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`);
@@ -243,7 +225,7 @@ function runSummary(args: Parsed, io: Io): number {
     // Several models and no --model: summarise the first declared one, with its diagnostics only.
     const names = modelsOf(r.program.root).map((m) => m.name.text);
     if (names.length > 1) {
-      io.err(`dslc: note: ${rel(f)} defines ${names.length} models (${names.join(', ')}); showing ${names[0]} (choose one with --model)\n`);
+      io.err(`dslc: note: ${shownPath(f)} defines ${names.length} models (${names.join(', ')}); showing ${names[0]} (choose one with --model)\n`);
       r = check({ path: f, text, host, model: names[0]!, ...opt(args) });
     }
   }
@@ -251,7 +233,7 @@ function runSummary(args: Parsed, io: Io): number {
   if (models[0]) checkInputShapeNames(args, new Set(models[0].graph.symbols.keys()));
   if (!models.length) {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    emitDiagnostics(errors.length ? errors : [diag('E0210', `${rel(f)} defines no model`, undefined)], 'human', io, new Map([[f, text]]));
+    emitDiagnostics(errors.length ? errors : [diag('E0210', `${shownPath(f)} defines no model`, undefined)], 'human', io, new Map([[f, text]]));
     return 1;
   }
   // The table is useful even when an assertion fails: print it, then the diagnostics.

@@ -11,7 +11,6 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, relative, resolve } from 'node:path';
 import { check } from '../api.js';
-import type { CheckedModel } from '../checker/analyze.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../lower/npy.js';
