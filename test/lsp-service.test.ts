@@ -217,8 +217,10 @@ describe('queries from the last check', () => {
     s.set(path, text);
     const index = (a: Analysis) => sitesOf(a, path).map((x) => ({ start: x.start, end: x.end, block: x.block, apps: x.apps.map((ls) => ls.map((l) => l.path)) }));
     expect(index(s.analyze(path)!).some((x) => x.apps.length === 6)).toBe(true); // the block's conv: 2 calls in each of 3 models
-    // Edit A so that B and C (reused) move; then edit B so that only C is reused and moves back.
-    const edits = [text.replace('conv2d(8, 3, padding=1) -> res', 'conv2d(8, 3, padding=1) -> relu() -> res'), text.replace('model B(x: [N, 3, 32, 32])', 'model B(x: [N, 3, 32, 32])  ')];
+    // Edit A so that B and C (reused) move; then also C, so that A and B are reused from different checks.
+    const editA = text.replace('conv2d(8, 3, padding=1) -> res', 'conv2d(8, 3, padding=1) -> relu() -> res');
+    const editAC = editA.replace('model C(x: [N, 3, 32, 32])', 'model C(x: [N, 3, 32, 32])  ');
+    const edits = [editA, editAC, editAC.replace('model B(x: [N, 3, 32, 32])', 'model B(x: [N, 3, 32, 32])  ')];
     for (const t of edits) {
       s.set(path, t);
       const a = s.analyze(path)!;
