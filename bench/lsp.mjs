@@ -126,9 +126,10 @@ index is built before publishing). It is the same work as \`dslc check\` of the 
 (~4×) or a persisted result cache would meet the 300 ms start target. p95s on this 2-core VM shared with other
 jobs include GC pauses and scheduling noise (start-up numbers vary ×2 with the machine's load).
 
-Before the call-site index change (same VM, 2026-11-23 09:01 UTC): decls 2,000 keystroke 32 / 135, check 25 / 65;
+Before the two changes of branch lsp-perf (the call-site index above; one span mapping per generation of the file's
+declarations instead of one per reused model, which was O(models × declarations) per keystroke) (same VM, 2026-11-23 09:01 UTC): decls 2,000 keystroke 32 / 135, check 25 / 65;
 decls 10,000 keystroke 88 / 171; single 2,000 keystroke 278 / 374; start-up decls 2,000 1668 / 1761, single 2,000
-1475 / 1602. Start-up and the single-model keystroke are unchanged by it: this run's lower start-up numbers come
+1475 / 1602. Start-up and the single-model keystroke are unchanged by them: this run's lower start-up numbers come
 from a less loaded machine (servers of both versions, started one after the other at 09:27, took 0.9–1.5 s each).
 `;
 }
