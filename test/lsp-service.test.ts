@@ -8,6 +8,8 @@ import {
   references, rename, semanticTokens, signatureHelp, splitDecls,
 } from '../src/service/index.js';
 import { check } from '../src/api.js';
+import type { Analysis } from '../src/service/service.js';
+import { sitesOf } from '../src/service/layers.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { ROOT } from './helpers/compile.js';
@@ -204,5 +206,29 @@ describe('queries from the last check', () => {
     // Conservative: any imported file's change re-elaborates every model of the file.
     expect(after.elaborated).toEqual(['LeNet5', 'ResNet18']);
     expect(after.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+  });
+
+  it('the hover/inlay index of reused models (indexed once per elaboration) equals a fresh index after edits', () => {
+    const block = 'block res(x: Tensor, c: int) -> Tensor {\n  y = x -> conv2d(c, 3, padding=1) -> relu()\n  return add(x, y)\n}\n';
+    const model = (n: string) => `model ${n}(x: [N, 3, 32, 32]) -> (y: [N, 10]) {\n  h = x -> conv2d(8, 3, padding=1) -> res(8) -> res(8)\n  return h -> adaptive_avg_pool2d(1) -> flatten() -> dense(10)\n}\n`;
+    const text = `${block}\n${model('A')}\n${model('B')}\n${model('C')}`;
+    const path = join(ROOT, 'examples/sites.nn');
+    const s = new LanguageService({ host: nodeHost() });
+    s.set(path, text);
+    const index = (a: Analysis) => sitesOf(a, path).map((x) => ({ start: x.start, end: x.end, block: x.block, apps: x.apps.map((ls) => ls.map((l) => l.path)) }));
+    expect(index(s.analyze(path)!).some((x) => x.apps.length === 6)).toBe(true); // the block's conv: 2 calls in each of 3 models
+    // Edit A so that B and C (reused) move; then also C, so that A and B are reused from different checks.
+    const editA = text.replace('conv2d(8, 3, padding=1) -> res', 'conv2d(8, 3, padding=1) -> relu() -> res');
+    const editAC = editA.replace('model C(x: [N, 3, 32, 32])', 'model C(x: [N, 3, 32, 32])  ');
+    const edits = [editA, editAC, editAC.replace('model B(x: [N, 3, 32, 32])', 'model B(x: [N, 3, 32, 32])  ')];
+    for (const t of edits) {
+      s.set(path, t);
+      const a = s.analyze(path)!;
+      expect(a.elaborated.length).toBeLessThan(3);
+      const fresh = analysisOf(path, t).a;
+      expect(index(a)).toEqual(index(fresh));
+      expect(inlayHints(a, 0, t.length)).toEqual(inlayHints(fresh, 0, t.length));
+      expect(codeLenses(a)).toEqual(codeLenses(fresh));
+    }
   });
 });

@@ -69,6 +69,8 @@ export class ModelCache {
     const moves = new Map<CheckedModel, (s: Span) => Span>();
     const programFailed = program.diagnostics.some((d) => d.severity === 'error');
     const names = modelsOf(root).map((m) => m.name.text);
+    // Entries made by one run share its chunk list: one mover per list, not one per reused model.
+    const movers = new Map<readonly Chunk[], ((s: Span) => Span) | undefined>();
     for (const m of modelsOf(root)) {
       const name = m.name.text;
       // Two models with one name: the second is an error (E0205) and elaborate() finds the first anyway.
@@ -77,7 +79,8 @@ export class ModelCache {
       let elabDiagnostics: readonly Diagnostic[];
       let analyzeDiagnostics: readonly Diagnostic[];
       if (e && e.key === key) {
-        const mv = mover(e.chunks, chunks, root.file);
+        let mv = movers.get(e.chunks);
+        if (!movers.has(e.chunks)) movers.set(e.chunks, (mv = mover(e.chunks, chunks, root.file)));
         elabDiagnostics = mv ? e.elabDiagnostics.map((d) => moveDiag(d, mv)) : e.elabDiagnostics;
         analyzeDiagnostics = mv ? e.analyzeDiagnostics.map((d) => moveDiag(d, mv)) : e.analyzeDiagnostics;
         if (mv && e.model) moves.set(e.model, mv);

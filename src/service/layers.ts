@@ -2,7 +2,8 @@
  * Which layers a source range produced: an index from call-site spans (layer calls and block calls) of
  * one file to the nodes they created, per application. Hover, inlay hints and code lenses read it.
  */
-import type { LayerReport } from '../checker/analyze.js';
+import type { CheckedModel, LayerReport } from '../checker/analyze.js';
+import type { Span } from '../diagnostics/types.js';
 import type { Rf } from '../checker/rf.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
 import type { Analysis } from './service.js';
@@ -18,34 +19,73 @@ export interface SiteApps {
 
 const indexes = new WeakMap<Analysis, Map<string, SiteApps[]>>();
 
-/** Call sites of `file` with their applications, sorted by start. */
+/** One model's call sites in `file`, in the spans of when it was elaborated (mapped per analysis). */
+interface RawSite {
+  readonly span: Span;
+  readonly block?: string;
+  readonly apps: Map<string, LayerReport[]>;
+}
+/** Per checked model (reused across keystrokes while the model is not re-elaborated), per file. */
+const rawIndexes = new WeakMap<CheckedModel, Map<string, readonly RawSite[]>>();
+
+function modelSites(model: CheckedModel, file: string): readonly RawSite[] {
+  let byFile = rawIndexes.get(model);
+  if (!byFile) rawIndexes.set(model, (byFile = new Map()));
+  let sites = byFile.get(file);
+  if (sites) return sites;
+  const map = new Map<string, { span: Span; block?: string; apps: Map<string, LayerReport[]> }>();
+  const put = (span: Span, app: string, l: LayerReport, block?: string) => {
+    const k = `${span.start}:${span.end}`;
+    let s = map.get(k);
+    if (!s) map.set(k, (s = { span, ...(block ? { block } : {}), apps: new Map() }));
+    let list = s.apps.get(app);
+    if (!list) s.apps.set(app, (list = []));
+    list.push(l);
+  };
+  for (const layer of model.layers) {
+    const n = layer.node;
+    let prefix = model.graph.name;
+    for (const f of n.blockPath) {
+      prefix += `/${f.instance}@${f.span.start}`;
+      if (f.span.file === file) put(f.span, prefix, layer, f.block);
+    }
+    if (n.span.file === file) put(n.span, `${prefix}#${n.id}`, layer);
+  }
+  sites = [...map.values()];
+  byFile.set(file, sites);
+  return sites;
+}
+
+/**
+ * Call sites of `file` with their applications, sorted by start. Each model's sites are indexed once per
+ * elaboration and only mapped to the current text here: a keystroke re-indexes the one model it changed.
+ */
 export function sitesOf(a: Analysis, file: string): SiteApps[] {
   let byFile = indexes.get(a);
   if (!byFile) indexes.set(a, (byFile = new Map()));
   let sites = byFile.get(file);
   if (sites) return sites;
-  const map = new Map<string, { start: number; end: number; block?: string; apps: Map<string, LayerReport[]> }>();
-  const put = (start: number, end: number, app: string, l: LayerReport, block?: string) => {
-    const k = `${start}:${end}`;
-    let s = map.get(k);
-    if (!s) map.set(k, (s = { start, end, ...(block ? { block } : {}), apps: new Map() }));
-    let list = s.apps.get(app);
-    if (!list) s.apps.set(app, (list = []));
-    list.push(l);
-  };
-  for (const { model, layer, span } of a.layers) {
-    const n = layer.node;
-    let prefix = model.graph.name;
-    for (const f of n.blockPath) {
-      prefix += `/${f.instance}@${f.span.start}`;
-      if (f.span.file === file) {
-        const s = span(f.span);
-        put(s.start, s.end, prefix, layer, f.block);
+  const map = new Map<string, { start: number; end: number; block?: string; apps: Map<string, LayerReport[]>; shared: boolean }>();
+  for (const model of a.result.models) {
+    const span = a.moves.get(model);
+    for (const r of modelSites(model, file)) {
+      const s = span ? span(r.span) : r.span;
+      const k = `${s.start}:${s.end}`;
+      const m = map.get(k);
+      if (!m) {
+        map.set(k, { start: s.start, end: s.end, ...(r.block ? { block: r.block } : {}), apps: r.apps, shared: true });
+        continue;
       }
-    }
-    if (n.span.file === file) {
-      const s = span(n.span);
-      put(s.start, s.end, `${prefix}#${n.id}`, layer);
+      // A site applied by several models (block bodies): merge, copying the cached map before writing.
+      if (m.shared) {
+        m.apps = new Map([...m.apps].map(([app, ls]) => [app, [...ls]]));
+        m.shared = false;
+      }
+      for (const [app, ls] of r.apps) {
+        const list = m.apps.get(app);
+        if (list) list.push(...ls);
+        else m.apps.set(app, [...ls]);
+      }
     }
   }
   sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()] })).sort((x, y) => x.start - y.start || y.end - x.end);

@@ -23,6 +23,8 @@ export interface Analysis {
    * graph to the current text (reused models keep the spans of when they were elaborated).
    */
   readonly layers: readonly { readonly model: CheckedModel; readonly layer: LayerReport; readonly span: (s: Span) => Span }[];
+  /** For reused models whose declarations moved: maps a span of that model's graph to the current text. */
+  readonly moves: ReadonlyMap<CheckedModel, (s: Span) => Span>;
   symbols(mod: ModuleInfo): ModuleSymbols;
   /** Wall time of the check, ms. */
   readonly ms: number;
@@ -92,10 +94,8 @@ export class LanguageService {
     if (!mc) this.models.set(path, (mc = new ModelCache()));
     const result = mc.run(path, doc.text, this.host, this.parser.parse);
     const same = (x: Span) => x;
-    const layers = result.models.flatMap((model) => {
-      const span = result.moves.get(model) ?? same;
-      return model.layers.map((layer) => ({ model, layer, span }));
-    });
+    // Built on first use (code lenses): a keystroke should not allocate an entry per layer of the file.
+    let layers: Analysis['layers'] | undefined;
     const symCache = new Map<ModuleInfo, ModuleSymbols>();
     const a: Analysis = {
       path,
@@ -103,7 +103,13 @@ export class LanguageService {
       version: doc.version,
       result,
       diagnostics: result.diagnostics,
-      layers,
+      get layers() {
+        return (layers ??= result.models.flatMap((model) => {
+          const span = result.moves.get(model) ?? same;
+          return model.layers.map((layer) => ({ model, layer, span }));
+        }));
+      },
+      moves: result.moves,
       symbols(mod) {
         let s = symCache.get(mod);
         if (!s) symCache.set(mod, (s = moduleSymbols(mod)));
