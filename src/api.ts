@@ -4,6 +4,7 @@
  */
 import { type CheckOptions, type CheckedModel, analyze } from './checker/analyze.js';
 import { type Summary, summarize as buildSummary } from './checker/summary.js';
+import { dedupe } from './diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from './diagnostics/types.js';
 import type { Module } from './syntax/ast.js';
 import { parseSource } from './syntax/parse.js';
@@ -58,16 +59,6 @@ export function check(req: CheckRequest): CheckResult {
   return { program, models, diagnostics: dedupe(diagnostics) };
 }
 
-/** The same problem reached through several block expansions is reported once. */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /** Summary (the stable JSON form) of a checked model. */
 export function summarize(model: CheckedModel, opts: { depth?: number } = {}): Summary {

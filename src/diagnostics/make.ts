@@ -65,3 +65,14 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   }
   return best !== undefined && bestD <= maxD ? best : undefined;
 }
+
+/** The same problem reached through several block expansions (or checks) is reported once. */
+export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}

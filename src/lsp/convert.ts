@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic as LspDiagnostic, Range } from 'vscode-languageserver/node';
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver/node';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
-import type { SourceFile } from '../syntax/source.js';
+import { type SourceFile, lineCol } from '../syntax/source.js';
 
 /** A document URI as a path the module host understands (file: URIs become file-system paths). */
 export const uriToPath = (uri: string): string => (uri.startsWith('file:') ? fileURLToPath(uri) : uri);
@@ -22,15 +22,9 @@ export function offsetAt(f: SourceFile, line: number, character: number): number
 }
 
 export function positionAt(f: SourceFile, offset: number): { line: number; character: number } {
-  const ls = f.lineStarts;
-  let lo = 0;
-  let hi = ls.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ls[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo, character: offset - ls[lo]! };
+  // (LSP counts UTF-16 code units, as JavaScript string offsets do)
+  const { line, col } = lineCol(f, offset);
+  return { line: line - 1, character: col - 1 };
 }
 
 export const offsetsRange = (f: SourceFile, start: number, end: number): Range => ({ start: positionAt(f, start), end: positionAt(f, end) });

@@ -7,6 +7,7 @@
  */
 import type { CheckResult } from '../api.js';
 import { analyze, type CheckedModel } from '../checker/analyze.js';
+import { dedupe } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { elaborate, modelsOf } from '../semantics/elaborate.js';
 import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
@@ -109,16 +110,6 @@ export class ModelCache {
   }
 }
 
-/** The same problem reached through several block expansions is reported once (as check() does). */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
 
 /**
  * Maps root-file spans from the chunk positions of `then` to those of `now` (chunks matched by text, in
