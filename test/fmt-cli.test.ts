@@ -4,41 +4,17 @@
  * unformatted files under --check or syntax errors, 2 usage or I/O errors. Files are written atomically,
  * only when they change; a file with syntax errors is never touched.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, runDslc } from './helpers/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
-const STACK = /\bat .*[\w/]\.(c?js|ts):\d+|^\s+at /m;
 const base = mkdtempSync(join(tmpdir(), 'dslc-fmt-'));
 let dir = '';
 let n = 0;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dslc(args: string[]): Promise<Run> {
-  return new Promise((done, fail) => {
-    const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      expect(stderr).not.toMatch(STACK);
-      expect(stderr).not.toMatch(/internal error/);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const dslc = (args: string[]) => runDslc(args, dir);
 
 const at = (rel: string) => join(dir, rel);
 const write = (rel: string, text: string) => {

@@ -4,43 +4,19 @@
  * 2 usage or I/O errors. Whatever happens: no stack trace, no partial or temporary file, an existing output
  * and the input left intact unless the export succeeds.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, type Run, runDslc } from './helpers/cli.js';
 import { decodeModel, graphOf, valueDims } from './helpers/onnx.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
-const STACK = /\bat .*[\w/]\.(c?js|ts):\d+|^\s+at /m;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 let dir = '';
 
-function dslc(args: string[], cwd = dir): Promise<Run> {
-  return new Promise((done, fail) => {
-    const { NO_COLOR: _n, FORCE_COLOR: _f, ...env } = process.env;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      // Never a stack trace, never an internal error, whatever the input.
-      expect(stderr).not.toMatch(STACK);
-      expect(stdout).not.toMatch(STACK);
-      expect(stderr).not.toMatch(/internal error/);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const dslc = (args: string[], cwd = dir) => runDslc(args, cwd);
 
 const write = (rel: string, text: string | Uint8Array) => {
   const p = join(dir, rel);

@@ -3,36 +3,20 @@
  * dslc's ONNX export of the same model with the same seed or weights and the same input; `.npy` files in from NumPy
  * and out to NumPy; a wrong input shape or dtype is one line naming the expected shape (exit 2); model errors exit 1.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, runDslc } from './helpers/cli.js';
 import { randomInput } from '../src/cli/run.js';
 import { readNpy, writeNpy } from '../src/lower/npy.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const BIN = join(ROOT, 'bin/dslc.js');
-const STACK = /\bat .*[\w/]\.(c?js|ts):\d+|^\s+at /m;
 const dir = mkdtempSync(join(tmpdir(), 'dslc-run-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function dslc(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', fail);
-    child.on('close', (code) => {
-      expect(stderr + stdout).not.toMatch(STACK);
-      expect(stderr).not.toMatch(/internal error/);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+const dslc = (args: string[]) => runDslc(args, dir);
 
 const at = (f: string) => join(dir, f);
 const npy = (f: string) => readNpy(new Uint8Array(readFileSync(at(f))));
