@@ -12,7 +12,7 @@ export type InitScheme = 'he' | 'xavier' | 'zeros';
 export const paramKey = (node: IrNode, p: IrParam) => `${node.path}.${p.name}`;
 
 /** mulberry32: a small, fast, well-distributed 32-bit PRNG (deterministic across platforms). */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -100,17 +100,9 @@ export function shapeMismatches(r: PyCheck): string[] {
   return bad;
 }
 
-/** A small deterministic PRNG (mulberry32) for inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG for inputs: the one the weight initialiser uses. */
+export { rng } from '../../src/lower/weights.js';
+import { rng } from '../../src/lower/weights.js';
 
 const ORT_TYPE: Partial<Record<DType, ort.Tensor.Type>> = { float32: 'float32', float64: 'float64', int64: 'int64', int32: 'int32', int8: 'int8', uint8: 'uint8', bool: 'bool', float16: 'float16' };
 

@@ -4,6 +4,7 @@ import type { OpDef, ParamSpec, TensorType } from '../types.js';
 import { fmtShape, onnxBinary, onnxReshape, onnxTranspose } from '../shared/axes.js';
 import { transpose2d } from '../shared/onnx-helpers.js';
 import { attention } from '../shared/tfjs-seq.js';
+import { attentionGeometry } from '../shared/attention.js';
 
 export const op: OpDef = {
   name: 'multihead_attention',
@@ -89,15 +90,7 @@ export const op: OpDef = {
     // PyTorch's math (F.multi_head_attention_forward) in plain ONNX ops, batch first:
     // Q = q·Wqᵀ + bq (scaled by 1/√d, folded into Wq and bq at export), K, V likewise; per head softmax(Q·Kᵀ)·V; heads
     // concatenated; output projection.
-    const E = ctx.attrs.embed_dim as number;
-    const heads = ctx.attrs.num_heads as number;
-    const d = E / heads;
-    const bias = ctx.attrs.bias as boolean;
-    const bf = ctx.attrs.batch_first as boolean;
-    const types = ctx.inputTypes;
-    const feat = (i: number) => (types[Math.min(i, types.length - 1)]!.shape[2] as number);
-    const [kd, vd] = [feat(1), feat(2)];
-    const packed = kd === E && vd === E; // in_proj_weight [3E, E], else q/k/v_proj_weight
+    const { E, heads, d, bias, batchFirst: bf, kd, vd, packed } = attentionGeometry(ctx.attrs, ctx.inputTypes);
     // Batch-first views of the inputs (self-attention: one input serves as query, key and value).
     const seen = new Map<string, string>();
     const batchFirst = (name: string) => {

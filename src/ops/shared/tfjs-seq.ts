@@ -4,6 +4,7 @@
  */
 import type { TfjsLowerContext } from '../tfjs-types.js';
 import { int32, linear, reshape, transpose } from './tfjs.js';
+import { attentionGeometry } from './attention.js';
 
 const gateSum = (a: Float32Array, b: Float32Array | undefined, from = 0, to = a.length): Float32Array => a.map((v, i) => (b && i >= from && i < to ? v + b[i]! : v));
 
@@ -83,14 +84,8 @@ export function recurrent(ctx: TfjsLowerContext, kind: 'lstm' | 'gru' | 'rnn'): 
 
 /** `multihead_attention`: projections as dense products, scaled dot-product attention per head with BatchMatMulV2. */
 export function attention(ctx: TfjsLowerContext): void {
-  const E = ctx.attrs.embed_dim as number;
-  const heads = ctx.attrs.num_heads as number;
-  const d = E / heads;
-  const bias = ctx.attrs.bias as boolean;
-  const bf = ctx.attrs.batch_first as boolean;
+  const { E, heads, d, bias, batchFirst: bf, at, packed } = attentionGeometry(ctx.attrs, ctx.inputTypes);
   const types = ctx.inputTypes;
-  const at = (i: number) => Math.min(i, types.length - 1);
-  const packed = types[at(1)]!.shape[2] === E && types[at(2)]!.shape[2] === E;
   const seen = new Map<number, string>();
   const batchFirst = (i: number) => {
     if (!seen.has(i)) seen.set(i, bf ? ctx.input(i, 'nchw') : transpose(ctx, ctx.input(i, 'nchw'), [1, 0, 2]));
