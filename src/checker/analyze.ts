@@ -5,7 +5,7 @@ import type { Elaboration } from '../semantics/elaborate.js';
 import type { Graph, IrNode } from '../semantics/ir.js';
 import { DTYPE_BYTES } from '../ops/types.js';
 import { type Dim, add, evaluate, formatDim, substitute } from '../symbolic/dim.js';
-import { batchSymbols, peakActivationBytes, tensorBytes } from './memory.js';
+import { batchSymbols, peakActivationBytes, tensorBytes, tensorBytesAt } from './memory.js';
 import { type Rf, receptiveFields } from './rf.js';
 import { RULES } from './rules/index.js';
 
@@ -67,6 +67,16 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   // Costs are per sample: a symbolic batch axis counts as 1 (as torchinfo and Keras report them).
   const perSample = new Map<string, number>([...batchSymbols(g)].map((b) => [b, 1]));
   const ps = (d: Dim): Dim => (typeof d === 'number' || !perSample.size ? d : (evaluate(d, perSample) ?? substitute(d, perSample, g.facts)));
+  // Numeric where every size is known per sample (the common case), symbolic otherwise.
+  const outputBytes = (n: IrNode): Dim => {
+    let sum = 0;
+    for (const o of n.outputs) {
+      const b = tensorBytesAt(g, o, perSample);
+      if (b === undefined) return ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0));
+      sum += b;
+    }
+    return sum;
+  };
   const layers: LayerReport[] = g.nodes.map((n) => {
     const own = n.sharedWith === undefined;
     const p = own ? n.params.reduce((a, x) => a + count(x.shape), 0) : 0;
@@ -74,8 +84,10 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
     if (own) weightBytes += n.params.reduce((a, x) => a + count(x.shape) * DTYPE_BYTES[x.dtype ?? 'float32'], 0);
     params += p;
     trainable += tp;
-    macs = add(macs, ps(n.macs));
-    flops = add(flops, ps(n.flops));
+    const m = ps(n.macs);
+    const f = ps(n.flops);
+    macs = add(macs, m);
+    flops = add(flops, f);
     return {
       node: n,
       path: n.path,
@@ -83,9 +95,9 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
       outputShapes: n.outputs.map((o) => g.tensors[o]!.type.shape),
       params: p,
       trainableParams: tp,
-      macs: ps(n.macs),
-      flops: ps(n.flops),
-      outputBytes: ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0)),
+      macs: m,
+      flops: f,
+      outputBytes: outputBytes(n),
       rf: rf[n.outputs[0]!],
       ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),
     };

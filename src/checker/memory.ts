@@ -22,29 +22,51 @@ export function batchSymbols(g: Graph): Set<string> {
   return out;
 }
 
+/** Bytes of a tensor with the given symbols set, or undefined when other symbols remain. */
+export function tensorBytesAt(g: Graph, id: number, env: ReadonlyMap<string, number>): number | undefined {
+  const t = g.tensors[id]!.type;
+  let b = DTYPE_BYTES[t.dtype];
+  for (const d of t.shape) {
+    const v = typeof d === 'number' ? d : evaluate(d, env);
+    if (v === undefined) return undefined;
+    b *= v;
+  }
+  return b;
+}
+
 /** Peak live activation bytes with batch symbols set to `batch`; undefined if other symbols remain. */
 export function peakActivationBytes(g: Graph, batch: number): number | undefined {
   const env = new Map<string, number>([...batchSymbols(g)].map((s) => [s, batch]));
-  const size = new Map<number, number>();
-  for (const t of g.tensors) {
-    let b = DTYPE_BYTES[t.type.dtype];
-    for (const d of t.type.shape) {
-      const v = typeof d === 'number' ? d : evaluate(d, env);
-      if (v === undefined) return undefined;
-      b *= v;
-    }
-    size.set(t.id, b);
+  // Typed arrays indexed by tensor id: this walks every tensor and node of the model.
+  const n = g.tensors.length;
+  const size = new Float64Array(n);
+  for (let id = 0; id < n; id++) {
+    const b = tensorBytesAt(g, id, env);
+    if (b === undefined) return undefined;
+    size[id] = b;
   }
-  const lastUse = new Map<number, number>();
-  g.nodes.forEach((n, i) => n.inputs.forEach((t) => lastUse.set(t, i)));
-  const pinned = new Set([...g.inputs, ...g.outputs].map((p) => p.tensor));
+  const lastUse = new Int32Array(n).fill(-1);
+  g.nodes.forEach((node, i) => {
+    for (const t of node.inputs) lastUse[t] = i;
+  });
+  const pinned = new Uint8Array(n);
+  for (const p of g.inputs) pinned[p.tensor] = 1;
+  for (const p of g.outputs) pinned[p.tensor] = 1;
+  const freed = new Uint8Array(n);
   let cur = 0;
-  for (const p of g.inputs) cur += size.get(p.tensor)!;
+  for (const p of g.inputs) cur += size[p.tensor]!;
   let peak = cur;
-  g.nodes.forEach((n, i) => {
-    for (const o of n.outputs) cur += size.get(o)!;
+  const free = (t: number, i: number) => {
+    if (!pinned[t] && !freed[t] && lastUse[t]! <= i) {
+      freed[t] = 1;
+      cur -= size[t]!;
+    }
+  };
+  g.nodes.forEach((node, i) => {
+    for (const o of node.outputs) cur += size[o]!;
     peak = Math.max(peak, cur);
-    for (const t of new Set([...n.inputs, ...n.outputs])) if (!pinned.has(t) && (lastUse.get(t) ?? -1) <= i) cur -= size.get(t)!;
+    for (const t of node.inputs) free(t, i);
+    for (const t of node.outputs) free(t, i);
   });
   return peak;
 }

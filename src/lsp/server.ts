@@ -18,6 +18,7 @@ import {
 import { sitesOf } from '../service/layers.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
+import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 
 export interface ServerOptions {
   /** Quiet period before re-checking while edits keep coming (ms). */
@@ -40,7 +41,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** Files that got diagnostics through each open document (imports), to clear them later. */
   const published = new Map<string, Set<string>>();
   let config = { inlayHints: true, codeLens: true };
+  /** Diagnostics kept between sessions (see diag-cache.ts); off with `diagnosticsCache: false`. */
+  let diagCache: DiagnosticsCache | undefined;
+  /** What was published from the cache at open, per document: the first check re-sends only if it differs. */
+  const fromCache = new Map<string, { version: number; sent: Map<string, string> }>();
+  const storeTimers = new Map<string, { timer: ReturnType<typeof setTimeout>; run: () => void }>();
+  const host = nodeHost();
   let checks = 0;
+  let cacheHits = 0;
   let lastCheckMs = 0;
   let lastElaborated = 0;
 
@@ -76,17 +84,53 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const byFile = service.diagnostics(path);
     const before = published.get(uri) ?? new Set<string>();
     const now = new Set<string>();
+    const sends: CachedPublish[] = [];
     for (const [p, ds] of byFile) {
       const u = p === path ? uri : pathToUri(p);
       now.add(u);
-      void conn.sendDiagnostics({ uri: u, version: p === path ? doc.version : undefined, diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
+      sends.push({ uri: u, diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
     }
+    // Right after a cache hit at open, the first check usually confirms what the editor already shows.
+    const cached = fromCache.get(uri);
+    fromCache.delete(uri);
+    const confirmed = cached?.version === doc.version && cached.sent.size === sends.length && sends.every((x) => cached.sent.get(x.uri) === JSON.stringify(x.diagnostics));
+    if (!confirmed) for (const x of sends) void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? doc.version : undefined, diagnostics: x.diagnostics as never[] });
     for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(uri, now);
+    if (diagCache) scheduleStore(uri, path, a, sends);
     // Build the hover/inlay index while the editor is idle, not on the first hover.
     setImmediate(() => {
       if (service.last(path) === a) sitesOf(a, path);
     });
+  };
+
+  /** Persists the diagnostics of a check once the document has been quiet for a while (not per keystroke). */
+  const scheduleStore = (uri: string, path: string, a: Analysis, sends: readonly CachedPublish[]) => {
+    const prev = storeTimers.get(uri);
+    if (prev) clearTimeout(prev.timer);
+    const run = () => {
+      storeTimers.delete(uri);
+      const deps = [...a.result.program.modules.values()].filter((m) => m !== a.result.program.root).map((m) => ({ path: m.path, text: m.file.text }));
+      diagCache?.store(path, a.text, deps, sends);
+    };
+    const timer = setTimeout(run, 1000);
+    timer.unref();
+    storeTimers.set(uri, { timer, run });
+  };
+
+  /** At open: last session's diagnostics for this exact text, published before the check runs. */
+  const publishCached = (uri: string, version: number, text: string): boolean => {
+    const hit = diagCache?.lookup(pathOf(uri), text, (p) => service.text(p) ?? host.read(p));
+    if (!hit) return false;
+    const sent = new Map<string, string>();
+    for (const x of hit) {
+      sent.set(x.uri, JSON.stringify(x.diagnostics));
+      void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? version : undefined, diagnostics: x.diagnostics as never[] });
+    }
+    fromCache.set(uri, { version, sent });
+    cacheHits++;
+    published.set(uri, new Set(sent.keys()));
+    return true;
   };
 
   /** Leading edge after a pause (one keystroke: check at once), trailing debounce while typing fast. */
@@ -101,7 +145,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
 
   documents.onDidOpen((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
-    publish(e.document.uri);
+    // A cache hit goes out first; the check then runs on the next turn (and re-sends only what changed).
+    if (publishCached(e.document.uri, e.document.version, e.document.getText())) setImmediate(() => publish(e.document.uri));
+    else publish(e.document.uri);
   });
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
@@ -123,8 +169,12 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
 
   conn.onInitialize((params): InitializeResult => {
-    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean };
+    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean };
     config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
+    if (o.diagnosticsCache !== false) {
+      diagCache = DiagnosticsCache.atDefault();
+      setTimeout(() => diagCache?.prune(), 10_000).unref();
+    }
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -249,7 +299,15 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, lastCheckMs, lastElaborated, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+  });
+
+  // Pending cache writes are flushed before the editor stops the server.
+  conn.onShutdown(() => {
+    for (const { timer, run } of [...storeTimers.values()]) {
+      clearTimeout(timer);
+      run();
+    }
   });
 
   documents.listen(conn);

@@ -244,10 +244,10 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   const r = op.infer(ctx);
   if (isFailure(r)) return ERR;
   const params: IrParam[] = (r.params ?? []).map((p) => ({ ...p, trainable: p.trainable !== false && inst.trainable }));
-  const sig = JSON.stringify(params.map((p) => [p.name, p.shape]));
   let sharedWith: number | undefined;
   if (inst.applied > 0) {
-    if (sig !== inst.firstParams) {
+    const sig = (ps: readonly IrParam[]) => JSON.stringify(ps.map((p) => [p.name, p.shape]));
+    if (inst.firstNode === undefined || sig(params) !== sig(st.nodes[inst.firstNode]!.params)) {
       st.report('E0305', `${label}: this shared layer needs weights ${describeParams(params)} here but ${inst.firstNode !== undefined ? describeParams(st.nodes[inst.firstNode]!.params) : 'none'} at its first use`, site.span, { notes: inst.firstNode !== undefined ? [{ message: 'first applied here', span: st.nodes[inst.firstNode]!.span }] : [] });
       return ERR;
     }
@@ -259,12 +259,9 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   st.nodes.push({
     id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
     ...(sharedWith !== undefined ? { sharedWith } : {}),
-    macs: bindSyms(st, r.macs), flops: bindSyms(st, r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: [...st.frames],
+    macs: bindSyms(st, r.macs), flops: bindSyms(st, r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: st.frameInfo().frames,
   });
-  if (inst.applied++ === 0) {
-    inst.firstParams = sig;
-    inst.firstNode = id;
-  }
+  if (inst.applied++ === 0) inst.firstNode = id;
   return outs.length === 1 ? { k: 'tensor', id: outs[0]! } : { k: 'tuple', items: outs.map((o) => ({ k: 'tensor', id: o }) as Value) };
 }
 
@@ -272,6 +269,9 @@ const describeParams = (ps: readonly IrParam[]) => ps.map((p) => `${p.name}[${p.
 
 function bindSyms(st: State, d: Dim): Dim {
   if (!isSymbolic(d)) return d;
+  let any = false;
+  for (const v of st.symbols.values()) any ||= v !== undefined;
+  if (!any) return d;
   const env = new Map<string, Dim>();
   for (const [k, v] of st.symbols) if (v !== undefined) env.set(k, v);
   return env.size ? substitute(d, env, st.facts) : d;

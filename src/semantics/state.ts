@@ -118,9 +118,26 @@ export class State {
     return id;
   }
 
+  private frameCache: { frames: readonly BlockFrame[]; key: string } | undefined;
+
+  /**
+   * A shared copy of the current block frames and their label path: frames change only at block calls,
+   * while every layer records them (copying per layer was a large share of elaboration's garbage).
+   */
+  frameInfo(): { readonly frames: readonly BlockFrame[]; readonly key: string } {
+    const c = this.frameCache;
+    const f = this.frames;
+    if (c && c.frames.length === f.length) {
+      let same = true;
+      for (let i = 0; i < f.length && same; i++) same = c.frames[i] === f[i];
+      if (same) return c;
+    }
+    return (this.frameCache = { frames: [...f], key: f.map((x) => x.label).join('.') });
+  }
+
   /** A unique label within the current block frame. */
   uniqueLabel(base: string, auto: boolean): string {
-    const key = this.frames.map((f) => f.label).join('.');
+    const key = this.frameInfo().key;
     let used = this.labelsUsed.get(key);
     if (!used) this.labelsUsed.set(key, (used = new Set()));
     let label = base;
@@ -154,6 +171,7 @@ export class State {
   }
 
   path(label: string): string {
-    return [...this.frames.map((f) => f.label), label].join('.');
+    const key = this.frameInfo().key;
+    return key ? `${key}.${label}` : label;
   }
 }

@@ -33,8 +33,6 @@ export interface Instance {
   appliedLabel?: string;
   readonly trainable: boolean;
   readonly span: Span;
-  /** Weight shapes of the first application (op instances), to check later applications against. */
-  firstParams?: string;
   firstNode?: number;
   /** Instances created inside a block instance's first application, replayed by later ones. */
   readonly inner: Instance[];

@@ -47,9 +47,18 @@ const monoKey = (fs: readonly Factor[]): string => fs.map((f) => (f.exp === 1 ? 
 
 function makeExpr(map: Map<string, Term>): Dim {
   const terms = [...map.values()].filter((t) => !risZero(t.c)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return fromSorted(terms);
+}
+
+/** The canonical dim of terms already sorted by monomial key, distinct and non-zero. */
+function fromSorted(terms: readonly Term[]): Dim {
   if (terms.length === 0) return 0;
   if (terms.length === 1 && terms[0]!.key === '' && risInt(terms[0]!.c)) return terms[0]!.c.n;
-  const key = terms.map((t) => `${t.c.n}/${t.c.d}:${t.key}`).join('+');
+  let key = '';
+  for (let i = 0; i < terms.length; i++) {
+    const t = terms[i]!;
+    key += `${i ? '+' : ''}${t.c.n}/${t.c.d}:${t.key}`;
+  }
   return { kind: 'expr', terms, key };
 }
 
@@ -76,18 +85,52 @@ export function isSymbolic(d: Dim): d is Expr {
 
 export function add(a: Dim, b: Dim): Dim {
   if (typeof a === 'number' && typeof b === 'number') return a + b;
-  const m = new Map<string, Term>();
-  for (const t of termsOf(a)) accumulate(m, t);
-  for (const t of termsOf(b)) accumulate(m, t);
-  return makeExpr(m);
+  // Both term lists are sorted by key with distinct keys: merge them in one pass (no map, no sort).
+  const x = termsOf(a);
+  const y = termsOf(b);
+  const out: Term[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    const s = x[i];
+    const t = y[j];
+    if (t === undefined || (s !== undefined && s.key < t.key)) {
+      out.push(s!);
+      i++;
+    } else if (s === undefined || t.key < s.key) {
+      out.push(t);
+      j++;
+    } else {
+      const c = radd(s.c, t.c);
+      if (!risZero(c)) out.push({ c, factors: s.factors, key: s.key });
+      i++;
+      j++;
+    }
+  }
+  return fromSorted(out);
 }
+
+/**
+ * Products of one expression by integers, remembered: dims are immutable and canonical, and shape rules
+ * multiply the same few expressions (`N`, `N*16`…) by the same sizes for every layer of a model.
+ */
+const scaled = new WeakMap<Expr, Map<number, Dim>>();
 
 function scale(a: Dim, c: Rat): Dim {
   if (typeof a === 'number' && risInt(c)) return a * c.n;
-  const m = new Map<string, Term>();
-  for (const t of termsOf(a)) accumulate(m, { ...t, c: rmul(t.c, c) });
-  return makeExpr(m);
+  if (risZero(c)) return 0;
+  if (typeof a !== 'number' && risInt(c)) {
+    let m = scaled.get(a);
+    if (!m) scaled.set(a, (m = new Map()));
+    let r = m.get(c.n);
+    if (r === undefined) m.set(c.n, (r = scaleTerms(a, c)));
+    return r;
+  }
+  return scaleTerms(a, c);
 }
+
+// A non-zero factor keeps every monomial, distinct and in order.
+const scaleTerms = (a: Dim, c: Rat): Dim => fromSorted(termsOf(a).map((t) => ({ c: rmul(t.c, c), factors: t.factors, key: t.key })));
 
 export const neg = (a: Dim): Dim => scale(a, rat(-1));
 /** `a / d` as an exact fraction (possibly not an integer: callers floor or ceil it). */
@@ -241,6 +284,7 @@ function sameKey(a: Dim, b: Dim): boolean {
 /** Whether two dims are provably equal, provably different, or undecidable without more facts. */
 export function compareDims(a: Dim, b: Dim): 'equal' | 'different' | 'unknown' {
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 'equal' : 'different';
+  if (typeof a !== 'number' && typeof b !== 'number' && a.key === b.key) return 'equal';
   const d = sub(a, b);
   if (typeof d === 'number') return d === 0 ? 'equal' : 'different';
   return signOf(d) === 'unknown' ? 'unknown' : 'different';

@@ -14,10 +14,13 @@ export interface ConvertProblem {
 }
 
 const isTok = (e: CstElement): e is IToken => (e as IToken).image !== undefined;
-const nodes = (n: CstNode, k: string): CstNode[] => (n.children[k] ?? []).filter((e): e is CstNode => !isTok(e));
-const toks = (n: CstNode, k: string): IToken[] => (n.children[k] ?? []).filter(isTok).filter((t) => !isNaN(t.startOffset) && !t.isInsertedInRecovery);
-const node = (n: CstNode, k: string): CstNode | undefined => nodes(n, k)[0];
-const tok = (n: CstNode, k: string): IToken | undefined => toks(n, k)[0];
+const NONE: readonly CstElement[] = [];
+const realTok = (e: CstElement): e is IToken => isTok(e) && !isNaN(e.startOffset) && !e.isInsertedInRecovery;
+const nodes = (n: CstNode, k: string): CstNode[] => (n.children[k] ?? NONE).filter((e): e is CstNode => !isTok(e));
+const toks = (n: CstNode, k: string): IToken[] => (n.children[k] ?? NONE).filter(realTok);
+// The first match without building the filtered array (these run for every CST node).
+const node = (n: CstNode, k: string): CstNode | undefined => (n.children[k] ?? NONE).find((e): e is CstNode => !isTok(e));
+const tok = (n: CstNode, k: string): IToken | undefined => (n.children[k] ?? NONE).find(realTok);
 
 const tokRange = (t: IToken): Range => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
 function nodeRange(n: CstNode): Range {
@@ -56,7 +59,10 @@ export class Converter {
   private top(n: CstNode | undefined): Expr {
     this.tooDeep = false;
     const e = this.expr(n);
-    if (this.tooDeep || (this.maxExprDepth < Infinity && exprDepth(e) > this.maxExprDepth)) {
+    // Every level of nesting is written with at least one character, so a short expression needs no walk.
+    const r = n ? nodeRange(n) : e.range;
+    const short = r.end > r.start && r.end - r.start <= this.maxExprDepth;
+    if (this.tooDeep || (this.maxExprDepth < Infinity && !short && exprDepth(e) > this.maxExprDepth)) {
       this.problems.push({ code: 'E0104', message: `expression is nested more than ${this.maxExprDepth} levels deep`, range: n ? nodeRange(n) : e.range });
       return { kind: 'error', range: e.range };
     }
@@ -204,7 +210,11 @@ export class Converter {
         return e;
       }
       case 'primary': {
-        const t = Object.values(n.children).flat()[0];
+        let t: CstElement | undefined;
+        for (const k in n.children) {
+          t = n.children[k]![0];
+          if (t) break;
+        }
         if (!t) return err;
         if (!isTok(t)) return this.expr(t);
         if (t.isInsertedInRecovery || isNaN(t.startOffset)) return err;

@@ -1,6 +1,8 @@
 // An LSP client over a spawned `node bin/dslc.js lsp --stdio`, speaking JSON-RPC through
 // vscode-languageserver-protocol as an editor does. Shared by test/lsp-*.test.ts and bench/lsp.mjs.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StreamMessageReader, StreamMessageWriter, createProtocolConnection } from 'vscode-languageserver-protocol/node';
@@ -8,10 +10,14 @@ import { StreamMessageReader, StreamMessageWriter, createProtocolConnection } fr
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const uriOf = (path) => pathToFileURL(path).href;
 
-/** Starts the server; `diagnostics(uri)` waits for the next publish for that URI (or returns the last). */
+/**
+ * Starts the server; `diagnostics(uri)` waits for the next publish for that URI (or returns the last).
+ * Each server gets an empty diagnostics cache unless `env.DSLC_CACHE_DIR` names one (to test reopening).
+ */
 export async function startClient({ initializationOptions = {}, env = {} } = {}) {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const cacheDir = env.DSLC_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'dslc-lsp-cache-'));
+  const child = spawn(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
@@ -31,7 +37,7 @@ export async function startClient({ initializationOptions = {}, env = {} } = {})
   await conn.sendNotification('initialized', {});
   const versions = new Map();
   return {
-    conn, child, init, t0, exited,
+    conn, child, init, t0, exited, cacheDir,
     stderr: () => stderr,
     published,
     /** The next diagnostics published for `uri` (optionally for `version`), within `ms`. */
@@ -71,6 +77,7 @@ export async function startClient({ initializationOptions = {}, env = {} } = {})
       const r = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 3000))]);
       if (!r) child.kill('SIGKILL');
       conn.dispose();
+      if (env.DSLC_CACHE_DIR === undefined) rmSync(cacheDir, { recursive: true, force: true });
       return r;
     },
   };
