@@ -103,8 +103,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
     };
   });
   if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
-  const peak1 = peakActivationBytes(g, 1);
-  const peak2 = peakActivationBytes(g, 2);
+  const [peak1, peak2] = peakActivationBytes(g, [1, 2]);
   diagnostics.push(...precisionLoss(g, layers, macs, flops, peak1));
   const totals: Totals = {
     params,

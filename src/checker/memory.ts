@@ -34,17 +34,24 @@ export function tensorBytesAt(g: Graph, id: number, env: ReadonlyMap<string, num
   return b;
 }
 
-/** Peak live activation bytes with batch symbols set to `batch`; undefined if other symbols remain. */
-export function peakActivationBytes(g: Graph, batch: number): number | undefined {
-  const env = new Map<string, number>([...batchSymbols(g)].map((s) => [s, batch]));
-  // Typed arrays indexed by tensor id: this walks every tensor and node of the model.
+/**
+ * Peak live activation bytes with batch symbols set to each of `batches` (one walk over the graph);
+ * undefined where other symbols remain.
+ */
+export function peakActivationBytes(g: Graph, batches: readonly number[]): (number | undefined)[] {
+  const batchSyms = [...batchSymbols(g)];
   const n = g.tensors.length;
-  const size = new Float64Array(n);
-  for (let id = 0; id < n; id++) {
-    const b = tensorBytesAt(g, id, env);
-    if (b === undefined) return undefined;
-    size[id] = b;
-  }
+  // Typed arrays indexed by tensor id: this walks every tensor and node of the model.
+  const sizes = batches.map((batch) => {
+    const env = new Map<string, number>(batchSyms.map((s) => [s, batch]));
+    const size = new Float64Array(n);
+    for (let id = 0; id < n; id++) {
+      const b = tensorBytesAt(g, id, env);
+      if (b === undefined) return undefined;
+      size[id] = b;
+    }
+    return size;
+  });
   const lastUse = new Int32Array(n).fill(-1);
   g.nodes.forEach((node, i) => {
     for (const t of node.inputs) lastUse[t] = i;
@@ -52,21 +59,24 @@ export function peakActivationBytes(g: Graph, batch: number): number | undefined
   const pinned = new Uint8Array(n);
   for (const p of g.inputs) pinned[p.tensor] = 1;
   for (const p of g.outputs) pinned[p.tensor] = 1;
-  const freed = new Uint8Array(n);
-  let cur = 0;
-  for (const p of g.inputs) cur += size[p.tensor]!;
-  let peak = cur;
-  const free = (t: number, i: number) => {
-    if (!pinned[t] && !freed[t] && lastUse[t]! <= i) {
-      freed[t] = 1;
-      cur -= size[t]!;
-    }
-  };
-  g.nodes.forEach((node, i) => {
-    for (const o of node.outputs) cur += size[o]!;
-    peak = Math.max(peak, cur);
-    for (const t of node.inputs) free(t, i);
-    for (const t of node.outputs) free(t, i);
+  return sizes.map((size) => {
+    if (!size) return undefined;
+    const freed = new Uint8Array(n);
+    let cur = 0;
+    for (const p of g.inputs) cur += size[p.tensor]!;
+    let peak = cur;
+    const free = (t: number, i: number) => {
+      if (!pinned[t] && !freed[t] && lastUse[t]! <= i) {
+        freed[t] = 1;
+        cur -= size[t]!;
+      }
+    };
+    g.nodes.forEach((node, i) => {
+      for (const o of node.outputs) cur += size[o]!;
+      peak = Math.max(peak, cur);
+      for (const t of node.inputs) free(t, i);
+      for (const t of node.outputs) free(t, i);
+    });
+    return peak;
   });
-  return peak;
 }

@@ -13,7 +13,7 @@ export function createOpContext(
   label: string,
   inputs: readonly TensorType[],
   attrs: Readonly<Record<string, AttrValue>>,
-  given: ReadonlySet<string>,
+  given: { has(name: string): boolean },
   facts: DimFacts,
   host: OpContextHost,
 ): OpContext {

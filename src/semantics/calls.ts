@@ -13,7 +13,7 @@ import { type Dim, compareDims, formatDim, isIntegral, isSymbolic, mul, substitu
 import { callBuiltin } from './builtins.js';
 import type { IrParam } from './ir.js';
 import { evaluate, execBlock, lookup, suggest } from './interpret.js';
-import { type State, LIMITS, Scope, ReturnSignal } from './state.js';
+import { type State, LIMITS, Scope } from './state.js';
 import { ERR, type ArgSite, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
 
 type Site = ArgSite;
@@ -42,11 +42,12 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
   return callValue(st, sc, callee, piped, pos, kw, site, e.callee.range);
 }
 
+const NO_SPAN = (): Span | undefined => undefined;
+
 function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: number; end: number }) {
   const pos: Value[] = [];
   const kw = new Map<string, Value>();
-  const posSpans: Span[] = [];
-  const kwSpans = new Map<string, Span>();
+  const posArgs: Arg[] = [];
   let ok = true;
   for (const a of args) {
     const v = evaluate(st, sc, a.value);
@@ -56,24 +57,30 @@ function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: nu
         ok = false;
       }
       kw.set(a.name.text, v);
-      kwSpans.set(a.name.text, st.span(sc.module, a.range));
     } else {
       if (kw.size) {
         st.report('E0203', 'positional argument after keyword arguments', st.span(sc.module, a.range));
         ok = false;
       }
       pos.push(v);
-      posSpans.push(st.span(sc.module, a.range));
+      posArgs.push(a);
     }
   }
-  const site: Site = { span: st.span(sc.module, range), pos: posSpans, kw: kwSpans };
+  // Argument spans are made only when a diagnostic points at an argument (the last one given wins).
+  const mod = sc.module;
+  const at = (a: Arg | undefined) => (a ? st.span(mod, a.range) : undefined);
+  const site: Site = {
+    span: st.span(mod, range),
+    pos: posArgs.length ? (i) => at(posArgs[i]) : NO_SPAN,
+    kw: kw.size ? (name) => at(args.findLast((a) => a.name?.text === name)) : NO_SPAN,
+  };
   return ok ? { pos, kw, site } : { site };
 }
 
 /** Applies a chain step that is not a call expression (`-> relu`, `-> tower`). */
 export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: Expr): Value {
   if (v.k === 'error') return ERR;
-  const site: Site = { span: st.span(sc.module, at.range), pos: [], kw: new Map() };
+  const site: Site = { span: st.span(sc.module, at.range), pos: NO_SPAN, kw: NO_SPAN };
   return callValue(st, sc, v, piped, [], new Map(), site, at.range);
 }
 
@@ -99,10 +106,12 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       const target = callee.k === 'op' ? ({ kind: 'op', op: callee.op } as const) : ({ kind: 'block', block: callee.block } as const);
       const nIn = callee.k === 'op' ? tensorArity(callee.op) : tensorParams(callee.block).length;
       const tensors = [...piped];
+      const nPos = pos.length;
       while (tensors.length < nIn && pos.length && pos[0]!.k === 'tensor') tensors.push(pos.shift()!);
       if (callee.k === 'op' && callee.op.inputs.some((i) => i.variadic)) while (pos.length && pos[0]!.k === 'tensor') tensors.push(pos.shift()!);
-      const posSpans = site.pos.slice(site.pos.length - pos.length);
-      const inst = newInstance(st, target, pos, kw, generic, { ...site, pos: posSpans });
+      // Tensors taken from the front of the positional arguments: the rest keep their own spans.
+      const drop = nPos - pos.length;
+      const inst = newInstance(st, target, pos, kw, generic, drop ? { ...site, pos: (i) => site.pos(i + drop) } : site);
       if (!inst) return ERR;
       if (tensors.length === 0 && nIn > 0) {
         // `head = dense(10)`: the instance is named after its variable.
@@ -131,7 +140,7 @@ function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: s
   const n = kw.get('name');
   if (n) {
     if (n.k !== 'str' || !/^[A-Za-z_][\w]*$/.test(n.v)) {
-      st.report('E0300', `name must be a string identifier, got ${show(n)}`, site.kw.get('name'));
+      st.report('E0300', `name must be a string identifier, got ${show(n)}`, site.kw('name'));
       return undefined;
     }
     out.label = n.v;
@@ -140,7 +149,7 @@ function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: s
   const t = kw.get('trainable');
   if (t) {
     if (t.k !== 'bool') {
-      st.report('E0300', `trainable must be true or false, got ${show(t)}`, site.kw.get('trainable'));
+      st.report('E0300', `trainable must be true or false, got ${show(t)}`, site.kw('trainable'));
       return undefined;
     }
     out.trainable = t.v;
@@ -192,12 +201,12 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
   }
   const bad = pos.findIndex((v) => toAttr(v) === undefined);
   if (bad >= 0) {
-    st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos[bad] ?? site.span);
+    st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos(bad) ?? site.span);
     return false;
   }
   const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
   for (const p of bound.problems) {
-    const span = typeof p.at === 'number' ? site.pos[p.at] : typeof p.at === 'string' ? site.kw.get(p.at) : undefined;
+    const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
     st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
   }
   if (bound.problems.length) return false;
@@ -217,12 +226,23 @@ function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site):
   return inst.target.kind === 'op' ? applyOp(st, inst, inst.target.op, ids, site) : applyBlock(st, inst, inst.target.block, ids, site);
 }
 
+/** How many tensor inputs an op takes (worked out once per op, not per layer). */
+const arityCache = new WeakMap<OpDef, { fixed: number; variadic: boolean; min: number }>();
+function arityOf(op: OpDef): { fixed: number; variadic: boolean; min: number } {
+  let a = arityCache.get(op);
+  if (!a) {
+    const fixed = op.inputs.filter((i) => !i.variadic);
+    const variadic = op.inputs.find((i) => i.variadic);
+    a = { fixed: fixed.length, variadic: Boolean(variadic), min: variadic ? (variadic.min ?? 1) : fixed.filter((i) => !i.optional).length };
+    arityCache.set(op, a);
+  }
+  return a;
+}
+
 function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site): Value {
-  const fixed = op.inputs.filter((i) => !i.variadic);
-  const variadic = op.inputs.find((i) => i.variadic);
-  const minIn = variadic ? (variadic.min ?? 1) : fixed.filter((i) => !i.optional).length;
-  if (ids.length < minIn || (!variadic && ids.length > fixed.length)) {
-    st.report('E0203', `${op.name} takes ${variadic ? `at least ${minIn}` : fixed.length} tensor input${minIn === 1 && !variadic ? '' : 's'}, got ${ids.length}`, site.span);
+  const { fixed, variadic, min: minIn } = arityOf(op);
+  if (ids.length < minIn || (!variadic && ids.length > fixed)) {
+    st.report('E0203', `${op.name} takes ${variadic ? `at least ${minIn}` : fixed} tensor input${minIn === 1 && !variadic ? '' : 's'}, got ${ids.length}`, site.span);
     return ERR;
   }
   const isite = inst.site ?? site;
@@ -235,9 +255,9 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
   const inputs = ids.map((i) => st.tensors[i]!.type);
   const attrSpan = (a: string | undefined) => {
     const g = a === undefined ? undefined : bound.given.get(a);
-    return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos[g] ?? isite.span) : (isite.kw.get(g) ?? isite.span);
+    return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos(g) ?? isite.span) : (isite.kw(g) ?? isite.span);
   };
-  const ctx = createOpContext(label, inputs, bound.attrs, new Set(bound.given.keys()), st.facts, {
+  const ctx = createOpContext(label, inputs, bound.attrs, bound.given, st.facts, {
     report: (code, message, opts) => st.report(code, message, opts.attr ? attrSpan(opts.attr) : site.span, { ...(opts.hint ? { hint: opts.hint } : {}), ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.fixes ? { fixes: opts.fixes } : {}) }),
     unify: (a, b, what, lbl) => unify(st, a, b, what, lbl, site.span),
   });
@@ -333,20 +353,20 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   tps.forEach((p, i) => sc.vars.set(p.name.text, { k: 'tensor', id: ids[i]! }));
   const rest = decl.params.slice(tps.length);
   if (inst.positional.length > rest.length) {
-    st.report('E0203', `block ${decl.name.text} takes ${rest.length} argument${rest.length === 1 ? '' : 's'} after its tensor inputs (${rest.map((p) => p.name.text).join(', ')}), got ${inst.positional.length}`, isite.pos[rest.length] ?? isite.span);
+    st.report('E0203', `block ${decl.name.text} takes ${rest.length} argument${rest.length === 1 ? '' : 's'} after its tensor inputs (${rest.map((p) => p.name.text).join(', ')}), got ${inst.positional.length}`, isite.pos(rest.length) ?? isite.span);
     return ERR;
   }
   for (const k of inst.keywords.keys()) {
     if (!rest.some((p) => p.name.text === k)) {
       const s = didYouMean(k, rest.map((p) => p.name.text));
-      st.report('E0202', `block ${decl.name.text} has no parameter '${k}'`, isite.kw.get(k) ?? isite.span, { hint: s ? `did you mean '${s}'?` : `parameters: ${rest.map((p) => p.name.text).join(', ')}` });
+      st.report('E0202', `block ${decl.name.text} has no parameter '${k}'`, isite.kw(k) ?? isite.span, { hint: s ? `did you mean '${s}'?` : `parameters: ${rest.map((p) => p.name.text).join(', ')}` });
       return ERR;
     }
   }
   for (const [i, p] of rest.entries()) {
     let v: Value | undefined = inst.positional[i];
     if (v && inst.keywords.has(p.name.text)) {
-      st.report('E0204', `'${p.name.text}' is given twice`, isite.kw.get(p.name.text) ?? isite.span);
+      st.report('E0204', `'${p.name.text}' is given twice`, isite.kw(p.name.text) ?? isite.span);
       return ERR;
     }
     v ??= inst.keywords.get(p.name.text);
@@ -359,7 +379,7 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     }
     const err = checkParamType(p, v);
     if (err) {
-      st.report('E0300', `block ${decl.name.text}: ${err}`, (i < inst.positional.length ? isite.pos[i] : isite.kw.get(p.name.text)) ?? isite.span);
+      st.report('E0300', `block ${decl.name.text}: ${err}`, (i < inst.positional.length ? isite.pos(i) : isite.kw(p.name.text)) ?? isite.span);
       return ERR;
     }
     sc.vars.set(p.name.text, v);
@@ -377,10 +397,7 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   const assertDepth = st.assertDepth;
   st.assertDepth = 0;
   try {
-    execBlock(st, sc, decl.body);
-  } catch (e) {
-    if (!(e instanceof ReturnSignal)) throw e;
-    result = e.value;
+    result = execBlock(st, sc, decl.body);
   } finally {
     st.assertDepth = assertDepth;
     if (!inst.trainable) st.frozen--;

@@ -10,7 +10,7 @@ import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
 import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, execBlock } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
-import { AbortSignal, type AnalysisProvider, type DeferredAssert, ReturnSignal, Scope, State } from './state.js';
+import { AbortSignal, type AnalysisProvider, type DeferredAssert, Scope, State } from './state.js';
 import { ERR, type Value, asDim, fromDim, show } from './values.js';
 
 export interface Elaboration {
@@ -57,10 +57,9 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   }
   let result: Value | undefined;
   try {
-    execBlock(st, sc, decl.body);
+    result = execBlock(st, sc, decl.body);
   } catch (e) {
-    if (e instanceof ReturnSignal) result = e.value;
-    else if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
+    if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
   const outputs: IrPort[] = [];
   if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });

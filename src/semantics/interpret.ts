@@ -6,7 +6,7 @@ import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, for
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
 import { constValue } from './consts.js';
-import { type State, Scope, DeferSignal, LIMITS, ReturnSignal } from './state.js';
+import { type State, Scope, DeferSignal, LIMITS } from './state.js';
 import { ERR, NONE, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
 /**
@@ -54,12 +54,19 @@ export function suggest(st: State, sc: Scope, name: string): string | undefined 
   return didYouMean(name, knownNames(sc));
 }
 
-/** Executes statements; `return` throws a {@link ReturnSignal}. */
-export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): void {
-  for (const s of stmts) exec(st, sc, s);
+/**
+ * Executes statements; returns the value of a `return` (which ends the enclosing block or model), else
+ * undefined. (A returned value, not an exception: block calls are the hot path of elaboration.)
+ */
+export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): Value | undefined {
+  for (const s of stmts) {
+    const r = exec(st, sc, s);
+    if (r) return r;
+  }
+  return undefined;
 }
 
-function exec(st: State, sc: Scope, s: Stmt): void {
+function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
   st.tick(sc.module, s.range);
   switch (s.kind) {
     case 'assign': {
@@ -84,8 +91,8 @@ function exec(st: State, sc: Scope, s: Stmt): void {
           st.report('E0300', 'this condition depends on symbolic sizes and cannot be decided, so neither branch can be chosen', st.span(sc.module, s.cond.range), { hint: 'give the sizes concrete values, or a `where` constraint' });
         return;
       }
-      if (c) execBlock(st, sc, s.then);
-      else if (s.else) execBlock(st, sc, s.else);
+      if (c) return execBlock(st, sc, s.then);
+      if (s.else) return execBlock(st, sc, s.else);
       return;
     }
     case 'for': {
@@ -103,7 +110,8 @@ function exec(st: State, sc: Scope, s: Stmt): void {
       for (const item of it.items) {
         st.tick(sc.module, s.range);
         sc.vars.set(s.variable.text, item);
-        execBlock(st, sc, s.body);
+        const r = execBlock(st, sc, s.body);
+        if (r) return r;
       }
       return;
     }
@@ -120,21 +128,22 @@ function exec(st: State, sc: Scope, s: Stmt): void {
       }
       for (let i = 0; i < n.v; i++) {
         st.tick(sc.module, s.range);
-        execBlock(st, sc, s.body);
+        const r = execBlock(st, sc, s.body);
+        if (r) return r;
       }
       return;
     }
     case 'frozen':
       st.frozen++;
       try {
-        execBlock(st, sc, s.body);
+        return execBlock(st, sc, s.body);
       } finally {
         st.frozen--;
       }
       return;
     case 'return': {
       const vals = s.values.map((e) => evaluate(st, sc, e));
-      throw new ReturnSignal(vals.length === 1 ? vals[0]! : { k: 'tuple', items: vals });
+      return vals.length === 1 ? vals[0]! : { k: 'tuple', items: vals };
     }
     case 'assert': {
       const span = st.span(sc.module, s.range);

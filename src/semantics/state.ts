@@ -31,9 +31,6 @@ export interface AnalysisProvider {
   rf(tensor: number): { size: number; jump: number; start: number }[] | undefined;
 }
 
-export class ReturnSignal {
-  constructor(readonly value: Value) {}
-}
 export class DeferSignal {}
 export class AbortSignal {}
 

@@ -15,8 +15,10 @@ export interface BlockRef {
 /** Spans of a call and of each of its arguments. */
 export interface ArgSite {
   readonly span: Span;
-  readonly pos: readonly Span[];
-  readonly kw: ReadonlyMap<string, Span>;
+  /** Where the i-th positional argument is written (made on demand: only diagnostics need it). */
+  readonly pos: (i: number) => Span | undefined;
+  /** Where the keyword argument `name` is written. */
+  readonly kw: (name: string) => Span | undefined;
 }
 
 /** A layer instance: an op or block with its non-tensor arguments bound, not yet applied. */

@@ -14,9 +14,8 @@ export function sourceFile(path: string, text: string): SourceFile {
   return { path, text, lineStarts };
 }
 
-/** 1-based line and column of an offset. */
-export function lineCol(f: SourceFile, offset: number): { line: number; col: number } {
-  const ls = f.lineStarts;
+/** 0-based index of the line holding `offset`. */
+function lineIndex(ls: readonly number[], offset: number): number {
   let lo = 0;
   let hi = ls.length - 1;
   while (lo < hi) {
@@ -24,15 +23,24 @@ export function lineCol(f: SourceFile, offset: number): { line: number; col: num
     if (ls[mid]! <= offset) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, col: offset - ls[lo]! + 1 };
+  return lo;
 }
+
+/** 1-based line and column of an offset. */
+export function lineCol(f: SourceFile, offset: number): { line: number; col: number } {
+  const i = lineIndex(f.lineStarts, offset);
+  return { line: i + 1, col: offset - f.lineStarts[i]! + 1 };
+}
+
+const clampTo = (o: number, max: number): number => (Number.isFinite(o) ? Math.min(Math.max(0, Math.trunc(o)), max) : 0);
 
 /** The span [start, end) of a file, with lines and columns filled in; offsets are clamped into the file. */
 export function spanOf(f: SourceFile, start: number, end: number): Span {
-  const clamp = (o: number) => (Number.isFinite(o) ? Math.min(Math.max(0, Math.trunc(o)), f.text.length) : 0);
-  const s = clamp(start);
-  const e = Math.max(s, clamp(end));
-  const a = lineCol(f, s);
-  const b = lineCol(f, e);
-  return { file: f.path, start: s, end: e, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  // Made for every layer and argument: no intermediate objects.
+  const s = clampTo(start, f.text.length);
+  const e = Math.max(s, clampTo(end, f.text.length));
+  const ls = f.lineStarts;
+  const a = lineIndex(ls, s);
+  const b = e === s ? a : lineIndex(ls, e);
+  return { file: f.path, start: s, end: e, line: a + 1, col: s - ls[a]! + 1, endLine: b + 1, endCol: e - ls[b]! + 1 };
 }

@@ -6,9 +6,8 @@ export const unusedTensor: Rule = (g, report) => {
   const used = new Set<number>(g.outputs.map((o) => o.tensor));
   for (const n of g.nodes) for (const i of n.inputs) used.add(i);
   for (const n of g.nodes) {
-    const dead = n.outputs.filter((o) => !used.has(o));
-    if (dead.length === n.outputs.length) {
-      const name = g.tensors[dead[0]!]!.name;
+    if (n.outputs.length && n.outputs.every((o) => !used.has(o))) {
+      const name = g.tensors[n.outputs[0]!]!.name;
       report(diag('W0104', `${name ? `'${name}'` : `the output of ${n.path}`} is computed but never used`, n.span, { hint: 'return it, use it, or remove the layer' }));
     }
   }
