@@ -4,7 +4,7 @@
  */
 import { DTYPE_BYTES } from '../ops/types.js';
 import type { Graph } from '../semantics/ir.js';
-import { type Dim, evaluate, isSymbolic, mul } from '../symbolic/dim.js';
+import { type Dim, type Expr, evaluate, isSymbolic, mul } from '../symbolic/dim.js';
 
 export const tensorBytes = (g: Graph, id: number): Dim => {
   const t = g.tensors[id]!.type;
@@ -22,12 +22,19 @@ export function batchSymbols(g: Graph): Set<string> {
   return out;
 }
 
+/** `evaluate`, with a shortcut for a dim that is one symbol (the batch axis of almost every tensor). */
+function evaluateSym(d: Expr, env: ReadonlyMap<string, number>): number | undefined {
+  const t = d.terms.length === 1 ? d.terms[0]! : undefined;
+  const f = t && t.factors.length === 1 && t.c.n === 1 && t.c.d === 1 ? t.factors[0]! : undefined;
+  return f && f.exp === 1 && f.atom.kind === 'sym' ? env.get(f.atom.name) : evaluate(d, env);
+}
+
 /** Bytes of a tensor with the given symbols set, or undefined when other symbols remain. */
 export function tensorBytesAt(g: Graph, id: number, env: ReadonlyMap<string, number>): number | undefined {
   const t = g.tensors[id]!.type;
   let b = DTYPE_BYTES[t.dtype];
   for (const d of t.shape) {
-    const v = typeof d === 'number' ? d : evaluate(d, env);
+    const v = typeof d === 'number' ? d : evaluateSym(d, env);
     if (v === undefined) return undefined;
     b *= v;
   }
@@ -61,22 +68,23 @@ export function peakActivationBytes(g: Graph, batches: readonly number[]): (numb
   for (const p of g.outputs) pinned[p.tensor] = 1;
   return sizes.map((size) => {
     if (!size) return undefined;
-    const freed = new Uint8Array(n);
+    // A tensor is freed once, after the node that uses it last (or at once when nothing uses it).
+    const freed = pinned.slice();
     let cur = 0;
     for (const p of g.inputs) cur += size[p.tensor]!;
     let peak = cur;
-    const free = (t: number, i: number) => {
-      if (!pinned[t] && !freed[t] && lastUse[t]! <= i) {
-        freed[t] = 1;
-        cur -= size[t]!;
-      }
-    };
-    g.nodes.forEach((node, i) => {
+    for (let i = 0; i < g.nodes.length; i++) {
+      const node = g.nodes[i]!;
       for (const o of node.outputs) cur += size[o]!;
-      peak = Math.max(peak, cur);
-      for (const t of node.inputs) free(t, i);
-      for (const t of node.outputs) free(t, i);
-    });
+      if (cur > peak) peak = cur;
+      for (let k = 0; k < node.inputs.length + node.outputs.length; k++) {
+        const t = k < node.inputs.length ? node.inputs[k]! : node.outputs[k - node.inputs.length]!;
+        if (!freed[t] && lastUse[t]! <= i) {
+          freed[t] = 1;
+          cur -= size[t]!;
+        }
+      }
+    }
     return peak;
   });
 }

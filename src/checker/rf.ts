@@ -27,8 +27,7 @@ export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[]
     rf[p.tensor] = n ? Array.from({ length: n }, () => ({ size: 1, jump: 1, start: 0.5 })) : undefined;
   }
   for (const node of g.nodes) {
-    const ins = node.inputs.map((i) => rf[i]);
-    const first = ins[0];
+    const first = rf[node.inputs[0]!];
     let out: Rf;
     const t = node.rf;
     switch (t.kind) {
@@ -78,7 +77,7 @@ export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[]
         break;
       }
       case 'merge': {
-        const present = ins.filter((x): x is readonly RfAxis[] => x !== undefined);
+        const present = node.inputs.map((i) => rf[i]).filter((x): x is readonly RfAxis[] => x !== undefined);
         if (!present.length) {
           out = undefined;
           break;
@@ -86,6 +85,11 @@ export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[]
         const rank = present[0]!.length;
         if (present.some((p) => p.length !== rank)) {
           out = undefined;
+          break;
+        }
+        // Branches with equal fields (a residual around size-keeping layers, the common case) need no union.
+        if (present.every((p) => p === present[0] || p.every((a, i) => a.size === present[0]![i]!.size && a.jump === present[0]![i]!.jump && a.start === present[0]![i]!.start))) {
+          out = present[0];
           break;
         }
         out = present[0]!.map((_, i) => {

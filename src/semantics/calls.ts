@@ -274,12 +274,14 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
     sharedWith = inst.firstNode;
   }
   const id = st.nodes.length;
-  const outs = r.outputs.map((o) => st.newTensor({ ...o, shape: o.shape.map((d) => bindSyms(st, d)) }, site.span, id));
+  // Bound symbols (from unification) are substituted into outputs and costs; usually there are none.
+  const bind = anyBound(st) ? (d: Dim) => bindSyms(st, d) : identityDim;
+  const outs = r.outputs.map((o) => st.newTensor(bind === identityDim ? o : { ...o, shape: o.shape.map(bind) }, site.span, id));
   if (!outs.every((o) => checkDims(st, o, label, site.span))) return ERR;
   st.nodes.push({
     id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
     ...(sharedWith !== undefined ? { sharedWith } : {}),
-    macs: bindSyms(st, r.macs), flops: bindSyms(st, r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: st.frameInfo().frames,
+    macs: bind(r.macs), flops: bind(r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: st.frameInfo().frames,
   });
   if (inst.applied++ === 0) inst.firstNode = id;
   return outs.length === 1 ? { k: 'tensor', id: outs[0]! } : { k: 'tuple', items: outs.map((o) => ({ k: 'tensor', id: o }) as Value) };
@@ -287,11 +289,15 @@ function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site
 
 const describeParams = (ps: readonly IrParam[]) => ps.map((p) => `${p.name}[${p.shape.join('×')}]`).join(', ') || 'none';
 
+const identityDim = (d: Dim): Dim => d;
+
+function anyBound(st: State): boolean {
+  for (const v of st.symbols.values()) if (v !== undefined) return true;
+  return false;
+}
+
 function bindSyms(st: State, d: Dim): Dim {
   if (!isSymbolic(d)) return d;
-  let any = false;
-  for (const v of st.symbols.values()) any ||= v !== undefined;
-  if (!any) return d;
   const env = new Map<string, Dim>();
   for (const [k, v] of st.symbols) if (v !== undefined) env.set(k, v);
   return env.size ? substitute(d, env, st.facts) : d;

@@ -56,7 +56,8 @@ export class State {
   readonly replay: { inst: Instance; idx: number; replaying: boolean }[] = [];
   readonly deferred: DeferredAssert[] = [];
   readonly labelsUsed: Map<string, Set<string>> = new Map();
-  readonly opCounters = new Map<string, number>();
+  /** Per label prefix (block frame), the last number given to each automatic (or clashing) label base. */
+  readonly opCounters = new Map<string, Map<string, number>>();
   readonly constCache = new Map<string, Value>();
   frozen = 0;
   /**
@@ -137,20 +138,21 @@ export class State {
     const key = this.frameInfo().key;
     let used = this.labelsUsed.get(key);
     if (!used) this.labelsUsed.set(key, (used = new Set()));
+    let counters = this.opCounters.get(key);
+    if (!counters) this.opCounters.set(key, (counters = new Map()));
     let label = base;
     if (auto) {
-      const ck = `${key}|${base}`;
-      let n = this.opCounters.get(ck) ?? 0;
+      let n = counters.get(base) ?? 0;
       do label = `${base}_${++n}`;
       while (used.has(label));
-      this.opCounters.set(ck, n);
+      counters.set(base, n);
     } else if (used.has(label)) {
       // Explicit names count from where the last clash stopped: a loop of 10k `name="x"` stays linear.
-      const ck = `${key}|=${base}`;
-      let n = this.opCounters.get(ck) ?? 1;
+      const ck = `=${base}`;
+      let n = counters.get(ck) ?? 1;
       do label = `${base}_${++n}`;
       while (used.has(label));
-      this.opCounters.set(ck, n);
+      counters.set(ck, n);
     }
     used.add(label);
     return label;
