@@ -4,7 +4,8 @@
  * `npm test` builds first): diagnostics reach the diagnostic collection, edits are sent incrementally,
  * and hover, completion and formatting answer through the registered providers.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatText } from '../src/syntax/printer.js';
@@ -58,6 +59,21 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     for (const l of mock.listeners.change)
       l({ document: doc, contentChanges: [{ range: new Range(start, new Position(start.line, start.character + 7)), rangeLength: 7, text: 'conv2d' }] });
     await until('the errors to clear', () => (mock.published.get(uri.toString())?.some((d) => d.severity === 0) ? undefined : true));
+  });
+
+  it('forwards file-system changes: an import edited outside the editor re-checks its importer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-vscode-'));
+    const lib = join(dir, 'lib.nn');
+    writeFileSync(lib, 'block head(x: Tensor, n: int) -> Tensor {\n  return x -> flatten() -> dense(n)\n}\n');
+    const main = new TextDocument(Uri.file(join(dir, 'main.nn')), 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) -> (y: [N, 10]) {\n  return x -> conv2d(4, 3) -> head(10)\n}\n');
+    for (const l of mock.listeners.open) l(main);
+    const key = main.uri.toString();
+    await until('diagnostics of main.nn', () => mock.published.get(key));
+    expect(mock.published.get(key)).toEqual([]);
+    writeFileSync(lib, 'block head(x: Tensor) -> Tensor {\n  return x -> flatten() -> dense(10)\n}\n');
+    for (const l of mock.files.change) l(Uri.file(lib));
+    await until('E0203 after the import changed', () => (mock.published.get(key)?.some((d) => d.code === 'E0203') ? true : undefined));
+    for (const l of mock.listeners.close) l(main);
   });
 
   it('answers hover, completion and formatting through the providers', async () => {

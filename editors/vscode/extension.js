@@ -273,6 +273,10 @@ class Client {
     d.push(vscode.workspace.onDidOpenTextDocument((doc) => this.open(doc)));
     d.push(vscode.workspace.onDidChangeTextDocument((e) => this.change(e)));
     d.push(vscode.workspace.onDidCloseTextDocument((doc) => this.close(doc)));
+    // Imports edited outside the editor (another program, git): the server re-checks their importers.
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*.nn');
+    const send = (type) => (uri) => this.conn.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri.toString(), type }] });
+    d.push(watcher, watcher.onDidCreate(send(1)), watcher.onDidChange(send(2)), watcher.onDidDelete(send(3)));
     if (c.hoverProvider)
       d.push(L.registerHoverProvider(SELECTOR, { provideHover: async (doc, pos, t) => {
         const h = await req('textDocument/hover', docParams(doc, pos), t);

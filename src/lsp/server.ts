@@ -6,7 +6,7 @@
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, CompletionItemKind, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
+  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
   TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -49,6 +49,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const host = nodeHost();
   let checks = 0;
   let cacheHits = 0;
+  /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
+  let watchFiles = false;
   let lastCheckMs = 0;
   let lastElaborated = 0;
 
@@ -151,7 +153,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
-    if (service.last(pathOf(e.document.uri))) schedule(e.document.uri);
+    // (The open fires this too: a text already checked needs no second check.)
+    const last = service.last(pathOf(e.document.uri));
+    if (last && last.text !== e.document.getText()) schedule(e.document.uri);
     // Open files that import this one see the unsaved text: re-check them too.
     for (const p of service.dependents(pathOf(e.document.uri))) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
@@ -171,6 +175,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onInitialize((params): InitializeResult => {
     const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean };
     config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
+    watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     if (o.diagnosticsCache !== false) {
       diagCache = DiagnosticsCache.atDefault();
       setTimeout(() => diagCache?.prune(), 10_000).unref();
@@ -194,6 +199,20 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       },
       serverInfo: { name: 'dslc' },
     };
+  });
+  // Imported files edited outside the editor: their importers are checked again.
+  conn.onDidChangeWatchedFiles((p) => {
+    for (const c of p.changes) {
+      const path = pathOf(c.uri);
+      if (!path.endsWith('.nn')) continue;
+      for (const q of service.changedOnDisk(path)) {
+        const u = documents.all().find((d) => pathOf(d.uri) === q)?.uri;
+        if (u) schedule(u);
+      }
+    }
+  });
+  conn.onInitialized(() => {
+    if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }] }).catch(() => undefined);
   });
   conn.onDidChangeConfiguration((p) => {
     const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;

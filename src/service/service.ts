@@ -43,6 +43,8 @@ export class LanguageService {
   private docs = new Map<string, { text: string; version: number }>();
   private cache = new Map<string, Analysis>();
   private models = new Map<string, ModelCache>();
+  /** Documents to check again although their text did not change (an import changed on disk). */
+  private stale = new Set<string>();
   readonly parser = new IncrementalParser();
   private readonly host: ModuleHost;
   private readonly now: () => number;
@@ -63,6 +65,7 @@ export class LanguageService {
     this.docs.delete(path);
     this.cache.delete(path);
     this.models.delete(path);
+    this.stale.delete(path);
     this.parser.forget(path);
   }
 
@@ -88,7 +91,8 @@ export class LanguageService {
     const doc = this.docs.get(path);
     if (!doc) return undefined;
     const prev = this.cache.get(path);
-    if (prev && prev.text === doc.text && !this.importsChanged(prev)) return prev;
+    if (prev && prev.text === doc.text && !this.importsChanged(prev) && !this.stale.has(path)) return prev;
+    this.stale.delete(path);
     const t0 = this.now();
     let mc = this.models.get(path);
     if (!mc) this.models.set(path, (mc = new ModelCache()));
@@ -130,6 +134,22 @@ export class LanguageService {
       if (open && open.text !== m.file.text) return true;
     }
     return false;
+  }
+
+  /**
+   * A file changed on disk, not through the editor (another program, a `git checkout`): marks the open
+   * documents whose last check imported it, or could not find a module it imports (E0206: the file may just
+   * have been created), as needing a new check, and returns them. An open file's own text is the editor's.
+   */
+  changedOnDisk(path: string): string[] {
+    if (this.docs.has(path)) return [];
+    const out: string[] = [];
+    for (const a of this.cache.values())
+      if (a.result.program.modules.has(path) || a.diagnostics.some((d) => d.code === 'E0206')) {
+        this.stale.add(a.path);
+        out.push(a.path);
+      }
+    return out;
   }
 
   /** Open documents whose last check imported `path` (to re-check them when it is edited). */

@@ -14,7 +14,7 @@ export const uriOf = (path) => pathToFileURL(path).href;
  * Starts the server; `diagnostics(uri)` waits for the next publish for that URI (or returns the last).
  * Each server gets an empty diagnostics cache unless `env.DSLC_CACHE_DIR` names one (to test reopening).
  */
-export async function startClient({ initializationOptions = {}, env = {} } = {}) {
+export async function startClient({ initializationOptions = {}, env = {}, capabilities = {} } = {}) {
   const t0 = performance.now();
   const cacheDir = env.DSLC_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'dslc-lsp-cache-'));
   const child = spawn(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
@@ -31,13 +31,17 @@ export async function startClient({ initializationOptions = {}, env = {} } = {})
     for (const w of ws) w(published.get(p.uri));
   });
   conn.onRequest('workspace/inlayHint/refresh', () => null);
-  conn.onRequest('client/registerCapability', () => null);
+  const registrations = [];
+  conn.onRequest('client/registerCapability', (p) => {
+    registrations.push(...p.registrations);
+    return null;
+  });
   conn.listen();
-  const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(ROOT), capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } } }, initializationOptions });
+  const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(ROOT), capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } }, ...capabilities }, initializationOptions });
   await conn.sendNotification('initialized', {});
   const versions = new Map();
   return {
-    conn, child, init, t0, exited, cacheDir,
+    conn, child, init, t0, exited, cacheDir, registrations,
     stderr: () => stderr,
     published,
     /** The next diagnostics published for `uri` (optionally for `version`), within `ms`. */

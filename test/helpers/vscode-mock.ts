@@ -89,6 +89,8 @@ export class TextDocument {
 
 export function createVscodeMock(settings: Record<string, unknown>) {
   const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[] };
+  /** File-system watcher listeners by event (`create`, `change`, `delete`), as the extension registered them. */
+  const files: Record<'create' | 'change' | 'delete', Listener<Uri>[]> = { create: [], change: [], delete: [] };
   const published = new Map<string, Diagnostic[]>();
   const providers: Record<string, unknown> = {};
   const output: string[] = [];
@@ -113,6 +115,12 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
       applyEdit: async () => true,
+      createFileSystemWatcher: () => ({
+        onDidCreate: (l: Listener<Uri>) => (files.create.push(l), disposable),
+        onDidChange: (l: Listener<Uri>) => (files.change.push(l), disposable),
+        onDidDelete: (l: Listener<Uri>) => (files.delete.push(l), disposable),
+        dispose() {},
+      }),
     },
     window: {
       createOutputChannel: () => ({ append: (s: string) => output.push(s), appendLine: (s: string) => output.push(`${s}\n`), dispose() {} }),
@@ -141,7 +149,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
     },
     commands: { registerCommand: () => disposable },
   };
-  return { api, listeners, published, providers, output, errors, documents };
+  return { api, listeners, files, published, providers, output, errors, documents };
 }
 
 /** Loads extension.js with `require('vscode')` answered by `api`. */

@@ -1,0 +1,74 @@
+/**
+ * Files changed outside the editor: a client that can watch files is asked to watch `**\/*.nn`, and a
+ * `workspace/didChangeWatchedFiles` for an imported file (changed, or created after an import failed)
+ * re-checks the open documents that depend on it. A spawned server, as in lsp-server.test.ts.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
+import { startClient, uriOf } from './helpers/lsp-client.mjs';
+
+type Client = Awaited<ReturnType<typeof startClient>>;
+interface Published { diagnostics: { code: string }[] }
+const codes = (p: Published) => p.diagnostics.map((d) => d.code);
+
+/** The codes last published for `uri` once they equal `want` (the open also re-publishes once), or the last ones after 10 s. */
+async function settle(c: Client, uri: string, want: string[]): Promise<string[]> {
+  const last = () => (c.published.get(uri) ? codes(c.published.get(uri)) : undefined);
+  for (let i = 0; i < 200 && JSON.stringify(last()) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 50));
+  return last() ?? [];
+}
+
+describe('dslc lsp: imported files changed on disk', () => {
+  let c: Client;
+  const dir = mkdtempSync(join(tmpdir(), 'dslc-watch-'));
+  const lib = join(dir, 'lib.nn');
+  const main = join(dir, 'main.nn');
+  const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) -> (y: [N, 10]) {\n  return x -> conv2d(4, 3) -> head(10)\n}\n';
+  beforeAll(async () => {
+    writeFileSync(lib, 'block head(x: Tensor, n: int) -> Tensor {\n  return x -> flatten() -> dense(n)\n}\n');
+    writeFileSync(main, mainText);
+    c = await startClient({ capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } });
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('registers a watcher for .nn files when the client can watch', async () => {
+    for (let i = 0; i < 50 && !c.registrations.length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(c.registrations).toEqual([expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.nn' }] } })]);
+  });
+
+  it('an imported file changed on disk re-checks its importer', async () => {
+    const uri = uriOf(main);
+    await c.open(uri, mainText);
+    expect(await settle(c, uri, [])).toEqual([]);
+    // The block loses its parameter: the call in main.nn now passes one argument too many.
+    writeFileSync(lib, 'block head(x: Tensor) -> Tensor {\n  return x -> flatten() -> dense(10)\n}\n');
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is re-checked until the client says the file changed.
+    expect(codes(c.published.get(uri))).toEqual([]);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(lib), type: 2 }] });
+    expect(await settle(c, uri, ['E0203'])).toEqual(['E0203']);
+    // A change to a file main.nn does not import checks nothing again.
+    const before = (await c.request('dslc/stats')).checks;
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'other.nn')), type: 2 }] });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.request('dslc/stats')).checks).toBe(before);
+    await c.close(uri);
+  });
+
+  it('a missing module that appears on disk clears E0206', async () => {
+    const path = join(dir, 'late.nn');
+    const text = 'from "./later.nn" import tail\n\nmodel L(x: [N, 8]) -> (y: [N, 2]) {\n  return x -> tail()\n}\n';
+    writeFileSync(path, text);
+    const uri = uriOf(path);
+    await c.open(uri, text);
+    expect(await settle(c, uri, ['E0206'])).toEqual(['E0206']);
+    writeFileSync(join(dir, 'later.nn'), 'block tail(x: Tensor) -> Tensor {\n  return x -> dense(2)\n}\n');
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'later.nn')), type: 1 }] });
+    expect(await settle(c, uri, [])).toEqual([]);
+  });
+});
