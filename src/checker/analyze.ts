@@ -51,7 +51,8 @@ export interface CheckOptions {
   readonly maxMacs?: number;
 }
 
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+const times = (a: number, b: number) => a * b;
+const count = (shape: readonly number[]) => shape.reduce(times, 1);
 
 /** Analyses an elaborated model, evaluates its deferred assertions and rules; never throws. */
 export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: CheckedModel; diagnostics: Diagnostic[] } {

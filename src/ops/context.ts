@@ -17,35 +17,53 @@ export function createOpContext(
   facts: DimFacts,
   host: OpContextHost,
 ): OpContext {
-  const ctx: OpContext = {
-    inputs,
-    attrs,
-    facts,
-    label,
-    given: (a) => given.has(a),
-    fail(code, message, opts = {}): OpFailure {
-      host.report(code, message, opts);
-      return { failed: true };
-    },
-    warn(code, message, opts = {}) {
-      host.report(code, message, opts);
-    },
-    unify(a, b, what) {
-      const c = compareDims(a, b);
-      if (c === 'equal') return true;
-      if (c === 'different') {
-        host.report('E0402', `${label}: ${what}: ${formatDim(a)} ≠ ${formatDim(b)}`, {});
-        return false;
-      }
-      if (host.unify) return host.unify(a, b, what, label);
-      host.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, {});
-      return true;
-    },
-    concrete(d: Dim, what: string) {
-      if (!isSymbolic(d)) return d;
-      host.report('E0409', `${label}: ${what} is ${formatDim(d)}, but weights need a concrete size`, { hint: 'give that axis a fixed size in the model input' });
-      return undefined;
-    },
-  };
-  return ctx;
+  return new PlainOpContext(label, inputs, attrs, given, facts, host);
+}
+
+/** One object per layer with prototype methods (closures per layer were a visible share of elaboration's garbage). */
+class PlainOpContext implements OpContext {
+  /** The label of the layer (messages keep it in contexts derived with another `label`). */
+  private readonly who: string;
+
+  constructor(
+    readonly label: string,
+    readonly inputs: readonly TensorType[],
+    readonly attrs: Readonly<Record<string, AttrValue>>,
+    private readonly givenSet: { has(name: string): boolean },
+    readonly facts: DimFacts,
+    private readonly host: OpContextHost,
+  ) {
+    this.who = label;
+  }
+
+  given(a: string): boolean {
+    return this.givenSet.has(a);
+  }
+
+  fail(code: DiagnosticCode, message: string, opts: DiagOptions = {}): OpFailure {
+    this.host.report(code, message, opts);
+    return { failed: true };
+  }
+
+  warn(code: DiagnosticCode, message: string, opts: DiagOptions = {}): void {
+    this.host.report(code, message, opts);
+  }
+
+  unify(a: Dim, b: Dim, what: string): boolean {
+    const c = compareDims(a, b);
+    if (c === 'equal') return true;
+    if (c === 'different') {
+      this.host.report('E0402', `${this.who}: ${what}: ${formatDim(a)} ≠ ${formatDim(b)}`, {});
+      return false;
+    }
+    if (this.host.unify) return this.host.unify(a, b, what, this.who);
+    this.host.report('W0105', `${this.who}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, {});
+    return true;
+  }
+
+  concrete(d: Dim, what: string): number | undefined {
+    if (!isSymbolic(d)) return d;
+    this.host.report('E0409', `${this.who}: ${what} is ${formatDim(d)}, but weights need a concrete size`, { hint: 'give that axis a fixed size in the model input' });
+    return undefined;
+  }
 }

@@ -7,11 +7,10 @@ import { didYouMean } from '../diagnostics/make.js';
 import type { Span } from '../diagnostics/types.js';
 import type { Arg, Expr, Param } from '../syntax/ast.js';
 import { bindAttrs } from '../ops/attrs.js';
-import { createOpContext } from '../ops/context.js';
-import { type AttrValue, type OpDef, isFailure } from '../ops/types.js';
-import { type Dim, compareDims, formatDim, isIntegral, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
+import type { AttrValue, OpDef } from '../ops/types.js';
+import { isIntegral } from '../symbolic/dim.js';
 import { callBuiltin } from './builtins.js';
-import type { IrParam } from './ir.js';
+import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, suggest } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
 import { ERR, type ArgSite, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
@@ -42,6 +41,7 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
   return callValue(st, sc, callee, piped, pos, kw, site, e.callee.range);
 }
 
+const isErr = (v: Value): boolean => v.k === 'error';
 const NO_SPAN = (): Span | undefined => undefined;
 
 function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: number; end: number }) {
@@ -85,7 +85,8 @@ export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: E
 }
 
 function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: Map<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
-  if (piped.some((p) => p.k === 'error') || pos.some((p) => p.k === 'error') || [...kw.values()].some((v) => v.k === 'error')) return ERR;
+  if (piped.some(isErr) || pos.some(isErr)) return ERR;
+  for (const v of kw.values()) if (v.k === 'error') return ERR;
   switch (callee.k) {
     case 'builtin': {
       if (kw.size) {
@@ -194,7 +195,14 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
 
 /** Binds and checks an op instance's attributes (`inst.bound`); false after reporting a problem. */
 function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: Map<string, Value>, site: Site): boolean {
-  const frac = [...pos, ...kw.values()].find((v) => v.k === 'dim' && !isIntegral(v.v, st.facts));
+  const fractional = (v: Value) => v.k === 'dim' && !isIntegral(v.v, st.facts);
+  let frac = pos.find(fractional);
+  if (!frac)
+    for (const v of kw.values())
+      if (fractional(v)) {
+        frac = v;
+        break;
+      }
   if (frac) {
     st.report('E0300', `${op.name}: ${show(frac)} is not a whole number for every size; use // or floor()/ceil()`, site.span);
     return false;
@@ -204,7 +212,9 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
     st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos(bad) ?? site.span);
     return false;
   }
-  const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), new Map([...kw].map(([k, v]) => [k, toAttr(v) ?? null])));
+  const kwAttrs = new Map<string, AttrValue | null>();
+  for (const [k, v] of kw) kwAttrs.set(k, toAttr(v) ?? null);
+  const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
   for (const p of bound.problems) {
     const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
     st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
@@ -224,116 +234,6 @@ function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site):
   }
   const ids = tensors.map((t) => (t as { id: number }).id);
   return inst.target.kind === 'op' ? applyOp(st, inst, inst.target.op, ids, site) : applyBlock(st, inst, inst.target.block, ids, site);
-}
-
-/** How many tensor inputs an op takes (worked out once per op, not per layer). */
-const arityCache = new WeakMap<OpDef, { fixed: number; variadic: boolean; min: number }>();
-function arityOf(op: OpDef): { fixed: number; variadic: boolean; min: number } {
-  let a = arityCache.get(op);
-  if (!a) {
-    const fixed = op.inputs.filter((i) => !i.variadic);
-    const variadic = op.inputs.find((i) => i.variadic);
-    a = { fixed: fixed.length, variadic: Boolean(variadic), min: variadic ? (variadic.min ?? 1) : fixed.filter((i) => !i.optional).length };
-    arityCache.set(op, a);
-  }
-  return a;
-}
-
-function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site): Value {
-  const { fixed, variadic, min: minIn } = arityOf(op);
-  if (ids.length < minIn || (!variadic && ids.length > fixed)) {
-    st.report('E0203', `${op.name} takes ${variadic ? `at least ${minIn}` : fixed} tensor input${minIn === 1 && !variadic ? '' : 's'}, got ${ids.length}`, site.span);
-    return ERR;
-  }
-  const isite = inst.site ?? site;
-  const bound = inst.bound;
-  if (!bound) return ERR; // unreachable: op instances are bound when created, or not created
-  const hint = st.nameHint;
-  st.nameHint = undefined;
-  const label = inst.applied > 0 && inst.firstNode !== undefined ? st.nodes[inst.firstNode]!.label : st.uniqueLabel(inst.label ?? hint ?? op.name, !inst.label && !hint);
-  // Inputs keep their symbols (so a conflict can be explained as E0403); outputs and costs use the bindings.
-  const inputs = ids.map((i) => st.tensors[i]!.type);
-  const attrSpan = (a: string | undefined) => {
-    const g = a === undefined ? undefined : bound.given.get(a);
-    return g === undefined ? isite.span : typeof g === 'number' ? (isite.pos(g) ?? isite.span) : (isite.kw(g) ?? isite.span);
-  };
-  const ctx = createOpContext(label, inputs, bound.attrs, bound.given, st.facts, {
-    report: (code, message, opts) => st.report(code, message, opts.attr ? attrSpan(opts.attr) : site.span, { ...(opts.hint ? { hint: opts.hint } : {}), ...(opts.notes ? { notes: opts.notes } : {}), ...(opts.fixes ? { fixes: opts.fixes } : {}) }),
-    unify: (a, b, what, lbl) => unify(st, a, b, what, lbl, site.span),
-  });
-  const r = op.infer(ctx);
-  if (isFailure(r)) return ERR;
-  const params: IrParam[] = (r.params ?? []).map((p) => ({ ...p, trainable: p.trainable !== false && inst.trainable }));
-  let sharedWith: number | undefined;
-  if (inst.applied > 0) {
-    const sig = (ps: readonly IrParam[]) => JSON.stringify(ps.map((p) => [p.name, p.shape]));
-    if (inst.firstNode === undefined || sig(params) !== sig(st.nodes[inst.firstNode]!.params)) {
-      st.report('E0305', `${label}: this shared layer needs weights ${describeParams(params)} here but ${inst.firstNode !== undefined ? describeParams(st.nodes[inst.firstNode]!.params) : 'none'} at its first use`, site.span, { notes: inst.firstNode !== undefined ? [{ message: 'first applied here', span: st.nodes[inst.firstNode]!.span }] : [] });
-      return ERR;
-    }
-    sharedWith = inst.firstNode;
-  }
-  const id = st.nodes.length;
-  // Bound symbols (from unification) are substituted into outputs and costs; usually there are none.
-  const bind = anyBound(st) ? (d: Dim) => bindSyms(st, d) : identityDim;
-  const outs = r.outputs.map((o) => st.newTensor(bind === identityDim ? o : { ...o, shape: o.shape.map(bind) }, site.span, id));
-  if (!outs.every((o) => checkDims(st, o, label, site.span))) return ERR;
-  st.nodes.push({
-    id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
-    ...(sharedWith !== undefined ? { sharedWith } : {}),
-    macs: bind(r.macs), flops: bind(r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: st.frameInfo().frames,
-  });
-  if (inst.applied++ === 0) inst.firstNode = id;
-  return outs.length === 1 ? { k: 'tensor', id: outs[0]! } : { k: 'tuple', items: outs.map((o) => ({ k: 'tensor', id: o }) as Value) };
-}
-
-const describeParams = (ps: readonly IrParam[]) => ps.map((p) => `${p.name}[${p.shape.join('×')}]`).join(', ') || 'none';
-
-const identityDim = (d: Dim): Dim => d;
-
-function anyBound(st: State): boolean {
-  for (const v of st.symbols.values()) if (v !== undefined) return true;
-  return false;
-}
-
-function bindSyms(st: State, d: Dim): Dim {
-  if (!isSymbolic(d)) return d;
-  const env = new Map<string, Dim>();
-  for (const [k, v] of st.symbols) if (v !== undefined) env.set(k, v);
-  return env.size ? substitute(d, env, st.facts) : d;
-}
-
-function checkDims(st: State, tensor: number, label: string, span: Span): boolean {
-  for (const d of st.tensors[tensor]!.type.shape)
-    if (typeof d === 'number' && (!Number.isSafeInteger(d) || d < 0)) {
-      st.report('E0406', `${label}: dimension ${d < 0 ? d : `≈${d.toExponential(3)}`} is out of range (beyond 2^53)`, span);
-      return false;
-    }
-  return true;
-}
-
-/** Symbolic unification: a free symbol binds to the other side; otherwise equality is assumed (W0105). */
-function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Span): boolean {
-  for (const [x, y] of [[a, b], [b, a]] as const) {
-    if (isSymbolic(x) && x.terms.length === 1 && x.terms[0]!.c.n === 1 && x.terms[0]!.c.d === 1 && x.terms[0]!.factors.length === 1) {
-      const f = x.terms[0]!.factors[0]!;
-      if (f.atom.kind === 'sym' && f.exp === 1 && st.symbols.has(f.atom.name)) {
-        const bound = st.symbols.get(f.atom.name);
-        if (bound === undefined && !symbolsOf(y).has(f.atom.name)) {
-          st.symbols.set(f.atom.name, y);
-          return true;
-        }
-        if (bound === undefined) break;
-        if (compareDims(bound, y) === 'different') {
-          st.report('E0403', `${label}: ${what}: ${f.atom.name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
-          return false;
-        }
-        return true;
-      }
-    }
-  }
-  st.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, span, { hint: 'use concrete sizes or a `where` constraint so dslc can prove it' });
-  return true;
 }
 
 function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], site: Site): Value {

@@ -1,4 +1,5 @@
 /** `matmul`: `torch.matmul` (NumPy `matmul` semantics). */
+import { derive } from '../shared/derive.js';
 import { type Dim, compareDims, formatDim, mul } from '../../symbolic/dim.js';
 import type { OpDef } from '../types.js';
 import { reshape } from '../shared/tfjs.js';
@@ -34,7 +35,7 @@ export const op: OpDef = {
         hint: 'the last axis of the first operand must equal the second-to-last of the second; transpose one operand?',
       });
     if (c === 'unknown' && !ctx.unify(k, k2, 'contraction axis of matmul')) return { failed: true };
-    const batch = broadcastShapes({ ...ctx, label: `${ctx.label} (batch axes of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)})` }, [
+    const batch = broadcastShapes(derive(ctx, { label: `${ctx.label} (batch axes of ${fmtShape(a.shape)} @ ${fmtShape(b.shape)})` }), [
       { shape: as.slice(0, -2), dtype: a.dtype },
       { shape: bs.slice(0, -2), dtype: b.dtype },
     ]);

@@ -9,11 +9,14 @@ import type { AttrValue, OpContext, TensorType } from '../types.js';
 export interface Overrides {
   readonly inputs?: readonly TensorType[];
   readonly attrs?: Readonly<Record<string, AttrValue>>;
+  /** The `label` a shared rule puts into its own messages (the context's own messages keep the layer's). */
+  readonly label?: string;
 }
 
 /** `ctx` with some inputs/attributes replaced; everything else (fail, warn, facts, label) is delegated. */
 export function derive(ctx: OpContext, o: Overrides): OpContext {
   const props: PropertyDescriptorMap = {};
+  if (o.label !== undefined) props.label = { value: o.label, enumerable: true };
   if (o.inputs) props.inputs = { value: o.inputs, enumerable: true };
   if (o.attrs) props.attrs = { value: { ...ctx.attrs, ...o.attrs }, enumerable: true };
   return Object.create(ctx, props) as OpContext;
