@@ -78,31 +78,30 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
     }
     return sum;
   };
-  const layers: LayerReport[] = g.nodes.map((n) => {
+  const layers: LayerReport[] = new Array(g.nodes.length);
+  for (let i = 0; i < g.nodes.length; i++) {
+    const n = g.nodes[i]!;
     const own = n.sharedWith === undefined;
-    const p = own ? n.params.reduce((a, x) => a + count(x.shape), 0) : 0;
-    const tp = own ? n.params.filter((x) => x.trainable).reduce((a, x) => a + count(x.shape), 0) : 0;
-    if (own) weightBytes += n.params.reduce((a, x) => a + count(x.shape) * DTYPE_BYTES[x.dtype ?? 'float32'], 0);
+    // One pass over the weights (this loop runs for every layer of the model).
+    let p = 0;
+    let tp = 0;
+    if (own)
+      for (const x of n.params) {
+        const c = count(x.shape);
+        p += c;
+        if (x.trainable) tp += c;
+        weightBytes += c * DTYPE_BYTES[x.dtype ?? 'float32'];
+      }
     params += p;
     trainable += tp;
     const m = ps(n.macs);
     const f = ps(n.flops);
-    macs = add(macs, m);
-    flops = add(flops, f);
-    return {
-      node: n,
-      path: n.path,
-      op: n.op.name,
-      outputShapes: n.outputs.map((o) => g.tensors[o]!.type.shape),
-      params: p,
-      trainableParams: tp,
-      macs: m,
-      flops: f,
-      outputBytes: outputBytes(n),
-      rf: rf[n.outputs[0]!],
-      ...(own ? {} : { sharedWith: g.nodes[n.sharedWith!]!.path }),
-    };
-  });
+    macs = typeof macs === 'number' && typeof m === 'number' ? macs + m : add(macs, m);
+    flops = typeof flops === 'number' && typeof f === 'number' ? flops + f : add(flops, f);
+    const outputShapes = n.outputs.length === 1 ? [g.tensors[n.outputs[0]!]!.type.shape] : n.outputs.map((o) => g.tensors[o]!.type.shape);
+    const layer: LayerReport = { node: n, path: n.path, op: n.op.name, outputShapes, params: p, trainableParams: tp, macs: m, flops: f, outputBytes: outputBytes(n), rf: rf[n.outputs[0]!] };
+    layers[i] = own ? layer : { ...layer, sharedWith: g.nodes[n.sharedWith!]!.path };
+  }
   if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
   const [peak1, peak2] = peakActivationBytes(g, [1, 2]);
   diagnostics.push(...precisionLoss(g, layers, macs, flops, peak1));

@@ -68,7 +68,9 @@ export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], sit
   const ctx = createOpContext(label, inputs, bound.attrs, bound.given, st.facts, new OpHost(st, site, isite, bound));
   const r = op.infer(ctx);
   if (isFailure(r)) return ERR;
-  const params: IrParam[] = (r.params ?? []).map((p) => ({ ...p, trainable: p.trainable !== false && inst.trainable }));
+  // Every parameter and node has the same fields in the same order (one object shape for the engine:
+  // the checker and the lowerings walk them all).
+  const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable, dtype: p.dtype, init: p.init, fanIn: p.fanIn }));
   let sharedWith: number | undefined;
   if (inst.applied > 0) {
     const sig = (ps: readonly IrParam[]) => JSON.stringify(ps.map((p) => [p.name, p.shape]));
@@ -84,8 +86,7 @@ export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], sit
   const outs = r.outputs.map((o) => st.newTensor(bind === identityDim ? o : { ...o, shape: o.shape.map(bind) }, site.span, id));
   if (!outs.every((o) => checkDims(st, o, label, site.span))) return ERR;
   st.nodes.push({
-    id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id,
-    ...(sharedWith !== undefined ? { sharedWith } : {}),
+    id, op, label, path: st.path(label), inputs: ids, outputs: outs, attrs: bound.attrs, params, instance: inst.id, sharedWith,
     macs: bind(r.macs), flops: bind(r.flops ?? mul(r.macs, 2)), rf: r.rf, span: site.span, blockPath: st.frameInfo().frames,
   });
   if (inst.applied++ === 0) inst.firstNode = id;

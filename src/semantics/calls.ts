@@ -184,8 +184,11 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
     // A call that failed at the first application (reported then) is not replayed unvalidated.
     return prev.failed ? undefined : prev;
   }
-  const inst: Instance = { id: st.nextInstance++, target, positional: pos, keywords: kw, ...(generic.label ? { label: generic.label } : {}), trainable: generic.trainable && st.frozen === 0, span: site.span, inner: [], applied: 0 };
-  inst.site = site;
+  // All fields from the start (one object shape; later ones are filled in as the instance is used).
+  const inst: Instance = {
+    id: st.nextInstance++, target, positional: pos, keywords: kw, label: generic.label || undefined, site, appliedLabel: undefined, trainable: generic.trainable && st.frozen === 0,
+    span: site.span, firstNode: undefined, inner: [], applied: 0, bound: undefined, failed: undefined,
+  };
   // Check an op's arguments now, so that an instance reports mistakes where it is written.
   if (target.kind === 'op' && !bindOpInstance(st, inst, target.op, pos, kw, site)) inst.failed = true;
   // Recorded even when it failed, so that a replay stays aligned with the first application.

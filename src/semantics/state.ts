@@ -112,7 +112,7 @@ export class State {
 
   newTensor(type: TensorType, span: Span, producer?: number): number {
     const id = this.tensors.length;
-    this.tensors.push({ id, type, span, ...(producer !== undefined ? { producer } : {}) });
+    this.tensors.push({ id, type, producer, name: undefined, span });
     return id;
   }
 

@@ -196,11 +196,12 @@ export class Converter {
         const parts = nodes(n, 'binaryExpr');
         const first = this.binary(parts[0]);
         const head: Expr = parts.length === 2 ? { kind: 'range', from: first, to: this.binary(parts[1]), range: span(first.range, nodeRange(parts[1]!)) } : first;
-        const steps = nodes(n, 'postfixExpr').map((p) => this.expr(p));
+        const steps = n.children.postfixExpr ? nodes(n, 'postfixExpr').map((p) => this.expr(p)) : [];
         return steps.length ? { kind: 'chain', head, steps, range } : head;
       }
       case 'postfixExpr': {
         let e = this.expr(node(n, 'primary'));
+        if (!n.children.callSuffix && !n.children.indexSuffix && !n.children.Ident) return e;
         const suffixes: { at: number; make: (t: Expr) => Expr }[] = [];
         for (const c of nodes(n, 'callSuffix')) suffixes.push({ at: nodeRange(c).start, make: (t) => ({ kind: 'call', callee: t, args: this.args(c), range: span(t.range, nodeRange(c)) }) });
         for (const c of nodes(n, 'indexSuffix')) suffixes.push({ at: nodeRange(c).start, make: (t) => ({ kind: 'index', target: t, index: this.expr(node(c, 'expression')), range: span(t.range, nodeRange(c)) }) });
@@ -251,6 +252,9 @@ export class Converter {
   /** Precedence climbing over the flat `unary (op unary)*` list the parser produces. */
   private binary(n: CstNode | undefined): Expr {
     if (!n) return { kind: 'error', range: { start: 0, end: 0 } };
+    // Most operands (every argument, every chain head) are one unary without operators or prefixes.
+    const only = n.children.unaryExpr?.length === 1 && !n.children.binaryOp ? (n.children.unaryExpr[0] as CstNode) : undefined;
+    if (only && !isTok(only) && !only.children.Minus && !only.children.Not) return this.expr(node(only, 'postfixExpr'));
     const operands = nodes(n, 'unaryExpr').map((u) => ({
       prefixes: [...toks(u, 'Minus'), ...toks(u, 'Not')].sort((a, b) => a.startOffset - b.startOffset),
       base: this.expr(node(u, 'postfixExpr')),
