@@ -22,6 +22,19 @@ const toks = (n: CstNode, k: string): IToken[] => (n.children[k] ?? NONE).filter
 const node = (n: CstNode, k: string): CstNode | undefined => (n.children[k] ?? NONE).find((e): e is CstNode => !isTok(e));
 const tok = (n: CstNode, k: string): IToken | undefined => (n.children[k] ?? NONE).find(realTok);
 
+const PRIMARY_KEYS = ['Ident', 'NumberLit', 'parenExpr', 'StringLit', 'listExpr', 'True', 'False', 'None'];
+const STATEMENT_KEYS = ['assignStmt', 'expression', 'returnStmt', 'ifStmt', 'forStmt', 'repeatStmt', 'assertStmt', 'frozenStmt'];
+
+/** The first child under one of `keys`, else (a tree recovery left in another form) the first of any key. */
+function firstChild(n: CstNode, keys: readonly string[], nodesOnly = false): CstElement | undefined {
+  const ok = (e: CstElement | undefined): e is CstElement => e !== undefined && (!nodesOnly || !isTok(e));
+  for (const k of keys) {
+    const e = n.children[k]?.[0];
+    if (ok(e)) return e;
+  }
+  return Object.values(n.children).flat().find(ok);
+}
+
 const tokRange = (t: IToken): Range => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
 function nodeRange(n: CstNode): Range {
   const l = n.location;
@@ -151,7 +164,7 @@ export class Converter {
   }
 
   private stmt(s: CstNode): Stmt | undefined {
-    const inner = Object.values(s.children).flat().find((e): e is CstNode => !isTok(e));
+    const inner = firstChild(s, STATEMENT_KEYS, true) as CstNode | undefined;
     if (!inner) return undefined;
     const range = nodeRange(inner);
     switch (inner.name) {
@@ -211,11 +224,8 @@ export class Converter {
         return e;
       }
       case 'primary': {
-        let t: CstElement | undefined;
-        for (const k in n.children) {
-          t = n.children[k]![0];
-          if (t) break;
-        }
+        // The one alternative the parser took (known keys first: enumerating a CST node's keys is slow).
+        const t = firstChild(n, PRIMARY_KEYS);
         if (!t) return err;
         if (!isTok(t)) return this.expr(t);
         if (t.isInsertedInRecovery || isNaN(t.startOffset)) return err;
