@@ -45,26 +45,39 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
     if (p.diagnostics.length) throw new Error(`generated model has diagnostics: ${p.diagnostics[0].message}`);
     if (i < starts - 1) await c.stop();
     else {
-      // Keystrokes: alternately type a digit into a conv's channel count in the middle of the model and
-      // delete it again (every text is new to the checker; each keystroke comes after a pause, as typing does).
+      // Keystrokes, each after a pause (as typing does), in the middle of the model (60 % into the file):
+      //   typing: letters typed one by one into a comment there: every text is new (parse, elaborate,
+      //     analyse the declaration again), diagnostics stay empty;
+      //   error on/off: a digit typed into a conv's channel count and deleted again, alternately (the
+      //     residual add after it fails, then passes; the two texts alternate, so their parses are cached).
       let cur = text;
-      const at = cur.indexOf('conv2d(16', cur.indexOf('\n', Math.floor(cur.length * 0.6))) + 'conv2d(16'.length;
-      const key = [];
-      let lastElaborated = 0;
-      const checkMs = [];
-      for (let k = 0; k < keys; k++) {
+      const keystroke = async (start, end, insert) => {
         await sleep(pauseMs);
-        const insert = k % 2 === 0;
-        const pos = posAt(cur, at);
+        const a = posAt(cur, start);
+        const b = posAt(cur, end);
         const t0 = performance.now();
-        const v = c.change(uri, [{ range: { start: pos, end: insert ? pos : { line: pos.line, character: pos.character + 1 } }, text: insert ? '1' : '' }]);
-        cur = insert ? `${cur.slice(0, at)}1${cur.slice(at)}` : `${cur.slice(0, at)}${cur.slice(at + 1)}`;
+        const v = c.change(uri, [{ range: { start: a, end: b }, text: insert }]);
+        cur = `${cur.slice(0, start)}${insert}${cur.slice(end)}`;
         const p2 = await c.nextDiagnostics(uri, 60000, v);
-        key.push(p2.at - t0);
         const st = await c.request('dslc/stats');
-        checkMs.push(st.lastCheckMs);
-        lastElaborated = st.lastElaborated;
+        return { ms: p2.at - t0, check: st.lastCheckMs, elaborated: st.lastElaborated, diagnostics: p2.diagnostics.length };
+      };
+      const lineEnd = cur.indexOf('\n', cur.indexOf('conv2d(16', cur.indexOf('\n', Math.floor(cur.length * 0.6))));
+      const key = [];
+      const checkMs = [];
+      let lastElaborated = 0;
+      let comment = lineEnd;
+      for (let k = 0; k < keys; k++) {
+        const r = await keystroke(comment, comment, k === 0 ? ' # n' : String.fromCharCode(97 + (k % 26)));
+        comment += k === 0 ? 4 : 1;
+        if (r.diagnostics) throw new Error('typing into a comment made diagnostics');
+        key.push(r.ms);
+        checkMs.push(r.check);
+        lastElaborated = r.elaborated;
       }
+      const toggle = [];
+      const at = cur.indexOf('conv2d(16', cur.indexOf('\n', Math.floor(cur.length * 0.6))) + 'conv2d(16'.length;
+      for (let k = 0; k < keys; k++) toggle.push((await keystroke(at, k % 2 === 0 ? at : at + 1, k % 2 === 0 ? '1' : '')).ms);
       // Hover on layer calls and completion after `-> ` at spread-out places of the model.
       const calls = [...cur.matchAll(/-> (conv2d|res\d+|relu)\(/g)].map((m) => m.index + 4);
       const hover = [];
@@ -81,7 +94,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         if (!items.length) throw new Error('no completion items');
       }
       await c.stop();
-      return { variant, lines, bytes: text.length, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
+      return { variant, lines, bytes: text.length, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
     }
   }
   throw new Error('unreachable');
@@ -99,7 +112,7 @@ export async function runLsp({ quick = false } = {}) {
 }
 
 const row = (r) =>
-  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} |`;
+  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} |`;
 
 /** The RESULTS.md section. */
 export function lspMarkdown(rows, m, date) {
@@ -117,8 +130,8 @@ milliseconds, p50 / p95. Keystrokes come 150 ms apart (after such a pause the se
 faster it waits for 50 ms of quiet, so bursts cost one check). "check" is the server's own time for the re-check a
 keystroke causes (parse of the changed declaration + elaboration and analysis of the model it is in).
 
-| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke → diagnostics | check | hover | completion |
-|---|---|---|---|---|---|---|---|---|
+| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (typing) → diagnostics | check | keystroke (error on/off) → diagnostics | hover | completion |
+|---|---|---|---|---|---|---|---|---|---|
 ${rows.map(row).join('\n')}
 
 | target (2,000 lines; decls file, single-model file in brackets) | measured p95 | result |

@@ -5,8 +5,8 @@
  * Chunk boundaries only fall where the full parser would start a declaration, so the AST is the same.
  */
 import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
-import type { Module } from '../syntax/ast.js';
-import { LIMITS, parseSource } from '../syntax/parse.js';
+import type { BlockDecl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
+import { LIMITS, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
 
 const DECL_START = /^(?:model|block|from|const)\b/;
@@ -67,6 +67,52 @@ function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic {
 }
 
 /**
+ * The chunk `text` made by an edit of the chunk `old` (a block or model that parsed cleanly), when the edit
+ * lies inside the body: only the statements it touches are parsed again, the others are kept (those after
+ * it shifted). Undefined when that cannot be shown to give what parsing the whole chunk gives; then the
+ * caller parses the whole chunk. Why it is the same parse: the statements before and after the re-parsed
+ * run are unchanged tokens; the run starts after a complete statement with a token that cannot continue it
+ * (a name or statement keyword), and is followed, at the start of an unedited line, by a name, a keyword or
+ * the body's `}` (so neither a token nor a comment or string of the run can reach into what follows).
+ */
+function spliceStatements(oldText: string, old: Chunk, text: string): Chunk | undefined {
+  const { result, diagnostics } = old.parsed;
+  const d = result.decls[0];
+  if (diagnostics.length || result.decls.length !== 1 || !d || (d.kind !== 'model' && d.kind !== 'block')) return undefined;
+  let p = 0;
+  const max = Math.min(oldText.length, text.length);
+  while (p < max && oldText.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < max - p && oldText.charCodeAt(oldText.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+  const oldEnd = oldText.length - q;
+  const delta = text.length - oldText.length;
+  const open = oldText.indexOf('{', d.name.end);
+  const close = d.range.end - 1;
+  if (open < 0 || oldText[close] !== '}' || p <= open || oldEnd > close) return undefined;
+  const before = d.body.filter((st) => st.range.end < p);
+  const after = d.body.filter((st) => st.range.start > oldEnd);
+  const last = before[before.length - 1];
+  const a = last ? last.range.end : open + 1;
+  const b = after[0] ? after[0].range.start : close;
+  // The statement after the run must start with a name or keyword (`not` could join the run's last expression).
+  if (after[0] && (!/[A-Za-z_]/.test(oldText[b]!) || /^not\b/.test(oldText.slice(b, b + 4)))) return undefined;
+  // It (or the body's `}`) must begin its line, after an unedited line break: a comment or string typed in
+  // the run ends at that line break and cannot swallow what follows.
+  const nl = oldText.lastIndexOf('\n', b - 1);
+  if (nl < oldEnd || oldText.slice(nl + 1, b).trim() !== '') return undefined;
+  const run = parseStatementRun(text.slice(a, b + delta));
+  if (!run) return undefined;
+  const body: Stmt[] = [...before, ...run.stmts.map((st) => shift(st, a)), ...after.map((st) => shift(st, delta))];
+  const decl = { ...d, body, range: { start: d.range.start, end: d.range.end + delta } } as ModelDecl | BlockDecl;
+  const comments = [
+    ...result.comments.filter((c) => c.end <= a),
+    ...run.comments.map((c) => ({ start: c.start + a, end: c.end + a })),
+    ...result.comments.filter((c) => c.start >= b).map((c) => ({ start: c.start + delta, end: c.end + delta })),
+  ];
+  return { parsed: { result: { decls: [decl], comments }, diagnostics: [] } };
+}
+
+/**
  * A parser with a cache of declaration chunks. Entries unused by the latest parse of any file are
  * dropped (bounded memory across edits); whole-file results are cached for unchanged imported files.
  */
@@ -75,6 +121,10 @@ export class IncrementalParser {
   private files = new Map<string, { text: string; result: WithDiagnostics<Module> }>();
   /** Chunk parses done (a test hook: typing in one declaration re-parses one chunk). */
   parses = 0;
+  /** Of those, parses of only the statements an edit touched (a test hook). */
+  splices = 0;
+  /** Each file's chunks at its last parse: an edited chunk is compared with the one at its index. */
+  private lastChunks = new Map<string, readonly { readonly text: string; readonly chunk: Chunk }[]>();
 
   /** A {@link import('../semantics/modules.js').ParseFn}: same result as `parseSource`, from cached chunks. */
   readonly parse = (file: SourceFile): WithDiagnostics<Module> => {
@@ -87,6 +137,7 @@ export class IncrementalParser {
 
   forget(path: string): void {
     this.files.delete(path);
+    this.lastChunks.delete(path);
   }
 
   private parseChunks(file: SourceFile): WithDiagnostics<Module> {
@@ -98,6 +149,8 @@ export class IncrementalParser {
     const comments: Module['comments'][number][] = [];
     const diagnostics: Diagnostic[] = [];
     const used = new Map<string, Chunk>();
+    const prev = this.lastChunks.get(file.path);
+    const now: { text: string; chunk: Chunk }[] = [];
     for (let i = 0; i < starts.length; i++) {
       const a = starts[i]!;
       const b = i + 1 < starts.length ? starts[i + 1]! : text.length;
@@ -105,9 +158,14 @@ export class IncrementalParser {
       let c = this.chunks.get(t) ?? used.get(t);
       if (!c) {
         this.parses++;
-        c = { parsed: parseSource(sourceFile(file.path, t)) };
+        // Typing inside a big model: re-parse the statements the edit touched, not the whole model.
+        const old = prev?.length === starts.length ? prev[i] : undefined;
+        const spliced = old ? spliceStatements(old.text, old.chunk, t) : undefined;
+        if (spliced) this.splices++;
+        c = spliced ?? { parsed: parseSource(sourceFile(file.path, t)) };
       }
       used.set(t, c);
+      now.push({ text: t, chunk: c });
       // Diagnostics are re-made every time (their line numbers depend on the text above); ASTs only when moved.
       if (!c.at || c.at.by !== a || c.at.path !== file.path)
         c.at = { by: a, path: file.path, decls: shift(c.parsed.result.decls, a), comments: shift(c.parsed.result.comments, a) };
@@ -115,6 +173,7 @@ export class IncrementalParser {
       for (const x of c.at.comments) comments.push(x);
       for (const d of c.parsed.diagnostics) diagnostics.push(shiftDiag(file, d, a));
     }
+    this.lastChunks.set(file.path, now);
     // Keep this file's chunks plus the previous generation (other open files share the map briefly).
     for (const [k, v] of used) this.chunks.set(k, v);
     if (this.chunks.size > 4 * used.size + 256) this.chunks = used;

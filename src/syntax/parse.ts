@@ -1,7 +1,7 @@
 /** Entry point of the syntax stage: text → AST with diagnostics. Never throws. */
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
-import type { Module } from './ast.js';
+import type { Module, Range, Stmt } from './ast.js';
 import { Converter } from './cst-to-ast.js';
 import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser } from './parser.js';
@@ -123,4 +123,39 @@ function attachDocs(decls: Module['decls'], comments: { start: number; end: numb
     }
     return lines.length ? { ...d, doc: lines.join('\n') } : d;
   });
+}
+
+/** Tokens that may begin a statement and cannot continue the expression of the statement before. */
+const STATEMENT_START = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
+
+/**
+ * Parses a run of whole statements (for re-parsing only the statements an edit touched; offsets relative
+ * to `text`). Undefined unless the text is entirely clean: no lexing, parse or conversion problem, shallow
+ * nesting, and a first token that starts a statement and cannot continue the one before it. Anything else
+ * is left to the full parse of the declaration, which reports it.
+ */
+export function parseStatementRun(text: string): { stmts: Stmt[]; comments: Range[] } | undefined {
+  if (text.includes('\u0000') || text.includes('\ufffd')) return undefined;
+  const lexed = nnLexer.tokenize(text);
+  if (lexed.errors.length) return undefined;
+  const tokens = lexed.tokens;
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.tokenType === BadNumber || t.tokenType === UnterminatedString || t.tokenType.name === 'Else') return undefined;
+    const n = t.tokenType.name;
+    if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth++;
+    else if (n === 'RParen' || n === 'RBracket' || n === 'RBrace') depth--;
+    if (depth < 0 || depth > LIMITS.maxDepth / 4) return undefined;
+  }
+  if (tokens.length && !STATEMENT_START.has(tokens[0]!.tokenType.name)) return undefined;
+  const comments = (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
+  if (!tokens.length) return { stmts: [], comments };
+  const parser = getParser();
+  parser.input = tokens;
+  const conv = new Converter(LIMITS.maxExprDepth);
+  const cst = parser.statements();
+  if (parser.errors.length || !cst) return undefined;
+  const stmts = conv.body(cst);
+  if (conv.problems.length || stmts.length !== (cst.children.statement?.length ?? 0)) return undefined;
+  return { stmts, comments };
 }

@@ -159,6 +159,11 @@ class NnParser extends CstParser {
     this.CONSUME(T.RBrace);
   });
 
+  /** A run of statements on its own: the editor re-parses just the statements an edit touched. */
+  statements = this.RULE('statements', () => {
+    this.MANY(() => this.SUBRULE(this.statement));
+  });
+
   statement = this.RULE('statement', () => {
     this.OR([
       { ALT: () => this.SUBRULE(this.ifStmt) },

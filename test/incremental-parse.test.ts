@@ -1,0 +1,83 @@
+/**
+ * Statement-level re-parsing (src/service/incremental.ts, `spliceStatements`): typing inside a block or model
+ * re-parses only the statements the edit touches. Property: along random edit sequences over real files,
+ * the editor's parser gives exactly what parsing every declaration afresh gives (ASTs with all offsets,
+ * comments, diagnostics), while most edits inside bodies take the short path.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { IncrementalParser } from '../src/service/incremental.js';
+import { parseSource } from '../src/syntax/parse.js';
+import { sourceFile } from '../src/syntax/source.js';
+import { generateModel } from '../bench/lsp-gen.mjs';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const files = [
+  ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn')).map((f) => ({ name: f, text: readFileSync(join(ROOT, 'examples', f), 'utf8') })),
+  { name: 'generated single model', text: generateModel(120, 'single') },
+];
+
+/** Pieces people type: mostly letters, digits, comments, line breaks and whole lines; sometimes stray brackets. */
+const piece = fc.oneof(
+  { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '64', ' ', '\n', ' # note', '  y = x -> relu()\n', '\n  z = x\n') },
+  { weight: 1, arbitrary: fc.constantFrom('(', ')', ',', '-> relu()', 'conv2d(8, 3)', '=', '[', ']', '.shape', '-', 'if', '}', '{', '"s"') },
+);
+const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), del: fc.nat(4), ins: fc.array(piece, { maxLength: 3 }) });
+
+/** Offsets inside block and model bodies (where the short path applies), as fractions pick them. */
+function bodyOffsets(text: string): number[] {
+  const out: number[] = [];
+  for (const m of text.matchAll(/^(?:model|block)\b[^{]*\{/gm)) {
+    const start = m.index + m[0].length;
+    const end = text.indexOf('\n}', start);
+    for (let i = start; i < (end < 0 ? text.length : end); i++) out.push(i);
+  }
+  return out;
+}
+
+describe('statement-level re-parsing', () => {
+  for (const f of files) {
+    it(`${f.name}: random edit sequences parse exactly as afresh, mostly by re-parsing only the touched statements`, () => {
+      let spliced = 0;
+      let edits = 0;
+      fc.assert(
+        fc.property(fc.array(edit, { minLength: 1, maxLength: 8 }), (seq) => {
+          const p = new IncrementalParser();
+          let text = f.text;
+          p.parse(sourceFile('/m.nn', text));
+          for (const e of seq) {
+            const offs = bodyOffsets(text);
+            const at = offs.length ? offs[Math.floor(e.at * (offs.length - 1))]! : Math.floor(e.at * text.length);
+            text = text.slice(0, at) + e.ins.join('') + text.slice(Math.min(text.length, at + e.del));
+            const before = p.splices;
+            const got = p.parse(sourceFile('/m.nn', text));
+            spliced += p.splices - before;
+            edits++;
+            const fresh = new IncrementalParser().parse(sourceFile('/m.nn', text));
+            expect(got.result).toEqual(fresh.result);
+            expect(got.diagnostics).toEqual(fresh.diagnostics);
+          }
+        }),
+        { numRuns: 40, seed: 7 },
+      );
+      // The short path is taken for a good share of the edits (the others fail the checks and parse whole).
+      expect(spliced).toBeGreaterThan(edits / 20);
+    });
+  }
+
+  it('typing into one statement of a big model re-parses that statement, and the result equals the full parse', () => {
+    let text = generateModel(2000, 'single');
+    const p = new IncrementalParser();
+    p.parse(sourceFile('/big.nn', text));
+    const at = text.indexOf('conv2d(16', Math.floor(text.length * 0.6)) + 'conv2d(16'.length;
+    for (const ch of ['0', '0', '1']) {
+      text = `${text.slice(0, at)}${ch}${text.slice(at)}`;
+      const before = p.splices;
+      const got = p.parse(sourceFile('/big.nn', text));
+      expect(p.splices - before).toBe(1);
+      expect(got.result).toEqual(parseSource(sourceFile('/big.nn', text)).result);
+    }
+  });
+});
