@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
 import type { BlockDecl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
+import { nnLexer } from '../syntax/lexer.js';
 import { LIMITS, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
 
@@ -67,6 +68,18 @@ function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic {
 }
 
 /**
+ * Offset of the body's `{`: the last `{` token between the declaration's name and its first statement (a
+ * `{` in a string default or in a comment is not one), or undefined.
+ */
+function bodyBrace(text: string, from: number, to: number): number | undefined {
+  const lexed = nnLexer.tokenize(text.slice(from, to));
+  if (lexed.errors.length) return undefined;
+  const braces = lexed.tokens.filter((t) => t.tokenType.name === 'LBrace');
+  const last = braces[braces.length - 1];
+  return last ? from + last.startOffset : undefined;
+}
+
+/**
  * The chunk `text` made by an edit of the chunk `old` (a block or model that parsed cleanly), when the edit
  * lies inside the body: only the statements it touches are parsed again, the others are kept (those after
  * it shifted). Undefined when that cannot be shown to give what parsing the whole chunk gives; then the
@@ -86,9 +99,9 @@ function spliceStatements(oldText: string, old: Chunk, text: string): Chunk | un
   while (q < max - p && oldText.charCodeAt(oldText.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
   const oldEnd = oldText.length - q;
   const delta = text.length - oldText.length;
-  const open = oldText.indexOf('{', d.name.end);
   const close = d.range.end - 1;
-  if (open < 0 || oldText[close] !== '}' || p <= open || oldEnd > close) return undefined;
+  const open = bodyBrace(oldText, d.name.end, d.body[0]?.range.start ?? close);
+  if (open === undefined || oldText[close] !== '}' || p <= open || oldEnd > close) return undefined;
   const before = d.body.filter((st) => st.range.end < p);
   const after = d.body.filter((st) => st.range.start > oldEnd);
   const last = before[before.length - 1];
