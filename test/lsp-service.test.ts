@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeHost } from '../src/cli/host.js';
 import {
   IncrementalParser, LanguageService, callContext, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
-  references, rename, semanticTokens, signatureHelp, splitDecls,
+  highlights, references, rename, semanticTokens, signatureHelp, splitDecls,
 } from '../src/service/index.js';
 import { check } from '../src/api.js';
 import type { Analysis } from '../src/service/service.js';
@@ -93,6 +93,17 @@ describe('queries from the last check', () => {
     expect(r.edits!.map((e) => a.text.slice(e.span.start, e.span.end))).toEqual(['c3', 'c3']);
     expect(rename(a, a.text.indexOf('c3 = ') + 1, 'model').error).toBeDefined();
     expect(rename(a, a.text.indexOf('conv2d(64') + 1, 'foo').error).toBeDefined();
+  });
+
+  it('highlights: every occurrence of a tensor in the file, assignments as writes; a layer name in every call', () => {
+    const text = 'model M(x: [N, 3, 8, 8]) {\n  h = x -> conv2d(8, 3)\n  h = h -> relu()\n  y = h -> conv2d(4, 1)\n  return y\n}\n';
+    const { a } = analysisOf('h.nn', text);
+    const hs = highlights(a, text.indexOf('h -> relu'));
+    expect(hs.map((h) => [text.slice(h.start, h.end), text.slice(0, h.start).split('\n').length, h.kind])).toEqual([
+      ['h', 2, 'write'], ['h', 3, 'write'], ['h', 3, 'read'], ['h', 4, 'read'],
+    ]);
+    expect(highlights(a, text.indexOf('conv2d(8')).map((h) => text.slice(h.start, h.end))).toEqual(['conv2d', 'conv2d']);
+    expect(highlights(a, text.indexOf('(8, 3)') + 1)).toEqual([]);
   });
 
   it('completion: kwargs with defaults, layers after ->, tensors in scope with shapes', () => {

@@ -48,7 +48,7 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const line = doc.getText().split('\n').findIndex((l) => l.includes('conv2dd'));
     expect(typo.range.start).toEqual(new Position(line, doc.getText().split('\n')[line]!.indexOf('conv2dd')));
     expect(typo.severity).toBe(mock.api.DiagnosticSeverity.Error);
-    for (const p of ['hover', 'completion', 'definition', 'formatting', 'documentSymbol']) expect(Object.keys(mock.providers), p).toContain(p);
+    for (const p of ['hover', 'completion', 'definition', 'formatting', 'documentSymbol', 'documentHighlight']) expect(Object.keys(mock.providers), p).toContain(p);
   });
 
   it('sends edits (incrementally when the server asks for it) and gets the diagnostics of the new text', async () => {
@@ -84,6 +84,8 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     expect(hover.contents.map((c) => c.value).join('\n')).toMatch(/\[N, 16, 10, 10\]/);
     const list = (await (mock.providers.completion as { provideCompletionItems: Function }).provideCompletionItems(doc, pos, token)) as { items: { label: string }[] };
     expect(list.items.map((i) => i.label)).toContain('conv2d');
+    const marks = (await (mock.providers.documentHighlight as { provideDocumentHighlights: Function }).provideDocumentHighlights(doc, pos, token)) as { args: unknown[] }[];
+    expect(marks.length).toBeGreaterThanOrEqual(2); // conv2d is called more than once in LeNet-5
     const edits = (await (mock.providers.formatting as { provideDocumentFormattingEdits: Function }).provideDocumentFormattingEdits(doc, { tabSize: 2, insertSpaces: true }, token)) as { newText: string }[];
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(formatText(doc.getText()).result);

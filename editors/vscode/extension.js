@@ -314,6 +314,11 @@ class Client {
         const r = await req('textDocument/references', { ...docParams(doc, pos), context: { includeDeclaration: ctx.includeDeclaration } }, t);
         return r ? r.map(toLocation) : null;
       } }));
+    if (c.documentHighlightProvider)
+      d.push(L.registerDocumentHighlightProvider(SELECTOR, { provideDocumentHighlights: async (doc, pos, t) => {
+        const r = await req('textDocument/documentHighlight', docParams(doc, pos), t);
+        return r ? r.map((h) => new vscode.DocumentHighlight(toRange(h.range), Math.max(0, (h.kind || 1) - 1))) : null;
+      } }));
     if (c.renameProvider)
       d.push(L.registerRenameProvider(SELECTOR, { provideRenameEdits: async (doc, pos, newName, t) => toWorkspaceEdit(await req('textDocument/rename', { ...docParams(doc, pos), newName }, t)) }));
     if (c.documentSymbolProvider)

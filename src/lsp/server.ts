@@ -6,13 +6,13 @@
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
+  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
   TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
 import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, hover, inlayHints,
+  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, highlights, hover, inlayHints,
   references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
@@ -188,6 +188,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         definitionProvider: true,
         referencesProvider: true,
+        documentHighlightProvider: true,
         renameProvider: { prepareProvider: false },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
@@ -253,6 +254,10 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onReferences((p) => {
     const a = open(p.textDocument.uri);
     return references(a, at(a, p.position), p.context.includeDeclaration).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+  });
+  conn.onDocumentHighlight((p) => {
+    const a = open(p.textDocument.uri);
+    return highlights(a, at(a, p.position)).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
   });
   conn.onRenameRequest((p) => {
     const a = open(p.textDocument.uri);

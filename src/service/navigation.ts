@@ -48,6 +48,25 @@ export function references(a: Analysis, offset: number, includeDeclaration = tru
   return out;
 }
 
+/** An occurrence of the symbol under the cursor in the same file: written (defined, assigned) or read. */
+export interface Highlight {
+  readonly start: number;
+  readonly end: number;
+  readonly kind: 'write' | 'read';
+}
+
+/**
+ * Every occurrence, in this file, of the tensor, parameter, block, constant or layer under the cursor
+ * (the editor's "highlight occurrences"): definitions and assignments are writes, uses are reads.
+ */
+export function highlights(a: Analysis, offset: number): Highlight[] {
+  const root = a.result.program.root;
+  const syms = a.symbols(root);
+  const occ = occurrenceAt(syms, offset);
+  if (!occ || occ.kind === 'kwarg' || occ.kind === 'member' || occ.kind === 'unknown') return [];
+  return syms.occurrences.filter((o) => sameSymbol(occ, o)).map((o) => ({ start: o.start, end: o.end, kind: o.isDef ? 'write' : 'read' }));
+}
+
 export interface RenameResult {
   readonly edits?: readonly { readonly span: Span; readonly newText: string }[];
   readonly error?: string;

@@ -104,7 +104,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
   const api = {
     Position, Range, Uri, Location, Diagnostic, DiagnosticRelatedInformation, MarkdownString, Hover, TextEdit, CompletionItem, CompletionList,
     SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple,
-    FoldingRange: Simple, CodeAction: Simple, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, WorkspaceEdit: class { replace() {} },
+    FoldingRange: Simple, DocumentHighlight: Simple, CodeAction: Simple, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, WorkspaceEdit: class { replace() {} },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
     CodeActionKind: { QuickFix: 'quickfix', Refactor: 'refactor' },
     workspace: {
@@ -139,6 +139,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerSignatureHelpProvider: register('signatureHelp'),
       registerDefinitionProvider: register('definition'),
       registerReferenceProvider: register('references'),
+      registerDocumentHighlightProvider: register('documentHighlight'),
       registerRenameProvider: register('rename'),
       registerDocumentSymbolProvider: register('documentSymbol'),
       registerFoldingRangeProvider: register('foldingRange'),
