@@ -45,6 +45,9 @@ describe('dslc lsp: imported files changed on disk', () => {
     const uri = uriOf(main);
     await c.open(uri, mainText);
     expect(await settle(c, uri, [])).toEqual([]);
+    // Opening checks once (the open's own change event does not check the same text again).
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await c.request('dslc/stats', { gc: false })).checks).toBe(1);
     // The block loses its parameter: the call in main.nn now passes one argument too many.
     writeFileSync(lib, 'block head(x: Tensor) -> Tensor {\n  return x -> flatten() -> dense(10)\n}\n');
     await new Promise((r) => setTimeout(r, 300));

@@ -37,6 +37,37 @@ model S(a: [N, 3, 32, 32], b: [N, 3, 32, 32]) {
     const fixed = checkText(text.replace('H % 32 == 0', 'H == 64'), { inputShapes: new Map([['H', 32]]) });
     expect(codes(fixed)).toContain('E0403');
   });
+  it('return ends the block from inside if, for, repeat and frozen; statements after it do not run', () => {
+    const r = checkText(`
+block early(x: Tensor, k: int) -> Tensor {
+  for i in 0..5 {
+    if i == k {
+      frozen {
+        return x -> conv2d(4, 1)
+      }
+    }
+    x = x -> relu()
+  }
+  return x -> conv2d(8, 1)
+}
+block looped(x: Tensor) -> Tensor {
+  repeat 3 {
+    return x -> conv2d(2, 1)
+  }
+  return x
+}
+model M(x: [N, 3, 8, 8]) -> (y: [N, 14, 8, 8]) {
+  return concat(x -> early(2), x -> early(9), x -> looped(), axis=1)
+}`);
+    expect(errors(r)).toEqual([]);
+    expect(shapeOf(r)).toEqual(['N', 14, 8, 8]);
+    const ops = r.models[0]!.layers.map((l) => l.path);
+    // early(2): two relus then the frozen conv; early(9): five relus, the loop ends, the last conv; looped: one conv.
+    expect(ops.filter((p) => p.startsWith('early_1.'))).toEqual(['early_1.relu_1', 'early_1.relu_2', 'early_1.conv2d_1']);
+    expect(ops.filter((p) => p.startsWith('early_2.')).length).toBe(6);
+    expect(ops.filter((p) => p.startsWith('looped_1.'))).toEqual(['looped_1.conv2d_1']);
+    expect(r.models[0]!.layers.find((l) => l.path === 'early_1.conv2d_1')!.trainableParams).toBe(0);
+  });
   it('creates fresh weights for inline calls', () => {
     const r = checkText(`model M(x: [1, 4]) { return x -> dense(4) -> dense(4) }`);
     expect(r.models[0]!.totals.params).toBe(40);

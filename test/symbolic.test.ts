@@ -80,6 +80,25 @@ describe('symbolic dims', () => {
       { numRuns: 2000 },
     );
   });
+  it('canonical forms: sums commute, cancel to 0, and a remembered product equals repeated addition (property)', () => {
+    const key = (d: Dim) => (typeof d === 'number' ? `n${d + 0}` : d.key); // (+0: -0 is 0)
+    fc.assert(
+      fc.property(node, node, fc.integer({ min: -4, max: 6 }), (x, y, k) => {
+        const a = sym_(x);
+        const b = sym_(y);
+        expect(key(add(a, b))).toBe(key(add(b, a)));
+        expect(key(sub(add(a, b), b))).toBe(key(a));
+        expect(key(sub(a, a))).toBe('n0');
+        // mul by an integer goes through the per-expression product cache: twice, and against k-fold sums.
+        let sum: Dim = 0;
+        for (let i = 0; i < Math.abs(k); i++) sum = add(sum, a);
+        if (k < 0) sum = neg(sum);
+        expect(key(mul(a, k))).toBe(key(sum));
+        expect(key(mul(a, k))).toBe(key(mul(k, a)));
+      }),
+      { numRuns: 1000 },
+    );
+  });
   it('facts only simplify values that satisfy them (property)', () => {
     fc.assert(
       fc.property(node, fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 300 }), (n, k, w) => {

@@ -4,7 +4,7 @@
  */
 import { DTYPE_BYTES } from '../ops/types.js';
 import type { Graph } from '../semantics/ir.js';
-import { type Dim, type Expr, evaluate, isSymbolic, mul } from '../symbolic/dim.js';
+import { type Dim, type Expr, evaluate, isSymbolic, mul, symbolName } from '../symbolic/dim.js';
 
 export const tensorBytes = (g: Graph, id: number): Dim => {
   const t = g.tensors[id]!.type;
@@ -24,9 +24,8 @@ export function batchSymbols(g: Graph): Set<string> {
 
 /** `evaluate`, with a shortcut for a dim that is one symbol (the batch axis of almost every tensor). */
 function evaluateSym(d: Expr, env: ReadonlyMap<string, number>): number | undefined {
-  const t = d.terms.length === 1 ? d.terms[0]! : undefined;
-  const f = t && t.factors.length === 1 && t.c.n === 1 && t.c.d === 1 ? t.factors[0]! : undefined;
-  return f && f.exp === 1 && f.atom.kind === 'sym' ? env.get(f.atom.name) : evaluate(d, env);
+  const name = symbolName(d);
+  return name !== undefined ? env.get(name) : evaluate(d, env);
 }
 
 /** Bytes of a tensor with the given symbols set, or undefined when other symbols remain. */

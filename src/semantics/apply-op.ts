@@ -7,7 +7,7 @@ import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Span } from '../diagnostics/types.js';
 import { type OpContextHost, createOpContext } from '../ops/context.js';
 import { type DiagOptions, type OpDef, isFailure } from '../ops/types.js';
-import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute, symbolsOf } from '../symbolic/dim.js';
+import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute, symbolName, symbolsOf } from '../symbolic/dim.js';
 import type { IrParam } from './ir.js';
 import type { State } from './state.js';
 import { ERR, type ArgSite, type Instance, type Value } from './values.js';
@@ -121,21 +121,19 @@ function checkDims(st: State, tensor: number, label: string, span: Span): boolea
 /** Symbolic unification: a free symbol binds to the other side; otherwise equality is assumed (W0105). */
 function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Span): boolean {
   for (const [x, y] of [[a, b], [b, a]] as const) {
-    if (isSymbolic(x) && x.terms.length === 1 && x.terms[0]!.c.n === 1 && x.terms[0]!.c.d === 1 && x.terms[0]!.factors.length === 1) {
-      const f = x.terms[0]!.factors[0]!;
-      if (f.atom.kind === 'sym' && f.exp === 1 && st.symbols.has(f.atom.name)) {
-        const bound = st.symbols.get(f.atom.name);
-        if (bound === undefined && !symbolsOf(y).has(f.atom.name)) {
-          st.symbols.set(f.atom.name, y);
-          return true;
-        }
-        if (bound === undefined) break;
-        if (compareDims(bound, y) === 'different') {
-          st.report('E0403', `${label}: ${what}: ${f.atom.name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
-          return false;
-        }
+    const name = symbolName(x);
+    if (name !== undefined && st.symbols.has(name)) {
+      const bound = st.symbols.get(name);
+      if (bound === undefined && !symbolsOf(y).has(name)) {
+        st.symbols.set(name, y);
         return true;
       }
+      if (bound === undefined) break;
+      if (compareDims(bound, y) === 'different') {
+        st.report('E0403', `${label}: ${what}: ${name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
+        return false;
+      }
+      return true;
     }
   }
   st.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, span, { hint: 'use concrete sizes or a `where` constraint so dslc can prove it' });

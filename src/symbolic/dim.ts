@@ -79,6 +79,14 @@ export function sym(name: string): Expr {
   return { kind: 'expr', terms: [t], key: `1/1:${name}` };
 }
 
+/** The symbol's name when the dim is exactly one symbol (`N`, not `2*N`, `N^2` or `N + 1`). */
+export function symbolName(d: Dim): string | undefined {
+  if (typeof d === 'number' || d.terms.length !== 1) return undefined;
+  const t = d.terms[0]!;
+  const f = t.factors.length === 1 && t.c.n === 1 && t.c.d === 1 ? t.factors[0]! : undefined;
+  return f && f.exp === 1 && f.atom.kind === 'sym' ? f.atom.name : undefined;
+}
+
 export function isSymbolic(d: Dim): d is Expr {
   return typeof d !== 'number';
 }

@@ -94,9 +94,13 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     diagnostics.push(diag('E0101', `${friendly(e.message)} (found ${found})`, spanOf(file, start, end)));
   }
   for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
-  const comments = (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
+  const comments = commentRanges(lexed);
   return { result: { decls: attachDocs(decls, comments, text), comments }, diagnostics };
 }
+
+/** Where the `#` comments of a lexed text are (kept for the formatter and doc comments). */
+const commentRanges = (lexed: ReturnType<typeof nnLexer.tokenize>): Range[] =>
+  (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
 
 /** Turns Chevrotain's messages ("Expecting token of type --> RParen <-- but found --> '}' <--") into prose. */
 function friendly(msg: string): string {
@@ -148,7 +152,7 @@ export function parseStatementRun(text: string): { stmts: Stmt[]; comments: Rang
     if (depth < 0 || depth > LIMITS.maxDepth / 4) return undefined;
   }
   if (tokens.length && !STATEMENT_START.has(tokens[0]!.tokenType.name)) return undefined;
-  const comments = (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
+  const comments = commentRanges(lexed);
   if (!tokens.length) return { stmts: [], comments };
   const parser = getParser();
   parser.input = tokens;
