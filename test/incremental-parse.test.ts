@@ -31,7 +31,8 @@ const piece = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '64', ' ', '\n', ' # note', '  y = x -> relu()\n', '\n  z = x\n') },
   { weight: 1, arbitrary: fc.constantFrom('(', ')', ',', '-> relu()', 'conv2d(8, 3)', '=', '[', ']', '.shape', '-', 'if', '}', '{', '"s"') },
 );
-const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), del: fc.nat(4), ins: fc.array(piece, { maxLength: 3 }) });
+// (Uniform positions: fast-check's doubles crowd near 0 and 1.)
+const edit = fc.record({ at: fc.integer({ min: 0, max: 1_000_000 }).map((i) => i / 1_000_000), del: fc.nat(4), ins: fc.array(piece, { maxLength: 3 }) });
 
 /** Offsets inside block and model bodies (where the short path applies), as fractions pick them. */
 function bodyOffsets(text: string): number[] {
@@ -67,7 +68,7 @@ describe('statement-level re-parsing', () => {
             expect(got.diagnostics).toEqual(fresh.diagnostics);
           }
         }),
-        { numRuns: 40, seed: 7 },
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 40), seed: Number(process.env.FUZZ_SEED ?? 7) },
       );
       // The short path is taken for a good share of the edits (the others fail the checks and parse whole).
       expect(spliced).toBeGreaterThan(edits * (f.minShare ?? 1 / 20));
@@ -86,5 +87,30 @@ describe('statement-level re-parsing', () => {
       expect(p.splices - before).toBe(1);
       expect(got.result).toEqual(parseSource(sourceFile('/big.nn', text)).result);
     }
+  });
+
+  it('typing a new statement character by character (a syntax error most of the way) parses only from it to the end of the model, as the full parse does', () => {
+    let text = generateModel(400, 'single');
+    const p = new IncrementalParser();
+    p.parse(sourceFile('/big.nn', text));
+    // At the end of a line: a line break, then the statement.
+    let at = text.indexOf('\n', Math.floor(text.length * 0.6));
+    const line = '\n  q = h5 -> conv2d(16, 3, padding=1)';
+    let withErrors = 0;
+    for (const ch of line) {
+      text = `${text.slice(0, at)}${ch}${text.slice(at)}`;
+      at++;
+      const before = { splices: p.splices, tails: p.tails };
+      const got = p.parse(sourceFile('/big.nn', text));
+      const full = parseSource(sourceFile('/big.nn', text));
+      expect([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), p.splices - before.splices]).toEqual([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), 1]);
+      expect(got.result).toEqual(full.result);
+      expect(got.diagnostics).toEqual(full.diagnostics);
+      if (full.diagnostics.length) {
+        withErrors++;
+        expect(p.tails - before.tails).toBe(1);
+      }
+    }
+    expect(withErrors).toBeGreaterThan(line.length / 2);
   });
 });

@@ -130,7 +130,8 @@ function attachDocs(decls: Module['decls'], comments: { start: number; end: numb
 }
 
 /** Tokens that may begin a statement and cannot continue the expression of the statement before. */
-const STATEMENT_START = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
+/** Tokens that begin a statement and cannot continue the one before (a name, a statement keyword). */
+export const STATEMENT_START: ReadonlySet<string> = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
 
 /**
  * Parses a run of whole statements (for re-parsing only the statements an edit touched; offsets relative
