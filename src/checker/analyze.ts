@@ -5,7 +5,7 @@ import type { Elaboration } from '../semantics/elaborate.js';
 import type { Graph, IrNode } from '../semantics/ir.js';
 import { DTYPE_BYTES } from '../ops/types.js';
 import { type Dim, add, evaluate, formatDim, substitute } from '../symbolic/dim.js';
-import { batchSymbols, peakActivationBytes, tensorBytes, tensorBytesAt } from './memory.js';
+import { activationSizes, batchSymbols, peakActivationBytes, tensorBytes } from './memory.js';
 import { type Rf, receptiveFields } from './rf.js';
 import { RULES } from './rules/index.js';
 
@@ -54,11 +54,17 @@ export interface CheckOptions {
 const times = (a: number, b: number) => a * b;
 const count = (shape: readonly number[]) => shape.reduce(times, 1);
 
-/** Analyses an elaborated model, evaluates its deferred assertions and rules; never throws. */
-export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: CheckedModel; diagnostics: Diagnostic[] } {
+/**
+ * Analyses an elaborated model, evaluates its deferred assertions and rules; never throws. `previous`: the
+ * analysis of the elaboration a resumed one continued (see `Elaboration.reused`): the layer reports and
+ * receptive fields of the nodes both share are taken from it.
+ */
+export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: CheckedModel): { result: CheckedModel; diagnostics: Diagnostic[] } {
   const g = el.graph;
   const diagnostics: Diagnostic[] = [];
-  const { rf, diagnostics: rfDiags } = receptiveFields(g);
+  const r = el.reused;
+  const shared = r && previous && r.nodes <= previous.layers.length && r.tensors <= previous.rf.length && (r.nodes === 0 || previous.graph.nodes[r.nodes - 1] === g.nodes[r.nodes - 1]) ? r : undefined;
+  const { rf, diagnostics: rfDiags } = receptiveFields(g, shared && { rf: previous!.rf, nodes: shared.nodes, tensors: shared.tensors });
   diagnostics.push(...rfDiags);
   let params = 0;
   let trainable = 0;
@@ -68,15 +74,14 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
   // Costs are per sample: a symbolic batch axis counts as 1 (as torchinfo and Keras report them).
   const perSample = new Map<string, number>([...batchSymbols(g)].map((b) => [b, 1]));
   const ps = (d: Dim): Dim => (typeof d === 'number' || !perSample.size ? d : (evaluate(d, perSample) ?? substitute(d, perSample, g.facts)));
+  // Tensor bytes at batch 1 (per sample) and 2 (for the per-sample peak), computed once for every tensor.
+  const sizes = activationSizes(g, [1, 2]);
+  const size1 = sizes[0]!;
   // Numeric where every size is known per sample (the common case), symbolic otherwise.
   const outputBytes = (n: IrNode): Dim => {
     let sum = 0;
-    for (const o of n.outputs) {
-      const b = tensorBytesAt(g, o, perSample);
-      if (b === undefined) return ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0));
-      sum += b;
-    }
-    return sum;
+    for (const o of n.outputs) sum += size1[o]!;
+    return Number.isNaN(sum) ? ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0)) : sum;
   };
   const layers: LayerReport[] = new Array(g.nodes.length);
   for (let i = 0; i < g.nodes.length; i++) {
@@ -94,16 +99,21 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}): { result: Che
       }
     params += p;
     trainable += tp;
-    const m = ps(n.macs);
-    const f = ps(n.flops);
+    const old = shared && i < shared.nodes ? previous!.layers[i]! : undefined;
+    const m = old ? old.macs : ps(n.macs);
+    const f = old ? old.flops : ps(n.flops);
     macs = typeof macs === 'number' && typeof m === 'number' ? macs + m : add(macs, m);
     flops = typeof flops === 'number' && typeof f === 'number' ? flops + f : add(flops, f);
+    if (old) {
+      layers[i] = old;
+      continue;
+    }
     const outputShapes = n.outputs.length === 1 ? [g.tensors[n.outputs[0]!]!.type.shape] : n.outputs.map((o) => g.tensors[o]!.type.shape);
     const layer: LayerReport = { node: n, path: n.path, op: n.op.name, outputShapes, params: p, trainableParams: tp, macs: m, flops: f, outputBytes: outputBytes(n), rf: rf[n.outputs[0]!] };
     layers[i] = own ? layer : { ...layer, sharedWith: g.nodes[n.sharedWith!]!.path };
   }
   if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
-  const [peak1, peak2] = peakActivationBytes(g, [1, 2]);
+  const [peak1, peak2] = peakActivationBytes(g, sizes);
   diagnostics.push(...precisionLoss(g, layers, macs, flops, peak1));
   const totals: Totals = {
     params,

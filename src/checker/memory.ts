@@ -22,67 +22,75 @@ export function batchSymbols(g: Graph): Set<string> {
   return out;
 }
 
-/** `evaluate`, with a shortcut for a dim that is one symbol (the batch axis of almost every tensor). */
-function evaluateSym(d: Expr, env: ReadonlyMap<string, number>): number | undefined {
-  const name = symbolName(d);
-  return name !== undefined ? env.get(name) : evaluate(d, env);
-}
-
-/** Bytes of a tensor with the given symbols set, or undefined when other symbols remain. */
-export function tensorBytesAt(g: Graph, id: number, env: ReadonlyMap<string, number>): number | undefined {
-  const t = g.tensors[id]!.type;
-  let b = DTYPE_BYTES[t.dtype];
-  for (const d of t.shape) {
-    const v = typeof d === 'number' ? d : evaluateSym(d, env);
-    if (v === undefined) return undefined;
-    b *= v;
+/**
+ * Bytes of every tensor (index = tensor id) with the batch symbols set to each of `batches`; NaN where other
+ * symbols remain. One pass over the tensors: a symbolic dim is evaluated once per distinct dim object (the
+ * batch axis is one object passed from layer to layer), not once per tensor.
+ */
+export function activationSizes(g: Graph, batches: readonly number[]): Float64Array[] {
+  const batchSyms = [...batchSymbols(g)];
+  const envs = batches.map((b) => new Map<string, number>(batchSyms.map((s) => [s, b])));
+  const memo = envs.map(() => new Map<Expr, number>());
+  const n = g.tensors.length;
+  const out = envs.map(() => new Float64Array(n));
+  for (let id = 0; id < n; id++) {
+    const t = g.tensors[id]!.type;
+    const base = DTYPE_BYTES[t.dtype];
+    for (let j = 0; j < envs.length; j++) {
+      let b = base;
+      for (const d of t.shape) {
+        if (typeof d === 'number') b *= d;
+        else {
+          let v = memo[j]!.get(d);
+          if (v === undefined) {
+            const name = symbolName(d);
+            v = (name !== undefined ? envs[j]!.get(name) : evaluate(d, envs[j]!)) ?? NaN;
+            memo[j]!.set(d, v);
+          }
+          b *= v;
+        }
+      }
+      out[j]![id] = b;
+    }
   }
-  return b;
+  return out;
 }
 
 /**
- * Peak live activation bytes with batch symbols set to each of `batches` (one walk over the graph);
- * undefined where other symbols remain.
+ * Peak live activation bytes for each array of tensor sizes (from {@link activationSizes}); undefined where
+ * a size is unknown (NaN).
  */
-export function peakActivationBytes(g: Graph, batches: readonly number[]): (number | undefined)[] {
-  const batchSyms = [...batchSymbols(g)];
+export function peakActivationBytes(g: Graph, sizes: readonly Float64Array[]): (number | undefined)[] {
   const n = g.tensors.length;
-  // Typed arrays indexed by tensor id: this walks every tensor and node of the model.
-  const sizes = batches.map((batch) => {
-    const env = new Map<string, number>(batchSyms.map((s) => [s, batch]));
-    const size = new Float64Array(n);
-    for (let id = 0; id < n; id++) {
-      const b = tensorBytesAt(g, id, env);
-      if (b === undefined) return undefined;
-      size[id] = b;
-    }
-    return size;
-  });
+  const nodes = g.nodes;
   const lastUse = new Int32Array(n).fill(-1);
-  g.nodes.forEach((node, i) => {
-    for (const t of node.inputs) lastUse[t] = i;
-  });
+  for (let i = 0; i < nodes.length; i++) for (const t of nodes[i]!.inputs) lastUse[t] = i;
   const pinned = new Uint8Array(n);
   for (const p of g.inputs) pinned[p.tensor] = 1;
   for (const p of g.outputs) pinned[p.tensor] = 1;
   return sizes.map((size) => {
-    if (!size) return undefined;
+    for (let id = 0; id < n; id++) if (Number.isNaN(size[id]!)) return undefined;
     // A tensor is freed once, after the node that uses it last (or at once when nothing uses it).
     const freed = pinned.slice();
     let cur = 0;
     for (const p of g.inputs) cur += size[p.tensor]!;
     let peak = cur;
-    for (let i = 0; i < g.nodes.length; i++) {
-      const node = g.nodes[i]!;
-      for (const o of node.outputs) cur += size[o]!;
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      const ins = node.inputs;
+      const outs = node.outputs;
+      for (const o of outs) cur += size[o]!;
       if (cur > peak) peak = cur;
-      for (let k = 0; k < node.inputs.length + node.outputs.length; k++) {
-        const t = k < node.inputs.length ? node.inputs[k]! : node.outputs[k - node.inputs.length]!;
+      for (const t of ins)
         if (!freed[t] && lastUse[t]! <= i) {
           freed[t] = 1;
           cur -= size[t]!;
         }
-      }
+      for (const t of outs)
+        if (!freed[t] && lastUse[t]! <= i) {
+          freed[t] = 1;
+          cur -= size[t]!;
+        }
     }
     return peak;
   });

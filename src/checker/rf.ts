@@ -18,15 +18,24 @@ export type Rf = readonly RfAxis[] | undefined;
 
 const spatialRank = (rank: number) => (rank >= 3 ? rank - 2 : 0);
 
-/** The receptive field of every tensor (index = tensor id), and W0103 for misaligned merges. */
-export function receptiveFields(g: Graph): { rf: Rf[]; diagnostics: Diagnostic[] } {
+/**
+ * The receptive field of every tensor (index = tensor id), and W0103 for misaligned merges. `known`: the
+ * fields of a prefix of the graph (its first `nodes` nodes and `tensors` tensors) from an earlier analysis
+ * of the same nodes: only merges are looked at again there (their warnings name tensors, whose names a
+ * later statement may have given).
+ */
+export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; readonly nodes: number; readonly tensors: number }): { rf: Rf[]; diagnostics: Diagnostic[] } {
   const rf: Rf[] = new Array(g.tensors.length).fill(undefined);
   const diagnostics: Diagnostic[] = [];
   for (const p of g.inputs) {
     const n = spatialRank(g.tensors[p.tensor]!.type.shape.length);
     rf[p.tensor] = n ? Array.from({ length: n }, () => ({ size: 1, jump: 1, start: 0.5 })) : undefined;
   }
-  for (const node of g.nodes) {
+  const skip = known ? known.nodes : 0;
+  if (known) for (let t = 0; t < known.tensors; t++) rf[t] = known.rf[t];
+  for (let k = 0; k < g.nodes.length; k++) {
+    const node = g.nodes[k]!;
+    if (k < skip && node.rf.kind !== 'merge') continue;
     const first = rf[node.inputs[0]!];
     let out: Rf;
     const t = node.rf;

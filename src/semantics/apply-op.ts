@@ -125,6 +125,7 @@ function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Spa
     if (name !== undefined && st.symbols.has(name)) {
       const bound = st.symbols.get(name);
       if (bound === undefined && !symbolsOf(y).has(name)) {
+        st.journal?.mapSet(st.symbols, name);
         st.symbols.set(name, y);
         return true;
       }

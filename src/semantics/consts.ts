@@ -47,7 +47,7 @@ export function constValue(st: State, b: ConstBinding): Value {
         continue;
       }
       const cycle = stack.slice(at).map((f) => f.b);
-      for (const c of cycle) st.constCache.set(keyOf(c), ERR);
+      for (const c of cycle) setConst(st, keyOf(c), ERR);
       const first = cycle[0]!;
       const names = [...cycle, first].map((c) => c.decl.name.text).join(' → ');
       st.report('E0211', `constant cycle: ${names}`, st.span(first.module, first.decl.name), {
@@ -58,9 +58,17 @@ export function constValue(st: State, b: ConstBinding): Value {
     }
     stack.pop();
     onStack.delete(top.key);
-    if (!st.constCache.has(top.key)) st.constCache.set(top.key, evalConst(st, top.b));
+    if (!st.constCache.has(top.key)) setConst(st, top.key, evalConst(st, top.b));
   }
   return st.constCache.get(keyOf(b)) ?? ERR;
+}
+
+function setConst(st: State, key: string, v: Value): void {
+  if (st.journal) {
+    st.journal.mapSet(st.constCache, key);
+    st.journal.keep(v);
+  }
+  st.constCache.set(key, v);
 }
 
 /**

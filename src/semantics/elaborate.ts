@@ -8,13 +8,21 @@ import type { Expr, ModelDecl, Param } from '../syntax/ast.js';
 import { DTYPE_BYTES, type DType } from '../ops/types.js';
 import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
 import type { Graph, IrPort } from './ir.js';
-import { checkAssert, evaluate, execBlock } from './interpret.js';
+import { checkAssert, evaluate, exec } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
+import { type Checkpoint, type Resumable, type Resumed, checkpoint, journaledScope, resume, startJournal } from './resume.js';
 import { AbortSignal, type AnalysisProvider, type DeferredAssert, Scope, State } from './state.js';
 import { ERR, type Value, asDim, fromDim, show } from './values.js';
 
 export interface Elaboration {
   readonly graph: Graph;
+  /** With `resumable`: what the next elaboration of an edited text may resume from. */
+  readonly resumable?: Resumable;
+  /**
+   * After a resumed run: the first nodes and tensors of the graph are the very objects of the previous
+   * elaboration's graph (the analysis of that prefix can be reused).
+   */
+  readonly reused?: { readonly nodes: number; readonly tensors: number };
   readonly deferred: readonly DeferredAssert[];
   readonly diagnostics: Diagnostic[];
   /** Evaluates deferred assertions once the checker can answer totals and receptive fields. */
@@ -24,8 +32,19 @@ export interface Elaboration {
 /** The models a module defines, in order. */
 export const modelsOf = (m: ModuleInfo): ModelDecl[] => m.ast.decls.filter((d): d is ModelDecl => d.kind === 'model');
 
+export interface ElaborateOptions {
+  /** Journal the state and take a checkpoint after each statement, so that a later run can resume (editor). */
+  readonly resumable?: boolean;
+  /**
+   * A resumable elaboration of the same model in an earlier text of the same file: resume from it after
+   * the statements that are unchanged (see src/semantics/resume.ts), when that is exact; it cannot be
+   * resumed from again, and its graph's tensor names and symbols may change.
+   */
+  readonly previous?: Elaboration;
+}
+
 /** Elaborates one model of the program's root module (the first if no name is given). */
-export function elaborate(program: Program, modelName?: string, inputShapes?: ReadonlyMap<string, Dim>): Elaboration | { error: Diagnostic[] } {
+export function elaborate(program: Program, modelName?: string, inputShapes?: ReadonlyMap<string, Dim>, opts: ElaborateOptions = {}): Elaboration | { error: Diagnostic[] } {
   const st = new State(program);
   const models = modelsOf(program.root);
   const decl = modelName ? models.find((m) => m.name.text === modelName) : models[0];
@@ -36,11 +55,47 @@ export function elaborate(program: Program, modelName?: string, inputShapes?: Re
     });
     return { error: st.diagnostics };
   }
+  const prev = opts.previous?.resumable;
+  const resumed = prev && !inputShapes ? resume(prev, program, decl) : undefined;
+  if (resumed) return elaborateModel(resumed.st, program.root, decl, undefined, resumed);
+  if (opts.resumable) startJournal(st);
   return elaborateModel(st, program.root, decl, inputShapes);
 }
 
-function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>): Elaboration {
-  const sc = new Scope(mod);
+function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>, resumed?: Resumed): Elaboration {
+  let sc: Scope;
+  let inputs: readonly IrPort[];
+  if (resumed) {
+    sc = resumed.scope;
+    inputs = resumed.inputs;
+  } else {
+    sc = new Scope(mod);
+    inputs = header(st, sc, mod, decl, inputShapes);
+    if (st.journal) sc = journaledScope(st, sc);
+  }
+  const journal = st.journal;
+  const checkpoints: Checkpoint[] = resumed?.checkpoints ?? [];
+  let result: Value | undefined;
+  try {
+    // The statements one by one (as execBlock), with a checkpoint after each when journaling.
+    const body = decl.body;
+    for (let i = resumed?.from ?? 0; i < body.length; i++) {
+      const r = exec(st, sc, body[i]!);
+      if (r) {
+        // (No checkpoint after a return: a resumed run must run it again for its value.)
+        result = r;
+        break;
+      }
+      if (journal) checkpoints.push(checkpoint(st, journal));
+    }
+  } catch (e) {
+    if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
+  }
+  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed?.reused);
+}
+
+/** The model's `where` facts and its inputs, bound in `sc`. */
+function header(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>): IrPort[] {
   const inputs: IrPort[] = [];
   for (const w of decl.where) addFact(st, sc, w, inputShapes);
   for (const p of decl.inputs) {
@@ -55,12 +110,11 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
     sc.vars.set(p.name.text, { k: 'tensor', id });
     inputs.push({ name: p.name.text, tensor: id, span });
   }
-  let result: Value | undefined;
-  try {
-    result = execBlock(st, sc, decl.body);
-  } catch (e) {
-    if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
-  }
+  return inputs;
+}
+
+/** Outputs, the graph and the deferred assertions, after the model's statements ran. */
+function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: readonly IrPort[], result: Value | undefined, resumable: Resumable | undefined, reused: Elaboration['reused']): Elaboration {
   const outputs: IrPort[] = [];
   if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
   if (result && result.k !== 'error') {
@@ -94,6 +148,8 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   };
   return {
     graph,
+    ...(resumable ? { resumable } : {}),
+    ...(reused ? { reused } : {}),
     deferred: st.deferred,
     diagnostics: st.diagnostics,
     runDeferred(analysis) {

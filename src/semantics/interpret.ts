@@ -66,7 +66,8 @@ export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): Value |
   return undefined;
 }
 
-function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
+/** Executes one statement; returns the value of a `return`, else undefined. */
+export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
   st.tick(sc.module, s.range);
   switch (s.kind) {
     case 'assign': {
@@ -77,7 +78,10 @@ function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
       const v = evaluate(st, sc, rhs);
       st.nameHint = undefined;
       sc.vars.set(s.target.text, v);
-      if (v.k === 'tensor' && st.tensors[v.id]!.name === undefined) st.tensors[v.id]!.name = s.target.text;
+      if (v.k === 'tensor' && st.tensors[v.id]!.name === undefined) {
+        st.journal?.tensorName(st.tensors[v.id]!);
+        st.tensors[v.id]!.name = s.target.text;
+      }
       return;
     }
     case 'expr':

@@ -7,13 +7,16 @@ import { spanOf } from '../syntax/source.js';
 import type { TensorType } from '../ops/types.js';
 import type { Dim } from '../symbolic/dim.js';
 import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import type { Journal } from './journal.js';
 import type { ModuleInfo, Program } from './modules.js';
 import type { BlockRef, Instance, Value } from './values.js';
 
 /** A function-level scope (if/for bodies share it, as in Python). */
 export class Scope {
-  readonly vars = new Map<string, Value>();
-  constructor(readonly module: ModuleInfo) {}
+  constructor(
+    readonly module: ModuleInfo,
+    readonly vars: Map<string, Value> = new Map(),
+  ) {}
 }
 
 /** An assertion that needs whole-model analysis (params, macs, rf…), evaluated by the checker. */
@@ -45,16 +48,17 @@ export const LIMITS = { maxNodes: 2_000_000, maxSteps: 20_000_000, maxLoop: 1_00
 const MAX_FRAME_NOTES = 12;
 
 export class State {
-  readonly diagnostics: Diagnostic[] = [];
-  readonly nodes: IrNode[] = [];
-  readonly tensors: IrTensor[] = [];
+  // Not readonly: a resumed elaboration continues on copies of these (see Journal).
+  diagnostics: Diagnostic[] = [];
+  nodes: IrNode[] = [];
+  tensors: IrTensor[] = [];
   readonly symbols = new Map<string, Dim | undefined>();
   readonly facts = new Map<string, number>();
   readonly frames: BlockFrame[] = [];
   readonly activeBlocks: BlockRef[] = [];
   /** Replay of shared block instances: inner instances are re-used in creation order. */
   readonly replay: { inst: Instance; idx: number; replaying: boolean }[] = [];
-  readonly deferred: DeferredAssert[] = [];
+  deferred: DeferredAssert[] = [];
   readonly labelsUsed: Map<string, Set<string>> = new Map();
   /** Per label prefix (block frame), the last number given to each automatic (or clashing) label base. */
   readonly opCounters = new Map<string, Map<string, number>>();
@@ -71,11 +75,14 @@ export class State {
   nextInstance = 1;
   nameHint: string | undefined;
   analysis: AnalysisProvider | undefined;
+  /** Records changes so that the state can be rewound to an earlier statement (editor only). */
+  journal: Journal | undefined;
   /** The statement or call being executed (where an exhausted stack is reported). */
   atModule: ModuleInfo | undefined;
   atRange: Range | undefined;
 
-  constructor(readonly program: Program) {}
+  /** (Replaced when a resumed elaboration continues this state for a newer text.) */
+  constructor(public program: Program) {}
 
   span(module: ModuleInfo, r: Range): Span {
     return spanOf(module.file, r.start, r.end);
@@ -136,15 +143,23 @@ export class State {
   /** A unique label within the current block frame. */
   uniqueLabel(base: string, auto: boolean): string {
     const key = this.frameInfo().key;
+    const j = this.journal;
     let used = this.labelsUsed.get(key);
-    if (!used) this.labelsUsed.set(key, (used = new Set()));
+    if (!used) {
+      j?.mapSet(this.labelsUsed, key);
+      this.labelsUsed.set(key, (used = new Set()));
+    }
     let counters = this.opCounters.get(key);
-    if (!counters) this.opCounters.set(key, (counters = new Map()));
+    if (!counters) {
+      j?.mapSet(this.opCounters, key);
+      this.opCounters.set(key, (counters = new Map()));
+    }
     let label = base;
     if (auto) {
       let n = counters.get(base) ?? 0;
       do label = `${base}_${++n}`;
       while (used.has(label));
+      j?.mapSet(counters, base);
       counters.set(base, n);
     } else if (used.has(label)) {
       // Explicit names count from where the last clash stopped: a loop of 10k `name="x"` stays linear.
@@ -152,8 +167,10 @@ export class State {
       let n = counters.get(ck) ?? 1;
       do label = `${base}_${++n}`;
       while (used.has(label));
+      j?.mapSet(counters, ck);
       counters.set(ck, n);
     }
+    j?.setAdd(used, label);
     used.add(label);
     return label;
   }

@@ -9,7 +9,7 @@ import type { CheckResult } from '../api.js';
 import { analyze, type CheckedModel } from '../checker/analyze.js';
 import { dedupe } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
-import { elaborate, modelsOf } from '../semantics/elaborate.js';
+import { type Elaboration, elaborate, modelsOf } from '../semantics/elaborate.js';
 import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { splitDecls } from './incremental.js';
@@ -26,6 +26,8 @@ interface Entry {
   /** Root-file chunks (start, text) when this result was made: to move its spans later. */
   readonly chunks: readonly Chunk[];
   readonly model?: CheckedModel;
+  /** Its elaboration, resumable: an edit inside the model re-runs only the statements from the edit on. */
+  readonly el?: Elaboration;
   readonly elabDiagnostics: readonly Diagnostic[];
   readonly analyzeDiagnostics: readonly Diagnostic[];
 }
@@ -33,6 +35,8 @@ interface Entry {
 export interface IncrementalCheckResult extends CheckResult {
   /** Models elaborated by this run (the others were reused). */
   readonly elaborated: readonly string[];
+  /** Of those, the models whose elaboration resumed after the statements an edit left alone. */
+  readonly resumed: readonly string[];
   /**
    * For reused models whose declarations moved: maps a span of the model's graph (made when it was last
    * elaborated) to where it is now. Graph spans are not copied on every keystroke; readers map them.
@@ -66,6 +70,7 @@ export class ModelCache {
     const diagnostics: Diagnostic[] = [...program.diagnostics];
     const models: CheckedModel[] = [];
     const elaborated: string[] = [];
+    const resumed: string[] = [];
     const next = new Map<string, Entry>();
     const moves = new Map<CheckedModel, (s: Span) => Span>();
     const programFailed = program.diagnostics.some((d) => d.severity === 'error');
@@ -87,11 +92,12 @@ export class ModelCache {
         if (mv && e.model) moves.set(e.model, mv);
       } else {
         elaborated.push(name);
-        const el = elaborate(program, name);
+        const el = elaborate(program, name, undefined, { resumable: true, previous: e?.el });
         if ('error' in el) e = { key, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
         else {
-          const { result, diagnostics: ds } = analyze(el);
-          e = { key, chunks, model: result, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
+          if (el.reused) resumed.push(name);
+          const { result, diagnostics: ds } = analyze(el, {}, el.reused ? e?.model : undefined);
+          e = { key, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
         elabDiagnostics = e.elabDiagnostics;
         analyzeDiagnostics = e.analyzeDiagnostics;
@@ -106,7 +112,7 @@ export class ModelCache {
       models.push(e.model);
     }
     this.entries = next;
-    return { program, models, diagnostics: dedupe(diagnostics), elaborated, moves };
+    return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, moves };
   }
 }
 

@@ -3,15 +3,16 @@ import { diag } from '../../diagnostics/make.js';
 import type { Rule } from './rule.js';
 
 export const biasBeforeNorm: Rule = (g, report) => {
-  const consumers = new Map<number, number>();
-  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, (consumers.get(i) ?? 0) + 1);
+  // Consumers per tensor id (a typed array: this runs over every layer on every keystroke in the editor).
+  const consumers = new Uint32Array(g.tensors.length);
+  for (const n of g.nodes) for (const i of n.inputs) consumers[i]!++;
   for (const n of g.nodes) {
     if (!n.op.cancelsPrecedingBias) continue;
     const src = g.tensors[n.inputs[0]!]!.producer;
     if (src === undefined) continue;
     const prev = g.nodes[src]!;
     const bias = prev.params.find((p) => p.name === 'bias');
-    if (!bias || consumers.get(n.inputs[0]!) !== 1 || prev.sharedWith !== undefined) continue;
+    if (!bias || consumers[n.inputs[0]!] !== 1 || prev.sharedWith !== undefined) continue;
     report(diag('W0101', `${prev.path}: its bias (${bias.shape.reduce((a, b) => a * b, 1)} parameters) is cancelled by the following ${n.op.name}`, prev.span, {
       hint: 'pass bias=false',
       notes: [{ message: `${n.op.name} here`, span: n.span }],

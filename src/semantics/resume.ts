@@ -1,0 +1,172 @@
+/**
+ * Resuming a model's elaboration after the statements an edit left alone (the editor's incremental check).
+ * A resumable elaboration journals its state (src/semantics/journal.ts) and takes a checkpoint after each
+ * top-level statement of the model. The next elaboration of an edited text may rewind that state to the
+ * checkpoint before the first changed statement and run only the statements from there on.
+ *
+ * When that gives exactly what a fresh elaboration gives: the statements before the checkpoint end before
+ * the first changed character of the file, and they and the model's header are equal ASTs, offsets included
+ * (often the very objects: the incremental parser keeps them when it re-parses only the edited statements);
+ * every other declaration of the file lies before the model and is equal too (so the blocks and constants
+ * the prefix used, and their spans, are unchanged); every imported file has the same text; and no value
+ * the prefix kept can still change or point into the old module (see `Journal.pinned`).
+ */
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { ModelDecl } from '../syntax/ast.js';
+import type { IrPort } from './ir.js';
+import { Journal, JournaledVars } from './journal.js';
+import type { Program } from './modules.js';
+import { Scope, type State } from './state.js';
+
+/** The state after one top-level statement of the model: lengths of the append-only arrays and counters. */
+export interface Checkpoint {
+  readonly nodes: number;
+  readonly tensors: number;
+  readonly diagnostics: number;
+  readonly deferred: number;
+  readonly journal: number;
+  readonly steps: number;
+  readonly nextInstance: number;
+  readonly suggestions: number;
+  /** The journal was pinned (see `Journal.pinned`): the state cannot be rewound to here. */
+  readonly pinned: boolean;
+}
+
+/** What a resumable elaboration keeps for the next one. Opaque outside src/semantics. */
+export interface Resumable {
+  readonly st: State;
+  readonly journal: Journal;
+  readonly decl: ModelDecl;
+  /** The model's scope (its variables journaled). */
+  readonly scope: Scope;
+  readonly inputs: readonly IrPort[];
+  /** `checkpoints[i]`: the state after the model's statements 0..i. */
+  readonly checkpoints: Checkpoint[];
+  /** A later elaboration resumed from (and so changed) this state: it cannot be resumed again. */
+  consumed: boolean;
+}
+
+/** Starts journaling a fresh elaboration's state. */
+export function startJournal(st: State): Journal {
+  return (st.journal = new Journal());
+}
+
+/** A new model scope whose variables are journaled. */
+export const journaledScope = (st: State, sc: Scope): Scope => new Scope(sc.module, new JournaledVars(st.journal!, sc.vars));
+
+export function checkpoint(st: State, journal: Journal): Checkpoint {
+  return {
+    nodes: st.nodes.length,
+    tensors: st.tensors.length,
+    diagnostics: st.diagnostics.length,
+    deferred: st.deferred.length,
+    journal: journal.length,
+    steps: st.steps,
+    nextInstance: st.nextInstance,
+    suggestions: st.suggestions,
+    pinned: journal.pinned,
+  };
+}
+
+/** Where a resumed run of `decl` in `program` starts, rewound from `prev`: the state, scope and first statement to run. */
+export interface Resumed {
+  readonly st: State;
+  readonly scope: Scope;
+  readonly inputs: readonly IrPort[];
+  readonly from: number;
+  readonly checkpoints: Checkpoint[];
+  readonly journal: Journal;
+  readonly reused: { readonly nodes: number; readonly tensors: number };
+}
+
+/** Rewinds `prev` for elaborating `decl` of `program`, or undefined when a fresh elaboration is needed. */
+export function resume(prev: Resumable, program: Program, decl: ModelDecl): Resumed | undefined {
+  const old = prev.decl;
+  if (prev.consumed || !sameSurroundings(prev.st.program, old, program, decl)) return undefined;
+  // The first character where the file changed: only statements that end before it are kept.
+  const a = prev.st.program.root.file.text;
+  const b = program.root.file.text;
+  let p = 0;
+  const max = Math.min(a.length, b.length);
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  if (!sameAst(decl.name, old.name) || !sameAst(decl.inputs, old.inputs) || !sameAst(decl.where, old.where)) return undefined;
+  let k = 0;
+  const n = Math.min(decl.body.length, old.body.length, prev.checkpoints.length);
+  while (k < n && old.body[k]!.range.end < p && sameAst(decl.body[k], old.body[k])) k++;
+  while (k > 0 && prev.checkpoints[k - 1]!.pinned) k--;
+  if (k === 0) return undefined;
+  const cp = prev.checkpoints[k - 1]!;
+  const { st, journal } = prev;
+  prev.consumed = true;
+  journal.undoTo(cp.journal);
+  journal.pinned = false;
+  // Copies: the previous elaboration's graph and diagnostics keep their arrays.
+  st.nodes = st.nodes.slice(0, cp.nodes);
+  st.tensors = st.tensors.slice(0, cp.tensors);
+  st.diagnostics = st.diagnostics.slice(0, cp.diagnostics) as Diagnostic[];
+  st.deferred = st.deferred.slice(0, cp.deferred);
+  st.steps = cp.steps;
+  st.nextInstance = cp.nextInstance;
+  st.suggestions = cp.suggestions;
+  // Between statements these are empty or zero; a run that aborted may have left them otherwise.
+  st.frames.length = 0;
+  st.activeBlocks.length = 0;
+  st.replay.length = 0;
+  st.frozen = 0;
+  st.assertDepth = 0;
+  st.nameHint = undefined;
+  st.analysis = undefined;
+  st.program = program;
+  // The same variables map: the journal's older entries (rewound by a later resume) refer to it.
+  const scope = new Scope(program.root, prev.scope.vars);
+  return { st, scope, inputs: prev.inputs, from: k, checkpoints: prev.checkpoints.slice(0, k), journal, reused: { nodes: cp.nodes, tensors: cp.tensors } };
+}
+
+/**
+ * The rest of the program is as the previous elaboration saw it: the root file's declarations before the
+ * model are the same objects, none but models follows it, and every imported file has the same text.
+ */
+function sameSurroundings(old: Program, oldDecl: ModelDecl, now: Program, decl: ModelDecl): boolean {
+  if (old.root.path !== now.root.path || old.modules.size !== now.modules.size) return false;
+  const a = old.root.ast.decls;
+  const b = now.root.ast.decls;
+  const at = b.indexOf(decl);
+  if (at < 0 || a.indexOf(oldDecl) !== at) return false;
+  for (let i = 0; i < at; i++) if (!sameAst(a[i], b[i])) return false;
+  for (let i = at + 1; i < a.length; i++) if (a[i]!.kind !== 'model') return false;
+  for (let i = at + 1; i < b.length; i++) if (b[i]!.kind !== 'model') return false;
+  for (const [path, m] of now.modules) {
+    if (m === now.root) continue;
+    if (old.modules.get(path)?.file.text !== m.file.text) return false;
+  }
+  return true;
+}
+
+/** Deep equality of AST values, offsets included (the incremental parser often hands over the same objects). */
+function sameAst(x: unknown, y: unknown): boolean {
+  // Iterative: expressions may nest 200 levels.
+  const stack: unknown[] = [x, y];
+  while (stack.length) {
+    const v = stack.pop();
+    const u = stack.pop();
+    if (u === v) continue;
+    if (typeof u !== 'object' || typeof v !== 'object' || u === null || v === null) return false;
+    if (Array.isArray(u)) {
+      if (!Array.isArray(v) || u.length !== v.length) return false;
+      for (let i = 0; i < u.length; i++) stack.push(u[i], v[i]);
+      continue;
+    }
+    const uo = u as Record<string, unknown>;
+    const vo = v as Record<string, unknown>;
+    let nu = 0;
+    for (const key in uo) {
+      nu++;
+      stack.push(uo[key], vo[key]);
+    }
+    let nv = 0;
+    for (const key in vo) if (key in uo) nv++;
+    else return false;
+    if (nu !== nv) return false;
+  }
+  return true;
+}
