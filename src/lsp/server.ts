@@ -37,6 +37,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const documents = new TextDocuments(TextDocument);
   const service = new LanguageService({ host: nodeHost(), now: () => performance.now() });
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Builds of the hover/inlay index, scheduled for when typing pauses. */
+  const indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  const idleIndexMs = 300;
   const lastChange = new Map<string, number>();
   /** Files that got diagnostics through each open document (imports), to clear them later. */
   const published = new Map<string, Set<string>>();
@@ -100,10 +103,16 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(uri, now);
     if (diagCache) scheduleStore(uri, path, a, sends);
-    // Build the hover/inlay index while the editor is idle, not on the first hover.
-    setImmediate(() => {
+    // Build the hover/inlay index once the editor is idle, not on the first hover; not between keystrokes
+    // while the user types (it walks every layer of the file: the next keystroke would wait for it and its
+    // garbage). A query before then builds it on demand.
+    clearTimeout(indexTimers.get(uri));
+    const timer = setTimeout(() => {
+      indexTimers.delete(uri);
       if (service.last(path) === a) sitesOf(a, path);
-    });
+    }, idleIndexMs);
+    timer.unref();
+    indexTimers.set(uri, timer);
   };
 
   /** Persists the diagnostics of a check once the document has been quiet for a while (not per keystroke). */
@@ -140,6 +149,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const t = performance.now();
     const prev = lastChange.get(uri) ?? -Infinity;
     lastChange.set(uri, t);
+    clearTimeout(indexTimers.get(uri));
     const pending = timers.get(uri);
     if (pending) clearTimeout(pending);
     timers.set(uri, t - prev > debounceMs * 2 && !pending ? setTimeout(() => publish(uri), 0) : setTimeout(() => publish(uri), debounceMs));

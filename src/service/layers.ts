@@ -23,33 +23,34 @@ const indexes = new WeakMap<Analysis, Map<string, SiteApps[]>>();
 interface RawSite {
   readonly span: Span;
   readonly block?: string;
-  readonly apps: Map<string, LayerReport[]>;
+  /** Per application: a block call's frame (one object per application), or a layer's node. */
+  readonly apps: Map<object, LayerReport[]>;
 }
 /** Per checked model (reused across keystrokes while the model is not re-elaborated), per file. */
 const rawIndexes = new WeakMap<CheckedModel, Map<string, readonly RawSite[]>>();
+
+/** A number for a span of one file (offsets are below 2^21: files are at most 2 MB). */
+const spanKey = (s: Span) => s.start * 4_194_304 + s.end;
 
 function modelSites(model: CheckedModel, file: string): readonly RawSite[] {
   let byFile = rawIndexes.get(model);
   if (!byFile) rawIndexes.set(model, (byFile = new Map()));
   let sites = byFile.get(file);
   if (sites) return sites;
-  const map = new Map<string, { span: Span; block?: string; apps: Map<string, LayerReport[]> }>();
-  const put = (span: Span, app: string, l: LayerReport, block?: string) => {
-    const k = `${span.start}:${span.end}`;
+  // Numbers and objects as keys, no strings: this runs over every layer of a model after each keystroke in it.
+  const map = new Map<number, RawSite>();
+  const put = (span: Span, app: object, l: LayerReport, block?: string) => {
+    const k = spanKey(span);
     let s = map.get(k);
     if (!s) map.set(k, (s = { span, ...(block ? { block } : {}), apps: new Map() }));
-    let list = s.apps.get(app);
-    if (!list) s.apps.set(app, (list = []));
-    list.push(l);
+    const list = s.apps.get(app);
+    if (list) list.push(l);
+    else s.apps.set(app, [l]);
   };
   for (const layer of model.layers) {
     const n = layer.node;
-    let prefix = model.graph.name;
-    for (const f of n.blockPath) {
-      prefix += `/${f.instance}@${f.span.start}`;
-      if (f.span.file === file) put(f.span, prefix, layer, f.block);
-    }
-    if (n.span.file === file) put(n.span, `${prefix}#${n.id}`, layer);
+    for (const f of n.blockPath) if (f.span.file === file) put(f.span, f, layer, f.block);
+    if (n.span.file === file) put(n.span, n, layer);
   }
   sites = [...map.values()];
   byFile.set(file, sites);
@@ -65,12 +66,12 @@ export function sitesOf(a: Analysis, file: string): SiteApps[] {
   if (!byFile) indexes.set(a, (byFile = new Map()));
   let sites = byFile.get(file);
   if (sites) return sites;
-  const map = new Map<string, { start: number; end: number; block?: string; apps: Map<string, LayerReport[]>; shared: boolean }>();
+  const map = new Map<number, { start: number; end: number; block?: string; apps: Map<object, LayerReport[]>; shared: boolean }>();
   for (const model of a.result.models) {
     const span = a.moves.get(model);
     for (const r of modelSites(model, file)) {
       const s = span ? span(r.span) : r.span;
-      const k = `${s.start}:${s.end}`;
+      const k = spanKey(s);
       const m = map.get(k);
       if (!m) {
         map.set(k, { start: s.start, end: s.end, ...(r.block ? { block: r.block } : {}), apps: r.apps, shared: true });

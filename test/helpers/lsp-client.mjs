@@ -17,7 +17,8 @@ export const uriOf = (path) => pathToFileURL(path).href;
 export async function startClient({ initializationOptions = {}, env = {}, capabilities = {} } = {}) {
   const t0 = performance.now();
   const cacheDir = env.DSLC_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'dslc-lsp-cache-'));
-  const child = spawn(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
+  // DSLC_SERVER_NODE_ARGS: Node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile it).
+  const child = spawn(process.execPath, [...(process.env.DSLC_SERVER_NODE_ARGS ? process.env.DSLC_SERVER_NODE_ARGS.split(' ') : []), join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
