@@ -89,6 +89,14 @@ describe('statement-level re-parsing', () => {
     }
   });
 
+  it("a declaration left open reports, as the whole file's parse does, the next declaration where its `}` should be", () => {
+    const text = 'model A(x: [1, 3, 8, 8]) {\n  h = x -> relu()\n\n# B\nmodel B(x: [1, 3, 8, 8]) {\n  return x -> relu()\n}\n';
+    const chunked = new IncrementalParser().parse(sourceFile('/two.nn', text));
+    const whole = parseSource(sourceFile('/two.nn', text));
+    expect(chunked.diagnostics).toEqual(whole.diagnostics);
+    expect(chunked.diagnostics.map((d) => [d.message, d.span?.line, d.span?.col])).toEqual([["expected '}' (found 'model')", 5, 1]]);
+  });
+
   it('typing a new statement character by character (a syntax error most of the way) parses only from it to the end of the model, as the full parse does', () => {
     let text = generateModel(400, 'single');
     const p = new IncrementalParser();

@@ -88,6 +88,10 @@ describe('dslc lsp --stdio', () => {
     v = c.change(uri, [{ range: { start: sp, end: { line: sp.line, character: sp.character + 3 } }, text: '0' }]);
     const bad = await c.nextDiagnostics(uri, 10000, v);
     expect(bad.diagnostics.length).toBeGreaterThan(0);
+    // That edit lies after the stem: the model's elaboration resumed after it, and only the edited statement was parsed again.
+    const stats = await c.request('dslc/stats', { gc: false });
+    expect([stats.lastElaborated, stats.lastResumed]).toEqual([1, 1]);
+    expect(stats.statementParses).toBeGreaterThan(0);
     const stdUri = uriOf(join(ROOT, 'stdlib/resnet.nn'));
     const inStd = c.published.get(stdUri)?.diagnostics ?? [];
     const related = [...bad.diagnostics, ...inStd].flatMap((x: { relatedInformation?: unknown[] }) => x.relatedInformation ?? []);

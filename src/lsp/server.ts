@@ -56,6 +56,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let watchFiles = false;
   let lastCheckMs = 0;
   let lastElaborated = 0;
+  let lastResumed = 0;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -84,6 +85,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (!a) return;
     lastCheckMs = a.ms;
     lastElaborated = a.elaborated.length;
+    lastResumed = a.resumed.length;
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
@@ -335,7 +337,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     if (p?.gc !== false) gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, chunkParses: service.parser.parses, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   // Pending cache writes are flushed before the editor stops the server.

@@ -196,6 +196,20 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
   return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
 }
 
+/** A syntax error at the end of a chunk that is not the file's last: the parser met the chunk's end. */
+const endOfChunk = (d: Diagnostic, length: number) => d.code === 'E0101' && d.span?.start === length && d.message.endsWith(' (found end of file)');
+
+/**
+ * That error as the whole file's parse reports it: at the next declaration's first token (what the parser
+ * of the whole file finds there), not at the end of the chunk.
+ */
+function foundNext(file: SourceFile, d: Diagnostic, at: number): Diagnostic {
+  const t = firstToken(file.text, at);
+  if (!t) return shiftDiag(file, d, at - d.span!.start);
+  const start = at + t.startOffset;
+  return { ...d, message: `${d.message.slice(0, -' (found end of file)'.length)} (found '${t.image}')`, span: spanOf(file, start, start + t.image.length) };
+}
+
 /** The first token at or after `from` (offsets relative to `from`), if any. */
 function firstToken(text: string, from: number) {
   return nnLexer.tokenize(text.slice(from, from + 64)).tokens[0] ?? nnLexer.tokenize(text.slice(from)).tokens[0];
@@ -271,7 +285,7 @@ export class IncrementalParser {
       }
       for (const d of c.at.decls) decls.push(d);
       for (const x of c.at.comments) comments.push(x);
-      for (const d of c.diagnostics) diagnostics.push(shiftDiag(file, d, a));
+      for (const d of c.diagnostics) diagnostics.push(b < text.length && endOfChunk(d, t.length) ? foundNext(file, d, b) : shiftDiag(file, d, a));
     }
     this.lastChunks.set(file.path, now);
     // Keep this file's chunks plus the previous generation (other open files share the map briefly).

@@ -30,6 +30,8 @@ export interface Analysis {
   readonly ms: number;
   /** Models elaborated by this check (the others were reused from the previous one). */
   readonly elaborated: readonly string[];
+  /** Of those, the models whose elaboration resumed after the statements the edit left alone. */
+  readonly resumed: readonly string[];
 }
 
 export interface ServiceOptions {
@@ -121,6 +123,7 @@ export class LanguageService {
       },
       ms: this.now() - t0,
       elaborated: result.elaborated,
+      resumed: result.resumed,
     };
     this.cache.set(path, a);
     return a;
