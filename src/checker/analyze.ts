@@ -74,8 +74,9 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   // Costs are per sample: a symbolic batch axis counts as 1 (as torchinfo and Keras report them).
   const perSample = new Map<string, number>([...batchSymbols(g)].map((b) => [b, 1]));
   const ps = (d: Dim): Dim => (typeof d === 'number' || !perSample.size ? d : (evaluate(d, perSample) ?? substitute(d, perSample, g.facts)));
+  const before = shared && running.get(previous!);
   // Tensor bytes at batch 1 (per sample) and 2 (for the per-sample peak), computed once for every tensor.
-  const sizes = activationSizes(g, [1, 2]);
+  const sizes = activationSizes(g, [1, 2], before ? { sizes: before.sizes, tensors: shared!.tensors } : undefined);
   const size1 = sizes[0]!;
   // Numeric where every size is known per sample (the common case), symbolic otherwise.
   const outputBytes = (n: IrNode): Dim => {
@@ -83,8 +84,24 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     for (const o of n.outputs) sum += size1[o]!;
     return Number.isNaN(sum) ? ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0)) : sum;
   };
-  const layers: LayerReport[] = new Array(g.nodes.length);
-  for (let i = 0; i < g.nodes.length; i++) {
+  const nodeCount = g.nodes.length;
+  const layers: LayerReport[] = new Array(nodeCount);
+  const run: Running = { params: new Float64Array(nodeCount), trainable: new Float64Array(nodeCount), weightBytes: new Float64Array(nodeCount), macs: new Float64Array(nodeCount), flops: new Float64Array(nodeCount), sizes };
+  // A resumed check starts after the layers it shares with the previous one, from its running totals there
+  // (the same sums in the same order: the same numbers).
+  let first = 0;
+  const k = shared ? shared.nodes - 1 : -1;
+  if (before && k >= 0 && !Number.isNaN(before.macs[k]!) && !Number.isNaN(before.flops[k]!)) {
+    params = before.params[k]!;
+    trainable = before.trainable[k]!;
+    weightBytes = before.weightBytes[k]!;
+    macs = before.macs[k]!;
+    flops = before.flops[k]!;
+    first = k + 1;
+    for (const key of ['params', 'trainable', 'weightBytes', 'macs', 'flops'] as const) run[key].set(before[key].subarray(0, first));
+    for (let i = 0; i < first; i++) layers[i] = previous!.layers[i]!;
+  }
+  for (let i = first; i < nodeCount; i++) {
     const n = g.nodes[i]!;
     const own = n.sharedWith === undefined;
     // One pass over the weights (this loop runs for every layer of the model).
@@ -104,6 +121,11 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     const f = old ? old.flops : ps(n.flops);
     macs = typeof macs === 'number' && typeof m === 'number' ? macs + m : add(macs, m);
     flops = typeof flops === 'number' && typeof f === 'number' ? flops + f : add(flops, f);
+    run.params[i] = params;
+    run.trainable[i] = trainable;
+    run.weightBytes[i] = weightBytes;
+    run.macs[i] = typeof macs === 'number' ? macs : NaN;
+    run.flops[i] = typeof flops === 'number' ? flops : NaN;
     if (old) {
       layers[i] = old;
       continue;
@@ -142,8 +164,22 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     if (typeof macs !== 'number') diagnostics.push(diag('E0501', `${g.name}: MACs are symbolic (${formatDim(macs)}), so the --max-macs budget cannot be checked`, g.span, { hint: 'give concrete sizes with --input-shape, e.g. --input-shape H=224,W=224' }));
     else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${macs.toLocaleString('en-US')} MACs, over the budget of ${opts.maxMacs.toLocaleString('en-US')} (--max-macs)`, g.span));
   }
-  return { result: { graph: g, layers, totals, rf }, diagnostics };
+  const result: CheckedModel = { graph: g, layers, totals, rf };
+  running.set(result, run);
+  return { result, diagnostics };
 }
+
+/** Running totals after each layer and the tensor sizes of an analysis, for a resumed one to start from. */
+interface Running {
+  readonly params: Float64Array;
+  readonly trainable: Float64Array;
+  readonly weightBytes: Float64Array;
+  /** NaN from where the total is symbolic. */
+  readonly macs: Float64Array;
+  readonly flops: Float64Array;
+  readonly sizes: readonly Float64Array[];
+}
+const running = new WeakMap<CheckedModel, Running>();
 
 /** Beyond 2^53 a double no longer holds every integer: a count there would be printed wrong. */
 const inexact = (d: Dim | undefined): d is number => typeof d === 'number' && !Number.isSafeInteger(d);

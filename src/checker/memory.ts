@@ -27,13 +27,16 @@ export function batchSymbols(g: Graph): Set<string> {
  * symbols remain. One pass over the tensors: a symbolic dim is evaluated once per distinct dim object (the
  * batch axis is one object passed from layer to layer), not once per tensor.
  */
-export function activationSizes(g: Graph, batches: readonly number[]): Float64Array[] {
+export function activationSizes(g: Graph, batches: readonly number[], known?: { readonly sizes: readonly Float64Array[]; readonly tensors: number }): Float64Array[] {
   const batchSyms = [...batchSymbols(g)];
   const envs = batches.map((b) => new Map<string, number>(batchSyms.map((s) => [s, b])));
   const memo = envs.map(() => new Map<Expr, number>());
   const n = g.tensors.length;
   const out = envs.map(() => new Float64Array(n));
-  for (let id = 0; id < n; id++) {
+  // `known`: the sizes of the first tensors, from an analysis of the same tensors (a resumed check).
+  const from = known && known.sizes.length === batches.length ? Math.min(known.tensors, n) : 0;
+  for (let j = 0; j < out.length && from; j++) out[j]!.set(known!.sizes[j]!.subarray(0, from));
+  for (let id = from; id < n; id++) {
     const t = g.tensors[id]!.type;
     const base = DTYPE_BYTES[t.dtype];
     for (let j = 0; j < envs.length; j++) {
