@@ -20,11 +20,15 @@ import { generateModel } from '../bench/lsp-gen.mjs';
 const ROOT = resolve(import.meta.dirname, '..');
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn'));
 
-/** A model that exercises what the journal must rewind: shared instances, constants, labels, symbols bound by unification, deferred asserts, loops. */
+/**
+ * A model that exercises what the journal must rewind: shared instances, constants (one whose error is reported where
+ * it is first used), labels, symbols bound by unification, deferred asserts, loops, if, frozen.
+ */
 const TRICKY = `from std.resnet import basic_block
 
 const C = 8
 const K = C / 4
+const BROKEN = nope + 1
 
 block res(x: Tensor, c: int) -> Tensor {
   y = x -> conv2d(c, 3, padding=1) -> relu()
@@ -41,6 +45,16 @@ model M(x: [N, 3, H, W]) -> (y: [N, 10]) {
   for i in 0..3 {
     h = h -> res(C)
   }
+  if C > 4 {
+    h = h -> relu()
+  }
+  repeat 2 {
+    h = h -> res(C)
+  }
+  frozen {
+    h = h -> conv2d(C, 1, padding=0)
+  }
+  w = BROKEN
   shared = conv2d(C, 3, padding=1)
   s1 = add(z, z2) -> shared
   s2 = s1 -> shared
@@ -50,8 +64,9 @@ model M(x: [N, 3, H, W]) -> (y: [N, 10]) {
   return h -> adaptive_avg_pool2d(1) -> flatten() -> dense(10)
 }
 
-model U(a: [N, D], b: [N, E]) {
-  s = add(a, b)
+model U(a: [N, 16], b: [N, D]) {
+  a1 = a -> relu()
+  s = add(a1, b)
   t = s -> dense(16)
   u = add(t, a) -> relu()
   v = u -> dense(4, name="out")
@@ -157,8 +172,18 @@ describe('resumed elaboration', () => {
     expect(r2.resumed).toEqual(['M']);
     const m = r2.models.find((x) => x.graph.name === 'M')!;
     expect(canon(m)).toEqual(canon(check({ path, text: t2, host }).models.find((x) => x.graph.name === 'M')!));
-    // Typing in the first statement leaves nothing to resume after.
-    const t3 = t2.replace('h = x -> conv2d(C, 3, padding=1)', 'h = x -> conv2d(C, 3, padding=1) ');
+    // U moved since it was elaborated (M grew): a first edit in it elaborates it whole.
+    const t3 = t2.replace('dense(4, name="out")', 'dense(5, name="out")');
     expect(cache.run(path, t3, host, parser.parse).resumed).toEqual([]);
+    // In U, the statement that binds D by unification runs again: the binding is undone first, then made again.
+    const t4 = t3.replace('s = add(a1, b)', 's = add(a1, b) -> relu()');
+    const r4 = cache.run(path, t4, host, parser.parse);
+    expect(r4.resumed).toEqual(['U']);
+    const u = r4.models.find((x) => x.graph.name === 'U')!;
+    expect(u.graph.symbols.get('D')).toBe(16);
+    expect(canon(u)).toEqual(canon(check({ path, text: t4, host }).models.find((x) => x.graph.name === 'U')!));
+    // Typing in the first statement leaves nothing to resume after.
+    const t5 = t4.replace('h = x -> conv2d(C, 3, padding=1)', 'h = x -> conv2d(C, 3, padding=1) ');
+    expect(cache.run(path, t5, host, parser.parse).resumed).toEqual([]);
   });
 });
