@@ -16,6 +16,8 @@ import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
 type Client = Awaited<ReturnType<typeof startClient>>;
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn')).sort();
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+/** Random edit sessions (FUZZ_RUNS=N for more; FUZZ_SEED for others). */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 30);
 const SNIPPETS = ['(', ')', '->', ' conv2d(', 'relu()', '\n', '{', '}', '#', '"', ',', '=', 'x', '1', ' model M(', 'block b(x: Tensor) {', '[N, 3', '\u00e9', '\ud83d\ude00', ''];
 
 describe('dslc lsp robustness', () => {
@@ -71,9 +73,9 @@ describe('dslc lsp robustness', () => {
           n++;
         },
       ),
-      { numRuns: 30, seed: 20261123 },
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261123) },
     );
-    expect(n).toBe(30);
+    expect(n).toBe(RUNS);
     expect(c.child.exitCode).toBe(null);
   });
 

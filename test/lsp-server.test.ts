@@ -99,6 +99,24 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it('an edit back to the text last checked (typed and deleted at once) gets its diagnostics again, for the new version', async () => {
+    const path = join(ROOT, 'examples/lenet5.nn');
+    const uri = uriOf(path);
+    const text = read('examples/lenet5.nn');
+    const got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    expect((await got).diagnostics).toEqual([]);
+    const at = posAt(text, text.indexOf('model LeNet5'));
+    // One notification with both changes: the server never sees the text in between.
+    const v = c.change(uri, [
+      { range: { start: at, end: at }, text: 'x' },
+      { range: { start: at, end: { line: at.line, character: at.character + 1 } }, text: '' },
+    ]);
+    const p = await c.nextDiagnostics(uri, 10000, v);
+    expect([p.version, p.diagnostics]).toEqual([v, []]);
+    await c.close(uri);
+  });
+
   it('hover and inlay hints give shapes; code lenses give totals; rename edits every use', async () => {
     const path = join(ROOT, 'examples/lenet5.nn');
     const uri = uriOf(path);

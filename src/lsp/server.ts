@@ -41,6 +41,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const idleIndexMs = 300;
   const lastChange = new Map<string, number>();
+  /** The document version whose diagnostics went out last, per document. */
+  const publishedVersion = new Map<string, number>();
   /** Files that got diagnostics through each open document (imports), to clear them later. */
   const published = new Map<string, Set<string>>();
   let config = { inlayHints: true, codeLens: true };
@@ -80,12 +82,16 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (!doc) return;
     const path = pathOf(uri);
     service.set(path, doc.getText(), doc.version);
+    const previous = service.last(path);
     const a = service.analyze(path);
-    checks++;
     if (!a) return;
-    lastCheckMs = a.ms;
-    lastElaborated = a.elaborated.length;
-    lastResumed = a.resumed.length;
+    // (The text may be the one checked last: then its diagnostics only go out again, for the new version.)
+    if (a !== previous) {
+      checks++;
+      lastCheckMs = a.ms;
+      lastElaborated = a.elaborated.length;
+      lastResumed = a.resumed.length;
+    }
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
@@ -102,6 +108,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     fromCache.delete(uri);
     const confirmed = cached?.version === doc.version && cached.sent.size === sends.length && sends.every((x) => cached.sent.get(x.uri) === JSON.stringify(x.diagnostics));
     if (!confirmed) for (const x of sends) void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? doc.version : undefined, diagnostics: x.diagnostics as never[] });
+    publishedVersion.set(uri, doc.version);
     for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.set(uri, now);
     if (diagCache) scheduleStore(uri, path, a, sends);
@@ -141,6 +148,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? version : undefined, diagnostics: x.diagnostics as never[] });
     }
     fromCache.set(uri, { version, sent });
+    publishedVersion.set(uri, version);
     cacheHits++;
     published.set(uri, new Set(sent.keys()));
     return true;
@@ -168,6 +176,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     // (The open fires this too: a text already checked needs no second check.)
     const last = service.last(pathOf(e.document.uri));
     if (last && last.text !== e.document.getText()) schedule(e.document.uri);
+    // An edit back to the text last checked (a character typed and deleted within the debounce): nothing to
+    // check, but the diagnostics go out again for the new version (clients may drop those of older versions).
+    else if (last && (publishedVersion.get(e.document.uri) ?? Infinity) < e.document.version) schedule(e.document.uri);
     // Open files that import this one see the unsaved text: re-check them too.
     for (const p of service.dependents(pathOf(e.document.uri))) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
@@ -179,6 +190,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
     lastChange.delete(e.document.uri);
+    publishedVersion.delete(e.document.uri);
     service.close(pathOf(e.document.uri));
     for (const u of published.get(e.document.uri) ?? []) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.delete(e.document.uri);
