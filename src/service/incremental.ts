@@ -5,7 +5,7 @@
  * Chunk boundaries only fall where the full parser would start a declaration, so the AST is the same.
  */
 import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
-import type { BlockDecl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
+import type { BlockDecl, Decl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
 import { nnLexer } from '../syntax/lexer.js';
 import { LIMITS, STATEMENT_START, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
@@ -58,6 +58,42 @@ function shift<T>(v: T, by: number, copy = false): T {
     out[k] = typeof x === 'object' ? (x === null ? x : shift(x, by, copy)) : (k === 'start' || k === 'end') && typeof x === 'number' ? x + by : x;
   }
   return out as T;
+}
+
+/** Declarations made by `lazyShift`: what they are a moved copy of. */
+const lazyOrigins = new WeakMap<object, { readonly decl: Decl; readonly by: number; readonly copy: boolean }>();
+
+/**
+ * `shift` of a declaration, field by field on first use: a declaration that only moved (text typed above it)
+ * is rarely read below its name and range before it moves again, and copying every one after each keystroke
+ * near the top of a big file was most of that keystroke's time.
+ */
+function lazyShift(decl: Decl, by: number, copy: boolean): Decl {
+  const origin = lazyOrigins.get(decl);
+  const src = origin ? origin.decl : decl;
+  const total = (origin ? origin.by : 0) + by;
+  // (An origin in another file is always copied from, even where nothing moves.)
+  const mustCopy = copy || (origin?.copy ?? false);
+  if (total === 0 && !mustCopy) return src;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(src)) {
+    const v = (src as unknown as Record<string, unknown>)[k];
+    if (v === null || typeof v !== 'object') {
+      out[k] = v;
+      continue;
+    }
+    Object.defineProperty(out, k, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const x = shift(v, total, mustCopy);
+        Object.defineProperty(out, k, { value: x, enumerable: true, writable: false, configurable: false });
+        return x;
+      },
+    });
+  }
+  lazyOrigins.set(out, { decl: src, by: total, copy: mustCopy });
+  return out as unknown as Decl;
 }
 
 const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);
@@ -281,7 +317,7 @@ export class IncrementalParser {
       // ASTs are copied only when their chunk moved (or is placed in another file: files never share AST objects).
       if (c.at.by !== a || c.at.path !== file.path) {
         const other = c.at.path !== file.path;
-        c.at = { by: a, path: file.path, decls: shift(c.at.decls, a - c.at.by, other), comments: shift(c.at.comments, a - c.at.by, other) };
+        c.at = { by: a, path: file.path, decls: c.at.decls.map((d) => lazyShift(d, a - c.at.by, other)), comments: shift(c.at.comments, a - c.at.by, other) };
       }
       for (const d of c.at.decls) decls.push(d);
       for (const x of c.at.comments) comments.push(x);
