@@ -13,6 +13,7 @@
  */
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ModelDecl } from '../syntax/ast.js';
+import { sameAst } from '../syntax/ast-equal.js';
 import type { IrPort } from './ir.js';
 import { Journal, JournaledVars } from './journal.js';
 import type { Program } from './modules.js';
@@ -142,31 +143,3 @@ function sameSurroundings(old: Program, oldDecl: ModelDecl, now: Program, decl: 
   return true;
 }
 
-/** Deep equality of AST values, offsets included (the incremental parser often hands over the same objects). */
-function sameAst(x: unknown, y: unknown): boolean {
-  // Iterative: expressions may nest 200 levels.
-  const stack: unknown[] = [x, y];
-  while (stack.length) {
-    const v = stack.pop();
-    const u = stack.pop();
-    if (u === v) continue;
-    if (typeof u !== 'object' || typeof v !== 'object' || u === null || v === null) return false;
-    if (Array.isArray(u)) {
-      if (!Array.isArray(v) || u.length !== v.length) return false;
-      for (let i = 0; i < u.length; i++) stack.push(u[i], v[i]);
-      continue;
-    }
-    const uo = u as Record<string, unknown>;
-    const vo = v as Record<string, unknown>;
-    let nu = 0;
-    for (const key in uo) {
-      nu++;
-      stack.push(uo[key], vo[key]);
-    }
-    let nv = 0;
-    for (const key in vo) if (key in uo) nv++;
-    else return false;
-    if (nu !== nv) return false;
-  }
-  return true;
-}

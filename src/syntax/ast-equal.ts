@@ -27,7 +27,18 @@ export function stripPositions(value: unknown): unknown {
 
 /** Whether two declaration lists are the same program (positions and doc comments aside). */
 export function astEqual(a: readonly Decl[], b: readonly Decl[]): boolean {
-  // Pairwise and iterative: no copies (this runs on every format, on files of thousands of lines).
+  return sameAst(a, b, POSITION_KEYS);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * Deep equality of AST values, ignoring the keys in `ignore` (by default none: offsets and doc comments
+ * count, as when the editor checks that statements before an edit are exactly the ones it checked before).
+ */
+export function sameAst(a: unknown, b: unknown, ignore: ReadonlySet<string> = NONE): boolean {
+  // Pairwise and iterative: no copies (this runs on every format, on files of thousands of lines; and
+  // expressions may nest 200 levels).
   const stack: [unknown, unknown][] = [[a, b]];
   while (stack.length) {
     const [x, y] = stack.pop()!;
@@ -47,12 +58,12 @@ export function astEqual(a: readonly Decl[], b: readonly Decl[]): boolean {
     const yo = y as Record<string, unknown>;
     let nx = 0;
     for (const k in xo) {
-      if (POSITION_KEYS.has(k) || xo[k] === undefined) continue;
+      if (ignore.has(k) || xo[k] === undefined) continue;
       nx++;
       stack.push([xo[k], yo[k]]);
     }
     let ny = 0;
-    for (const k in yo) if (!POSITION_KEYS.has(k) && yo[k] !== undefined) ny++;
+    for (const k in yo) if (!ignore.has(k) && yo[k] !== undefined) ny++;
     if (nx !== ny) return false;
   }
   return true;
