@@ -22,6 +22,15 @@ describe('dslc lsp --stdio', () => {
   afterAll(async () => {
     await c?.stop();
   });
+  /** Opens an example and waits for its (empty) diagnostics. */
+  const openClean = async (file: string) => {
+    const uri = uriOf(join(ROOT, file));
+    const text = read(file);
+    const got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    expect((await got).diagnostics).toEqual([]);
+    return { uri, text };
+  };
 
   it('initializes with the features it implements', () => {
     const caps = c.init.capabilities;
@@ -57,12 +66,10 @@ describe('dslc lsp --stdio', () => {
   }
 
   it('incremental edits: an error appears where it is typed, with related information, and goes away', async () => {
-    const path = join(ROOT, 'examples/resnet18.nn');
-    const uri = uriOf(path);
-    let text = read('examples/resnet18.nn');
-    let got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    expect((await got).diagnostics).toEqual([]);
+    const opened = await openClean('examples/resnet18.nn');
+    const uri = opened.uri;
+    let text = opened.text;
+    let got;
     // Type a misspelt layer name, one character at a time, into the stem.
     const at = text.indexOf('relu(name="relu")');
     const pos = posAt(text, at);
@@ -100,12 +107,7 @@ describe('dslc lsp --stdio', () => {
   });
 
   it('an edit back to the text last checked (typed and deleted at once) gets its diagnostics again, for the new version', async () => {
-    const path = join(ROOT, 'examples/lenet5.nn');
-    const uri = uriOf(path);
-    const text = read('examples/lenet5.nn');
-    const got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    expect((await got).diagnostics).toEqual([]);
+    const { uri, text } = await openClean('examples/lenet5.nn');
     const at = posAt(text, text.indexOf('model LeNet5'));
     // One notification with both changes: the server never sees the text in between.
     const v = c.change(uri, [
