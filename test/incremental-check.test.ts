@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/api.js';
 import type { CheckedModel } from '../src/checker/analyze.js';
+import type { Span } from '../src/diagnostics/types.js';
 import { nodeHost } from '../src/cli/host.js';
 import { ModelCache } from '../src/service/incremental-check.js';
 import { IncrementalParser } from '../src/service/incremental.js';
@@ -98,11 +99,19 @@ function bodyOffsets(text: string): number[] {
   return out;
 }
 
-/** A model as plain data: every field a later stage reads, dims printed. */
-function canon(m: CheckedModel): unknown {
+/**
+ * A model as plain data: every field a later stage reads, dims printed; spans mapped by `move` (a reused
+ * model keeps the spans of when it was elaborated, and readers map them).
+ */
+function canon(m: CheckedModel, move: (s: Span) => Span = (s) => s): unknown {
   const g = m.graph;
+  const isSpan = (x: object): x is Span => 'file' in x && 'start' in x && 'endCol' in x;
   const json = (v: unknown) =>
-    JSON.parse(JSON.stringify(v, (k, x) => (x && typeof x === 'object' && 'terms' in x ? formatDim(x) : k === 'op' && x && typeof x === 'object' ? x.name : k === 'node' ? undefined : x)));
+    JSON.parse(
+      JSON.stringify(v, (k, x) =>
+        x && typeof x === 'object' && 'terms' in x ? formatDim(x) : k === 'op' && x && typeof x === 'object' ? x.name : k === 'node' ? undefined : x && typeof x === 'object' && isSpan(x) ? { ...move(x) } : x,
+      ),
+    );
   return json({
     name: g.name,
     inputs: g.inputs,
@@ -124,6 +133,7 @@ describe('resumed elaboration', () => {
       const host = nodeHost();
       let edits = 0;
       let resumed = 0;
+      let kept = 0;
       fc.assert(
         fc.property(fc.array(edit, { minLength: 1, maxLength: 6 }), (seq) => {
           const parser = new IncrementalParser();
@@ -139,20 +149,56 @@ describe('resumed elaboration', () => {
             // whole file is test/incremental-parse.test.ts's subject, not this one's).
             const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
             expect(inc.diagnostics).toEqual(fresh.diagnostics);
-            for (const name of inc.elaborated) {
-              const a = inc.models.find((m) => m.graph.name === name);
-              const b = fresh.models.find((m) => m.graph.name === name);
-              expect(a && canon(a)).toEqual(b && canon(b));
-            }
+            // Every model: elaborated, resumed, or reused with its spans mapped (moved, or kept through an edit
+            // between its tokens).
+            expect(inc.models.length).toBe(fresh.models.length);
+            inc.models.forEach((a, i) => expect(canon(a, inc.moves.get(a))).toEqual(canon(fresh.models[i]!)));
             edits++;
             resumed += inc.resumed.length;
+            kept += inc.kept.length;
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 30), seed: Number(process.env.FUZZ_SEED ?? 20261123) },
       );
       expect(resumed / edits).toBeGreaterThanOrEqual(f.minShare);
+      if (f.minShare) expect(kept).toBeGreaterThan(0);
     });
   }
+
+  it('keeps a model through an edit between its tokens, but not one inside quoted source (an assertion)', () => {
+    const path = join(ROOT, 'examples', '__resume.nn');
+    const parser = new IncrementalParser();
+    const cache = new ModelCache();
+    const host = nodeHost();
+    const t0 = TRICKY.replace('assert params < 1M', 'assert params < 1K');
+    cache.run(path, t0, host, parser.parse);
+    const same = (r: ReturnType<ModelCache['run']>, text: string) => {
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      r.models.forEach((m, i) => expect(canon(m, r.moves.get(m))).toEqual(canon(fresh.models[i]!)));
+    };
+    // A comment line typed into M: kept, its spans moved (the failed assertion's among them).
+    const t1 = t0.replace('  a = h -> res(C)', '  # a comment\n  a = h -> res(C)');
+    const r1 = cache.run(path, t1, host, parser.parse);
+    expect([r1.kept, r1.elaborated]).toEqual([['M'], []]);
+    expect(r1.diagnostics.some((d) => d.code === 'E0500')).toBe(true);
+    same(r1, t1);
+    // Then a comment typed character by character in another place of M: kept too, spans moved through both edits.
+    const at = t1.indexOf('\n', t1.indexOf('  z = h -> conv2d'));
+    for (let i = 1; i <= '\n  # b'.length; i++) {
+      const t = t1.slice(0, at) + '\n  # b'.slice(0, i) + t1.slice(at);
+      const r = cache.run(path, t, host, parser.parse);
+      expect([r.kept, r.elaborated]).toEqual([['M'], []]);
+      same(r, t);
+    }
+    // Blank space inside the assertion's condition instead: its message quotes that text, so M is checked again.
+    const t2 = t0.replace('params < 1K', 'params <  1K');
+    const r2 = cache.run(path, t2, host, parser.parse);
+    expect(r2.kept).toEqual([]);
+    expect(r2.elaborated).toEqual(['M']);
+    expect(r2.diagnostics.find((d) => d.code === 'E0500')?.message).toContain('(params <  1K');
+    same(r2, t2);
+  });
 
   it('resumes after the unchanged statements, and not past a statement that kept a layer instance', () => {
     const path = join(ROOT, 'examples', '__resume.nn');

@@ -119,6 +119,45 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it('a comment typed into a model keeps its last check, moved: diagnostics, hover, hints and lenses as a fresh check gives them', async () => {
+    const { uri, text } = await openClean('examples/lenet5.nn');
+    // An error after the place of the comment: fc2 one unit wider breaks `assert params == 61_706`.
+    let v = c.change(uri, [{ range: { start: posAt(text, text.indexOf('dense(84') + 6), end: posAt(text, text.indexOf('dense(84') + 8) }, text: '85' }]);
+    const broken = text.replace('dense(84', 'dense(85');
+    const before = (await c.nextDiagnostics(uri, 10000, v)).diagnostics;
+    expect(before.length).toBeGreaterThan(0);
+    // A comment line typed at the top of the body, one keystroke at a time (the first makes a blank line).
+    const at = posAt(broken, broken.indexOf('  h = x'));
+    const typed = '\n  # a note';
+    for (let i = 0; i < typed.length; i++) {
+      const p = i === 0 ? at : { line: at.line, character: i - 1 };
+      v = c.change(uri, [{ range: { start: p, end: p }, text: typed[i]! }]);
+      await c.nextDiagnostics(uri, 10000, v);
+    }
+    const now = `${broken.slice(0, broken.indexOf('  h = x'))}${typed.slice(1)}\n${broken.slice(broken.indexOf('  h = x'))}`;
+    const after = (await c.nextDiagnostics(uri, 10000, c.change(uri, [{ range: { start: posAt(now, now.length), end: posAt(now, now.length) }, text: '' }]))).diagnostics;
+    const stats = await c.request('dslc/stats', { gc: false });
+    expect([stats.lastElaborated, stats.lastKept]).toEqual([0, 1]);
+    expect(after.map((d: { range: { start: { line: number } } }) => d.range.start.line)).toEqual(before.map((d: { range: { start: { line: number } } }) => d.range.start.line + 1));
+    // The same text opened afresh under another name answers alike.
+    const fresh = uriOf(join(ROOT, 'examples/__lenet5_fresh.nn'));
+    const got = c.nextDiagnostics(fresh);
+    await c.open(fresh, now);
+    expect((await got).diagnostics).toEqual(after);
+    const all = { start: { line: 0, character: 0 }, end: { line: 40, character: 0 } };
+    const ask = async (u: string) => ({
+      hints: await c.request('textDocument/inlayHint', { textDocument: { uri: u }, range: all }),
+      lenses: await c.request('textDocument/codeLens', { textDocument: { uri: u } }),
+      hover: await c.request('textDocument/hover', { textDocument: { uri: u }, position: posAt(now, now.indexOf('dense(120') + 1) }),
+    });
+    const mine = await ask(uri);
+    expect(mine.hints.length).toBeGreaterThan(5);
+    expect(mine.hover.contents.value).toContain('[N, 120]');
+    expect(mine).toEqual(await ask(fresh));
+    await c.close(fresh);
+    await c.close(uri);
+  });
+
   it('hover and inlay hints give shapes; code lenses give totals; rename edits every use', async () => {
     const path = join(ROOT, 'examples/lenet5.nn');
     const uri = uriOf(path);

@@ -59,6 +59,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let lastCheckMs = 0;
   let lastElaborated = 0;
   let lastResumed = 0;
+  let lastKept = 0;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -91,6 +92,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       lastCheckMs = a.ms;
       lastElaborated = a.elaborated.length;
       lastResumed = a.resumed.length;
+      lastKept = a.kept.length;
     }
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
@@ -349,7 +351,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     if (p?.gc !== false) gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, lastKept, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   // Pending cache writes are flushed before the editor stops the server.

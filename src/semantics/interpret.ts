@@ -183,6 +183,22 @@ export function checkAssert(st: State, sc: Scope, cond: Expr, message: string | 
   }
 }
 
+/**
+ * Whether an edit replacing `[from, to)` of the source changes source text that elaboration quotes (an
+ * assertion's condition, in its failure message), within `stmts`. Elsewhere the result depends on the
+ * AST and its offsets only (the editor keeps a model's check through an edit that changes neither).
+ */
+export function quotesSourceAt(stmts: readonly Stmt[], from: number, to: number): boolean {
+  const inside = (r: { start: number; end: number }) => (from === to ? r.start < from && from < r.end : Math.max(from, r.start) < Math.min(to, r.end));
+  for (const s of stmts) {
+    if (s.range.end < from || s.range.start > to) continue;
+    if (s.kind === 'assert' && inside(s.cond.range)) return true;
+    const bodies = s.kind === 'if' ? [s.then, s.else ?? []] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? [s.body] : [];
+    for (const b of bodies) if (quotesSourceAt(b, from, to)) return true;
+  }
+  return false;
+}
+
 function condition(st: State, sc: Scope, e: Expr): boolean | undefined {
   const v = evaluate(st, sc, e);
   if (v.k === 'error') return undefined;

@@ -14,6 +14,7 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ModelDecl } from '../syntax/ast.js';
 import { sameAst } from '../syntax/ast-equal.js';
+import { commonPrefix } from '../syntax/text-edit.js';
 import type { IrPort } from './ir.js';
 import { Journal, JournaledVars } from './journal.js';
 import type { Program } from './modules.js';
@@ -85,11 +86,7 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl): Resu
   const old = prev.decl;
   if (prev.consumed || !sameSurroundings(prev.st.program, old, program, decl)) return undefined;
   // The first character where the file changed: only statements that end before it are kept.
-  const a = prev.st.program.root.file.text;
-  const b = program.root.file.text;
-  let p = 0;
-  const max = Math.min(a.length, b.length);
-  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  const p = commonPrefix(prev.st.program.root.file.text, program.root.file.text);
   if (!sameAst(decl.name, old.name) || !sameAst(decl.inputs, old.inputs) || !sameAst(decl.where, old.where)) return undefined;
   let k = 0;
   const n = Math.min(decl.body.length, old.body.length, prev.checkpoints.length);

@@ -10,9 +10,13 @@ import { analyze, type CheckedModel } from '../checker/analyze.js';
 import { dedupe } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { type Elaboration, elaborate, modelsOf } from '../semantics/elaborate.js';
+import { quotesSourceAt } from '../semantics/interpret.js';
+import type { ModelDecl } from '../syntax/ast.js';
+import { movedAst, moveOffset } from '../syntax/ast-equal.js';
+import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
-import { splitDecls } from './incremental.js';
+import { movedFrom, splitDecls } from './incremental.js';
 
 /** A top-level declaration chunk of the root file: where it starts (offset and line) and its text. */
 interface Chunk {
@@ -23,6 +27,11 @@ interface Chunk {
 
 interface Entry {
   readonly key: string;
+  /** The key without the model's own text: what else the result depends on. */
+  readonly depKey: string;
+  /** The root file's text and the model's declaration when this result was made. */
+  readonly text: string;
+  readonly decl: ModelDecl;
   /** Root-file chunks (start, text) when this result was made: to move its spans later. */
   readonly chunks: readonly Chunk[];
   readonly model?: CheckedModel;
@@ -30,13 +39,34 @@ interface Entry {
   readonly el?: Elaboration;
   readonly elabDiagnostics: readonly Diagnostic[];
   readonly analyzeDiagnostics: readonly Diagnostic[];
+  /**
+   * After texts that kept this result (see `kept`): the text edits were last compared from (`anchor`) and
+   * the latest such text. Each carries the edits from `text` to it.
+   */
+  readonly anchor?: Kept;
+  readonly last?: Kept;
 }
+
+/** A text that kept an entry's result: its model's declaration, and the edits that lead to it from the entry's text. */
+interface Kept {
+  readonly text: string;
+  readonly decl: ModelDecl;
+  readonly edits: readonly TextEdit[];
+}
+
+/** Edits in more places than this since a model was last elaborated: elaborate it again (spans map through each). */
+const MAX_PLACES = 8;
 
 export interface IncrementalCheckResult extends CheckResult {
   /** Models elaborated by this run (the others were reused). */
   readonly elaborated: readonly string[];
   /** Of those, the models whose elaboration resumed after the statements an edit left alone. */
   readonly resumed: readonly string[];
+  /**
+   * Models whose text changed only between tokens (comments, blank space): not elaborated again, their
+   * last result reused with its spans mapped through the edit (see `moves`).
+   */
+  readonly kept: readonly string[];
   /**
    * For reused models whose declarations moved: maps a span of the model's graph (made when it was last
    * elaborated) to where it is now. Graph spans are not copied on every keystroke; readers map them.
@@ -71,6 +101,7 @@ export class ModelCache {
     const models: CheckedModel[] = [];
     const elaborated: string[] = [];
     const resumed: string[] = [];
+    const kept: string[] = [];
     const next = new Map<string, Entry>();
     const moves = new Map<CheckedModel, (s: Span) => Span>();
     const programFailed = program.diagnostics.some((d) => d.severity === 'error');
@@ -80,11 +111,21 @@ export class ModelCache {
     for (const m of modelsOf(root)) {
       const name = m.name.text;
       // Two models with one name: the second is an error (E0205) and elaborate() finds the first anyway.
-      const key = `${depKey}\u0002${chunks[chunkOf(m.range.start)]!.text}\u0003${names.indexOf(name)}`;
+      const dep = `${depKey}\u0003${names.indexOf(name)}`;
+      const key = `${dep}\u0002${chunks[chunkOf(m.range.start)]!.text}`;
       let e = this.entries.get(name);
       let elabDiagnostics: readonly Diagnostic[];
       let analyzeDiagnostics: readonly Diagnostic[];
-      if (e && e.key === key) {
+      let moved: { anchor: Kept; last: Kept } | undefined;
+      if (e && e.key !== key && e.depKey === dep && e.model && (moved = keptThrough(e, m, text))) {
+        // Only blank space or comments changed in the model: the result is the last one, moved.
+        kept.push(name);
+        const edit = editMover(moved.last.edits, root.file);
+        elabDiagnostics = e.elabDiagnostics.map((d) => moveDiag(d, edit));
+        analyzeDiagnostics = e.analyzeDiagnostics.map((d) => moveDiag(d, edit));
+        moves.set(e.model, edit);
+        e = { ...e, ...moved };
+      } else if (e && e.key === key) {
         let mv = movers.get(e.chunks);
         if (!movers.has(e.chunks)) movers.set(e.chunks, (mv = mover(e.chunks, chunks, root.file)));
         elabDiagnostics = mv ? e.elabDiagnostics.map((d) => moveDiag(d, mv)) : e.elabDiagnostics;
@@ -93,11 +134,11 @@ export class ModelCache {
       } else {
         elaborated.push(name);
         const el = elaborate(program, name, undefined, { resumable: true, previous: e?.el });
-        if ('error' in el) e = { key, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
+        if ('error' in el) e = { key, depKey: dep, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
         else {
           if (el.reused) resumed.push(name);
           const { result, diagnostics: ds } = analyze(el, {}, el.reused ? e?.model : undefined);
-          e = { key, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
+          e = { key, depKey: dep, text, decl: m, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
         elabDiagnostics = e.elabDiagnostics;
         analyzeDiagnostics = e.analyzeDiagnostics;
@@ -112,7 +153,7 @@ export class ModelCache {
       models.push(e.model);
     }
     this.entries = next;
-    return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, moves };
+    return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, kept, moves };
   }
 }
 
@@ -150,6 +191,44 @@ function mover(then: readonly Chunk[], now: readonly Chunk[], file: SourceFile):
       }
       const d = delta[lo]!;
       memo.set(s, (r = spanOf(file, s.start + d, s.end + d)));
+    }
+    return r;
+  };
+}
+
+/**
+ * Whether the model `decl` of the current `text` is the entry's model moved by edits between its tokens:
+ * the current text differs from the anchor's (or else from the latest kept text's, which then becomes the
+ * anchor) in one stretch, and the two declarations differ only by offsets mapped through it, with no quoted
+ * source touched. Then: the new anchor and latest kept text. Typing in one place keeps one edit from the
+ * anchor; each other place adds one, up to `MAX_PLACES`.
+ */
+function keptThrough(e: Entry, decl: ModelDecl, text: string): { anchor: Kept; last: Kept } | undefined {
+  const anchor = e.anchor ?? { text: e.text, decl: e.decl, edits: [] };
+  for (const from of e.last && e.last !== anchor ? [anchor, e.last] : [anchor]) {
+    if (from.edits.length >= MAX_PLACES) continue;
+    const ed = textEdit(from.text, text);
+    if (!movedAst(from.decl, decl, ed.from, ed.to, ed.delta, movedFrom) || quotesSourceAt(from.decl.body, ed.from, ed.to)) continue;
+    return { anchor: from, last: { text, decl, edits: [...from.edits, ed] } };
+  }
+  return undefined;
+}
+
+/** Maps root-file spans of the entry's text through `edits` to the current text (`file`). */
+function editMover(edits: readonly TextEdit[], file: SourceFile): (s: Span) => Span {
+  const memo = new Map<Span, Span>();
+  const map = (x: number, isStart: boolean) => {
+    for (const ed of edits) x = moveOffset(x, isStart, ed.from, ed.to, ed.delta);
+    return x;
+  };
+  return (s) => {
+    if (s.file !== file.path) return s;
+    let r = memo.get(s);
+    if (!r) {
+      const start = map(s.start, true);
+      const end = map(s.end, false);
+      // (Every span of the result comes from an offset of the declaration, and those all map; this is defence.)
+      memo.set(s, (r = Number.isNaN(start) || Number.isNaN(end) ? s : spanOf(file, start, Math.max(start, end))));
     }
     return r;
   };

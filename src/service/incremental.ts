@@ -9,6 +9,7 @@ import type { BlockDecl, Decl, Module, ModelDecl, Stmt } from '../syntax/ast.js'
 import { nnLexer } from '../syntax/lexer.js';
 import { LIMITS, STATEMENT_START, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
+import { textEdit } from '../syntax/text-edit.js';
 
 const DECL_START = /^(?:model|block|from|const)\b/;
 
@@ -60,40 +61,49 @@ function shift<T>(v: T, by: number, copy = false): T {
   return out as T;
 }
 
-/** Declarations made by `lazyShift`: what they are a moved copy of. */
-const lazyOrigins = new WeakMap<object, { readonly decl: Decl; readonly by: number; readonly copy: boolean }>();
+/** Objects made by `lazyShift`: the object they are a moved copy of, and by how much. */
+const lazyOrigins = new WeakMap<object, { readonly src: object; readonly by: number; readonly copy: boolean }>();
 
 /**
- * `shift` of a declaration, field by field on first use: a declaration that only moved (text typed above it)
- * is rarely read below its name and range before it moves again, and copying every one after each keystroke
- * near the top of a big file was most of that keystroke's time.
+ * `shift` of a declaration or statement, field by field on first use: one that only moved (text typed
+ * above it) is rarely read below its range before it moves again, and copying every one after each
+ * keystroke near the top of a big file (or of a big model) was most of that keystroke's time.
  */
-function lazyShift(decl: Decl, by: number, copy: boolean): Decl {
-  const origin = lazyOrigins.get(decl);
-  const src = origin ? origin.decl : decl;
+function lazyShift<T extends object>(v: T, by: number, copy = false): T {
+  if (by === 0 && !copy) return v;
+  const origin = lazyOrigins.get(v);
+  const src = (origin ? origin.src : v) as T;
   const total = (origin ? origin.by : 0) + by;
   // (An origin in another file is always copied from, even where nothing moves.)
   const mustCopy = copy || (origin?.copy ?? false);
   if (total === 0 && !mustCopy) return src;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(src)) {
-    const v = (src as unknown as Record<string, unknown>)[k];
-    if (v === null || typeof v !== 'object') {
-      out[k] = v;
+    const x = (src as Record<string, unknown>)[k];
+    if (x === null || typeof x !== 'object') {
+      out[k] = x;
       continue;
     }
     Object.defineProperty(out, k, {
       enumerable: true,
       configurable: true,
       get() {
-        const x = shift(v, total, mustCopy);
-        Object.defineProperty(out, k, { value: x, enumerable: true, writable: false, configurable: false });
-        return x;
+        const y = shift(x, total, mustCopy);
+        Object.defineProperty(out, k, { value: y, enumerable: true, writable: false, configurable: false });
+        return y;
       },
     });
   }
-  lazyOrigins.set(out, { decl: src, by: total, copy: mustCopy });
-  return out as unknown as Decl;
+  lazyOrigins.set(out, { src, by: total, copy: mustCopy });
+  return out as T;
+}
+
+/**
+ * For an AST object made by moving another (statements after an edit, declarations below it): that one,
+ * and by how much its offsets moved. Lets a comparison skip the walk of two moved copies of one object.
+ */
+export function movedFrom(v: object): { readonly src: object; readonly by: number } | undefined {
+  return lazyOrigins.get(v);
 }
 
 const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);
@@ -135,13 +145,7 @@ function spliceStatements(oldText: string, old: Chunk, text: string, at: number,
   const d = decls[0];
   // (A chunk last placed in another file has objects of that file's AST: never shared.)
   if (old.at.path !== path || decls.length !== 1 || !d || (d.kind !== 'model' && d.kind !== 'block')) return undefined;
-  let p = 0;
-  const max = Math.min(oldText.length, text.length);
-  while (p < max && oldText.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < max - p && oldText.charCodeAt(oldText.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
-  const oldEnd = oldText.length - q;
-  const delta = text.length - oldText.length;
+  const { from: p, to: oldEnd, delta } = textEdit(oldText, text);
   // Chunk offsets below (old file offset minus `by`).
   const close = d.range.end - by - 1;
   const firstStart = d.body[0] ? d.body[0].range.start - by : close;
@@ -157,7 +161,7 @@ function spliceStatements(oldText: string, old: Chunk, text: string, at: number,
     const run = statementRun(oldText, d, by, text, a, oldEnd, close, delta);
     if (run) {
       const { stmts, comments, b, after } = run;
-      const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => shift(st, move + delta))];
+      const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => lazyShift(st, move + delta))];
       const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
       const all = [
         ...keptComments,

@@ -68,3 +68,80 @@ export function sameAst(a: unknown, b: unknown, ignore: ReadonlySet<string> = NO
   }
   return true;
 }
+
+/**
+ * Whether `now` is `then` moved by one text edit: equal in everything but offsets, and every offset of
+ * `then` maps through the edit to `now`'s. The edit replaced `[from, to)` of the old text and changed its
+ * length by `delta`. An offset inside the replaced text has no image (the values differ); one at the
+ * edit's very point (`from === to`, an insertion) stays put when it ends a range and moves when it starts
+ * one, as the editor's spans do (see `moveOffset`).
+ */
+export function movedAst(then: unknown, now: unknown, from: number, to: number, delta: number, origin?: (v: object) => { readonly src: object; readonly by: number } | undefined): boolean {
+  // Two parallel stacks: no pair per visited value (this walks every statement after the edit).
+  const xs: unknown[] = [then];
+  const ys: unknown[] = [now];
+  while (xs.length) {
+    const x = xs.pop();
+    const y = ys.pop();
+    if (x === y) {
+      // The same object on both sides (a statement the incremental parser kept) needs no walk when it
+      // ends before the edit; otherwise its offsets must still map to themselves.
+      if (typeof x !== 'object' || x === null) continue;
+      const r = x as { range?: { end?: unknown } };
+      if (typeof r.range?.end === 'number' && r.range.end < from) continue;
+    }
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
+      if (!Object.is(x, y)) return false;
+      continue;
+    }
+    if (Array.isArray(x) !== Array.isArray(y)) return false;
+    if (origin && !Array.isArray(x)) {
+      // Two moved copies of one object, moved apart by the edit's delta, lying wholly after the edit.
+      const ox = origin(x);
+      const oy = origin(y);
+      const start = (x as { range?: { start?: unknown } }).range?.start;
+      if ((ox || oy) && (ox?.src ?? x) === (oy?.src ?? y) && (oy?.by ?? 0) - (ox?.by ?? 0) === delta && typeof start === 'number' && start > to) continue;
+    }
+    if (Array.isArray(x)) {
+      const ya = y as unknown[];
+      if (x.length !== ya.length) return false;
+      // (Last pushed, first compared: items in order, so a statement changed by an edit is met early.)
+      for (let i = x.length - 1; i >= 0; i--) {
+        xs.push(x[i]);
+        ys.push(ya[i]);
+      }
+      continue;
+    }
+    const xo = x as Record<string, unknown>;
+    const yo = y as Record<string, unknown>;
+    let nx = 0;
+    for (const k in xo) {
+      const v = xo[k];
+      if (v === undefined) continue;
+      nx++;
+      const w = yo[k];
+      if ((k === 'start' || k === 'end') && typeof v === 'number') {
+        if (w !== moveOffset(v, k === 'start', from, to, delta)) return false;
+        continue;
+      }
+      xs.push(v);
+      ys.push(w);
+    }
+    let ny = 0;
+    for (const k in yo) if (yo[k] !== undefined) ny++;
+    if (nx !== ny) return false;
+  }
+  return true;
+}
+
+/**
+ * Where an offset of the old text is after an edit that replaced its `[from, to)` and changed its length
+ * by `delta`; NaN inside the replaced text. At an insertion point, a range's start moves with the text
+ * after it and its end stays with the text before it.
+ */
+export function moveOffset(x: number, isStart: boolean, from: number, to: number, delta: number): number {
+  if (x < from) return x;
+  if (x > to) return x + delta;
+  if (from === to) return isStart ? x + delta : x;
+  return x === from ? x : x === to ? x + delta : NaN;
+}
