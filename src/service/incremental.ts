@@ -5,7 +5,7 @@
  * Chunk boundaries only fall where the full parser would start a declaration, so the AST is the same.
  */
 import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
-import type { BlockDecl, Decl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
+import type { BlockDecl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
 import { nnLexer } from '../syntax/lexer.js';
 import { LIMITS, STATEMENT_START, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
