@@ -16,7 +16,8 @@ import { movedAst, moveOffset } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
-import { movedFrom, splitDecls } from './incremental.js';
+import { movedFrom } from './ast-shift.js';
+import { splitDecls } from './incremental.js';
 
 /** A top-level declaration chunk of the root file: where it starts (offset and line) and its text. */
 interface Chunk {

@@ -1,0 +1,141 @@
+/**
+ * Re-parsing only the statements an edit touched inside a block or model (the incremental parser's splice),
+ * with proofs that the result is what parsing the whole declaration gives.
+ */
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { BlockDecl, Module, ModelDecl, Stmt } from '../syntax/ast.js';
+import { nnLexer } from '../syntax/lexer.js';
+import { LIMITS, STATEMENT_START, parseSource, parseStatementRun } from '../syntax/parse.js';
+import { sourceFile } from '../syntax/source.js';
+import { textEdit } from '../syntax/text-edit.js';
+import { firstToken, lazyShift, shift } from './ast-shift.js';
+
+/**
+ * A parsed declaration chunk, kept in file offsets as last placed (`by`: the chunk's start then). Placing it
+ * elsewhere shifts a copy; most keystrokes leave a chunk where it was and reuse its objects as they are.
+ */
+export interface Chunk {
+  at: { readonly by: number; readonly path: string; readonly decls: Module['decls']; readonly comments: Module['comments'] };
+  /** Diagnostics in chunk offsets (re-made for every file position: their line numbers depend on the text above). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Offset of the body's `{`: the last `{` token between the declaration's name and its first statement (a
+ * `{` in a string default or in a comment is not one), or undefined.
+ */
+function bodyBrace(text: string, from: number, to: number): number | undefined {
+  const lexed = nnLexer.tokenize(text.slice(from, to));
+  if (lexed.errors.length) return undefined;
+  const braces = lexed.tokens.filter((t) => t.tokenType.name === 'LBrace');
+  const last = braces[braces.length - 1];
+  return last ? from + last.startOffset : undefined;
+}
+
+/**
+ * The chunk `text`, placed at file offset `at`, made by an edit of the chunk `old` (a block or model that
+ * parsed cleanly), when the edit lies inside the body: only the statements it touches are parsed again,
+ * the others are kept (those after it shifted). When the chunk did not move, the statements before the edit
+ * and the declaration's header are the very objects of the old AST (the checker resumes after them).
+ * Undefined when that cannot be shown to give what parsing the whole chunk gives; then the caller parses
+ * the whole chunk. Why it is the same parse: the statements before and after the re-parsed run are
+ * unchanged tokens; the run starts after a complete statement with a token that cannot continue it (a name
+ * or statement keyword), and is followed, at the start of an unedited line, by a name, a keyword or the
+ * body's `}` (so neither a token nor a comment or string of the run can reach into what follows).
+ */
+export function spliceStatements(oldText: string, old: Chunk, text: string, at: number, path: string): { chunk: Chunk; tail: boolean } | undefined {
+  const { by, decls, comments: oldComments } = old.at;
+  const d = decls[0];
+  // (A chunk last placed in another file has objects of that file's AST: never shared.)
+  if (old.at.path !== path || decls.length !== 1 || !d || (d.kind !== 'model' && d.kind !== 'block')) return undefined;
+  const { from: p, to: oldEnd, delta } = textEdit(oldText, text);
+  // Chunk offsets below (old file offset minus `by`).
+  const close = d.range.end - by - 1;
+  const firstStart = d.body[0] ? d.body[0].range.start - by : close;
+  const open = bodyBrace(oldText, d.name.end - by, firstStart);
+  if (open === undefined || p <= open) return undefined;
+  const before = d.body.filter((st) => st.range.end - by < p);
+  const last = before[before.length - 1];
+  const a = last ? last.range.end - by : open + 1;
+  const move = at - by;
+  const head = move === 0 ? d : shift(d, move);
+  const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
+  if (!old.diagnostics.length && oldText[close] === '}' && oldEnd <= close) {
+    const run = statementRun(oldText, d, by, text, a, oldEnd, close, delta);
+    if (run) {
+      const { stmts, comments, b, after } = run;
+      const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => lazyShift(st, move + delta))];
+      const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
+      const all = [
+        ...keptComments,
+        ...comments.map((c) => ({ start: c.start + at + a, end: c.end + at + a })),
+        ...oldComments.filter((c) => c.start - by >= b).map((c) => ({ start: c.start + move + delta, end: c.end + move + delta })),
+      ];
+      return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: [] }, tail: false };
+    }
+  }
+  const t = tail(oldText, text, old, d, by, at, path, open, before, head, oldComments);
+  return t && { chunk: t, tail: true };
+}
+
+/**
+ * The short path: the statements from the edit to the first unedited statement after it, parsed on their
+ * own (cleanly), or undefined. `a`, `b`: the run in chunk offsets of the old text; `after`: the statements
+ * after it.
+ */
+function statementRun(oldText: string, d: ModelDecl | BlockDecl, by: number, text: string, a: number, oldEnd: number, close: number, delta: number) {
+  const after = d.body.filter((st) => st.range.start - by > oldEnd);
+  const b = after[0] ? after[0].range.start - by : close;
+  // The statement after the run must start with a name or keyword (`not` could join the run's last expression).
+  if (after[0] && (!/[A-Za-z_]/.test(oldText[b]!) || /^not\b/.test(oldText.slice(b, b + 4)))) return undefined;
+  // It (or the body's `}`) must begin its line, after an unedited line break: a comment or string typed in
+  // the run ends at that line break and cannot swallow what follows.
+  const nl = oldText.lastIndexOf('\n', b - 1);
+  if (nl < oldEnd || oldText.slice(nl + 1, b).trim() !== '') return undefined;
+  const run = parseStatementRun(text.slice(a, b + delta));
+  return run && { ...run, b, after };
+}
+
+/**
+ * The other path, for an edit that leaves (or had left) a syntax error: the declaration is parsed from the
+ * statement the edit is in to its end, the statements before it kept. That is the whole declaration's
+ * parse: those statements parsed cleanly (every problem of the old parse lies after them), so the
+ * parser was between two statements of the body there, and what it does next depends only on the tokens
+ * that follow (the same) and the rules it is in (the same, as the header is kept in the text parsed: only
+ * the kept statements are blanked out, offsets unchanged). The first token after them must be one that
+ * cannot continue the last of them.
+ */
+function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, open: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, oldComments: readonly { start: number; end: number }[]): Chunk | undefined {
+  if (text.length > LIMITS.maxBytes || text.includes('\u0000') || text.includes('\ufffd')) return undefined;
+  // Keep fewer statements when the edit continues the last one (`q` then `q =`).
+  let k = kept.length;
+  let a = open + 1;
+  for (; k >= 0; k--) {
+    a = k ? kept[k - 1]!.range.end - by : open + 1;
+    const next = firstToken(text, a);
+    if (next && !STATEMENT_START.has(next.tokenType.name) && next.tokenType.name !== 'RBrace') continue;
+    // Every problem of the old parse lies past the first token after the kept statements: a parser that
+    // fails at that token may still have been inside the last of them (it reports where it stopped).
+    const oldNext = firstToken(oldText, a);
+    const from = oldNext ? oldNext.startOffset + a : oldText.length;
+    if (old.diagnostics.some((x) => (x.span?.start ?? 0) <= from)) return undefined;
+    break;
+  }
+  if (k < 0) return undefined;
+  const move = at - by;
+  const blanked = text.slice(0, open + 1) + text.slice(open + 1, a).replace(/[^\n]/g, ' ') + text.slice(a);
+  const parsed = parseSource(sourceFile(path, blanked));
+  const nd = parsed.result.decls[0];
+  // The body must have been closed: if the parser gave up on it, the declaration's range depends on the
+  // statements blanked out here.
+  if (parsed.result.decls.length !== 1 || !nd || nd.kind !== d.kind || nd.range.end <= a || blanked[nd.range.end - 1] !== '}') return undefined;
+  const body: Stmt[] = [...kept.slice(0, k).map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at))];
+  const decl = { ...head, body, range: { start: head.range.start, end: nd.range.end + at } } as ModelDecl | BlockDecl;
+  // (Comments before `a` are in both: the header's are still in the text parsed.)
+  const comments = [
+    ...oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move)),
+    ...parsed.result.comments.filter((c) => c.start >= a).map((c) => shift(c, at)),
+  ];
+  return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
+}
+
