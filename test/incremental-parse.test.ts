@@ -1,5 +1,5 @@
 /**
- * Statement-level re-parsing (src/service/incremental.ts, `spliceStatements`): typing inside a block or model
+ * Statement-level re-parsing (src/service/splice.ts, `spliceStatements`): typing inside a block or model
  * re-parses only the statements the edit touches. Property: along random edit sequences over real files,
  * the editor's parser gives exactly what parsing every declaration afresh gives (ASTs with all offsets,
  * comments, diagnostics), while most edits inside bodies take the short path.
@@ -50,6 +50,7 @@ describe('statement-level re-parsing', () => {
     it(`${f.name}: random edit sequences parse exactly as afresh, mostly by re-parsing only the touched statements`, () => {
       let spliced = 0;
       let edits = 0;
+      let rejoined = 0;
       fc.assert(
         fc.property(fc.array(edit, { minLength: 1, maxLength: 8 }), (seq) => {
           const p = new IncrementalParser();
@@ -60,8 +61,10 @@ describe('statement-level re-parsing', () => {
             const at = offs.length ? offs[Math.floor(e.at * (offs.length - 1))]! : Math.floor(e.at * text.length);
             text = text.slice(0, at) + e.ins.join('') + text.slice(Math.min(text.length, at + e.del));
             const before = p.splices;
+            const rejoins = p.rejoins;
             const got = p.parse(sourceFile('/m.nn', text));
             spliced += p.splices - before;
+            rejoined += p.rejoins - rejoins;
             edits++;
             const fresh = new IncrementalParser().parse(sourceFile('/m.nn', text));
             expect(got.result).toEqual(fresh.result);
@@ -72,6 +75,8 @@ describe('statement-level re-parsing', () => {
       );
       // The short path is taken for a good share of the edits (the others fail the checks and parse whole).
       expect(spliced).toBeGreaterThan(edits * (f.minShare ?? 1 / 20));
+      // (The big model has room after most edits for the parse after a syntax error to rejoin the old one.)
+      if (f.name.startsWith('generated')) expect(rejoined).toBeGreaterThan(0);
     });
   }
 
@@ -97,7 +102,7 @@ describe('statement-level re-parsing', () => {
     expect(chunked.diagnostics.map((d) => [d.message, d.span?.line, d.span?.col])).toEqual([["expected '}' (found 'model')", 5, 1]]);
   });
 
-  it('typing a new statement character by character (a syntax error most of the way) parses only from it to the end of the model, as the full parse does', () => {
+  it('typing a new statement character by character (a syntax error most of the way) parses only from it to where the parse rejoins the old one, as the full parse does', () => {
     let text = generateModel(400, 'single');
     const p = new IncrementalParser();
     p.parse(sourceFile('/big.nn', text));
@@ -108,7 +113,7 @@ describe('statement-level re-parsing', () => {
     for (const ch of line) {
       text = `${text.slice(0, at)}${ch}${text.slice(at)}`;
       at++;
-      const before = { splices: p.splices, tails: p.tails };
+      const before = { splices: p.splices, tails: p.tails, rejoins: p.rejoins };
       const got = p.parse(sourceFile('/big.nn', text));
       const full = parseSource(sourceFile('/big.nn', text));
       expect([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), p.splices - before.splices]).toEqual([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), 1]);
@@ -118,6 +123,8 @@ describe('statement-level re-parsing', () => {
         withErrors++;
         expect(p.tails - before.tails).toBe(1);
       }
+      // Every parse after a syntax error stops a few statements after the edit, where it rejoins the old one.
+      expect(p.rejoins - before.rejoins).toBe(p.tails - before.tails);
     }
     expect(withErrors).toBeGreaterThan(line.length / 2);
   });

@@ -62,6 +62,8 @@ export class IncrementalParser {
   splices = 0;
   /** Of those, parses from the edited statement to the end of the declaration (after a syntax error). */
   tails = 0;
+  /** Of those, parses cut short where they rejoin the old parse (a test hook). */
+  rejoins = 0;
   /** Each file's chunks at its last parse: an edited chunk is compared with the one at its index. */
   private lastChunks = new Map<string, readonly { readonly text: string; readonly chunk: Chunk }[]>();
 
@@ -103,6 +105,7 @@ export class IncrementalParser {
         if (spliced) {
           this.splices++;
           if (spliced.tail) this.tails++;
+          if (spliced.piece) this.rejoins++;
           c = spliced.chunk;
         }
         else {

@@ -10,6 +10,8 @@ import { sourceFile } from '../syntax/source.js';
 import { textEdit } from '../syntax/text-edit.js';
 import { firstToken, lazyShift, shift } from './ast-shift.js';
 
+type Comment = Module['comments'][number];
+
 /**
  * A parsed declaration chunk, kept in file offsets as last placed (`by`: the chunk's start then). Placing it
  * elsewhere shifts a copy; most keystrokes leave a chunk where it was and reuse its objects as they are.
@@ -43,7 +45,7 @@ function bodyBrace(text: string, from: number, to: number): number | undefined {
  * or statement keyword), and is followed, at the start of an unedited line, by a name, a keyword or the
  * body's `}` (so neither a token nor a comment or string of the run can reach into what follows).
  */
-export function spliceStatements(oldText: string, old: Chunk, text: string, at: number, path: string): { chunk: Chunk; tail: boolean } | undefined {
+export function spliceStatements(oldText: string, old: Chunk, text: string, at: number, path: string): { chunk: Chunk; tail: boolean; piece?: boolean } | undefined {
   const { by, decls, comments: oldComments } = old.at;
   const d = decls[0];
   // (A chunk last placed in another file has objects of that file's AST: never shared.)
@@ -74,8 +76,8 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
       return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: [] }, tail: false };
     }
   }
-  const t = tail(oldText, text, old, d, by, at, path, open, before, head, oldComments);
-  return t && { chunk: t, tail: true };
+  const t = tail(oldText, text, old, d, by, at, path, open, before, head, oldComments, { oldEnd, delta });
+  return t && { chunk: t.chunk, tail: true, piece: t.piece };
 }
 
 /**
@@ -105,7 +107,7 @@ function statementRun(oldText: string, d: ModelDecl | BlockDecl, by: number, tex
  * the kept statements are blanked out, offsets unchanged). The first token after them must be one that
  * cannot continue the last of them.
  */
-function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, open: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, oldComments: readonly { start: number; end: number }[]): Chunk | undefined {
+function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, open: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, oldComments: readonly { start: number; end: number }[], edit: { oldEnd: number; delta: number }): { chunk: Chunk; piece: boolean } | undefined {
   if (text.length > LIMITS.maxBytes || text.includes('\u0000') || text.includes('\ufffd')) return undefined;
   // Keep fewer statements when the edit continues the last one (`q` then `q =`).
   let k = kept.length;
@@ -123,7 +125,11 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
   }
   if (k < 0) return undefined;
   const move = at - by;
-  const blanked = text.slice(0, open + 1) + text.slice(open + 1, a).replace(/[^\n]/g, ' ') + text.slice(a);
+  const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
+  const blank = text.slice(0, open + 1) + text.slice(open + 1, a).replace(/[^\n]/g, ' ');
+  const piece = rejoin(oldText, text, old, d, by, at, path, blank, a, kept.slice(0, k), head, keptComments, oldComments, edit);
+  if (piece) return { chunk: piece, piece: true };
+  const blanked = blank + text.slice(a);
   const parsed = parseSource(sourceFile(path, blanked));
   const nd = parsed.result.decls[0];
   // The body must have been closed: if the parser gave up on it, the declaration's range depends on the
@@ -132,10 +138,53 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
   const body: Stmt[] = [...kept.slice(0, k).map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at))];
   const decl = { ...head, body, range: { start: head.range.start, end: nd.range.end + at } } as ModelDecl | BlockDecl;
   // (Comments before `a` are in both: the header's are still in the text parsed.)
-  const comments = [
-    ...oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move)),
-    ...parsed.result.comments.filter((c) => c.start >= a).map((c) => shift(c, at)),
-  ];
-  return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
+  const comments = [...keptComments, ...parsed.result.comments.filter((c) => c.start >= a).map((c) => shift(c, at))];
+  return { chunk: { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics }, piece: false };
+}
+
+/**
+ * The tail parse cut short where it rejoins the old parse. The text from `a` is parsed only up to the start
+ * `b` of an unedited statement of the old body (closed there with a `}`), for a few `b`s ever further: when
+ * that piece's last statement is the old statement just before `b`, an assignment (three tokens or more, so
+ * no lookahead from before it reaches `b`), parsed without any problem from its start on, then the whole
+ * declaration's parse reaches it in the same state, leaves it between two statements of the body (what
+ * starts at `b`, a name or keyword at the start of an unedited line, cannot continue it), and from `b` on
+ * does what the old parse did from there: same tokens, same rules. So the statements from `b` on are the old
+ * ones, moved, and (as the old parse was clean from before `b`) without problems. Undefined when no `b`
+ * qualifies (then the caller parses to the end).
+ */
+function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, blank: string, a: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, keptComments: readonly Comment[], oldComments: readonly Comment[], edit: { oldEnd: number; delta: number }): Chunk | undefined {
+  const { oldEnd, delta } = edit;
+  if (oldText[d.range.end - by - 1] !== '}') return undefined;
+  // The old parse must have been clean after the edit: the rest is then error-free statements, whose
+  // offsets all move with their text (a node made in recovery may sit at the chunk's start instead).
+  const clean = old.diagnostics.reduce((m, x) => Math.max(m, x.span?.start ?? Infinity), -1);
+  const after = d.body.filter((st) => st.range.start - by > Math.max(oldEnd, clean));
+  const move = at - by;
+  // The i-th unedited statement is the one the piece must end with; b: where the next one starts.
+  for (let i = 0; i + 1 < after.length; i = 2 * i + 1) {
+    const last = after[i]!;
+    const b = after[i + 1]!.range.start - by;
+    if (last.kind !== 'assign' || /^not\b/.test(oldText.slice(b, b + 4))) continue;
+    const nl = oldText.lastIndexOf('\n', b - 1);
+    if (nl < oldEnd || oldText.slice(nl + 1, b).trim() !== '') continue;
+    const c = last.range.start - by + delta;
+    const src = `${blank}${text.slice(a, b + delta)}}`;
+    const parsed = parseSource(sourceFile(path, src));
+    const nd = parsed.result.decls[0];
+    if (parsed.result.decls.length !== 1 || !nd || nd.kind !== d.kind || nd.range.end !== src.length) continue;
+    const n = nd.body.length;
+    if (!n || nd.body[n - 1]!.range.start !== c || nd.body[n - 1]!.kind !== 'assign' || parsed.diagnostics.some((x) => (x.span?.start ?? 0) >= c)) continue;
+    const rest = d.body.slice(d.body.indexOf(after[i + 1]!));
+    const body: Stmt[] = [...kept.map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at)), ...rest.map((st) => lazyShift(st, move + delta))];
+    const decl = { ...head, body, range: { start: head.range.start, end: d.range.end + move + delta } } as ModelDecl | BlockDecl;
+    const comments = [
+      ...keptComments,
+      ...parsed.result.comments.filter((x) => x.start >= a).map((x) => shift(x, at)),
+      ...oldComments.filter((x) => x.start - by >= b).map((x) => ({ start: x.start + move + delta, end: x.end + move + delta })),
+    ];
+    return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
+  }
+  return undefined;
 }
 
