@@ -73,8 +73,10 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
           const r = await keystroke(comment, comment, k === 0 ? ' # n' : String.fromCharCode(97 + (k % 26)));
           comment += k === 0 ? 4 : 1;
           if (r.diagnostics) throw new Error('typing into a comment made diagnostics');
-          // (The model's check must have been kept: a silent fall-back to elaborating would show only as time.)
-          if (r.kept !== 1 || r.elaborated !== 0) throw new Error(`a keystroke into a comment ${frac * 100} % into the file elaborated the model again`);
+          // (The model's check must have been kept: a silent fall-back to elaborating would show only as time. The
+          // first keystroke in another model than the last edited one elaborates that model once: its last
+          // result predates the edits made elsewhere since.)
+          if ((variant === 'single' || k > 0) && (r.kept < 1 || r.elaborated !== 0)) throw new Error(`a keystroke into a comment ${frac * 100} % into the file elaborated the model again`);
           out.push(r.ms);
           checks?.push(r.check);
           lastElaborated = r.elaborated;
@@ -175,19 +177,22 @@ ${rows.map(row).join('\n')}
 | start → first diagnostics ≤ 300 ms, reopening an unchanged file (cache hit) | ${fmt(at2k?.reopen.p95)} ms (${fmt(worst?.reopen.p95)} ms) | ${ok(at2k && worst && at2k.reopen.p95 <= 300 && worst.reopen.p95 <= 300)} |
 
 Where the time goes (\`node --cpu-prof\`, also of the server: \`DSLC_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"\`,
-and in-process timings of the service). A keystroke re-parses the statements it touched (a run of statements checked to
-parse exactly as the whole declaration would; after a syntax error, from the edited statement to the end of the
-declaration), then re-checks the one model it is in (the others are reused, their spans mapped lazily). That model's
-elaboration resumes after the statements before the edit (src/semantics/resume.ts: the previous run's state is
-rewound to the checkpoint after them through a journal of what changed since), and its analysis reuses the layer
-reports and receptive fields of the layers those statements made. What is left scales with the rest of the model:
-the statements from the edit to the end are parsed (only when the edit leaves a syntax error) and elaborated again,
-the analysis' whole-graph passes (peak memory, rules) run over every layer, and the statements after the edit
-are copied with their offsets moved (declarations after it in the file are shifted only when read). So in the *single* file the cost falls with the edit's distance from the top
-(*early* against *typing*), and garbage collection is about a third of it (each check replaces thousands of live
-objects, which survive a young-generation collection first). The hover/inlay index is built once typing pauses
-(300 ms), so that it does not run between keystrokes. Measured in-process on this VM, warm, single 2,000 lines,
-a comment typed 60 % in: ~45–70 ms per check (150 ms before resuming); a whole check ~80 ms + GC.
+and in-process timings of the service, \`IncrementalParser\` and \`ModelCache\` driven directly). A keystroke re-parses
+the statements it touched (src/service/splice.ts: a run of statements checked to parse exactly as the whole
+declaration would; after a syntax error, from the edited statement up to an unedited statement where the parse
+provably rejoins the old one: in the *statement* keystrokes the parse went from ~63 to ~10 ms p50 in-process), then
+re-checks the one model it is in (the others are reused, their spans mapped lazily). An edit between that model's
+tokens (*comment*, *early*) keeps its last check too: the declarations are compared with their offsets mapped
+through the edit (statements that only moved are skipped by identity of what they were copied from), and spans are
+mapped when read. Any other edit resumes the model's elaboration after the statements before it
+(src/semantics/resume.ts: the previous run's state is rewound to the checkpoint after them through a journal of what
+changed since), and its analysis reuses the layer reports and receptive fields of the layers those statements made.
+What is left for code typed deep in one big model scales with the rest of the model: the statements from the edit to
+its end are elaborated again, the analysis' whole-graph passes (peak memory, rules) visit every layer, and garbage
+collection is about a third of it (each check replaces thousands of live objects, which survive a young-generation
+collection first): in-process, single 2,000 lines, 60 % in, ~35–60 ms p50 and ~110–180 ms p95 for *statement* and
+*error on/off*, against ~5 ms for a comment. The hover/inlay index is built once typing pauses (300 ms), so that it
+does not run between keystrokes.
 Start-up: ~130–200 ms to \`initialize\` (Node, bundle from the V8 code cache \`dist/lsp.cache\`), then the cold check of
 the whole file, the same work as \`dslc check\` of it (parse ≈ 1/2, elaboration and analysis the rest; mostly cold
 code: the same check run again in the same process takes ~1/3 of the time). On reopening an unchanged file the

@@ -126,7 +126,8 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
   if (k < 0) return undefined;
   const move = at - by;
   const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
-  const blank = text.slice(0, open + 1) + text.slice(open + 1, a).replace(/[^\n]/g, ' ');
+  // (One run of spaces: the lexer skips it in one match, and chunk diagnostics get their lines from the file later.)
+  const blank = text.slice(0, open + 1) + ' '.repeat(a - open - 1);
   const piece = rejoin(oldText, text, old, d, by, at, path, blank, a, kept.slice(0, k), head, keptComments, oldComments, edit);
   if (piece) return { chunk: piece, piece: true };
   const blanked = blank + text.slice(a);
@@ -162,7 +163,9 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
   const after = d.body.filter((st) => st.range.start - by > Math.max(oldEnd, clean));
   const move = at - by;
   // The i-th unedited statement is the one the piece must end with; b: where the next one starts.
-  for (let i = 0; i + 1 < after.length; i = 2 * i + 1) {
+  // (Pieces of 1, 2, 4… statements, up to 64: a parse that has not rejoined by then is left to go to the end,
+  // so a miss costs at most about 128 statements more.)
+  for (let i = 0; i + 1 < after.length && i < 64; i = 2 * i + 1) {
     const last = after[i]!;
     const b = after[i + 1]!.range.start - by;
     if (last.kind !== 'assign' || /^not\b/.test(oldText.slice(b, b + 4))) continue;
