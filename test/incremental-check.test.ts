@@ -162,7 +162,8 @@ describe('resumed elaboration', () => {
       );
       expect(resumed / edits).toBeGreaterThanOrEqual(f.minShare);
       if (f.minShare) expect(kept).toBeGreaterThan(0);
-    });
+      // (More runs, more time: an edit can turn a repeat count of 4 into 1616, a model of thousands of blocks.)
+    }, 60_000 * Math.max(1, Number(process.env.FUZZ_RUNS ?? 30) / 30));
   }
 
   it('keeps a model through an edit between its tokens, but not one inside quoted source (an assertion)', () => {
