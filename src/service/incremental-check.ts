@@ -200,8 +200,8 @@ function mover(then: readonly Chunk[], now: readonly Chunk[], file: SourceFile):
 /**
  * Whether the model `decl` of the current `text` is the entry's model moved by edits between its tokens:
  * the current text differs from the anchor's (or else from the latest kept text's, which then becomes the
- * anchor) in one stretch, and the two declarations differ only by offsets mapped through it, with no quoted
- * source touched. Then: the new anchor and latest kept text. Typing in one place keeps one edit from the
+ * anchor) in one stretch inside the declaration, and the two declarations differ only by offsets mapped
+ * through it, with no quoted source touched. Then: the new anchor and latest kept text. Typing in one place keeps one edit from the
  * anchor; each other place adds one, up to `MAX_PLACES`.
  */
 function keptThrough(e: Entry, decl: ModelDecl, text: string): { anchor: Kept; last: Kept } | undefined {
@@ -209,6 +209,10 @@ function keptThrough(e: Entry, decl: ModelDecl, text: string): { anchor: Kept; l
   for (const from of e.last && e.last !== anchor ? [anchor, e.last] : [anchor]) {
     if (from.edits.length >= MAX_PLACES) continue;
     const ed = textEdit(from.text, text);
+    // Within the declaration: every other span of the result (in blocks, in other files) then lies wholly
+    // before or after the edit, so it maps exactly. (An edit reaching from another model into this one's
+    // chunk changes a doc comment or a block's chunk first; this is defence, not a case seen.)
+    if (ed.from < from.decl.range.start || ed.to > from.decl.range.end) continue;
     if (!movedAst(from.decl, decl, ed.from, ed.to, ed.delta, movedFrom) || quotesSourceAt(from.decl.body, ed.from, ed.to)) continue;
     return { anchor: from, last: { text, decl, edits: [...from.edits, ed] } };
   }
