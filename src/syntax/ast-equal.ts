@@ -37,36 +37,15 @@ const NONE: ReadonlySet<string> = new Set();
  * count, as when the editor checks that statements before an edit are exactly the ones it checked before).
  */
 export function sameAst(a: unknown, b: unknown, ignore: ReadonlySet<string> = NONE): boolean {
-  // Pairwise and iterative: no copies (this runs on every format, on files of thousands of lines; and
-  // expressions may nest 200 levels).
-  const stack: [unknown, unknown][] = [[a, b]];
-  while (stack.length) {
-    const [x, y] = stack.pop()!;
-    if (x === y) continue;
-    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
-      if (!Object.is(x, y)) return false;
-      continue;
-    }
-    if (Array.isArray(x) !== Array.isArray(y)) return false;
-    if (Array.isArray(x)) {
-      const ya = y as unknown[];
-      if (x.length !== ya.length) return false;
-      for (let i = 0; i < x.length; i++) stack.push([x[i], ya[i]]);
-      continue;
-    }
-    const xo = x as Record<string, unknown>;
-    const yo = y as Record<string, unknown>;
-    let nx = 0;
-    for (const k in xo) {
-      if (ignore.has(k) || xo[k] === undefined) continue;
-      nx++;
-      stack.push([xo[k], yo[k]]);
-    }
-    let ny = 0;
-    for (const k in yo) if (!ignore.has(k) && yo[k] !== undefined) ny++;
-    if (nx !== ny) return false;
-  }
-  return true;
+  return walk(a, b, ignore, undefined);
+}
+
+/** What an old AST's offsets become after a text edit, for {@link movedAst}. */
+interface Moved {
+  readonly from: number;
+  readonly to: number;
+  readonly delta: number;
+  readonly origin?: (v: object) => { readonly src: object; readonly by: number } | undefined;
 }
 
 /**
@@ -74,33 +53,42 @@ export function sameAst(a: unknown, b: unknown, ignore: ReadonlySet<string> = NO
  * `then` maps through the edit to `now`'s. The edit replaced `[from, to)` of the old text and changed its
  * length by `delta`. An offset inside the replaced text has no image (the values differ); one at the
  * edit's very point (`from === to`, an insertion) stays put when it ends a range and moves when it starts
- * one, as the editor's spans do (see `moveOffset`).
+ * one, as the editor's spans do (see `moveOffset`). `origin`: for a moved copy of an AST object, the object
+ * it was copied from and by how much (two copies of one object moved apart by `delta` are not walked).
  */
-export function movedAst(then: unknown, now: unknown, from: number, to: number, delta: number, origin?: (v: object) => { readonly src: object; readonly by: number } | undefined): boolean {
-  // Two parallel stacks: no pair per visited value (this walks every statement after the edit).
-  const xs: unknown[] = [then];
-  const ys: unknown[] = [now];
+export function movedAst(then: unknown, now: unknown, from: number, to: number, delta: number, origin?: Moved['origin']): boolean {
+  return walk(then, now, NONE, { from, to, delta, origin });
+}
+
+/**
+ * The comparison behind both: pairwise and iterative, with no copies (it runs on every format and every
+ * keystroke, on files of thousands of lines, and expressions may nest 200 levels and more).
+ */
+function walk(a: unknown, b: unknown, ignore: ReadonlySet<string>, moved: Moved | undefined): boolean {
+  // Two parallel stacks: no pair per visited value.
+  const xs: unknown[] = [a];
+  const ys: unknown[] = [b];
   while (xs.length) {
     const x = xs.pop();
     const y = ys.pop();
     if (x === y) {
-      // The same object on both sides (a statement the incremental parser kept) needs no walk when it
-      // ends before the edit; otherwise its offsets must still map to themselves.
-      if (typeof x !== 'object' || x === null) continue;
+      if (!moved || typeof x !== 'object' || x === null) continue;
+      // The same object on both sides (a statement the incremental parser kept) needs no walk when it ends
+      // before the edit; otherwise its offsets must still map to themselves.
       const r = x as { range?: { end?: unknown } };
-      if (typeof r.range?.end === 'number' && r.range.end < from) continue;
+      if (typeof r.range?.end === 'number' && r.range.end < moved.from) continue;
     }
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) {
       if (!Object.is(x, y)) return false;
       continue;
     }
     if (Array.isArray(x) !== Array.isArray(y)) return false;
-    if (origin && !Array.isArray(x)) {
+    if (moved?.origin && !Array.isArray(x)) {
       // Two moved copies of one object, moved apart by the edit's delta, lying wholly after the edit.
-      const ox = origin(x);
-      const oy = origin(y);
+      const ox = moved.origin(x);
+      const oy = moved.origin(y);
       const start = (x as { range?: { start?: unknown } }).range?.start;
-      if ((ox || oy) && (ox?.src ?? x) === (oy?.src ?? y) && (oy?.by ?? 0) - (ox?.by ?? 0) === delta && typeof start === 'number' && start > to) continue;
+      if ((ox || oy) && (ox?.src ?? x) === (oy?.src ?? y) && (oy?.by ?? 0) - (ox?.by ?? 0) === moved.delta && typeof start === 'number' && start > moved.to) continue;
     }
     if (Array.isArray(x)) {
       const ya = y as unknown[];
@@ -117,18 +105,18 @@ export function movedAst(then: unknown, now: unknown, from: number, to: number, 
     let nx = 0;
     for (const k in xo) {
       const v = xo[k];
-      if (v === undefined) continue;
+      if (v === undefined || ignore.has(k)) continue;
       nx++;
       const w = yo[k];
-      if ((k === 'start' || k === 'end') && typeof v === 'number') {
-        if (w !== moveOffset(v, k === 'start', from, to, delta)) return false;
+      if (moved && (k === 'start' || k === 'end') && typeof v === 'number') {
+        if (w !== moveOffset(v, k === 'start', moved.from, moved.to, moved.delta)) return false;
         continue;
       }
       xs.push(v);
       ys.push(w);
     }
     let ny = 0;
-    for (const k in yo) if (yo[k] !== undefined) ny++;
+    for (const k in yo) if (yo[k] !== undefined && !ignore.has(k)) ny++;
     if (nx !== ny) return false;
   }
   return true;
