@@ -17,6 +17,7 @@ import { ModelCache } from '../src/service/incremental-check.js';
 import { IncrementalParser } from '../src/service/incremental.js';
 import { formatDim } from '../src/symbolic/dim.js';
 import { generateModel } from '../bench/lsp-gen.mjs';
+import { applyEdit, randomEdit } from './helpers/random-edits.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn'));
@@ -85,19 +86,7 @@ const piece = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '8', '16', ' ', '\n', ' # note', '  h = h -> relu()\n', '  h = h -> res(8)\n', '  q = h -> shared\n', '  h = h -> conv2d(8, 1, name="proj")\n', '  assert macs > 0\n') },
   { weight: 1, arbitrary: fc.constantFrom('(', ')', ',', '-> relu()', 'conv2d(8, 3)', '=', '[', ']', '-', '}', '{', 'shared = dense(4)\n', 'N', 'D') },
 );
-// (Uniform positions: fast-check's doubles crowd near 0 and 1.)
-const edit = fc.record({ at: fc.integer({ min: 0, max: 1_000_000 }).map((i) => i / 1_000_000), del: fc.nat(6), ins: fc.array(piece, { maxLength: 3 }) });
-
-/** Offsets inside model bodies, where resuming applies. */
-function bodyOffsets(text: string): number[] {
-  const out: number[] = [];
-  for (const m of text.matchAll(/^model\b[^{]*\{/gm)) {
-    const start = m.index + m[0].length;
-    const end = text.indexOf('\n}', start);
-    for (let i = start; i < (end < 0 ? text.length : end); i++) out.push(i);
-  }
-  return out;
-}
+const edit = randomEdit(piece, 6);
 
 /**
  * A model as plain data: every field a later stage reads, dims printed; spans mapped by `move` (a reused
@@ -141,9 +130,7 @@ describe('resumed elaboration', () => {
           let text = f.text;
           cache.run(path, text, host, parser.parse);
           for (const e of seq) {
-            const offs = bodyOffsets(text);
-            const at = offs.length ? offs[Math.floor(e.at * (offs.length - 1))]! : Math.floor(e.at * text.length);
-            text = text.slice(0, at) + e.ins.join('') + text.slice(Math.min(text.length, at + e.del));
+            text = applyEdit(text, e, 'model');
             const inc = cache.run(path, text, host, parser.parse);
             // Against a fresh check of the same per-declaration parse (how chunked parsing differs from parsing the
             // whole file is test/incremental-parse.test.ts's subject, not this one's).

@@ -12,6 +12,7 @@ import { IncrementalParser } from '../src/service/incremental.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { generateModel } from '../bench/lsp-gen.mjs';
+import { applyEdit, randomEdit } from './helpers/random-edits.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const files: { name: string; text: string; minShare?: number }[] = [
@@ -31,19 +32,7 @@ const piece = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '64', ' ', '\n', ' # note', '  y = x -> relu()\n', '\n  z = x\n') },
   { weight: 1, arbitrary: fc.constantFrom('(', ')', ',', '-> relu()', 'conv2d(8, 3)', '=', '[', ']', '.shape', '-', 'if', '}', '{', '"s"') },
 );
-// (Uniform positions: fast-check's doubles crowd near 0 and 1.)
-const edit = fc.record({ at: fc.integer({ min: 0, max: 1_000_000 }).map((i) => i / 1_000_000), del: fc.nat(4), ins: fc.array(piece, { maxLength: 3 }) });
-
-/** Offsets inside block and model bodies (where the short path applies), as fractions pick them. */
-function bodyOffsets(text: string): number[] {
-  const out: number[] = [];
-  for (const m of text.matchAll(/^(?:model|block)\b[^{]*\{/gm)) {
-    const start = m.index + m[0].length;
-    const end = text.indexOf('\n}', start);
-    for (let i = start; i < (end < 0 ? text.length : end); i++) out.push(i);
-  }
-  return out;
-}
+const edit = randomEdit(piece, 4);
 
 describe('statement-level re-parsing', () => {
   for (const f of files) {
@@ -57,9 +46,7 @@ describe('statement-level re-parsing', () => {
           let text = f.text;
           p.parse(sourceFile('/m.nn', text));
           for (const e of seq) {
-            const offs = bodyOffsets(text);
-            const at = offs.length ? offs[Math.floor(e.at * (offs.length - 1))]! : Math.floor(e.at * text.length);
-            text = text.slice(0, at) + e.ins.join('') + text.slice(Math.min(text.length, at + e.del));
+            text = applyEdit(text, e, 'model|block');
             const before = p.splices;
             const rejoins = p.rejoins;
             const got = p.parse(sourceFile('/m.nn', text));
