@@ -70,8 +70,8 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
       const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
       const all = [
         ...keptComments,
-        ...comments.map((c) => ({ start: c.start + at + a, end: c.end + at + a })),
-        ...oldComments.filter((c) => c.start - by >= b).map((c) => ({ start: c.start + move + delta, end: c.end + move + delta })),
+        ...comments.map((c) => shift(c, at + a)),
+        ...oldComments.filter((c) => c.start - by >= b).map((c) => shift(c, move + delta)),
       ];
       return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: [] }, tail: false };
     }
@@ -184,7 +184,7 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
     const comments = [
       ...keptComments,
       ...parsed.result.comments.filter((x) => x.start >= a).map((x) => shift(x, at)),
-      ...oldComments.filter((x) => x.start - by >= b).map((x) => ({ start: x.start + move + delta, end: x.end + move + delta })),
+      ...oldComments.filter((x) => x.start - by >= b).map((x) => shift(x, move + delta)),
     ];
     return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
   }
