@@ -117,8 +117,10 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         completion.push(performance.now() - t0);
         if (!items.length) throw new Error('no completion items');
       }
+      // What the server keeps after all those keystrokes (a full collection first).
+      const { heapUsed } = await c.request('dslc/stats', { gc: true });
       await c.stop();
-      return { variant, lines, bytes: text.length, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
+      return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
     }
   }
   throw new Error('unreachable');
@@ -138,7 +140,7 @@ export async function runLsp({ quick = false, only = '' } = {}) {
 }
 
 const row = (r) =>
-  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} |`;
+  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} | ${fmt(r.heapMB)} |`;
 
 /** The RESULTS.md section. */
 export function lspMarkdown(rows, m, date) {
@@ -161,10 +163,11 @@ model moves); *statement*: a new line \`q = h5 -> conv2d(16, 3, padding=1)\` typ
 the file (most of those texts end in an unfinished call: a syntax error, so the declaration is parsed again from that
 statement to its end, and each text is elaborated again from that statement on); *error on/off*: a digit typed into a
 conv's channel count 60 % into the file and deleted again (the residual add after it fails, then passes). "check" is
-the server's own time for the re-check of a comment keystroke.
+the server's own time for the re-check of a comment keystroke. *Heap after*: the server's heap after all those
+keystrokes and queries, after a full collection.
 
-| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (error on/off) → diagnostics | hover | completion |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (error on/off) → diagnostics | hover | completion | heap after, MB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.map(row).join('\n')}
 
 | target (2,000 lines; decls file, single-model file in brackets) | measured p95 | result |

@@ -115,4 +115,26 @@ describe('statement-level re-parsing', () => {
     }
     expect(withErrors).toBeGreaterThan(line.length / 2);
   });
+
+  it('keeps the chunks of only the last two parses of a file, so memory stays flat while typing, and undoing a keystroke re-parses nothing', () => {
+    const head = 'block b(x: Tensor) -> Tensor {\n  return x -> relu()\n}\n\n';
+    let text = `${head}model M(x: [1, 3, 8, 8]) {\n  h = x -> b()\n  return h\n}\n`;
+    const p = new IncrementalParser();
+    const at = text.indexOf('return h');
+    for (let i = 0; i < 40; i++) {
+      text = `${text.slice(0, at)}#${text.slice(at)}`;
+      p.parse(sourceFile('/m.nn', text));
+      // Two declarations: at most two chunks now and two from the parse before (the block's is shared).
+      expect(p.cachedChunks).toBeLessThanOrEqual(4);
+    }
+    const before = p.parses;
+    p.parse(sourceFile('/m.nn', `${text.slice(0, at)}${text.slice(at + 1)}`));
+    expect(p.parses).toBe(before);
+    // Another open file may use this one's chunks; forgetting a file drops them.
+    p.parse(sourceFile('/other.nn', head));
+    expect(p.parses).toBe(before);
+    p.forget('/m.nn');
+    p.forget('/other.nn');
+    expect(p.cachedChunks).toBe(0);
+  });
 });
