@@ -8,13 +8,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { movedFrom } from '../src/service/ast-shift.js';
 import { IncrementalParser } from '../src/service/incremental.js';
+import type { ModelDecl, Module } from '../src/syntax/ast.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { generateModel } from '../bench/lsp-gen.mjs';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const bodyOf = (r: { result: Module }) => (r.result.decls.find((d) => d.kind === 'model') as ModelDecl).body;
 const files: { name: string; text: string; minShare?: number }[] = [
   ...readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn')).map((f) => ({ name: f, text: readFileSync(join(ROOT, 'examples', f), 'utf8') })),
   { name: 'generated single model', text: generateModel(120, 'single') },
@@ -89,10 +92,16 @@ describe('statement-level re-parsing', () => {
     expect(chunked.diagnostics.map((d) => [d.message, d.span?.line, d.span?.col])).toEqual([["expected '}' (found 'model')", 5, 1]]);
   });
 
-  it('typing a new statement character by character (a syntax error most of the way) parses only from it to where the parse rejoins the old one, as the full parse does', () => {
+  for (const below of ['', '  zz = h5 ->\n', '  zz = h5 -> conv2d(8,\n  zy = 2d\n']) it(`typing a new statement character by character (a syntax error most of the way) parses only from it to where the parse rejoins the old one, as the full parse does${below ? `, with ${JSON.stringify(below)} left unfinished further down` : ''}`, () => {
     let text = generateModel(400, 'single');
+    if (below) {
+      // Problems below the edit stay where they are, moved with their statements.
+      const at = text.indexOf('\n', Math.floor(text.length * 0.9)) + 1;
+      text = text.slice(0, at) + below + text.slice(at);
+    }
     const p = new IncrementalParser();
     p.parse(sourceFile('/big.nn', text));
+    let prevText = text;
     // At the end of a line: a line break, then the statement.
     let at = text.indexOf('\n', Math.floor(text.length * 0.6));
     const line = '\n  q = h5 -> conv2d(16, 3, padding=1)';
@@ -101,12 +110,18 @@ describe('statement-level re-parsing', () => {
       text = `${text.slice(0, at)}${ch}${text.slice(at)}`;
       at++;
       const before = { splices: p.splices, tails: p.tails, rejoins: p.rejoins };
+      const prevBody = new Set(bodyOf(p.parse(sourceFile('/big.nn', prevText))));
       const got = p.parse(sourceFile('/big.nn', text));
+      // Statements parsed now: neither the previous parse's objects nor moved copies of them.
+      const parsedNow = bodyOf(got).filter((st) => !prevBody.has(st) && !movedFrom(st)).length;
+      expect(parsedNow).toBeLessThanOrEqual(66);
+      prevText = text;
       const full = parseSource(sourceFile('/big.nn', text));
       expect([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), p.splices - before.splices]).toEqual([ch, text.slice(at - 20, at + 20), full.diagnostics.map((d) => d.message), 1]);
       expect(got.result).toEqual(full.result);
       expect(got.diagnostics).toEqual(full.diagnostics);
-      if (full.diagnostics.length) {
+      const belowAt = below ? text.indexOf(below) : text.length;
+      if (full.diagnostics.some((d) => d.span!.start < belowAt)) {
         withErrors++;
         expect(p.tails - before.tails).toBe(1);
       }
@@ -114,6 +129,7 @@ describe('statement-level re-parsing', () => {
       expect(p.rejoins - before.rejoins).toBe(p.tails - before.tails);
     }
     expect(withErrors).toBeGreaterThan(line.length / 2);
+    if (below) expect(parseSource(sourceFile('/big.nn', text)).diagnostics.length).toBeGreaterThan(0);
   });
 
   it('keeps the chunks of only the last two parses of a file, so memory stays flat while typing, and undoing a keystroke re-parses nothing', () => {

@@ -8,7 +8,7 @@ import { nnLexer } from '../syntax/lexer.js';
 import { LIMITS, STATEMENT_START, parseSource, parseStatementRun } from '../syntax/parse.js';
 import { sourceFile } from '../syntax/source.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { firstToken, lazyShift, shift } from './ast-shift.js';
+import { firstToken, lazyShift, shift, shiftDiag } from './ast-shift.js';
 
 type Comment = Module['comments'][number];
 
@@ -62,9 +62,10 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
   const move = at - by;
   const head = move === 0 ? d : shift(d, move);
   const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
-  if (!old.diagnostics.length && oldText[close] === '}' && oldEnd <= close) {
-    const run = statementRun(oldText, d, by, text, a, oldEnd, close, delta);
-    if (run) {
+  const run = oldText[close] === '}' && oldEnd <= close && cleanThrough(oldText, old, a) ? statementRun(oldText, d, by, text, a, oldEnd, close, delta) : undefined;
+  const moved = run && movedProblems(old, run.after, by, run.b, delta, [], path, text);
+  if (run && moved) {
+    {
       const { stmts, comments, b, after } = run;
       const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => lazyShift(st, move + delta))];
       const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
@@ -73,11 +74,23 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
         ...comments.map((c) => shift(c, at + a)),
         ...oldComments.filter((c) => c.start - by >= b).map((c) => shift(c, move + delta)),
       ];
-      return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: [] }, tail: false };
+      return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: moved }, tail: false };
     }
   }
   const t = tail(oldText, text, old, d, by, at, path, open, before, head, oldComments, { oldEnd, delta });
   return t && { chunk: t.chunk, tail: true, piece: t.piece };
+}
+
+/**
+ * Whether the old parse had no problem up to the statements that end at `a`: every one lies past the first
+ * token after `a` (a parser that fails at that token may still have been inside the last of them: it
+ * reports where it stopped, and after recovering from an error inside a statement it resumes past it).
+ */
+function cleanThrough(oldText: string, old: Chunk, a: number): boolean {
+  if (!old.diagnostics.length) return true;
+  const next = firstToken(oldText, a);
+  const from = next ? next.startOffset + a : oldText.length;
+  return old.diagnostics.every((x) => (x.span?.start ?? 0) > from);
 }
 
 /**
@@ -116,11 +129,7 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
     a = k ? kept[k - 1]!.range.end - by : open + 1;
     const next = firstToken(text, a);
     if (next && !STATEMENT_START.has(next.tokenType.name) && next.tokenType.name !== 'RBrace') continue;
-    // Every problem of the old parse lies past the first token after the kept statements: a parser that
-    // fails at that token may still have been inside the last of them (it reports where it stopped).
-    const oldNext = firstToken(oldText, a);
-    const from = oldNext ? oldNext.startOffset + a : oldText.length;
-    if (old.diagnostics.some((x) => (x.span?.start ?? 0) <= from)) return undefined;
+    if (!cleanThrough(oldText, old, a)) return undefined;
     break;
   }
   if (k < 0) return undefined;
@@ -157,10 +166,7 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
 function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, blank: string, a: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, keptComments: readonly Comment[], oldComments: readonly Comment[], edit: { oldEnd: number; delta: number }): Chunk | undefined {
   const { oldEnd, delta } = edit;
   if (oldText[d.range.end - by - 1] !== '}') return undefined;
-  // The old parse must have been clean after the edit: the rest is then error-free statements, whose
-  // offsets all move with their text (a node made in recovery may sit at the chunk's start instead).
-  const clean = old.diagnostics.reduce((m, x) => Math.max(m, x.span?.start ?? Infinity), -1);
-  const after = d.body.filter((st) => st.range.start - by > Math.max(oldEnd, clean));
+  const after = d.body.filter((st) => st.range.start - by > oldEnd);
   const move = at - by;
   // The i-th unedited statement is the one the piece must end with; b: where the next one starts.
   // (Pieces of 1, 2, 4… statements, up to 64: a parse that has not rejoined by then is left to go to the end,
@@ -179,6 +185,8 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
     const n = nd.body.length;
     if (!n || nd.body[n - 1]!.range.start !== c || nd.body[n - 1]!.kind !== 'assign' || parsed.diagnostics.some((x) => (x.span?.start ?? 0) >= c)) continue;
     const rest = d.body.slice(d.body.indexOf(after[i + 1]!));
+    const moved = movedProblems(old, rest, by, b, delta, parsed.diagnostics, path, text);
+    if (!moved) return undefined;
     const body: Stmt[] = [...kept.map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at)), ...rest.map((st) => lazyShift(st, move + delta))];
     const decl = { ...head, body, range: { start: head.range.start, end: d.range.end + move + delta } } as ModelDecl | BlockDecl;
     const comments = [
@@ -186,8 +194,45 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
       ...parsed.result.comments.filter((x) => x.start >= a).map((x) => shift(x, at)),
       ...oldComments.filter((x) => x.start - by >= b).map((x) => shift(x, move + delta)),
     ];
-    return { at: { by: at, path, decls: [decl], comments }, diagnostics: parsed.diagnostics };
+    return { at: { by: at, path, decls: [decl], comments }, diagnostics: [...parsed.diagnostics, ...moved] };
   }
   return undefined;
+}
+
+/**
+ * The old parse's problems in the statements kept after a re-parsed run (`rest`, from `b` in old chunk
+ * offsets), moved by `delta` into the new chunk `text`: the whole declaration's parse reports them there,
+ * since from `b` on it does what the old parse did (the parser was starting a statement of the body there in
+ * both). Those in the run were superseded by its new parse; the parser lists problems in source order, so the
+ * run's (`fresh`) come first. Undefined when the moved statements cannot be trusted: when the lists are near
+ * 50 problems (the parser reports at most 50 of a kind: the old list may have been cut), or when a statement
+ * around a problem holds a node recovered without tokens (placed at the chunk's start, which does not move).
+ */
+function movedProblems(old: Chunk, rest: readonly Stmt[], by: number, b: number, delta: number, fresh: readonly Diagnostic[], path: string, text: string): Diagnostic[] | undefined {
+  // One at `b` itself may be the run's (its last statement failed at the next one's first token) or the
+  // next statement's (a bad number there): whose it is is not known.
+  if (old.diagnostics.some((x) => x.span!.start === b)) return undefined;
+  const kept = old.diagnostics.filter((x) => x.span!.start > b);
+  if (!kept.length) return [];
+  if (old.diagnostics.length >= 50 || kept.length + fresh.length >= 50) return undefined;
+  let j = 0;
+  for (const x of kept) {
+    const at = x.span!.start + by;
+    while (j + 1 < rest.length && rest[j + 1]!.range.start <= at) j++;
+    // The statement the parser was in when it failed, and the one before it (a failure at a statement's first token).
+    for (const st of [rest[j - 1], rest[j]]) if (st && st.range.start - by >= b && recoveredAtStart(st, st.range.start)) return undefined;
+  }
+  const f = sourceFile(path, text);
+  return kept.map((x) => shiftDiag(f, x, delta));
+}
+
+/** Whether an AST value holds a range that starts before `from` (a node recovered without tokens). */
+function recoveredAtStart(v: unknown, from: number): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => recoveredAtStart(x, from));
+  const o = v as Record<string, unknown>;
+  if (typeof o.start === 'number' && o.start < from) return true;
+  for (const k in o) if (typeof o[k] === 'object' && recoveredAtStart(o[k], from)) return true;
+  return false;
 }
 

@@ -94,6 +94,9 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     diagnostics.push(diag('E0101', `${friendly(e.message)} (found ${found})`, spanOf(file, start, end)));
   }
   for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
+  // In source order (stable: at one offset, lexing before parsing), so that the problems of two pieces of a
+  // text, parsed apart, are those of the whole text (the editor's incremental parser relies on it).
+  diagnostics.sort((x, y) => x.span!.start - y.span!.start);
   const comments = commentRanges(lexed);
   return { result: { decls: attachDocs(decls, comments, text), comments }, diagnostics };
 }
