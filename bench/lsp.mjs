@@ -99,6 +99,21 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         statement.push(r.ms);
         pos++;
       }
+      // The same with an unfinished line left near the end of the model (a syntax error below the edit).
+      const below = [];
+      const broken = lineEndAt(0.95) + 1;
+      await keystroke(broken, broken, '  zz = h5 ->\n');
+      pos = lineEndAt(0.55) + 1;
+      await keystroke(pos, pos, '\n');
+      for (let k = 0; k < Math.min(keys, line.length); k++) {
+        const r = await keystroke(pos, pos, line[k].replace('q', 'r'));
+        if (!r.diagnostics) throw new Error('the unfinished line below made no diagnostics');
+        if (line[k] !== ' ' && variant === 'single' && r.resumed !== 1) throw new Error(`typing a statement above an unfinished line did not resume the model's elaboration`);
+        below.push(r.ms);
+        pos++;
+      }
+      const zz = cur.indexOf('  zz = h5 ->\n');
+      await keystroke(zz, zz + '  zz = h5 ->\n'.length, '');
       const toggle = [];
       const at = cur.indexOf('conv2d(16', cur.indexOf('\n', Math.floor(cur.length * 0.6))) + 'conv2d(16'.length;
       for (let k = 0; k < keys; k++) toggle.push((await keystroke(at, k % 2 === 0 ? at : at + 1, k % 2 === 0 ? '1' : '')).ms);
@@ -120,7 +135,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       // What the server keeps after all those keystrokes (a full collection first).
       const { heapUsed } = await c.request('dslc/stats', { gc: true });
       await c.stop();
-      return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
+      return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
     }
   }
   throw new Error('unreachable');
@@ -140,7 +155,7 @@ export async function runLsp({ quick = false, only = '' } = {}) {
 }
 
 const row = (r) =>
-  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} | ${fmt(r.heapMB)} |`;
+  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.below.p50)} / ${fmt(r.below.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} | ${fmt(r.heapMB)} |`;
 
 /** The RESULTS.md section. */
 export function lspMarkdown(rows, m, date) {
@@ -161,13 +176,14 @@ comment 60 % into the file (every text new, but changed only between tokens: the
 spans moved; no diagnostics); *early*: the same 10 % into the file (near the top of the single model: most of the
 model moves); *statement*: a new line \`q = h5 -> conv2d(16, 3, padding=1)\` typed character by character 60 % into
 the file (most of those texts end in an unfinished call: a syntax error, so the declaration is parsed again from that
-statement to its end, and each text is elaborated again from that statement on); *error on/off*: a digit typed into a
+statement to its end, and each text is elaborated again from that statement on); *error below*: the same typed 55 %
+into the file after \`zz = h5 ->\` was left unfinished 95 % into it (every text has that syntax error); *error on/off*: a digit typed into a
 conv's channel count 60 % into the file and deleted again (the residual add after it fails, then passes). "check" is
 the server's own time for the re-check of a comment keystroke. *Heap after*: the server's heap after all those
 keystrokes and queries, after a full collection.
 
-| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (error on/off) → diagnostics | hover | completion | heap after, MB |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (statement, error below) | keystroke (error on/off) → diagnostics | hover | completion | heap after, MB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.map(row).join('\n')}
 
 | target (2,000 lines; decls file, single-model file in brackets) | measured p95 | result |
