@@ -132,6 +132,22 @@ describe('statement-level re-parsing', () => {
     if (below) expect(parseSource(sourceFile('/big.nn', text)).diagnostics.length).toBeGreaterThan(0);
   });
 
+  it('an edit that closes a body left open earlier is parsed as the whole declaration is (the old problems below it do not move)', () => {
+    // (The fuzzer found it: the old declaration's last `}` closed the loop, and its "expected '}'" was kept.)
+    let text = 'model M(x: [1, 3, 8, 8]) {\n  h = x\n  for i in 0..3 {\n    h = h -> relu()\n  }\n  frozen {\n    h = h -> relu()\n  }\n  y = h\n  return y\n}\n\nmodel N(x: [1, 3, 8, 8]) {\n  return x\n}\n';
+    const p = new IncrementalParser();
+    p.parse(sourceFile('/m.nn', text));
+    const cut = (s: string, from: string, what: string) => s.slice(0, s.indexOf(what, s.indexOf(from))) + s.slice(s.indexOf(what, s.indexOf(from)) + what.length);
+    // The loop's `}` deleted (the body is left open), then `frozen {` cut to `fro` (balanced again).
+    for (const edit of [(t: string) => cut(t, 'for i', '  }\n'), (t: string) => cut(t, 'frozen', 'zen {')]) {
+      text = edit(text);
+      const got = p.parse(sourceFile('/m.nn', text));
+      const fresh = new IncrementalParser().parse(sourceFile('/m.nn', text));
+      expect(got.result).toEqual(fresh.result);
+      expect(got.diagnostics).toEqual(fresh.diagnostics);
+    }
+  });
+
   it('keeps the chunks of only the last two parses of a file, so memory stays flat while typing, and undoing a keystroke re-parses nothing', () => {
     const head = 'block b(x: Tensor) -> Tensor {\n  return x -> relu()\n}\n\n';
     let text = `${head}model M(x: [1, 3, 8, 8]) {\n  h = x -> b()\n  return h\n}\n`;

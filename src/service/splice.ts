@@ -63,7 +63,7 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
   const head = move === 0 ? d : shift(d, move);
   const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
   const run = oldText[close] === '}' && oldEnd <= close && cleanThrough(oldText, old, a) ? statementRun(oldText, d, by, text, a, oldEnd, close, delta) : undefined;
-  const moved = run && movedProblems(old, run.after, by, run.b, delta, [], path, text);
+  const moved = run && movedProblems(old, run.after, by, run.b, close, delta, [], path, text);
   if (run && moved) {
     {
       const { stmts, comments, b, after } = run;
@@ -185,7 +185,7 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
     const n = nd.body.length;
     if (!n || nd.body[n - 1]!.range.start !== c || nd.body[n - 1]!.kind !== 'assign' || parsed.diagnostics.some((x) => (x.span?.start ?? 0) >= c)) continue;
     const rest = d.body.slice(d.body.indexOf(after[i + 1]!));
-    const moved = movedProblems(old, rest, by, b, delta, parsed.diagnostics, path, text);
+    const moved = movedProblems(old, rest, by, b, d.range.end - by - 1, delta, parsed.diagnostics, path, text);
     if (!moved) return undefined;
     const body: Stmt[] = [...kept.map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at)), ...rest.map((st) => lazyShift(st, move + delta))];
     const decl = { ...head, body, range: { start: head.range.start, end: d.range.end + move + delta } } as ModelDecl | BlockDecl;
@@ -204,16 +204,19 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
  * offsets), moved by `delta` into the new chunk `text`: the whole declaration's parse reports them there,
  * since from `b` on it does what the old parse did (the parser was starting a statement of the body there in
  * both). Those in the run were superseded by its new parse; the parser lists problems in source order, so the
- * run's (`fresh`) come first. Undefined when the moved statements cannot be trusted: when the lists are near
+ * run's (`fresh`) come first (`close`: the old declaration's last `}`). Undefined when the moved statements cannot be trusted: when the lists are near
  * 50 problems (the parser reports at most 50 of a kind: the old list may have been cut), or when a statement
  * around a problem holds a node recovered without tokens (placed at the chunk's start, which does not move).
  */
-function movedProblems(old: Chunk, rest: readonly Stmt[], by: number, b: number, delta: number, fresh: readonly Diagnostic[], path: string, text: string): Diagnostic[] | undefined {
+function movedProblems(old: Chunk, rest: readonly Stmt[], by: number, b: number, close: number, delta: number, fresh: readonly Diagnostic[], path: string, text: string): Diagnostic[] | undefined {
   // One at `b` itself may be the run's (its last statement failed at the next one's first token) or the
   // next statement's (a bad number there): whose it is is not known.
   if (old.diagnostics.some((x) => x.span!.start === b)) return undefined;
   const kept = old.diagnostics.filter((x) => x.span!.start > b);
   if (!kept.length) return [];
+  // A problem at or after the declaration's last `}` means that brace closed something else (an inner body
+  // left open): the declaration's structure was not the one the new text has.
+  if (kept.some((x) => x.span!.start >= close)) return undefined;
   if (old.diagnostics.length >= 50 || kept.length + fresh.length >= 50) return undefined;
   let j = 0;
   for (const x of kept) {
