@@ -104,6 +104,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       const broken = lineEndAt(0.95) + 1;
       await keystroke(broken, broken, '  zz = h5 ->\n');
       pos = lineEndAt(0.55) + 1;
+      const typedAt = pos;
       await keystroke(pos, pos, '\n');
       for (let k = 0; k < Math.min(keys, line.length); k++) {
         const r = await keystroke(pos, pos, line[k].replace('q', 'r'));
@@ -112,6 +113,8 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         below.push(r.ms);
         pos++;
       }
+      // Both lines removed again: the kinds below see the text they saw before this one was added.
+      await keystroke(typedAt, pos + 1, '');
       const zz = cur.indexOf('  zz = h5 ->\n');
       await keystroke(zz, zz + '  zz = h5 ->\n'.length, '');
       const toggle = [];
@@ -189,7 +192,7 @@ ${rows.map(row).join('\n')}
 | target (2,000 lines; decls file, single-model file in brackets) | measured p95 | result |
 |---|---|---|
 | keystroke → publishDiagnostics ≤ 50 ms (comment) | ${fmt(at2k?.keystroke.p95)} ms (${fmt(worst?.keystroke.p95)} ms) | ${ok(at2k && at2k.keystroke.p95 <= 50)} (${ok(worst && worst.keystroke.p95 <= 50)}) |
-| keystroke → publishDiagnostics ≤ 50 ms (early, statement, error on/off) | ${fmt(at2k?.early.p95)}, ${fmt(at2k?.statement.p95)}, ${fmt(at2k?.toggle.p95)} ms (${fmt(worst?.early.p95)}, ${fmt(worst?.statement.p95)}, ${fmt(worst?.toggle.p95)} ms) | ${ok(at2k && Math.max(at2k.early.p95, at2k.statement.p95, at2k.toggle.p95) <= 50)} (${ok(worst && Math.max(worst.early.p95, worst.statement.p95, worst.toggle.p95) <= 50)}) |
+| keystroke → publishDiagnostics ≤ 50 ms (early, statement, error below, error on/off) | ${fmt(at2k?.early.p95)}, ${fmt(at2k?.statement.p95)}, ${fmt(at2k?.below.p95)}, ${fmt(at2k?.toggle.p95)} ms (${fmt(worst?.early.p95)}, ${fmt(worst?.statement.p95)}, ${fmt(worst?.below.p95)}, ${fmt(worst?.toggle.p95)} ms) | ${ok(at2k && Math.max(at2k.early.p95, at2k.statement.p95, at2k.below.p95, at2k.toggle.p95) <= 50)} (${ok(worst && Math.max(worst.early.p95, worst.statement.p95, worst.below.p95, worst.toggle.p95) <= 50)}) |
 | hover ≤ 10 ms | ${fmt(at2k?.hover.p95, 1)} ms (${fmt(worst?.hover.p95, 1)} ms) | ${ok(at2k && at2k.hover.p95 <= 10)} |
 | completion ≤ 10 ms | ${fmt(at2k?.completion.p95, 1)} ms (${fmt(worst?.completion.p95, 1)} ms) | ${ok(at2k && at2k.completion.p95 <= 10)} |
 | start → first diagnostics ≤ 300 ms (first open: the cold check) | ${fmt(at2k?.start.p95)} ms (${fmt(worst?.start.p95)} ms) | ${ok(at2k && at2k.start.p95 <= 300)} |
