@@ -46,6 +46,11 @@ export function lazyShift<T extends object>(v: T, by: number, copy = false): T {
       out[k] = x;
       continue;
     }
+    // A range or a name is copied at once: an accessor costs more to define than such a copy.
+    if (flat(x)) {
+      out[k] = shift(x, total, mustCopy);
+      continue;
+    }
     Object.defineProperty(out, k, {
       enumerable: true,
       configurable: true,
@@ -58,6 +63,16 @@ export function lazyShift<T extends object>(v: T, by: number, copy = false): T {
   }
   lazyOrigins.set(out, { src, by: total, copy: mustCopy });
   return out as T;
+}
+
+/** An object (not an array) whose fields are all numbers or strings, e.g. a range `{start, end}`. */
+function flat(x: object): boolean {
+  if (Array.isArray(x)) return false;
+  for (const k in x) {
+    const t = typeof (x as Record<string, unknown>)[k];
+    if (t !== 'number' && t !== 'string') return false;
+  }
+  return true;
 }
 
 /**
