@@ -35,9 +35,10 @@ function bodyBrace(text: string, from: number, to: number): number | undefined {
 }
 
 /**
- * The chunk `text`, placed at file offset `at`, made by an edit of the chunk `old` (a block or model that
- * parsed cleanly), when the edit lies inside the body: only the statements it touches are parsed again,
- * the others are kept (those after it shifted). When the chunk did not move, the statements before the edit
+ * The chunk `text`, placed at file offset `at`, made by an edit of the chunk `old` (a block or model whose
+ * parse had no problem before the edit; those after it move with their statements), when the edit lies
+ * inside the body: only the statements it touches are parsed again, the others are kept (those after it
+ * shifted). When the chunk did not move, the statements before the edit
  * and the declaration's header are the very objects of the old AST (the checker resumes after them).
  * Undefined when that cannot be shown to give what parsing the whole chunk gives; then the caller parses
  * the whole chunk. Why it is the same parse: the statements before and after the re-parsed run are
@@ -65,17 +66,15 @@ export function spliceStatements(oldText: string, old: Chunk, text: string, at: 
   const run = oldText[close] === '}' && oldEnd <= close && cleanThrough(oldText, old, a) ? statementRun(oldText, d, by, text, a, oldEnd, close, delta) : undefined;
   const moved = run && movedProblems(old, run.after, by, run.b, close, delta, [], path, text);
   if (run && moved) {
-    {
-      const { stmts, comments, b, after } = run;
-      const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => lazyShift(st, move + delta))];
-      const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
-      const all = [
-        ...keptComments,
-        ...comments.map((c) => shift(c, at + a)),
-        ...oldComments.filter((c) => c.start - by >= b).map((c) => shift(c, move + delta)),
-      ];
-      return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: moved }, tail: false };
-    }
+    const { stmts, comments, b, after } = run;
+    const body: Stmt[] = [...before.map((st) => shift(st, move)), ...stmts.map((st) => shift(st, at + a)), ...after.map((st) => lazyShift(st, move + delta))];
+    const decl = { ...head, body, range: { start: head.range.start, end: head.range.end + delta } } as ModelDecl | BlockDecl;
+    const all = [
+      ...keptComments,
+      ...comments.map((c) => shift(c, at + a)),
+      ...oldComments.filter((c) => c.start - by >= b).map((c) => shift(c, move + delta)),
+    ];
+    return { chunk: { at: { by: at, path, decls: [decl], comments: all }, diagnostics: moved }, tail: false };
   }
   const t = tail(oldText, text, old, d, by, at, path, open, before, head, oldComments, { oldEnd, delta });
   return t && { chunk: t.chunk, tail: true, piece: t.piece };
@@ -186,7 +185,7 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
     if (!n || nd.body[n - 1]!.range.start !== c || nd.body[n - 1]!.kind !== 'assign' || parsed.diagnostics.some((x) => (x.span?.start ?? 0) >= c)) continue;
     const rest = d.body.slice(d.body.indexOf(after[i + 1]!));
     const moved = movedProblems(old, rest, by, b, d.range.end - by - 1, delta, parsed.diagnostics, path, text);
-    if (!moved) return undefined;
+    if (!moved) continue;
     const body: Stmt[] = [...kept.map((st) => shift(st, move)), ...nd.body.map((st) => shift(st, at)), ...rest.map((st) => lazyShift(st, move + delta))];
     const decl = { ...head, body, range: { start: head.range.start, end: d.range.end + move + delta } } as ModelDecl | BlockDecl;
     const comments = [
@@ -203,10 +202,11 @@ function rejoin(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockD
  * The old parse's problems in the statements kept after a re-parsed run (`rest`, from `b` in old chunk
  * offsets), moved by `delta` into the new chunk `text`: the whole declaration's parse reports them there,
  * since from `b` on it does what the old parse did (the parser was starting a statement of the body there in
- * both). Those in the run were superseded by its new parse; the parser lists problems in source order, so the
- * run's (`fresh`) come first (`close`: the old declaration's last `}`). Undefined when the moved statements cannot be trusted: when the lists are near
- * 50 problems (the parser reports at most 50 of a kind: the old list may have been cut), or when a statement
- * around a problem holds a node recovered without tokens (placed at the chunk's start, which does not move).
+ * both). Those in the run were superseded by its new parse; the parser lists problems in source order, so
+ * the run's (`fresh`) come first. `close`: the old declaration's last `}`. Undefined when the moved
+ * statements cannot be trusted: when the lists are near 50 problems (the parser reports at most 50 of a
+ * kind: the old list may have been cut), or when a statement around a problem holds a node recovered
+ * without tokens (placed at the chunk's start, which does not move).
  */
 function movedProblems(old: Chunk, rest: readonly Stmt[], by: number, b: number, close: number, delta: number, fresh: readonly Diagnostic[], path: string, text: string): Diagnostic[] | undefined {
   // One at `b` itself may be the run's (its last statement failed at the next one's first token) or the
