@@ -289,6 +289,7 @@ export interface CodeLens {
 export function codeLenses(a: Analysis): CodeLens[] {
   const out: CodeLens[] = [];
   const root = a.result.program.root;
+  const apps = a.layers.length ? blockApps(a) : new Map<string, LayerApps>();
   for (const d of root.ast.decls) {
     if (d.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === d.name.text);
@@ -298,7 +299,7 @@ export function codeLenses(a: Analysis): CodeLens[] {
       const rf = withRf ? rfText(withRf.rf) : undefined;
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}` });
     } else if (d.kind === 'block') {
-      const calls = a.layers.length ? blockApps(a, d.name.text) : [];
+      const calls = [...(apps.get(d.name.text)?.values() ?? [])];
       if (!calls.length) {
         out.push({ start: d.range.start, end: d.name.end, title: 'not used by a model in this file' });
         continue;
@@ -311,19 +312,29 @@ export function codeLenses(a: Analysis): CodeLens[] {
   return out;
 }
 
-/** The applications of a block: layers grouped by the frame of that block. */
-function blockApps(a: Analysis, block: string) {
-  const groups = new Map<string, (typeof a.layers)[number]['layer'][]>();
+/** The applications of one block, each its layers, by the call path that made it. */
+type LayerApps = Map<string, Analysis['layers'][number]['layer'][]>;
+
+/**
+ * Every block's applications: a layer belongs to the outermost call of each block on its call path. One pass
+ * over the layers (a pass per block was quadratic: half a second for 100 blocks and 40,000 layers).
+ */
+function blockApps(a: Analysis): Map<string, LayerApps> {
+  const byBlock = new Map<string, LayerApps>();
   for (const { model, layer } of a.layers) {
     const path = layer.node.blockPath;
-    for (let k = 0; k < path.length; k++) {
-      if (path[k]!.block !== block) continue;
-      const key = `${model.graph.name}/${path.slice(0, k + 1).map((f) => f.instance + '@' + f.span.start).join('/')}`;
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = []));
+    let key = model.graph.name;
+    const seen = new Set<string>();
+    for (const f of path) {
+      key += `/${f.instance}@${f.span.start}`;
+      if (seen.has(f.block)) continue;
+      seen.add(f.block);
+      let apps = byBlock.get(f.block);
+      if (!apps) byBlock.set(f.block, (apps = new Map()));
+      let g = apps.get(key);
+      if (!g) apps.set(key, (g = []));
       g.push(layer);
-      break;
     }
   }
-  return [...groups.values()];
+  return byBlock;
 }
