@@ -135,10 +135,23 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         completion.push(performance.now() - t0);
         if (!items.length) throw new Error('no completion items');
       }
+      // Code lenses (the whole file, as editors ask after each change) and inlay hints of one screen (60 lines).
+      const lenses = [];
+      const inlays = [];
+      for (let q = 0; q < Math.max(5, queries / 10); q++) {
+        let t0 = performance.now();
+        const ls = await c.request('textDocument/codeLens', { textDocument: { uri } });
+        lenses.push(performance.now() - t0);
+        if (!ls.length) throw new Error('no code lenses');
+        const top = posAt(cur, Math.floor(((q * 0.37) % 1) * cur.length)).line;
+        t0 = performance.now();
+        await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: top, character: 0 }, end: { line: top + 60, character: 0 } } });
+        inlays.push(performance.now() - t0);
+      }
       // What the server keeps after all those keystrokes (a full collection first).
       const { heapUsed } = await c.request('dslc/stats', { gc: true });
       await c.stop();
-      return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion) };
+      return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion), lenses: stats(lenses), inlays: stats(inlays) };
     }
   }
   throw new Error('unreachable');
@@ -158,7 +171,7 @@ export async function runLsp({ quick = false, only = '' } = {}) {
 }
 
 const row = (r) =>
-  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.below.p50)} / ${fmt(r.below.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} | ${fmt(r.heapMB)} |`;
+  `| ${r.variant} | ${r.lines} | ${r.bytes} | ${fmt(r.start.p50)} / ${fmt(r.start.p95)} | ${fmt(r.reopen.p50)} / ${fmt(r.reopen.p95)} | ${fmt(r.keystroke.p50)} / ${fmt(r.keystroke.p95)} | ${fmt(r.check.p50)} / ${fmt(r.check.p95)} | ${fmt(r.early.p50)} / ${fmt(r.early.p95)} | ${fmt(r.statement.p50)} / ${fmt(r.statement.p95)} | ${fmt(r.below.p50)} / ${fmt(r.below.p95)} | ${fmt(r.toggle.p50)} / ${fmt(r.toggle.p95)} | ${fmt(r.hover.p50, 1)} / ${fmt(r.hover.p95, 1)} | ${fmt(r.completion.p50, 1)} / ${fmt(r.completion.p95, 1)} | ${fmt(r.lenses.p50)} / ${fmt(r.lenses.p95)} | ${fmt(r.inlays.p50, 1)} / ${fmt(r.inlays.p95, 1)} | ${fmt(r.heapMB)} |`;
 
 /** The RESULTS.md section. */
 export function lspMarkdown(rows, m, date) {
@@ -182,11 +195,12 @@ the file (most of those texts end in an unfinished call: a syntax error, so the 
 statement to its end, and each text is elaborated again from that statement on); *error below*: the same typed 55 %
 into the file after \`zz = h5 ->\` was left unfinished 95 % into it (every text has that syntax error); *error on/off*: a digit typed into a
 conv's channel count 60 % into the file and deleted again (the residual add after it fails, then passes). "check" is
-the server's own time for the re-check of a comment keystroke. *Heap after*: the server's heap after all those
+the server's own time for the re-check of a comment keystroke. *Code lenses*: the whole file's (editors ask again after
+each change); *inlay hints*: those of 60 lines at spread-out places. *Heap after*: the server's heap after all those
 keystrokes and queries, after a full collection.
 
-| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (statement, error below) | keystroke (error on/off) → diagnostics | hover | completion | heap after, MB |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| file | lines | bytes | start → first diagnostics | reopen → first diagnostics (cache hit) | keystroke (comment) → diagnostics | check | keystroke (early comment) | keystroke (statement) | keystroke (statement, error below) | keystroke (error on/off) → diagnostics | hover | completion | code lenses | inlay hints (60 lines) | heap after, MB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.map(row).join('\n')}
 
 | target (2,000 lines; decls file, single-model file in brackets) | measured p95 | result |
