@@ -149,6 +149,15 @@ describe('queries from the last check', () => {
     expect(codeLenses(a).map((l) => l.title)).toEqual(['112 params · 6.91K MACs · RF 3, jump 1 (first of 2 calls)', '260 params · 16.1K MACs · RF 5, jump 1']);
   });
 
+  it('block lenses count nested applications once per call path', () => {
+    // inner: twice in each of two `outer` calls, once directly: 5 calls; outer: 2 calls of 2 inner applications each.
+    const text = 'block inner(x: Tensor) -> Tensor {\n  return x -> conv2d(4, 1)\n}\nblock outer(x: Tensor) -> Tensor {\n  return x -> inner() -> inner()\n}\nmodel M(x: [1, 4, 8, 8]) {\n  return x -> outer() -> outer() -> inner()\n}\n';
+    const { a } = analysisOf('m.nn', text);
+    const [inner, outer] = codeLenses(a).map((l) => l.title);
+    expect(inner).toBe('20 params · 1.02K MACs · RF 1, jump 1 (first of 5 calls)');
+    expect(outer).toBe('40 params · 2.05K MACs · RF 1, jump 1 (first of 2 calls)');
+  });
+
   it('outline, folding ranges and semantic tokens', () => {
     const { a } = resnet18();
     const syms = documentSymbols(a);

@@ -35,16 +35,15 @@ function bodyBrace(text: string, from: number, to: number): number | undefined {
 }
 
 /**
- * The chunk `text`, placed at file offset `at`, made by an edit of the chunk `old` (a block or model whose
- * parse had no problem before the edit; those after it move with their statements), when the edit lies
- * inside the body: only the statements it touches are parsed again, the others are kept (those after it
- * shifted). When the chunk did not move, the statements before the edit
- * and the declaration's header are the very objects of the old AST (the checker resumes after them).
- * Undefined when that cannot be shown to give what parsing the whole chunk gives; then the caller parses
- * the whole chunk. Why it is the same parse: the statements before and after the re-parsed run are
- * unchanged tokens; the run starts after a complete statement with a token that cannot continue it (a name
- * or statement keyword), and is followed, at the start of an unedited line, by a name, a keyword or the
- * body's `}` (so neither a token nor a comment or string of the run can reach into what follows).
+ * The chunk `text`, placed at file offset `at`, made by an edit of the chunk `old` (a block or model whose parse
+ * had no problem before the edit; those after it move with their statements), when the edit lies inside the
+ * body: only the statements it touches are parsed again, the others are kept (those after it shifted). When the
+ * chunk did not move, the statements before the edit and the declaration's header are the very objects of the
+ * old AST (the checker resumes after them). Undefined when that cannot be shown to give what parsing the whole
+ * chunk gives; then the caller parses the whole chunk. Why it is the same parse: the statements before and after
+ * the re-parsed run are unchanged tokens; the run starts after a complete statement with a token that cannot
+ * continue it (a name or statement keyword), and is followed, at the start of an unedited line, by a name, a
+ * keyword or the body's `}` (so neither a token nor a comment or string of the run can reach into what follows).
  */
 export function spliceStatements(oldText: string, old: Chunk, text: string, at: number, path: string): { chunk: Chunk; tail: boolean; piece?: boolean } | undefined {
   const { by, decls, comments: oldComments } = old.at;
