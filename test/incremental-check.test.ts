@@ -123,6 +123,7 @@ describe('resumed elaboration', () => {
       let edits = 0;
       let resumed = 0;
       let kept = 0;
+      let cut = 0;
       fc.assert(
         fc.property(fc.array(edit, { minLength: 1, maxLength: 6 }), (seq) => {
           const parser = new IncrementalParser();
@@ -143,12 +144,16 @@ describe('resumed elaboration', () => {
             edits++;
             resumed += inc.resumed.length;
             kept += inc.kept.length;
+            cut += inc.cut.length;
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 30), seed: Number(process.env.FUZZ_SEED ?? 20261123) },
       );
       expect(resumed / edits).toBeGreaterThanOrEqual(f.minShare);
       if (f.minShare) expect(kept).toBeGreaterThan(0);
+      // Early cutoffs (src/semantics/cutoff.ts) happen in the long model, and are exact by the comparison above.
+      // (In TRICKY most statements read what an edit near them writes, or follow a kept layer instance.)
+      if (f.minShare >= 0.2) expect(cut).toBeGreaterThan(0);
       // (More runs, more time: an edit can turn a repeat count of 4 into 1616, a model of thousands of blocks.)
     }, 60_000 * Math.max(1, Number(process.env.FUZZ_RUNS ?? 30) / 30));
   }
@@ -220,4 +225,40 @@ describe('resumed elaboration', () => {
     const t5 = t4.replace('h = x -> conv2d(C, 3, padding=1)', 'h = x -> conv2d(C, 3, padding=1) ');
     expect(cache.run(path, t5, host, parser.parse).resumed).toEqual([]);
   });
+
+  it('reuses the statements after a typed line when they cannot tell the difference (early cutoff), exactly', () => {
+    const path = join(ROOT, 'examples', '__resume.nn');
+    const host = nodeHost();
+    // An error below the edit too: its diagnostic comes from the reused statements and must move with them.
+    const base = generateModel(200, 'single').replace('  h151 = h150 -> conv2d(16, 3, padding=1) -> relu()', '  h151 = h150 -> conv2d(16, 3, padding=1) -> relu(nope=1)');
+    expect(base).toContain('relu(nope=1)');
+    const typeLine = (line: string, near: string) => {
+      const parser = new IncrementalParser();
+      const cache = new ModelCache();
+      cache.run(path, base, host, parser.parse);
+      const at = base.indexOf(near);
+      expect(at).toBeGreaterThan(0);
+      const cuts: string[] = [];
+      for (let i = 1; i <= line.length; i++) {
+        const text = base.slice(0, at) + line.slice(0, i) + base.slice(at);
+        const r = cache.run(path, text, host, parser.parse);
+        const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+        expect(r.diagnostics).toEqual(fresh.diagnostics);
+        expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+        if (r.cut.length) cuts.push(line.slice(0, i));
+      }
+      return cuts;
+    };
+    // A new line whose name nothing reads: the texts that bind it, with or without a layer, reuse the rest.
+    const cuts = typeLine('  q = h60 -> conv2d(16, 3, padding=1)\n', '  h61 = ');
+    expect(cuts).toContain('  q = h60');
+    expect(cuts).toContain('  q = h60 -> conv2d(16, 3, padding=1)');
+    // Its name read further down (h62 is rebound, then read): never reused, and still exact.
+    expect(typeLine('  h62 = h60 -> conv2d(16, 3, padding=1)\n', '  h61 = ').filter((c) => c.includes('conv2d(16, 3'))).toEqual([]);
+    // Automatically labelled layers renumber every later layer of their kind: not reused, still exact.
+    expect(typeLine('  q = h60 -> relu() -> relu()\n', '  h61 = ').filter((c) => c.endsWith('relu()'))).toEqual([]);
+    // A block call with its own label and layers, then a rename of an earlier tensor's variable.
+    expect(typeLine('  q = h60 -> res1(16)\n  r = q\n', '  h61 = ').length).toBeGreaterThan(0);
+  });
 });
+

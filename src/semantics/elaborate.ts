@@ -10,7 +10,8 @@ import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
 import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, exec } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
-import { type Checkpoint, type Resumable, type Resumed, checkpoint, journaledScope, resume, startJournal } from './resume.js';
+import { cutoff } from './cutoff.js';
+import { type AstOrigin, type Checkpoint, type Resumable, type Resumed, checkpoint, journaledScope, resume, startJournal } from './resume.js';
 import { AbortSignal, type AnalysisProvider, type DeferredAssert, Scope, State } from './state.js';
 import { ERR, type Value, asDim, fromDim, show } from './values.js';
 
@@ -22,7 +23,12 @@ export interface Elaboration {
    * After a resumed run: the first nodes and tensors of the graph are the very objects of the previous
    * elaboration's graph (the analysis of that prefix can be reused).
    */
-  readonly reused?: { readonly nodes: number; readonly tensors: number };
+  readonly reused?: {
+    readonly nodes: number;
+    readonly tensors: number;
+    /** Statements after the edit taken from the previous run (an early cutoff, src/semantics/cutoff.ts). */
+    readonly cut?: number;
+  };
   readonly deferred: readonly DeferredAssert[];
   readonly diagnostics: Diagnostic[];
   /** Evaluates deferred assertions once the checker can answer totals and receptive fields. */
@@ -41,6 +47,8 @@ export interface ElaborateOptions {
    * resumed from again, and its graph's tensor names and symbols may change.
    */
   readonly previous?: Elaboration;
+  /** For AST objects the incremental parser moved: their origin (lets a resumed run compare them cheaply). */
+  readonly origin?: AstOrigin;
 }
 
 /** Elaborates one model of the program's root module (the first if no name is given). */
@@ -56,7 +64,7 @@ export function elaborate(program: Program, modelName?: string, inputShapes?: Re
     return { error: st.diagnostics };
   }
   const prev = opts.previous?.resumable;
-  const resumed = prev && !inputShapes ? resume(prev, program, decl) : undefined;
+  const resumed = prev && !inputShapes ? resume(prev, program, decl, opts.origin) : undefined;
   if (resumed) return elaborateModel(resumed.st, program.root, decl, undefined, resumed);
   if (opts.resumable) startJournal(st);
   return elaborateModel(st, program.root, decl, inputShapes);
@@ -76,10 +84,20 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   const journal = st.journal;
   const checkpoints: Checkpoint[] = resumed?.checkpoints ?? [];
   let result: Value | undefined;
+  let cut = 0;
   try {
     // The statements one by one (as execBlock), with a checkpoint after each when journaling.
     const body = decl.body;
     for (let i = resumed?.from ?? 0; i < body.length; i++) {
+      if (resumed?.cut && i === resumed.cut.newFrom && journal) {
+        // The statements after the edit: the old run's, when they cannot tell the difference.
+        const next = cutoff(st, journal, resumed.cut, resumed.from, body, checkpoints, mod.file);
+        if (next !== undefined) {
+          cut = next - i;
+          i = next - 1;
+          continue;
+        }
+      }
       const r = exec(st, sc, body[i]!);
       if (r) {
         // (No checkpoint after a return: a resumed run must run it again for its value.)
@@ -91,7 +109,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   } catch (e) {
     if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
-  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed?.reused);
+  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed && (cut ? { ...resumed.reused, cut } : resumed.reused));
 }
 
 /** The model's `where` facts and its inputs, bound in `sc`. */

@@ -8,10 +8,21 @@
 import type { IrTensor } from './ir.js';
 import type { Value } from './values.js';
 
-const ABSENT = Symbol('absent');
-const MAP = 0;
-const SET = 1;
-const NAME = 2;
+export const ABSENT = Symbol('absent');
+export const MAP = 0;
+export const SET = 1;
+export const NAME = 2;
+
+/**
+ * Journal entries undone by a resume, oldest first, with what each had written: what an early cutoff
+ * replays when the statements after an edit turn out not to depend on it (src/semantics/cutoff.ts).
+ */
+export interface Undone {
+  /** Four slots per entry: kind, container, key, the value before the entry. */
+  readonly entries: readonly unknown[];
+  /** Per entry: the value it wrote (for a name entry, the tensor's name). */
+  readonly wrote: readonly unknown[];
+}
 
 export class Journal {
   private readonly log: unknown[] = [];
@@ -22,8 +33,37 @@ export class Journal {
    */
   pinned = false;
 
+  /**
+   * The (container, key) pairs the current statement read, two slots each: its dependencies on the state,
+   * so that an early cutoff can tell whether the statements after an edit read what the edit wrote.
+   */
+  reads: unknown[] = [];
+
   get length(): number {
     return this.log.length;
+  }
+
+  /** The reads since the last call (see `reads`). */
+  takeReads(): readonly unknown[] {
+    const r = this.reads;
+    this.reads = [];
+    return r;
+  }
+
+  /** Call when reading `key` of a journaled container whose changes a later statement may see. */
+  read(container: object, key: unknown): void {
+    this.reads.push(container, key);
+  }
+
+  /** The entry at `i` (a multiple of 4): kind, container, key, the value before it. */
+  entry(i: number): readonly [number, unknown, unknown, unknown] {
+    const log = this.log;
+    return [log[i] as number, log[i + 1], log[i + 2], log[i + 3]];
+  }
+
+  /** Appends an entry replayed from an earlier run (the change itself is made by the caller). */
+  append(kind: number, container: unknown, key: unknown, before: unknown): void {
+    this.log.push(kind, container, key, before);
   }
 
   /** Call before `map.set(key, …)`. */
@@ -46,21 +86,33 @@ export class Journal {
     if (!this.pinned && !portable(v)) this.pinned = true;
   }
 
-  /** Undoes every change recorded after the log had `length` entries, newest first. */
-  undoTo(length: number): void {
+  /**
+   * Undoes every change recorded after the log had `length` entries, newest first; returns them with
+   * what each wrote. (Undoing newest first, the value an entry finds is the one it wrote.)
+   */
+  undoTo(length: number): Undone {
     const log = this.log;
+    const entries = log.slice(length);
+    const wrote: unknown[] = new Array(entries.length >> 2);
     for (let i = log.length - 4; i >= length; i -= 4) {
       const kind = log[i];
       if (kind === MAP) {
         const map = log[i + 1] as Map<unknown, unknown>;
+        const key = log[i + 2];
+        // (Map's own methods: undoing must neither record a change nor a read.)
+        wrote[(i - length) >> 2] = Map.prototype.get.call(map, key);
         const old = log[i + 3];
-        if (old === ABSENT) map.delete(log[i + 2]);
-        // (Map's own set: undoing must not record again.)
-        else Map.prototype.set.call(map, log[i + 2], old);
+        if (old === ABSENT) map.delete(key);
+        else Map.prototype.set.call(map, key, old);
       } else if (kind === SET) (log[i + 1] as Set<unknown>).delete(log[i + 2]);
-      else (log[i + 1] as IrTensor).name = log[i + 2] as string | undefined;
+      else {
+        const t = log[i + 1] as IrTensor;
+        wrote[(i - length) >> 2] = t.name;
+        t.name = log[i + 2] as string | undefined;
+      }
     }
     log.length = length;
+    return { entries, wrote };
   }
 }
 
@@ -80,6 +132,16 @@ export class JournaledVars extends Map<string, Value> {
     super();
     // (Map's constructor would call the overridden set before `journal` is assigned.)
     if (entries) for (const [k, v] of entries) super.set(k, v);
+  }
+
+  override get(key: string): Value | undefined {
+    this.journal.reads.push(this, key);
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.journal.reads.push(this, key);
+    return super.has(key);
   }
 
   override set(key: string, value: Value): this {

@@ -14,9 +14,9 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ModelDecl } from '../syntax/ast.js';
 import { sameAst } from '../syntax/ast-equal.js';
-import { commonPrefix } from '../syntax/text-edit.js';
-import type { IrPort } from './ir.js';
-import { Journal, JournaledVars } from './journal.js';
+import { commonPrefix, commonSuffix } from '../syntax/text-edit.js';
+import type { IrNode, IrPort, IrTensor } from './ir.js';
+import { Journal, JournaledVars, type Undone } from './journal.js';
 import type { Program } from './modules.js';
 import { Scope, type State } from './state.js';
 
@@ -32,6 +32,8 @@ export interface Checkpoint {
   readonly suggestions: number;
   /** The journal was pinned (see `Journal.pinned`): the state cannot be rewound to here. */
   readonly pinned: boolean;
+  /** What the statement read of the journaled state, (container, key) pairs (see `Journal.reads`). */
+  readonly reads: readonly unknown[];
 }
 
 /** What a resumable elaboration keeps for the next one. Opaque outside src/semantics. */
@@ -67,6 +69,7 @@ export function checkpoint(st: State, journal: Journal): Checkpoint {
     nextInstance: st.nextInstance,
     suggestions: st.suggestions,
     pinned: journal.pinned,
+    reads: journal.takeReads(),
   };
 }
 
@@ -79,14 +82,43 @@ export interface Resumed {
   readonly checkpoints: Checkpoint[];
   readonly journal: Journal;
   readonly reused: { readonly nodes: number; readonly tensors: number };
+  /** Where the statements after the edit start, for an early cutoff (src/semantics/cutoff.ts). */
+  readonly cut?: CutPlan;
 }
 
+/**
+ * The previous run, and where its statements after the edit (`oldFrom` on) start again in the new
+ * declaration (`newFrom`): from there on both texts are the same, moved by `delta`.
+ */
+export interface CutPlan {
+  readonly oldFrom: number;
+  readonly newFrom: number;
+  /** The text edit: old `[from, to)` replaced, `delta` characters longer. */
+  readonly from: number;
+  readonly to: number;
+  readonly delta: number;
+  readonly oldDecl: ModelDecl;
+  readonly oldNodes: readonly IrNode[];
+  readonly oldTensors: readonly IrTensor[];
+  readonly oldDiagnostics: readonly Diagnostic[];
+  /** Every checkpoint of the previous run. */
+  readonly oldCheckpoints: readonly Checkpoint[];
+  /** The journal entries undone to resume (from the resumed checkpoint's length on). */
+  readonly undone: Undone;
+  readonly origin?: AstOrigin;
+}
+
+/** For an AST object the incremental parser moved: what it was moved from and by how much (see movedAst). */
+export type AstOrigin = (v: object) => { readonly src: object; readonly by: number } | undefined;
+
 /** Rewinds `prev` for elaborating `decl` of `program`, or undefined when a fresh elaboration is needed. */
-export function resume(prev: Resumable, program: Program, decl: ModelDecl): Resumed | undefined {
+export function resume(prev: Resumable, program: Program, decl: ModelDecl, origin?: AstOrigin): Resumed | undefined {
   const old = prev.decl;
   if (prev.consumed || !sameSurroundings(prev.st.program, old, program, decl)) return undefined;
   // The first character where the file changed: only statements that end before it are kept.
-  const p = commonPrefix(prev.st.program.root.file.text, program.root.file.text);
+  const oldText = prev.st.program.root.file.text;
+  const text = program.root.file.text;
+  const p = commonPrefix(oldText, text);
   if (!sameAst(decl.name, old.name) || !sameAst(decl.inputs, old.inputs) || !sameAst(decl.where, old.where)) return undefined;
   let k = 0;
   const n = Math.min(decl.body.length, old.body.length, prev.checkpoints.length);
@@ -96,8 +128,10 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl): Resu
   const cp = prev.checkpoints[k - 1]!;
   const { st, journal } = prev;
   prev.consumed = true;
-  journal.undoTo(cp.journal);
+  const { nodes: oldNodes, tensors: oldTensors, diagnostics: oldDiagnostics } = st;
+  const undone = journal.undoTo(cp.journal);
   journal.pinned = false;
+  journal.reads = [];
   // Copies: the previous elaboration's graph and diagnostics keep their arrays.
   st.nodes = st.nodes.slice(0, cp.nodes);
   st.tensors = st.tensors.slice(0, cp.tensors);
@@ -117,7 +151,17 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl): Resu
   st.program = program;
   // The same variables map: the journal's older entries (rewound by a later resume) refer to it.
   const scope = new Scope(program.root, prev.scope.vars);
-  return { st, scope, inputs: prev.inputs, from: k, checkpoints: prev.checkpoints.slice(0, k), journal, reused: { nodes: cp.nodes, tensors: cp.tensors } };
+  // The statements after the edit: from the first old one at or after the end of the changed text.
+  const to = oldText.length - commonSuffix(oldText, text, Math.min(oldText.length, text.length) - p);
+  const delta = text.length - oldText.length;
+  let j = k;
+  while (j < old.body.length && old.body[j]!.range.start < to) j++;
+  const jn = j + decl.body.length - old.body.length;
+  const cut: CutPlan | undefined =
+    j < old.body.length && jn >= k && decl.body[jn]!.range.start === old.body[j]!.range.start + delta
+      ? { oldFrom: j, newFrom: jn, from: p, to, delta, oldDecl: old, oldNodes, oldTensors, oldDiagnostics, oldCheckpoints: prev.checkpoints, undone, ...(origin ? { origin } : {}) }
+      : undefined;
+  return { st, scope, inputs: prev.inputs, from: k, checkpoints: prev.checkpoints.slice(0, k), journal, reused: { nodes: cp.nodes, tensors: cp.tensors }, ...(cut ? { cut } : {}) };
 }
 
 /**

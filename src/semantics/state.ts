@@ -144,6 +144,9 @@ export class State {
   uniqueLabel(base: string, auto: boolean): string {
     const key = this.frameInfo().key;
     const j = this.journal;
+    // (Reads recorded: a label depends on the labels and counters before it, see Journal.reads.)
+    j?.read(this.labelsUsed, key);
+    j?.read(this.opCounters, key);
     let used = this.labelsUsed.get(key);
     if (!used) {
       j?.mapSet(this.labelsUsed, key);
@@ -156,17 +159,23 @@ export class State {
     }
     let label = base;
     if (auto) {
+      j?.read(counters, base);
       let n = counters.get(base) ?? 0;
-      do label = `${base}_${++n}`;
-      while (used.has(label));
+      do {
+        label = `${base}_${++n}`;
+        j?.read(used, label);
+      } while (used.has(label));
       j?.mapSet(counters, base);
       counters.set(base, n);
-    } else if (used.has(label)) {
+    } else if ((j?.read(used, label), used.has(label))) {
       // Explicit names count from where the last clash stopped: a loop of 10k `name="x"` stays linear.
       const ck = `=${base}`;
+      j?.read(counters, ck);
       let n = counters.get(ck) ?? 1;
-      do label = `${base}_${++n}`;
-      while (used.has(label));
+      do {
+        label = `${base}_${++n}`;
+        j?.read(used, label);
+      } while (used.has(label));
       j?.mapSet(counters, ck);
       counters.set(ck, n);
     }

@@ -63,6 +63,8 @@ export interface IncrementalCheckResult extends CheckResult {
   readonly elaborated: readonly string[];
   /** Of those, the models whose elaboration resumed after the statements an edit left alone. */
   readonly resumed: readonly string[];
+  /** Of those, the models whose resumed run reused the statements after the edit (an early cutoff). */
+  readonly cut: readonly string[];
   /**
    * Models whose text changed only between tokens (comments, blank space): not elaborated again, their
    * last result reused with its spans mapped through the edit (see `moves`).
@@ -103,6 +105,7 @@ export class ModelCache {
     const elaborated: string[] = [];
     const resumed: string[] = [];
     const kept: string[] = [];
+    const cut: string[] = [];
     const next = new Map<string, Entry>();
     const moves = new Map<CheckedModel, (s: Span) => Span>();
     const programFailed = program.diagnostics.some((d) => d.severity === 'error');
@@ -134,10 +137,11 @@ export class ModelCache {
         if (mv && e.model) moves.set(e.model, mv);
       } else {
         elaborated.push(name);
-        const el = elaborate(program, name, undefined, { resumable: true, previous: e?.el });
+        const el = elaborate(program, name, undefined, { resumable: true, previous: e?.el, origin: movedFrom });
         if ('error' in el) e = { key, depKey: dep, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
         else {
           if (el.reused) resumed.push(name);
+          if (el.reused?.cut) cut.push(name);
           const { result, diagnostics: ds } = analyze(el, {}, el.reused ? e?.model : undefined);
           e = { key, depKey: dep, text, decl: m, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
@@ -154,7 +158,7 @@ export class ModelCache {
       models.push(e.model);
     }
     this.entries = next;
-    return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, kept, moves };
+    return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, cut, kept, moves };
   }
 }
 

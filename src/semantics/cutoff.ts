@@ -1,0 +1,217 @@
+/**
+ * Early cutoff for a resumed elaboration (the editor's incremental check). An edit in the middle of a big
+ * model used to re-run every statement after it. Once a resumed run has executed the edited statements,
+ * the old run's statements after them are reused instead, when they cannot tell the difference:
+ *
+ * - their text is the same (moved by the edit) and parses to the same statements;
+ * - nothing the edited statements wrote, old or new, is something they read or wrote: the variables they
+ *   looked up or tested, the labels and counters they probed (`Journal.reads`), the journal entries they
+ *   made. The edited statements may only bind variables, take labels and make layers of their own; a
+ *   symbol bound by unification, a cached constant, or a renamed earlier tensor stops the cutoff;
+ * - they made no deferred assertion (its scope is a snapshot of every variable) and no did-you-mean (it
+ *   scans every name in scope), and the journal is not pinned.
+ *
+ * Then their layers, tensors and diagnostics are the old ones with ids, instance numbers and spans moved,
+ * and their journal entries are replayed, so that the state is what running them would have made. The
+ * model's `return` always runs again (it has no checkpoint).
+ */
+import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { movedAst } from '../syntax/ast-equal.js';
+import { type SourceFile, spanOf } from '../syntax/source.js';
+import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import { ABSENT, type Journal, MAP, NAME, SET } from './journal.js';
+import type { Checkpoint, CutPlan } from './resume.js';
+import { LIMITS, type State } from './state.js';
+import type { Value } from './values.js';
+
+/** Thrown inside the copy when something cannot be moved: the cutoff is abandoned before any change. */
+class NoCut {}
+
+/**
+ * At statement `newFrom` of a resumed run: reuses the old run's statements after the edit when that is
+ * exact, adding their checkpoints to `checkpoints`. Returns the index of the next statement to run, or
+ * undefined (nothing changed) when they must run again.
+ */
+export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): number | undefined {
+  const cps = plan.oldCheckpoints;
+  const j = plan.oldFrom;
+  const last = cps.length - 1;
+  // Statements j..last of the old run have checkpoints; the return after them runs again anyway.
+  if (j > last || checkpoints.length !== plan.newFrom) return undefined;
+  const base = cps[resumedFrom - 1]!;
+  const from = cps[j - 1]!;
+  const to = cps[last]!;
+  if (journal.pinned || to.pinned || to.deferred !== from.deferred || to.suggestions !== from.suggestions) return undefined;
+  const dn = st.nodes.length - from.nodes;
+  const dt = st.tensors.length - from.tensors;
+  const di = st.nextInstance - from.nextInstance;
+  const ds = st.steps - from.steps;
+  if (to.steps + ds > LIMITS.maxSteps / 2 || to.nodes + dn > LIMITS.maxNodes / 2) return undefined;
+  for (let t = j; t <= last; t++) if (!movedAst(plan.oldDecl.body[t], body[t - j + plan.newFrom], plan.from, plan.to, plan.delta, plan.origin)) return undefined;
+
+  // What the edited statements wrote, old and new.
+  const undone = plan.undone;
+  const written = new Map<unknown, Set<unknown>>();
+  const wrote = (kind: number, c: unknown, key: unknown, ownTensors: (id: number) => boolean): boolean => {
+    if (kind === NAME) return ownTensors((c as IrTensor).id);
+    if (c === st.symbols || c === st.constCache) return false;
+    let keys = written.get(c);
+    if (!keys) written.set(c, (keys = new Set()));
+    keys.add(key);
+    return true;
+  };
+  for (let i = 0; i < from.journal - base.journal; i += 4) {
+    const e = undone.entries;
+    if (!wrote(e[i] as number, e[i + 1], e[i + 2], (id) => id >= base.tensors && id < from.tensors)) return undefined;
+  }
+  for (let i = base.journal; i < journal.length; i += 4) {
+    const [kind, c, key] = journal.entry(i);
+    if (!wrote(kind, c, key, (id) => id >= base.tensors)) return undefined;
+  }
+  const hit = (c: unknown, key: unknown) => written.get(c)?.has(key) === true;
+  for (let t = j; t <= last; t++) {
+    const r = cps[t]!.reads;
+    for (let i = 0; i < r.length; i += 2) if (hit(r[i], r[i + 1])) return undefined;
+  }
+  const e0 = from.journal - base.journal;
+  const e1 = to.journal - base.journal;
+  for (let i = e0; i < e1; i += 4) {
+    const e = undone.entries;
+    if (e[i] === NAME) {
+      const id = (e[i + 1] as IrTensor).id;
+      if (id >= base.tensors && id < from.tensors) return undefined;
+    } else if (hit(e[i + 1], e[i + 2])) return undefined;
+    // (A variable holding an old edited statement's tensor would have been read from it; this is defence.)
+    else if (e[i] === MAP && (refersTo(e[i + 3], base.tensors, from.tensors) || refersTo(undone.wrote[i >> 2], base.tensors, from.tensors))) return undefined;
+  }
+
+  // Copies moved to the new text and numbering, made before any change (NoCut abandons them).
+  const move = spanMover(plan, file);
+  const tensor = (id: number) => (id < base.tensors ? id : id >= from.tensors ? id + dt : cut());
+  const node = (id: number) => (id < base.nodes ? id : id >= from.nodes ? id + dn : cut());
+  const instance = (n: number) => (n < base.nextInstance ? n : n >= from.nextInstance ? n + di : cut());
+  const frames = new Map<BlockFrame, BlockFrame>();
+  const frame = (f: BlockFrame) => {
+    let g = frames.get(f);
+    if (!g) frames.set(f, (g = { ...f, span: move(f.span), instance: instance(f.instance) }));
+    return g;
+  };
+  const paths = new Map<readonly BlockFrame[], readonly BlockFrame[]>();
+  let nodes: IrNode[];
+  let tensors: IrTensor[];
+  let diagnostics: Diagnostic[];
+  try {
+    // (Literals of the shapes apply-op makes: a spread copy of a node costs ~10× more.)
+    const ids = dt === 0 && base.tensors === from.tensors ? undefined : (xs: readonly number[]) => xs.map(tensor);
+    nodes = new Array(to.nodes - from.nodes);
+    for (let i = from.nodes; i < to.nodes; i++) {
+      const n = plan.oldNodes[i]!;
+      let blockPath = paths.get(n.blockPath);
+      if (!blockPath) paths.set(n.blockPath, (blockPath = n.blockPath.map(frame)));
+      const { op, label, path, attrs, params, macs, flops, rf } = n;
+      const inputs = ids ? ids(n.inputs) : n.inputs;
+      const outputs = ids ? ids(n.outputs) : n.outputs;
+      const sharedWith = n.sharedWith === undefined ? undefined : node(n.sharedWith);
+      nodes[i - from.nodes] = { id: n.id + dn, op, label, path, inputs, outputs, attrs, params, instance: instance(n.instance), sharedWith, macs, flops, rf, span: move(n.span), blockPath };
+    }
+    tensors = new Array(to.tensors - from.tensors);
+    for (let i = from.tensors; i < to.tensors; i++) {
+      const t = plan.oldTensors[i]!;
+      tensors[i - from.tensors] = { id: t.id + dt, type: t.type, producer: t.producer === undefined ? undefined : node(t.producer), name: t.name, span: move(t.span) };
+    }
+    diagnostics = plan.oldDiagnostics.slice(from.diagnostics, to.diagnostics).map((d) => moveDiag(d, move));
+  } catch (e) {
+    if (e instanceof NoCut) return undefined;
+    throw e;
+  }
+
+  // Commit: the copies, the replayed journal entries, the checkpoints and counters.
+  const dd = st.diagnostics.length - from.diagnostics;
+  const dj = journal.length - from.journal;
+  const df = st.deferred.length - from.deferred;
+  const dg = st.suggestions - from.suggestions;
+  st.nodes.push(...nodes);
+  st.tensors.push(...tensors);
+  st.diagnostics.push(...diagnostics);
+  const value = dt === 0 ? (v: unknown) => v : (v: unknown) => (v === ABSENT ? v : renumber(v as Value, from.tensors, dt));
+  for (let i = e0; i < e1; i += 4) {
+    const e = undone.entries;
+    const kind = e[i] as number;
+    const w = undone.wrote[i >> 2];
+    if (kind === MAP) {
+      Map.prototype.set.call(e[i + 1] as Map<unknown, unknown>, e[i + 2], value(w));
+      journal.append(MAP, e[i + 1], e[i + 2], value(e[i + 3]));
+    } else if (kind === SET) {
+      (e[i + 1] as Set<unknown>).add(e[i + 2]);
+      journal.append(SET, e[i + 1], e[i + 2], undefined);
+    } else {
+      const old = e[i + 1] as IrTensor;
+      const t = old.id >= from.tensors ? st.tensors[old.id + dt]! : old;
+      t.name = w as string | undefined;
+      journal.append(NAME, t, e[i + 2], undefined);
+    }
+  }
+  for (let t = j; t <= last; t++) {
+    const c = cps[t]!;
+    checkpoints.push({
+      nodes: c.nodes + dn,
+      tensors: c.tensors + dt,
+      diagnostics: c.diagnostics + dd,
+      deferred: c.deferred + df,
+      journal: c.journal + dj,
+      steps: c.steps + ds,
+      nextInstance: c.nextInstance + di,
+      suggestions: c.suggestions + dg,
+      pinned: false,
+      reads: c.reads,
+    });
+  }
+  st.steps = to.steps + ds;
+  st.nextInstance = to.nextInstance + di;
+  st.suggestions = to.suggestions + dg;
+  return plan.newFrom + last - j + 1;
+}
+
+const cut = (): never => {
+  throw new NoCut();
+};
+
+/**
+ * Root-file spans of the old text to the new one: before the edit they stay, after it they move by its
+ * delta (lines and columns recomputed); one inside the replaced text cannot be moved.
+ */
+function spanMover(plan: CutPlan, file: SourceFile): (s: Span) => Span {
+  const memo = new Map<Span, Span>();
+  return (s) => {
+    if (s.file !== file.path) return s;
+    if (s.end < plan.from || (s.end === plan.from && s.start < plan.from)) return s;
+    if (s.start < plan.to) cut();
+    let r = memo.get(s);
+    if (!r) memo.set(s, (r = spanOf(file, s.start + plan.delta, s.end + plan.delta)));
+    return r;
+  };
+}
+
+function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
+  return {
+    ...d,
+    ...(d.span ? { span: mv(d.span) } : {}),
+    notes: d.notes.map((n) => (n.span ? { ...n, span: mv(n.span) } : n)),
+    ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, edits: f.edits.map((x) => ({ ...x, span: mv(x.span) })) })) } : {}),
+  };
+}
+
+/** Whether a journaled value is or holds a tensor with an id in [lo, hi). */
+function refersTo(v: unknown, lo: number, hi: number): boolean {
+  if (typeof v !== 'object' || v === null || !('k' in v)) return false;
+  const x = v as Value;
+  if (x.k === 'tensor') return x.id >= lo && x.id < hi;
+  return x.k === 'tuple' && x.items.some((y) => refersTo(y, lo, hi));
+}
+
+/** A value with the tensor ids from `first` on moved by `by`. */
+function renumber(v: Value, first: number, by: number): Value {
+  if (v.k === 'tensor') return v.id >= first ? { k: 'tensor', id: v.id + by } : v;
+  if (v.k === 'tuple') return { k: 'tuple', items: v.items.map((x) => renumber(x, first, by)) };
+  return v;
+}
