@@ -88,7 +88,9 @@ describe('dslc fmt', () => {
     const r = await dslc(['fmt', 'bad.nn', 'good.nn']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E0101\]/);
-    expect(r.stderr).toMatch(/--> bad\.nn:3:3/);
+    // On the unfinished line, where the step is missing (not at the `return` below it).
+    expect(r.stderr).toMatch(/--> bad\.nn:2:9/);
+    expect(r.stderr).toContain("expected an expression after '->' (found 'return' on the next line)");
     expect(r.stderr).toMatch(/1 file not formatted: syntax errors/);
     expect(read('bad.nn')).toBe(BROKEN);
     expect(read('good.nn')).toBe(PRETTY);

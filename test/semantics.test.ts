@@ -155,6 +155,30 @@ model M(x: [1, 4]) { stem = x -> dense(4)\n h = stem -> b -> b\n return h -> den
     expect(codes(r)).toContain('E0101');
     expect(codes(r)).toContain('E0400');
   });
+  it('an unfinished line ends at its line: the next statement and the rest of the model are checked as written', () => {
+    const model = (line: string) => `model M(x: [1, 3, 8, 8]) {\n  h1 = x -> relu()\n  ${line}\n  h2 = h1 -> conv2d(4, 3)\n  return h2\n}\n`;
+    for (const [line, message, after] of [
+      ['q =', 'expected an expression', '='],
+      ['q = h1 ->', 'expected an expression', '->'],
+      ['q = h1 -> conv2d(', 'expected an expression', '('],
+      ['q = h1 -> conv2d(16,', 'expected an expression', ','],
+      ['q = h1 -> conv2d(16, 3, padding=', 'expected an expression', '='],
+      ['q = h1 -> conv2d(16, 3, padding=1', "expected ')'", '1'],
+    ] as const) {
+      const r = checkText(model(line));
+      // One syntax error, on the unfinished line's last token; h2 and the output still have their shapes.
+      const syntax = r.diagnostics.filter((d) => d.code === 'E0101');
+      expect(syntax.map((d) => [d.message, d.span?.line]), line).toEqual([[`${message} after '${after}' (found 'h2' on the next line)`, 3]]);
+      expect(shapeOf(r), line).toEqual([1, 4, 6, 6]);
+    }
+    // Arguments on lines of their own, indented deeper than their statement, are still arguments.
+    const multi = checkText(`model M(x: [1, 3, 8, 8]) {\n  h = x -> conv2d(\n    4,\n    3,\n    padding=1\n  )\n  return h\n}\n`);
+    expect(errors(multi)).toEqual([]);
+    expect(shapeOf(multi)).toEqual([1, 4, 8, 8]);
+    // One at the statement's column begins the next statement (the offside rule of grammar/nn.ebnf).
+    const offside = checkText(`model M(x: [1, 3, 8, 8]) {\n  h = x -> conv2d(4, 3,\n  padding=1)\n  return h\n}\n`);
+    expect(codes(offside)).toContain('E0101');
+  });
 });
 
 describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {

@@ -12,7 +12,7 @@ export interface CodeInfo {
 export const CODES = {
   // Syntax (E01xx)
   E0100: { severity: 'error', title: 'unexpected character', doc: 'The lexer met a character that starts no token of the language.' },
-  E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file.' },
+  E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file. What is missing at the end of an unfinished line is reported on that line.' },
   E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large (beyond 2^53). Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
   E0103: { severity: 'error', title: 'unterminated string', doc: 'A string literal has no closing quote on its line.' },
   E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit, and dslc stops rather than hang or crash: file size (2 MB), bracket nesting (200), expression depth (200 levels: operators, prefixes or suffixes applied one to the result of another), elaboration steps (20M, every statement, call and loop iteration counting), layers (2M), iterations of one loop (1M, `for` and `repeat` alike), items of a list or characters of a string (1M), block calls nested in each other (200).' },

@@ -105,7 +105,7 @@ function statementRun(oldText: string, d: ModelDecl | BlockDecl, by: number, tex
   // the run ends at that line break and cannot swallow what follows.
   const nl = oldText.lastIndexOf('\n', b - 1);
   if (nl < oldEnd || oldText.slice(nl + 1, b).trim() !== '') return undefined;
-  const run = parseStatementRun(text.slice(a, b + delta));
+  const run = parseStatementRun(text.slice(a, b + delta), a - text.lastIndexOf('\n', a - 1));
   return run && { ...run, b, after };
 }
 
@@ -120,14 +120,15 @@ function statementRun(oldText: string, d: ModelDecl | BlockDecl, by: number, tex
  */
 function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDecl, by: number, at: number, path: string, open: number, kept: readonly Stmt[], head: ModelDecl | BlockDecl, oldComments: readonly { start: number; end: number }[], edit: { oldEnd: number; delta: number }): { chunk: Chunk; piece: boolean } | undefined {
   if (text.length > LIMITS.maxBytes || text.includes('\u0000') || text.includes('\ufffd')) return undefined;
-  // Keep fewer statements when the edit continues the last one (`q` then `q =`).
+  // Keep fewer statements when the edit continues the last one (`q` then `q =`), or when it has a problem.
   let k = kept.length;
   let a = open + 1;
   for (; k >= 0; k--) {
     a = k ? kept[k - 1]!.range.end - by : open + 1;
     const next = firstToken(text, a);
     if (next && !STATEMENT_START.has(next.tokenType.name) && next.tokenType.name !== 'RBrace') continue;
-    if (!cleanThrough(oldText, old, a)) return undefined;
+    // (A problem in the last kept statements, as in an unfinished `q =` being typed on: keep fewer.)
+    if (!cleanThrough(oldText, old, a)) continue;
     break;
   }
   if (k < 0) return undefined;

@@ -41,11 +41,39 @@ function nodeRange(n: CstNode): Range {
   const s = l?.startOffset;
   const e = l?.endOffset;
   // A node recovered from a syntax error may have no tokens (NaN) or Chevrotain's -1 placeholders.
-  if (s === undefined || isNaN(s) || s < 0) return { start: 0, end: 0 };
+  if (s === undefined || isNaN(s) || s < 0) return tokenless();
   return { start: s, end: e === undefined || isNaN(e) ? s : e + 1 };
 }
+/** Ranges made for nodes recovered without tokens: placed at the end of their statement once it is known. */
+let tokenlessMade = 0;
+function tokenless(): Range {
+  tokenlessMade++;
+  return { start: 0, end: 0 };
+}
+
+/**
+ * Moves the tokenless ranges inside a statement to its end (a missing expression after `q =` is where it
+ * is missing): a position of the text, so that parsing a declaration on its own or in its file agree.
+ */
+function placeTokenless(v: unknown, at: number): void {
+  if (v === null || typeof v !== 'object') return;
+  if (Array.isArray(v)) {
+    for (const x of v) placeTokenless(x, at);
+    return;
+  }
+  const o = v as Record<string, unknown>;
+  if (o.start === 0 && o.end === 0) {
+    o.start = at;
+    o.end = at;
+  }
+  for (const k in o) if (typeof o[k] === 'object') placeTokenless(o[k], at);
+}
+
 const nameOf = (t: IToken): Name => ({ text: t.image, ...tokRange(t) });
-const span = (a: Range, b: Range): Range => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
+/** The range covering both (a tokenless range, placed later, covers nothing). */
+const isTokenless = (r: Range): boolean => r.start === 0 && r.end === 0;
+const span = (a: Range, b: Range): Range =>
+  isTokenless(a) ? { start: b.start, end: b.end } : isTokenless(b) ? { start: a.start, end: a.end } : { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
 
 const SUFFIX: Record<string, number> = { K: 1e3, M: 1e6, G: 1e9, T: 1e12 };
 
@@ -158,7 +186,9 @@ export class Converter {
   body(n: CstNode | undefined): Stmt[] {
     if (!n) return [];
     return nodes(n, 'statement').flatMap((s) => {
+      const made = tokenlessMade;
       const st = this.stmt(s);
+      if (st && made !== tokenlessMade && st.range.end > 0) placeTokenless(st, st.range.end);
       return st ? [st] : [];
     });
   }
@@ -201,7 +231,7 @@ export class Converter {
   }
 
   expr(n: CstNode | undefined): Expr {
-    if (!n) return { kind: 'error', range: { start: 0, end: 0 } };
+    if (!n) return { kind: 'error', range: tokenless() };
     const range = nodeRange(n);
     const err: Expr = { kind: 'error', range };
     switch (n.name) {
@@ -261,7 +291,7 @@ export class Converter {
 
   /** Precedence climbing over the flat `unary (op unary)*` list the parser produces. */
   private binary(n: CstNode | undefined): Expr {
-    if (!n) return { kind: 'error', range: { start: 0, end: 0 } };
+    if (!n) return { kind: 'error', range: tokenless() };
     // Most operands (every argument, every chain head) are one unary without operators or prefixes.
     const only = n.children.unaryExpr?.length === 1 && !n.children.binaryOp ? (n.children.unaryExpr[0] as CstNode) : undefined;
     if (only && !isTok(only) && !only.children.Minus && !only.children.Not) return this.expr(node(only, 'postfixExpr'));

@@ -4,7 +4,7 @@ import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module, Range, Stmt } from './ast.js';
 import { Converter } from './cst-to-ast.js';
 import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
-import { getParser } from './parser.js';
+import { getParser, type IToken } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
 
 /** Limits that keep hostile input bounded in time and memory. */
@@ -73,6 +73,7 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   }
   const parser = getParser();
   parser.input = tokens;
+  parser.resetLayout();
   let cst;
   let decls: Module['decls'] = [];
   const conv = new Converter(LIMITS.maxExprDepth);
@@ -88,10 +89,20 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   for (const e of parser.errors.slice(0, 50)) {
     const t = e.token;
     const eof = t.tokenType?.name === 'EOF' || isNaN(t.startOffset);
-    const start = eof ? text.length : t.startOffset;
-    const end = eof ? text.length : t.endOffset! + 1;
-    const found = eof ? 'end of file' : `'${t.image}'`;
-    diagnostics.push(diag('E0101', `${friendly(e.message)} (found ${found})`, spanOf(file, start, end)));
+    // What is missing at the end of an unfinished line is reported there, on the line's last token, not on
+    // the next line (which usually begins the next statement, see the parser's offside rule).
+    const prev = (e as { previousToken?: IToken }).previousToken;
+    const gap = !eof && prev !== undefined && !isNaN(prev.startOffset) && prev.endOffset! < t.startOffset ? text.slice(prev.endOffset! + 1, t.startOffset) : '';
+    const lines = gap.split('\n').length - 1;
+    // (Not for a missing `}`: the editor reports that at the next declaration, as chunks end there.)
+    const atPrev = lines > 0 && !e.message.includes('--> RBrace <--');
+    const start = eof ? text.length : atPrev ? prev!.startOffset : t.startOffset;
+    const end = eof ? text.length : atPrev ? prev!.endOffset! + 1 : t.endOffset! + 1;
+    const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${lines === 1 ? 'the next line' : 'a later line'}` : `'${t.image}'`;
+    const what = friendly(e.message);
+    const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
+    const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
+    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end)));
   }
   for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
   // In source order (stable: at one offset, lexing before parsing), so that the problems of two pieces of a
@@ -105,12 +116,14 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
 const commentRanges = (lexed: ReturnType<typeof nnLexer.tokenize>): Range[] =>
   (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
 
+const GENERIC = 'expected an expression or statement here';
+
 /** Turns Chevrotain's messages ("Expecting token of type --> RParen <-- but found --> '}' <--") into prose. */
 function friendly(msg: string): string {
   const m = /Expecting token of type --> (\w+) <--/.exec(msg);
   if (m) return `expected ${TOKEN_LABEL[m[1]!] ?? m[1]!.toLowerCase()}`;
   if (msg.startsWith('Expecting: one of these possible Token sequences') || msg.startsWith('Expecting: expecting at least one'))
-    return 'expected an expression or statement here';
+    return GENERIC;
   if (msg.startsWith('Redundant input')) return 'unexpected input';
   return msg.split('\n')[0]!.replace(/-->|<--/g, '').trim();
 }
@@ -138,11 +151,11 @@ export const STATEMENT_START: ReadonlySet<string> = new Set(['Ident', 'If', 'For
 
 /**
  * Parses a run of whole statements (for re-parsing only the statements an edit touched; offsets relative
- * to `text`). Undefined unless the text is entirely clean: no lexing, parse or conversion problem, shallow
+ * to `text`, which starts at column `firstColumn` of its line). Undefined unless the text is entirely clean: no lexing, parse or conversion problem, shallow
  * nesting, and a first token that starts a statement and cannot continue the one before it. Anything else
  * is left to the full parse of the declaration, which reports it.
  */
-export function parseStatementRun(text: string): { stmts: Stmt[]; comments: Range[] } | undefined {
+export function parseStatementRun(text: string, firstColumn = 1): { stmts: Stmt[]; comments: Range[] } | undefined {
   if (text.includes('\u0000') || text.includes('\ufffd')) return undefined;
   const lexed = nnLexer.tokenize(text);
   if (lexed.errors.length) return undefined;
@@ -160,6 +173,7 @@ export function parseStatementRun(text: string): { stmts: Stmt[]; comments: Rang
   if (!tokens.length) return { stmts: [], comments };
   const parser = getParser();
   parser.input = tokens;
+  parser.resetLayout(firstColumn - 1);
   const conv = new Converter(LIMITS.maxExprDepth);
   const cst = parser.statements();
   if (parser.errors.length || !cst) return undefined;

@@ -165,6 +165,9 @@ class NnParser extends CstParser {
   });
 
   statement = this.RULE('statement', () => {
+    this.ACTION(() => {
+      this.stmtCol = this.column(this.LA(1));
+    });
     this.OR([
       { ALT: () => this.SUBRULE(this.ifStmt) },
       { ALT: () => this.SUBRULE(this.forStmt) },
@@ -176,7 +179,35 @@ class NnParser extends CstParser {
       { ALT: () => this.SUBRULE(this.expression) },
     ]);
     this.OPTION(() => this.CONSUME(T.Semi));
+    this.ACTION(() => {
+      this.stmtCol = 0;
+    });
   });
+
+  /**
+   * The column of the statement being parsed (0 outside one). A line that begins at or left of it with
+   * `name =` begins the next statement, not a keyword argument: an unfinished `q = x -> f(` stops at the end
+   * of its line instead of taking the next statement as its argument (an offside rule, as the formatter
+   * indents arguments deeper than their statement).
+   */
+  private stmtCol = 0;
+  /** Added to the columns of the first line (a run of statements parsed out of its line: parseStatementRun). */
+  private firstLineShift = 0;
+
+  /** Before each parse: no statement yet, and the first line's tokens start `shift` columns further right. */
+  resetLayout(shift = 0): void {
+    this.stmtCol = 0;
+    this.firstLineShift = shift;
+  }
+
+  private column(t: IToken): number {
+    return (t.startColumn ?? 0) + (t.startLine === 1 ? this.firstLineShift : 0);
+  }
+
+  /** `t` begins a line at or left of the current statement's column. */
+  private offside(t: IToken): boolean {
+    return this.stmtCol > 0 && t.startLine !== this.LA(0).endLine && this.column(t) <= this.stmtCol;
+  }
 
   ifStmt = this.RULE('ifStmt', () => {
     this.CONSUME(T.If);
@@ -300,7 +331,7 @@ class NnParser extends CstParser {
   });
 
   arg = this.RULE('arg', () => {
-    this.OPTION({ GATE: () => this.LA(2).tokenType === T.Assign, DEF: () => { this.CONSUME(T.Ident); this.CONSUME(T.Assign); } });
+    this.OPTION({ GATE: () => this.LA(2).tokenType === T.Assign && !this.offside(this.LA(1)), DEF: () => { this.CONSUME(T.Ident); this.CONSUME(T.Assign); } });
     this.SUBRULE(this.expression);
   });
 
@@ -317,7 +348,9 @@ class NnParser extends CstParser {
       { ALT: () => this.CONSUME(T.True) },
       { ALT: () => this.CONSUME(T.False) },
       { ALT: () => this.CONSUME(T.None) },
-      { ALT: () => this.CONSUME(T.Ident) },
+      // `name =` is never an expression (outside a call's keyword argument, which `arg` takes first): it
+      // begins the next statement. So an unfinished `q = h ->` stops there rather than swallowing that name.
+      { GATE: () => this.LA(2).tokenType !== T.Assign, ALT: () => this.CONSUME(T.Ident) },
       { ALT: () => this.SUBRULE(this.parenExpr) },
       { ALT: () => this.SUBRULE(this.listExpr) },
     ]);
