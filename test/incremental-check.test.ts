@@ -230,7 +230,8 @@ describe('resumed elaboration', () => {
     const path = join(ROOT, 'examples', '__resume.nn');
     const host = nodeHost();
     // An error below the edit too: its diagnostic comes from the reused statements and must move with them.
-    const base = generateModel(200, 'single').replace('  h151 = h150 -> conv2d(16, 3, padding=1) -> relu()', '  h151 = h150 -> conv2d(16, 3, padding=1) -> relu(nope=1)');
+    // And an unknown name there, whose did-you-mean scans every variable.
+    const base = generateModel(120, 'single').replace('  h81 = h80 -> conv2d(16, 3, padding=1) -> relu()', '  h81 = h80 -> conv2d(16, 3, padding=1) -> relu(nope=1)\n  nope_name');
     expect(base).toContain('relu(nope=1)');
     const typeLine = (line: string, near: string) => {
       const parser = new IncrementalParser();
@@ -250,15 +251,17 @@ describe('resumed elaboration', () => {
       return cuts;
     };
     // A new line whose name nothing reads: the texts that bind it, with or without a layer, reuse the rest.
-    const cuts = typeLine('  q = h60 -> conv2d(16, 3, padding=1)\n', '  h61 = ');
-    expect(cuts).toContain('  q = h60');
-    expect(cuts).toContain('  q = h60 -> conv2d(16, 3, padding=1)');
-    // Its name read further down (h62 is rebound, then read): never reused, and still exact.
-    expect(typeLine('  h62 = h60 -> conv2d(16, 3, padding=1)\n', '  h61 = ').filter((c) => c.includes('conv2d(16, 3'))).toEqual([]);
+    const cuts = typeLine('  q = h40 -> conv2d(16, 3, padding=1)\n', '  h41 = ');
+    expect(cuts).toContain('  q = h40');
+    expect(cuts).toContain('  q = h40 -> conv2d(16, 3, padding=1)');
+    // Its name read further down (h42 is rebound, then read): never reused, and still exact.
+    expect(typeLine('  h42 = h40 -> conv2d(16, 3, padding=1)\n', '  h41 = ').filter((c) => c.includes('conv2d(16, 3'))).toEqual([]);
     // Automatically labelled layers renumber every later layer of their kind: not reused, still exact.
-    expect(typeLine('  q = h60 -> relu() -> relu()\n', '  h61 = ').filter((c) => c.endsWith('relu()'))).toEqual([]);
+    expect(typeLine('  q = h40 -> relu() -> relu()\n', '  h41 = ').filter((c) => c.endsWith('relu()'))).toEqual([]);
+    // A name the did-you-mean below could suggest: never reused, and still exact (it is suggested once typed).
+    expect(typeLine('  nope_nam = h40\n', '  h41 = ').filter((c) => c.includes('nope_nam ='))).toEqual([]);
     // A block call with its own label and layers, then a rename of an earlier tensor's variable.
-    expect(typeLine('  q = h60 -> res1(16)\n  r = q\n', '  h61 = ').length).toBeGreaterThan(0);
+    expect(typeLine('  q = h40 -> res1(16)\n  r = q\n', '  h41 = ').length).toBeGreaterThan(0);
   });
 });
 

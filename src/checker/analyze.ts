@@ -64,7 +64,9 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   const diagnostics: Diagnostic[] = [];
   const r = el.reused;
   const shared = r && previous && r.nodes <= previous.layers.length && r.tensors <= previous.rf.length && (r.nodes === 0 || previous.graph.nodes[r.nodes - 1] === g.nodes[r.nodes - 1]) ? r : undefined;
-  const { rf, diagnostics: rfDiags } = receptiveFields(g, shared && { rf: previous!.rf, nodes: shared.nodes, tensors: shared.tensors });
+  // After an early cutoff: the reused statements' layers are moved copies of the previous graph's.
+  const sx = shared && r!.suffix && previous!.graph.nodes === r!.suffix.oldNodes ? r!.suffix : undefined;
+  const { rf, diagnostics: rfDiags } = receptiveFields(g, shared && { rf: previous!.rf, nodes: shared.nodes, tensors: shared.tensors, ...(sx ? { suffix: sx } : {}) });
   diagnostics.push(...rfDiags);
   let params = 0;
   let trainable = 0;
@@ -76,7 +78,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   const ps = (d: Dim): Dim => (typeof d === 'number' || !perSample.size ? d : (evaluate(d, perSample) ?? substitute(d, perSample, g.facts)));
   const before = shared && running.get(previous!);
   // Tensor bytes at batch 1 (per sample) and 2 (for the per-sample peak), computed once for every tensor.
-  const sizes = activationSizes(g, [1, 2], before ? { sizes: before.sizes, tensors: shared!.tensors } : undefined);
+  const sizes = activationSizes(g, [1, 2], before ? { sizes: before.sizes, tensors: shared!.tensors, ...(sx ? { suffix: sx } : {}) } : undefined);
   const size1 = sizes[0]!;
   // Numeric where every size is known per sample (the common case), symbolic otherwise.
   const outputBytes = (n: IrNode): Dim => {
@@ -116,7 +118,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
       }
     params += p;
     trainable += tp;
-    const old = shared && i < shared.nodes ? previous!.layers[i]! : undefined;
+    const old = shared && i < shared.nodes ? previous!.layers[i]! : sx && i >= sx.nodes[0] && i < sx.nodes[1] ? moved(previous!.layers[i - sx.nodeShift]!, n) : undefined;
     const m = old ? old.macs : ps(n.macs);
     const f = old ? old.flops : ps(n.flops);
     macs = typeof macs === 'number' && typeof m === 'number' ? macs + m : add(macs, m);
@@ -168,6 +170,14 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   running.set(result, run);
   return { result, diagnostics };
 }
+
+/** A layer report of the previous analysis for the copy `n` of its node (an early cutoff's). */
+const moved = (l: LayerReport, n: IrNode): LayerReport => {
+  // (A literal of the loop's shape below: a spread copy costs several times more.)
+  const { path, op, outputShapes, params, trainableParams, macs, flops, outputBytes, rf, sharedWith } = l;
+  const r: LayerReport = { node: n, path, op, outputShapes, params, trainableParams, macs, flops, outputBytes, rf };
+  return sharedWith === undefined ? r : { ...r, sharedWith };
+};
 
 /** Running totals after each layer and the tensor sizes of an analysis, for a resumed one to start from. */
 interface Running {

@@ -4,6 +4,7 @@
  */
 import { DTYPE_BYTES } from '../ops/types.js';
 import type { Graph } from '../semantics/ir.js';
+import type { KnownRange } from './rf.js';
 import { type Dim, type Expr, evaluate, isSymbolic, mul, symbolName } from '../symbolic/dim.js';
 
 export const tensorBytes = (g: Graph, id: number): Dim => {
@@ -27,7 +28,7 @@ export function batchSymbols(g: Graph): Set<string> {
  * symbols remain. One pass over the tensors: a symbolic dim is evaluated once per distinct dim object (the
  * batch axis is one object passed from layer to layer), not once per tensor.
  */
-export function activationSizes(g: Graph, batches: readonly number[], known?: { readonly sizes: readonly Float64Array[]; readonly tensors: number }): Float64Array[] {
+export function activationSizes(g: Graph, batches: readonly number[], known?: { readonly sizes: readonly Float64Array[]; readonly tensors: number; readonly suffix?: KnownRange }): Float64Array[] {
   const batchSyms = [...batchSymbols(g)];
   const envs = batches.map((b) => new Map<string, number>(batchSyms.map((s) => [s, b])));
   const memo = envs.map(() => new Map<Expr, number>());
@@ -36,7 +37,12 @@ export function activationSizes(g: Graph, batches: readonly number[], known?: { 
   // `known`: the sizes of the first tensors, from an analysis of the same tensors (a resumed check).
   const from = known && known.sizes.length === batches.length ? Math.min(known.tensors, n) : 0;
   for (let j = 0; j < out.length && from; j++) out[j]!.set(known!.sizes[j]!.subarray(0, from));
+  const sx = from ? known!.suffix : undefined;
+  const [s0, s1] = sx && sx.tensors[1] <= n ? sx.tensors : [n, n];
+  for (let j = 0; j < out.length && s0 < s1; j++) out[j]!.set(known!.sizes[j]!.subarray(s0 - sx!.tensorShift, s1 - sx!.tensorShift), s0);
   for (let id = from; id < n; id++) {
+    if (id === s0) id = s1;
+    if (id >= n) break;
     const t = g.tensors[id]!.type;
     const base = DTYPE_BYTES[t.dtype];
     for (let j = 0; j < envs.length; j++) {

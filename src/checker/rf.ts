@@ -18,13 +18,22 @@ export type Rf = readonly RfAxis[] | undefined;
 
 const spatialRank = (rank: number) => (rank >= 3 ? rank - 2 : 0);
 
+/** A run of nodes and tensors `[from, to)` known from an earlier analysis, where they were numbered `shift` less. */
+export interface KnownRange {
+  readonly nodes: readonly [number, number];
+  readonly tensors: readonly [number, number];
+  readonly nodeShift: number;
+  readonly tensorShift: number;
+}
+
 /**
  * The receptive field of every tensor (index = tensor id), and W0103 for misaligned merges. `known`: the
  * fields of a prefix of the graph (its first `nodes` nodes and `tensors` tensors) from an earlier analysis
  * of the same nodes: only merges are looked at again there (their warnings name tensors, whose names a
- * later statement may have given).
+ * later statement may have given). `suffix`: more such nodes and tensors further on, numbered `shift` more
+ * than in that analysis (the statements an early cutoff reused).
  */
-export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; readonly nodes: number; readonly tensors: number }): { rf: Rf[]; diagnostics: Diagnostic[] } {
+export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; readonly nodes: number; readonly tensors: number; readonly suffix?: KnownRange }): { rf: Rf[]; diagnostics: Diagnostic[] } {
   const rf: Rf[] = new Array(g.tensors.length).fill(undefined);
   const diagnostics: Diagnostic[] = [];
   for (const p of g.inputs) {
@@ -33,9 +42,11 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
   }
   const skip = known ? known.nodes : 0;
   if (known) for (let t = 0; t < known.tensors; t++) rf[t] = known.rf[t];
+  const sx = known?.suffix;
+  if (sx) for (let t = sx.tensors[0]; t < sx.tensors[1]; t++) rf[t] = known.rf[t - sx.tensorShift];
   for (let k = 0; k < g.nodes.length; k++) {
     const node = g.nodes[k]!;
-    if (k < skip && node.rf.kind !== 'merge') continue;
+    if ((k < skip || (sx && k >= sx.nodes[0] && k < sx.nodes[1])) && node.rf.kind !== 'merge') continue;
     const first = rf[node.inputs[0]!];
     let out: Rf;
     const t = node.rf;

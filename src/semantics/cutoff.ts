@@ -8,8 +8,9 @@
  *   looked up or tested, the labels and counters they probed (`Journal.reads`), the journal entries they
  *   made. The edited statements may only bind variables, take labels and make layers of their own; a
  *   symbol bound by unification, a cached constant, or a renamed earlier tensor stops the cutoff;
- * - they made no deferred assertion (its scope is a snapshot of every variable) and no did-you-mean (it
- *   scans every name in scope), and the journal is not pinned.
+ * - they made no deferred assertion (its scope is a snapshot of every variable); a did-you-mean of theirs
+ *   could not see a variable the edited statements bound (`couldSuggest`), and had its budget; the journal
+ *   is not pinned.
  *
  * Then their layers, tensors and diagnostics are the old ones with ids, instance numbers and spans moved,
  * and their journal entries are replayed, so that the state is what running them would have made. The
@@ -19,7 +20,7 @@ import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { movedAst } from '../syntax/ast-equal.js';
 import { type SourceFile, spanOf } from '../syntax/source.js';
 import type { BlockFrame, IrNode, IrTensor } from './ir.js';
-import { ABSENT, type Journal, MAP, NAME, SET } from './journal.js';
+import { ABSENT, type Journal, JournaledVars, MAP, NAME, SET, SUGGESTION } from './journal.js';
 import type { Checkpoint, CutPlan } from './resume.js';
 import { LIMITS, type State } from './state.js';
 import type { Value } from './values.js';
@@ -29,10 +30,20 @@ class NoCut {}
 
 /**
  * At statement `newFrom` of a resumed run: reuses the old run's statements after the edit when that is
- * exact, adding their checkpoints to `checkpoints`. Returns the index of the next statement to run, or
- * undefined (nothing changed) when they must run again.
+ * exact, adding their checkpoints to `checkpoints`. Returns the index of the next statement to run and where
+ * the reused layers are, or undefined (nothing changed) when they must run again.
  */
-export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): number | undefined {
+/** Where the reused statements' layers and tensors are, in both runs (`[from, to)` of the new graph; old = new − shift). */
+export interface CutSuffix {
+  readonly nodes: readonly [number, number];
+  readonly tensors: readonly [number, number];
+  readonly nodeShift: number;
+  readonly tensorShift: number;
+  /** The previous run's nodes (its graph's array): the analysis of that graph can lend its reports. */
+  readonly oldNodes: readonly IrNode[];
+}
+
+export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): { next: number; suffix: CutSuffix } | undefined {
   const cps = plan.oldCheckpoints;
   const j = plan.oldFrom;
   const last = cps.length - 1;
@@ -41,7 +52,10 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   const base = cps[resumedFrom - 1]!;
   const from = cps[j - 1]!;
   const to = cps[last]!;
-  if (journal.pinned || to.pinned || to.deferred !== from.deferred || to.suggestions !== from.suggestions) return undefined;
+  if (journal.pinned || to.pinned || to.deferred !== from.deferred) return undefined;
+  // Did-you-means are budgeted: the reused statements' must all have run (or not) as they did.
+  const used = from.suggestions - to.suggestions;
+  if (used && (to.suggestions <= 0 ? st.suggestions !== from.suggestions : st.suggestions < used)) return undefined;
   const dn = st.nodes.length - from.nodes;
   const dt = st.tensors.length - from.tensors;
   const di = st.nextInstance - from.nextInstance;
@@ -68,7 +82,7 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
     const [kind, c, key] = journal.entry(i);
     if (!wrote(kind, c, key, (id) => id >= base.tensors)) return undefined;
   }
-  const hit = (c: unknown, key: unknown) => written.get(c)?.has(key) === true;
+  const hit = (c: unknown, key: unknown) => (c === SUGGESTION ? couldSuggest(written, key as string) : written.get(c)?.has(key) === true);
   for (let t = j; t <= last; t++) {
     const r = cps[t]!.reads;
     for (let i = 0; i < r.length; i += 2) if (hit(r[i], r[i + 1])) return undefined;
@@ -169,7 +183,8 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   st.steps = to.steps + ds;
   st.nextInstance = to.nextInstance + di;
   st.suggestions = to.suggestions + dg;
-  return plan.newFrom + last - j + 1;
+  const suffix: CutSuffix = { nodes: [from.nodes + dn, to.nodes + dn], tensors: [from.tensors + dt, to.tensors + dt], nodeShift: dn, tensorShift: dt, oldNodes: plan.oldNodes };
+  return { next: plan.newFrom + last - j + 1, suffix };
 }
 
 const cut = (): never => {
@@ -199,6 +214,19 @@ function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
     notes: d.notes.map((n) => (n.span ? { ...n, span: mv(n.span) } : n)),
     ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, edits: f.edits.map((x) => ({ ...x, span: mv(x.span) })) })) } : {}),
   };
+}
+
+/**
+ * Whether a did-you-mean for `name` may see a variable the edited statements bound: one whose length is
+ * within its reach (didYouMean skips the others without cost, so they change neither answer nor budget).
+ */
+function couldSuggest(written: ReadonlyMap<unknown, ReadonlySet<unknown>>, name: string): boolean {
+  const reach = Math.max(1, Math.floor(name.length / 3));
+  for (const [c, keys] of written) {
+    if (!(c instanceof JournaledVars)) continue;
+    for (const k of keys) if (Math.abs((k as string).length - name.length) <= reach) return true;
+  }
+  return false;
 }
 
 /** Whether a journaled value is or holds a tensor with an id in [lo, hi). */

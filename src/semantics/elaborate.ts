@@ -10,7 +10,7 @@ import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
 import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, exec } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
-import { cutoff } from './cutoff.js';
+import { type CutSuffix, cutoff } from './cutoff.js';
 import { type AstOrigin, type Checkpoint, type Resumable, type Resumed, checkpoint, journaledScope, resume, startJournal } from './resume.js';
 import { AbortSignal, type AnalysisProvider, type DeferredAssert, Scope, State } from './state.js';
 import { ERR, type Value, asDim, fromDim, show } from './values.js';
@@ -28,6 +28,8 @@ export interface Elaboration {
     readonly tensors: number;
     /** Statements after the edit taken from the previous run (an early cutoff, src/semantics/cutoff.ts). */
     readonly cut?: number;
+    /** Their layers and tensors: copies of the previous graph's, moved (the analysis may reuse theirs). */
+    readonly suffix?: CutSuffix;
   };
   readonly deferred: readonly DeferredAssert[];
   readonly diagnostics: Diagnostic[];
@@ -85,16 +87,18 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   const checkpoints: Checkpoint[] = resumed?.checkpoints ?? [];
   let result: Value | undefined;
   let cut = 0;
+  let suffix: CutSuffix | undefined;
   try {
     // The statements one by one (as execBlock), with a checkpoint after each when journaling.
     const body = decl.body;
     for (let i = resumed?.from ?? 0; i < body.length; i++) {
       if (resumed?.cut && i === resumed.cut.newFrom && journal) {
         // The statements after the edit: the old run's, when they cannot tell the difference.
-        const next = cutoff(st, journal, resumed.cut, resumed.from, body, checkpoints, mod.file);
-        if (next !== undefined) {
-          cut = next - i;
-          i = next - 1;
+        const c = cutoff(st, journal, resumed.cut, resumed.from, body, checkpoints, mod.file);
+        if (c) {
+          cut = c.next - i;
+          suffix = c.suffix;
+          i = c.next - 1;
           continue;
         }
       }
@@ -109,7 +113,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   } catch (e) {
     if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
-  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed && (cut ? { ...resumed.reused, cut } : resumed.reused));
+  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed && (suffix ? { ...resumed.reused, cut, suffix } : resumed.reused));
 }
 
 /** The model's `where` facts and its inputs, bound in `sc`. */

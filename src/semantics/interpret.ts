@@ -6,6 +6,7 @@ import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, for
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { applyValue, evalCall } from './calls.js';
 import { constValue } from './consts.js';
+import { SUGGESTION } from './journal.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
 import { ERR, NONE, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
@@ -51,6 +52,7 @@ export function knownNames(sc: Scope): string[] {
 export function suggest(st: State, sc: Scope, name: string): string | undefined {
   if (st.suggestions <= 0) return undefined;
   st.suggestions--;
+  st.journal?.read(SUGGESTION, name);
   return didYouMean(name, knownNames(sc));
 }
 

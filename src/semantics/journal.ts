@@ -14,6 +14,12 @@ export const SET = 1;
 export const NAME = 2;
 
 /**
+ * Recorded as the container of a read when a did-you-mean is looked for (the key: the unknown name): it
+ * scans every variable, so it depends on those whose length is close enough to be suggested.
+ */
+export const SUGGESTION: object = { suggestion: true };
+
+/**
  * Journal entries undone by a resume, oldest first, with what each had written: what an early cutoff
  * replays when the statements after an edit turn out not to depend on it (src/semantics/cutoff.ts).
  */
@@ -43,16 +49,28 @@ export class Journal {
     return this.log.length;
   }
 
-  /** The reads since the last call (see `reads`). */
+  /**
+   * Containers made by the current statement (a block call's label set): changes to them need no entry, as
+   * rewinding to before the statement removes the container itself, and reads of them no record.
+   */
+  private fresh = new Set<object>();
+
+  /** Call when the current statement makes a container that later changes are journaled for. */
+  created(container: object): void {
+    this.fresh.add(container);
+  }
+
+  /** At the end of a statement: the reads since the last call (see `reads`). */
   takeReads(): readonly unknown[] {
     const r = this.reads;
     this.reads = [];
+    if (this.fresh.size) this.fresh = new Set();
     return r;
   }
 
   /** Call when reading `key` of a journaled container whose changes a later statement may see. */
   read(container: object, key: unknown): void {
-    this.reads.push(container, key);
+    if (!this.fresh.has(container)) this.reads.push(container, key);
   }
 
   /** The entry at `i` (a multiple of 4): kind, container, key, the value before it. */
@@ -68,12 +86,13 @@ export class Journal {
 
   /** Call before `map.set(key, …)`. */
   mapSet<K, V>(map: Map<K, V>, key: K): void {
+    if (this.fresh.has(map)) return;
     this.log.push(MAP, map, key, map.has(key) ? map.get(key) : ABSENT);
   }
 
   /** Call before `set.add(key)`. */
   setAdd<K>(set: Set<K>, key: K): void {
-    if (!set.has(key)) this.log.push(SET, set, key, undefined);
+    if (!set.has(key) && !this.fresh.has(set)) this.log.push(SET, set, key, undefined);
   }
 
   /** Call before changing a tensor's name. */
@@ -112,6 +131,7 @@ export class Journal {
       }
     }
     log.length = length;
+    this.fresh = new Set();
     return { entries, wrote };
   }
 }

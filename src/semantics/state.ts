@@ -151,11 +151,13 @@ export class State {
     if (!used) {
       j?.mapSet(this.labelsUsed, key);
       this.labelsUsed.set(key, (used = new Set()));
+      j?.created(used);
     }
     let counters = this.opCounters.get(key);
     if (!counters) {
       j?.mapSet(this.opCounters, key);
       this.opCounters.set(key, (counters = new Map()));
+      j?.created(counters);
     }
     let label = base;
     if (auto) {
