@@ -263,5 +263,38 @@ describe('resumed elaboration', () => {
     // A block call with its own label and layers, then a rename of an earlier tensor's variable.
     expect(typeLine('  q = h40 -> res1(16)\n  r = q\n', '  h41 = ').length).toBeGreaterThan(0);
   });
+
+  it('after a comment typed far above, code typed below still resumes after the statements it left alone', () => {
+    const path = join(ROOT, 'examples', '__resume.nn');
+    const host = nodeHost();
+    const parser = new IncrementalParser();
+    const cache = new ModelCache();
+    let text = generateModel(120, 'single');
+    cache.run(path, text, host, parser.parse);
+    const run = (next: string) => {
+      text = next;
+      const r = cache.run(path, text, host, parser.parse);
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+      return r;
+    };
+    // A comment typed near the top of the model, character by character: its result kept, spans mapped.
+    let at = text.indexOf('\n', text.indexOf('  h5 = '));
+    for (const ch of '\n  # a note') {
+      expect(run(text.slice(0, at) + ch + text.slice(at)).kept).toEqual(['Big0']);
+      at++;
+    }
+    // Then a statement far below: the first real edit is resumed there (and the rest reused), not re-run from the comment.
+    at = text.indexOf('  h61 = ');
+    const r = run(`${text.slice(0, at)}  q = h60\n${text.slice(at)}`);
+    expect(r.resumed).toEqual(['Big0']);
+    expect(r.cut).toEqual(['Big0']);
+    // And again, with a comment typed in between.
+    at = text.indexOf('\n', text.indexOf('  h20 = ')) + 1;
+    run(`${text.slice(0, at)}  # more\n${text.slice(at)}`);
+    at = text.indexOf('  q = h60');
+    expect(run(`${text.slice(0, at)}  r = h60\n${text.slice(at)}`).cut).toEqual(['Big0']);
+  });
 });
 

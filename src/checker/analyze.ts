@@ -179,6 +179,17 @@ const moved = (l: LayerReport, n: IrNode): LayerReport => {
   return sharedWith === undefined ? r : { ...r, sharedWith };
 };
 
+/**
+ * The analysis `m` for its graph's copy `g` (the same layers, spans moved: see src/semantics/rebase.ts), so
+ * that a check resumed from that copy reuses it as it would `m`.
+ */
+export function rebasedModel(m: CheckedModel, g: Graph): CheckedModel {
+  const out: CheckedModel = { graph: g, layers: m.layers.map((l, i) => moved(l, g.nodes[i]!)), totals: m.totals, rf: m.rf };
+  const run = running.get(m);
+  if (run) running.set(out, run);
+  return out;
+}
+
 /** Running totals after each layer and the tensor sizes of an analysis, for a resumed one to start from. */
 interface Running {
   readonly params: Float64Array;

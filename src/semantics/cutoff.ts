@@ -207,7 +207,8 @@ function spanMover(plan: CutPlan, file: SourceFile): (s: Span) => Span {
   };
 }
 
-function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
+/** A diagnostic with its spans (and its notes' and fixes') mapped by `mv`. */
+export function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
   return {
     ...d,
     ...(d.span ? { span: mv(d.span) } : {}),

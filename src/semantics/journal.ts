@@ -79,6 +79,12 @@ export class Journal {
     return [log[i] as number, log[i + 1], log[i + 2], log[i + 3]];
   }
 
+  /** Points the tensor-name entries at other tensor objects (copies of the state's, see rebase.ts). */
+  retarget(to: (t: IrTensor) => IrTensor): void {
+    const log = this.log;
+    for (let i = 0; i < log.length; i += 4) if (log[i] === NAME) log[i + 1] = to(log[i + 1] as IrTensor);
+  }
+
   /** Appends an entry replayed from an earlier run (the change itself is made by the caller). */
   append(kind: number, container: unknown, key: unknown, before: unknown): void {
     this.log.push(kind, container, key, before);

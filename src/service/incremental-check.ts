@@ -6,7 +6,7 @@
  * Typing inside one model of a file re-elaborates that model only.
  */
 import type { CheckResult } from '../api.js';
-import { analyze, type CheckedModel } from '../checker/analyze.js';
+import { analyze, type CheckedModel, rebasedModel } from '../checker/analyze.js';
 import { dedupe } from '../diagnostics/make.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { type Elaboration, elaborate, modelsOf } from '../semantics/elaborate.js';
@@ -14,7 +14,8 @@ import { quotesSourceAt } from '../semantics/interpret.js';
 import type { ModelDecl } from '../syntax/ast.js';
 import { movedAst, moveOffset } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
-import { type ModuleHost, type ParseFn, loadProgram } from '../semantics/modules.js';
+import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
+import { rebase } from '../semantics/rebase.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { movedFrom } from './ast-shift.js';
 import { splitDecls } from './incremental.js';
@@ -46,6 +47,8 @@ interface Entry {
    */
   readonly anchor?: Kept;
   readonly last?: Kept;
+  /** The program of `last`'s text (to move the elaboration there before an edit resumes it). */
+  readonly keptProgram?: Program;
 }
 
 /** A text that kept an entry's result: its model's declaration, and the edits that lead to it from the entry's text. */
@@ -128,7 +131,7 @@ export class ModelCache {
         elabDiagnostics = e.elabDiagnostics.map((d) => moveDiag(d, edit));
         analyzeDiagnostics = e.analyzeDiagnostics.map((d) => moveDiag(d, edit));
         moves.set(e.model, edit);
-        e = { ...e, ...moved };
+        e = { ...e, ...moved, keptProgram: program };
       } else if (e && e.key === key) {
         let mv = movers.get(e.chunks);
         if (!movers.has(e.chunks)) movers.set(e.chunks, (mv = mover(e.chunks, chunks, root.file)));
@@ -137,12 +140,21 @@ export class ModelCache {
         if (mv && e.model) moves.set(e.model, mv);
       } else {
         elaborated.push(name);
-        const el = elaborate(program, name, undefined, { resumable: true, previous: e?.el, origin: movedFrom });
+        let previous = e?.el;
+        let previousModel = e?.model;
+        // Kept through edits between its tokens since it was elaborated: moved to the last such text first, so
+        // that this edit resumes after the statements it left alone, not before the first of those edits.
+        const rebased = e?.last && e.keptProgram && e.el?.resumable && e.model ? rebase(e.el.resumable, e.keptProgram, e.last.decl, editMover(e.last.edits, e.keptProgram.root.file)) : undefined;
+        if (rebased && e?.el && e.model) {
+          previous = { ...e.el, resumable: rebased };
+          previousModel = rebasedModel(e.model, { ...e.model.graph, nodes: rebased.st.nodes, tensors: rebased.st.tensors });
+        }
+        const el = elaborate(program, name, undefined, { resumable: true, previous, origin: movedFrom });
         if ('error' in el) e = { key, depKey: dep, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
         else {
           if (el.reused) resumed.push(name);
           if (el.reused?.cut) cut.push(name);
-          const { result, diagnostics: ds } = analyze(el, {}, el.reused ? e?.model : undefined);
+          const { result, diagnostics: ds } = analyze(el, {}, el.reused ? previousModel : undefined);
           e = { key, depKey: dep, text, decl: m, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
         elabDiagnostics = e.elabDiagnostics;

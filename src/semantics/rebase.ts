@@ -1,0 +1,47 @@
+/**
+ * Moving a resumable elaboration to a newer text of its file that differs only between the tokens of its
+ * model (comments, blank space). The editor keeps a model's result through such edits and maps its spans
+ * when they are read; without this, the next real edit would resume before the first of those edits (the
+ * texts differ from there), re-running most of a big model once after every comment typed in it.
+ */
+import type { Span } from '../diagnostics/types.js';
+import type { ModelDecl } from '../syntax/ast.js';
+import { moveDiag } from './cutoff.js';
+import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import type { Program } from './modules.js';
+import type { Resumable } from './resume.js';
+
+/**
+ * The state of `r` with every span moved by `move` (from its text to `program`'s), for `decl` of
+ * `program`; `r` is consumed. Undefined, and `r` left as it is, when the state holds spans that are not
+ * copied here: deferred assertions (their scopes and conditions) and kept layer instances (a pinned journal).
+ * The new arrays are copies: the graph of the previous elaboration keeps its own.
+ */
+export function rebase(r: Resumable, program: Program, decl: ModelDecl, move: (s: Span) => Span): Resumable | undefined {
+  const { st, journal } = r;
+  if (r.consumed || journal.pinned || st.deferred.length) return undefined;
+  const frames = new Map<BlockFrame, BlockFrame>();
+  const frame = (f: BlockFrame) => {
+    let g = frames.get(f);
+    if (!g) frames.set(f, (g = { ...f, span: move(f.span) }));
+    return g;
+  };
+  const paths = new Map<readonly BlockFrame[], readonly BlockFrame[]>();
+  const nodes: IrNode[] = new Array(st.nodes.length);
+  for (let i = 0; i < nodes.length; i++) {
+    const n = st.nodes[i]!;
+    let blockPath = paths.get(n.blockPath);
+    if (!blockPath) paths.set(n.blockPath, (blockPath = n.blockPath.map(frame)));
+    // (A literal of apply-op's shape, as in cutoff.ts.)
+    const { id, op, label, path, inputs, outputs, attrs, params, instance, sharedWith, macs, flops, rf } = n;
+    nodes[i] = { id, op, label, path, inputs, outputs, attrs, params, instance, sharedWith, macs, flops, rf, span: move(n.span), blockPath };
+  }
+  const tensors: IrTensor[] = st.tensors.map((t) => ({ id: t.id, type: t.type, producer: t.producer, name: t.name, span: move(t.span) }));
+  journal.retarget((t) => tensors[t.id]!);
+  st.nodes = nodes;
+  st.tensors = tensors;
+  st.diagnostics = st.diagnostics.map((d) => moveDiag(d, move));
+  st.program = program;
+  r.consumed = true;
+  return { st, journal, decl, scope: r.scope, inputs: r.inputs.map((p) => ({ ...p, span: move(p.span) })), checkpoints: r.checkpoints, consumed: false };
+}
