@@ -65,7 +65,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   const r = el.reused;
   const shared = r && previous && r.nodes <= previous.layers.length && r.tensors <= previous.rf.length && (r.nodes === 0 || previous.graph.nodes[r.nodes - 1] === g.nodes[r.nodes - 1]) ? r : undefined;
   // After an early cutoff: the reused statements' layers are moved copies of the previous graph's.
-  const sx = shared && r!.suffix && previous!.graph.nodes === r!.suffix.oldNodes ? r!.suffix : undefined;
+  const sx = shared && r!.suffix && previous!.graph.nodes === r!.suffix.oldNodes.deref() ? r!.suffix : undefined;
   const { rf, diagnostics: rfDiags } = receptiveFields(g, shared && { rf: previous!.rf, nodes: shared.nodes, tensors: shared.tensors, ...(sx ? { suffix: sx } : {}) });
   diagnostics.push(...rfDiags);
   let params = 0;

@@ -39,8 +39,11 @@ export interface CutSuffix {
   readonly tensors: readonly [number, number];
   readonly nodeShift: number;
   readonly tensorShift: number;
-  /** The previous run's nodes (its graph's array): the analysis of that graph can lend its reports. */
-  readonly oldNodes: readonly IrNode[];
+  /**
+   * The previous run's nodes (its graph's array): the analysis of that graph can lend its reports. (Weak: the
+   * new result must not keep the previous graph alive once that analysis is done.)
+   */
+  readonly oldNodes: WeakRef<readonly IrNode[]>;
 }
 
 export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): { next: number; suffix: CutSuffix } | undefined {
@@ -183,7 +186,7 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   st.steps = to.steps + ds;
   st.nextInstance = to.nextInstance + di;
   st.suggestions = to.suggestions + dg;
-  const suffix: CutSuffix = { nodes: [from.nodes + dn, to.nodes + dn], tensors: [from.tensors + dt, to.tensors + dt], nodeShift: dn, tensorShift: dt, oldNodes: plan.oldNodes };
+  const suffix: CutSuffix = { nodes: [from.nodes + dn, to.nodes + dn], tensors: [from.tensors + dt, to.tensors + dt], nodeShift: dn, tensorShift: dt, oldNodes: new WeakRef(plan.oldNodes) };
   return { next: plan.newFrom + last - j + 1, suffix };
 }
 
