@@ -191,8 +191,9 @@ once; while typing faster it waits for 50 ms of quiet, so bursts cost one check)
 comment 60 % into the file (every text new, but changed only between tokens: the model's last check is kept and its
 spans moved; no diagnostics); *early*: the same 10 % into the file (near the top of the single model: most of the
 model moves); *statement*: a new line \`q = h5 -> conv2d(16, 3, padding=1)\` typed character by character 60 % into
-the file (most of those texts end in an unfinished call: a syntax error, so the declaration is parsed again from that
-statement to its end, and each text is elaborated again from that statement on); *error below*: the same typed 55 %
+the file (most of those texts end in an unfinished line: a syntax error, which ends at that line; each text is
+elaborated again from that statement on, and the statements after it are reused when they cannot tell the
+difference, src/semantics/cutoff.ts); *error below*: the same typed 55 %
 into the file after \`zz = h5 ->\` was left unfinished 95 % into it (every text has that syntax error); *error on/off*: a digit typed into a
 conv's channel count 60 % into the file and deleted again (the residual add after it fails, then passes). "check" is
 the server's own time for the re-check of a comment keystroke. *Code lenses*: the whole file's (editors ask again after
@@ -223,11 +224,13 @@ through the edit (statements that only moved are skipped by identity of what the
 mapped when read. Any other edit resumes the model's elaboration after the statements before it
 (src/semantics/resume.ts: the previous run's state is rewound to the checkpoint after them through a journal of what
 changed since), and its analysis reuses the layer reports and receptive fields of the layers those statements made.
-What is left for code typed deep in one big model scales with the rest of the model: the statements from the edit to
-its end are elaborated again, the analysis' whole-graph passes (peak memory, rules) visit every layer, and garbage
-collection is about a third of it (each check replaces thousands of live objects, which survive a young-generation
-collection first): in-process, single 2,000 lines, 60 % in, ~35–60 ms p50 and ~110–180 ms p95 for *statement* and
-*error on/off*, against ~5 ms for a comment. The hover/inlay index is built once typing pauses (300 ms), so that it
+Once the edited statements have run, the old run's statements after them are reused when nothing the edit wrote
+(variables, labels) is among what they read or wrote (src/semantics/cutoff.ts, an early cutoff: their layers,
+tensors and diagnostics copied with ids and spans moved, their journal entries replayed), and so are their layer
+reports. What is left for code typed deep in one big model: the parse of the edited statement, the cutoff's copies
+(~3,200 layers 60 % into the single file), the analysis' whole-graph passes (peak memory, rules, merges) and garbage
+collection: in-process ~20–35 ms per *statement* keystroke. An edit whose effect reaches the statements after it
+(*error on/off*: a channel count that the next layers read) still elaborates the model from there to its end. The hover/inlay index is built once typing pauses (300 ms), so that it
 does not run between keystrokes.
 Start-up: ~130–200 ms to \`initialize\` (Node, bundle from the V8 code cache \`dist/lsp.cache\`), then the cold check of
 the whole file, the same work as \`dslc check\` of it (parse ≈ 1/2, elaboration and analysis the rest; mostly cold
