@@ -15,6 +15,7 @@ import type { ModelDecl } from '../syntax/ast.js';
 import { movedAst, moveOffset } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
+import { moveDiag } from '../semantics/cutoff.js';
 import { rebase } from '../semantics/rebase.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { movedFrom } from './ast-shift.js';
@@ -252,14 +253,5 @@ function editMover(edits: readonly TextEdit[], file: SourceFile): (s: Span) => S
       memo.set(s, (r = Number.isNaN(start) || Number.isNaN(end) ? s : spanOf(file, start, Math.max(start, end))));
     }
     return r;
-  };
-}
-
-function moveDiag(d: Diagnostic, mv: (s: Span) => Span): Diagnostic {
-  return {
-    ...d,
-    ...(d.span ? { span: mv(d.span) } : {}),
-    notes: d.notes.map((n) => (n.span ? { ...n, span: mv(n.span) } : n)),
-    ...(d.fixes ? { fixes: d.fixes.map((f) => ({ ...f, edits: f.edits.map((x) => ({ ...x, span: mv(x.span) })) })) } : {}),
   };
 }
