@@ -28,11 +28,6 @@ import type { Value } from './values.js';
 /** Thrown inside the copy when something cannot be moved: the cutoff is abandoned before any change. */
 class NoCut {}
 
-/**
- * At statement `newFrom` of a resumed run: reuses the old run's statements after the edit when that is
- * exact, adding their checkpoints to `checkpoints`. Returns the index of the next statement to run and where
- * the reused layers are, or undefined (nothing changed) when they must run again.
- */
 /** Where the reused statements' layers and tensors are, in both runs (`[from, to)` of the new graph; old = new − shift). */
 export interface CutSuffix {
   readonly nodes: readonly [number, number];
@@ -46,6 +41,11 @@ export interface CutSuffix {
   readonly oldNodes: WeakRef<readonly IrNode[]>;
 }
 
+/**
+ * At statement `newFrom` of a resumed run: reuses the old run's statements after the edit when that is
+ * exact, adding their checkpoints to `checkpoints`. Returns the index of the next statement to run and where
+ * the reused layers are, or undefined (nothing changed) when they must run again.
+ */
 export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): { next: number; suffix: CutSuffix } | undefined {
   const cps = plan.oldCheckpoints;
   const j = plan.oldFrom;
@@ -147,9 +147,10 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   const dj = journal.length - from.journal;
   const df = st.deferred.length - from.deferred;
   const dg = st.suggestions - from.suggestions;
-  st.nodes.push(...nodes);
-  st.tensors.push(...tensors);
-  st.diagnostics.push(...diagnostics);
+  // (Loops, not push(...copies): a spread of 100,000 and more arguments overflows the stack.)
+  for (const n of nodes) st.nodes.push(n);
+  for (const t of tensors) st.tensors.push(t);
+  for (const d of diagnostics) st.diagnostics.push(d);
   const value = dt === 0 ? (v: unknown) => v : (v: unknown) => (v === ABSENT ? v : renumber(v as Value, from.tensors, dt));
   for (let i = e0; i < e1; i += 4) {
     const e = undone.entries;

@@ -44,6 +44,7 @@ function nodeRange(n: CstNode): Range {
   if (s === undefined || isNaN(s) || s < 0) return tokenless();
   return { start: s, end: e === undefined || isNaN(e) ? s : e + 1 };
 }
+
 /** Ranges made for nodes recovered without tokens: placed at the end of their statement once it is known. */
 let tokenlessMade = 0;
 function tokenless(): Range {

@@ -151,9 +151,10 @@ export const STATEMENT_START: ReadonlySet<string> = new Set(['Ident', 'If', 'For
 
 /**
  * Parses a run of whole statements (for re-parsing only the statements an edit touched; offsets relative
- * to `text`, which starts at column `firstColumn` of its line). Undefined unless the text is entirely clean: no lexing, parse or conversion problem, shallow
- * nesting, and a first token that starts a statement and cannot continue the one before it. Anything else
- * is left to the full parse of the declaration, which reports it.
+ * to `text`, which starts at column `firstColumn` of its line: the parser's offside rule reads columns).
+ * Undefined unless the text is entirely clean: no lexing, parse or conversion problem, shallow nesting, and
+ * a first token that starts a statement and cannot continue the one before it. Anything else is left to the
+ * full parse of the declaration, which reports it.
  */
 export function parseStatementRun(text: string, firstColumn = 1): { stmts: Stmt[]; comments: Range[] } | undefined {
   if (text.includes('\u0000') || text.includes('\ufffd')) return undefined;
