@@ -150,6 +150,8 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       }
       // What the server keeps after all those keystrokes (a full collection first).
       const { heapUsed } = await c.request('dslc/stats', { gc: true });
+      // DSLC_BENCH_RAW=1 prints every keystroke's latency (to see which ones make a p95).
+      if (process.env.DSLC_BENCH_RAW) for (const [k, xs] of Object.entries({ key, early, statement, below, toggle })) console.error(`${variant}:${lines} ${k}: ${xs.map((x) => x.toFixed(0)).join(' ')}`);
       await c.stop();
       return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion), lenses: stats(lenses), inlays: stats(inlays) };
     }

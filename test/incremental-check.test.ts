@@ -125,13 +125,16 @@ describe('resumed elaboration', () => {
       let kept = 0;
       let cut = 0;
       fc.assert(
-        fc.property(fc.array(edit, { minLength: 1, maxLength: 6 }), (seq) => {
+        // 'back': the text before the last edit again (an edit undone: a resumed run may cut over to the run before).
+        fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: edit }, { weight: 1, arbitrary: fc.constant('back' as const) }), { minLength: 1, maxLength: 6 }), (seq) => {
           const parser = new IncrementalParser();
           const cache = new ModelCache();
           let text = f.text;
+          const texts = [text];
           cache.run(path, text, host, parser.parse);
           for (const e of seq) {
-            text = applyEdit(text, e, 'model');
+            text = e === 'back' ? (texts.at(-2) ?? text) : applyEdit(text, e, 'model');
+            texts.push(text);
             const inc = cache.run(path, text, host, parser.parse);
             // Against a fresh check of the same per-declaration parse (how chunked parsing differs from parsing the
             // whole file is test/incremental-parse.test.ts's subject, not this one's).
@@ -256,12 +259,45 @@ describe('resumed elaboration', () => {
     expect(cuts).toContain('  q = h40 -> conv2d(16, 3, padding=1)');
     // Its name read further down (h42 is rebound, then read): never reused, and still exact.
     expect(typeLine('  h42 = h40 -> conv2d(16, 3, padding=1)\n', '  h41 = ').filter((c) => c.includes('conv2d(16, 3'))).toEqual([]);
-    // Automatically labelled layers renumber every later layer of their kind: not reused, still exact.
-    expect(typeLine('  q = h40 -> relu() -> relu()\n', '  h41 = ').filter((c) => c.endsWith('relu()'))).toEqual([]);
+    // Automatically labelled layers renumber every later layer of their kind: not reused, still exact. (With one
+    // relu the layer takes the variable's name, as it did when the bare `relu` was typed: the text two edits back.)
+    expect(typeLine('  q = h40 -> relu() -> relu()\n', '  h41 = ').filter((c) => c.endsWith('relu() -> relu()'))).toEqual([]);
     // A name the did-you-mean below could suggest: never reused, and still exact (it is suggested once typed).
     expect(typeLine('  nope_nam = h40\n', '  h41 = ').filter((c) => c.includes('nope_nam ='))).toEqual([]);
     // A block call with its own label and layers, then a rename of an earlier tensor's variable.
     expect(typeLine('  q = h40 -> res1(16)\n  r = q\n', '  h41 = ').length).toBeGreaterThan(0);
+  });
+
+  it('an edit undone (an error made and mended) cuts over to the run before the last, exactly', () => {
+    const path = join(ROOT, 'examples', '__resume.nn');
+    const host = nodeHost();
+    const parser = new IncrementalParser();
+    const cache = new ModelCache();
+    const base = generateModel(120, 'single');
+    cache.run(path, base, host, parser.parse);
+    // A digit typed into a channel count and deleted, alternately: the residual add after it fails, then passes.
+    // The statements after it read what it binds, so the last run cannot lend them; the one before can.
+    const at = base.indexOf('conv2d(16', base.indexOf('  h41 = ')) + 'conv2d(16'.length;
+    const broken = `${base.slice(0, at)}1${base.slice(at)}`;
+    for (let k = 0; k < 6; k++) {
+      const text = k % 2 === 0 ? broken : base;
+      const r = cache.run(path, text, host, parser.parse);
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      expect(fresh.diagnostics.some((d) => d.code === 'E0402')).toBe(k % 2 === 0);
+      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+      expect(r.resumed).toEqual(['Big0']);
+      expect(r.cut).toEqual(k === 0 ? [] : ['Big0']);
+    }
+    // Typing on in that statement after going back: the ancestor is the run just left, cut over only when exact.
+    for (const ch of '6, 3') {
+      cache.run(path, base, host, parser.parse);
+      const text = `${base.slice(0, at)}${ch}${base.slice(at)}`;
+      const r = cache.run(path, text, host, parser.parse);
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+    }
   });
 
   it('after a comment typed far above, code typed below still resumes after the statements it left alone', () => {

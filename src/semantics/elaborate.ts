@@ -113,7 +113,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   } catch (e) {
     if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
-  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false } : undefined, resumed && (suffix ? { ...resumed.reused, cut, suffix } : resumed.reused));
+  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false, ...(resumed ? { ancestor: resumed.ancestor } : {}) } : undefined, resumed && (suffix ? { ...resumed.reused, cut, suffix } : resumed.reused));
 }
 
 /** The model's `where` facts and its inputs, bound in `sc`. */

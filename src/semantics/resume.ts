@@ -48,6 +48,25 @@ export interface Resumable {
   readonly checkpoints: Checkpoint[];
   /** A later elaboration resumed from (and so changed) this state: it cannot be resumed again. */
   consumed: boolean;
+  /** The run this one resumed from, as it was (see `Ancestor`). */
+  readonly ancestor?: Ancestor;
+}
+
+/**
+ * What a resumed run keeps of the run it resumed from, for the next run: a text that goes back to that
+ * run's (a digit typed into a channel count and deleted again, an error made and mended) can cut over to
+ * its statements, which the run in between may not have (an error stops a model's elaboration).
+ */
+export interface Ancestor {
+  readonly text: string;
+  readonly decl: ModelDecl;
+  readonly nodes: readonly IrNode[];
+  readonly tensors: readonly IrTensor[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly checkpoints: readonly Checkpoint[];
+  /** The statements this run resumed after, and the journal entries it undid for that (the ancestor's from there on). */
+  readonly at: number;
+  readonly undone: Undone;
 }
 
 /** Starts journaling a fresh elaboration's state. */
@@ -84,6 +103,8 @@ export interface Resumed {
   readonly reused: { readonly nodes: number; readonly tensors: number };
   /** Where the statements after the edit start, for an early cutoff (src/semantics/cutoff.ts). */
   readonly cut?: CutPlan;
+  /** The previous run as it was, for the next resumed run (see `Ancestor`). */
+  readonly ancestor: Ancestor;
 }
 
 /**
@@ -151,17 +172,36 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl, origi
   st.program = program;
   // The same variables map: the journal's older entries (rewound by a later resume) refer to it.
   const scope = new Scope(program.root, prev.scope.vars);
-  // The statements after the edit: from the first old one at or after the end of the changed text.
+  const then: Ancestor = { text: oldText, decl: old, nodes: oldNodes, tensors: oldTensors, diagnostics: oldDiagnostics, checkpoints: prev.checkpoints, at: k, undone };
+  let cut = cutPlan(then, k, text, decl, origin);
+  // The run before the previous one, when the previous run resumed at the same statement: the state there is
+  // the same, so its statements after the edit are as good (better when the text went back to its own).
+  const anc = prev.ancestor;
+  if (anc && anc.at === k) {
+    const other = cutPlan(anc, k, text, decl, origin);
+    if (other && (!cut || other.newFrom < cut.newFrom || (cut.oldFrom >= prev.checkpoints.length && other.oldFrom < anc.checkpoints.length))) cut = other;
+  }
+  const resumed = { st, scope, inputs: prev.inputs, from: k, checkpoints: prev.checkpoints.slice(0, k), journal, reused: { nodes: cp.nodes, tensors: cp.tensors }, ancestor: then };
+  return cut ? { ...resumed, cut } : resumed;
+}
+
+/**
+ * The plan for cutting over to the statements of `run` (resumed at `k`) after the edit that makes `text`
+ * of it: from the first of its statements at or after the end of the changed text.
+ */
+function cutPlan(run: Ancestor, k: number, text: string, decl: ModelDecl, origin: AstOrigin | undefined): CutPlan | undefined {
+  const oldText = run.text;
+  const old = run.decl;
+  const p = commonPrefix(oldText, text);
   const to = oldText.length - commonSuffix(oldText, text, Math.min(oldText.length, text.length) - p);
   const delta = text.length - oldText.length;
   let j = k;
-  while (j < old.body.length && old.body[j]!.range.start < to) j++;
+  // (The same text: every statement from `k` on is after the edit.)
+  if (p < oldText.length || delta) while (j < old.body.length && old.body[j]!.range.start < to) j++;
   const jn = j + decl.body.length - old.body.length;
-  const cut: CutPlan | undefined =
-    j < old.body.length && jn >= k && decl.body[jn]!.range.start === old.body[j]!.range.start + delta
-      ? { oldFrom: j, newFrom: jn, from: p, to, delta, oldDecl: old, oldNodes, oldTensors, oldDiagnostics, oldCheckpoints: prev.checkpoints, undone, ...(origin ? { origin } : {}) }
-      : undefined;
-  return { st, scope, inputs: prev.inputs, from: k, checkpoints: prev.checkpoints.slice(0, k), journal, reused: { nodes: cp.nodes, tensors: cp.tensors }, ...(cut ? { cut } : {}) };
+  return j < old.body.length && jn >= k && decl.body[jn]!.range.start === old.body[j]!.range.start + delta
+    ? { oldFrom: j, newFrom: jn, from: p, to, delta, oldDecl: old, oldNodes: run.nodes, oldTensors: run.tensors, oldDiagnostics: run.diagnostics, oldCheckpoints: run.checkpoints, undone: run.undone, ...(origin ? { origin } : {}) }
+    : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { type Elaboration, elaborate, modelsOf } from '../semantics/elaborate.js';
 import { quotesSourceAt } from '../semantics/interpret.js';
 import type { ModelDecl } from '../syntax/ast.js';
-import { movedAst, moveOffset } from '../syntax/ast-equal.js';
+import { movedAst, moveOffset, sameAst } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
 import { moveDiag } from '../semantics/cutoff.js';
@@ -38,6 +38,11 @@ interface Entry {
   /** Root-file chunks (start, text) when this result was made: to move its spans later. */
   readonly chunks: readonly Chunk[];
   readonly model?: CheckedModel;
+  /**
+   * The analysis of the run this one resumed from: the next run may cut over to that run's statements
+   * (`Ancestor` in src/semantics/resume.ts), and then reuses their layer reports.
+   */
+  readonly prior?: CheckedModel;
   /** Its elaboration, resumable: an edit inside the model re-runs only the statements from the edit on. */
   readonly el?: Elaboration;
   readonly elabDiagnostics: readonly Diagnostic[];
@@ -145,7 +150,7 @@ export class ModelCache {
         let previousModel = e?.model;
         // Kept through edits between its tokens since it was elaborated: moved to the last such text first, so
         // that this edit resumes after the statements it left alone, not before the first of those edits.
-        const rebased = e?.last && e.keptProgram && e.el?.resumable && e.model ? rebase(e.el.resumable, e.keptProgram, e.last.decl, editMover(e.last.edits, e.keptProgram.root.file)) : undefined;
+        const rebased = e?.last && e.keptProgram && e.el?.resumable && e.model && !sameRerun(e, e.last, m, text) ? rebase(e.el.resumable, e.keptProgram, e.last.decl, editMover(e.last.edits, e.keptProgram.root.file)) : undefined;
         if (rebased && e?.el && e.model) {
           previous = { ...e.el, resumable: rebased };
           previousModel = rebasedModel(e.model, { ...e.model.graph, nodes: rebased.st.nodes, tensors: rebased.st.tensors });
@@ -155,8 +160,9 @@ export class ModelCache {
         else {
           if (el.reused) resumed.push(name);
           if (el.reused?.cut) cut.push(name);
-          const { result, diagnostics: ds } = analyze(el, {}, el.reused ? previousModel : undefined);
-          e = { key, depKey: dep, text, decl: m, chunks, model: result, el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
+          const from = el.reused?.suffix && e?.prior && el.reused.suffix.oldNodes.deref() === e.prior.graph.nodes ? e.prior : previousModel;
+          const { result, diagnostics: ds } = analyze(el, {}, el.reused ? from : undefined);
+          e = { key, depKey: dep, text, decl: m, chunks, model: result, ...(el.reused && previousModel ? { prior: previousModel } : {}), el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
         elabDiagnostics = e.elabDiagnostics;
         analyzeDiagnostics = e.analyzeDiagnostics;
@@ -234,6 +240,29 @@ function keptThrough(e: Entry, decl: ModelDecl, text: string): { anchor: Kept; l
     return { anchor: from, last: { text, decl, edits: [...from.edits, ed] } };
   }
   return undefined;
+}
+
+/**
+ * Whether resuming the entry's own elaboration for `text` re-runs the same statements as resuming it after
+ * moving it to the kept text `last` would: the edits between tokens since then lie in the statements this
+ * edit touches (typing a statement, spaces included). Then moving it first (rebase, a copy of every span of
+ * the model) is not needed.
+ */
+function sameRerun(e: Entry, last: Kept, decl: ModelDecl, text: string): boolean {
+  const touched = (before: string, old: ModelDecl) => {
+    const ed = textEdit(before, text);
+    let k = 0;
+    while (k < old.body.length && old.body[k]!.range.end < ed.from) k++;
+    // (As resume(): a statement the edit extends at its end is not kept either.)
+    while (k > 0 && !sameAst(decl.body[k - 1], old.body[k - 1])) k--;
+    let j = k;
+    while (j < old.body.length && old.body[j]!.range.start < ed.to) j++;
+    return [k, j] as const;
+  };
+  if (e.decl.body.length !== last.decl.body.length || decl.range.start !== e.decl.range.start) return false;
+  const [k0, j0] = touched(e.text, e.decl);
+  const [k1, j1] = touched(last.text, last.decl);
+  return k0 === k1 && j0 === j1;
 }
 
 /** Maps root-file spans of the entry's text through `edits` to the current text (`file`). */
