@@ -46,7 +46,8 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
   if (sx) for (let t = sx.tensors[0]; t < sx.tensors[1]; t++) rf[t] = known.rf[t - sx.tensorShift];
   for (let k = 0; k < g.nodes.length; k++) {
     const node = g.nodes[k]!;
-    if ((k < skip || (sx && k >= sx.nodes[0] && k < sx.nodes[1])) && node.rf.kind !== 'merge') continue;
+    // A known merge has its known field too; it is looked at again only for its warning (see above).
+    if ((k < skip || (sx && k >= sx.nodes[0] && k < sx.nodes[1])) && (node.rf.kind !== 'merge' || !misaligned(node.inputs, rf))) continue;
     const first = rf[node.inputs[0]!];
     let out: Rf;
     const t = node.rf;
@@ -137,4 +138,25 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
     }
   }
   return { rf, diagnostics };
+}
+
+/**
+ * Whether a merge of these inputs warns (W0103 below): its branches have fields of one rank whose first axes
+ * differ in jump or start. (Without allocating: the editor asks this of every known merge per keystroke.)
+ */
+function misaligned(inputs: readonly number[], rf: readonly Rf[]): boolean {
+  let first: readonly RfAxis[] | undefined;
+  for (const i of inputs) {
+    const r = rf[i];
+    if (!r) continue;
+    if (!first) first = r;
+    else if (r.length !== first.length) return false;
+  }
+  if (!first?.length) return false;
+  const a0 = first[0]!;
+  for (const i of inputs) {
+    const a = rf[i]?.[0];
+    if (a && (a.jump !== a0.jump || (a.start !== undefined && a0.start !== undefined && Math.abs(a.start - a0.start) > 1e-9))) return true;
+  }
+  return false;
 }

@@ -149,7 +149,13 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
         st.report('E0304', `model ${decl.name.text} must return tensors, got ${show(v)}`, span);
         return;
       }
-      const local = [...sc.vars].find(([, x]) => x.k === 'tensor' && x.id === v.id)?.[0];
+      // (A loop, not a spread of every variable: a big model has thousands, and the editor runs this per keystroke.)
+      let local: string | undefined;
+      for (const [k, x] of sc.vars)
+        if (x.k === 'tensor' && x.id === v.id) {
+          local = k;
+          break;
+        }
       const name = declared?.name.text || local || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
       outputs.push({ name, tensor: v.id, span });
       if (declared) checkDeclared(st, sc, declared, v.id);
