@@ -83,7 +83,7 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
   // Numeric where every size is known per sample (the common case), symbolic otherwise.
   const outputBytes = (n: IrNode): Dim => {
     let sum = 0;
-    for (const o of n.outputs) sum += size1[o]!;
+    for (let j = 0; j < n.outputs.length; j++) sum += size1[n.outputs[j]!]!;
     return Number.isNaN(sum) ? ps(n.outputs.reduce<Dim>((a, o) => add(a, tensorBytes(g, o)), 0)) : sum;
   };
   const nodeCount = g.nodes.length;
@@ -110,7 +110,8 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     let p = 0;
     let tp = 0;
     if (own)
-      for (const x of n.params) {
+      for (let j = 0; j < n.params.length; j++) {
+        const x = n.params[j]!;
         const c = count(x.shape);
         p += c;
         if (x.trainable) tp += c;

@@ -47,7 +47,9 @@ export function activationSizes(g: Graph, batches: readonly number[], known?: { 
     const base = DTYPE_BYTES[t.dtype];
     for (let j = 0; j < envs.length; j++) {
       let b = base;
-      for (const d of t.shape) {
+      const shape = t.shape;
+      for (let k = 0; k < shape.length; k++) {
+        const d = shape[k]!;
         if (typeof d === 'number') b *= d;
         else {
           let v = memo[j]!.get(d);
@@ -73,7 +75,11 @@ export function peakActivationBytes(g: Graph, sizes: readonly Float64Array[]): (
   const n = g.tensors.length;
   const nodes = g.nodes;
   const lastUse = new Int32Array(n).fill(-1);
-  for (let i = 0; i < nodes.length; i++) for (const t of nodes[i]!.inputs) lastUse[t] = i;
+  // (Indexed loops here and below: cold, as in a first check, a for-of allocates an iterator per array.)
+  for (let i = 0; i < nodes.length; i++) {
+    const ins = nodes[i]!.inputs;
+    for (let k = 0; k < ins.length; k++) lastUse[ins[k]!] = i;
+  }
   const pinned = new Uint8Array(n);
   for (const p of g.inputs) pinned[p.tensor] = 1;
   for (const p of g.outputs) pinned[p.tensor] = 1;
@@ -88,18 +94,22 @@ export function peakActivationBytes(g: Graph, sizes: readonly Float64Array[]): (
       const node = nodes[i]!;
       const ins = node.inputs;
       const outs = node.outputs;
-      for (const o of outs) cur += size[o]!;
+      for (let k = 0; k < outs.length; k++) cur += size[outs[k]!]!;
       if (cur > peak) peak = cur;
-      for (const t of ins)
+      for (let k = 0; k < ins.length; k++) {
+        const t = ins[k]!;
         if (!freed[t] && lastUse[t]! <= i) {
           freed[t] = 1;
           cur -= size[t]!;
         }
-      for (const t of outs)
+      }
+      for (let k = 0; k < outs.length; k++) {
+        const t = outs[k]!;
         if (!freed[t] && lastUse[t]! <= i) {
           freed[t] = 1;
           cur -= size[t]!;
         }
+      }
     }
     return peak;
   });

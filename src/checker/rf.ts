@@ -132,7 +132,8 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
         break;
       }
     }
-    for (const o of node.outputs) {
+    for (let j = 0; j < node.outputs.length; j++) {
+      const o = node.outputs[j]!;
       const n = spatialRank(g.tensors[o]!.type.shape.length);
       rf[o] = out && out.length === n ? out : undefined;
     }
@@ -146,16 +147,16 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
  */
 function misaligned(inputs: readonly number[], rf: readonly Rf[]): boolean {
   let first: readonly RfAxis[] | undefined;
-  for (const i of inputs) {
-    const r = rf[i];
+  for (let k = 0; k < inputs.length; k++) {
+    const r = rf[inputs[k]!];
     if (!r) continue;
     if (!first) first = r;
     else if (r.length !== first.length) return false;
   }
   if (!first?.length) return false;
   const a0 = first[0]!;
-  for (const i of inputs) {
-    const a = rf[i]?.[0];
+  for (let k = 0; k < inputs.length; k++) {
+    const a = rf[inputs[k]!]?.[0];
     if (a && (a.jump !== a0.jump || (a.start !== undefined && a0.start !== undefined && Math.abs(a.start - a0.start) > 1e-9))) return true;
   }
   return false;

@@ -5,8 +5,14 @@ import type { Rule } from './rule.js';
 export const biasBeforeNorm: Rule = (g, report) => {
   // Consumers per tensor id (a typed array: this runs over every layer on every keystroke in the editor).
   const consumers = new Uint32Array(g.tensors.length);
-  for (const n of g.nodes) for (const i of n.inputs) consumers[i]!++;
-  for (const n of g.nodes) {
+  // (Indexed loops: cold, as in a first check, a for-of allocates an iterator per array.)
+  const nodes = g.nodes;
+  for (let k = 0; k < nodes.length; k++) {
+    const ins = nodes[k]!.inputs;
+    for (let j = 0; j < ins.length; j++) consumers[ins[j]!]!++;
+  }
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k]!;
     if (!n.op.cancelsPrecedingBias) continue;
     const src = g.tensors[n.inputs[0]!]!.producer;
     if (src === undefined) continue;

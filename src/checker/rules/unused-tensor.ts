@@ -6,10 +6,16 @@ export const unusedTensor: Rule = (g, report) => {
   // Indexed by tensor id (a typed array: this runs over every layer on every keystroke in the editor).
   const used = new Uint8Array(g.tensors.length);
   for (const o of g.outputs) used[o.tensor] = 1;
-  for (const n of g.nodes) for (const i of n.inputs) used[i] = 1;
-  for (const n of g.nodes) {
+  // (Indexed loops: cold, as in a first check, a for-of allocates an iterator per array.)
+  const nodes = g.nodes;
+  for (let k = 0; k < nodes.length; k++) {
+    const ins = nodes[k]!.inputs;
+    for (let j = 0; j < ins.length; j++) used[ins[j]!] = 1;
+  }
+  for (let k = 0; k < nodes.length; k++) {
+    const n = nodes[k]!;
     let anyUsed = false;
-    for (const o of n.outputs) if (used[o]) anyUsed = true;
+    for (let j = 0; j < n.outputs.length; j++) if (used[n.outputs[j]!]) anyUsed = true;
     if (n.outputs.length && !anyUsed) {
       const name = g.tensors[n.outputs[0]!]!.name;
       report(diag('W0104', `${name ? `'${name}'` : `the output of ${n.path}`} is computed but never used`, n.span, { hint: 'return it, use it, or remove the layer' }));
