@@ -90,6 +90,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       // have a syntax error (an unfinished call), and the declaration is then parsed from there to its end;
       // each is elaborated again from that statement on (the check must resume).
       const statement = [];
+      const statementChecks = [];
       const line = `  q = h5 -> conv2d(16, 3, padding=1)`;
       let pos = lineEndAt(0.6) + 1;
       await keystroke(pos, pos, '\n');
@@ -97,6 +98,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         const r = await keystroke(pos, pos, line[k]);
         if (line[k] !== ' ' && variant === 'single' && r.resumed !== 1) throw new Error(`typing a statement ${JSON.stringify(line.slice(0, k + 1))} did not resume the model's elaboration`);
         statement.push(r.ms);
+        if (process.env.DSLC_BENCH_RAW) statementChecks.push(r.check);
         pos++;
       }
       // The same with an unfinished line left near the end of the model (a syntax error below the edit).
@@ -151,7 +153,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       // What the server keeps after all those keystrokes (a full collection first).
       const { heapUsed } = await c.request('dslc/stats', { gc: true });
       // DSLC_BENCH_RAW=1 prints every keystroke's latency (to see which ones make a p95).
-      if (process.env.DSLC_BENCH_RAW) for (const [k, xs] of Object.entries({ key, early, statement, below, toggle })) console.error(`${variant}:${lines} ${k}: ${xs.map((x) => x.toFixed(0)).join(' ')}`);
+      if (process.env.DSLC_BENCH_RAW) for (const [k, xs] of Object.entries({ key, early, statement, statementChecks, below, toggle })) console.error(`${variant}:${lines} ${k}: ${xs.map((x) => x.toFixed(0)).join(' ')}`);
       await c.stop();
       return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion), lenses: stats(lenses), inlays: stats(inlays) };
     }

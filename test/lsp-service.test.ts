@@ -10,6 +10,7 @@ import {
 import { check } from '../src/api.js';
 import type { Analysis } from '../src/service/service.js';
 import { sitesOf } from '../src/service/layers.js';
+import { runWhenIdle, warmUpSteps } from '../src/service/warmup.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { ROOT } from './helpers/compile.js';
@@ -250,5 +251,36 @@ describe('queries from the last check', () => {
       expect(inlayHints(a, 0, t.length)).toEqual(inlayHints(fresh, 0, t.length));
       expect(codeLenses(a)).toEqual(codeLenses(fresh));
     }
+  });
+});
+
+describe('warm-up (src/service/warmup.ts)', () => {
+  it('types into its own sample through every incremental path', () => {
+    const { steps, seen } = warmUpSteps(nodeHost(), join(ROOT, '__warm-up.nn'));
+    for (const step of steps) step();
+    // Kept (a comment), resumed and cut over (the statement, the channel count made wrong and mended).
+    expect(seen.kept).toBeGreaterThan(0);
+    expect(seen.resumed).toBeGreaterThan(10);
+    expect(seen.cut).toBeGreaterThan(5);
+  });
+
+  it('runs its steps one per turn while nothing is pending, and stops at a step that throws', async () => {
+    const ran: number[] = [];
+    let busy = 2;
+    const errors: unknown[] = [];
+    const done = new Promise<void>((resolve) => {
+      const steps = [0, 1, 2, 3].map((i) => () => {
+        ran.push(i);
+        if (i === 2) {
+          setTimeout(resolve, 20);
+          throw new Error('step 2');
+        }
+      });
+      runWhenIdle(steps, () => busy-- > 0, (e) => errors.push(e));
+    });
+    await done;
+    expect(ran).toEqual([0, 1, 2]);
+    expect(busy).toBeLessThan(0);
+    expect(errors.map((e) => (e as Error).message)).toEqual(['step 2']);
   });
 });

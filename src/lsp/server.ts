@@ -3,6 +3,8 @@
  * (incremental), checks them through the language service (debounced), publishes diagnostics and
  * answers queries from the last check. Nothing here computes: it converts and schedules.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
@@ -16,6 +18,7 @@ import {
   references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
+import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
@@ -124,6 +127,22 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     }, idleIndexMs);
     timer.unref();
     indexTimers.set(uri, timer);
+    // A young-generation collection now, while the editor shows the result: the last check's garbage would
+    // otherwise be scavenged (with this one's result still live and copied) during the next keystroke's check.
+    setImmediate(() => {
+      if (!timers.size) collector()?.({ type: 'minor' });
+    }).unref();
+    startWarmUp();
+  };
+
+  /** The warm-up (src/service/warmup.ts) once, after the first check went out; `warmUp: false` turns it off. */
+  let warmUp = true;
+  const startWarmUp = () => {
+    if (!warmUp) return;
+    warmUp = false;
+    runWhenIdle(warmUpSteps(host, join(tmpdir(), 'dslc-warm-up.nn')).steps, () => timers.size > 0, (e) =>
+      conn.console.error(`dslc: internal error in the warm-up: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    );
   };
 
   /** Persists the diagnostics of a check once the document has been quiet for a while (not per keystroke). */
@@ -199,8 +218,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
 
   conn.onInitialize((params): InitializeResult => {
-    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean };
+    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean };
     config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
+    if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     if (o.diagnosticsCache !== false) {
       diagCache = DiagnosticsCache.atDefault();
@@ -367,12 +387,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   return conn;
 }
 
-let gcFn: (() => void) | undefined | null = null;
-function collector(): (() => void) | undefined {
+/** V8's `gc` (exposed at run time): a full collection, or `{ type: 'minor' }` for the young generation only. */
+type Gc = (opts?: { type: 'minor' | 'major' }) => void;
+let gcFn: Gc | undefined | null = null;
+function collector(): Gc | undefined {
   if (gcFn !== null) return gcFn;
   try {
     v8.setFlagsFromString('--expose-gc');
-    gcFn = vm.runInNewContext('gc') as () => void;
+    gcFn = vm.runInNewContext('gc') as Gc;
   } catch {
     gcFn = undefined;
   }

@@ -32,6 +32,8 @@ export interface Analysis {
   readonly elaborated: readonly string[];
   /** Of those, the models whose elaboration resumed after the statements the edit left alone. */
   readonly resumed: readonly string[];
+  /** Of those, the models whose resumed run reused the statements after the edit (an early cutoff). */
+  readonly cut: readonly string[];
   /** Models whose text changed only between tokens: their last result reused, its spans moved. */
   readonly kept: readonly string[];
 }
@@ -126,6 +128,7 @@ export class LanguageService {
       ms: this.now() - t0,
       elaborated: result.elaborated,
       resumed: result.resumed,
+      cut: result.cut,
       kept: result.kept,
     };
     this.cache.set(path, a);

@@ -1,0 +1,86 @@
+/**
+ * Warming the editor's incremental paths. A server's first check runs the whole-file paths; the first
+ * code typed afterwards runs code that has not run yet: the parser's error recovery (most texts typed are
+ * unfinished lines), the incremental parser's splices, resumed elaborations and early cutoffs, analyses
+ * that reuse layer reports. Cold, V8 interprets that code and deoptimizes it as types show up, and the first
+ * statement typed into a big model took about twice the time of the next ones. These steps type into a
+ * small model of their own (a service of their own: nothing of the user's documents is touched), one
+ * keystroke per step, for the server to run while it is idle.
+ */
+import type { ModuleHost } from '../semantics/modules.js';
+import { LanguageService } from './service.js';
+
+const SAMPLE = [
+  'block res(x: Tensor, c: int) -> Tensor {',
+  '  y = x -> conv2d(c, 3, padding=1, bias=false) -> batchnorm() -> relu()',
+  '  return add(x, y) -> relu()',
+  '}',
+  '',
+  'model Warm(x: [N, 3, 16, 16]) -> (y: [N, 10]) {',
+  '  h0 = x -> conv2d(8, 3, padding=1) -> relu()',
+  ...Array.from({ length: 12 }, (_, i) => (i % 2 ? `  h${i + 1} = h${i} -> res(8)` : `  h${i + 1} = h${i} -> conv2d(8, 3, padding=1) -> relu()`)),
+  '  return h12 -> adaptive_avg_pool2d(1) -> flatten() -> dense(10)',
+  '}',
+  '',
+].join('\n');
+
+/**
+ * The warm-up's steps: a statement typed character by character (with a comment after it), then a channel
+ * count made wrong and mended. `path` names the sample document (never read or written). `seen` counts the
+ * checks that took each incremental path, so that a test keeps the steps exercising them.
+ */
+export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => void)[]; seen: { kept: number; resumed: number; cut: number } } {
+  const svc = new LanguageService({ host });
+  let text = SAMPLE;
+  let version = 0;
+  const seen = { kept: 0, resumed: 0, cut: 0 };
+  const check = () => {
+    svc.set(path, text, ++version);
+    const a = svc.analyze(path);
+    svc.diagnostics(path);
+    if (a) {
+      seen.kept += a.kept.length;
+      seen.resumed += a.resumed.length;
+      seen.cut += a.cut.length;
+    }
+  };
+  const steps: (() => void)[] = [check];
+  const at = text.indexOf('  h6 = ');
+  [...'  q = h5 -> conv2d(8, 3) # a note\n'].forEach((ch, i) =>
+    steps.push(() => {
+      text = text.slice(0, at + i) + ch + text.slice(at + i);
+      check();
+    }),
+  );
+  // A digit typed into a channel count and deleted (the residual add after it fails, then passes).
+  for (const typed of [true, false]) {
+    steps.push(() => {
+      const p = text.indexOf('conv2d(8', text.indexOf('  h8 = ')) + 'conv2d(8'.length;
+      text = typed ? `${text.slice(0, p)}1${text.slice(p)}` : text.slice(0, p) + text.slice(p + 1);
+      check();
+    });
+  }
+  steps.push(() => svc.close(path));
+  return { steps, seen };
+}
+
+/**
+ * Runs `steps` one per turn of the event loop (requests and edits that arrive in between go first), waiting
+ * while `busy()` (a check is pending); stops at the first step that throws, after `onError`.
+ */
+export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean, onError: (e: unknown) => void): void {
+  let i = 0;
+  const next = () => {
+    if (busy()) return void setTimeout(next, 50).unref();
+    const step = steps[i++];
+    if (!step) return;
+    try {
+      step();
+    } catch (e) {
+      onError(e);
+      return;
+    }
+    setImmediate(next).unref();
+  };
+  setImmediate(next).unref();
+}
