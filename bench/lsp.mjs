@@ -233,9 +233,13 @@ Once the edited statements have run, the old run's statements after them are reu
 tensors and diagnostics copied with ids and spans moved, their journal entries replayed), and so are their layer
 reports. What is left for code typed deep in one big model: the parse of the edited statement, the cutoff's copies
 (~3,200 layers 60 % into the single file), the analysis' whole-graph passes (peak memory, rules, merges) and garbage
-collection: in-process ~20–35 ms per *statement* keystroke. An edit whose effect reaches the statements after it
-(*error on/off*: a channel count that the next layers read) still elaborates the model from there to its end. The hover/inlay index is built once typing pauses (300 ms), so that it
-does not run between keystrokes.
+collection: in-process ~15–25 ms per *statement* keystroke. An edit whose effect reaches the statements after it
+(a channel count that the next layers read) elaborates the model from there to its end, unless the text goes back to
+the one before the last check (*error on/off*: a digit typed and deleted, an error made and mended): each resumed run
+keeps the run it resumed from, and cuts over to that run's statements when the state at the edit is the same. The
+server warms the incremental paths once, after the first check, by typing into a small model of its own while idle
+(src/service/warmup.ts), and runs a young-generation GC after each publish, off the next keystroke's path. The
+hover/inlay index is built once typing pauses (300 ms), so that it does not run between keystrokes.
 Start-up: ~130–200 ms to \`initialize\` (Node, bundle from the V8 code cache \`dist/lsp.cache\`), then the cold check of
 the whole file, the same work as \`dslc check\` of it (parse ≈ 1/2, elaboration and analysis the rest; mostly cold
 code: the same check run again in the same process takes ~1/3 of the time). On reopening an unchanged file the
