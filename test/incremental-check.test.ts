@@ -300,6 +300,28 @@ describe('resumed elaboration', () => {
     }
   });
 
+  it('a misaligned merge before and after the edit still warns in resumed checks (W0103)', () => {
+    const path = join(ROOT, 'examples', '__resume.nn');
+    const host = nodeHost();
+    const parser = new IncrementalParser();
+    const cache = new ModelCache();
+    const mis = (v: string, w: string) => `  ${v} = ${w} -> conv2d(8, 3, stride=2, padding=1) -> upsample(scale_factor=2)\n  ${v} = add(${v}, ${w})\n`;
+    const base = `model M(x: [1, 8, 32, 32]) {\n${mis('a', 'x')}  b = a -> relu()\n${mis('c', 'b')}  return c\n}\n`;
+    cache.run(path, base, host, parser.parse);
+    const at = base.indexOf('  b = a');
+    let cut = 0;
+    for (const line of ['  q = a -> relu()\n', '  q = a\n']) {
+      const text = base.slice(0, at) + line + base.slice(at);
+      const r = cache.run(path, text, host, parser.parse);
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(fresh.diagnostics.filter((d) => d.code === 'W0103')).toHaveLength(2);
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+      cut += r.cut.length;
+    }
+    expect(cut).toBeGreaterThan(0);
+  });
+
   it('after a comment typed far above, code typed below still resumes after the statements it left alone', () => {
     const path = join(ROOT, 'examples', '__resume.nn');
     const host = nodeHost();

@@ -47,7 +47,7 @@ export interface CutSuffix {
  * the reused layers are, or undefined (nothing changed) when they must run again.
  */
 export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: number, body: readonly unknown[], checkpoints: Checkpoint[], file: SourceFile): { next: number; suffix: CutSuffix } | undefined {
-  const cps = plan.oldCheckpoints;
+  const cps = plan.run.checkpoints;
   const j = plan.oldFrom;
   const last = cps.length - 1;
   // Statements j..last of the old run have checkpoints; the return after them runs again anyway.
@@ -64,10 +64,10 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   const di = st.nextInstance - from.nextInstance;
   const ds = st.steps - from.steps;
   if (to.steps + ds > LIMITS.maxSteps / 2 || to.nodes + dn > LIMITS.maxNodes / 2) return undefined;
-  for (let t = j; t <= last; t++) if (!movedAst(plan.oldDecl.body[t], body[t - j + plan.newFrom], plan.from, plan.to, plan.delta, plan.origin)) return undefined;
+  for (let t = j; t <= last; t++) if (!movedAst(plan.run.decl.body[t], body[t - j + plan.newFrom], plan.from, plan.to, plan.delta, plan.origin)) return undefined;
 
   // What the edited statements wrote, old and new.
-  const undone = plan.undone;
+  const undone = plan.run.undone;
   const written = new Map<unknown, Set<unknown>>();
   const wrote = (kind: number, c: unknown, key: unknown, ownTensors: (id: number) => boolean): boolean => {
     if (kind === NAME) return ownTensors((c as IrTensor).id);
@@ -122,7 +122,7 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
     const ids = dt === 0 && base.tensors === from.tensors ? undefined : (xs: readonly number[]) => xs.map(tensor);
     nodes = new Array(to.nodes - from.nodes);
     for (let i = from.nodes; i < to.nodes; i++) {
-      const n = plan.oldNodes[i]!;
+      const n = plan.run.nodes[i]!;
       let blockPath = paths.get(n.blockPath);
       if (!blockPath) paths.set(n.blockPath, (blockPath = n.blockPath.map(frame)));
       const { op, label, path, attrs, params, macs, flops, rf } = n;
@@ -133,10 +133,10 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
     }
     tensors = new Array(to.tensors - from.tensors);
     for (let i = from.tensors; i < to.tensors; i++) {
-      const t = plan.oldTensors[i]!;
+      const t = plan.run.tensors[i]!;
       tensors[i - from.tensors] = { id: t.id + dt, type: t.type, producer: t.producer === undefined ? undefined : node(t.producer), name: t.name, span: move(t.span) };
     }
-    diagnostics = plan.oldDiagnostics.slice(from.diagnostics, to.diagnostics).map((d) => moveDiag(d, move));
+    diagnostics = plan.run.diagnostics.slice(from.diagnostics, to.diagnostics).map((d) => moveDiag(d, move));
   } catch (e) {
     if (e instanceof NoCut) return undefined;
     throw e;
@@ -187,7 +187,7 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   st.steps = to.steps + ds;
   st.nextInstance = to.nextInstance + di;
   st.suggestions = to.suggestions + dg;
-  const suffix: CutSuffix = { nodes: [from.nodes + dn, to.nodes + dn], tensors: [from.tensors + dt, to.tensors + dt], nodeShift: dn, tensorShift: dt, oldNodes: new WeakRef(plan.oldNodes) };
+  const suffix: CutSuffix = { nodes: [from.nodes + dn, to.nodes + dn], tensors: [from.tensors + dt, to.tensors + dt], nodeShift: dn, tensorShift: dt, oldNodes: new WeakRef(plan.run.nodes) };
   return { next: plan.newFrom + last - j + 1, suffix };
 }
 

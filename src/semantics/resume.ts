@@ -108,8 +108,9 @@ export interface Resumed {
 }
 
 /**
- * The previous run, and where its statements after the edit (`oldFrom` on) start again in the new
- * declaration (`newFrom`): from there on both texts are the same, moved by `delta`.
+ * A run to cut over to (the previous one, or the one before it), and where its statements after the edit
+ * (`oldFrom` on) start again in the new declaration (`newFrom`): from there on both texts are the same, moved
+ * by `delta`.
  */
 export interface CutPlan {
   readonly oldFrom: number;
@@ -118,14 +119,8 @@ export interface CutPlan {
   readonly from: number;
   readonly to: number;
   readonly delta: number;
-  readonly oldDecl: ModelDecl;
-  readonly oldNodes: readonly IrNode[];
-  readonly oldTensors: readonly IrTensor[];
-  readonly oldDiagnostics: readonly Diagnostic[];
-  /** Every checkpoint of the previous run. */
-  readonly oldCheckpoints: readonly Checkpoint[];
-  /** The journal entries undone to resume (from the resumed checkpoint's length on). */
-  readonly undone: Undone;
+  /** That run: its declaration, graph arrays, every checkpoint, and the journal entries undone after `run.at`. */
+  readonly run: Ancestor;
   readonly origin?: AstOrigin;
 }
 
@@ -200,7 +195,7 @@ function cutPlan(run: Ancestor, k: number, text: string, decl: ModelDecl, origin
   if (p < oldText.length || delta) while (j < old.body.length && old.body[j]!.range.start < to) j++;
   const jn = j + decl.body.length - old.body.length;
   return j < old.body.length && jn >= k && decl.body[jn]!.range.start === old.body[j]!.range.start + delta
-    ? { oldFrom: j, newFrom: jn, from: p, to, delta, oldDecl: old, oldNodes: run.nodes, oldTensors: run.tensors, oldDiagnostics: run.diagnostics, oldCheckpoints: run.checkpoints, undone: run.undone, ...(origin ? { origin } : {}) }
+    ? { oldFrom: j, newFrom: jn, from: p, to, delta, run, ...(origin ? { origin } : {}) }
     : undefined;
 }
 
