@@ -115,6 +115,27 @@ function canon(m: CheckedModel, move: (s: Span) => Span = (s) => s): unknown {
   });
 }
 
+/**
+ * An editor session on `base` (ModelCache with the incremental parser, as the service runs them): `run(text)`
+ * checks the next text and asserts that it equals a fresh check of it (diagnostics, every model mapped); returns
+ * both.
+ */
+function session(base: string) {
+  const path = join(ROOT, 'examples', '__resume.nn');
+  const host = nodeHost();
+  const parser = new IncrementalParser();
+  const cache = new ModelCache();
+  cache.run(path, base, host, parser.parse);
+  return (text: string) => {
+    const r = cache.run(path, text, host, parser.parse);
+    const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+    expect(r.diagnostics).toEqual(fresh.diagnostics);
+    expect(r.models.length).toBe(fresh.models.length);
+    r.models.forEach((m, i) => expect(canon(m, r.moves.get(m))).toEqual(canon(fresh.models[i]!)));
+    return { r, fresh };
+  };
+}
+
 describe('resumed elaboration', () => {
   for (const f of files) {
     it(`${f.name}: random edits inside models check exactly as afresh`, () => {
@@ -230,25 +251,17 @@ describe('resumed elaboration', () => {
   });
 
   it('reuses the statements after a typed line when they cannot tell the difference (early cutoff), exactly', () => {
-    const path = join(ROOT, 'examples', '__resume.nn');
-    const host = nodeHost();
     // An error below the edit too: its diagnostic comes from the reused statements and must move with them.
     // And an unknown name there, whose did-you-mean scans every variable.
     const base = generateModel(120, 'single').replace('  h81 = h80 -> conv2d(16, 3, padding=1) -> relu()', '  h81 = h80 -> conv2d(16, 3, padding=1) -> relu(nope=1)\n  nope_name');
     expect(base).toContain('relu(nope=1)');
     const typeLine = (line: string, near: string) => {
-      const parser = new IncrementalParser();
-      const cache = new ModelCache();
-      cache.run(path, base, host, parser.parse);
+      const run = session(base);
       const at = base.indexOf(near);
       expect(at).toBeGreaterThan(0);
       const cuts: string[] = [];
       for (let i = 1; i <= line.length; i++) {
-        const text = base.slice(0, at) + line.slice(0, i) + base.slice(at);
-        const r = cache.run(path, text, host, parser.parse);
-        const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-        expect(r.diagnostics).toEqual(fresh.diagnostics);
-        expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+        const { r } = run(base.slice(0, at) + line.slice(0, i) + base.slice(at));
         if (r.cut.length) cuts.push(line.slice(0, i));
       }
       return cuts;
@@ -269,74 +282,43 @@ describe('resumed elaboration', () => {
   });
 
   it('an edit undone (an error made and mended) cuts over to the run before the last, exactly', () => {
-    const path = join(ROOT, 'examples', '__resume.nn');
-    const host = nodeHost();
-    const parser = new IncrementalParser();
-    const cache = new ModelCache();
     const base = generateModel(120, 'single');
-    cache.run(path, base, host, parser.parse);
+    const run = session(base);
     // A digit typed into a channel count and deleted, alternately: the residual add after it fails, then passes.
     // The statements after it read what it binds, so the last run cannot lend them; the one before can.
     const at = base.indexOf('conv2d(16', base.indexOf('  h41 = ')) + 'conv2d(16'.length;
     const broken = `${base.slice(0, at)}1${base.slice(at)}`;
     for (let k = 0; k < 6; k++) {
-      const text = k % 2 === 0 ? broken : base;
-      const r = cache.run(path, text, host, parser.parse);
-      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      const { r, fresh } = run(k % 2 === 0 ? broken : base);
       expect(fresh.diagnostics.some((d) => d.code === 'E0402')).toBe(k % 2 === 0);
-      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
       expect(r.resumed).toEqual(['Big0']);
       expect(r.cut).toEqual(k === 0 ? [] : ['Big0']);
     }
     // Typing on in that statement after going back: the ancestor is the run just left, cut over only when exact.
     for (const ch of '6, 3') {
-      cache.run(path, base, host, parser.parse);
-      const text = `${base.slice(0, at)}${ch}${base.slice(at)}`;
-      const r = cache.run(path, text, host, parser.parse);
-      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-      expect(r.diagnostics).toEqual(fresh.diagnostics);
-      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
+      run(base);
+      run(`${base.slice(0, at)}${ch}${base.slice(at)}`);
     }
   });
 
   it('a misaligned merge before and after the edit still warns in resumed checks (W0103)', () => {
-    const path = join(ROOT, 'examples', '__resume.nn');
-    const host = nodeHost();
-    const parser = new IncrementalParser();
-    const cache = new ModelCache();
     const mis = (v: string, w: string) => `  ${v} = ${w} -> conv2d(8, 3, stride=2, padding=1) -> upsample(scale_factor=2)\n  ${v} = add(${v}, ${w})\n`;
     const base = `model M(x: [1, 8, 32, 32]) {\n${mis('a', 'x')}  b = a -> relu()\n${mis('c', 'b')}  return c\n}\n`;
-    cache.run(path, base, host, parser.parse);
+    const run = session(base);
     const at = base.indexOf('  b = a');
     let cut = 0;
     for (const line of ['  q = a -> relu()\n', '  q = a\n']) {
-      const text = base.slice(0, at) + line + base.slice(at);
-      const r = cache.run(path, text, host, parser.parse);
-      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      const { r, fresh } = run(base.slice(0, at) + line + base.slice(at));
       expect(fresh.diagnostics.filter((d) => d.code === 'W0103')).toHaveLength(2);
-      expect(r.diagnostics).toEqual(fresh.diagnostics);
-      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
       cut += r.cut.length;
     }
     expect(cut).toBeGreaterThan(0);
   });
 
   it('after a comment typed far above, code typed below still resumes after the statements it left alone', () => {
-    const path = join(ROOT, 'examples', '__resume.nn');
-    const host = nodeHost();
-    const parser = new IncrementalParser();
-    const cache = new ModelCache();
     let text = generateModel(120, 'single');
-    cache.run(path, text, host, parser.parse);
-    const run = (next: string) => {
-      text = next;
-      const r = cache.run(path, text, host, parser.parse);
-      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-      expect(r.diagnostics).toEqual(fresh.diagnostics);
-      expect(canon(r.models[0]!, r.moves.get(r.models[0]!))).toEqual(canon(fresh.models[0]!));
-      return r;
-    };
+    const edit = session(text);
+    const run = (next: string) => edit((text = next)).r;
     // A comment typed near the top of the model, character by character: its result kept, spans mapped.
     let at = text.indexOf('\n', text.indexOf('  h5 = '));
     for (const ch of '\n  # a note') {
