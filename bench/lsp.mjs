@@ -60,7 +60,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         cur = `${cur.slice(0, start)}${insert}${cur.slice(end)}`;
         const p2 = await c.nextDiagnostics(uri, 60000, v);
         const st = await c.request('dslc/stats', { gc: false });
-        return { ms: p2.at - t0, check: st.lastCheckMs, elaborated: st.lastElaborated, resumed: st.lastResumed, kept: st.lastKept, diagnostics: p2.diagnostics.length };
+        return { ms: p2.at - t0, settled: st.settled, check: st.lastCheckMs, elaborated: st.lastElaborated, resumed: st.lastResumed, kept: st.lastKept, diagnostics: p2.diagnostics.length };
       };
       const lineEndAt = (frac) => cur.indexOf('\n', cur.indexOf('conv2d(16', cur.indexOf('\n', Math.floor(cur.length * frac))));
       const key = [];
@@ -98,7 +98,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
         const r = await keystroke(pos, pos, line[k]);
         if (line[k] !== ' ' && variant === 'single' && r.resumed !== 1) throw new Error(`typing a statement ${JSON.stringify(line.slice(0, k + 1))} did not resume the model's elaboration`);
         statement.push(r.ms);
-        if (process.env.DSLC_BENCH_RAW) statementChecks.push(r.check);
+        if (process.env.DSLC_BENCH_RAW) statementChecks.push(`${r.check.toFixed(0)}/${r.settled}`);
         pos++;
       }
       // The same with an unfinished line left near the end of the model (a syntax error below the edit).
@@ -153,7 +153,7 @@ export async function benchSize(lines, { variant = 'single', starts = 5, keys = 
       // What the server keeps after all those keystrokes (a full collection first).
       const { heapUsed } = await c.request('dslc/stats', { gc: true });
       // DSLC_BENCH_RAW=1 prints every keystroke's latency (to see which ones make a p95).
-      if (process.env.DSLC_BENCH_RAW) for (const [k, xs] of Object.entries({ key, early, statement, statementChecks, below, toggle })) console.error(`${variant}:${lines} ${k}: ${xs.map((x) => x.toFixed(0)).join(' ')}`);
+      if (process.env.DSLC_BENCH_RAW) for (const [k, xs] of Object.entries({ key, early, statement, statementChecks, below, toggle })) console.error(`${variant}:${lines} ${k}: ${xs.map((x) => (typeof x === "number" ? x.toFixed(0) : x)).join(' ')}`);
       await c.stop();
       return { variant, lines, bytes: text.length, heapMB: heapUsed / 1048576, elaborated: lastElaborated, start: stats(start), reopen: stats(reopen), keystroke: stats(key), early: stats(early), statement: stats(statement), below: stats(below), toggle: stats(toggle), check: stats(checkMs), hover: stats(hover), completion: stats(completion), lenses: stats(lenses), inlays: stats(inlays) };
     }

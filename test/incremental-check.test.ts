@@ -126,7 +126,7 @@ function session(base: string) {
   const parser = new IncrementalParser();
   const cache = new ModelCache();
   cache.run(path, base, host, parser.parse);
-  return (text: string) => {
+  const run = (text: string) => {
     const r = cache.run(path, text, host, parser.parse);
     const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
     expect(r.diagnostics).toEqual(fresh.diagnostics);
@@ -134,6 +134,7 @@ function session(base: string) {
     r.models.forEach((m, i) => expect(canon(m, r.moves.get(m))).toEqual(canon(fresh.models[i]!)));
     return { r, fresh };
   };
+  return Object.assign(run, { cache });
 }
 
 describe('resumed elaboration', () => {
@@ -335,6 +336,51 @@ describe('resumed elaboration', () => {
     run(`${text.slice(0, at)}  # more\n${text.slice(at)}`);
     at = text.indexOf('  q = h60');
     expect(run(`${text.slice(0, at)}  r = h60\n${text.slice(at)}`).cut).toEqual(['Big0']);
+  });
+
+  it('settled while idle after comments (the run moved ahead of the next edit), the model stays exact', () => {
+    // With an error (elaboration) and a warning (analysis) after the comment: their spans move too.
+    // (And a small model above it, edited at the end.)
+    const tiny = 'model Tiny(x: [N, 4]) -> (y: [N, 2]) {\n  return x -> dense(2)\n}\n\n';
+    let text = tiny + generateModel(120, 'single').replace('  h100 = h99 -> res1(16)', '  h100 = h99 -> res1(16) -> conv2d(16, 99)').replace('  h71 = ', '  zz = h70 -> conv2d(16, 3, padding=1) -> batchnorm()\n  h71 = ');
+    const edit = session(text);
+    const run = (next: string) => edit((text = next)).r;
+    const settle = (slice: number) => [...edit.cache.settle(slice)].length;
+    let at = text.indexOf('\n', text.indexOf('  h5 = '));
+    for (const ch of '\n  # a note') {
+      expect(run(text.slice(0, at) + ch + text.slice(at)).kept).toEqual(['Big0']);
+      at++;
+    }
+    // Settled in slices, the model's result is that of the text it was kept for: checking that text again
+    // reuses it as it is (before, it was kept again: moved from the text it was elaborated for).
+    expect(settle(50)).toBeGreaterThan(3);
+    const again = run(text);
+    expect([again.kept, again.elaborated, again.moves.size]).toEqual([[], [], 0]);
+    expect(again.diagnostics.map((d) => d.code)).toEqual(['E0401', 'W0101']);
+    // Nothing left to settle; code typed below resumes after the statements it left alone, exactly.
+    expect(settle(50)).toBe(0);
+    at = text.indexOf('  h61 = ');
+    const r = run(`${text.slice(0, at)}  q = h60\n${text.slice(at)}`);
+    expect([r.resumed, r.cut]).toEqual([['Big0'], ['Big0']]);
+    // A settle interrupted by a check changes nothing: it stops at its next step.
+    run(text.replace('  q = h60\n', '  q = h60  # why\n'));
+    run(text.replace('  q = h60\n', '  q = h60  # why not\n'));
+    const steps = edit.cache.settle(50);
+    steps.next();
+    steps.next();
+    run(text.replace('  q = h60\n', '  q = h60  # why not?\n'));
+    expect(steps.next().done).toBe(true);
+    at = text.indexOf('  h90 = ');
+    expect(run(`${text.slice(0, at)}  r = h89 -> relu()\n${text.slice(at)}`).resumed).toEqual(['Big0']);
+    // Settled after a comment, the model is kept through the next one too, and moved when the model above grows.
+    at = text.indexOf('\n', text.indexOf('  h30 = '));
+    run(`${text.slice(0, at)} # c${text.slice(at)}`);
+    expect(settle(50)).toBeGreaterThan(3);
+    expect(run(`${text.slice(0, at + 4)}d${text.slice(at + 4)}`).kept).toEqual(['Big0']);
+    expect(settle(50)).toBeGreaterThan(3);
+    at = text.indexOf('  return x -> dense(2)');
+    const grown = run(`${text.slice(0, at)}  z = x -> dense(2)\n${text.slice(at)}`);
+    expect([grown.elaborated, grown.kept, grown.moves.size]).toEqual([['Tiny'], [], 1]);
   });
 });
 

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateModel } from '../bench/lsp-gen.mjs';
 import { checkFile } from './helpers/compile.js';
 // @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
 import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
@@ -156,6 +157,41 @@ describe('dslc lsp --stdio', () => {
     expect(mine).toEqual(await ask(fresh));
     await c.close(fresh);
     await c.close(uri);
+  });
+
+  it('idle work runs while no message comes: the warm-up, and a model kept through a comment is settled', async () => {
+    // Servers of their own: what they do between messages is what this tests (an unreferenced immediate, for
+    // one, lets the event loop wait for the next message before it runs). The first has no warm-up, whose
+    // steps would keep the event loop turning.
+    const quiet = () => new Promise((r) => setTimeout(r, 2500));
+    const own = await startClient({ initializationOptions: { warmUp: false } });
+    try {
+      // (Big enough for the settle to take many slices: ~8,000 layers.)
+      const uri = uriOf(join(ROOT, 'examples/__idle.nn'));
+      const text = generateModel(2000, 'single');
+      let got = own.nextDiagnostics(uri);
+      await own.open(uri, text);
+      expect((await got).diagnostics).toEqual([]);
+      const at = posAt(text, text.indexOf('\n', text.indexOf('  h50 = ')));
+      const v = own.change(uri, [{ range: { start: at, end: at }, text: ' # a note' }]);
+      got = own.nextDiagnostics(uri, 10000, v);
+      await got;
+      await quiet();
+      const stats = await own.request('dslc/stats', { gc: false });
+      expect([stats.lastKept, stats.settled, stats.warmedUp]).toEqual([1, 1, false]);
+    } finally {
+      await own.stop();
+    }
+    const warm = await startClient();
+    try {
+      const got = warm.nextDiagnostics(uriOf(join(ROOT, 'examples/lenet5.nn')));
+      await warm.open(uriOf(join(ROOT, 'examples/lenet5.nn')), read('examples/lenet5.nn'));
+      await got;
+      await quiet();
+      expect((await warm.request('dslc/stats', { gc: false })).warmedUp).toBe(true);
+    } finally {
+      await warm.stop();
+    }
   });
 
   it('hover and inlay hints give shapes; code lenses give totals; rename edits every use', async () => {

@@ -63,6 +63,9 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let lastElaborated = 0;
   let lastResumed = 0;
   let lastKept = 0;
+  /** Settles finished (idle work after edits between tokens, see `idle` in publishNow). */
+  let settled = 0;
+  let warmedUp = false;
 
   const pathOf = (uri: string) => uriToPath(uri);
   const open = (uri: string): Analysis => {
@@ -127,11 +130,28 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     }, idleIndexMs);
     timer.unref();
     indexTimers.set(uri, timer);
-    // A young-generation collection now, while the editor shows the result: the last check's garbage would
-    // otherwise be scavenged (with this one's result still live and copied) during the next keystroke's check.
+    // Idle work while the editor shows the result, none of it once another check is due: a young-generation
+    // collection (the last check's garbage would otherwise be scavenged, with this one's result still live
+    // and copied, during the next keystroke's check); after edits between a model's tokens, readying it for
+    // the next real edit (settle), a slice per turn of the event loop, so that messages go first. (Not
+    // `unref()`ed: an unreferenced immediate does not keep the event loop from waiting for I/O, and would run
+    // only when the next message arrives, on that keystroke's time.)
+    const settle = a.kept.length ? service.settle(path) : undefined;
+    const idle = () => {
+      if (timers.size) return;
+      try {
+        if (settle && !settle.next().done) return void setImmediate(idle);
+        if (settle) settled++;
+      } catch (e) {
+        conn.console.error(`dslc: internal error while settling ${uri}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      }
+      collector()?.({ type: 'minor' });
+    };
     setImmediate(() => {
-      if (!timers.size) collector()?.({ type: 'minor' });
-    }).unref();
+      if (timers.size) return;
+      collector()?.({ type: 'minor' });
+      if (settle) idle();
+    });
     startWarmUp();
   };
 
@@ -140,8 +160,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const startWarmUp = () => {
     if (!warmUp) return;
     warmUp = false;
-    runWhenIdle(warmUpSteps(host, join(tmpdir(), 'dslc-warm-up.nn')).steps, () => timers.size > 0, (e) =>
-      conn.console.error(`dslc: internal error in the warm-up: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+    runWhenIdle(
+      warmUpSteps(host, join(tmpdir(), 'dslc-warm-up.nn')).steps,
+      () => timers.size > 0,
+      (e) => conn.console.error(`dslc: internal error in the warm-up: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
+      () => (warmedUp = true),
     );
   };
 
@@ -371,7 +394,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     if (p?.gc !== false) gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, lastKept, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, lastKept, settled, warmedUp, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   // Pending cache writes are flushed before the editor stops the server.

@@ -18,6 +18,18 @@ import type { Resumable } from './resume.js';
  * The new arrays are copies: the graph of the previous elaboration keeps its own.
  */
 export function rebase(r: Resumable, program: Program, decl: ModelDecl, move: (s: Span) => Span): Resumable | undefined {
+  const steps = rebaseSteps(r, program, decl, move, Infinity);
+  for (;;) {
+    const x = steps.next();
+    if (x.done) return x.value;
+  }
+}
+
+/**
+ * `rebase` in steps of `slice` nodes, for idle time: a step copies, and only the last one changes `r`.
+ * The caller stops calling `next()` when anything else may have resumed `r` since the last step.
+ */
+export function* rebaseSteps(r: Resumable, program: Program, decl: ModelDecl, move: (s: Span) => Span, slice: number): Generator<void, Resumable | undefined> {
   const { st, journal } = r;
   if (r.consumed || journal.pinned || st.deferred.length) return undefined;
   const frames = new Map<BlockFrame, BlockFrame>();
@@ -27,16 +39,25 @@ export function rebase(r: Resumable, program: Program, decl: ModelDecl, move: (s
     return g;
   };
   const paths = new Map<readonly BlockFrame[], readonly BlockFrame[]>();
-  const nodes: IrNode[] = new Array(st.nodes.length);
+  const old = st.nodes;
+  const nodes: IrNode[] = new Array(old.length);
   for (let i = 0; i < nodes.length; i++) {
-    const n = st.nodes[i]!;
+    if (i > 0 && i % slice === 0) yield;
+    const n = old[i]!;
     let blockPath = paths.get(n.blockPath);
     if (!blockPath) paths.set(n.blockPath, (blockPath = n.blockPath.map(frame)));
     // (A literal of apply-op's shape, as in cutoff.ts.)
     const { id, op, label, path, inputs, outputs, attrs, params, instance, sharedWith, macs, flops, rf } = n;
     nodes[i] = { id, op, label, path, inputs, outputs, attrs, params, instance, sharedWith, macs, flops, rf, span: move(n.span), blockPath };
   }
-  const tensors: IrTensor[] = st.tensors.map((t) => ({ id: t.id, type: t.type, producer: t.producer, name: t.name, span: move(t.span) }));
+  const tensors: IrTensor[] = new Array(st.tensors.length);
+  for (let i = 0; i < tensors.length; i++) {
+    if (i > 0 && i % slice === 0) yield;
+    const t = st.tensors[i]!;
+    tensors[i] = { id: t.id, type: t.type, producer: t.producer, name: t.name, span: move(t.span) };
+  }
+  // (Nothing may have changed `r` between the steps: the caller's contract. This is defence.)
+  if (r.consumed || st.nodes !== old || st.nodes.length !== nodes.length) return undefined;
   journal.retarget((t) => tensors[t.id]!);
   st.nodes = nodes;
   st.tensors = tensors;

@@ -16,7 +16,8 @@ import { movedAst, moveOffset, sameAst } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
 import { moveDiag } from '../semantics/cutoff.js';
-import { rebase } from '../semantics/rebase.js';
+import { rebase, rebaseSteps } from '../semantics/rebase.js';
+import type { IrPort } from '../semantics/ir.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { movedFrom } from './ast-shift.js';
 import { splitDecls } from './incremental.js';
@@ -93,18 +94,8 @@ export class ModelCache {
   run(path: string, text: string, host: ModuleHost, parse: ParseFn): IncrementalCheckResult {
     const program = loadProgram(path, text, host, parse);
     const root = program.root;
-    const starts = splitDecls(text);
-    const chunks: Chunk[] = starts.map((s, i) => ({ start: s, line: lineCol(root.file, s).line, text: text.slice(s, i + 1 < starts.length ? starts[i + 1] : text.length) }));
-    const chunkOf = (offset: number) => {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (starts[mid]! <= offset) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
-    };
+    const chunks = chunksOf(root.file);
+    const chunkOf = (offset: number) => chunkAt(chunks, offset);
     const modelChunks = new Set(modelsOf(root).map((m) => chunkOf(m.range.start)));
     const imported = [...program.modules.values()].filter((m) => m !== root).map((m) => `${m.path}\u0001${m.file.text}`);
     const depKey = [...chunks.filter((_, i) => !modelChunks.has(i)).map((c) => c.text), ...imported].join('\u0000');
@@ -179,6 +170,67 @@ export class ModelCache {
     this.entries = next;
     return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, cut, kept, moves };
   }
+
+  /**
+   * Idle work. A model kept through edits between its tokens (comments, blank space) is moved to the
+   * latest such text (`rebase`, a copy of every span of its run) before the next edit inside it resumes
+   * it; this does that ahead, so that the keystroke does not pay for it. The results stay those of a fresh
+   * check. Yields between slices of `slice` layers; the caller stops calling `next()` when a run may
+   * have happened in between (then the slices done so far are dropped: nothing is changed before the last).
+   */
+  *settle(slice = 1000): Generator<void, void> {
+    const entries = this.entries;
+    for (const [name, e] of entries) {
+      if (!e.last || !e.keptProgram || !e.el?.resumable || !e.model) continue;
+      const last = e.last;
+      const program = e.keptProgram;
+      const move = editMover(last.edits, program.root.file);
+      const steps = rebaseSteps(e.el.resumable, program, last.decl, move, slice);
+      let x = steps.next();
+      while (!x.done) {
+        yield;
+        if (this.entries !== entries) return;
+        x = steps.next();
+      }
+      const rebased = x.value;
+      if (!rebased) continue;
+      const g = e.model.graph;
+      const port = (p: IrPort): IrPort => ({ name: p.name, tensor: p.tensor, span: move(p.span) });
+      const graph = { ...g, span: move(g.span), inputs: g.inputs.map(port), outputs: g.outputs.map(port), nodes: rebased.st.nodes, tensors: rebased.st.tensors };
+      const chunks = chunksOf(program.root.file);
+      const key = `${e.depKey}\u0002${chunks[chunkAt(chunks, last.decl.range.start)]!.text}`;
+      entries.set(name, {
+        key,
+        depKey: e.depKey,
+        text: last.text,
+        decl: last.decl,
+        chunks,
+        model: rebasedModel(e.model, graph),
+        el: { ...e.el, resumable: rebased },
+        elabDiagnostics: e.elabDiagnostics.map((d) => moveDiag(d, move)),
+        analyzeDiagnostics: e.analyzeDiagnostics.map((d) => moveDiag(d, move)),
+      });
+    }
+  }
+}
+
+/** The top-level declaration chunks of a root file. */
+function chunksOf(file: SourceFile): Chunk[] {
+  const text = file.text;
+  const starts = splitDecls(text);
+  return starts.map((s, i) => ({ start: s, line: lineCol(file, s).line, text: text.slice(s, i + 1 < starts.length ? starts[i + 1] : text.length) }));
+}
+
+/** The index of the chunk holding `offset`. */
+function chunkAt(chunks: readonly Chunk[], offset: number): number {
+  let lo = 0;
+  let hi = chunks.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (chunks[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 

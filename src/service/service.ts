@@ -135,6 +135,15 @@ export class LanguageService {
     return a;
   }
 
+  /**
+   * Idle work that readies the document's models for its next edit (see `ModelCache.settle`; the results
+   * do not change). Call `next()` while the editor is idle, one slice per call; stop calling it once
+   * another check may have run (it then does nothing more).
+   */
+  settle(path: string): Generator<void, void> | undefined {
+    return this.models.get(path)?.settle();
+  }
+
   /** An open document that this analysis imported was edited since. */
   private importsChanged(a: Analysis): boolean {
     for (const m of a.result.program.modules.values()) {

@@ -66,21 +66,23 @@ export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => voi
 
 /**
  * Runs `steps` one per turn of the event loop (requests and edits that arrive in between go first), waiting
- * while `busy()` (a check is pending); stops at the first step that throws, after `onError`.
+ * while `busy()` (a check is pending), then `onDone`; stops at the first step that throws, after `onError`. (The
+ * immediates are not `unref()`ed: unreferenced ones let the event loop wait for I/O, and each step would
+ * run only when the next message arrives.)
  */
-export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean, onError: (e: unknown) => void): void {
+export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean, onError: (e: unknown) => void, onDone?: () => void): void {
   let i = 0;
   const next = () => {
     if (busy()) return void setTimeout(next, 50).unref();
     const step = steps[i++];
-    if (!step) return;
+    if (!step) return void onDone?.();
     try {
       step();
     } catch (e) {
       onError(e);
       return;
     }
-    setImmediate(next).unref();
+    setImmediate(next);
   };
-  setImmediate(next).unref();
+  setImmediate(next);
 }
