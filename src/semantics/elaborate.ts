@@ -113,7 +113,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
   } catch (e) {
     if (!(e instanceof AbortSignal) && !st.stackExhausted(e)) throw e;
   }
-  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false, ...(resumed ? { ancestor: resumed.ancestor } : {}) } : undefined, resumed && (suffix ? { ...resumed.reused, cut, suffix } : resumed.reused));
+  return finish(st, sc, mod, decl, inputs, result, journal ? { st, journal, decl, scope: sc, inputs, checkpoints, consumed: false, ancestor: resumed?.ancestor } : undefined, resumed && (suffix ? { ...resumed.reused, cut, suffix } : resumed.reused));
 }
 
 /** The model's `where` facts and its inputs, bound in `sc`. */
@@ -163,9 +163,11 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
     if (decl.outputs && decl.outputs.length !== vals.length)
       st.report('E0405', `model ${decl.name.text} declares ${decl.outputs.length} output${decl.outputs.length === 1 ? '' : 's'} but returns ${vals.length}`, st.span(mod, decl.name));
   }
+  // (Every graph and elaboration has the same properties, in the same order, absent ones undefined: one
+  // hidden class, so that the checker's optimized passes do not deoptimize on the next model or run.)
   const graph: Graph = {
     name: decl.name.text,
-    ...(decl.doc ? { doc: decl.doc } : {}),
+    doc: decl.doc || undefined,
     span: st.span(mod, decl.name),
     inputs,
     outputs,
@@ -176,8 +178,8 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
   };
   return {
     graph,
-    ...(resumable ? { resumable } : {}),
-    ...(reused ? { reused } : {}),
+    resumable,
+    reused: reused || undefined,
     deferred: st.deferred,
     diagnostics: st.diagnostics,
     runDeferred(analysis) {

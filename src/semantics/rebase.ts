@@ -64,5 +64,7 @@ export function* rebaseSteps(r: Resumable, program: Program, decl: ModelDecl, mo
   st.diagnostics = st.diagnostics.map((d) => moveDiag(d, move));
   st.program = program;
   r.consumed = true;
-  return { st, journal, decl, scope: r.scope, inputs: r.inputs.map((p) => ({ ...p, span: move(p.span) })), checkpoints: r.checkpoints, consumed: false };
+  // (Ports and the run as literals of elaborate's shape: a spread copy, or a property left out, makes another
+  // hidden class, and the optimized loops that read them deoptimize on it.)
+  return { st, journal, decl, scope: r.scope, inputs: r.inputs.map((p) => ({ name: p.name, tensor: p.tensor, span: move(p.span) })), checkpoints: r.checkpoints, consumed: false, ancestor: undefined };
 }

@@ -16,6 +16,7 @@ const SAMPLE = [
   '  return add(x, y) -> relu()',
   '}',
   '',
+  '# A model with a doc comment, as many have (its graph then has one too).',
   'model Warm(x: [N, 3, 16, 16]) -> (y: [N, 10]) {',
   '  h0 = x -> conv2d(8, 3, padding=1) -> relu()',
   ...Array.from({ length: 12 }, (_, i) => (i % 2 ? `  h${i + 1} = h${i} -> res(8)` : `  h${i + 1} = h${i} -> conv2d(8, 3, padding=1) -> relu()`)),
@@ -38,6 +39,8 @@ export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => voi
     svc.set(path, text, ++version);
     const a = svc.analyze(path);
     svc.diagnostics(path);
+    // As the server does while idle after edits between tokens (its code and objects warmed too).
+    for (const _ of svc.settle(path) ?? []);
     if (a) {
       seen.kept += a.kept.length;
       seen.resumed += a.resumed.length;
