@@ -238,7 +238,9 @@ collection: in-process ~15–25 ms per *statement* keystroke. An edit whose effe
 the one before the last check (*error on/off*: a digit typed and deleted, an error made and mended): each resumed run
 keeps the run it resumed from, and cuts over to that run's statements when the state at the edit is the same. The
 server warms the incremental paths once, after the first check, by typing into a small model of its own while idle
-(src/service/warmup.ts), and runs a young-generation GC after each publish, off the next keystroke's path. The
+(src/service/warmup.ts), and runs a young-generation GC after each publish, off the next keystroke's path; after
+edits between a model's tokens it moves the model's run to the latest text then too, in slices (\`ModelCache.settle\`),
+which the next real edit would otherwise do first. The
 hover/inlay index is built once typing pauses (300 ms), so that it does not run between keystrokes.
 Start-up: ~130–200 ms to \`initialize\` (Node, bundle from the V8 code cache \`dist/lsp.cache\`), then the cold check of
 the whole file, the same work as \`dslc check\` of it (parse ≈ 1/2, elaboration and analysis the rest; mostly cold
