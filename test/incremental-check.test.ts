@@ -88,6 +88,18 @@ const piece = fc.oneof(
 );
 const edit = randomEdit(piece, 6);
 
+/** `text` with a comment line inserted at a line start inside a model's body (`at`: a fraction of those). */
+function withCommentLine(text: string, at: number): string {
+  const starts: number[] = [];
+  for (const m of text.matchAll(/^model\b[^{]*\{\n/gm)) {
+    const end = text.indexOf('\n}', m.index);
+    for (let i = m.index + m[0].length; i > 0 && i <= end; i = text.indexOf('\n', i) + 1) starts.push(i);
+  }
+  if (!starts.length) return text;
+  const p = starts[Math.floor(at * (starts.length - 1))]!;
+  return `${text.slice(0, p)}  # idle\n${text.slice(p)}`;
+}
+
 /**
  * A model as plain data: every field a later stage reads, dims printed; spans mapped by `move` (a reused
  * model keeps the spans of when it was elaborated, and readers map them).
@@ -146,16 +158,21 @@ describe('resumed elaboration', () => {
       let resumed = 0;
       let kept = 0;
       let cut = 0;
+      let settled = 0;
+      // 'back': the text before the last edit again (an edit undone: a resumed run may cut over to the run before).
+      // Then, at times, the idle work of a server after a check: a settle (in small slices), or its first steps only.
+      // (A comment line, which keeps the model's check, is rare among random edits: it is a step of its own.)
+      const comment = fc.integer({ min: 0, max: 1_000_000 }).map((i) => ({ comment: i / 1_000_000 }));
+      const step = fc.tuple(fc.oneof({ weight: 4, arbitrary: edit }, { weight: 1, arbitrary: comment }, { weight: 1, arbitrary: fc.constant('back' as const) }), fc.constantFrom('', '', 'settle', 'half-settle'));
       fc.assert(
-        // 'back': the text before the last edit again (an edit undone: a resumed run may cut over to the run before).
-        fc.property(fc.array(fc.oneof({ weight: 4, arbitrary: edit }, { weight: 1, arbitrary: fc.constant('back' as const) }), { minLength: 1, maxLength: 6 }), (seq) => {
+        fc.property(fc.array(step, { minLength: 1, maxLength: 6 }), (seq) => {
           const parser = new IncrementalParser();
           const cache = new ModelCache();
           let text = f.text;
           const texts = [text];
           cache.run(path, text, host, parser.parse);
-          for (const e of seq) {
-            text = e === 'back' ? (texts.at(-2) ?? text) : applyEdit(text, e, 'model');
+          for (const [e, idle] of seq) {
+            text = e === 'back' ? (texts.at(-2) ?? text) : 'comment' in e ? withCommentLine(text, e.comment) : applyEdit(text, e, 'model');
             texts.push(text);
             const inc = cache.run(path, text, host, parser.parse);
             // Against a fresh check of the same per-declaration parse (how chunked parsing differs from parsing the
@@ -170,12 +187,18 @@ describe('resumed elaboration', () => {
             resumed += inc.resumed.length;
             kept += inc.kept.length;
             cut += inc.cut.length;
+            if (idle) {
+              const steps = cache.settle(7);
+              for (let k = 0; (idle === 'settle' || k < 2) && !steps.next().done; k++) if (k === 0 && idle === 'settle') settled++;
+            }
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 30), seed: Number(process.env.FUZZ_SEED ?? 20261123) },
       );
       expect(resumed / edits).toBeGreaterThanOrEqual(f.minShare);
       if (f.minShare) expect(kept).toBeGreaterThan(0);
+      // Settles that had work to do (a model kept through an edit between its tokens, big enough to yield).
+      if (f.minShare >= 0.2) expect(settled).toBeGreaterThan(0);
       // Early cutoffs (src/semantics/cutoff.ts) happen in the long model, and are exact by the comparison above.
       // (In TRICKY most statements read what an edit near them writes, or follow a kept layer instance.)
       if (f.minShare >= 0.2) expect(cut).toBeGreaterThan(0);
