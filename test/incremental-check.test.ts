@@ -115,6 +115,7 @@ function canon(m: CheckedModel, move: (s: Span) => Span = (s) => s): unknown {
     );
   return json({
     name: g.name,
+    span: g.span,
     inputs: g.inputs,
     outputs: g.outputs,
     nodes: g.nodes,
@@ -369,6 +370,9 @@ describe('resumed elaboration', () => {
     const edit = session(text);
     const run = (next: string) => edit((text = next)).r;
     const settle = (slice: number) => [...edit.cache.settle(slice)].length;
+    // (A space in the header first: the model's name and ports move too.)
+    const header = text.indexOf('model Big0(') + 'model'.length;
+    expect(run(`${text.slice(0, header)} ${text.slice(header)}`).kept).toEqual(['Big0']);
     let at = text.indexOf('\n', text.indexOf('  h5 = '));
     for (const ch of '\n  # a note') {
       expect(run(text.slice(0, at) + ch + text.slice(at)).kept).toEqual(['Big0']);

@@ -7,7 +7,7 @@
 import type { Span } from '../diagnostics/types.js';
 import type { ModelDecl } from '../syntax/ast.js';
 import { moveDiag } from './cutoff.js';
-import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import type { BlockFrame, Graph, IrNode, IrPort, IrTensor } from './ir.js';
 import type { Program } from './modules.js';
 import type { Resumable } from './resume.js';
 
@@ -67,4 +67,13 @@ export function* rebaseSteps(r: Resumable, program: Program, decl: ModelDecl, mo
   // (Ports and the run as literals of elaborate's shape: a spread copy, or a property left out, makes another
   // hidden class, and the optimized loops that read them deoptimize on it.)
   return { st, journal, decl, scope: r.scope, inputs: r.inputs.map((p) => ({ name: p.name, tensor: p.tensor, span: move(p.span) })), checkpoints: r.checkpoints, consumed: false, ancestor: undefined };
+}
+
+/**
+ * The graph `g` of the run that `rebased` was moved from, moved alike: its layers and tensors those of
+ * `rebased`, its span and ports moved by `move`. (A literal of elaborate's shape, as the copies above.)
+ */
+export function rebasedGraph(g: Graph, rebased: Resumable, move: (s: Span) => Span): Graph {
+  const port = (p: IrPort): IrPort => ({ name: p.name, tensor: p.tensor, span: move(p.span) });
+  return { name: g.name, doc: g.doc, span: move(g.span), inputs: g.inputs.map(port), outputs: g.outputs.map(port), nodes: rebased.st.nodes, tensors: rebased.st.tensors, symbols: g.symbols, facts: g.facts };
 }

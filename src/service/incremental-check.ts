@@ -16,8 +16,7 @@ import { movedAst, moveOffset, sameAst } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
 import { moveDiag } from '../semantics/cutoff.js';
-import { rebase, rebaseSteps } from '../semantics/rebase.js';
-import type { IrPort } from '../semantics/ir.js';
+import { rebase, rebasedGraph, rebaseSteps } from '../semantics/rebase.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { movedFrom } from './ast-shift.js';
 import { splitDecls } from './incremental.js';
@@ -141,10 +140,11 @@ export class ModelCache {
         let previousModel = e?.model;
         // Kept through edits between its tokens since it was elaborated: moved to the last such text first, so
         // that this edit resumes after the statements it left alone, not before the first of those edits.
-        const rebased = e?.last && e.keptProgram && e.el?.resumable && e.model && !sameRerun(e, e.last, m, text) ? rebase(e.el.resumable, e.keptProgram, e.last.decl, editMover(e.last.edits, e.keptProgram.root.file)) : undefined;
-        if (rebased && e?.el && e.model) {
+        const move = e?.last && e.keptProgram ? editMover(e.last.edits, e.keptProgram.root.file) : undefined;
+        const rebased = move && e?.last && e.keptProgram && e.el?.resumable && e.model && !sameRerun(e, e.last, m, text) ? rebase(e.el.resumable, e.keptProgram, e.last.decl, move) : undefined;
+        if (rebased && move && e?.el && e.model) {
           previous = { ...e.el, resumable: rebased };
-          previousModel = rebasedModel(e.model, { ...e.model.graph, nodes: rebased.st.nodes, tensors: rebased.st.tensors });
+          previousModel = rebasedModel(e.model, rebasedGraph(e.model.graph, rebased, move));
         }
         const el = elaborate(program, name, undefined, { resumable: true, previous, origin: movedFrom });
         if ('error' in el) e = { key, depKey: dep, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
@@ -194,9 +194,6 @@ export class ModelCache {
       }
       const rebased = x.value;
       if (!rebased) continue;
-      const g = e.model.graph;
-      const port = (p: IrPort): IrPort => ({ name: p.name, tensor: p.tensor, span: move(p.span) });
-      const graph = { ...g, span: move(g.span), inputs: g.inputs.map(port), outputs: g.outputs.map(port), nodes: rebased.st.nodes, tensors: rebased.st.tensors };
       const chunks = chunksOf(program.root.file);
       const key = `${e.depKey}\u0002${chunks[chunkAt(chunks, last.decl.range.start)]!.text}`;
       entries.set(name, {
@@ -205,7 +202,7 @@ export class ModelCache {
         text: last.text,
         decl: last.decl,
         chunks,
-        model: rebasedModel(e.model, graph),
+        model: rebasedModel(e.model, rebasedGraph(e.model.graph, rebased, move)),
         el: { ...e.el, resumable: rebased },
         elabDiagnostics: e.elabDiagnostics.map((d) => moveDiag(d, move)),
         analyzeDiagnostics: e.analyzeDiagnostics.map((d) => moveDiag(d, move)),
