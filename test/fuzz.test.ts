@@ -842,7 +842,7 @@ describe('regressions', () => {
   });
 
   // Long operator chains, under the bracket-depth and size limits, that used to overflow the stack in
-  // evaluate() or in cst-to-ast: now E0104 at the expression (depth limit PARSE_LIMITS.maxExprDepth).
+  // evaluate() or in building the AST: now E0104 at the expression (depth limit PARSE_LIMITS.maxExprDepth).
   const N = 5000;
   const deepExpr: [string, string][] = [
     ['left-deep `+` chain', `1${' + 1'.repeat(N)}`],

@@ -2,7 +2,7 @@
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module, Range, Stmt } from './ast.js';
-import { Converter } from './cst-to-ast.js';
+import type { ConvertProblem } from './build.js';
 import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
@@ -72,14 +72,10 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     tokens.push(t);
   }
   const parser = getParser();
-  parser.input = tokens;
-  parser.resetLayout();
-  let cst;
   let decls: Module['decls'] = [];
-  const conv = new Converter(LIMITS.maxExprDepth);
+  let problems: readonly ConvertProblem[] = [];
   try {
-    cst = parser.module();
-    decls = cst ? conv.module(cst) : [];
+    ({ decls, problems } = parser.parseModule(tokens, LIMITS.maxExprDepth));
   } catch (e) {
     // Last resort: the explicit limits (brackets, expression depth) should make this unreachable.
     if (!(e instanceof RangeError)) throw e;
@@ -104,7 +100,7 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
     diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end)));
   }
-  for (const p of conv.problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
+  for (const p of problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
   // In source order (stable: at one offset, lexing before parsing), so that the problems of two pieces of a
   // text, parsed apart, are those of the whole text (the editor's incremental parser relies on it).
   diagnostics.sort((x, y) => x.span!.start - y.span!.start);
@@ -173,12 +169,8 @@ export function parseStatementRun(text: string, firstColumn = 1): { stmts: Stmt[
   const comments = commentRanges(lexed);
   if (!tokens.length) return { stmts: [], comments };
   const parser = getParser();
-  parser.input = tokens;
-  parser.resetLayout(firstColumn - 1);
-  const conv = new Converter(LIMITS.maxExprDepth);
-  const cst = parser.statements();
-  if (parser.errors.length || !cst) return undefined;
-  const stmts = conv.body(cst);
-  if (conv.problems.length || stmts.length !== (cst.children.statement?.length ?? 0)) return undefined;
+  const run = parser.parseStatements(tokens, firstColumn - 1, LIMITS.maxExprDepth);
+  if (parser.errors.length || run.problems.length || run.stmts.length !== run.count) return undefined;
+  const stmts = run.stmts;
   return { stmts, comments };
 }

@@ -1,381 +1,365 @@
 /**
- * The `.nn` parser: a Chevrotain CST parser with error recovery, shared by the CLI and the language server.
+ * The `.nn` parser: a Chevrotain parser with error recovery, shared by the CLI and the language server,
+ * whose actions build the AST directly (src/syntax/nodes.ts: one builder per rule).
  * Layer calls are parsed as generic calls `name(args)` (a "super grammar"): adding an op never touches it.
  * grammar/nn.ebnf mirrors these rules (test/grammar.test.ts keeps them in sync).
  */
-import { CstParser, type CstNode, type IToken } from 'chevrotain';
+import type { IOrAlt, IToken } from 'chevrotain';
+import type { Decl, Stmt } from './ast.js';
+import { type ConvertProblem, real } from './build.js';
+import * as N from './nodes.js';
+import { ExprParser } from './parser-expr.js';
 import * as T from './lexer.js';
 
-class NnParser extends CstParser {
+class NnParser extends ExprParser {
   constructor() {
-    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true, nodeLocationTracking: 'onlyOffset' });
+    super();
     this.performSelfAnalysis();
   }
 
-  module = this.RULE('module', () => {
+  /** Parses a whole file. */
+  parseModule(tokens: IToken[], maxExprDepth: number): { decls: Decl[]; problems: ConvertProblem[] } {
+    this.start(tokens, 0, maxExprDepth);
+    const decls = this.module() ?? [];
+    return { decls, problems: this.ctx.problems };
+  }
+
+  /**
+   * Parses a run of statements whose first line starts `shift` columns right of the text's (the offside
+   * rule reads columns); `count` includes statements that made no AST.
+   */
+  parseStatements(tokens: IToken[], shift: number, maxExprDepth: number): { stmts: Stmt[]; count: number; problems: ConvertProblem[] } {
+    this.start(tokens, shift, maxExprDepth);
+    const stmts = this.statements() ?? [];
+    const count = this.lastBuilt instanceof N.ListN ? this.lastBuilt.count : 0;
+    return { stmts, count, problems: this.ctx.problems };
+  }
+
+  module = this.rule('module', () => {
+    const b = this.open(new N.ModuleN());
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.SUBRULE(this.importDecl) },
-        { ALT: () => this.SUBRULE(this.constDecl) },
-        { ALT: () => this.SUBRULE(this.blockDecl) },
-        { ALT: () => this.SUBRULE(this.modelDecl) },
+        { ALT: () => this.sub(b, this.SUBRULE(this.importDecl)) },
+        { ALT: () => this.sub(b, this.SUBRULE(this.constDecl)) },
+        { ALT: () => this.sub(b, this.SUBRULE(this.blockDecl)) },
+        { ALT: () => this.sub(b, this.SUBRULE(this.modelDecl)) },
       ]);
     });
+    return this.close<Decl[]>(b);
   });
 
-  importDecl = this.RULE('importDecl', () => {
-    this.CONSUME(T.From);
+  importDecl = this.rule('importDecl', () => {
+    const b = this.open(new N.ImportDeclN());
+    this.tk(b, this.CONSUME(T.From));
     this.OR([
-      { ALT: () => this.CONSUME(T.StringLit) },
       {
         ALT: () => {
-          this.CONSUME(T.Ident);
+          const t = this.tk(b, this.CONSUME(T.StringLit));
+          if (real(t)) b.str ??= t;
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.tk(b, this.CONSUME(T.Ident));
+          if (real(t)) b.idents.push(t);
           this.MANY(() => {
-            this.CONSUME(T.Dot);
-            this.CONSUME2(T.Ident);
+            this.tk(b, this.CONSUME(T.Dot));
+            const u = this.tk(b, this.CONSUME2(T.Ident));
+            if (real(u)) b.idents.push(u);
           });
         },
       },
     ]);
-    this.CONSUME(T.Import);
-    this.SUBRULE(this.importItem);
-    this.MANY2({ GATE: () => this.LA(2).tokenType === T.Ident, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.importItem); } });
-    this.OPTION(() => this.CONSUME2(T.Comma));
-  });
-
-  importItem = this.RULE('importItem', () => {
-    this.CONSUME(T.Ident);
-    this.OPTION(() => {
-      this.CONSUME(T.As);
-      this.CONSUME2(T.Ident);
+    this.tk(b, this.CONSUME(T.Import));
+    this.sub(b, this.SUBRULE(this.importItem));
+    this.MANY2({
+      GATE: () => this.LA(2).tokenType === T.Ident,
+      DEF: () => {
+        this.tk(b, this.CONSUME(T.Comma));
+        this.sub(b, this.SUBRULE2(this.importItem));
+      },
     });
+    this.OPTION(() => this.tk(b, this.CONSUME2(T.Comma)));
+    return this.close<Decl>(b);
   });
 
-  constDecl = this.RULE('constDecl', () => {
-    this.CONSUME(T.Const);
-    this.CONSUME(T.Ident);
-    this.CONSUME(T.Assign);
-    this.SUBRULE(this.expression);
-  });
-
-  blockDecl = this.RULE('blockDecl', () => {
-    this.CONSUME(T.Block);
-    this.CONSUME(T.Ident);
-    this.SUBRULE(this.paramList);
+  importItem = this.rule('importItem', () => {
+    const b = this.open(new N.ImportItemN());
+    const t = this.tk(b, this.CONSUME(T.Ident));
+    if (real(t)) b.ids.push(t);
     this.OPTION(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE(this.outputSpec);
+      this.tk(b, this.CONSUME(T.As));
+      const u = this.tk(b, this.CONSUME2(T.Ident));
+      if (real(u)) b.ids.push(u);
     });
-    this.SUBRULE(this.body);
+    return this.close<unknown>(b);
   });
 
-  modelDecl = this.RULE('modelDecl', () => {
-    this.CONSUME(T.Model);
-    this.CONSUME(T.Ident);
-    this.SUBRULE(this.paramList);
+  constDecl = this.rule('constDecl', () => {
+    const b = this.open(new N.ConstDeclN());
+    this.ctx.tooDeep = false;
+    this.tk(b, this.CONSUME(T.Const));
+    this.name(b, this.CONSUME(T.Ident));
+    this.tk(b, this.CONSUME(T.Assign));
+    this.sub(b, this.SUBRULE(this.expression));
+    return this.close<Decl | undefined>(b);
+  });
+
+
+  blockDecl = this.rule('blockDecl', () => {
+    const b = this.open(new N.DeclN('blockDecl'));
+    this.tk(b, this.CONSUME(T.Block));
+    this.name(b, this.CONSUME(T.Ident));
+    this.sub(b, this.SUBRULE(this.paramList));
     this.OPTION(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE(this.outputSpec);
+      this.tk(b, this.CONSUME(T.Arrow));
+      this.sub(b, this.SUBRULE(this.outputSpec));
+    });
+    this.sub(b, this.SUBRULE(this.body));
+    return this.close<Decl | undefined>(b);
+  });
+
+  modelDecl = this.rule('modelDecl', () => {
+    const b = this.open(new N.DeclN('modelDecl'));
+    this.ctx.tooDeep = false;
+    this.tk(b, this.CONSUME(T.Model));
+    this.name(b, this.CONSUME(T.Ident));
+    this.sub(b, this.SUBRULE(this.paramList));
+    this.OPTION(() => {
+      this.tk(b, this.CONSUME(T.Arrow));
+      this.sub(b, this.SUBRULE(this.outputSpec));
     });
     this.OPTION2(() => {
-      this.CONSUME(T.Where);
-      this.SUBRULE(this.expression);
+      this.tk(b, this.CONSUME(T.Where));
+      this.sub(b, this.SUBRULE(this.expression));
       this.MANY(() => {
-        this.CONSUME(T.Comma);
-        this.SUBRULE2(this.expression);
+        this.tk(b, this.CONSUME(T.Comma));
+        this.sub(b, this.SUBRULE2(this.expression));
       });
     });
-    this.SUBRULE(this.body);
+    this.sub(b, this.SUBRULE(this.body));
+    return this.close<Decl | undefined>(b);
   });
 
-  paramList = this.RULE('paramList', () => {
-    this.CONSUME(T.LParen);
+  paramList = this.rule('paramList', () => {
+    const b = this.open(new N.ListN('paramList'));
+    this.tk(b, this.CONSUME(T.LParen));
     this.OPTION(() => {
-      this.SUBRULE(this.param);
-      this.MANY({ GATE: () => this.LA(2).tokenType !== T.RParen, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.param); } });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
+      this.sub(b, this.SUBRULE(this.param));
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RParen,
+        DEF: () => {
+          this.tk(b, this.CONSUME(T.Comma));
+          this.sub(b, this.SUBRULE2(this.param));
+        },
+      });
+      this.OPTION2(() => this.tk(b, this.CONSUME2(T.Comma)));
     });
-    this.CONSUME(T.RParen);
+    this.tk(b, this.CONSUME(T.RParen));
+    return this.close<unknown>(b);
   });
 
-  param = this.RULE('param', () => {
-    this.CONSUME(T.Ident);
+  param = this.rule('param', () => {
+    const b = this.open(new N.ParamN());
+    this.ctx.tooDeep = false;
+    this.name(b, this.CONSUME(T.Ident));
     this.OPTION(() => {
-      this.CONSUME(T.Colon);
-      this.SUBRULE(this.typeRef);
+      this.tk(b, this.CONSUME(T.Colon));
+      this.sub(b, this.SUBRULE(this.typeRef));
     });
     this.OPTION2(() => {
-      this.CONSUME(T.Assign);
-      this.SUBRULE(this.expression);
+      this.tk(b, this.CONSUME(T.Assign));
+      this.sub(b, this.SUBRULE(this.expression));
     });
+    return this.close<unknown>(b);
   });
 
   /** `(name: type, …)` or a single type. */
-  outputSpec = this.RULE('outputSpec', () => {
+  outputSpec = this.rule('outputSpec', () => {
+    const b = this.open(new N.OutputSpecN());
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.outputItem);
-          this.MANY({ GATE: () => this.LA(2).tokenType !== T.RParen, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.outputItem); } });
-          this.OPTION(() => this.CONSUME2(T.Comma));
-          this.CONSUME(T.RParen);
+          this.tk(b, this.CONSUME(T.LParen));
+          this.sub(b, this.SUBRULE(this.outputItem));
+          this.MANY({
+            GATE: () => this.LA(2).tokenType !== T.RParen,
+            DEF: () => {
+              this.tk(b, this.CONSUME(T.Comma));
+              this.sub(b, this.SUBRULE2(this.outputItem));
+            },
+          });
+          this.OPTION(() => this.tk(b, this.CONSUME2(T.Comma)));
+          this.tk(b, this.CONSUME(T.RParen));
         },
       },
-      { ALT: () => this.SUBRULE(this.typeRef) },
+      { ALT: () => this.sub(b, this.SUBRULE(this.typeRef)) },
     ]);
+    return this.close<unknown>(b);
   });
 
-  outputItem = this.RULE('outputItem', () => {
-    this.OPTION({ GATE: () => this.LA(2).tokenType === T.Colon, DEF: () => { this.CONSUME(T.Ident); this.CONSUME(T.Colon); } });
-    this.SUBRULE(this.typeRef);
-  });
-
-  typeRef = this.RULE('typeRef', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Ident);
-          this.OPTION(() => this.SUBRULE(this.dimList));
-        },
+  outputItem = this.rule('outputItem', () => {
+    const b = this.open(new N.OutputItemN());
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType === T.Colon,
+      DEF: () => {
+        this.name(b, this.CONSUME(T.Ident));
+        this.tk(b, this.CONSUME(T.Colon));
       },
-      { ALT: () => this.SUBRULE2(this.dimList) },
-    ]);
-  });
-
-  dimList = this.RULE('dimList', () => {
-    this.CONSUME(T.LBracket);
-    this.OPTION(() => {
-      this.SUBRULE(this.expression);
-      this.MANY({ GATE: () => this.LA(2).tokenType !== T.RBracket, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.expression); } });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
     });
-    this.CONSUME(T.RBracket);
+    this.sub(b, this.SUBRULE(this.typeRef));
+    return this.close<unknown>(b);
   });
 
-  body = this.RULE('body', () => {
-    this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.statement));
-    this.CONSUME(T.RBrace);
+  typeRef = this.rule('typeRef', () => {
+    const b = this.open(new N.TypeRefN());
+    this.OR([
+      {
+        ALT: () => {
+          this.name(b, this.CONSUME(T.Ident));
+          this.OPTION(() => this.sub(b, this.SUBRULE(this.dimList)));
+        },
+      },
+      { ALT: () => this.sub(b, this.SUBRULE2(this.dimList)) },
+    ]);
+    return this.close<unknown>(b);
   });
+
+  dimList = this.rule('dimList', () => {
+    const b = this.open(new N.DimListN());
+    this.tk(b, this.CONSUME(T.LBracket));
+    this.OPTION(() => {
+      this.ctx.tooDeep = false;
+      this.sub(b, this.SUBRULE(this.expression));
+      this.MANY({
+        GATE: () => this.LA(2).tokenType !== T.RBracket,
+        DEF: () => {
+          this.tk(b, this.CONSUME(T.Comma));
+          this.sub(b, this.SUBRULE2(this.expression));
+        },
+      });
+      this.OPTION2(() => this.tk(b, this.CONSUME2(T.Comma)));
+    });
+    this.tk(b, this.CONSUME(T.RBracket));
+    return this.close<unknown>(b);
+  });
+
+  // The rules below run once per statement or expression: their DSL closures are made once (fields), not
+  // at each invocation, and reach the rule's builder through `top()` (closures per call allocated more
+  // than the AST did).
+  body = this.rule('body', () => {
+    const b = this.open(new N.ListN<Stmt>('body'));
+    this.tk(b, this.CONSUME(T.LBrace));
+    this.MANY(this.oneStatement);
+    this.tk(b, this.CONSUME(T.RBrace));
+    return this.close<Stmt[]>(b);
+  });
+  private readonly oneStatement = (): void => this.subTop(this.SUBRULE(this.statement));
 
   /** A run of statements on its own: the editor re-parses just the statements an edit touched. */
-  statements = this.RULE('statements', () => {
-    this.MANY(() => this.SUBRULE(this.statement));
+  statements = this.rule('statements', () => {
+    const b = this.open(new N.ListN<Stmt>('statements'));
+    this.MANY(this.oneStatement);
+    return this.close<Stmt[]>(b);
   });
 
-  statement = this.RULE('statement', () => {
-    this.ACTION(() => {
-      this.stmtCol = this.column(this.LA(1));
-    });
-    this.OR([
-      { ALT: () => this.SUBRULE(this.ifStmt) },
-      { ALT: () => this.SUBRULE(this.forStmt) },
-      { ALT: () => this.SUBRULE(this.repeatStmt) },
-      { ALT: () => this.SUBRULE(this.assertStmt) },
-      { ALT: () => this.SUBRULE(this.returnStmt) },
-      { ALT: () => this.SUBRULE(this.frozenStmt) },
-      { GATE: () => this.LA(2).tokenType === T.Assign, ALT: () => this.SUBRULE(this.assignStmt) },
-      { ALT: () => this.SUBRULE(this.expression) },
-    ]);
-    this.OPTION(() => this.CONSUME(T.Semi));
-    this.ACTION(() => {
-      this.stmtCol = 0;
-    });
-  });
-
-  /**
-   * The column of the statement being parsed (0 outside one). A line that begins at or left of it with
-   * `name =` begins the next statement, not a keyword argument: an unfinished `q = x -> f(` stops at the end
-   * of its line instead of taking the next statement as its argument (an offside rule, as the formatter
-   * indents arguments deeper than their statement).
-   */
-  private stmtCol = 0;
-  /** Added to the columns of the first line (a run of statements parsed out of its line: parseStatementRun). */
-  private firstLineShift = 0;
-
-  /** Before each parse: no statement yet, and the first line's tokens start `shift` columns further right. */
-  resetLayout(shift = 0): void {
-    this.stmtCol = 0;
-    this.firstLineShift = shift;
-  }
-
-  private column(t: IToken): number {
-    return (t.startColumn ?? 0) + (t.startLine === 1 ? this.firstLineShift : 0);
-  }
-
-  /** `t` begins a line at or left of the current statement's column. */
-  private offside(t: IToken): boolean {
-    return this.stmtCol > 0 && t.startLine !== this.LA(0).endLine && this.column(t) <= this.stmtCol;
-  }
-
-  ifStmt = this.RULE('ifStmt', () => {
-    this.CONSUME(T.If);
-    this.SUBRULE(this.expression);
-    this.SUBRULE(this.body);
-    this.OPTION(() => {
-      this.CONSUME(T.Else);
-      this.OR([{ ALT: () => this.SUBRULE(this.ifStmt) }, { ALT: () => this.SUBRULE2(this.body) }]);
-    });
-  });
-
-  forStmt = this.RULE('forStmt', () => {
-    this.CONSUME(T.For);
-    this.CONSUME(T.Ident);
-    this.CONSUME(T.In);
-    this.SUBRULE(this.expression);
-    this.SUBRULE(this.body);
-  });
-
-  repeatStmt = this.RULE('repeatStmt', () => {
-    this.CONSUME(T.Repeat);
-    this.SUBRULE(this.expression);
-    this.SUBRULE(this.body);
-  });
-
-  assertStmt = this.RULE('assertStmt', () => {
-    this.CONSUME(T.Assert);
-    this.SUBRULE(this.expression);
-    this.OPTION(() => {
-      this.CONSUME(T.Comma);
-      this.CONSUME(T.StringLit);
-    });
-  });
-
-  returnStmt = this.RULE('returnStmt', () => {
-    this.CONSUME(T.Return);
-    this.SUBRULE(this.expression);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.expression);
-    });
-  });
-
-  frozenStmt = this.RULE('frozenStmt', () => {
-    this.CONSUME(T.Frozen);
-    this.SUBRULE(this.body);
-  });
-
-  assignStmt = this.RULE('assignStmt', () => {
-    this.CONSUME(T.Ident);
-    this.CONSUME(T.Assign);
-    this.SUBRULE(this.expression);
-  });
-
-  /**
-   * `a op b op c …` flat: precedence is resolved in cst-to-ast.ts (precedence climbing), which keeps the
-   * CST shallow — a chain of one rule per precedence level made parsing ~5× slower.
-   */
-  expression = this.RULE('expression', () => {
-    this.SUBRULE(this.binaryExpr);
-    this.OPTION(() => {
-      this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.binaryExpr);
-    });
-    this.MANY(() => {
-      this.CONSUME(T.Arrow);
-      this.SUBRULE(this.postfixExpr);
-    });
-  });
-
-  binaryExpr = this.RULE('binaryExpr', () => {
-    this.SUBRULE(this.unaryExpr);
-    this.MANY(() => {
-      this.SUBRULE(this.binaryOp);
-      this.SUBRULE2(this.unaryExpr);
-    });
-  });
-
-  binaryOp = this.RULE('binaryOp', () => {
+  statement = this.rule('statement', () => {
+    this.open(new N.StatementN(this.ctx.tokenlessMade));
+    this.ctx.tooDeep = false;
+    this.ACTION(this.enterStatement);
     this.OR(
-      (this.binOps ??= [
-        T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.StarStar, T.Star, T.SlashSlash, T.Slash, T.Percent,
-      ].map((tt) => ({ ALT: () => this.CONSUME(tt) }))),
+      (this.statementAlts ??= [
+        { ALT: () => this.subTop(this.SUBRULE(this.ifStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.forStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.repeatStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.assertStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.returnStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.frozenStmt)) },
+        { GATE: () => this.LA(2).tokenType === T.Assign, ALT: () => this.subTop(this.SUBRULE(this.assignStmt)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.expression)) },
+      ]),
     );
+    this.OPTION(this.semicolon);
+    this.ACTION(this.leaveStatement);
+    return this.close<Stmt | undefined>(this.top());
   });
-  private binOps: { ALT: () => unknown }[] | undefined;
+  private statementAlts: IOrAlt<void>[] | undefined;
+  private readonly enterStatement = (): void => {
+    this.stmtCol = this.column(this.LA(1));
+  };
+  private readonly leaveStatement = (): void => {
+    this.stmtCol = 0;
+  };
+  private readonly semicolon = (): void => void this.tkTop(this.CONSUME(T.Semi));
 
-  /** Prefix `-` and `not` (whose looser binding is resolved in cst-to-ast.ts). */
-  unaryExpr = this.RULE('unaryExpr', () => {
+  ifStmt = this.rule('ifStmt', () => {
+    const b = this.open(new N.IfStmtN());
+    this.tk(b, this.CONSUME(T.If));
+    this.sub(b, this.SUBRULE(this.expression));
+    this.sub(b, this.SUBRULE(this.body));
+    this.OPTION(() => {
+      this.tk(b, this.CONSUME(T.Else));
+      this.OR([{ ALT: () => this.sub(b, this.SUBRULE(this.ifStmt)) }, { ALT: () => this.sub(b, this.SUBRULE2(this.body)) }]);
+    });
+    return this.close<Stmt>(b);
+  });
+
+  forStmt = this.rule('forStmt', () => {
+    const b = this.open(new N.SimpleStmtN('forStmt'));
+    this.tk(b, this.CONSUME(T.For));
+    this.name(b, this.CONSUME(T.Ident));
+    this.tk(b, this.CONSUME(T.In));
+    this.sub(b, this.SUBRULE(this.expression));
+    this.sub(b, this.SUBRULE(this.body));
+    return this.close<Stmt | undefined>(b);
+  });
+
+  repeatStmt = this.rule('repeatStmt', () => {
+    const b = this.open(new N.SimpleStmtN('repeatStmt'));
+    this.tk(b, this.CONSUME(T.Repeat));
+    this.sub(b, this.SUBRULE(this.expression));
+    this.sub(b, this.SUBRULE(this.body));
+    return this.close<Stmt | undefined>(b);
+  });
+
+  assertStmt = this.rule('assertStmt', () => {
+    const b = this.open(new N.SimpleStmtN('assertStmt'));
+    this.tk(b, this.CONSUME(T.Assert));
+    this.sub(b, this.SUBRULE(this.expression));
+    this.OPTION(() => {
+      this.tk(b, this.CONSUME(T.Comma));
+      const t = this.tk(b, this.CONSUME(T.StringLit));
+      if (real(t)) b.str ??= t;
+    });
+    return this.close<Stmt | undefined>(b);
+  });
+
+  returnStmt = this.rule('returnStmt', () => {
+    const b = this.open(new N.SimpleStmtN('returnStmt'));
+    this.tk(b, this.CONSUME(T.Return));
+    this.sub(b, this.SUBRULE(this.expression));
     this.MANY(() => {
-      this.OR([{ ALT: () => this.CONSUME(T.Minus) }, { ALT: () => this.CONSUME(T.Not) }]);
+      this.tk(b, this.CONSUME(T.Comma));
+      this.sub(b, this.SUBRULE2(this.expression));
     });
-    this.SUBRULE(this.postfixExpr);
+    return this.close<Stmt | undefined>(b);
   });
 
-  postfixExpr = this.RULE('postfixExpr', () => {
-    this.SUBRULE(this.primary);
-    // A call or index must start on the same line: a `(` or `[` on the next line begins a new statement.
-    this.MANY({ GATE: () => this.LA(1).tokenType === T.Dot || this.LA(1).startLine === this.LA(0).endLine, DEF: () => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.callSuffix) },
-        { ALT: () => this.SUBRULE(this.indexSuffix) },
-        {
-          ALT: () => {
-            this.CONSUME(T.Dot);
-            this.CONSUME(T.Ident);
-          },
-        },
-      ]);
-    } });
+  frozenStmt = this.rule('frozenStmt', () => {
+    const b = this.open(new N.SimpleStmtN('frozenStmt'));
+    this.tk(b, this.CONSUME(T.Frozen));
+    this.sub(b, this.SUBRULE(this.body));
+    return this.close<Stmt | undefined>(b);
   });
 
-  callSuffix = this.RULE('callSuffix', () => {
-    this.CONSUME(T.LParen);
-    this.OPTION(() => {
-      this.SUBRULE(this.arg);
-      this.MANY({ GATE: () => this.LA(2).tokenType !== T.RParen, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.arg); } });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
-    this.CONSUME(T.RParen);
+  assignStmt = this.rule('assignStmt', () => {
+    const b = this.open(new N.SimpleStmtN('assignStmt'));
+    this.name(b, this.CONSUME(T.Ident));
+    this.tk(b, this.CONSUME(T.Assign));
+    this.sub(b, this.SUBRULE(this.expression));
+    return this.close<Stmt | undefined>(b);
   });
 
-  arg = this.RULE('arg', () => {
-    this.OPTION({ GATE: () => this.LA(2).tokenType === T.Assign && !this.offside(this.LA(1)), DEF: () => { this.CONSUME(T.Ident); this.CONSUME(T.Assign); } });
-    this.SUBRULE(this.expression);
-  });
-
-  indexSuffix = this.RULE('indexSuffix', () => {
-    this.CONSUME(T.LBracket);
-    this.SUBRULE(this.expression);
-    this.CONSUME(T.RBracket);
-  });
-
-  primary = this.RULE('primary', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLit) },
-      { ALT: () => this.CONSUME(T.StringLit) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.None) },
-      // `name =` is never an expression (outside a call's keyword argument, which `arg` takes first): it
-      // begins the next statement. So an unfinished `q = h ->` stops there rather than swallowing that name.
-      { GATE: () => this.LA(2).tokenType !== T.Assign, ALT: () => this.CONSUME(T.Ident) },
-      { ALT: () => this.SUBRULE(this.parenExpr) },
-      { ALT: () => this.SUBRULE(this.listExpr) },
-    ]);
-  });
-
-  /** `(e)` groups; `(a, b)`, `(a,)` and `()` are tuples. */
-  parenExpr = this.RULE('parenExpr', () => {
-    this.CONSUME(T.LParen);
-    this.OPTION(() => {
-      this.SUBRULE(this.expression);
-      this.MANY({ GATE: () => this.LA(2).tokenType !== T.RParen, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.expression); } });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
-    this.CONSUME(T.RParen);
-  });
-
-  listExpr = this.RULE('listExpr', () => {
-    this.CONSUME(T.LBracket);
-    this.OPTION(() => {
-      this.SUBRULE(this.expression);
-      this.MANY({ GATE: () => this.LA(2).tokenType !== T.RBracket, DEF: () => { this.CONSUME(T.Comma); this.SUBRULE2(this.expression); } });
-      this.OPTION2(() => this.CONSUME2(T.Comma));
-    });
-    this.CONSUME(T.RBracket);
-  });
 }
 
 let instance: NnParser | undefined;
@@ -384,4 +368,4 @@ export function getParser(): NnParser {
   return (instance ??= new NnParser());
 }
 
-export type { CstNode, IToken };
+export type { IToken };

@@ -7,7 +7,7 @@ import type { Expr, Range } from './ast.js';
 import { type Doc, group, hardline, ifBreak, indent, line, lineSuffix, softline } from './doc.js';
 import type { FmtContext } from './fmt-context.js';
 
-/** Binding power of what an expression prints as, loosest first (cst-to-ast.ts's table; atoms 10). */
+/** Binding power of what an expression prints as, loosest first (src/syntax/build.ts's table; atoms 10). */
 const PREC: Record<string, number> = { or: 1, and: 2, '==': 4, '!=': 4, '<': 4, '<=': 4, '>': 4, '>=': 4, '+': 5, '-': 5, '*': 6, '/': 6, '//': 6, '%': 6, '**': 8 };
 
 function prec(e: Expr): number {

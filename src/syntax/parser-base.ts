@@ -1,0 +1,121 @@
+/**
+ * What the parser's rules share: the stack of rule invocations being built (src/syntax/nodes.ts), the
+ * recovery that finishes those a syntax error cut short, and the layout (offside) rule.
+ */
+import { EmbeddedActionsParser, type IRuleConfig, type IToken } from 'chevrotain';
+import { BuildContext, extend, real } from './build.js';
+import type * as N from './nodes.js';
+import * as T from './lexer.js';
+
+export abstract class ParserBase extends EmbeddedActionsParser {
+  constructor() {
+    super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true });
+  }
+
+  /** The rule invocations being built, innermost last. */
+  protected building: N.Node[] = [];
+  /** The invocation finished last: its parent reads its rule and location. */
+  protected lastBuilt: N.Node | undefined = undefined;
+  protected ctx = new BuildContext();
+  /**
+   * When a rule recovers from a syntax error (Chevrotain re-syncs in the innermost rule that can go on), the
+   * invocations under it that were cut short are finished from what they had, each handed to its parent, as
+   * Chevrotain's CST parser kept their partial nodes; then the rule itself is finished.
+   */
+  protected readonly recovery = { recoveryValueFunc: (): unknown => this.recover() };
+
+  protected start(tokens: IToken[], shift: number, maxExprDepth: number): void {
+    this.input = tokens;
+    this.stmtCol = 0;
+    this.firstLineShift = shift;
+    this.building = [];
+    this.lastBuilt = undefined;
+    this.ctx = new BuildContext(maxExprDepth);
+  }
+
+  protected open<B extends N.Node>(b: B): B {
+    b.depth = (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+    this.building.push(b);
+    return b;
+  }
+
+  protected close<R>(b: N.Node): R {
+    this.building.pop();
+    // While Chevrotain records the grammar, rules run once with placeholder tokens and results.
+    if (this.RECORDING_PHASE) return undefined as R;
+    this.lastBuilt = b;
+    return b.finish(this.ctx) as R;
+  }
+
+  /** A token consumed by `b`'s rule. */
+  protected tk(b: N.Node, t: IToken): IToken {
+    extend(b, t.startOffset, t.endOffset!);
+    return t;
+  }
+
+  /** The builder of the rule being parsed. */
+  protected top<B extends N.Node>(): B {
+    return this.building[this.building.length - 1] as B;
+  }
+
+  protected tkTop(t: IToken): IToken {
+    return this.tk(this.top(), t);
+  }
+
+  protected subTop(v: unknown): void {
+    this.sub(this.top(), v);
+  }
+
+  /** The value of a child rule of `b`'s rule, just returned. */
+  protected sub(b: N.Node, v: unknown): void {
+    if (this.RECORDING_PHASE) return;
+    const k = this.lastBuilt!;
+    b.add(k.rule, v, k, this.ctx);
+    extend(b, k.s, k.e);
+  }
+
+  /** A rule that recovers from syntax errors by finishing what it has ({@link recovery}). */
+  protected rule<F extends () => unknown>(name: string, impl: F) {
+    return this.RULE(name, impl, this.recovery as IRuleConfig<ReturnType<F>>);
+  }
+
+  protected recover(): unknown {
+    const depth = (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+    let b = this.building[this.building.length - 1]!;
+    while (b.depth > depth) {
+      this.building.pop();
+      const v = b.finish(this.ctx);
+      const parent = this.building[this.building.length - 1]!;
+      parent.add(b.rule, v, b, this.ctx);
+      extend(parent, b.s, b.e);
+      b = parent;
+    }
+    return this.close(b);
+  }
+
+  /** The first real name a rule consumes (its declared name, variable or keyword). */
+  protected name(b: N.Node & { id: IToken | undefined }, t: IToken): void {
+    this.tk(b, t);
+    if (real(t)) b.id ??= t;
+  }
+
+  /**
+   * The column of the statement being parsed (0 outside one). A line that begins at or left of it with
+   * `name =` begins the next statement, not a keyword argument: an unfinished `q = x -> f(` stops at the end
+   * of its line instead of taking the next statement as its argument (an offside rule, as the formatter
+   * indents arguments deeper than their statement).
+   */
+  protected stmtCol = 0;
+  /** Added to the columns of the first line (a run of statements parsed out of its line: parseStatementRun). */
+  protected firstLineShift = 0;
+
+  protected column(t: IToken): number {
+    return (t.startColumn ?? 0) + (t.startLine === 1 ? this.firstLineShift : 0);
+  }
+
+  /** `t` begins a line at or left of the current statement's column. */
+  protected offside(t: IToken): boolean {
+    return this.stmtCol > 0 && t.startLine !== this.LA(0).endLine && this.column(t) <= this.stmtCol;
+  }
+
+}

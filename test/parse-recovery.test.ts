@@ -1,0 +1,36 @@
+/**
+ * What the parser makes of broken text (AST and diagnostics, of a whole file and of a run of statements),
+ * kept as a golden over 240 seeded random breakages of the examples (scripts/make-parse-cases.mjs).
+ * The digests were first recorded by the CST parser and converter this parser replaced (66ea4fe); the
+ * embedded-actions parser reproduces every one, and a change to recovery shows here case by case.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseSource, parseStatementRun } from '../src/syntax/parse.js';
+import { sourceFile } from '../src/syntax/source.js';
+import { expectGolden } from './helpers/golden.js';
+
+const cases: string[] = JSON.parse(readFileSync('test/fixtures/parse-recovery/cases.json', 'utf8'));
+const digest = (v: unknown): string => createHash('sha1').update(JSON.stringify(v) ?? 'undefined').digest('hex').slice(0, 16);
+
+/** One line per case: its digests and diagnostic codes (readable in a diff). */
+export function caseLine(text: string, i: number): string {
+  const whole = parseSource(sourceFile('case.nn', text));
+  const trimmed = text.replace(/^\s+/, '');
+  const run = parseStatementRun(trimmed, text.length - trimmed.length + 1);
+  return `${i} ${digest(whole)} ${digest(run)} ${whole.diagnostics.map((d) => d.code).join(',') || '-'}`;
+}
+
+describe('parser recovery on broken text', () => {
+  it('AST and diagnostics of each broken piece are as recorded', () => {
+    expectGolden('test/golden/parse-recovery/digests.txt', cases.map(caseLine).join('\n'));
+  });
+
+  it('the cases exercise recovery: most have syntax errors, and some statement runs parse', () => {
+    const withErrors = cases.filter((t) => parseSource(sourceFile('case.nn', t)).diagnostics.some((d) => d.code === 'E0101')).length;
+    const runs = cases.filter((t) => parseStatementRun(t.replace(/^\s+/, ''), 1) !== undefined).length;
+    expect(withErrors).toBeGreaterThan(cases.length / 3);
+    expect(runs).toBeGreaterThan(10);
+  });
+});
