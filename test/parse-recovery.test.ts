@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { shift } from '../src/service/ast-shift.js';
 import { parseSource, parseStatementRun } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { expectGolden } from './helpers/golden.js';
@@ -32,5 +33,15 @@ describe('parser recovery on broken text', () => {
     const runs = cases.filter((t) => parseStatementRun(t.replace(/^\s+/, ''), 1) !== undefined).length;
     expect(withErrors).toBeGreaterThan(cases.length / 3);
     expect(runs).toBeGreaterThan(10);
+  });
+
+  it('a piece parsed at its offset in a file (as the editor parses declarations) gets the AST of the piece parsed alone and moved there, and the same diagnostics', () => {
+    for (const text of cases)
+      for (const base of [1, 4096]) {
+        const alone = parseSource(sourceFile('case.nn', text));
+        const at = parseSource(sourceFile('case.nn', text), base);
+        expect(at.result).toEqual({ decls: shift(alone.result.decls, base), comments: shift(alone.result.comments, base) });
+        expect(at.diagnostics).toEqual(alone.diagnostics);
+      }
   });
 });

@@ -161,14 +161,20 @@ function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: s
 
 const tensorArity = (op: OpDef): number => (op.inputs.some((i) => i.variadic) ? 1 : op.inputs.length);
 
+/** Worked out once per block declaration (a block is called once per use, thousands of times in big models). */
+const tensorParamsOf = new WeakMap<BlockRef['decl'], readonly Param[]>();
+
 /** Tensor parameters of a block: typed `Tensor` or with a shape, or an untyped first param without default. */
-export function tensorParams(b: BlockRef): Param[] {
-  const out: Param[] = [];
+export function tensorParams(b: BlockRef): readonly Param[] {
+  let out = tensorParamsOf.get(b.decl);
+  if (out) return out;
+  const found: Param[] = [];
   for (const [i, p] of b.decl.params.entries()) {
     const isT = p.type ? p.type.dims !== undefined || /^tensor$/i.test(p.type.name?.text ?? '') : i === 0 && !p.default;
     if (!isT) break;
-    out.push(p);
+    found.push(p);
   }
+  tensorParamsOf.set(b.decl, (out = found));
   return out;
 }
 

@@ -133,8 +133,9 @@ export class IncrementalParser {
           c = spliced.chunk;
         }
         else {
-          const parsed = parseSource(sourceFile(file.path, t));
-          c = { at: { by: a, path: file.path, decls: shift(parsed.result.decls, a), comments: shift(parsed.result.comments, a) }, diagnostics: parsed.diagnostics };
+          // Parsed at its offset: its AST needs no moving copy.
+          const parsed = parseSource(sourceFile(file.path, t), a);
+          c = { at: { by: a, path: file.path, decls: parsed.result.decls, comments: parsed.result.comments }, diagnostics: parsed.diagnostics };
         }
       }
       used.set(t, c);

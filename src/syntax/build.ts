@@ -33,8 +33,6 @@ export function extend(l: Loc, s: number, e: number): void {
 
 /** A token of the text (not one that recovery inserted). */
 export const real = (t: IToken): boolean => !isNaN(t.startOffset) && !t.isInsertedInRecovery;
-export const tokRange = (t: IToken): Range => ({ start: t.startOffset, end: (t.endOffset ?? t.startOffset) + 1 });
-export const nameOf = (t: IToken): Name => ({ text: t.image, ...tokRange(t) });
 
 /** A tokenless range: placed at the end of its statement once that is known ({@link placeTokenless}). */
 const isTokenless = (r: Range): boolean => r.start === 0 && r.end === 0;
@@ -88,7 +86,11 @@ export class BuildContext {
    * @param maxExprDepth deepest expression tree accepted (E0104 beyond): every later stage walks
    * expressions recursively, so a 50k-term `a + a + …` or `x.shape[0][0]…` must stop here.
    */
-  constructor(private readonly maxExprDepth = Infinity) {}
+  constructor(
+    private readonly maxExprDepth = Infinity,
+    /** Added to every offset: a declaration parsed apart gets its ranges in its file (no copy to move them). */
+    private readonly base = 0,
+  ) {}
 
   /** The range of a rule's tokens (tokenless when it has none). */
   range(l: Loc): Range {
@@ -96,12 +98,33 @@ export class BuildContext {
     const e = l.e;
     // A rule recovered from a syntax error may have no tokens (-1) or only inserted ones (NaN).
     if (isNaN(s) || s < 0) return this.tokenless();
-    return { start: s, end: isNaN(e) ? s : e + 1 };
+    return { start: s + this.base, end: (isNaN(e) ? s : e + 1) + this.base };
+  }
+
+  tokRange(t: IToken): Range {
+    return { start: t.startOffset + this.base, end: (t.endOffset ?? t.startOffset) + 1 + this.base };
+  }
+
+  nameOf(t: IToken): Name {
+    return { text: t.image, ...this.tokRange(t) };
   }
 
   tokenless(): Range {
     this.tokenlessMade++;
-    return { start: 0, end: 0 };
+    const r = { start: 0, end: 0 };
+    if (this.base) this.unplaced.push(r);
+    return r;
+  }
+
+  /** Tokenless ranges made while parsing at a `base` offset. */
+  private readonly unplaced: { start: number; end: number }[] = [];
+
+  /**
+   * After a parse at a `base` offset: the tokenless ranges no statement placed (outside statements) are at
+   * `base`, where moving the AST of the piece parsed on its own would have put them.
+   */
+  placeRest(): void {
+    for (const r of this.unplaced) if (r.start === 0 && r.end === 0) r.start = r.end = this.base;
   }
 
   /** A missing expression (recovery left a hole). */
@@ -149,10 +172,10 @@ export class BuildContext {
         const op = ops[k++]!;
         const p = PREC[op.image]!;
         // Python would read a < b < c as a < b and b < c; silently meaning (a < b) < c would be worse.
-        if (p === PREC_CMP && compared) this.problems.push({ code: 'E0101', message: `comparisons cannot be chained: write (a < b) and (b < c)`, range: tokRange(op) });
+        if (p === PREC_CMP && compared) this.problems.push({ code: 'E0101', message: `comparisons cannot be chained: write (a < b) and (b < c)`, range: this.tokRange(op) });
         if (p === PREC_CMP) compared = true;
         const right = climb(op.image === '**' ? p : p + 1);
-        left = { kind: 'binary', op: op.image as BinaryOp, left, right, opRange: tokRange(op), range: span(left.range, right.range) };
+        left = { kind: 'binary', op: op.image as BinaryOp, left, right, opRange: this.tokRange(op), range: span(left.range, right.range) };
       }
       return left;
     };
@@ -162,7 +185,7 @@ export class BuildContext {
       if (pi < cur.prefixes.length) {
         const t = cur.prefixes[pi++]!;
         const operand = climb(t.image === '-' ? PREC_NEG : PREC_NOT);
-        const range = span(tokRange(t), operand.range);
+        const range = span(this.tokRange(t), operand.range);
         // Fold `-3` into a literal so that shapes and attributes read naturally.
         if (t.image === '-' && operand.kind === 'num') return { ...operand, value: -operand.value, raw: `-${operand.raw}`, range };
         return { kind: 'unary', op: t.image === '-' ? '-' : 'not', operand, range };

@@ -17,8 +17,12 @@ const TOKEN_LABEL: Record<string, string> = {
   LBrace: "'{'", RBrace: "'}'", Comma: "','", Colon: "':'", Assign: "'='", Arrow: "'->'", EOF: 'end of file',
 };
 
-/** Parses one file. Syntax errors are recovered from; the AST covers whatever could be understood. */
-export function parseSource(file: SourceFile): WithDiagnostics<Module> {
+/**
+ * Parses one file. Syntax errors are recovered from; the AST covers whatever could be understood.
+ * `base`: the text is a piece of a bigger one that starts at this offset (the editor parses a file by
+ * declarations), and the AST's offsets are of the bigger text; the diagnostics' spans stay of `file`.
+ */
+export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module> {
   const diagnostics: Diagnostic[] = [];
   const text = file.text;
   if (text.length > LIMITS.maxBytes) {
@@ -75,7 +79,7 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
   let decls: Module['decls'] = [];
   let problems: readonly ConvertProblem[] = [];
   try {
-    ({ decls, problems } = parser.parseModule(tokens, LIMITS.maxExprDepth));
+    ({ decls, problems } = parser.parseModule(tokens, LIMITS.maxExprDepth, base));
   } catch (e) {
     // Last resort: the explicit limits (brackets, expression depth) should make this unreachable.
     if (!(e instanceof RangeError)) throw e;
@@ -100,12 +104,15 @@ export function parseSource(file: SourceFile): WithDiagnostics<Module> {
     const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
     diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end)));
   }
-  for (const p of problems) diagnostics.push(diag(p.code, p.message, spanOf(file, p.range.start, p.range.end)));
+  // (A tokenless range that no statement placed is still at 0.)
+  const rel = (n: number) => (n === 0 ? 0 : n - base);
+  for (const p of problems) diagnostics.push(diag(p.code, p.message, spanOf(file, rel(p.range.start), rel(p.range.end))));
   // In source order (stable: at one offset, lexing before parsing), so that the problems of two pieces of a
   // text, parsed apart, are those of the whole text (the editor's incremental parser relies on it).
   diagnostics.sort((x, y) => x.span!.start - y.span!.start);
   const comments = commentRanges(lexed);
-  return { result: { decls: attachDocs(decls, comments, text), comments }, diagnostics };
+  const docs = attachDocs(decls, comments, text, base);
+  return { result: { decls: docs, comments: base ? comments.map((c) => ({ start: c.start + base, end: c.end + base })) : comments }, diagnostics };
 }
 
 /** Where the `#` comments of a lexed text are (kept for the formatter and doc comments). */
@@ -125,11 +132,11 @@ function friendly(msg: string): string {
 }
 
 /** A run of `#` comment lines directly above a block or model is its documentation (shown on hover). */
-function attachDocs(decls: Module['decls'], comments: { start: number; end: number }[], text: string): Module['decls'] {
+function attachDocs(decls: Module['decls'], comments: { start: number; end: number }[], text: string, base: number): Module['decls'] {
   return decls.map((d) => {
     if (d.kind !== 'block' && d.kind !== 'model') return d;
     const lines: string[] = [];
-    let pos = d.range.start;
+    let pos = d.range.start - base;
     for (let i = comments.length - 1; i >= 0; i--) {
       const c = comments[i]!;
       if (c.end > pos) continue;

@@ -24,13 +24,13 @@ export abstract class ParserBase extends EmbeddedActionsParser {
    */
   protected readonly recovery = { recoveryValueFunc: (): unknown => this.recover() };
 
-  protected start(tokens: IToken[], shift: number, maxExprDepth: number): void {
+  protected start(tokens: IToken[], shift: number, maxExprDepth: number, base = 0): void {
     this.input = tokens;
     this.stmtCol = 0;
     this.firstLineShift = shift;
     this.building = [];
     this.lastBuilt = undefined;
-    this.ctx = new BuildContext(maxExprDepth);
+    this.ctx = new BuildContext(maxExprDepth, base);
   }
 
   protected open<B extends N.Node>(b: B): B {
@@ -44,7 +44,7 @@ export abstract class ParserBase extends EmbeddedActionsParser {
     // While Chevrotain records the grammar, rules run once with placeholder tokens and results.
     if (this.RECORDING_PHASE) return undefined as R;
     this.lastBuilt = b;
-    return b.finish(this.ctx) as R;
+    return b.spec.finish(b, this.ctx) as R;
   }
 
   /** A token consumed by `b`'s rule. */
@@ -70,7 +70,7 @@ export abstract class ParserBase extends EmbeddedActionsParser {
   protected sub(b: N.Node, v: unknown): void {
     if (this.RECORDING_PHASE) return;
     const k = this.lastBuilt!;
-    b.add(k.rule, v, k, this.ctx);
+    b.spec.add(b, k.rule, v, k, this.ctx);
     extend(b, k.s, k.e);
   }
 
@@ -84,9 +84,9 @@ export abstract class ParserBase extends EmbeddedActionsParser {
     let b = this.building[this.building.length - 1]!;
     while (b.depth > depth) {
       this.building.pop();
-      const v = b.finish(this.ctx);
+      const v = b.spec.finish(b, this.ctx);
       const parent = this.building[this.building.length - 1]!;
-      parent.add(b.rule, v, b, this.ctx);
+      parent.spec.add(parent, b.rule, v, b, this.ctx);
       extend(parent, b.s, b.e);
       b = parent;
     }
@@ -94,7 +94,7 @@ export abstract class ParserBase extends EmbeddedActionsParser {
   }
 
   /** The first real name a rule consumes (its declared name, variable or keyword). */
-  protected name(b: N.Node & { id: IToken | undefined }, t: IToken): void {
+  protected name(b: N.Named, t: IToken): void {
     this.tk(b, t);
     if (real(t)) b.id ??= t;
   }

@@ -15,7 +15,7 @@ export abstract class ExprParser extends ParserBase {
    * the rules shallow — a chain of one rule per precedence level made parsing ~5× slower.
    */
   expression = this.rule('expression', () => {
-    const b = this.open(new N.ExpressionN());
+    const b = this.open(N.expressionN());
     this.sub(b, this.SUBRULE(this.binaryExpr));
     this.OPTION(this.rangeEnd);
     this.MANY(this.chainStep);
@@ -31,7 +31,7 @@ export abstract class ExprParser extends ParserBase {
   };
 
   binaryExpr = this.rule('binaryExpr', () => {
-    const b = this.open(new N.BinaryExprN());
+    const b = this.open(N.binaryExprN());
     this.sub(b, this.SUBRULE(this.unaryExpr));
     this.MANY(this.binaryStep);
     return this.close<unknown>(b);
@@ -42,7 +42,7 @@ export abstract class ExprParser extends ParserBase {
   };
 
   binaryOp = this.rule('binaryOp', () => {
-    const b = this.open(new N.BinaryOpN());
+    const b = this.open(N.binaryOpN());
     this.OR(
       (this.binOps ??= [
         T.Or, T.And, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Plus, T.Minus, T.StarStar, T.Star, T.SlashSlash, T.Slash, T.Percent,
@@ -54,7 +54,7 @@ export abstract class ExprParser extends ParserBase {
 
   /** Prefix `-` and `not` (whose looser binding is resolved when the AST is built). */
   unaryExpr = this.rule('unaryExpr', () => {
-    const b = this.open(new N.UnaryExprN());
+    const b = this.open(N.unaryExprN());
     this.MANY(this.prefix);
     this.sub(b, this.SUBRULE(this.postfixExpr));
     return this.close<unknown>(b);
@@ -69,7 +69,7 @@ export abstract class ExprParser extends ParserBase {
     );
 
   postfixExpr = this.rule('postfixExpr', () => {
-    const b = this.open(new N.PostfixExprN());
+    const b = this.open(N.postfixExprN());
     this.sub(b, this.SUBRULE(this.primary));
     this.MANY(this.suffix);
     return this.close<unknown>(b);
@@ -95,7 +95,7 @@ export abstract class ExprParser extends ParserBase {
   };
 
   callSuffix = this.rule('callSuffix', () => {
-    const b = this.open(new N.CallSuffixN());
+    const b = this.open(N.callSuffixN());
     this.tk(b, this.CONSUME(T.LParen));
     this.OPTION(this.callArgs);
     this.tk(b, this.CONSUME(T.RParen));
@@ -116,7 +116,7 @@ export abstract class ExprParser extends ParserBase {
   protected readonly callComma = (): void => void this.tkTop(this.CONSUME2(T.Comma));
 
   arg = this.rule('arg', () => {
-    const b = this.open(new N.ArgN());
+    const b = this.open(N.argN());
     this.OPTION(this.keyword);
     this.sub(b, this.SUBRULE(this.expression));
     return this.close<unknown>(b);
@@ -130,7 +130,7 @@ export abstract class ExprParser extends ParserBase {
   };
 
   indexSuffix = this.rule('indexSuffix', () => {
-    const b = this.open(new N.IndexSuffixN());
+    const b = this.open(N.indexSuffixN());
     this.tk(b, this.CONSUME(T.LBracket));
     this.sub(b, this.SUBRULE(this.expression));
     this.tk(b, this.CONSUME(T.RBracket));
@@ -138,7 +138,7 @@ export abstract class ExprParser extends ParserBase {
   });
 
   primary = this.rule('primary', () => {
-    this.open(new N.PrimaryN());
+    this.open(N.primaryN());
     this.OR(
       (this.primaryAlts ??= [
         { ALT: () => this.literal(T.NumberLit) },
@@ -163,7 +163,7 @@ export abstract class ExprParser extends ParserBase {
 
   /** `(e)` groups; `(a, b)`, `(a,)` and `()` are tuples. */
   parenExpr = this.rule('parenExpr', () => {
-    const b = this.open(new N.ItemsN('parenExpr'));
+    const b = this.open(N.itemsN('parenExpr'));
     this.tk(b, this.CONSUME(T.LParen));
     this.OPTION(this.parenItems);
     this.tk(b, this.CONSUME(T.RParen));
@@ -189,7 +189,7 @@ export abstract class ExprParser extends ParserBase {
   }
 
   listExpr = this.rule('listExpr', () => {
-    const b = this.open(new N.ItemsN('listExpr'));
+    const b = this.open(N.itemsN('listExpr'));
     this.tk(b, this.CONSUME(T.LBracket));
     this.OPTION(this.listItems);
     this.tk(b, this.CONSUME(T.RBracket));

@@ -17,10 +17,11 @@ class NnParser extends ExprParser {
     this.performSelfAnalysis();
   }
 
-  /** Parses a whole file. */
-  parseModule(tokens: IToken[], maxExprDepth: number): { decls: Decl[]; problems: ConvertProblem[] } {
-    this.start(tokens, 0, maxExprDepth);
+  /** Parses a whole file (or a piece of one starting at offset `base`: the AST's offsets are the file's). */
+  parseModule(tokens: IToken[], maxExprDepth: number, base = 0): { decls: Decl[]; problems: ConvertProblem[] } {
+    this.start(tokens, 0, maxExprDepth, base);
     const decls = this.module() ?? [];
+    this.ctx.placeRest();
     return { decls, problems: this.ctx.problems };
   }
 
@@ -31,12 +32,12 @@ class NnParser extends ExprParser {
   parseStatements(tokens: IToken[], shift: number, maxExprDepth: number): { stmts: Stmt[]; count: number; problems: ConvertProblem[] } {
     this.start(tokens, shift, maxExprDepth);
     const stmts = this.statements() ?? [];
-    const count = this.lastBuilt instanceof N.ListN ? this.lastBuilt.count : 0;
+    const count = this.lastBuilt?.rule === 'statements' ? (this.lastBuilt as N.ListN<Stmt>).count : 0;
     return { stmts, count, problems: this.ctx.problems };
   }
 
   module = this.rule('module', () => {
-    const b = this.open(new N.ModuleN());
+    const b = this.open(N.moduleN());
     this.MANY(() => {
       this.OR([
         { ALT: () => this.sub(b, this.SUBRULE(this.importDecl)) },
@@ -49,7 +50,7 @@ class NnParser extends ExprParser {
   });
 
   importDecl = this.rule('importDecl', () => {
-    const b = this.open(new N.ImportDeclN());
+    const b = this.open(N.importDeclN());
     this.tk(b, this.CONSUME(T.From));
     this.OR([
       {
@@ -84,7 +85,7 @@ class NnParser extends ExprParser {
   });
 
   importItem = this.rule('importItem', () => {
-    const b = this.open(new N.ImportItemN());
+    const b = this.open(N.importItemN());
     const t = this.tk(b, this.CONSUME(T.Ident));
     if (real(t)) b.ids.push(t);
     this.OPTION(() => {
@@ -96,7 +97,7 @@ class NnParser extends ExprParser {
   });
 
   constDecl = this.rule('constDecl', () => {
-    const b = this.open(new N.ConstDeclN());
+    const b = this.open(N.constDeclN());
     this.ctx.tooDeep = false;
     this.tk(b, this.CONSUME(T.Const));
     this.name(b, this.CONSUME(T.Ident));
@@ -107,7 +108,7 @@ class NnParser extends ExprParser {
 
 
   blockDecl = this.rule('blockDecl', () => {
-    const b = this.open(new N.DeclN('blockDecl'));
+    const b = this.open(N.declN('blockDecl'));
     this.tk(b, this.CONSUME(T.Block));
     this.name(b, this.CONSUME(T.Ident));
     this.sub(b, this.SUBRULE(this.paramList));
@@ -120,7 +121,7 @@ class NnParser extends ExprParser {
   });
 
   modelDecl = this.rule('modelDecl', () => {
-    const b = this.open(new N.DeclN('modelDecl'));
+    const b = this.open(N.declN('modelDecl'));
     this.ctx.tooDeep = false;
     this.tk(b, this.CONSUME(T.Model));
     this.name(b, this.CONSUME(T.Ident));
@@ -142,7 +143,7 @@ class NnParser extends ExprParser {
   });
 
   paramList = this.rule('paramList', () => {
-    const b = this.open(new N.ListN('paramList'));
+    const b = this.open(N.listN('paramList'));
     this.tk(b, this.CONSUME(T.LParen));
     this.OPTION(() => {
       this.sub(b, this.SUBRULE(this.param));
@@ -160,7 +161,7 @@ class NnParser extends ExprParser {
   });
 
   param = this.rule('param', () => {
-    const b = this.open(new N.ParamN());
+    const b = this.open(N.paramN());
     this.ctx.tooDeep = false;
     this.name(b, this.CONSUME(T.Ident));
     this.OPTION(() => {
@@ -176,7 +177,7 @@ class NnParser extends ExprParser {
 
   /** `(name: type, …)` or a single type. */
   outputSpec = this.rule('outputSpec', () => {
-    const b = this.open(new N.OutputSpecN());
+    const b = this.open(N.outputSpecN());
     this.OR([
       {
         ALT: () => {
@@ -199,7 +200,7 @@ class NnParser extends ExprParser {
   });
 
   outputItem = this.rule('outputItem', () => {
-    const b = this.open(new N.OutputItemN());
+    const b = this.open(N.outputItemN());
     this.OPTION({
       GATE: () => this.LA(2).tokenType === T.Colon,
       DEF: () => {
@@ -212,7 +213,7 @@ class NnParser extends ExprParser {
   });
 
   typeRef = this.rule('typeRef', () => {
-    const b = this.open(new N.TypeRefN());
+    const b = this.open(N.typeRefN());
     this.OR([
       {
         ALT: () => {
@@ -226,7 +227,7 @@ class NnParser extends ExprParser {
   });
 
   dimList = this.rule('dimList', () => {
-    const b = this.open(new N.DimListN());
+    const b = this.open(N.dimListN());
     this.tk(b, this.CONSUME(T.LBracket));
     this.OPTION(() => {
       this.ctx.tooDeep = false;
@@ -248,7 +249,7 @@ class NnParser extends ExprParser {
   // at each invocation, and reach the rule's builder through `top()` (closures per call allocated more
   // than the AST did).
   body = this.rule('body', () => {
-    const b = this.open(new N.ListN<Stmt>('body'));
+    const b = this.open(N.listN<Stmt>('body'));
     this.tk(b, this.CONSUME(T.LBrace));
     this.MANY(this.oneStatement);
     this.tk(b, this.CONSUME(T.RBrace));
@@ -258,13 +259,13 @@ class NnParser extends ExprParser {
 
   /** A run of statements on its own: the editor re-parses just the statements an edit touched. */
   statements = this.rule('statements', () => {
-    const b = this.open(new N.ListN<Stmt>('statements'));
+    const b = this.open(N.listN<Stmt>('statements'));
     this.MANY(this.oneStatement);
     return this.close<Stmt[]>(b);
   });
 
   statement = this.rule('statement', () => {
-    this.open(new N.StatementN(this.ctx.tokenlessMade));
+    this.open(N.statementN(this.ctx.tokenlessMade));
     this.ctx.tooDeep = false;
     this.ACTION(this.enterStatement);
     this.OR(
@@ -293,7 +294,7 @@ class NnParser extends ExprParser {
   private readonly semicolon = (): void => void this.tkTop(this.CONSUME(T.Semi));
 
   ifStmt = this.rule('ifStmt', () => {
-    const b = this.open(new N.IfStmtN());
+    const b = this.open(N.ifStmtN());
     this.tk(b, this.CONSUME(T.If));
     this.sub(b, this.SUBRULE(this.expression));
     this.sub(b, this.SUBRULE(this.body));
@@ -305,7 +306,7 @@ class NnParser extends ExprParser {
   });
 
   forStmt = this.rule('forStmt', () => {
-    const b = this.open(new N.SimpleStmtN('forStmt'));
+    const b = this.open(N.simpleStmtN('forStmt'));
     this.tk(b, this.CONSUME(T.For));
     this.name(b, this.CONSUME(T.Ident));
     this.tk(b, this.CONSUME(T.In));
@@ -315,7 +316,7 @@ class NnParser extends ExprParser {
   });
 
   repeatStmt = this.rule('repeatStmt', () => {
-    const b = this.open(new N.SimpleStmtN('repeatStmt'));
+    const b = this.open(N.simpleStmtN('repeatStmt'));
     this.tk(b, this.CONSUME(T.Repeat));
     this.sub(b, this.SUBRULE(this.expression));
     this.sub(b, this.SUBRULE(this.body));
@@ -323,7 +324,7 @@ class NnParser extends ExprParser {
   });
 
   assertStmt = this.rule('assertStmt', () => {
-    const b = this.open(new N.SimpleStmtN('assertStmt'));
+    const b = this.open(N.simpleStmtN('assertStmt'));
     this.tk(b, this.CONSUME(T.Assert));
     this.sub(b, this.SUBRULE(this.expression));
     this.OPTION(() => {
@@ -335,7 +336,7 @@ class NnParser extends ExprParser {
   });
 
   returnStmt = this.rule('returnStmt', () => {
-    const b = this.open(new N.SimpleStmtN('returnStmt'));
+    const b = this.open(N.simpleStmtN('returnStmt'));
     this.tk(b, this.CONSUME(T.Return));
     this.sub(b, this.SUBRULE(this.expression));
     this.MANY(() => {
@@ -346,14 +347,14 @@ class NnParser extends ExprParser {
   });
 
   frozenStmt = this.rule('frozenStmt', () => {
-    const b = this.open(new N.SimpleStmtN('frozenStmt'));
+    const b = this.open(N.simpleStmtN('frozenStmt'));
     this.tk(b, this.CONSUME(T.Frozen));
     this.sub(b, this.SUBRULE(this.body));
     return this.close<Stmt | undefined>(b);
   });
 
   assignStmt = this.rule('assignStmt', () => {
-    const b = this.open(new N.SimpleStmtN('assignStmt'));
+    const b = this.open(N.simpleStmtN('assignStmt'));
     this.name(b, this.CONSUME(T.Ident));
     this.tk(b, this.CONSUME(T.Assign));
     this.sub(b, this.SUBRULE(this.expression));
