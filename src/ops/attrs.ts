@@ -27,22 +27,24 @@ const isInt = (v: AttrValue): boolean => (typeof v === 'number' && Number.isInte
 const describe = (v: AttrValue): string =>
   v === null ? 'none' : Array.isArray(v) ? 'a tuple' : typeof v === 'object' ? 'a symbolic dim' : typeof v === 'number' ? (Number.isInteger(v) ? 'an int' : 'a float') : `a ${typeof v === 'boolean' ? 'bool' : 'string'}`;
 
+const withinMin = (def: AttrDef, x: AttrValue): boolean => def.min === undefined || typeof x !== 'number' || x >= def.min;
+const mustBe = (def: AttrDef, what: string, v: AttrValue): string => `${def.name} must be ${what}, got ${describe(v)}`;
+
 /** Checks one value against an attribute definition; returns an error message or undefined. */
 export function checkAttr(def: AttrDef, v: AttrValue): string | undefined {
   if (v === null && def.default === null) return undefined;
-  const within = (x: AttrValue) => def.min === undefined || typeof x !== 'number' || x >= def.min;
-  const bad = (what: string) => `${def.name} must be ${what}, got ${describe(v)}`;
+  // (No closures here: this runs for every attribute of every layer.)
   switch (def.type) {
     case 'int':
-      if (!isInt(v)) return bad('an int');
-      return within(v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
+      if (!isInt(v)) return mustBe(def, 'an int', v);
+      return withinMin(def, v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
     case 'float':
-      if (typeof v !== 'number') return bad('a number');
-      return within(v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
+      if (typeof v !== 'number') return mustBe(def, 'a number', v);
+      return withinMin(def, v) ? undefined : `${def.name} must be ≥ ${def.min}, got ${v}`;
     case 'bool':
-      return typeof v === 'boolean' ? undefined : bad('true or false');
+      return typeof v === 'boolean' ? undefined : mustBe(def, 'true or false', v);
     case 'string':
-      return typeof v === 'string' ? undefined : bad('a string');
+      return typeof v === 'string' ? undefined : mustBe(def, 'a string', v);
     case 'enum':
       return typeof v === 'string' && def.choices?.includes(v) ? undefined : `${def.name} must be one of ${def.choices?.map((c) => `'${c}'`).join(', ')}, got ${typeof v === 'string' ? `'${v}'` : describe(v)}`;
     case 'padding':
@@ -50,19 +52,19 @@ export function checkAttr(def: AttrDef, v: AttrValue): string | undefined {
     // falls through: an int or tuple of ints
     case 'ints': {
       const items = Array.isArray(v) ? v : [v];
-      if (Array.isArray(v) && v.length === 0) return bad('an int or a non-empty tuple of ints');
+      if (Array.isArray(v) && v.length === 0) return mustBe(def, 'an int or a non-empty tuple of ints', v);
       for (const x of items) {
-        if (typeof x !== 'number' || !Number.isInteger(x)) return bad('an int or a tuple of ints');
-        if (!within(x)) return `${def.name} must be ≥ ${def.min}, got ${x}`;
+        if (typeof x !== 'number' || !Number.isInteger(x)) return mustBe(def, 'an int or a tuple of ints', v);
+        if (!withinMin(def, x)) return `${def.name} must be ≥ ${def.min}, got ${x}`;
       }
       return undefined;
     }
     case 'int_list':
-      if (!Array.isArray(v)) return bad('a list of ints');
-      return v.every(isInt) ? undefined : bad('a list of ints');
+      if (!Array.isArray(v)) return mustBe(def, 'a list of ints', v);
+      return v.every(isInt) ? undefined : mustBe(def, 'a list of ints', v);
     case 'float_list':
-      if (!Array.isArray(v)) return bad('a list of numbers');
-      return v.every((x) => typeof x === 'number') ? undefined : bad('a list of numbers');
+      if (!Array.isArray(v)) return mustBe(def, 'a list of numbers', v);
+      return v.every((x) => typeof x === 'number') ? undefined : mustBe(def, 'a list of numbers', v);
   }
 }
 
@@ -73,12 +75,12 @@ export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords:
   const problems: ArgProblem[] = [];
   if (positional.length > op.attrs.length)
     problems.push({ code: 'E0203', message: `${op.name} takes at most ${op.attrs.length} positional attribute${op.attrs.length === 1 ? '' : 's'} (${op.attrs.map((a) => a.name).join(', ') || 'none'}), got ${positional.length}`, at: op.attrs.length });
-  positional.forEach((v, i) => {
+  for (let i = 0; i < positional.length; i++) {
     const def = op.attrs[i];
-    if (!def) return;
-    attrs[def.name] = v;
+    if (!def) continue;
+    attrs[def.name] = positional[i]!;
     given.set(def.name, i);
-  });
+  }
   for (const [kw, v] of keywords) {
     const def = op.attrs.find((a) => a.name === kw || a.aliases?.includes(kw));
     if (!def) {
@@ -94,7 +96,8 @@ export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords:
     attrs[def.name] = v;
     given.set(def.name, kw);
   }
-  for (const def of op.attrs) {
+  for (let i = 0; i < op.attrs.length; i++) {
+    const def = op.attrs[i]!;
     if (!(def.name in attrs)) {
       if (def.default === undefined) {
         problems.push({ code: 'E0203', message: `${op.name} is missing required argument '${def.name}'`, hint: `${def.name}: ${def.doc}` });

@@ -43,22 +43,30 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
 
 const isErr = (v: Value): boolean => v.k === 'error';
 const NO_SPAN = (): Span | undefined => undefined;
+/**
+ * The keywords of a call without any (most calls): one shared map, never written (takeGeneric deletes only
+ * keys that are there). Loops below are indexed: this is the hot path of a cold first check, where
+ * iterators and per-call maps and closures are allocated and interpreted.
+ */
+const NO_KEYWORDS = new Map<string, Value>();
 
 function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: number; end: number }) {
   const pos: Value[] = [];
-  const kw = new Map<string, Value>();
+  let kw: Map<string, Value> | undefined;
   const posArgs: Arg[] = [];
   let ok = true;
-  for (const a of args) {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
     const v = evaluate(st, sc, a.value);
     if (a.name) {
+      kw ??= new Map();
       if (kw.has(a.name.text)) {
         st.report('E0204', `argument '${a.name.text}' is given twice`, st.span(sc.module, a.range));
         ok = false;
       }
       kw.set(a.name.text, v);
     } else {
-      if (kw.size) {
+      if (kw?.size) {
         st.report('E0203', 'positional argument after keyword arguments', st.span(sc.module, a.range));
         ok = false;
       }
@@ -72,21 +80,21 @@ function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: nu
   const site: Site = {
     span: st.span(mod, range),
     pos: posArgs.length ? (i) => at(posArgs[i]) : NO_SPAN,
-    kw: kw.size ? (name) => at(args.findLast((a) => a.name?.text === name)) : NO_SPAN,
+    kw: kw?.size ? (name) => at(args.findLast((a) => a.name?.text === name)) : NO_SPAN,
   };
-  return ok ? { pos, kw, site } : { site };
+  return ok ? { pos, kw: kw ?? NO_KEYWORDS, site } : { site };
 }
 
 /** Applies a chain step that is not a call expression (`-> relu`, `-> tower`). */
 export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: Expr): Value {
   if (v.k === 'error') return ERR;
   const site: Site = { span: st.span(sc.module, at.range), pos: NO_SPAN, kw: NO_SPAN };
-  return callValue(st, sc, v, piped, [], new Map(), site, at.range);
+  return callValue(st, sc, v, piped, [], NO_KEYWORDS, site, at.range);
 }
 
 function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: Map<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
   if (piped.some(isErr) || pos.some(isErr)) return ERR;
-  for (const v of kw.values()) if (v.k === 'error') return ERR;
+  if (kw.size) for (const v of kw.values()) if (v.k === 'error') return ERR;
   switch (callee.k) {
     case 'builtin': {
       if (kw.size) {
@@ -202,11 +210,14 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
   return inst.failed ? undefined : inst;
 }
 
+/** Keyword attributes of a call without keywords (never written). */
+const NO_ATTRS = new Map<string, AttrValue | null>();
+
 /** Binds and checks an op instance's attributes (`inst.bound`); false after reporting a problem. */
 function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: Map<string, Value>, site: Site): boolean {
   const fractional = (v: Value) => v.k === 'dim' && !isIntegral(v.v, st.facts);
   let frac = pos.find(fractional);
-  if (!frac)
+  if (!frac && kw.size)
     for (const v of kw.values())
       if (fractional(v)) {
         frac = v;
@@ -221,8 +232,8 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
     st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos(bad) ?? site.span);
     return false;
   }
-  const kwAttrs = new Map<string, AttrValue | null>();
-  for (const [k, v] of kw) kwAttrs.set(k, toAttr(v) ?? null);
+  const kwAttrs = kw.size ? new Map<string, AttrValue | null>() : NO_ATTRS;
+  if (kw.size) for (const [k, v] of kw) kwAttrs.set(k, toAttr(v) ?? null);
   const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
   for (const p of bound.problems) {
     const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
@@ -278,7 +289,8 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
       return ERR;
     }
   }
-  for (const [i, p] of rest.entries()) {
+  for (let i = 0; i < rest.length; i++) {
+    const p = rest[i]!;
     let v: Value | undefined = inst.positional[i];
     if (v && inst.keywords.has(p.name.text)) {
       st.report('E0204', `'${p.name.text}' is given twice`, isite.kw(p.name.text) ?? isite.span);

@@ -61,8 +61,8 @@ export function suggest(st: State, sc: Scope, name: string): string | undefined 
  * undefined. (A returned value, not an exception: block calls are the hot path of elaboration.)
  */
 export function execBlock(st: State, sc: Scope, stmts: readonly Stmt[]): Value | undefined {
-  for (const s of stmts) {
-    const r = exec(st, sc, s);
+  for (let i = 0; i < stmts.length; i++) {
+    const r = exec(st, sc, stmts[i]!);
     if (r) return r;
   }
   return undefined;
@@ -305,7 +305,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       const hint = st.nameHint;
       st.nameHint = undefined;
       let v = evaluate(st, sc, e.head);
-      for (const [i, step] of e.steps.entries()) {
+      for (let i = 0; i < e.steps.length; i++) {
+        const step = e.steps[i]!;
         if (v.k === 'error') return ERR;
         if (i === e.steps.length - 1) st.nameHint = hint;
         const piped = v.k === 'tuple' ? [...v.items] : [v];
