@@ -243,7 +243,7 @@ edits between a model's tokens it moves the model's run to the latest text then 
 which the next real edit would otherwise do first. The
 hover/inlay index is built once typing pauses (300 ms), so that it does not run between keystrokes.
 Start-up: ~130–200 ms to \`initialize\` (Node, bundle from the V8 code cache \`dist/lsp.cache\`), then the cold check of
-the whole file, the same work as \`dslc check\` of it (parse ≈ 1/2, elaboration and analysis the rest; mostly cold
+the whole file, the same work as \`dslc check\` of it (parse ≈ 2/5, elaboration and analysis the rest; mostly cold
 code: the same check run again in the same process takes ~1/3 of the time). On reopening an unchanged file the
 cached diagnostics go out first (reading and hashing the file and its imports); the check follows.
 The \`dslc/stats\` request the benchmark sends after each keystroke skips its forced full GC (\`{ gc: false }\`): a
