@@ -33,8 +33,16 @@ export abstract class ParserBase extends EmbeddedActionsParser {
     this.ctx = new BuildContext(maxExprDepth, base);
   }
 
+  /**
+   * The depth of Chevrotain's rule stack (its `RULE_STACK_IDX`, not part of its typed API). Should an
+   * upgrade rename it, cut-short rules would lose their partial trees (test/parse-recovery.test.ts fails).
+   */
+  private ruleDepth(): number {
+    return (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+  }
+
   protected open<B extends N.Node>(b: B): B {
-    b.depth = (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+    b.depth = this.ruleDepth();
     this.building.push(b);
     return b;
   }
@@ -79,8 +87,9 @@ export abstract class ParserBase extends EmbeddedActionsParser {
     return this.RULE(name, impl, this.recovery as IRuleConfig<ReturnType<F>>);
   }
 
+  /** The value of the rule that recovers (called in its catch: the rules under it have returned). */
   protected recover(): unknown {
-    const depth = (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+    const depth = this.ruleDepth();
     let b = this.building[this.building.length - 1]!;
     while (b.depth > depth) {
       this.building.pop();
@@ -117,5 +126,4 @@ export abstract class ParserBase extends EmbeddedActionsParser {
   protected offside(t: IToken): boolean {
     return this.stmtCol > 0 && t.startLine !== this.LA(0).endLine && this.column(t) <= this.stmtCol;
   }
-
 }

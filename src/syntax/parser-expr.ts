@@ -21,11 +21,11 @@ export abstract class ExprParser extends ParserBase {
     this.MANY(this.chainStep);
     return this.close<unknown>(b);
   });
-  protected readonly rangeEnd = (): void => {
+  private readonly rangeEnd = (): void => {
     this.tkTop(this.CONSUME(T.DotDot));
     this.subTop(this.SUBRULE2(this.binaryExpr));
   };
-  protected readonly chainStep = (): void => {
+  private readonly chainStep = (): void => {
     this.tkTop(this.CONSUME(T.Arrow));
     this.subTop(this.SUBRULE(this.postfixExpr));
   };
@@ -36,7 +36,7 @@ export abstract class ExprParser extends ParserBase {
     this.MANY(this.binaryStep);
     return this.close<unknown>(b);
   });
-  protected readonly binaryStep = (): void => {
+  private readonly binaryStep = (): void => {
     this.subTop(this.SUBRULE(this.binaryOp));
     this.subTop(this.SUBRULE2(this.unaryExpr));
   };
@@ -50,7 +50,7 @@ export abstract class ExprParser extends ParserBase {
     );
     return this.close<unknown>(b);
   });
-  protected binOps: IOrAlt<void>[] | undefined;
+  private binOps: IOrAlt<void>[] | undefined;
 
   /** Prefix `-` and `not` (whose looser binding is resolved when the AST is built). */
   unaryExpr = this.rule('unaryExpr', () => {
@@ -59,8 +59,8 @@ export abstract class ExprParser extends ParserBase {
     this.sub(b, this.SUBRULE(this.postfixExpr));
     return this.close<unknown>(b);
   });
-  protected prefixAlts: IOrAlt<void>[] | undefined;
-  protected readonly prefix = (): void =>
+  private prefixAlts: IOrAlt<void>[] | undefined;
+  private readonly prefix = (): void =>
     this.OR(
       (this.prefixAlts ??= [
         { ALT: () => void this.top<N.UnaryExprN>().prefixes.push(this.tkTop(this.CONSUME(T.Minus))) },
@@ -74,8 +74,8 @@ export abstract class ExprParser extends ParserBase {
     this.MANY(this.suffix);
     return this.close<unknown>(b);
   });
-  protected suffixAlts: IOrAlt<void>[] | undefined;
-  protected readonly suffix = {
+  private suffixAlts: IOrAlt<void>[] | undefined;
+  private readonly suffix = {
     // A call or index must start on the same line: a `(` or `[` on the next line begins a new statement.
     GATE: (): boolean => this.LA(1).tokenType === T.Dot || this.LA(1).startLine === this.LA(0).endLine,
     DEF: (): void =>
@@ -101,19 +101,19 @@ export abstract class ExprParser extends ParserBase {
     this.tk(b, this.CONSUME(T.RParen));
     return this.close<unknown>(b);
   });
-  protected readonly callArgs = (): void => {
+  private readonly callArgs = (): void => {
     this.subTop(this.SUBRULE(this.arg));
     this.MANY(this.nextArg);
     this.OPTION2(this.callComma);
   };
-  protected readonly nextArg = {
+  private readonly nextArg = {
     GATE: (): boolean => this.LA(2).tokenType !== T.RParen,
     DEF: (): void => {
       this.tkTop(this.CONSUME(T.Comma));
       this.subTop(this.SUBRULE2(this.arg));
     },
   };
-  protected readonly callComma = (): void => void this.tkTop(this.CONSUME2(T.Comma));
+  private readonly callComma = (): void => void this.tkTop(this.CONSUME2(T.Comma));
 
   arg = this.rule('arg', () => {
     const b = this.open(N.argN());
@@ -121,7 +121,7 @@ export abstract class ExprParser extends ParserBase {
     this.sub(b, this.SUBRULE(this.expression));
     return this.close<unknown>(b);
   });
-  protected readonly keyword = {
+  private readonly keyword = {
     GATE: (): boolean => this.LA(2).tokenType === T.Assign && !this.offside(this.LA(1)),
     DEF: (): void => {
       this.name(this.top<N.ArgN>(), this.CONSUME(T.Ident));
@@ -155,8 +155,8 @@ export abstract class ExprParser extends ParserBase {
     );
     return this.close<unknown>(this.top());
   });
-  protected primaryAlts: IOrAlt<void>[] | undefined;
-  protected literal(tt: TokenType): void {
+  private primaryAlts: IOrAlt<void>[] | undefined;
+  private literal(tt: TokenType): void {
     const b = this.top<N.PrimaryN>();
     b.tok = this.tk(b, this.CONSUME(tt));
   }
@@ -169,20 +169,20 @@ export abstract class ExprParser extends ParserBase {
     this.tk(b, this.CONSUME(T.RParen));
     return this.close<unknown>(b);
   });
-  protected readonly parenItems = (): void => {
+  private readonly parenItems = (): void => {
     this.subTop(this.SUBRULE(this.expression));
     this.MANY(this.nextParenItem);
     this.OPTION2(this.parenComma);
   };
-  protected readonly nextParenItem = {
+  private readonly nextParenItem = {
     GATE: (): boolean => this.LA(2).tokenType !== T.RParen,
     DEF: (): void => {
       this.comma(this.CONSUME(T.Comma));
       this.subTop(this.SUBRULE2(this.expression));
     },
   };
-  protected readonly parenComma = (): void => this.comma(this.CONSUME2(T.Comma));
-  protected comma(t: IToken): void {
+  private readonly parenComma = (): void => this.comma(this.CONSUME2(T.Comma));
+  private comma(t: IToken): void {
     const b = this.top<N.ItemsN>();
     this.tk(b, t);
     if (real(t)) b.comma = true;
@@ -195,17 +195,17 @@ export abstract class ExprParser extends ParserBase {
     this.tk(b, this.CONSUME(T.RBracket));
     return this.close<unknown>(b);
   });
-  protected readonly listItems = (): void => {
+  private readonly listItems = (): void => {
     this.subTop(this.SUBRULE(this.expression));
     this.MANY(this.nextListItem);
     this.OPTION2(this.listComma);
   };
-  protected readonly nextListItem = {
+  private readonly nextListItem = {
     GATE: (): boolean => this.LA(2).tokenType !== T.RBracket,
     DEF: (): void => {
       this.tkTop(this.CONSUME(T.Comma));
       this.subTop(this.SUBRULE2(this.expression));
     },
   };
-  protected readonly listComma = (): void => void this.tkTop(this.CONSUME2(T.Comma));
+  private readonly listComma = (): void => void this.tkTop(this.CONSUME2(T.Comma));
 }
