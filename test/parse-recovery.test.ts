@@ -44,4 +44,12 @@ describe('parser recovery on broken text', () => {
         expect(at.diagnostics).toEqual(alone.diagnostics);
       }
   });
+
+  it('problems inside a declaration or statement cut short before its name go with it (nothing of it reaches the AST)', () => {
+    const codes = (t: string) => parseSource(sourceFile('case.nn', t)).diagnostics.map((d) => d.message);
+    expect(codes('const = 1 < 2 < 3\n')).toEqual(["expected a name (found '=')"]);
+    expect(codes('model (x: [1e999]) {\n  y = 1 < 2 < 3\n}\n')).toEqual(["expected a name (found '(')"]);
+    // With its name, the same model reports both.
+    expect(codes('model M(x: [1e999]) {\n  y = 1 < 2 < 3\n  return y\n}\n')).toEqual(['number 1e999 is too large (limit 2^53)', 'comparisons cannot be chained: write (a < b) and (b < c)']);
+  });
 });

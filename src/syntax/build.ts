@@ -127,6 +127,12 @@ export class BuildContext {
     for (const r of this.unplaced) if (r.start === 0 && r.end === 0) r.start = r.end = this.base;
   }
 
+  /** Drops the problems found since there were `n` (inside a rule that makes nothing); undefined. */
+  drop(n: number): undefined {
+    this.problems.length = n;
+    return undefined;
+  }
+
   /** A missing expression (recovery left a hole). */
   missing(): Expr {
     return { kind: 'error', range: this.tokenless() };

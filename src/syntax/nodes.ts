@@ -80,21 +80,30 @@ export interface Named extends Node {
   id: IToken | undefined;
 }
 
-export interface ConstDeclN extends Named {
+/**
+ * A rule that makes nothing without its name (a declaration, parameter, `=` or `for` cut short before
+ * it): the problems found inside it (a number too large, chained comparisons) go with it, as nothing of
+ * it reaches the AST. `p0`: how many problems there were when it began.
+ */
+export interface Droppable extends Named {
+  readonly p0: number;
+}
+
+export interface ConstDeclN extends Droppable {
   value: Expr | undefined;
 }
 const CONST: Spec<ConstDeclN> = {
   add: (b, _r, v, l, c) => void (b.value ??= c.top(v as Expr, l)),
   finish(b, c): Decl | undefined {
     const range = c.range(b);
-    if (!b.id) return undefined;
+    if (!b.id) return c.drop(b.p0);
     return { kind: 'const', name: c.nameOf(b.id), value: b.value ?? c.top(undefined, undefined), range };
   },
 };
-export const constDeclN = (): ConstDeclN => ({ rule: 'constDecl', spec: CONST, s: -1, e: -1, depth: 0, id: undefined, value: undefined });
+export const constDeclN = (p0: number): ConstDeclN => ({ rule: 'constDecl', spec: CONST, s: -1, e: -1, depth: 0, id: undefined, p0, value: undefined });
 
 /** A block or a model: name, parameters, outputs, `where` conditions (models), body. */
-export interface DeclN extends Named {
+export interface DeclN extends Droppable {
   params: Param[] | undefined;
   returns: Param[] | undefined;
   readonly where: Expr[];
@@ -109,7 +118,7 @@ const DECL: Spec<DeclN> = {
   },
   finish(b, c): Decl | undefined {
     const range = c.range(b);
-    if (!b.id) return undefined;
+    if (!b.id) return c.drop(b.p0);
     const params = b.params ?? [];
     const returns = b.returns;
     const body = b.body ?? [];
@@ -117,7 +126,7 @@ const DECL: Spec<DeclN> = {
     return { kind: 'model', name: c.nameOf(b.id), inputs: params, ...(returns ? { outputs: returns } : {}), where: b.where, body, range };
   },
 };
-export const declN = (rule: 'blockDecl' | 'modelDecl'): DeclN => ({ rule, spec: DECL, s: -1, e: -1, depth: 0, id: undefined, params: undefined, returns: undefined, where: [], body: undefined });
+export const declN = (rule: 'blockDecl' | 'modelDecl', p0: number): DeclN => ({ rule, spec: DECL, s: -1, e: -1, depth: 0, id: undefined, p0, params: undefined, returns: undefined, where: [], body: undefined });
 
 /** A parameter list, a body, a run of statements: the values of its children in order. */
 export interface ListN<T> extends Node {
@@ -143,7 +152,7 @@ const DIMS: Spec<DimListN> = {
 };
 export const dimListN = (): DimListN => ({ rule: 'dimList', spec: DIMS, s: -1, e: -1, depth: 0, dims: [] });
 
-export interface ParamN extends Named {
+export interface ParamN extends Droppable {
   type: TypeRef | undefined;
   default: Expr | undefined;
 }
@@ -153,13 +162,13 @@ const PARAM: Spec<ParamN> = {
     else b.default ??= c.top(v as Expr, l);
   },
   finish(b, c): Param | undefined {
-    if (!b.id) return undefined;
+    if (!b.id) return c.drop(b.p0);
     const t = b.type;
     const d = b.default;
     return { name: c.nameOf(b.id), ...(t ? { type: t } : {}), ...(d ? { default: d } : {}), range: c.range(b) };
   },
 };
-export const paramN = (): ParamN => ({ rule: 'param', spec: PARAM, s: -1, e: -1, depth: 0, id: undefined, type: undefined, default: undefined });
+export const paramN = (p0: number): ParamN => ({ rule: 'param', spec: PARAM, s: -1, e: -1, depth: 0, id: undefined, p0, type: undefined, default: undefined });
 
 /** An output of a block or model: `name: type` or a type alone. */
 const output = (c: BuildContext, type: TypeRef | undefined, id: IToken | undefined, r: Range): Param => ({ name: id ? c.nameOf(id) : { text: '', ...r }, ...(type ? { type } : {}), range: r });
@@ -223,7 +232,7 @@ const STATEMENT: Spec<StatementN> = {
 export const statementN = (made: number): StatementN => ({ rule: 'statement', spec: STATEMENT, s: -1, e: -1, depth: 0, inner: undefined, value: undefined, innerLoc: undefined, made });
 
 /** The statements that are a keyword, an expression and perhaps a body (`for`, `repeat`, `assert`, `return`, `frozen`, `=`). */
-export interface SimpleStmtN extends Named {
+export interface SimpleStmtN extends Droppable {
   readonly rule: 'forStmt' | 'repeatStmt' | 'assertStmt' | 'returnStmt' | 'frozenStmt' | 'assignStmt';
   str: IToken | undefined;
   readonly exprs: Expr[];
@@ -240,9 +249,9 @@ const SIMPLE: Spec<SimpleStmtN> = {
     const body = b.body ?? [];
     switch (b.rule) {
       case 'assignStmt':
-        return b.id ? { kind: 'assign', target: c.nameOf(b.id), value: expr(), range } : undefined;
+        return b.id ? { kind: 'assign', target: c.nameOf(b.id), value: expr(), range } : c.drop(b.p0);
       case 'forStmt':
-        return b.id ? { kind: 'for', variable: c.nameOf(b.id), iterable: expr(), body, range } : undefined;
+        return b.id ? { kind: 'for', variable: c.nameOf(b.id), iterable: expr(), body, range } : c.drop(b.p0);
       case 'repeatStmt':
         return { kind: 'repeat', count: expr(), body, range };
       case 'assertStmt': {
@@ -256,7 +265,7 @@ const SIMPLE: Spec<SimpleStmtN> = {
     }
   },
 };
-export const simpleStmtN = (rule: SimpleStmtN['rule']): SimpleStmtN => ({ rule, spec: SIMPLE, s: -1, e: -1, depth: 0, id: undefined, str: undefined, exprs: [], body: undefined });
+export const simpleStmtN = (rule: SimpleStmtN['rule'], p0: number): SimpleStmtN => ({ rule, spec: SIMPLE, s: -1, e: -1, depth: 0, id: undefined, p0, str: undefined, exprs: [], body: undefined });
 
 export interface IfStmtN extends Node {
   cond: Expr | undefined;

@@ -97,7 +97,7 @@ class NnParser extends ExprParser {
   });
 
   constDecl = this.rule('constDecl', () => {
-    const b = this.open(N.constDeclN());
+    const b = this.open(N.constDeclN(this.ctx.problems.length));
     this.ctx.tooDeep = false;
     this.tk(b, this.CONSUME(T.Const));
     this.name(b, this.CONSUME(T.Ident));
@@ -108,7 +108,7 @@ class NnParser extends ExprParser {
 
 
   blockDecl = this.rule('blockDecl', () => {
-    const b = this.open(N.declN('blockDecl'));
+    const b = this.open(N.declN('blockDecl', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.Block));
     this.name(b, this.CONSUME(T.Ident));
     this.sub(b, this.SUBRULE(this.paramList));
@@ -121,7 +121,7 @@ class NnParser extends ExprParser {
   });
 
   modelDecl = this.rule('modelDecl', () => {
-    const b = this.open(N.declN('modelDecl'));
+    const b = this.open(N.declN('modelDecl', this.ctx.problems.length));
     this.ctx.tooDeep = false;
     this.tk(b, this.CONSUME(T.Model));
     this.name(b, this.CONSUME(T.Ident));
@@ -161,7 +161,7 @@ class NnParser extends ExprParser {
   });
 
   param = this.rule('param', () => {
-    const b = this.open(N.paramN());
+    const b = this.open(N.paramN(this.ctx.problems.length));
     this.ctx.tooDeep = false;
     this.name(b, this.CONSUME(T.Ident));
     this.OPTION(() => {
@@ -306,7 +306,7 @@ class NnParser extends ExprParser {
   });
 
   forStmt = this.rule('forStmt', () => {
-    const b = this.open(N.simpleStmtN('forStmt'));
+    const b = this.open(N.simpleStmtN('forStmt', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.For));
     this.name(b, this.CONSUME(T.Ident));
     this.tk(b, this.CONSUME(T.In));
@@ -316,7 +316,7 @@ class NnParser extends ExprParser {
   });
 
   repeatStmt = this.rule('repeatStmt', () => {
-    const b = this.open(N.simpleStmtN('repeatStmt'));
+    const b = this.open(N.simpleStmtN('repeatStmt', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.Repeat));
     this.sub(b, this.SUBRULE(this.expression));
     this.sub(b, this.SUBRULE(this.body));
@@ -324,7 +324,7 @@ class NnParser extends ExprParser {
   });
 
   assertStmt = this.rule('assertStmt', () => {
-    const b = this.open(N.simpleStmtN('assertStmt'));
+    const b = this.open(N.simpleStmtN('assertStmt', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.Assert));
     this.sub(b, this.SUBRULE(this.expression));
     this.OPTION(() => {
@@ -336,7 +336,7 @@ class NnParser extends ExprParser {
   });
 
   returnStmt = this.rule('returnStmt', () => {
-    const b = this.open(N.simpleStmtN('returnStmt'));
+    const b = this.open(N.simpleStmtN('returnStmt', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.Return));
     this.sub(b, this.SUBRULE(this.expression));
     this.MANY(() => {
@@ -347,14 +347,14 @@ class NnParser extends ExprParser {
   });
 
   frozenStmt = this.rule('frozenStmt', () => {
-    const b = this.open(N.simpleStmtN('frozenStmt'));
+    const b = this.open(N.simpleStmtN('frozenStmt', this.ctx.problems.length));
     this.tk(b, this.CONSUME(T.Frozen));
     this.sub(b, this.SUBRULE(this.body));
     return this.close<Stmt | undefined>(b);
   });
 
   assignStmt = this.rule('assignStmt', () => {
-    const b = this.open(N.simpleStmtN('assignStmt'));
+    const b = this.open(N.simpleStmtN('assignStmt', this.ctx.problems.length));
     this.name(b, this.CONSUME(T.Ident));
     this.tk(b, this.CONSUME(T.Assign));
     this.sub(b, this.SUBRULE(this.expression));
