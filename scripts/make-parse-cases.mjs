@@ -3,23 +3,10 @@
 // keeps what the parser makes of each (AST and diagnostics) as a golden. Run: node scripts/make-parse-cases.mjs
 import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { breaker } from './breakage.mjs';
 
 const files = ['examples', 'test/bad'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.nn')).sort().map((f) => join(d, f)));
-let seed = 20261207;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
-const ri = (n) => Math.floor(rnd() * n);
-const SNIPS = ['(', ')', ',', '=', '->', '[', ']', '{', '}', 'x', '3', '\n', 'if ', 'else ', '-', '**', 'not ', '.', '..', ' + ', '"s', "'", 'conv2d(', 'return ', 'for i in ', ':', '1e999', '-1', '< 2 <', ';', 'model M(', 'block b(', 'from a import ', 'const c = ', 'frozen {', 'assert ', 'repeat 2 {', 'a=', '\n  y = '];
-function mutate(t) {
-  const at = ri(t.length + 1);
-  switch (ri(6)) {
-    case 0: return t.slice(0, at) + t.slice(at + 1 + ri(20));
-    case 1: return t.slice(0, at) + SNIPS[ri(SNIPS.length)] + t.slice(at);
-    case 2: return t.slice(0, at);
-    case 3: { const a = ri(t.length); return t.slice(0, at) + t.slice(a, a + ri(40)) + t.slice(at); }
-    case 4: return t.slice(0, at) + SNIPS[ri(SNIPS.length)] + SNIPS[ri(SNIPS.length)] + t.slice(at + ri(5));
-    default: return t.slice(at) + t.slice(0, at);
-  }
-}
+const { ri, mutate } = breaker(20261207);
 const cases = [];
 for (let i = 0; i < 240; i++) {
   const lines = readFileSync(files[i % files.length], 'utf8').split('\n');
