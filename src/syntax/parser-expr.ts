@@ -1,7 +1,7 @@
 /** The expression rules: operators, chains, calls, indexing, literals, tuples and lists. */
 import type { IOrAlt, IToken, TokenType } from 'chevrotain';
 import { real } from './build.js';
-import * as N from './nodes.js';
+import * as N from './nodes-expr.js';
 import { ParserBase } from './parser-base.js';
 import * as T from './lexer.js';
 

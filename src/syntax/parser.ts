@@ -1,6 +1,6 @@
 /**
  * The `.nn` parser: a Chevrotain parser with error recovery, shared by the CLI and the language server,
- * whose actions build the AST directly (src/syntax/nodes.ts: one builder per rule).
+ * whose actions build the AST directly (src/syntax/nodes.ts and nodes-expr.ts: one builder per rule).
  * Layer calls are parsed as generic calls `name(args)` (a "super grammar"): adding an op never touches it.
  * grammar/nn.ebnf mirrors these rules (test/grammar.test.ts keeps them in sync).
  */
