@@ -138,7 +138,11 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     layers[i] = own ? layer : { ...layer, sharedWith: g.nodes[n.sharedWith!]!.path };
   }
   if (!Number.isSafeInteger(params)) diagnostics.push(diag('E0406', `${g.name} has about ${params.toExponential(3)} parameters, beyond 2^53: counts would be inexact`, g.span));
-  const [peak1, peak2] = peakActivationBytes(g, sizes);
+  // (Indexed, not destructured: the array's elements kind varies with the values, and the optimized
+  // destructuring deoptimized on the first keystrokes after each change of kind.)
+  const peaks = peakActivationBytes(g, sizes);
+  const peak1 = peaks[0];
+  const peak2 = peaks[1];
   diagnostics.push(...precisionLoss(g, layers, macs, flops, peak1));
   const totals: Totals = {
     params,

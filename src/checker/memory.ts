@@ -15,8 +15,8 @@ export const tensorBytes = (g: Graph, id: number): Dim => {
 /** Symbols that are batch axes (the first axis of a model input). */
 export function batchSymbols(g: Graph): Set<string> {
   const out = new Set<string>();
-  for (const p of g.inputs) {
-    const d = g.tensors[p.tensor]!.type.shape[0];
+  for (let i = 0; i < g.inputs.length; i++) {
+    const d = g.tensors[g.inputs[i]!.tensor]!.type.shape[0];
     if (d !== undefined && isSymbolic(d) && d.terms.length === 1 && d.terms[0]!.factors.length === 1 && d.terms[0]!.factors[0]!.atom.kind === 'sym')
       out.add(d.terms[0]!.factors[0]!.atom.name);
   }
@@ -81,14 +81,14 @@ export function peakActivationBytes(g: Graph, sizes: readonly Float64Array[]): (
     for (let k = 0; k < ins.length; k++) lastUse[ins[k]!] = i;
   }
   const pinned = new Uint8Array(n);
-  for (const p of g.inputs) pinned[p.tensor] = 1;
-  for (const p of g.outputs) pinned[p.tensor] = 1;
+  for (let i = 0; i < g.inputs.length; i++) pinned[g.inputs[i]!.tensor] = 1;
+  for (let i = 0; i < g.outputs.length; i++) pinned[g.outputs[i]!.tensor] = 1;
   return sizes.map((size) => {
     for (let id = 0; id < n; id++) if (Number.isNaN(size[id]!)) return undefined;
     // A tensor is freed once, after the node that uses it last (or at once when nothing uses it).
     const freed = pinned.slice();
     let cur = 0;
-    for (const p of g.inputs) cur += size[p.tensor]!;
+    for (let i = 0; i < g.inputs.length; i++) cur += size[g.inputs[i]!.tensor]!;
     let peak = cur;
     for (let i = 0; i < nodes.length; i++) {
       const node = nodes[i]!;

@@ -36,7 +36,9 @@ export interface KnownRange {
 export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; readonly nodes: number; readonly tensors: number; readonly suffix?: KnownRange }): { rf: Rf[]; diagnostics: Diagnostic[] } {
   const rf: Rf[] = new Array(g.tensors.length).fill(undefined);
   const diagnostics: Diagnostic[] = [];
-  for (const p of g.inputs) {
+  // (Indexed loops over the ports in the whole-graph passes: a for-of there deoptimized the whole pass.)
+  for (let i = 0; i < g.inputs.length; i++) {
+    const p = g.inputs[i]!;
     const n = spatialRank(g.tensors[p.tensor]!.type.shape.length);
     rf[p.tensor] = n ? Array.from({ length: n }, () => ({ size: 1, jump: 1, start: 0.5 })) : undefined;
   }

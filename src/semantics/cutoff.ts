@@ -136,7 +136,9 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
       const t = plan.run.tensors[i]!;
       tensors[i - from.tensors] = { id: t.id + dt, type: t.type, producer: t.producer === undefined ? undefined : node(t.producer), name: t.name, span: move(t.span) };
     }
-    diagnostics = plan.run.diagnostics.slice(from.diagnostics, to.diagnostics).map((d) => moveDiag(d, move));
+    // (Indexed loops here and below: empty and filled arrays made the optimized builtins deoptimize.)
+    diagnostics = [];
+    for (let i = from.diagnostics; i < to.diagnostics; i++) diagnostics.push(moveDiag(plan.run.diagnostics[i]!, move));
   } catch (e) {
     if (e instanceof NoCut) return undefined;
     throw e;
@@ -148,9 +150,9 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   const df = st.deferred.length - from.deferred;
   const dg = st.suggestions - from.suggestions;
   // (Loops, not push(...copies): a spread of 100,000 and more arguments overflows the stack.)
-  for (const n of nodes) st.nodes.push(n);
-  for (const t of tensors) st.tensors.push(t);
-  for (const d of diagnostics) st.diagnostics.push(d);
+  for (let i = 0; i < nodes.length; i++) st.nodes.push(nodes[i]!);
+  for (let i = 0; i < tensors.length; i++) st.tensors.push(tensors[i]!);
+  for (let i = 0; i < diagnostics.length; i++) st.diagnostics.push(diagnostics[i]!);
   const value = dt === 0 ? (v: unknown) => v : (v: unknown) => (v === ABSENT ? v : renumber(v as Value, from.tensors, dt));
   for (let i = e0; i < e1; i += 4) {
     const e = undone.entries;

@@ -186,7 +186,9 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
       const before = st.diagnostics.length;
       st.analysis = analysis;
       for (const d of st.deferred) {
-        st.frames.splice(0, st.frames.length, ...d.blockPath);
+        // (A loop, not splice(…, ...blockPath): empty and filled paths made its optimized code deoptimize.)
+        st.frames.length = 0;
+        for (let i = 0; i < d.blockPath.length; i++) st.frames.push(d.blockPath[i]!);
         try {
           checkAssert(st, d.scope, d.cond, d.message, d.span);
         } catch (e) {

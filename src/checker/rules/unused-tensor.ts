@@ -21,5 +21,8 @@ export const unusedTensor: Rule = (g, report) => {
       report(diag('W0104', `${name ? `'${name}'` : `the output of ${n.path}`} is computed but never used`, n.span, { hint: 'return it, use it, or remove the layer' }));
     }
   }
-  for (const p of g.inputs) if (!used[p.tensor]) report(diag('W0104', `model input '${p.name}' is never used`, p.span));
+  for (let i = 0; i < g.inputs.length; i++) {
+    const p = g.inputs[i]!;
+    if (!used[p.tensor]) report(diag('W0104', `model input '${p.name}' is never used`, p.span));
+  }
 };
