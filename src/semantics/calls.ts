@@ -44,11 +44,11 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
 const isErr = (v: Value): boolean => v.k === 'error';
 const NO_SPAN = (): Span | undefined => undefined;
 /**
- * The keywords of a call without any (most calls): one shared map, never written (takeGeneric deletes only
- * keys that are there). Loops below are indexed: this is the hot path of a cold first check, where
+ * The keywords of a call without any (most calls): one shared map, read-only wherever it goes (takeGeneric
+ * makes a copy without `name` and `trainable` rather than deleting them). Loops below are indexed: this is the hot path of a cold first check, where
  * iterators and per-call maps and closures are allocated and interpreted.
  */
-const NO_KEYWORDS = new Map<string, Value>();
+const NO_KEYWORDS: ReadonlyMap<string, Value> = new Map<string, Value>();
 
 function evalArgs(st: State, sc: Scope, args: readonly Arg[], range: { start: number; end: number }) {
   const pos: Value[] = [];
@@ -92,7 +92,7 @@ export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: E
   return callValue(st, sc, v, piped, [], NO_KEYWORDS, site, at.range);
 }
 
-function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: Map<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
+function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: ReadonlyMap<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
   if (piped.some(isErr) || pos.some(isErr)) return ERR;
   if (kw.size) for (const v of kw.values()) if (v.k === 'error') return ERR;
   switch (callee.k) {
@@ -120,7 +120,7 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       if (callee.k === 'op' && callee.op.inputs.some((i) => i.variadic)) while (pos.length && pos[0]!.k === 'tensor') tensors.push(pos.shift()!);
       // Tensors taken from the front of the positional arguments: the rest keep their own spans.
       const drop = nPos - pos.length;
-      const inst = newInstance(st, target, pos, kw, generic, drop ? { ...site, pos: (i) => site.pos(i + drop) } : site);
+      const inst = newInstance(st, target, pos, generic.rest, generic, drop ? { ...site, pos: (i) => site.pos(i + drop) } : site);
       if (!inst) return ERR;
       if (tensors.length === 0 && nIn > 0) {
         // `head = dense(10)`: the instance is named after its variable.
@@ -143,9 +143,10 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
   }
 }
 
-/** `name=` and `trainable=` are accepted by every layer and block. */
-function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: string; trainable: boolean } | undefined {
-  const out: { label?: string; trainable: boolean } = { trainable: true };
+/** `name=` and `trainable=` are accepted by every layer and block; `rest`: the other keywords. */
+function takeGeneric(st: State, kw: ReadonlyMap<string, Value>, site: Site): { label?: string; trainable: boolean; rest: ReadonlyMap<string, Value> } | undefined {
+  const out: { label?: string; trainable: boolean; rest: ReadonlyMap<string, Value> } = { trainable: true, rest: kw };
+  if (!kw.size) return out;
   const n = kw.get('name');
   if (n) {
     if (n.k !== 'str' || !/^[A-Za-z_][\w]*$/.test(n.v)) {
@@ -153,7 +154,6 @@ function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: s
       return undefined;
     }
     out.label = n.v;
-    kw.delete('name');
   }
   const t = kw.get('trainable');
   if (t) {
@@ -162,7 +162,12 @@ function takeGeneric(st: State, kw: Map<string, Value>, site: Site): { label?: s
       return undefined;
     }
     out.trainable = t.v;
-    kw.delete('trainable');
+  }
+  if (n || t) {
+    const rest = new Map(kw);
+    rest.delete('name');
+    rest.delete('trainable');
+    out.rest = rest;
   }
   return out;
 }
@@ -186,7 +191,7 @@ export function tensorParams(b: BlockRef): readonly Param[] {
   return out;
 }
 
-function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Map<string, Value>, generic: { label?: string; trainable: boolean }, site: Site): Instance | undefined {
+function newInstance(st: State, target: Instance['target'], pos: Value[], kw: ReadonlyMap<string, Value>, generic: { label?: string; trainable: boolean }, site: Site): Instance | undefined {
   const top = st.replay[st.replay.length - 1];
   if (top?.replaying) {
     const prev = top.inst.inner[top.idx++];
@@ -211,10 +216,10 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Ma
 }
 
 /** Keyword attributes of a call without keywords (never written). */
-const NO_ATTRS = new Map<string, AttrValue | null>();
+const NO_ATTRS: ReadonlyMap<string, AttrValue | null> = new Map<string, AttrValue | null>();
 
 /** Binds and checks an op instance's attributes (`inst.bound`); false after reporting a problem. */
-function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: Map<string, Value>, site: Site): boolean {
+function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: ReadonlyMap<string, Value>, site: Site): boolean {
   const fractional = (v: Value) => v.k === 'dim' && !isIntegral(v.v, st.facts);
   let frac = pos.find(fractional);
   if (!frac && kw.size)
@@ -232,8 +237,12 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
     st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos(bad) ?? site.span);
     return false;
   }
-  const kwAttrs = kw.size ? new Map<string, AttrValue | null>() : NO_ATTRS;
-  if (kw.size) for (const [k, v] of kw) kwAttrs.set(k, toAttr(v) ?? null);
+  let kwAttrs = NO_ATTRS;
+  if (kw.size) {
+    const m = new Map<string, AttrValue | null>();
+    for (const [k, v] of kw) m.set(k, toAttr(v) ?? null);
+    kwAttrs = m;
+  }
   const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
   for (const p of bound.problems) {
     const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
