@@ -4,6 +4,7 @@
  * The digests were first recorded by the CST parser and converter this parser replaced (66ea4fe); the
  * embedded-actions parser reproduces every one, and a change to recovery shows here case by case.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -51,5 +52,12 @@ describe('parser recovery on broken text', () => {
     expect(codes('model (x: [1e999]) {\n  y = 1 < 2 < 3\n}\n')).toEqual(["expected a name (found '(')"]);
     // With its name, the same model reports both.
     expect(codes('model M(x: [1e999]) {\n  y = 1 < 2 < 3\n  return y\n}\n')).toEqual(['number 1e999 is too large (limit 2^53)', 'comparisons cannot be chained: write (a < b) and (b < c)']);
+  });
+
+  it('scripts/parse-diff.mjs runs (a build against itself: no differences, exit 0)', () => {
+    const r = spawnSync(process.execPath, ['scripts/parse-diff.mjs', 'dist', 'dist'], { encoding: 'utf8', env: { ...process.env, N: '1' } });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\d+ files, \d+ cases, 0 differences/);
+    expect(r.status).toBe(0);
   });
 });
