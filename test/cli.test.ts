@@ -333,6 +333,30 @@ describe.concurrent('check', () => {
     expect(s.stdout).toBe('');
   });
 
+  test('source lines under a diagnostic: a long one is shown as a window around the caret, control characters as marks', async () => {
+    const r = sane(await dslc(['check', 'hostile/deep.nn', 'hostile/nul.nn']));
+    const lines = r.stderr.split('\n');
+    const i = lines.findIndex((l) => l.includes('hostile/deep.nn:'));
+    // The line and its caret line: at most ~120 characters of source, elided on both sides, the caret under the column.
+    const [src, caret] = [lines[i + 2]!, lines[i + 3]!];
+    expect(src.length).toBeLessThan(140);
+    expect(src).toMatch(/^1 \| …\(+…$/);
+    const col = Number(/deep\.nn:1:(\d+)/.exec(lines[i]!)![1]);
+    const shownFrom = col - 1 - 40;
+    expect(caret.indexOf('^') - '1 | …'.length).toBe(col - 1 - shownFrom);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
+  test('/dev/zero (or any endless or huge input) is read only up to what the size limit needs: E0104, quickly', async () => {
+    if (!existsSync('/dev/zero')) return;
+    const t = Date.now();
+    const r = sane(await dslc(['check', '/dev/zero']));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error[E0104]');
+    expect(r.stderr).toMatch(/file is too large/);
+    expect(Date.now() - t).toBeLessThan(20_000);
+  });
+
   test('--max-params and --max-macs report E0501 when the model is over budget', async () => {
     const [over, within] = await Promise.all([
       dslc(['check', 'good.nn', '--max-params', '300', '--max-macs', '0.2M', '--format', 'json']),

@@ -244,6 +244,51 @@ describe('dslc --emit onnx', () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
+  it('-o naming any other file the compile reads (an imported module, the weights, their name map, the side file): exit 2, nothing written', async () => {
+    write('guard/blocks.nn', 'block unit(x) {\n  return x -> relu\n}\n');
+    write('guard/imp.nn', `from "./blocks.nn" import unit\n${SMALL.replace('y = x ->', 'y = x -> unit ->')}`);
+    const g = (f: string) => at(`guard/${f}`);
+    expect((await dslc(['guard/imp.nn', '--emit', 'onnx', '-o', 'guard/w.onnx'])).code).toBe(0);
+    write('guard/rules.json', '[]');
+    const snapshot = () => Object.fromEntries(readdirSync(g('')).sort().map((f) => [f, readFileSync(g(f)).toString('base64')]));
+    const before = snapshot();
+    const cases: [string[], RegExp][] = [
+      [['-o', 'guard/blocks.nn'], /blocks\.nn/],
+      [['--weights', 'guard/w.onnx', '-o', 'guard/w.onnx'], /w\.onnx/],
+      [['--emit', 'json', '--weights', 'guard/w.onnx', '-o', 'guard/w.onnx'], /w\.onnx/],
+      [['--weights', 'guard/w.onnx', '--weights-map', 'guard/rules.json', '-o', 'guard/rules.json'], /rules\.json/],
+    ];
+    for (const [extra, where] of cases) {
+      const r = await dslc(['guard/imp.nn', ...(extra.includes('--emit') ? [] : ['--emit', 'onnx']), ...extra]);
+      usageError(r, /would overwrite an input of this compile/);
+      expect(r.stderr, extra.join(' ')).toMatch(where);
+      expect(snapshot(), extra.join(' ')).toEqual(before);
+    }
+    // The weights side file: `-o x` writes x.data too, which must not be an input either.
+    write('guard/m.data', 'not weights');
+    const side = await dslc(['guard/imp.nn', '--emit', 'onnx', '--external-data', '-o', 'guard/m', '--weights', 'guard/m.data']);
+    usageError(side, /writing guard\/m\.data would overwrite an input/);
+    expect(readFileSync(g('m.data'), 'utf8')).toBe('not weights');
+    // --emit tfjs replaces its whole directory: one holding an input is refused.
+    expect((await dslc(['guard/imp.nn', '--emit', 'tfjs', '-o', 'guard/web'])).code).toBe(0);
+    write('guard/web/inner.nn', readFileSync(g('imp.nn'), 'utf8').replace('./blocks.nn', '../blocks.nn'));
+    usageError(await dslc(['guard/web/inner.nn', '--emit', 'tfjs', '-o', 'guard/web']), /guard\/web holds guard\/web\/inner\.nn, which this compile reads/);
+    expect(existsSync(g('web/inner.nn'))).toBe(true);
+    expect(leftovers(g(''))).toEqual([]);
+  });
+
+  it('--external-data on a model whose tensors all stay inline (under 1 KB) writes no empty side file, and says so', async () => {
+    const r = await dslc(['small.nn', '--emit', 'onnx', '-o', 'tiny.onnx', '--external-data']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no tiny\.onnx\.data: every tensor is under 1 KB and stays inline/);
+    expect(existsSync(at('tiny.onnx.data'))).toBe(false);
+    expect(await runsInOrt(at('tiny.onnx'))).toEqual([2, 4]);
+  });
+
+  it('a directory that exists but takes no new files (/proc): says so, not that it does not exist', async () => {
+    usageError(await dslc(['small.nn', '--emit', 'onnx', '-o', '/proc/out.onnx']), /cannot write \/proc\/out\.onnx: no file can be created in that directory/);
+  });
+
   it('an output path through a file, or empty: exit 2 with words, not errno codes or temporary names', async () => {
     const r = await dslc(['small.nn', '--emit', 'onnx', '-o', 'small.nn/out.onnx']);
     usageError(r, /cannot write .*small\.nn\/out\.onnx: a part of the path is not a directory$/);

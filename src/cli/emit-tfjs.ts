@@ -10,6 +10,7 @@ import type { CheckedModel } from '../checker/analyze.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { buildTfjsGraph, type TfjsGraphOptions } from '../lower/tfjs/lower.js';
 import { UsageError } from './args.js';
+import { shownPath } from './paths.js';
 
 /** Shard size of tfjs-converter (4 MB). */
 export const SHARD_BYTES = 4 * 1024 * 1024;
@@ -72,8 +73,8 @@ function writeFile(path: string, data: Uint8Array): void {
 /** Writes the files as directory `output`, all or nothing. */
 export function writeDirAtomic(output: string, files: ReadonlyMap<string, Uint8Array>): void {
   if (existsSync(output)) {
-    if (!statSync(output).isDirectory()) throw new UsageError(`cannot write ${output}: it exists and is not a directory`);
-    if (!ours(output)) throw new UsageError(`refusing to overwrite ${output}: it is not a directory written by dslc --emit tfjs (no dslc model.json)`);
+    if (!statSync(output).isDirectory()) throw new UsageError(`cannot write ${shownPath(output)}: it exists and is not a directory`);
+    if (!ours(output)) throw new UsageError(`refusing to overwrite ${shownPath(output)}: it is not a directory written by dslc --emit tfjs (no dslc model.json)`);
   }
   const tmp = join(dirname(output), `.${basename(output)}.${process.pid}.tmp`);
   const old = join(dirname(output), `.${basename(output)}.${process.pid}.old`);
@@ -90,7 +91,7 @@ export function writeDirAtomic(output: string, files: ReadonlyMap<string, Uint8A
     if (existsSync(old) && !existsSync(output)) renameSync(old, output);
     const code = (e as NodeJS.ErrnoException).code;
     const words: Record<string, string> = { ENOENT: 'the parent directory does not exist', EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the device', EROFS: 'read-only file system' };
-    throw new UsageError(`cannot write ${output}: ${(code && words[code]) ?? code ?? 'error'}`);
+    throw new UsageError(`cannot write ${shownPath(output)}: ${(code && words[code]) ?? code ?? 'error'}`);
   }
 }
 
@@ -103,6 +104,6 @@ export function emitTfjs(m: CheckedModel, output: string, opts: TfjsGraphOptions
   }
   writeDirAtomic(output, r.files);
   if (checkDiagnostics.length) io.report([...checkDiagnostics], sources);
-  io.out(`wrote ${output} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${(r.bytes / 1048576).toFixed(1)} MB in ${r.files.size - 1} shard(s))\n`);
+  io.out(`wrote ${shownPath(output)} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${(r.bytes / 1048576).toFixed(1)} MB in ${r.files.size - 1} shard(s))\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 /** `dslc model.nn --emit onnx [-o out.onnx]`: check, lower, and write atomically. */
-import { closeSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { closeSync, existsSync, fsyncSync, openSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
@@ -44,7 +44,8 @@ export function writeAtomic(path: string, data: Uint8Array | Chunks): void {
     }
     const code = (e as NodeJS.ErrnoException).code;
     // (never the raw message: it names the temporary file)
-    const why = code === 'ENOENT' ? 'the directory does not exist' : code === 'EISDIR' ? 'it is a directory' : code ? ioReason(e) : 'error';
+    // (ENOENT also where the directory exists but takes no new files, as /proc)
+    const why = code === 'ENOENT' ? (existsSync(dirname(path)) ? 'no file can be created in that directory' : 'the directory does not exist') : code === 'EISDIR' ? 'it is a directory' : code ? ioReason(e) : 'error';
     throw new UsageError(`cannot write ${path}: ${why}`);
   }
 }
@@ -66,6 +67,26 @@ function sameFile(output: string, input: string): boolean {
   return output === input || real(output, false) === real(input, true) || real(output, false) === real(input, false);
 }
 
+/** Whether `input` lies inside the directory `dir` (which an --emit tfjs replaces as a whole). */
+function inside(input: string, dir: string): boolean {
+  const d = real(dir, true);
+  return [real(input, true), real(input, false), input].some((p) => {
+    const r = relative(d, p);
+    return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+  });
+}
+
+/**
+ * Refuses an output that would replace a file this compile reads (the model, every module it imports,
+ * the weights and their name map), before anything is written.
+ */
+function guardInputs(outputs: readonly string[], tfjsDir: string | undefined, inputs: readonly string[]): void {
+  for (const i of inputs) {
+    for (const o of outputs) if (sameFile(o, i)) throw new UsageError(`writing ${shownPath(o)} would overwrite an input of this compile (${shownPath(i)}: the model, a module it imports, the weights or their name map); choose another -o`);
+    if (tfjsDir && inside(i, tfjsDir)) throw new UsageError(`${shownPath(tfjsDir)} holds ${shownPath(i)}, which this compile reads, and --emit tfjs replaces the whole directory; choose another -o`);
+  }
+}
+
 
 export function runCompile(args: Parsed, io: EmitIo): number {
   if (args.positional.length !== 1) throw new UsageError('compile takes exactly one .nn file');
@@ -84,6 +105,9 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   if (!args.model && r.models.length > 1)
     throw new UsageError(`${basename(input)} defines ${r.models.length} models (${r.models.map((x) => x.graph.name).join(', ')}): choose one with --model NAME`);
   const m = r.models[0];
+  const read = [...r.program.modules.keys(), ...(args.weights ? [resolve(args.weights)] : []), ...(args.weightsMap && args.weightsMap !== 'auto' ? [resolve(args.weightsMap)] : [])];
+  const dataPath = join(dirname(output), `${basename(output)}.data`);
+  guardInputs(args.emit === 'onnx' ? [output, dataPath] : args.emit === 'tfjs' ? [] : [output], args.emit === 'tfjs' ? output : undefined, read);
   if (args.emit === 'json' || args.emit === 'dot') {
     const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
     writeAtomic(output, new TextEncoder().encode(text));
@@ -114,15 +138,13 @@ export function runCompile(args: Parsed, io: EmitIo): number {
     return 1;
   }
   // The side file first: a model file never points at data that is not there yet.
-  if (ex.result.data) {
-    const dataPath = join(dirname(output), dataFile);
-    if (sameFile(dataPath, input)) throw new UsageError(`the weights file ${dataPath} would overwrite the input; choose another -o`);
-    writeAtomic(dataPath, ex.result.data);
-  }
+  // (Every tensor may be small enough to stay inline: then there is no side file to write.)
+  const data = ex.result.data && ex.result.data.byteLength > 0 ? ex.result.data : undefined;
+  if (data) writeAtomic(dataPath, data);
   writeAtomic(output, ex.result.model);
   if (r.diagnostics.length) io.report([...r.diagnostics], sources);
   const mb = (n: number) => (n < 1048576 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1048576).toFixed(1)} MB`);
-  const size = ex.result.data ? `${mb(ex.result.model.byteLength)} + ${mb(ex.result.data.byteLength)} of weights in ${dataFile}${args.externalData ? '' : ': over the 2 GB protobuf limit'}` : mb(ex.result.model.byteLength);
+  const size = data ? `${mb(ex.result.model.byteLength)} + ${mb(data.byteLength)} of weights in ${dataFile}${args.externalData ? '' : ': over the 2 GB protobuf limit'}` : `${mb(ex.result.model.byteLength)}${ex.result.data ? `; no ${dataFile}: every tensor is under 1 KB and stays inline` : ''}`;
   io.out(`wrote ${shownPath(output)} (${m.graph.name}: ${m.totals.params.toLocaleString('en-US')} parameters, ${size})\n`);
   return 0;
 }

@@ -4,14 +4,14 @@
  * written, 1 unformatted files (`--check`) or syntax errors (those files are left untouched), 2 usage or
  * I/O errors.
  */
-import { readFileSync, readdirSync, realpathSync, statSync, chmodSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync, chmodSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { formatText } from '../syntax/printer.js';
 import { UsageError } from './args.js';
 import { writeAtomic } from './emit.js';
 import { ioReason, shownPath } from './paths.js';
-import { decodeText } from './host.js';
+import { readText } from './host.js';
 import { renderHuman } from './render-human.js';
 
 export interface FmtIo {
@@ -83,7 +83,7 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
   for (const file of files) {
     let text: string;
     try {
-      text = decodeText(readFileSync(file));
+      text = readText(file);
     } catch (e) {
       problems.push(`cannot read ${shownPath(file)}: ${ioReason(e)}`);
       continue;

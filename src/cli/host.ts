@@ -1,5 +1,6 @@
 /** The file-system module host: `std.X` is `<package>/stdlib/X.nn`, other imports are relative paths. */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { LIMITS } from '../syntax/parse.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ModuleHost } from '../semantics/modules.js';
@@ -15,12 +16,37 @@ export function nodeHost(): ModuleHost {
     },
     read(p) {
       try {
-        return decodeText(readFileSync(p));
+        return readText(p);
       } catch {
         return undefined;
       }
     },
   };
+}
+
+/**
+ * Most bytes read of a source file: enough to tell any text over the parser's size limit (UTF-8 spends at most 3 bytes per UTF-16 unit; E0104 reports a
+ * longer one), so that `/dev/zero` or a huge file named by mistake does not fill the memory first.
+ */
+const MAX_READ = 3 * LIMITS.maxBytes + 3;
+
+/** Reads a source file (at most MAX_READ bytes) as text; throws the file system's error. */
+export function readText(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    while (total < MAX_READ) {
+      const buf = new Uint8Array(Math.min(1 << 20, MAX_READ - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    return decodeText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Decodes UTF-8: invalid bytes become U+FFFD, which the parser reports as E0105 at their position. */

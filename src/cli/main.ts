@@ -2,7 +2,7 @@
  * The `dslc` command line: the only place with process I/O. Exit codes: 0 clean, 1 diagnostics with
  * errors, 2 usage or I/O errors.
  */
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { check } from '../api.js';
@@ -16,7 +16,7 @@ import type { Dim } from '../symbolic/dim.js';
 import { compareBaseline } from './baseline.js';
 import { runCompile } from './emit.js';
 import { runFmt } from './fmt.js';
-import { decodeText, nodeHost } from './host.js';
+import { nodeHost, readText } from './host.js';
 import { parseArgs, UsageError, type Parsed } from './args.js';
 import { ioReason, shownPath } from './paths.js';
 import { renderGithub, renderJson, renderSarif } from './render-formats.js';
@@ -134,7 +134,7 @@ function collectFiles(paths: string[]): string[] {
 
 function readSource(path: string): string {
   try {
-    return decodeText(readFileSync(path));
+    return readText(path);
   } catch (e) {
     throw new UsageError(`cannot read ${shownPath(path)}: ${ioReason(e)}`);
   }

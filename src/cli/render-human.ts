@@ -16,6 +16,9 @@ export function renderHuman(d: Diagnostic, sources: (path: string) => string | u
   return out.join('\n');
 }
 
+/** Most characters of a source line shown under a diagnostic. */
+const WINDOW = 120;
+
 function snippet(sp: Span, sources: (path: string) => string | undefined, style: Style, cwdRel: (p: string) => string, color: string): string[] {
   const lines: string[] = [`  ${paint(style, '1;34', '-->')} ${cwdRel(sp.file)}:${sp.line}:${sp.col}`];
   const text = sources(sp.file);
@@ -25,11 +28,16 @@ function snippet(sp: Span, sources: (path: string) => string | undefined, style:
   const lineNo = int(sp.line, 1, Number.MAX_SAFE_INTEGER);
   const src = text.split('\n')[lineNo - 1];
   if (src === undefined) return lines;
-  const shown = src.replace(/\t/g, ' ').replace(/\r$/, '');
-  const col = int(sp.col, 1, shown.length + 1);
+  // Control characters (a NUL, an escape sequence) would reach the terminal raw: one visible mark each.
+  const line = src.replace(/\t/g, ' ').replace(/\r$/, '').replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
+  const col = int(sp.col, 1, line.length + 1);
+  // A long line (generated or minified) is shown as a window around the column.
+  const from = line.length > WINDOW ? Math.max(0, Math.min(col - 1 - 40, line.length - WINDOW)) : 0;
+  const to = Math.min(line.length, from + WINDOW);
+  const shown = `${from > 0 ? '…' : ''}${line.slice(from, to)}${to < line.length ? '…' : ''}`;
   const gutter = String(lineNo).length;
   const bar = paint(style, '1;34', `${' '.repeat(gutter)} |`);
-  const width = sp.endLine === sp.line ? int(sp.endCol - col, 1, 200) : int(shown.length - col + 1, 1, 200);
-  lines.push(bar, `${paint(style, '1;34', `${lineNo} |`)} ${shown.slice(0, 300)}`, `${bar} ${' '.repeat(Math.min(col - 1, 300))}${paint(style, color, '^'.repeat(width))}`);
+  const width = sp.endLine === sp.line ? int(sp.endCol - col, 1, to - col + 1) : int(line.length - col + 1, 1, to - col + 1);
+  lines.push(bar, `${paint(style, '1;34', `${lineNo} |`)} ${shown}`, `${bar} ${' '.repeat(col - 1 - from + (from > 0 ? 1 : 0))}${paint(style, color, '^'.repeat(Math.max(1, width)))}`);
   return lines;
 }
