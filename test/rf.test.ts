@@ -79,4 +79,48 @@ describe('receptive field', () => {
     expect(rfOf('u').jump).toBe(2);
     expect(rfOf('t').jump).toBe(2);
   });
+
+  it('keeps the grid through a softmax or layernorm over a spatial axis, whose outputs each see that whole axis', () => {
+    const r = checkText(`model M(x: [1, 4, 16, 16]) {
+  s = x -> softmax(axis=-1)
+  a = s -> conv2d(4, 3, padding=1)
+  b = a -> conv2d(4, 3, stride=2, padding=1)
+  n = x -> layernorm((16, 16)) -> conv2d(4, 3, padding=1)
+  return b, n
+}`);
+    expect(errors(r)).toEqual([]);
+    const m = r.models[0]!;
+    const rfOf = (name: string) => m.rf[m.graph.tensors.find((t) => t.name === name)!.id]!.map((a) => [a.size, a.jump]);
+    // W: 1 + (16 - 1)·1 = 16, then + (3 - 1)·1 per 3×3 conv; H untouched by the softmax.
+    expect(rfOf('s')).toEqual([[1, 1], [16, 1]]);
+    expect(rfOf('a')).toEqual([[3, 1], [18, 1]]);
+    expect(rfOf('b')).toEqual([[5, 2], [20, 2]]);
+    expect(rfOf('n')).toEqual([[18, 1], [18, 1]]);
+  });
+
+  it('a broadcast operand (squeeze-and-excitation gate) widens the field but leaves the grid: no W0103, jump kept', () => {
+    const r = checkText(`model SE(x: [1, 32, 16, 16]) {
+  se = x -> global_avg_pool -> conv2d(8, 1) -> relu -> conv2d(32, 1) -> sigmoid
+  g = mul(x, se)
+  y = g -> conv2d(32, 3, padding=1)
+  assert jump(y) == 1
+  return y
+}`);
+    expect(r.diagnostics.map((d) => d.code)).toEqual([]);
+    const m = r.models[0]!;
+    const rfOf = (name: string) => m.rf[m.graph.tensors.find((t) => t.name === name)!.id]!.map((a) => [a.size, a.jump, a.start]);
+    expect(rfOf('g')).toEqual([[16, 1, 0.5], [16, 1, 0.5]]);
+    expect(rfOf('y')).toEqual([[18, 1, 0.5], [18, 1, 0.5]]);
+  });
+
+  it('warns (W0103) about branches misaligned along any axis, naming it past the first', () => {
+    const r = checkText(`model W(x: [1, 4, 64, 64]) {
+  a = x -> conv2d(4, (1, 2), stride=(1, 2))
+  b = x -> conv2d(4, (1, 3), stride=(1, 2), padding=(0, 1))
+  return add(a, b)
+}`);
+    const w = r.diagnostics.filter((d) => d.code === 'W0103');
+    expect(w).toHaveLength(1);
+    expect(w[0]!.message).toMatch(/misaligned along W: the first outputs are centred at different input positions \(1 vs 0\.5 px\)/);
+  });
 });

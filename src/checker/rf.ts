@@ -6,7 +6,7 @@
  */
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { Graph } from '../semantics/ir.js';
+import type { Graph, IrNode } from '../semantics/ir.js';
 
 export interface RfAxis {
   readonly size: number;
@@ -49,7 +49,7 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
   for (let k = 0; k < g.nodes.length; k++) {
     const node = g.nodes[k]!;
     // A known merge has its known field too; it is looked at again only for its warning (see above).
-    if ((k < skip || (sx && k >= sx.nodes[0] && k < sx.nodes[1])) && (node.rf.kind !== 'merge' || !misaligned(node.inputs, rf))) continue;
+    if ((k < skip || (sx && k >= sx.nodes[0] && k < sx.nodes[1])) && (node.rf.kind !== 'merge' || !misaligned(g, node, rf))) continue;
     const first = rf[node.inputs[0]!];
     let out: Rf;
     const t = node.rf;
@@ -99,40 +99,20 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
           : undefined;
         break;
       }
-      case 'merge': {
-        const present = node.inputs.map((i) => rf[i]).filter((x): x is readonly RfAxis[] => x !== undefined);
-        if (!present.length) {
-          out = undefined;
-          break;
-        }
-        const rank = present[0]!.length;
-        if (present.some((p) => p.length !== rank)) {
-          out = undefined;
-          break;
-        }
-        // Branches with equal fields (a residual around size-keeping layers, the common case) need no union.
-        if (present.every((p) => p === present[0] || p.every((a, i) => a.size === present[0]![i]!.size && a.jump === present[0]![i]!.jump && a.start === present[0]![i]!.start))) {
-          out = present[0];
-          break;
-        }
-        out = present[0]!.map((_, i) => {
-          const axes = present.map((p) => p[i]!);
-          const misaligned = axes.some((a) => a.jump !== axes[0]!.jump || (a.start !== undefined && axes[0]!.start !== undefined && Math.abs(a.start - axes[0]!.start) > 1e-9));
-          if (misaligned && i === 0) {
-            const jumps = new Set(axes.map((a) => a.jump)).size > 1 ? `strides differ (jumps ${axes.map((a) => a.jump).join(' vs ')})` : '';
-            const starts = axes.some((a) => a.start !== axes[0]!.start) ? `the first outputs are centred at different input positions (${axes.map((a) => a.start ?? '?').join(' vs ')} px)` : '';
-            const inputs = node.inputs.map((t) => g.tensors[t]!.name ?? 'a branch').join(', ');
-            diagnostics.push(diag('W0103', `${node.path}: the merged branches (${inputs}) are misaligned: ${[jumps, starts].filter(Boolean).join('; ')}`, node.span, {
-              hint: 'branches of a merge should see the same input positions: match strides and paddings',
-            }));
-          }
-          if (axes.some((a) => a.start === undefined)) return { size: Math.max(...axes.map((a) => a.size)), jump: Math.max(...axes.map((a) => a.jump)), start: undefined };
-          const lo = Math.min(...axes.map((a) => a.start! - a.size / 2));
-          const hi = Math.max(...axes.map((a) => a.start! + a.size / 2));
-          return { size: hi - lo, jump: Math.max(...axes.map((a) => a.jump)), start: (lo + hi) / 2 };
-        });
+      case 'mix': {
+        const shape = g.tensors[node.inputs[0]!]!.type.shape;
+        out = first && first.length === t.axes.length
+          ? first.map((a, i) => {
+              const e = shape[i + 2];
+              // Each output sees every position of a mixed axis (the union of their fields); the grid stays.
+              return t.axes[i] && typeof e === 'number' ? { size: a.size + (e - 1) * a.jump, jump: a.jump, start: a.start } : a;
+            })
+          : undefined;
         break;
       }
+      case 'merge':
+        out = mergeFields(g, node, rf, diagnostics);
+        break;
     }
     for (let j = 0; j < node.outputs.length; j++) {
       const o = node.outputs[j]!;
@@ -143,11 +123,64 @@ export function receptiveFields(g: Graph, known?: { readonly rf: readonly Rf[]; 
   return { rf, diagnostics };
 }
 
+/** Whether the input `t` of a merge is broadcast along spatial axis `i`: extent 1 where the output's is not. */
+function spread(g: Graph, t: number, out: number, i: number): boolean {
+  return g.tensors[t]!.type.shape[i + 2] === 1 && g.tensors[out]!.type.shape[i + 2] !== 1;
+}
+
+/** Names of the spatial axes by their count, for messages. */
+const AXIS_NAMES: Record<number, readonly string[]> = { 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
+
+const sameAxis = (a: RfAxis, b: RfAxis) => a.size === b.size && a.jump === b.jump && a.start === b.start;
+const offGrid = (a: RfAxis, b: RfAxis) => a.jump !== b.jump || (a.start !== undefined && b.start !== undefined && Math.abs(a.start - b.start) > 1e-9);
+
 /**
- * Whether a merge of these inputs warns (W0103 below): its branches have fields of one rank whose first axes
- * differ in jump or start. (Without allocating: the editor asks this of every known merge per keystroke.)
+ * The field of a merge's output: per axis, the union of its inputs' fields. The grid (jump, start) and the
+ * W0103 check come from the inputs laid out along that axis; one broadcast along it (see `spread`) only
+ * widens the field, to its own size at most (it is the same at every position).
  */
-function misaligned(inputs: readonly number[], rf: readonly Rf[]): boolean {
+function mergeFields(g: Graph, node: IrNode, rf: readonly Rf[], diagnostics: Diagnostic[]): Rf {
+  const present: { readonly t: number; readonly f: readonly RfAxis[] }[] = [];
+  for (let k = 0; k < node.inputs.length; k++) {
+    const t = node.inputs[k]!;
+    const f = rf[t];
+    if (!f) continue;
+    if (present.length && f.length !== present[0]!.f.length) return undefined;
+    present.push({ t, f });
+  }
+  if (!present.length) return undefined;
+  const f0 = present[0]!.f;
+  // Branches with equal fields (a residual around size-keeping layers, the common case) need no union.
+  if (present.every((p) => p.f === f0 || p.f.every((a, i) => sameAxis(a, f0[i]!)))) return f0;
+  const outT = node.outputs[0]!;
+  let warned = false;
+  return f0.map((_, i) => {
+    const laid = present.filter((p) => !spread(g, p.t, outT, i));
+    const lead = (laid.length ? laid : present).map((p) => p.f[i]!);
+    if (!warned && lead.some((a) => offGrid(a, lead[0]!))) {
+      warned = true;
+      const jumps = new Set(lead.map((a) => a.jump)).size > 1 ? `strides differ (jumps ${lead.map((a) => a.jump).join(' vs ')})` : '';
+      const starts = lead.some((a) => a.start !== lead[0]!.start) ? `the first outputs are centred at different input positions (${lead.map((a) => a.start ?? '?').join(' vs ')} px)` : '';
+      const inputs = node.inputs.map((t) => g.tensors[t]!.name ?? 'a branch').join(', ');
+      diagnostics.push(diag('W0103', `${node.path}: the merged branches (${inputs}) are misaligned${i > 0 ? ` along ${AXIS_NAMES[f0.length]?.[i] ?? `spatial axis ${i}`}` : ''}: ${[jumps, starts].filter(Boolean).join('; ')}`, node.span, {
+        hint: 'branches of a merge should see the same input positions: match strides and paddings',
+      }));
+    }
+    const widest = laid.length && laid.length < present.length ? Math.max(...present.filter((p) => spread(g, p.t, outT, i)).map((p) => p.f[i]!.size)) : 0;
+    const jump = Math.max(...lead.map((a) => a.jump));
+    if (lead.some((a) => a.start === undefined)) return { size: Math.max(widest, ...lead.map((a) => a.size)), jump, start: undefined };
+    const lo = Math.min(...lead.map((a) => a.start! - a.size / 2));
+    const hi = Math.max(...lead.map((a) => a.start! + a.size / 2));
+    return { size: Math.max(hi - lo, widest), jump, start: (lo + hi) / 2 };
+  });
+}
+
+/**
+ * Whether a merge warns (W0103, see `mergeFields`): along some axis, the inputs laid out along it differ in
+ * jump or start. (Without allocating: the editor asks this of every known merge per keystroke.)
+ */
+function misaligned(g: Graph, node: IrNode, rf: readonly Rf[]): boolean {
+  const inputs = node.inputs;
   let first: readonly RfAxis[] | undefined;
   for (let k = 0; k < inputs.length; k++) {
     const r = rf[inputs[k]!];
@@ -156,10 +189,18 @@ function misaligned(inputs: readonly number[], rf: readonly Rf[]): boolean {
     else if (r.length !== first.length) return false;
   }
   if (!first?.length) return false;
-  const a0 = first[0]!;
-  for (let k = 0; k < inputs.length; k++) {
-    const a = rf[inputs[k]!]?.[0];
-    if (a && (a.jump !== a0.jump || (a.start !== undefined && a0.start !== undefined && Math.abs(a.start - a0.start) > 1e-9))) return true;
+  const outT = node.outputs[0]!;
+  for (let i = 0; i < first.length; i++) {
+    let lead: RfAxis | undefined;
+    let any = false;
+    for (let k = 0; k < inputs.length; k++) if (rf[inputs[k]!] && !spread(g, inputs[k]!, outT, i)) any = true;
+    for (let k = 0; k < inputs.length; k++) {
+      const t = inputs[k]!;
+      const a = rf[t]?.[i];
+      if (!a || (any && spread(g, t, outT, i))) continue;
+      if (!lead) lead = a;
+      else if (offGrid(a, lead)) return true;
+    }
   }
   return false;
 }

@@ -61,7 +61,7 @@ export const CODES = {
   W0100: { severity: 'warning', title: 'input silently dropped', doc: 'A `valid` convolution or pooling window does not reach the last rows/columns: the floor in the output formula drops them.' },
   W0101: { severity: 'warning', title: 'bias before batch norm', doc: 'A bias directly before BatchNorm is cancelled by its mean subtraction: wasted parameters. Use `bias=false`.' },
   W0102: { severity: 'warning', title: 'asymmetric same padding', doc: '`same` padding needs one more pixel at the end than at the beginning; some ONNX importers reject asymmetric pads.' },
-  W0103: { severity: 'warning', title: 'misaligned receptive fields', doc: 'Branches merged by add/concat have different jumps or start offsets: their features do not look at the same input positions.' },
+  W0103: { severity: 'warning', title: 'misaligned receptive fields', doc: 'Branches merged by add/concat/mul have different jumps or start offsets along a spatial axis: their features do not look at the same input positions. An operand broadcast along an axis (extent 1 there, such as the `[N, C, 1, 1]` gate of squeeze-and-excitation) is the same at every position: it widens the receptive field but is not compared.' },
   W0104: { severity: 'warning', title: 'unused tensor', doc: 'A tensor is computed but never used nor returned.' },
   W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes.' },
   W0107: { severity: 'warning', title: 'unused weights', doc: 'The `--weights` file has tensors that no parameter of the model uses (often a sign that it belongs to another model).' },

@@ -88,8 +88,13 @@ export interface WindowAxis {
  * - `identity`: same grid (activations, norms, channel ops);
  * - `window`: conv/pool per spatial axis; `transpose`: transposed conv (jump divides by stride);
  * - `scale`: upsampling by per-axis factors (jump divides);
- * - `merge`: union of the inputs' fields (add, concat, mul);
- * - `global`: each output sees the whole input; `none`: no spatial grid left (flatten, dense, rnn).
+ * - `merge`: union of the inputs' fields (add, concat, mul); an input broadcast along an axis (extent 1
+ *   where the output's is not, as the `[N, C, 1, 1]` gate of squeeze-and-excitation) widens the field
+ *   there but leaves the grid (jump, start) to the others;
+ * - `mix`: the grid is kept, but every output sees the whole of each `true` spatial axis (softmax or
+ *   layernorm over a spatial axis);
+ * - `global`: each output sees the whole input, and the grid is gone (global pooling: jump = extent);
+ * - `none`: no spatial grid left (flatten, dense, rnn).
  */
 export type RfTransfer =
   | { readonly kind: 'identity' }
@@ -97,6 +102,7 @@ export type RfTransfer =
   | { readonly kind: 'transpose'; readonly axes: readonly WindowAxis[] }
   | { readonly kind: 'scale'; readonly factors: readonly number[] }
   | { readonly kind: 'merge' }
+  | { readonly kind: 'mix'; readonly axes: readonly boolean[] }
   | { readonly kind: 'global' }
   | { readonly kind: 'none' };
 

@@ -48,9 +48,11 @@ describe('activations', () => {
     expect(runOp('gelu', [[2, 10]], [], { approximate: 'tanh' }).result!.flops).toBe(180);
     expect(codes(runOp('gelu', [[2, 10]], [], { approximate: 'fast' }))).toEqual(['E0301']);
   });
-  it('softmax and log_softmax check the axis and are global over spatial axes', () => {
+  it('softmax and log_softmax check the axis and mix (grid kept) over the spatial axis they normalise', () => {
     expect(runOp('softmax', [[1, 1000]], [], { dim: 1 }).result!.rf.kind).toBe('identity');
-    expect(runOp('softmax', [[1, 8, 10, 10]]).result!.rf.kind).toBe('global');
+    expect(runOp('softmax', [[1, 8, 10, 10]]).result!.rf).toEqual({ kind: 'mix', axes: [false, true] });
+    expect(runOp('log_softmax', [[1, 8, 10, 10]], [], { axis: 2 }).result!.rf).toEqual({ kind: 'mix', axes: [true, false] });
+    expect(runOp('softmax', [[1, 8, 10, 10]], [], { axis: 1 }).result!.rf.kind).toBe('identity');
     const r = runOp('softmax', [[1, 1000]], [], { axis: 2 });
     expect(codes(r)).toEqual(['E0303']);
     expect(r.diagnostics[0]!.message).toContain('-2..1');

@@ -72,9 +72,11 @@ describe('layernorm', () => {
     expect(codes(runOp('layernorm', [['N', 'T', 'E']]))).toEqual(['E0409']);
     expect(runOp('layernorm', [['N', 'T', 'E']], [], { elementwise_affine: false }).shapes).toEqual([['N', 'T', 'E']]);
   });
-  it('is identity for rank 2 and global over spatial axes', () => {
+  it('is identity for rank 2 and mixes (grid kept) the spatial axes it normalises', () => {
     expect(runOp('layernorm', [[4, 64]]).result!.rf.kind).toBe('identity');
-    expect(runOp('layernorm', [[4, 10, 64]]).result!.rf.kind).toBe('global');
+    expect(runOp('layernorm', [[4, 10, 64]]).result!.rf).toEqual({ kind: 'mix', axes: [true] });
+    expect(runOp('layernorm', [[1, 8, 6, 5]], [], { normalized_shape: [5] }).result!.rf).toEqual({ kind: 'mix', axes: [false, true] });
+    expect(runOp('layernorm', [[1, 8, 6, 5]], [], { normalized_shape: [8, 6, 5] }).result!.rf).toEqual({ kind: 'mix', axes: [true, true] });
   });
 });
 

@@ -52,7 +52,7 @@ export const op: OpDef = {
       params.push({ name: 'weight', shape, init: 'ones' });
       if (ctx.attrs.bias) params.push({ name: 'bias', shape: [...shape] });
     }
-    return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), affine ? 7 : 5), rf: { kind: r <= 2 ? 'identity' : 'global' } };
+    return { outputs: [x], params, macs: 0, flops: mul(prod(x.shape), affine ? 7 : 5), rf: r <= 2 ? { kind: 'identity' } : { kind: 'mix', axes: x.shape.slice(2).map((_, i) => i + 2 >= r - dims.length) } };
   },
   onnx(ctx) {
     if (ctx.opset < 17) return ctx.unsupported('LayerNormalization needs opset 17', 17);

@@ -16,7 +16,7 @@ export function activation(spec: ActivationSpec & { readonly breakdown: string }
 
 /**
  * A normalisation along one axis (softmax, log_softmax): same shape, `axis` checked against the rank (E0303). RF: identity when the axis is
- * the batch or channel axis, `global` when it is a spatial axis (axes 2.. of NCHW: every output sees that whole axis).
+ * the batch or channel axis, `mix` when it is a spatial axis (axes 2.. of NCHW: every output sees that whole axis; the grid stays).
  */
 export function axisActivation(spec: ActivationSpec & { readonly breakdown: string }): OpDef {
   const base = activation(spec);
@@ -28,7 +28,7 @@ export function axisActivation(spec: ActivationSpec & { readonly breakdown: stri
       if (ax === undefined) return { failed: true };
       const a = normAxis(ctx, 'axis', ax, x.shape.length);
       if (a === undefined) return { failed: true };
-      return { outputs: [x], macs: 0, flops: mul(prod(x.shape), spec.flopsPerElement), rf: { kind: a >= 2 ? 'global' : 'identity' } };
+      return { outputs: [x], macs: 0, flops: mul(prod(x.shape), spec.flopsPerElement), rf: a >= 2 ? { kind: 'mix', axes: x.shape.slice(2).map((_, i) => i === a - 2) } : { kind: 'identity' } };
     },
   };
 }
