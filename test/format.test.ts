@@ -147,7 +147,9 @@ describe('house style', () => {
     ];
     for (const t of odd) expectSound(t);
     expect(expectSound('const b = f( # only\n)\n')).toBe('const b = f(\n  # only\n)\n');
-    expect(expectSound('\ufeff# bom\r\nconst a = 1 # c\r\n')).toBe('# bom\nconst a = 1  # c\n');
+    // The file's line ending is kept (its first one): CRLF stays CRLF, LF stays LF.
+    expect(expectSound('\ufeff# bom\r\nconst a = 1 # c\r\n')).toBe('# bom\r\nconst a = 1  # c\r\n');
+    expect(expectSound('# lf\nconst a = 1 # c\r\n')).toBe('# lf\nconst a = 1  # c\n');
   });
 
   it('keeps comments it cannot place inside an expression, above the statement', () => {

@@ -266,12 +266,16 @@ function build(c: Case): Built {
 // ---------------------------------------------------------------------------------------------------
 // Invariants.
 
-/** 1-based line and column of a UTF-16 offset, computed independently of the compiler. */
+/**
+ * 1-based line and column of a UTF-16 offset, computed independently of the compiler. Lines end as LSP
+ * counts them: at \n, \r\n or a lone \r (not at U+2028).
+ */
 function lineColAt(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
       line++;
       lineStart = i + 1;
     }

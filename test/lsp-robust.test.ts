@@ -2,7 +2,8 @@
  * Robustness of the spawned server: random edit sequences, malformed JSON-RPC, unknown methods, closed
  * documents, a 5 MB file, and memory across 10,000 edits. Bounded runtime (a few seconds each).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,60 @@ describe('dslc lsp robustness', () => {
       ['textDocument/documentSymbol', {}],
     ] as const)
       await expect(c.request(m, { textDocument: { uri }, ...extra })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('not open') });
+  });
+
+  it('requests without a document or a valid position get InvalidParams; a refused rename gets RequestFailed', async () => {
+    const path = join(ROOT, 'examples/lenet5.nn');
+    const uri = uriOf(path);
+    const text = read('examples/lenet5.nn');
+    const got = c.nextDiagnostics(uri);
+    await c.open(uri, text);
+    await got;
+    for (const [m, params] of [
+      ['textDocument/hover', { position: { line: 0, character: 0 } }],
+      ['textDocument/hover', { textDocument: { uri } }],
+      ['textDocument/definition', { textDocument: { uri }, position: { line: 'x' } }],
+      ['textDocument/completion', { textDocument: { uri } }],
+      ['textDocument/signatureHelp', { textDocument: {} , position: { line: 0, character: 0 } }],
+      ['textDocument/references', { textDocument: { uri } }],
+      ['textDocument/rename', { textDocument: { uri }, position: { line: 0, character: 0 } }],
+      ['textDocument/codeAction', { textDocument: { uri }, context: { diagnostics: [] } }],
+      ['textDocument/inlayHint', { textDocument: { uri } }],
+    ] as const)
+      await expect(c.request(m, params), `${m} ${JSON.stringify(params)}`).rejects.toMatchObject({ code: -32602 });
+    const onOp = text.indexOf('conv2d');
+    const line = text.slice(0, onOp).split('\n').length - 1;
+    const character = onOp - text.lastIndexOf('\n', onOp) - 1;
+    await expect(c.request('textDocument/prepareRename', { textDocument: { uri }, position: { line, character } })).rejects.toMatchObject({ code: -32803, message: expect.stringMatching(/layer catalogue/) });
+    await expect(c.request('textDocument/rename', { textDocument: { uri }, position: { line, character }, newName: 'x' })).rejects.toMatchObject({ code: -32803 });
+    await c.close(uri);
+  });
+
+  it('closing an import edited without saving re-publishes its importer; an error inside a stdlib block is published at the call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-close-'));
+    try {
+      const libText = 'block tower(x: Tensor) -> Tensor {\n  return x -> relu\n}\n';
+      writeFileSync(join(dir, 'lib.nn'), libText);
+      const mainText = 'from "./lib.nn" import tower\nfrom std.resnet import basic_block\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> tower\n}\nmodel B(x: [N, 64, 32]) {\n  return x -> basic_block(64)\n}\n';
+      writeFileSync(join(dir, 'main.nn'), mainText);
+      const [main, lib] = [uriOf(join(dir, 'main.nn')), uriOf(join(dir, 'lib.nn'))];
+      const codes = (p: { diagnostics: { code: string }[] }) => p.diagnostics.map((d) => d.code).sort();
+      let got = c.nextDiagnostics(main);
+      await c.open(main, mainText);
+      const first = await got;
+      expect(codes(first)).toEqual(['E0400']);
+      expect(first.diagnostics[0].range.start.line).toBe(6);
+      expect(first.diagnostics[0].relatedInformation[0].location.uri).toMatch(/stdlib\/resnet\.nn$/);
+      got = c.nextDiagnostics(main);
+      await c.open(lib, libText.replace('tower', 'towr'));
+      expect(codes(await got)).toEqual(['E0209', 'E0400']);
+      got = c.nextDiagnostics(main);
+      await c.close(lib);
+      expect(codes(await got)).toEqual(['E0400']);
+      await c.close(main);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a 5 MB file gets a size diagnostic quickly, and the server keeps answering', async () => {

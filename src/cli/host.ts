@@ -14,6 +14,7 @@ export function nodeHost(): ModuleHost {
       const p = spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec);
       return existsSync(p) ? p : undefined;
     },
+    isStd: (p) => p.startsWith(`${STDLIB_DIR}/`),
     read(p) {
       try {
         return readText(p);

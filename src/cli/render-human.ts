@@ -26,7 +26,7 @@ function snippet(sp: Span, sources: (path: string) => string | undefined, style:
   // A span from another version of the file, or a bad one, must not break the rendering: clamp it.
   const int = (n: number, lo: number, hi: number) => (Number.isFinite(n) ? Math.min(Math.max(Math.trunc(n), lo), hi) : lo);
   const lineNo = int(sp.line, 1, Number.MAX_SAFE_INTEGER);
-  const src = text.split('\n')[lineNo - 1];
+  const src = text.split(/\r\n|\r|\n/)[lineNo - 1];
   if (src === undefined) return lines;
   // Control characters (a NUL, an escape sequence) would reach the terminal raw: one visible mark each.
   const line = src.replace(/\t/g, ' ').replace(/\r$/, '').replace(/[\u0000-\u001f\u007f]/g, '\ufffd');

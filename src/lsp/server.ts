@@ -8,14 +8,14 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
+  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, LSPErrorCodes, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
   TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
 import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, highlights, hover, inlayHints,
-  references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
+  prepareRename, references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
 import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
@@ -68,10 +68,25 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let warmedUp = false;
 
   const pathOf = (uri: string) => uriToPath(uri);
-  const open = (uri: string): Analysis => {
+  /** The open document a request names (InvalidParams when the request names none, or one not open). */
+  const docOf = (p: { textDocument?: { uri?: unknown } } | undefined): TextDocument => {
+    const uri = p?.textDocument?.uri;
+    if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request names no textDocument.uri');
+    const doc = documents.get(uri);
+    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
+    return doc;
+  };
+  const open = (p: { textDocument?: { uri?: unknown } } | undefined): Analysis => {
+    const uri = docOf(p).uri;
     const a = service.last(pathOf(uri)) ?? service.analyze(pathOf(uri));
-    if (!a || !documents.get(uri)) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
+    if (!a) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
     return a;
+  };
+  /** A request's position, checked (InvalidParams when it is missing or not a position). */
+  const positionOf = (p: { position?: unknown }): { line: number; character: number } => {
+    const x = p.position as { line?: unknown; character?: unknown } | undefined;
+    if (!x || typeof x.line !== 'number' || typeof x.character !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no valid position');
+    return x as { line: number; character: number };
   };
 
   /** A bug in a check must not take the editor's server down: log it, keep the last diagnostics. */
@@ -235,9 +250,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     timers.delete(e.document.uri);
     lastChange.delete(e.document.uri);
     publishedVersion.delete(e.document.uri);
-    service.close(pathOf(e.document.uri));
+    const importers = service.close(pathOf(e.document.uri));
     for (const u of published.get(e.document.uri) ?? []) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
     published.delete(e.document.uri);
+    // Files that import it saw its unsaved text: they are checked again against the file on disk.
+    for (const p of importers) {
+      const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
+      if (u) schedule(u);
+    }
   });
 
   conn.onInitialize((params): InitializeResult => {
@@ -258,7 +278,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         definitionProvider: true,
         referencesProvider: true,
         documentHighlightProvider: true,
-        renameProvider: { prepareProvider: false },
+        renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
@@ -296,57 +316,63 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
 
   conn.onHover((p) => {
-    const a = open(p.textDocument.uri);
-    const h = hover(a, at(a, p.position));
+    const a = open(p);
+    const h = hover(a, at(a, positionOf(p)));
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: offsetsRange(fileOf(a), h.start, h.end) } : null;
   });
   conn.onCompletion((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
-    const items = completion(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(p.position));
+    const doc = docOf(p);
+    const items = completion(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
     return items.map((c) => ({
       label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
       ...(c.detail ? { detail: c.detail } : {}), ...(c.doc ? { documentation: { kind: MarkupKind.Markdown, value: c.doc } } : {}), ...(c.insertText ? { insertText: c.insertText } : {}),
     }));
   });
   conn.onSignatureHelp((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
-    const s = signatureHelp(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(p.position));
+    const doc = docOf(p);
+    const s = signatureHelp(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
     if (!s) return null;
     return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, activeParameter: s.activeParam };
   });
   conn.onDefinition((p) => {
-    const a = open(p.textDocument.uri);
-    return definition(a, at(a, p.position)).map(loc);
+    const a = open(p);
+    return definition(a, at(a, positionOf(p))).map(loc);
   });
   conn.onReferences((p) => {
-    const a = open(p.textDocument.uri);
-    return references(a, at(a, p.position), p.context.includeDeclaration).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+    const a = open(p);
+    return references(a, at(a, positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
   });
   conn.onDocumentHighlight((p) => {
-    const a = open(p.textDocument.uri);
-    return highlights(a, at(a, p.position)).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+    const a = open(p);
+    return highlights(a, at(a, positionOf(p))).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+  });
+  conn.onPrepareRename((p) => {
+    const a = open(p);
+    const r = prepareRename(a, at(a, positionOf(p)));
+    if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
+    return { range: offsetsRange(fileOf(a), r.start, r.end), placeholder: r.name };
   });
   conn.onRenameRequest((p) => {
-    const a = open(p.textDocument.uri);
-    const r = rename(a, at(a, p.position), p.newName);
-    if (r.error || !r.edits) throw new ResponseError(ErrorCodes.InvalidRequest, r.error ?? 'cannot rename');
+    const a = open(p);
+    if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no newName');
+    const r = rename(a, at(a, positionOf(p)), p.newName);
+    // (RequestFailed: the request was valid, but this rename would break or change the program.)
+    if (r.error || !r.edits) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error ?? 'cannot rename');
     const changes: Record<string, { range: ReturnType<typeof spanRange>; newText: string }[]> = {};
     for (const e of r.edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
     return { changes };
   });
   conn.onDocumentSymbol((p) => {
-    const a = open(p.textDocument.uri);
+    const a = open(p);
     const f = fileOf(a);
     const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol => ({
       name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
     });
     return documentSymbols(a).map(conv);
   });
-  conn.onFoldingRanges((p) => foldingRanges(open(p.textDocument.uri)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
+  conn.onFoldingRanges((p) => foldingRanges(open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
   conn.languages.semanticTokens.on((p) => {
-    const a = open(p.textDocument.uri);
+    const a = open(p);
     const f = fileOf(a);
     const data: number[] = [];
     let pl = 0;
@@ -361,27 +387,26 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     return { data };
   });
   conn.languages.inlayHint.on((p) => {
-    const a = open(p.textDocument.uri);
+    const a = open(p);
     if (!config.inlayHints) return [];
     const f = fileOf(a);
-    return inlayHints(a, at(a, p.range.start), at(a, p.range.end)).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+    return inlayHints(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
   });
   conn.onCodeLens((p) => {
-    const a = open(p.textDocument.uri);
+    const a = open(p);
     if (!config.codeLens) return [];
     return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: { title: l.title, command: '' } }));
   });
   conn.onCodeAction((p) => {
-    const a = open(p.textDocument.uri);
-    return codeActions(a, at(a, p.range.start), at(a, p.range.end)).map((x) => ({
+    const a = open(p);
+    return codeActions(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).map((x) => ({
       title: x.title, kind: x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, ...(x.preferred ? { isPreferred: true } : {}),
       ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
       edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
     }));
   });
   conn.onDocumentFormatting((p) => {
-    const doc = documents.get(p.textDocument.uri);
-    if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${p.textDocument.uri}`);
+    const doc = docOf(p);
     const text = doc.getText();
     const r = formatText(text, pathOf(p.textDocument.uri));
     if (r.result === undefined || r.result === text) return [];

@@ -14,6 +14,8 @@ export interface ArgProblem {
   readonly hint?: string;
   /** Index into the positional attribute args, or the keyword as written. */
   readonly at?: number | string;
+  /** For an unknown keyword: the attribute it probably meant (a quick fix renames it). */
+  readonly suggestion?: string;
 }
 
 export interface BoundAttrs {
@@ -86,7 +88,7 @@ export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords:
     if (!def) {
       const names = op.attrs.flatMap((a) => [a.name, ...(a.aliases ?? [])]);
       const s = didYouMean(kw, names);
-      problems.push({ code: 'E0202', message: `${op.name} has no argument '${kw}'`, hint: s ? `did you mean '${s}'?` : `arguments: ${op.attrs.map((a) => a.name).join(', ') || 'none'}`, at: kw });
+      problems.push({ code: 'E0202', message: `${op.name} has no argument '${kw}'`, hint: s ? `did you mean '${s}'?` : `arguments: ${op.attrs.map((a) => a.name).join(', ') || 'none'}`, at: kw, ...(s ? { suggestion: s } : {}) });
       continue;
     }
     if (given.has(def.name)) {

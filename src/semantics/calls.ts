@@ -42,6 +42,11 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
 }
 
 const isErr = (v: Value): boolean => v.k === 'error';
+
+/** The quick fix of an unknown keyword argument: its name (the start of the argument `name=value`) replaced. */
+function renameKeyword(arg: Span, name: string, to: string) {
+  return { title: `replace with '${to}'`, edits: [{ span: { ...arg, end: arg.start + name.length, endLine: arg.line, endCol: arg.col + name.length }, newText: to }] };
+}
 const NO_SPAN = (): Span | undefined => undefined;
 /**
  * The keywords of a call without any (most calls): one shared map, read-only wherever it goes (takeGeneric
@@ -246,7 +251,8 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
   const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
   for (const p of bound.problems) {
     const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
-    st.report(p.code, p.message, span ?? site.span, p.hint ? { hint: p.hint } : {});
+    const fix = p.suggestion && typeof p.at === 'string' && span ? renameKeyword(span, p.at, p.suggestion) : undefined;
+    st.report(p.code, p.message, span ?? site.span, { ...(p.hint ? { hint: p.hint } : {}), ...(fix ? { fixes: [fix] } : {}) });
   }
   if (bound.problems.length) return false;
   inst.bound = bound;
@@ -294,7 +300,9 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   for (const k of inst.keywords.keys()) {
     if (!rest.some((p) => p.name.text === k)) {
       const s = didYouMean(k, rest.map((p) => p.name.text));
-      st.report('E0202', `block ${decl.name.text} has no parameter '${k}'`, isite.kw(k) ?? isite.span, { hint: s ? `did you mean '${s}'?` : `parameters: ${rest.map((p) => p.name.text).join(', ')}` });
+      const at = isite.kw(k);
+      const fix = s && at ? renameKeyword(at, k, s) : undefined;
+      st.report('E0202', `block ${decl.name.text} has no parameter '${k}'`, at ?? isite.span, { hint: s ? `did you mean '${s}'?` : `parameters: ${rest.map((p) => p.name.text).join(', ')}`, ...(fix ? { fixes: [fix] } : {}) });
       return ERR;
     }
   }

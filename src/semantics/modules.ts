@@ -14,6 +14,8 @@ export interface ModuleHost {
   resolve(spec: string, fromPath: string): string | undefined;
   /** Reads a resolved path; undefined if unreadable. */
   read(path: string): string | undefined;
+  /** Whether a path is a standard-library file (default: reached through a `std.…` import). */
+  isStd?(path: string): boolean;
 }
 
 /** What a module-level name refers to. */
@@ -32,6 +34,8 @@ export interface ModuleInfo {
   readonly scope: Map<string, Binding>;
   /** Names defined in this module (what others may import). */
   readonly own: Map<string, Binding>;
+  /** Part of the standard library: imported as `std.…` (or by a module that is). */
+  readonly std: boolean;
 }
 
 export interface Program {
@@ -49,11 +53,11 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
   const diagnostics: Diagnostic[] = [];
   const loading: string[] = [];
 
-  const load = (p: string, t: string): ModuleInfo => {
+  const load = (p: string, t: string, std: boolean): ModuleInfo => {
     const file = sourceFile(p, t);
     const parsed = parse(file);
     diagnostics.push(...parsed.diagnostics);
-    const info: ModuleInfo = { path: p, file, ast: parsed.result, scope: new Map(), own: new Map() };
+    const info: ModuleInfo = { path: p, file, ast: parsed.result, scope: new Map(), own: new Map(), std };
     modules.set(p, info);
     loading.push(p);
     const define = (name: Name, b: Binding, map: Map<string, Binding>) => {
@@ -101,7 +105,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
         diagnostics.push(diag('E0206', `module '${d.module}' could not be read (${target})`, at));
         return;
       }
-      mod = load(target, text);
+      mod = load(target, text, host.isStd?.(target) ?? (info.std || d.module.startsWith('std.')));
     }
     for (const item of d.items) {
       const b = mod.own.get(item.name.text);
@@ -120,7 +124,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
     }
   };
 
-  const root = load(path, text);
+  const root = load(path, text, host.isStd?.(path) ?? false);
   return { root, modules, diagnostics };
 }
 

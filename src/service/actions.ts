@@ -1,6 +1,10 @@
-/** Code actions: the fixes diagnostics carry, and "insert padding to keep size" for shrinking convs. */
+/** Code actions: the fixes diagnostics carry, "insert padding to keep size" for shrinking convs, `bias=false` for W0101. */
 import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { getOp } from '../ops/registry.js';
+import type { OpDef } from '../ops/types.js';
+import type { Arg } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
+import type { CallSite } from './symbols.js';
 import { sitesOf } from './layers.js';
 import type { Analysis } from './service.js';
 
@@ -19,13 +23,54 @@ export function codeActions(a: Analysis, start: number, end: number): CodeAction
     if (!d.fixes?.length || !d.span || d.span.file !== a.path || d.span.end < start || d.span.start > end) continue;
     d.fixes.forEach((f, i) => out.push({ title: f.title, kind: 'quickfix', edits: f.edits, diagnostic: d, preferred: i === 0 }));
   }
+  for (const d of a.diagnostics) if (d.span && d.span.file === a.path && d.span.end >= start && d.span.start <= end) out.push(...biasActions(a, d));
   out.push(...paddingActions(a, start, end));
   return out;
 }
 
+/** The call written at [start, end) of the document (its arguments), if one. */
+function callAt(a: Analysis, start: number, end: number): CallSite | undefined {
+  return a.symbols(a.result.program.root).calls.find((c) => c.range.start === start && c.range.end === end);
+}
+
+/**
+ * Where an attribute of `op` is written in a call: its keyword argument (by name or alias), or its positional
+ * one (attributes follow the tensor inputs a direct call passes first); undefined when not written.
+ */
+function attrArg(op: OpDef, call: CallSite, name: string): Arg | undefined {
+  const def = op.attrs.find((x) => x.name === name);
+  if (!def) return undefined;
+  const named = call.args.find((x) => x.name && (x.name.text === name || def.aliases?.includes(x.name.text)));
+  if (named) return named;
+  const positional = call.args.filter((x) => !x.name).slice(call.inChain ? 0 : op.inputs.length);
+  return positional[op.attrs.indexOf(def)];
+}
+
+/**
+ * An argument `arg` added to the call at [start, end) (which ends with `)`): after a trailing comma, or on a
+ * line of its own when the `)` is (the layout \`dslc fmt\` gives long calls).
+ */
+function appendArg(text: string, start: number, end: number, arg: string): { at: number; newText: string }[] {
+  const close = end - 1;
+  const inner = text.slice(start, close);
+  // (A comment after the last argument: `# …` up to the line's end is skipped to find what comes last.)
+  const last = inner.replace(/#[^\r\n]*/g, (c) => ' '.repeat(c.length)).trimEnd();
+  if (last.endsWith('(')) return [{ at: close, newText: arg }];
+  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  if (lineStart > start && text.slice(lineStart, close).trim() === '') {
+    // `)` alone on its line: the new argument goes on a line above it, indented as the previous one.
+    const prevLine = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart);
+    const indent = /^[ \t]*/.exec(prevLine)![0];
+    const own = { at: lineStart, newText: `${indent}${arg},\n` };
+    return last.endsWith(',') ? [own] : [{ at: start + last.length, newText: ',' }, own];
+  }
+  return [{ at: close, newText: last.endsWith(',') ? ` ${arg}` : `, ${arg}` }];
+}
+
 /**
  * A stride-1 convolution without padding shrinks the grid by K_eff−1; `padding=(K_eff−1)/2` keeps it when
- * that is whole (odd kernels). Offered on conv calls whose every application shrinks its input.
+ * that is whole (odd kernels). Offered on conv calls whose every application shrinks its input: the
+ * padding written (by keyword or position) is replaced, or one is added.
  */
 function paddingActions(a: Analysis, start: number, end: number): CodeAction[] {
   const out: CodeAction[] = [];
@@ -39,12 +84,29 @@ function paddingActions(a: Analysis, start: number, end: number): CodeAction[] {
     if (!axes.length || axes.some((x) => x.stride !== 1 || x.padBegin !== 0)) continue;
     const pads = axes.map((x) => (x.dilation * (x.kernel - 1)) / 2);
     if (pads.some((p) => !Number.isInteger(p) || p <= 0)) continue;
-    const call = file.text.slice(s.start, s.end);
-    if (/\bpadding\s*=/.test(call) || !call.endsWith(')')) continue;
+    const call = callAt(a, s.start, s.end);
+    if (!call || !file.text.slice(s.start, s.end).endsWith(')')) continue;
     const pad = pads.every((p) => p === pads[0]) ? String(pads[0]) : `(${pads.join(', ')})`;
-    const closeAt = s.end - 1;
-    const empty = /\(\s*$/.test(call.slice(0, -1));
-    out.push({ title: `insert padding=${pad} to keep the size`, kind: 'quickfix', edits: [{ span: spanOf(file, closeAt, closeAt), newText: `${empty ? '' : ', '}padding=${pad}` }] });
+    const title = `insert padding=${pad} to keep the size`;
+    const given = attrArg(first.node.op, call, 'padding');
+    if (given) {
+      // A written padding of zero (`padding=0`, or positionally): its value is replaced.
+      out.push({ title: `set padding=${pad} to keep the size`, kind: 'quickfix', edits: [{ span: spanOf(file, given.value.range.start, given.value.range.end), newText: pad }] });
+      continue;
+    }
+    const edits = appendArg(file.text, s.start, s.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+    out.push({ title, kind: 'quickfix', edits });
   }
   return out;
+}
+
+/** W0101 (a bias cancelled by the norm after it): `bias=false` added to that layer's call, where it is written. */
+function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
+  const file = a.result.program.root.file;
+  if (d.code !== 'W0101' || !d.span || d.span.file !== a.path || !file.text.slice(d.span.start, d.span.end).endsWith(')')) return [];
+  const call = callAt(a, d.span.start, d.span.end);
+  const op = call && getOp(call.callee);
+  if (!call || !op || attrArg(op, call, 'bias')) return [];
+  const edits = appendArg(file.text, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+  return [{ title: 'pass bias=false', kind: 'quickfix', edits, diagnostic: d, preferred: true }];
 }

@@ -24,14 +24,18 @@ export function opSignature(op: OpDef): string {
   return `${op.name}(${attrs.join(', ')})`;
 }
 
-export function blockSignature(d: BlockDecl | ModelDecl): string {
-  const p = (x: Param) => `${x.name.text}${x.type ? `: ${typeText(x)}` : ''}${x.default ? ' = …' : ''}`;
+/** `block name(params) -> returns`; with the module's `text`, shapes and defaults as written. */
+export function blockSignature(d: BlockDecl | ModelDecl, text?: string): string {
+  const src = (r: { start: number; end: number }) => text!.slice(r.start, r.end);
+  const typeOf = (x: Param) => (text && x.type?.dims ? `${x.type.name?.text ?? ''}[${x.type.dims.map((e) => src(e.range)).join(', ')}]` : typeText(x));
+  const p = (x: Param) => `${x.name.text}${x.type ? `: ${typeOf(x)}` : ''}${x.default ? (text ? ` = ${src(x.default.range)}` : ' = …') : ''}`;
   const params = d.kind === 'block' ? d.params : d.inputs;
   const rets = d.kind === 'block' ? d.returns : d.outputs;
-  return `${d.kind} ${d.name.text}(${params.map(p).join(', ')})${rets?.length ? ` -> ${rets.length === 1 && !rets[0]!.name.text ? typeText(rets[0]!) : `(${rets.map(p).join(', ')})`}` : ''}`;
+  return `${d.kind} ${d.name.text}(${params.map(p).join(', ')})${rets?.length ? ` -> ${rets.length === 1 && !rets[0]!.name.text ? typeOf(rets[0]!) : `(${rets.map(p).join(', ')})`}` : ''}`;
 }
 
 const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
+
 
 function opDoc(op: OpDef): string {
   const attrs = op.attrs.map((a) => `- \`${a.name}\`${a.default !== undefined ? ` = \`${attrValue(a.default)}\`` : ''}: ${a.doc}`).join('\n');
@@ -39,7 +43,7 @@ function opDoc(op: OpDef): string {
 }
 
 function bindingDoc(b: Binding): string {
-  if (b.kind === 'block' || b.kind === 'model') return `\`\`\`nn\n${blockSignature(b.decl)}\n\`\`\`${b.decl.doc ? `\n\n${b.decl.doc}` : ''}`;
+  if (b.kind === 'block' || b.kind === 'model') return `\`\`\`nn\n${blockSignature(b.decl, b.module.file.text)}\n\`\`\`${b.decl.doc ? `\n\n${b.decl.doc}` : ''}`;
   if (b.kind === 'const') return `\`\`\`nn\nconst ${b.decl.name.text}\n\`\`\``;
   return '';
 }
@@ -88,6 +92,13 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
     return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across calls)` : ''}` };
   }
   if (occ && occ.kind === 'global' && occ.binding && !site) return { start: occ.start, end: occ.end, contents: bindingDoc(occ.binding) };
+  if (occ && occ.kind === 'kwarg' && occ.binding?.kind === 'block') {
+    // A keyword argument of a block call: the parameter it sets.
+    const d = occ.binding.decl;
+    const p = d.params.find((x) => x.name.text === occ.name);
+    const src = occ.binding.module.file.text;
+    if (p) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${src.slice(p.range.start, p.range.end)}\n\`\`\`\nparameter of block ${d.name.text}` };
+  }
   if (occ && occ.kind === 'kwarg') {
     const op = getOp(occ.callee ?? '');
     const attr = op?.attrs.find((x) => x.name === occ.name || x.aliases?.includes(occ.name));

@@ -1,18 +1,20 @@
 /** Definition, references, rename, document symbols, folding ranges and semantic tokens. */
 import type { Span } from '../diagnostics/types.js';
-import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import type { Stmt } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import type { Analysis } from './service.js';
 import { type Occurrence, occurrenceAt, sameSymbol } from './symbols.js';
-
-const KEYWORDS = new Set(KEYWORD_WORDS);
 
 function defSpan(a: Analysis, occ: Occurrence): Span | undefined {
   const root = a.result.program.root;
   if (occ.kind === 'global' && occ.binding && occ.binding.kind !== 'error') {
     const b = occ.binding;
     return spanOf(b.module.file, b.decl.name.start, b.decl.name.end);
+  }
+  if (occ.kind === 'kwarg' && occ.binding?.kind === 'block') {
+    // `name=` in a block call: the block's parameter.
+    const p = occ.binding.decl.params.find((x) => x.name.text === occ.name);
+    return p ? spanOf(occ.binding.module.file, p.name.start, p.name.end) : undefined;
   }
   if (occ.kind === 'local' || occ.kind === 'param') {
     const defs = a.symbols(root).occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl);
@@ -29,23 +31,6 @@ export function definition(a: Analysis, offset: number): Span[] {
   if (!occ) return [];
   const s = defSpan(a, occ);
   return s ? [s] : [];
-}
-
-/** Every occurrence of the symbol at `offset`, in the document and the modules it imports. */
-export function references(a: Analysis, offset: number, includeDeclaration = true): Span[] {
-  const root = a.result.program.root;
-  const occ = occurrenceAt(a.symbols(root), offset);
-  if (!occ || occ.kind === 'kwarg' || occ.kind === 'member' || occ.kind === 'unknown') return [];
-  const mods = occ.kind === 'global' || occ.kind === 'op' ? [...a.result.program.modules.values()] : [root];
-  const out: Span[] = [];
-  for (const m of mods)
-    for (const o of a.symbols(m).occurrences) {
-      if (!sameSymbol(occ, o)) continue;
-      if (!includeDeclaration && o.isDef) continue;
-      out.push(spanOf(m.file, o.start, o.end));
-    }
-  // A global's declaration name lives in its own module's symbol table (covered above when imported).
-  return out;
 }
 
 /** An occurrence of the symbol under the cursor in the same file: written (defined, assigned) or read. */
@@ -67,21 +52,6 @@ export function highlights(a: Analysis, offset: number): Highlight[] {
   return syms.occurrences.filter((o) => sameSymbol(occ, o)).map((o) => ({ start: o.start, end: o.end, kind: o.isDef ? 'write' : 'read' }));
 }
 
-export interface RenameResult {
-  readonly edits?: readonly { readonly span: Span; readonly newText: string }[];
-  readonly error?: string;
-}
-
-/** Renames a local, parameter, block, model or constant (not ops, not files outside the program). */
-export function rename(a: Analysis, offset: number, newName: string): RenameResult {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(newName) || KEYWORDS.has(newName)) return { error: `'${newName}' is not a valid name` };
-  const occ = occurrenceAt(a.symbols(a.result.program.root), offset);
-  if (!occ || !['local', 'param', 'global'].includes(occ.kind)) return { error: 'nothing to rename here (layers from the catalogue cannot be renamed)' };
-  if (occ.kind === 'global' && occ.binding?.module.path.includes('/stdlib/')) return { error: 'this name is defined in the standard library' };
-  const spans = references(a, offset, true);
-  return { edits: spans.map((span) => ({ span, newText: newName })) };
-}
-
 export interface DocumentSymbol {
   readonly name: string;
   readonly kind: 'model' | 'block' | 'const' | 'import' | 'variable';
@@ -98,7 +68,7 @@ export function documentSymbols(a: Analysis): DocumentSymbol[] {
   const out: DocumentSymbol[] = [];
   for (const d of a.result.program.root.ast.decls) {
     if (d.kind === 'import') {
-      for (const it of d.items) out.push({ name: (it.alias ?? it.name).text, kind: 'import', detail: d.module, start: d.range.start, end: d.range.end, selStart: it.name.start, selEnd: it.name.end, children: [] });
+      for (const it of d.items) out.push({ name: (it.alias ?? it.name).text, kind: 'import', detail: it.alias ? `${it.name.text} from ${d.module}` : d.module, start: d.range.start, end: d.range.end, selStart: (it.alias ?? it.name).start, selEnd: (it.alias ?? it.name).end, children: [] });
       continue;
     }
     const children: DocumentSymbol[] = [];

@@ -59,7 +59,7 @@ export class LanguageService {
     const base = opts.host;
     this.now = opts.now ?? (() => Date.now());
     // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
-    this.host = { resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p) };
+    this.host = { resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p), ...(base.isStd ? { isStd: (p: string) => base.isStd!(p) } : {}) };
   }
 
   /** Opens or replaces a document's text. */
@@ -67,12 +67,19 @@ export class LanguageService {
     this.docs.set(path, { text, version });
   }
 
-  close(path: string): void {
+  /**
+   * Closes a document: its importers see the file on disk again. Returns the open documents whose last
+   * check imported it (marked for a new check: the editor's unsaved text they saw is gone).
+   */
+  close(path: string): string[] {
+    const importers = this.dependents(path);
+    for (const p of importers) this.stale.add(p);
     this.docs.delete(path);
     this.cache.delete(path);
     this.models.delete(path);
     this.stale.delete(path);
     this.parser.forget(path);
+    return importers;
   }
 
   isOpen(path: string): boolean {
@@ -175,16 +182,46 @@ export class LanguageService {
     return [...this.cache.values()].filter((a) => a.path !== path && a.result.program.modules.has(path)).map((a) => a.path);
   }
 
-  /** Diagnostics of the last check, grouped by file (imports' problems map to their own files). */
+  /**
+   * Diagnostics of the last check, grouped by file (imports' problems map to their own files). A problem
+   * inside a block of another file (the standard library, an import) that this document's call led to is
+   * also reported at that call, in this document: that is where the editor shows it and the fix usually is.
+   */
   diagnostics(path: string): Map<string, Diagnostic[]> {
     const a = this.analyze(path);
     const out = new Map<string, Diagnostic[]>([[path, []]]);
-    for (const d of a?.diagnostics ?? []) {
-      const f = d.span?.file ?? path;
+    const add = (f: string, d: Diagnostic) => {
       let list = out.get(f);
       if (!list) out.set(f, (list = []));
       list.push(d);
+    };
+    for (const d of a?.diagnostics ?? []) {
+      const f = d.span?.file ?? path;
+      add(f, d);
+      if (f !== path) {
+        const here = atCallSite(d, path);
+        if (here) add(path, here);
+      }
     }
     return out;
   }
+}
+
+/**
+ * A diagnostic of another file moved to the outermost call in `path` that led to it (its "called here"
+ * note), pointing back at where it is; undefined when no call of `path` is among its notes.
+ */
+function atCallSite(d: Diagnostic, path: string): Diagnostic | undefined {
+  let k = -1;
+  for (let i = 0; i < d.notes.length; i++) if (d.notes[i]!.span?.file === path) k = i;
+  if (k < 0 || !d.span) return undefined;
+  const call = d.notes[k]!;
+  // (No node:path here: the service runs in a browser too.)
+  const where = `${d.span.file.slice(d.span.file.lastIndexOf('/') + 1)}:${d.span.line}:${d.span.col}`;
+  return {
+    ...d,
+    message: `${d.message} (${call.message.replace(/ called here$/, '')}, at ${where})`,
+    span: call.span!,
+    notes: [{ message: 'here', span: d.span }, ...d.notes.filter((_, i) => i !== k)],
+  };
 }

@@ -21,7 +21,7 @@ export interface Occurrence {
   readonly decl?: BlockDecl | ModelDecl;
   readonly binding?: Binding;
   readonly op?: OpDef;
-  /** For a keyword argument: the callee's name. */
+  /** For a keyword argument: the callee's name (and in `binding`, the block it names, if one). */
   readonly callee?: string;
 }
 
@@ -167,8 +167,11 @@ export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
     if (e.callee.kind === 'name') {
       nameRef(e.callee.name, locals, d, true);
       calls.push({ callee: e.callee.name.text, calleeRange: e.callee.range, args: e.args, range: e.range, inChain, ...(d ? { decl: d } : {}) });
+      // A keyword argument of a block call names one of the block's parameters (rename and references follow it).
+      const target = d && locals.has(e.callee.name.text) ? undefined : mod.scope.get(e.callee.name.text);
+      const block = target?.kind === 'block' ? { binding: target } : {};
       for (const a of e.args)
-        if (a.name) occurrences.push({ name: a.name.text, start: a.name.start, end: a.name.end, kind: 'kwarg', isDef: false, callee: e.callee.name.text, ...(d ? { decl: d } : {}) });
+        if (a.name) occurrences.push({ name: a.name.text, start: a.name.start, end: a.name.end, kind: 'kwarg', isDef: false, callee: e.callee.name.text, ...block, ...(d ? { decl: d } : {}) });
     } else expr(e.callee, locals, d);
     for (const a of e.args) expr(a.value, locals, d);
   }

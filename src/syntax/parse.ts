@@ -93,7 +93,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     // the next line (which usually begins the next statement, see the parser's offside rule).
     const prev = (e as { previousToken?: IToken }).previousToken;
     const gap = !eof && prev !== undefined && !isNaN(prev.startOffset) && prev.endOffset! < t.startOffset ? text.slice(prev.endOffset! + 1, t.startOffset) : '';
-    const lines = gap.split('\n').length - 1;
+    const lines = gap.split(/\r\n|\r|\n/).length - 1;
     // (Not for a missing `}`: the editor reports that at the next declaration, as chunks end there.)
     const atPrev = lines > 0 && !e.message.includes('--> RBrace <--');
     const start = eof ? text.length : atPrev ? prev!.startOffset : t.startOffset;

@@ -35,7 +35,9 @@ export function formatText(text: string, path = '<input>'): { result?: string; d
   const again = parseSource(sourceFile(path, out));
   const sameComments = ctx.used.every(Boolean) && again.result.comments.length === ctx.comments.length;
   if (hasErrors(again.diagnostics) || !sameComments || !astEqual(parsed.result.decls, again.result.decls)) return { diagnostics };
-  return { result: out, diagnostics };
+  // The file's own line ending (its first one) is kept: a CRLF file stays CRLF.
+  const eol = /\r\n?|\n/.exec(text)?.[0] ?? '\n';
+  return { result: eol === '\n' ? out : out.replace(/\n/g, eol), diagnostics };
 }
 
 /** Statement-sequence entry: a statement or declaration with its source range and printer. */

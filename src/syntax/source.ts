@@ -10,7 +10,11 @@ export interface SourceFile {
 
 export function sourceFile(path: string, text: string): SourceFile {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  // Line breaks as editors (and LSP positions) count them: \n, \r\n, and a lone \r.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) lineStarts.push(i + 1);
+  }
   return { path, text, lineStarts };
 }
 

@@ -1,0 +1,75 @@
+/**
+ * Quick fixes applied to real text: the result must parse and check without the diagnostic it fixed.
+ * Padding to keep the size (whatever the call's layout or how padding was written), `bias=false` for W0101,
+ * did-you-mean renames of unknown keyword arguments (ops and blocks).
+ */
+import { describe, expect, it } from 'vitest';
+import { nodeHost } from '../src/cli/host.js';
+import { LanguageService, codeActions } from '../src/service/index.js';
+import type { CodeAction } from '../src/service/actions.js';
+
+function analysis(text: string) {
+  const s = new LanguageService({ host: nodeHost() });
+  s.set('/virtual/a.nn', text);
+  return s.analyze('/virtual/a.nn')!;
+}
+
+const apply = (text: string, x: CodeAction) => {
+  let out = text;
+  for (const e of [...x.edits].sort((p, q) => q.span.start - p.span.start)) out = out.slice(0, e.span.start) + e.newText + out.slice(e.span.end);
+  return out;
+};
+
+/** The actions titled like `title` over the whole text, each applied. */
+function fixed(text: string, title: RegExp): string[] {
+  const a = analysis(text);
+  return codeActions(a, 0, text.length).filter((x) => title.test(x.title)).map((x) => apply(text, x));
+}
+
+const codes = (text: string) => analysis(text).diagnostics.map((d) => d.code);
+
+describe('insert padding to keep the size', () => {
+  const model = (call: string) => `model M(x: [N, 3, 32, 32]) -> (y: [N, 8, 32, 32]) {\n  y = x -> ${call}\n  return y\n}\n`;
+  it.each([
+    ['conv2d(8, 3)', 'conv2d(8, 3, padding=1)'],
+    ['conv2d(8, 3, 1, 0)', 'conv2d(8, 3, 1, 1)'],
+    ['conv2d(8, 3, padding=0)', 'conv2d(8, 3, padding=1)'],
+    ['conv2d(8, 3, pad=0)', 'conv2d(8, 3, pad=1)'],
+    ['conv2d(8, 3,)', 'conv2d(8, 3, padding=1)'],
+    ['conv2d(8, 5, dilation=2)  # wide', 'conv2d(8, 5, dilation=2, padding=4)  # wide'],
+    ['conv2d(\n    8,\n    3,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n  )'],
+    ['conv2d(\n    8,\n    3  # k\n  )', 'conv2d(\n    8,\n    3,  # k\n    padding=1,\n  )'],
+  ])('%j becomes %j, which checks cleanly', (call, want) => {
+    const text = model(call);
+    expect(codes(text)).toEqual(['E0405']);
+    const out = fixed(text, /padding=/);
+    expect(out).toEqual([model(want)]);
+    expect(codes(out[0]!)).toEqual([]);
+  });
+});
+
+describe('fixes for diagnostics', () => {
+  it('W0101: bias=false on the layer before the norm, in any layout', () => {
+    for (const [call, want] of [
+      ['conv2d(8, 3, padding=1)', 'conv2d(8, 3, padding=1, bias=false)'],
+      ['conv2d(\n    8,\n    3,\n    padding=1,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n    bias=false,\n  )'],
+    ]) {
+      const text = `model M(x: [N, 3, 8, 8]) {\n  y = x -> ${call} -> batchnorm\n  return y\n}\n`;
+      expect(codes(text)).toEqual(['W0101']);
+      const out = fixed(text, /bias=false/);
+      expect(out).toEqual([text.replace(call, want)]);
+      expect(codes(out[0]!)).toEqual([]);
+    }
+  });
+
+  it('E0202: an unknown keyword argument is renamed to the one it resembles (ops and blocks)', () => {
+    const text = 'block b(x: Tensor, channels: int) -> Tensor {\n  return x -> conv2d(channels, 3, paddin=1)\n}\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> b(chanels=4)\n}\nmodel M2(x: [N, 3, 8, 8]) {\n  return x -> b(channels=4)\n}\n';
+    const a = analysis(text);
+    const fixes = codeActions(a, 0, text.length).filter((x) => x.diagnostic?.code === 'E0202');
+    expect(fixes.map((x) => x.title).sort()).toEqual(["replace with 'channels'", "replace with 'padding'"]);
+    let out = text;
+    for (const x of fixes.sort((p, q) => q.edits[0]!.span.start - p.edits[0]!.span.start)) out = apply(out, x);
+    expect(out).toBe(text.replace('paddin=', 'padding=').replace('chanels=', 'channels='));
+    expect(codes(out)).toEqual([]);
+  });
+});
