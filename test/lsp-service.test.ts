@@ -159,6 +159,13 @@ describe('queries from the last check', () => {
     expect(outer).toBe('40 params · 2.05K MACs · RF 1, jump 1 (first of 2 calls)');
   });
 
+  it('comment folds cover only lines that hold nothing but a comment', () => {
+    const text = '# a header\n# of two lines\nconst S = 3   # cells\nconst B = 2   # boxes\n  # own line\n  # and another\nmodel M(x: [1, 3, 8, 8]) {\n  y = x -> relu()   # trailing\n  # note\n  return y\n}\n';
+    const { a } = analysisOf('f.nn', text);
+    const comments = foldingRanges(a).filter((r) => r.kind === 'comment');
+    expect(comments).toEqual([{ startLine: 0, endLine: 1, kind: 'comment' }, { startLine: 4, endLine: 5, kind: 'comment' }]);
+  });
+
   it('outline, folding ranges and semantic tokens', () => {
     const { a } = resnet18();
     const syms = documentSymbols(a);

@@ -119,7 +119,9 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
     add(d.range.start, d.range.end);
     if (d.kind === 'block' || d.kind === 'model') visit(d.body);
   }
-  const cs = a.result.program.root.ast.comments;
+  // Runs of consecutive lines that hold only a comment: a trailing comment after code (`x = 1  # why`) is
+  // never folded, or folding the run would hide that code.
+  const cs = a.result.program.root.ast.comments.filter((c) => f.text.slice(f.lineStarts[line(c.start)]!, c.start).trim() === '');
   for (let i = 0; i < cs.length; ) {
     let j = i;
     while (j + 1 < cs.length && line(cs[j + 1]!.start) === line(cs[j]!.start) + 1) j++;
