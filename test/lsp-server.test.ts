@@ -218,6 +218,21 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it('completion and signature help: nothing in comments, generic keywords, no activeParameter where no parameter applies', async () => {
+    const { uri, text } = await openClean('examples/lenet5.nn');
+    const pos = (needle: string) => posAt(text, text.indexOf(needle) + needle.length);
+    expect(await c.request('textDocument/completion', { textDocument: { uri }, position: pos('# C1, '), context: { triggerKind: 2, triggerCharacter: ' ' } })).toEqual([]);
+    const kw = await c.request('textDocument/completion', { textDocument: { uri }, position: pos('conv2d(6, 5, ') });
+    expect(kw.map((i: { label: string }) => i.label)).toEqual(expect.arrayContaining(['padding=', 'name=', 'trainable=']));
+    // tanh has no attributes: an empty parameter list and no activeParameter (-1 is not a uinteger).
+    const none = await c.request('textDocument/signatureHelp', { textDocument: { uri }, position: pos('tanh(') });
+    expect(none.signatures[0].parameters).toEqual([]);
+    expect(none).not.toHaveProperty('activeParameter');
+    const named = await c.request('textDocument/signatureHelp', { textDocument: { uri }, position: pos('avg_pool2d(2, name=') });
+    expect(named).not.toHaveProperty('activeParameter');
+    await c.close(uri);
+  });
+
   it('inlay hints can be turned off by the client', async () => {
     const c2 = await startClient({ initializationOptions: { inlayHints: false } });
     const uri = uriOf(join(ROOT, 'examples/lenet5.nn'));

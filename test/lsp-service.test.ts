@@ -130,7 +130,7 @@ describe('queries from the last check', () => {
     const s = signatureHelp(a, a.text, off)!;
     expect(s.label.startsWith('conv2d(')).toBe(true);
     expect(s.activeParam).toBe(3);
-    expect(callContext('x -> f(a, [1, 2], g(3), ', 24)).toEqual({ callee: 'f', argIndex: 3, calleeStart: 5 });
+    expect(callContext('x -> f(a, [1, 2], g(3), ', 24)).toMatchObject({ callee: 'f', argIndex: 3, calleeStart: 5, args: ['a', '[1, 2]', 'g(3)'], piped: 1 });
   });
 
   it('inlay hints after each chain step; code lenses with totals', () => {

@@ -31,6 +31,7 @@ export interface ServerOptions {
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
   layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
   tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
+  type: CompletionItemKind.TypeParameter,
 };
 const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
 
@@ -332,7 +333,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const doc = docOf(p);
     const s = signatureHelp(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
     if (!s) return null;
-    return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, activeParameter: s.activeParam };
+    return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, ...(s.activeParam !== undefined ? { activeParameter: s.activeParam } : {}) };
   });
   conn.onDefinition((p) => {
     const a = open(p);

@@ -1,8 +1,7 @@
-/** Hover, completion, signature help, inlay hints and code lenses, answered from the last analysis. */
-import { allOps, getOp } from '../ops/registry.js';
+/** Hover, inlay hints and code lenses, answered from the last analysis (completion and signature help: completion.ts). */
+import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
-import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
@@ -16,7 +15,7 @@ export interface Hover {
   readonly contents: string;
 }
 
-const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
+export const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
 
 /** `conv2d(filters: int, kernel: int|tuple, stride=1, …)`. */
 export function opSignature(op: OpDef): string {
@@ -24,17 +23,24 @@ export function opSignature(op: OpDef): string {
   return `${op.name}(${attrs.join(', ')})`;
 }
 
+/**
+ * `channels: int`, `kernel: int = …`, `x: [4 dims]`: one parameter as signatures show it; with its module's
+ * `text`, shapes and defaults as written (`x: [N, 3, H, W]`, `channels: int = C`).
+ */
+export const paramText = (x: Param, text?: string): string =>
+  `${x.name.text}${x.type ? `: ${typeOf(x, text)}` : ''}${x.default ? (text ? ` = ${text.slice(x.default.range.start, x.default.range.end)}` : ' = …') : ''}`;
+
+const typeOf = (x: Param, text?: string) => (text && x.type?.dims ? `${x.type.name?.text ?? ''}[${x.type.dims.map((e) => text.slice(e.range.start, e.range.end)).join(', ')}]` : typeText(x));
+
 /** `block name(params) -> returns`; with the module's `text`, shapes and defaults as written. */
 export function blockSignature(d: BlockDecl | ModelDecl, text?: string): string {
-  const src = (r: { start: number; end: number }) => text!.slice(r.start, r.end);
-  const typeOf = (x: Param) => (text && x.type?.dims ? `${x.type.name?.text ?? ''}[${x.type.dims.map((e) => src(e.range)).join(', ')}]` : typeText(x));
-  const p = (x: Param) => `${x.name.text}${x.type ? `: ${typeOf(x)}` : ''}${x.default ? (text ? ` = ${src(x.default.range)}` : ' = …') : ''}`;
+  const p = (x: Param) => paramText(x, text);
   const params = d.kind === 'block' ? d.params : d.inputs;
   const rets = d.kind === 'block' ? d.returns : d.outputs;
-  return `${d.kind} ${d.name.text}(${params.map(p).join(', ')})${rets?.length ? ` -> ${rets.length === 1 && !rets[0]!.name.text ? typeOf(rets[0]!) : `(${rets.map(p).join(', ')})`}` : ''}`;
+  return `${d.kind} ${d.name.text}(${params.map(p).join(', ')})${rets?.length ? ` -> ${rets.length === 1 && !rets[0]!.name.text ? typeOf(rets[0]!, text) : `(${rets.map(p).join(', ')})`}` : ''}`;
 }
 
-const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
+export const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
 
 
 function opDoc(op: OpDef): string {
@@ -62,8 +68,17 @@ function assignAt(ss: readonly Stmt[], start: number): Extract<Stmt, { kind: 'as
 }
 
 /** Shapes of the value an expression range produced (one per distinct application). */
-function shapesIn(a: Analysis, file: string, e: Expr): string[] {
-  const sites = sitesOf(a, file).filter((s) => s.start >= e.range.start && s.end <= e.range.end);
+export function shapesIn(a: Analysis, file: string, e: Expr): string[] {
+  // Sites are sorted by start: a binary search for the first one in the range (completion asks per statement).
+  const all = sitesOf(a, file);
+  let lo = 0;
+  for (let hi = all.length; lo < hi; ) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid]!.start < e.range.start) lo = mid + 1;
+    else hi = mid;
+  }
+  const sites = [];
+  for (let i = lo; i < all.length && all[i]!.start <= e.range.end; i++) if (all[i]!.end <= e.range.end) sites.push(all[i]!);
   if (!sites.length) return [];
   // The outermost, last-ending site is the value (the last chain step).
   const last = sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));
@@ -123,152 +138,6 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
     return { start: site.start, end: site.end, contents: `${lines.join('  \n')}\n\n---\n${doc}` };
   }
   if (occ?.kind === 'op' && occ.op) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${opSignature(occ.op)}\n\`\`\`\n${opDoc(occ.op)}` };
-  return undefined;
-}
-
-export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model';
-
-export interface Completion {
-  readonly label: string;
-  readonly kind: CompletionKind;
-  readonly detail?: string;
-  /** Markdown. */
-  readonly doc?: string;
-  readonly insertText?: string;
-  /** Sort group: lower first. */
-  readonly rank: number;
-}
-
-/** The call enclosing `offset`, by a backwards scan of the text (works on half-typed lines). */
-export function callContext(text: string, offset: number): { callee: string; argIndex: number; calleeStart: number } | undefined {
-  let depth = 0;
-  let commas = 0;
-  for (let i = offset - 1, n = 0; i >= 0 && n < 4000; i--, n++) {
-    const c = text[i]!;
-    if (c === ')' || c === ']') depth++;
-    else if (c === '[') {
-      if (depth === 0) return undefined;
-      depth--;
-    } else if (c === '(') {
-      if (depth === 0) {
-        let j = i;
-        while (j > 0 && text[j - 1] === ' ') j--;
-        let k = j;
-        while (k > 0 && /[A-Za-z0-9_]/.test(text[k - 1]!)) k--;
-        return k < j ? { callee: text.slice(k, j), argIndex: commas, calleeStart: k } : undefined;
-      }
-      depth--;
-    } else if (c === ',' && depth === 0) commas++;
-    else if (c === '{' || c === '}') return undefined;
-  }
-  return undefined;
-}
-
-function blockDeclOf(a: Analysis, name: string): BlockDecl | undefined {
-  const b = a.result.program.root.scope.get(name);
-  return b?.kind === 'block' ? b.decl : undefined;
-}
-
-/** Completion items at `offset` of `text` (the current text; the analysis may be one edit older). */
-export function completion(a: Analysis | undefined, text: string, offset: number): Completion[] {
-  let p = offset;
-  while (p > 0 && /[A-Za-z0-9_]/.test(text[p - 1]!)) p--;
-  let q = p;
-  while (q > 0 && (text[q - 1] === ' ' || text[q - 1] === '\t')) q--;
-  const afterArrow = text.slice(q - 2, q) === '->';
-  const out: Completion[] = [];
-  const call = callContext(text, p);
-  const lineStart = text.lastIndexOf('\n', p - 1) + 1;
-  const atStatementStart = text.slice(lineStart, p).trim() === '';
-  if (call && !afterArrow) {
-    const op = getOp(call.callee);
-    if (op)
-      for (const at of op.attrs)
-        out.push({ label: `${at.name}=`, kind: 'kwarg', detail: `${at.type}${at.default !== undefined ? ` = ${attrValue(at.default)}` : ''}`, doc: at.doc, insertText: `${at.name}=`, rank: 0 });
-    const bd = a && blockDeclOf(a, call.callee);
-    if (bd) for (const prm of bd.params.slice(1)) out.push({ label: `${prm.name.text}=`, kind: 'kwarg', detail: typeText(prm), insertText: `${prm.name.text}=`, rank: 0 });
-    out.push({ label: 'name=', kind: 'kwarg', detail: 'str', doc: 'the layer\'s label in summaries and exports', insertText: 'name=', rank: 0 });
-  }
-  const layers = () => {
-    for (const op of allOps()) out.push({ label: op.name, kind: 'layer', detail: opSignature(op), doc: op.doc, rank: 1 });
-  };
-  const globals = (onlyCallable: boolean) => {
-    for (const [name, b] of a?.result.program.root.scope ?? []) {
-      if (b.kind === 'error') continue;
-      if (onlyCallable && b.kind !== 'block') continue;
-      out.push({ label: name, kind: b.kind === 'block' ? 'block' : b.kind === 'model' ? 'model' : 'constant', detail: b.kind === 'const' ? 'const' : blockSignature(b.decl), ...(b.kind !== 'const' && b.decl.doc ? { doc: b.decl.doc } : {}), rank: 1 });
-    }
-  };
-  if (afterArrow) {
-    globals(true);
-    layers();
-    return out;
-  }
-  for (const t of tensorsInScope(a, text, p)) out.push(t);
-  globals(false);
-  layers();
-  if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
-  return out;
-}
-
-/** Locals of the declaration around `offset` (from the current text), with shapes from the last check. */
-function tensorsInScope(a: Analysis | undefined, text: string, offset: number): Completion[] {
-  // The enclosing declaration: from the last top-level line at column 0 before the offset.
-  const re = /^(?:model|block)\s+([A-Za-z_]\w*)\s*\(([^)]*)\)/gm;
-  let m: RegExpExecArray | null;
-  let header: RegExpExecArray | undefined;
-  re.lastIndex = Math.max(0, text.lastIndexOf('\nmodel ', offset), text.lastIndexOf('\nblock ', offset));
-  while ((m = re.exec(text)) && m.index < offset) header = m;
-  if (!header) return [];
-  const body = text.slice(header.index, offset);
-  const names = new Map<string, CompletionKind>();
-  for (const p of header[2]!.split(',')) {
-    const n = /^\s*([A-Za-z_]\w*)/.exec(p)?.[1];
-    if (n) names.set(n, 'tensor');
-  }
-  for (const x of body.matchAll(/^\s*([A-Za-z_]\w*)\s*=(?!=)/gm)) names.set(x[1]!, 'tensor');
-  for (const x of body.matchAll(/\bfor\s+([A-Za-z_]\w*)\s+in\b/g)) names.set(x[1]!, 'variable');
-  const shapes = new Map<string, string>();
-  const decl = a?.result.program.root.ast.decls.find((d): d is BlockDecl | ModelDecl => (d.kind === 'model' || d.kind === 'block') && d.name.text === header[1]);
-  if (a && decl) {
-    // The last binding of each name in that declaration (of the last check), and the shape it produced.
-    for (const o of a.symbols(a.result.program.root).occurrences) {
-      if (o.decl !== decl || !o.isDef || !names.has(o.name)) continue;
-      if (o.kind === 'param' && decl.kind === 'model') {
-        const m = a.result.models.find((x) => x.graph.name === decl.name.text);
-        const port = m?.graph.inputs.find((x) => x.name === o.name);
-        if (port) shapes.set(o.name, shapeText(m!.graph.tensors[port.tensor]!.type.shape));
-        continue;
-      }
-      const st = assignAt(decl.body, o.start);
-      const found = st ? shapesIn(a, a.path, st.value) : [];
-      if (found.length) shapes.set(o.name, found.join(' | '));
-    }
-  }
-  return [...names].map(([label, kind]) => ({ label, kind, ...(shapes.has(label) ? { detail: shapes.get(label)! } : {}), rank: 0 }));
-}
-
-export interface SignatureHelp {
-  readonly label: string;
-  readonly params: readonly { readonly label: string; readonly doc?: string }[];
-  readonly activeParam: number;
-  readonly doc?: string;
-}
-
-/** Signature of the call around `offset`. For ops, the tensor inputs are implicit in a chain step. */
-export function signatureHelp(a: Analysis | undefined, text: string, offset: number): SignatureHelp | undefined {
-  const call = callContext(text, offset);
-  if (!call) return undefined;
-  const op = getOp(call.callee);
-  if (op) {
-    const params = op.attrs.map((x) => ({ label: x.default !== undefined ? `${x.name}=${attrValue(x.default)}` : `${x.name}: ${x.type}`, doc: x.doc }));
-    return { label: opSignature(op), params, activeParam: Math.min(call.argIndex, params.length - 1), doc: op.doc };
-  }
-  const bd = a && blockDeclOf(a, call.callee);
-  if (bd) {
-    const sig = blockSignature(bd);
-    return { label: sig, params: bd.params.map((x) => ({ label: x.name.text })), activeParam: Math.min(call.argIndex, bd.params.length - 1), ...(bd.doc ? { doc: bd.doc } : {}) };
-  }
   return undefined;
 }
 

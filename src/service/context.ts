@@ -1,0 +1,181 @@
+/**
+ * What surrounds the cursor in the current text (which may be half-typed and newer than the last check):
+ * a comment or a string, the call whose arguments it is in, a declaration header. Text scans only:
+ * comments and strings end at the end of their line, so a line can be read on its own.
+ */
+
+import { KEYWORD_WORDS } from '../syntax/lexer.js';
+
+const IDENT = /[A-Za-z0-9_]/;
+const KEYWORDS = new Set(KEYWORD_WORDS);
+
+/** Inside a comment, a string, or code, at `offset`. */
+export function lexicalState(text: string, offset: number): 'code' | 'comment' | 'string' {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  let quote: string | undefined;
+  for (let i = lineStart; i < offset; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#') return 'comment';
+  }
+  return quote ? 'string' : 'code';
+}
+
+/**
+ * `text[from, to)` with comments blanked and string contents blanked (the quotes stay), so that brackets
+ * and commas in them do not count. `from` must be a line start. Same length as the slice.
+ */
+export function codeOnly(text: string, from: number, to: number): string {
+  let out = '';
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = from; i < to; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      quote = undefined;
+      comment = false;
+      out += c;
+    } else if (comment) out += ' ';
+    else if (quote) {
+      if (c === '\\' && i + 1 < to && text[i + 1] !== '\n') {
+        out += '  ';
+        i++;
+      } else if (c === quote) {
+        quote = undefined;
+        out += c;
+      } else out += ' ';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      out += c;
+    } else if (c === '#') {
+      comment = true;
+      out += ' ';
+    } else out += c;
+  }
+  return out;
+}
+
+/** How far back the scans look (a call's arguments rarely span more). */
+const WINDOW = 4000;
+
+/** The code before `offset`, from a line start at most about WINDOW characters back; `base` is its offset. */
+function codeBefore(text: string, offset: number): { code: string; base: number } {
+  const base = offset <= WINDOW ? 0 : text.lastIndexOf('\n', offset - WINDOW) + 1;
+  return { code: codeOnly(text, base, offset), base };
+}
+
+export interface CallContext {
+  readonly callee: string;
+  readonly calleeStart: number;
+  /** Index of the argument at the cursor (the commas before it). */
+  readonly argIndex: number;
+  /** The arguments before it, trimmed (comments and string contents blanked). */
+  readonly args: readonly string[];
+  /** The argument at the cursor, up to the cursor. */
+  readonly current: string;
+  /** The argument at the cursor is a keyword argument (`padding=|`, or the cursor is in its name): the keyword. */
+  readonly keyword?: string;
+  /** A chain step (`x -> f(…)`): how many tensors the chain passes in (a tuple head passes each item); 0 otherwise. */
+  readonly piped: number;
+  /** The parentheses are the parameter list of a `block` or `model` declaration, not a call. */
+  readonly header?: 'block' | 'model';
+}
+
+/** The call enclosing `offset`, by a backwards scan of the text (works on half-typed lines). */
+export function callContext(text: string, offset: number): CallContext | undefined {
+  const { code, base } = codeBefore(text, offset);
+  let depth = 0;
+  const commas: number[] = [];
+  for (let i = code.length - 1; i >= 0; i--) {
+    const c = code[i]!;
+    if (c === ')' || c === ']') depth++;
+    else if (c === '[') {
+      if (depth === 0) return undefined;
+      depth--;
+    } else if (c === '(') {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      let j = i;
+      while (j > 0 && code[j - 1] === ' ') j--;
+      let k = j;
+      while (k > 0 && IDENT.test(code[k - 1]!)) k--;
+      // `(a, b)`, `if (…`: not a call.
+      if (k === j || /^[0-9]/.test(code[k]!) || KEYWORDS.has(code.slice(k, j))) return undefined;
+      const bounds = [i, ...commas.reverse(), code.length];
+      const parts = bounds.slice(1).map((e, n) => code.slice(bounds[n]! + 1, e));
+      const current = parts.pop()!;
+      const before = code.slice(0, k).trimEnd();
+      const header = /(?:^|[^\w.])(block|model)$/.exec(before)?.[1] as 'block' | 'model' | undefined;
+      const keyword = keywordAt(text, offset, current);
+      return {
+        callee: code.slice(k, j), calleeStart: base + k, argIndex: commas.length, args: parts.map((x) => x.trim()), current,
+        ...(keyword ? { keyword } : {}), piped: before.endsWith('->') ? pipedCount(before.slice(0, -2)) : 0, ...(header ? { header } : {}),
+      };
+    } else if (c === ',' && depth === 0) commas.push(i);
+    else if (c === '{' || c === '}') return undefined;
+  }
+  return undefined;
+}
+
+/** `name=` of the argument at the cursor, the name possibly running on past the cursor (`pad|ding=3`). */
+function keywordAt(text: string, offset: number, current: string): string | undefined {
+  const done = /^\s*([A-Za-z_]\w*)\s*=(?!=)/.exec(current);
+  if (done) return done[1];
+  const head = /^\s*([A-Za-z_]\w*)?$/.exec(current);
+  if (!head) return undefined;
+  let r = offset;
+  while (r < text.length && IDENT.test(text[r]!)) r++;
+  const name = (head[1] ?? '') + text.slice(offset, r);
+  return name && /^\s*=(?!=)/.test(text.slice(r, r + 200)) ? name : undefined;
+}
+
+/** Tensors passed by the chain whose previous step ends `before`: a parenthesised tuple head passes each item. */
+function pipedCount(before: string): number {
+  let i = before.trimEnd().length - 1;
+  if (before[i] !== ')') return 1;
+  let depth = 0;
+  let commas = 0;
+  let last = i;
+  for (; i >= 0; i--) {
+    const c = before[i]!;
+    if (c === ')' || c === ']') depth++;
+    else if (c === '(' || c === '[') {
+      depth--;
+      if (depth === 0) break;
+    } else if (c === ',' && depth === 1) {
+      // A trailing comma (`(a, b,)`) adds no item.
+      if (before.slice(i + 1, last).trim()) commas++;
+      last = i;
+    }
+  }
+  if (i < 0) return 1;
+  const prev = before.slice(0, i).trimEnd();
+  // `f(a, b) -> g`: a call's result, one value.
+  if (prev && /[\w)\]]$/.test(prev)) return 1;
+  return commas + 1;
+}
+
+/**
+ * The declaration header the cursor is in (`block f(x: Tensor, c: |`, `model M(x: [N, |` or after its `->`),
+ * or undefined in a body or between declarations.
+ */
+export function headerAt(text: string, offset: number): 'block' | 'model' | undefined {
+  const { code } = codeBefore(text, offset);
+  const brace = Math.max(code.lastIndexOf('{'), code.lastIndexOf('}'));
+  let kw: RegExpExecArray | undefined;
+  const re = /(?:^|[^\w.])(block|model)\b/g;
+  re.lastIndex = brace + 1;
+  for (let m: RegExpExecArray | null; (m = re.exec(code)); ) kw = m;
+  return kw ? (kw[1] as 'block' | 'model') : undefined;
+}
+
+/** A new name is written at `offset` (`model |`, `block |`, `const |`, `for |`, `as |`): nothing to complete. */
+export function atNewName(text: string, wordStart: number): boolean {
+  const lineStart = text.lastIndexOf('\n', wordStart - 1) + 1;
+  return /(?:^|[^\w.])(model|block|const|for|as)\s+$/.test(text.slice(lineStart, wordStart));
+}

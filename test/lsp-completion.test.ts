@@ -1,0 +1,209 @@
+/** Completion and signature help, called in-process: what each kind of position offers. */
+import { describe, expect, it } from 'vitest';
+import { nodeHost } from '../src/cli/host.js';
+import { LanguageService, completion, signatureHelp } from '../src/service/index.js';
+
+const TEXT = `# helper (see paper, eq. 3)
+const C0 = 8
+block conv_bn(x: Tensor, channels: int, kernel: int = 3, act: layer = relu) -> Tensor {
+  y = x -> conv2d(channels, kernel, padding=kernel // 2)   # trailing (comment, words
+  return y -> batchnorm -> act
+}
+
+block pair(a: Tensor, b: Tensor, mix: bool = true) -> Tensor {
+  return add(a, b)
+}
+
+model M(img: [N, 3, H, W], t: int64[N, T]) {
+  # a comment with words
+  # as conv2d(8, 3, would
+  stem = img -> conv_bn(16, name="stem1")
+  e = t -> embedding(100, 8)
+  for i in 0..2 {
+    stem = stem -> relu()
+  }
+  head = dense(10)
+  out = stem -> conv2d(C0, 3, padding=1)
+  z = conv2d(img, 8, 3)
+  w = (out, out) -> pair(true)
+  return out
+}
+`;
+
+function setup(text = TEXT) {
+  const s = new LanguageService({ host: nodeHost() });
+  s.set('/virtual/c.nn', text);
+  return s.analyze('/virtual/c.nn')!;
+}
+const a = setup();
+/** Offset `k` characters into the first `needle` (by default just after it). */
+const at = (needle: string, k = needle.length, text = TEXT) => {
+  const i = text.indexOf(needle);
+  if (i < 0) throw new Error(`not found: ${needle}`);
+  return i + k;
+};
+const labels = (o: number, text = TEXT) => completion(a, text, o).map((c) => c.label);
+
+describe('completion: where nothing is to be completed', () => {
+  it('inside comments (own line, trailing, in the header comment after a parenthesis)', () => {
+    expect(labels(at('a comment with '))).toEqual([]);
+    expect(labels(at('# trailing (comment, '))).toEqual([]);
+    expect(labels(at('helper ('))).toEqual([]);
+    expect(labels(at('as conv2d(8, 3, '))).toEqual([]);
+  });
+
+  it('inside strings, also after a parenthesis or comma in them', () => {
+    const t2 = TEXT.replace('name="stem1"', 'name="a b (c, "');
+    expect(labels(at('"a b ', undefined, t2), t2)).toEqual([]);
+    expect(labels(at('"a b (c, ', undefined, t2), t2)).toEqual([]);
+    // Unterminated, with the cursor at the end of the line.
+    const t3 = TEXT.replace('name="stem1")', 'name="a b (c');
+    expect(labels(at('"a b (c', undefined, t3), t3)).toEqual([]);
+  });
+
+  it('where a new name goes: after model, block, const, for', () => {
+    expect(labels(at('model '))).toEqual([]);
+    expect(labels(at('block p'))).toEqual([]);
+    expect(labels(at('const '))).toEqual([]);
+    expect(labels(at('for '))).toEqual([]);
+    // A parameter's name in a header.
+    expect(labels(at('conv_bn(x: Tensor, '))).toEqual([]);
+  });
+});
+
+describe('completion: types in declaration headers', () => {
+  it("a block parameter's type after 'name:' (not its keyword arguments)", () => {
+    const got = completion(a, TEXT, at('channels: '));
+    expect(got.map((c) => c.label)).toEqual(expect.arrayContaining(['Tensor', 'int', 'float', 'bool', 'str', 'string', 'tuple', 'list', 'layer']));
+    expect(got.every((c) => c.kind === 'type')).toBe(true);
+    // Half-typed: the same list (the editor filters by the prefix).
+    expect(labels(at('channels: i'))).toContain('int');
+  });
+
+  it("a model input's element type; a block's return type after '->'", () => {
+    const got = labels(at(', t: '));
+    expect(got).toEqual(expect.arrayContaining(['float32', 'int64', 'bool']));
+    expect(got).not.toContain('img');
+    expect(labels(at('act: layer = relu) -> '))).toContain('Tensor');
+  });
+
+  it('a default value: constants and layers, no tensors', () => {
+    const got = labels(at('kernel: int = '));
+    expect(got).toEqual(expect.arrayContaining(['C0', 'relu']));
+    expect(got).not.toContain('x');
+    expect(got).not.toContain('channels=');
+  });
+});
+
+describe('completion: names in scope come from the parsed declaration', () => {
+  it("a model's inputs, every symbolic size, locals bound before the cursor; never the model's own name", () => {
+    const got = completion(a, TEXT, at('  return out', 2));
+    const names = got.map((c) => c.label);
+    expect(names).toEqual(expect.arrayContaining(['img', 't', 'N', 'H', 'W', 'T', 'stem', 'e', 'i', 'head', 'out', 'z', 'w', 'C0', 'conv_bn', 'relu', 'return']));
+    expect(names).not.toContain('M');
+    expect(got.find((c) => c.label === 'img')).toMatchObject({ kind: 'tensor', detail: '[N, 3, H, W]' });
+    expect(got.find((c) => c.label === 'N')?.kind).toBe('variable');
+    expect(got.find((c) => c.label === 'out')).toMatchObject({ kind: 'tensor', detail: '[N, 8, H, W]' });
+  });
+
+  it('no names bound later in the declaration, or in another declaration', () => {
+    const names = labels(at('  e = t', 2));
+    expect(names).toContain('stem');
+    for (const n of ['e', 'out', 'z', 'x', 'channels', 'y']) expect(names).not.toContain(n);
+    const inBlock = completion(a, TEXT, at('  return y', 2));
+    expect(inBlock.map((c) => c.label)).toEqual(expect.arrayContaining(['x', 'channels', 'kernel', 'act', 'y']));
+    expect(inBlock.find((c) => c.label === 'x')?.kind).toBe('tensor');
+    expect(inBlock.find((c) => c.label === 'channels')).toMatchObject({ kind: 'variable', detail: 'channels: int' });
+    for (const n of ['img', 'stem', 'N', 'H']) expect(inBlock.map((c) => c.label)).not.toContain(n);
+  });
+
+  it("after '->': layers, blocks and names that hold a layer (a layer argument, an instance); not tensors", () => {
+    const inBlock = labels(at('return y -> '));
+    expect(inBlock).toEqual(expect.arrayContaining(['act', 'batchnorm', 'conv_bn']));
+    expect(inBlock).not.toContain('x');
+    expect(inBlock).not.toContain('channels');
+    const t2 = TEXT.replace('  return out', '  q = out -> \n  return out');
+    const got = completion(a, t2, at('q = out -> ', undefined, t2)).map((c) => c.label);
+    expect(got).toContain('head');
+    expect(got).not.toContain('img');
+    expect(got).not.toContain('M');
+  });
+
+  it('the analysis may be older than the text: positions after an edit still find their declaration', () => {
+    // Two lines typed above the cursor since the last check.
+    const t2 = TEXT.replace('  e = t', '  extra = img -> relu()\n  more = extra\n  e = t');
+    const names = completion(a, t2, at('  return out', 2, t2)).map((c) => c.label);
+    expect(names).toEqual(expect.arrayContaining(['img', 'stem', 'out', 'z']));
+    expect(names).not.toContain('x');
+  });
+});
+
+describe('completion: keyword arguments', () => {
+  it("an op's attributes and the generic name= and trainable=", () => {
+    const got = labels(at('conv2d(C0, 3, '));
+    expect(got).toEqual(expect.arrayContaining(['stride=', 'padding=', 'name=', 'trainable=']));
+  });
+
+  it("a block's arguments after its tensor inputs, and the generic ones; none given already", () => {
+    const got = labels(at('conv_bn(16, '));
+    expect(got).toEqual(expect.arrayContaining(['channels=', 'kernel=', 'act=', 'name=', 'trainable=']));
+    expect(got).not.toContain('x=');
+    const t2 = TEXT.replace('conv_bn(16, name="stem1")', 'conv_bn(16, name="a", )');
+    const after = completion(a, t2, at('name="a", ', undefined, t2)).map((c) => c.label);
+    expect(after).toContain('trainable=');
+    expect(after).not.toContain('name=');
+  });
+
+  it('not in the value of a keyword argument', () => {
+    const got = labels(at('padding=1', 'padding='.length));
+    expect(got).not.toContain('stride=');
+    expect(got).toContain('stem');
+  });
+});
+
+describe('signature help: the active parameter', () => {
+  const sig = (o: number, text = TEXT) => signatureHelp(a, text, o);
+
+  it('a block in a chain: the chain gives its tensor input, the first argument is the next parameter', () => {
+    const s = sig(at('img -> conv_bn('))!;
+    expect(s.params.map((p) => p.label)).toEqual(['x: Tensor', 'channels: int', 'kernel: int = …', 'act: layer = …']);
+    expect(s.activeParam).toBe(1);
+    // Every parameter label is a part of the signature (clients highlight by it).
+    for (const p of s.params) expect(s.label).toContain(p.label);
+  });
+
+  it('a tuple piped into a block fills both tensor inputs', () => {
+    expect(sig(at('-> pair('))!.activeParam).toBe(2);
+  });
+
+  it('a keyword argument selects its parameter by name', () => {
+    const s = sig(at('conv2d(C0, 3, padding='))!;
+    expect(s.params[s.activeParam!]!.label).toBe('padding=0');
+    expect(sig(at('conv_bn(16, name='))!.activeParam).toBeUndefined();
+    const t2 = TEXT.replace('conv_bn(16, name="stem1")', 'conv_bn(16, act=gelu)');
+    expect(sig(at('conv_bn(16, act=', undefined, t2), t2)!.activeParam).toBe(3);
+  });
+
+  it('a direct call lists the tensor inputs and counts them', () => {
+    const s = sig(at('conv2d(img, 8, '))!;
+    expect(s.label.startsWith('conv2d(x: Tensor, out_channels')).toBe(true);
+    expect(s.params[s.activeParam!]!.label).toBe('kernel_size: ints');
+    expect(sig(at('conv2d(img'))!.activeParam).toBe(0);
+    // An instance made without its input: the first argument is the first attribute.
+    const d = sig(at('dense(10'))!;
+    expect(d.params[d.activeParam!]!.label).toMatch(/^out_features/);
+  });
+
+  it('an op without attributes has no active parameter (not -1)', () => {
+    const s = sig(at('stem -> relu('))!;
+    expect(s.params).toEqual([]);
+    expect(s.activeParam).toBeUndefined();
+  });
+
+  it('nothing inside comments and strings', () => {
+    expect(sig(at('# trailing (comment, '))).toBeUndefined();
+    expect(sig(at('as conv2d(8, 3, '))).toBeUndefined();
+    const t2 = TEXT.replace('name="stem1"', 'name="a b (c, "');
+    expect(sig(at('"a b (c, ', undefined, t2), t2)).toBeUndefined();
+  });
+});
