@@ -189,6 +189,7 @@ describe('signature help: the active parameter', () => {
     expect(s.label.startsWith('conv2d(x: Tensor, out_channels')).toBe(true);
     expect(s.params[s.activeParam!]!.label).toBe('kernel_size: ints');
     expect(sig(at('conv2d(img'))!.activeParam).toBe(0);
+    expect(sig(at('conv2d(im'))!.activeParam).toBe(0);
     // An instance made without its input: the first argument is the first attribute.
     const d = sig(at('dense(10'))!;
     expect(d.params[d.activeParam!]!.label).toMatch(/^out_features/);

@@ -164,6 +164,13 @@ describe('queries from the last check', () => {
     const { a } = analysisOf('f.nn', text);
     const comments = foldingRanges(a).filter((r) => r.kind === 'comment');
     expect(comments).toEqual([{ startLine: 0, endLine: 1, kind: 'comment' }, { startLine: 4, endLine: 5, kind: 'comment' }]);
+    // Every shipped file: a comment fold holds comment lines only (14 of them had code with trailing comments folded).
+    for (const f of files) {
+      const { a: fa } = analysisOf(join(ROOT, f), read(f));
+      const lines = fa.text.split('\n');
+      for (const r of foldingRanges(fa).filter((x) => x.kind === 'comment'))
+        for (let l = r.startLine; l <= r.endLine; l++) expect(lines[l]!.trim().startsWith('#'), `${f}:${l + 1}`).toBe(true);
+    }
   });
 
   it('outline, folding ranges and semantic tokens', () => {

@@ -272,8 +272,10 @@ export function signatureHelp(a: Analysis | undefined, text: string, offset: num
   const callee = calleeOf(a, call.callee);
   if (!callee) return undefined;
   const tensors = new Set(a ? namesInScope(a, text, call.calleeStart).filter((n) => n.kind === 'tensor').map((n) => n.name) : []);
-  const isTensorArg = (s: string) => {
+  // `img`, `pair[0]`, `x -> relu()`; with `prefix`, also a tensor's name half-typed at the cursor (`im|`).
+  const isTensorArg = (s: string, prefix = false) => {
     const t = s.trim();
+    if (prefix) return /^[A-Za-z_]\w*$/.test(t) && [...tensors].some((n) => n.startsWith(t));
     const head = /^([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?$/.exec(t);
     return head ? tensors.has(head[1]!) : t.includes('->');
   };
@@ -306,7 +308,7 @@ export function signatureHelp(a: Analysis | undefined, text: string, offset: num
  * arguments fill the tensor slots still open (`slots`, after the piped ones) and the rest the parameters
  * from `firstArg` on. `slotIndex` maps the n-th tensor given to its parameter.
  */
-function activeIndex(call: CallContext, slots: number, isTensorArg: (s: string) => boolean, byName: (k: string) => number, slotIndex: (n: number) => number, firstArg: number): number | undefined {
+function activeIndex(call: CallContext, slots: number, isTensorArg: (s: string, prefix?: boolean) => boolean, byName: (k: string) => number, slotIndex: (n: number) => number, firstArg: number): number | undefined {
   if (call.keyword) {
     const i = byName(call.keyword);
     return i < 0 ? undefined : i;
@@ -316,6 +318,6 @@ function activeIndex(call: CallContext, slots: number, isTensorArg: (s: string) 
   let k = 0;
   while (k < call.args.length && k < slots && isTensorArg(call.args[k]!)) k++;
   const i = call.args.length;
-  if (k === i && k < slots && (isTensorArg(call.current) || call.current.trim() === '')) return slotIndex(k);
+  if (k === i && k < slots && (isTensorArg(call.current) || call.current.trim() === '' || isTensorArg(call.current, true))) return slotIndex(k);
   return firstArg + (i - k);
 }
