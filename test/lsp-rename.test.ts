@@ -177,3 +177,47 @@ describe('line breaks as editors count them', () => {
     expect(r.result).toBe('model M(x: [1, 4]) {\r\n  return x -> relu\r\n}\r\n');
   });
 });
+
+describe('rename through the server: files of the workspace that are not open', () => {
+  it('renaming an imported block edits every workspace file importing it (aliases kept), or refuses if one would break', async () => {
+    const { startClient, uriOf } = await import('./helpers/lsp-client.mjs');
+    const ws = mkdtempSync(join(tmpdir(), 'dslc-ws-'));
+    const files: Record<string, string> = {
+      'lib.nn': 'block tower(x: Tensor) -> Tensor {\n  return x -> relu\n}\n',
+      'main.nn': 'from "./lib.nn" import tower\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> tower\n}\n',
+      'sub/other.nn': 'from "../lib.nn" import tower\nmodel O(x: [1, 3, 8, 8]) {\n  y = x -> tower -> tower\n  return y\n}\n',
+      'alias.nn': 'from "./lib.nn" import tower as t\nmodel A(x: [1, 3, 8, 8]) {\n  return x -> t\n}\n',
+      'unrelated.nn': 'block tower(x: Tensor) -> Tensor {\n  return x\n}\n',
+    };
+    mkdirSync(join(ws, 'sub'));
+    for (const [f, t] of Object.entries(files)) writeFileSync(join(ws, f), t);
+    const c = await startClient({ workspaceFolders: [ws], initializationOptions: { warmUp: false } });
+    try {
+      const uri = uriOf(join(ws, 'main.nn'));
+      const got = c.nextDiagnostics(uri);
+      await c.open(uri, files['main.nn']!);
+      await got;
+      const r = await c.request('textDocument/rename', { textDocument: { uri }, position: { line: 2, character: 14 }, newName: 'stack' });
+      const out: Record<string, string> = {};
+      for (const [u, edits] of Object.entries(r.changes as Record<string, { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]>)) {
+        const f = Object.keys(files).find((k) => uriOf(join(ws, k)) === u)!;
+        const lines = files[f]!.split('\n');
+        for (const e of [...edits].sort((p, q) => q.range.start.line - p.range.start.line || q.range.start.character - p.range.start.character)) {
+          const l = lines[e.range.start.line]!;
+          lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
+        }
+        out[f] = lines.join('\n');
+      }
+      expect(Object.keys(out).sort()).toEqual(['alias.nn', 'lib.nn', 'main.nn', 'sub/other.nn']);
+      expect(out['sub/other.nn']).toBe(files['sub/other.nn']!.replace(/tower/g, 'stack'));
+      expect(out['alias.nn']).toBe(files['alias.nn']!.replace('import tower as t', 'import stack as t'));
+      expect(out['lib.nn']).toContain('block stack(');
+      // A workspace file where the new name is taken: refused, nothing edited.
+      writeFileSync(join(ws, 'taken.nn'), 'from "./lib.nn" import tower\nblock stack(x: Tensor) -> Tensor {\n  return x -> tower\n}\n');
+      await expect(c.request('textDocument/rename', { textDocument: { uri }, position: { line: 2, character: 14 }, newName: 'stack' })).rejects.toMatchObject({ code: -32803, message: expect.stringMatching(/taken\.nn/) });
+    } finally {
+      await c.stop();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});

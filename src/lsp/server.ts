@@ -15,13 +15,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
 import {
   LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, highlights, hover, inlayHints,
-  prepareRename, references, rename, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
+  exportedAt, prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
 } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
 import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
+import { workspaceFiles, workspaceText } from './workspace.js';
 
 export interface ServerOptions {
   /** Quiet period before re-checking while edits keep coming (ms). */
@@ -60,6 +61,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
   let watchFiles = false;
+  /** The workspace folders' paths (rename reaches the files there that import a renamed declaration). */
+  let roots: string[] = [];
   let lastCheckMs = 0;
   let lastElaborated = 0;
   let lastResumed = 0;
@@ -266,6 +269,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
+    if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
     if (o.diagnosticsCache !== false) {
       diagCache = DiagnosticsCache.atDefault();
       setTimeout(() => diagCache?.prune(), 10_000).unref();
@@ -356,11 +361,24 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onRenameRequest((p) => {
     const a = open(p);
     if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no newName');
-    const r = rename(a, at(a, positionOf(p)), p.newName);
+    const offset = at(a, positionOf(p));
+    const r = rename(a, offset, p.newName);
     // (RequestFailed: the request was valid, but this rename would break or change the program.)
     if (r.error || !r.edits) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error ?? 'cannot rename');
+    const edits = [...r.edits];
+    // A block, model or constant other files may import: the workspace's other files that do are renamed too.
+    const exported = r.edits.length ? exportedAt(a, offset) : undefined;
+    if (exported && roots.length) {
+      const files = workspaceFiles(roots).flatMap((path) => {
+        const text = workspaceText(path, (q) => service.text(q));
+        return text === undefined ? [] : [{ path, text }];
+      });
+      const more = renameInImporters(service.moduleHost(), files, exported, p.newName, new Set(a.result.program.modules.keys()));
+      if (more.error) throw new ResponseError(LSPErrorCodes.RequestFailed, more.error);
+      edits.push(...(more.edits ?? []));
+    }
     const changes: Record<string, { range: ReturnType<typeof spanRange>; newText: string }[]> = {};
-    for (const e of r.edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
+    for (const e of edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
     return { changes };
   });
   conn.onDocumentSymbol((p) => {

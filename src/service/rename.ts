@@ -5,11 +5,11 @@
  */
 import type { Span } from '../diagnostics/types.js';
 import type { BlockDecl, ModelDecl } from '../syntax/ast.js';
-import type { ModuleInfo } from '../semantics/modules.js';
+import { type ModuleHost, type ModuleInfo, loadProgram } from '../semantics/modules.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { spanOf } from '../syntax/source.js';
 import type { Analysis } from './service.js';
-import { type Occurrence, occurrenceAt, sameSymbol } from './symbols.js';
+import { type Occurrence, moduleSymbols, occurrenceAt, sameSymbol } from './symbols.js';
 
 const KEYWORDS = new Set(KEYWORD_WORDS);
 
@@ -116,4 +116,42 @@ function clashOf(a: Analysis, sites: readonly Site[], newName: string): string |
     }
   }
   return undefined;
+}
+
+/** A block, model or constant declared at the top of a file (what other files may import), by name. */
+export interface Exported {
+  readonly path: string;
+  readonly name: string;
+}
+
+/** The declaration a rename at `offset` renames, when other files may import it (not an alias, not the stdlib). */
+export function exportedAt(a: Analysis, offset: number): Exported | undefined {
+  const occ = occurrenceAt(a.symbols(a.result.program.root), offset);
+  const b = occ?.kind === 'global' ? occ.binding : undefined;
+  if (!b || b.kind === 'error' || b.module.std || occ!.name !== b.decl.name.text) return undefined;
+  return { path: b.module.path, name: b.decl.name.text };
+}
+
+/**
+ * The edits renaming `target` in files outside the document's program that import it (a workspace's
+ * other files, given with their texts: only the language server reads the disk), or why that would
+ * break one of them. `skip`: the files the document's own rename already covers.
+ */
+export function renameInImporters(host: ModuleHost, files: readonly { path: string; text: string }[], target: Exported, newName: string, skip: ReadonlySet<string>): RenameResult {
+  const edits: { span: Span; newText: string }[] = [];
+  for (const f of files) {
+    if (skip.has(f.path) || !f.text.includes(target.name)) continue;
+    const program = loadProgram(f.path, f.text, host);
+    const root = program.root;
+    if (!program.modules.has(target.path)) continue;
+    const occs = moduleSymbols(root).occurrences;
+    const mine = occs.filter((o) => o.kind === 'global' && o.name === target.name && o.binding?.module.path === target.path && o.binding.decl.name.text === target.name);
+    if (!mine.length) continue;
+    const file = f.path.split('/').pop();
+    if (root.scope.has(newName)) return { error: `cannot rename '${target.name}' to '${newName}': '${newName}' already names a block, model, constant or import in ${file}` };
+    const hidden = occs.find((o) => o.name === newName && o.kind !== 'kwarg' && o.kind !== 'member' && (o.kind === 'op' || o.kind === 'unknown' || mine.some((m) => m.decl && m.decl === o.decl)));
+    if (hidden) return { error: `cannot rename '${target.name}' to '${newName}': ${file} already uses '${newName}'` };
+    for (const o of mine) edits.push({ span: spanOf(root.file, o.start, o.end), newText: newName });
+  }
+  return { edits };
 }

@@ -82,6 +82,11 @@ export class LanguageService {
     return importers;
   }
 
+  /** How this service reads modules: open documents first, then the host (for programs loaded beside it). */
+  moduleHost(): ModuleHost {
+    return this.host;
+  }
+
   isOpen(path: string): boolean {
     return this.docs.has(path);
   }

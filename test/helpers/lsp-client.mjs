@@ -14,7 +14,7 @@ export const uriOf = (path) => pathToFileURL(path).href;
  * Starts the server; `diagnostics(uri)` waits for the next publish for that URI (or returns the last).
  * Each server gets an empty diagnostics cache unless `env.DSLC_CACHE_DIR` names one (to test reopening).
  */
-export async function startClient({ initializationOptions = {}, env = {}, capabilities = {} } = {}) {
+export async function startClient({ initializationOptions = {}, env = {}, capabilities = {}, workspaceFolders } = {}) {
   const t0 = performance.now();
   const cacheDir = env.DSLC_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'dslc-lsp-cache-'));
   // DSLC_SERVER_NODE_ARGS: Node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile it).
@@ -38,7 +38,7 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
     return null;
   });
   conn.listen();
-  const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(ROOT), capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } }, ...capabilities }, initializationOptions });
+  const init = await conn.sendRequest('initialize', { processId: process.pid, rootUri: uriOf(ROOT), ...(workspaceFolders ? { workspaceFolders: workspaceFolders.map((p) => ({ uri: uriOf(p), name: p })) } : {}), capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true } }, ...capabilities }, initializationOptions });
   await conn.sendNotification('initialized', {});
   const versions = new Map();
   return {
