@@ -213,6 +213,40 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
     expect(shapeOf(ok)).toEqual([4, 4]);
   });
 
+  it('integer arithmetic past 2^53 − 1 is E0406 at the expression, not a silently rounded number', () => {
+    const text = 'const BIG = 2 ** 60\nmodel M(x: [1, 8]) {\n  assert 4 * 3_000_000_000_000_000 > 0\n  assert prod([4096, 4096, 4096, 4096, 4096]) > 0\n  return x -> dense(BIG)\n}';
+    const r = checkText(text);
+    const e = errors(r).map((d) => [d.code, text.slice(d.span!.start, d.span!.end)]);
+    expect(e).toEqual([
+      ['E0406', '4 * 3_000_000_000_000_000'],
+      ['E0406', 'prod([4096, 4096, 4096, 4096, 4096])'],
+      ['E0406', '2 ** 60'],
+    ]);
+    expect(errors(r).every((d) => d.hint?.includes('2^53 − 1'))).toBe(true);
+    // `2 ** 53 + 1 != 2 ** 53` no longer "fails" with two equal numbers: 2 ** 53 is out of the exact range.
+    const eq = checkText('model M(x: [1, 8]) {\n  assert 2 ** 53 + 1 != 2 ** 53, "exact"\n  return x\n}');
+    expect(codes(eq)).not.toContain('E0500');
+    expect(codes(eq)).toContain('E0406');
+    // The exact range itself works, up to 2^53 − 1 and down to −(2^53 − 1); floats are approximate anyway.
+    const ok = checkText('model M(x: [1, 8]) {\n  assert 2 ** 52 + (2 ** 52 - 1) == 9007199254740991\n  assert -9007199254740991 - 0 < 0\n  assert 2.0 ** 60 > 1\n  return x\n}');
+    expect(errors(ok)).toEqual([]);
+  });
+
+  it('number literals: 2^53 − 1 is the largest integer, and E0102 says so with a hint', () => {
+    expect(errors(checkText('model M(x: [1, 8]) {\n  assert 9007199254740991 > 0\n  return x\n}'))).toEqual([]);
+    for (const lit of ['9007199254740992', '9007199254740993', '10T * 1', '9_007_199_254_741K']) {
+      const r = checkText(`model M(x: [1, 8]) {\n  assert ${lit} > 0\n  return x\n}`);
+      const big = errors(r).find((d) => d.code === 'E0102' || d.code === 'E0406');
+      if (lit === '10T * 1') {
+        expect(big).toBeUndefined();
+        continue;
+      }
+      expect(big?.code, lit).toBe('E0102');
+      expect(big!.message).toContain('2^53 − 1');
+      expect(big!.hint).toBeTruthy();
+    }
+  });
+
   it('spans are clamped into their file', async () => {
     const { sourceFile, spanOf } = await import('../src/syntax/source.js');
     const f = sourceFile('f.nn', 'ab\ncd');

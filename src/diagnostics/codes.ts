@@ -13,7 +13,7 @@ export const CODES = {
   // Syntax (E01xx)
   E0100: { severity: 'error', title: 'unexpected character', doc: 'The lexer met a character that starts no token of the language.' },
   E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file. What is missing at the end of an unfinished line is reported on that line.' },
-  E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large (beyond 2^53). Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
+  E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large: an integer must be at most 2^53 − 1 (9007199254740991), the last integer after which a double skips integers; 2^53 itself is refused because 2^53 + 1 would read as it. Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
   E0103: { severity: 'error', title: 'unterminated string', doc: 'A string literal has no closing quote on its line.' },
   E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit, and dslc stops rather than hang or crash: file size (2 MB), bracket nesting (200), expression depth (200 levels: operators, prefixes or suffixes applied one to the result of another), elaboration steps (20M, every statement, call and loop iteration counting), layers (2M), iterations of one loop (1M, `for` and `repeat` alike), items of a list or characters of a string (1M), block calls nested in each other (200).' },
   E0105: { severity: 'error', title: 'not a text file', doc: 'The file is not valid UTF-8 text (binary data or another encoding).' },
@@ -44,7 +44,7 @@ export const CODES = {
   E0403: { severity: 'error', title: 'conflicting symbolic dimension', doc: 'A symbolic dimension (`N`, `H`) would have to take two different values.' },
   E0404: { severity: 'error', title: 'reshape size mismatch', doc: 'A reshape target does not hold the same number of elements as its input.' },
   E0405: { severity: 'error', title: 'declared shape mismatch', doc: 'A tensor does not have the shape its declaration states (model output type).' },
-  E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count (parameters, MACs, FLOPs, elements or bytes of an activation) exceeds 2^53 and cannot be represented exactly: dslc reports it rather than print a wrong number.' },
+  E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count (parameters, MACs, FLOPs, elements or bytes of an activation), or an integer computed in the source (`2 ** 60`, `prod(shape)`), exceeds 2^53 − 1 and cannot be represented exactly: dslc reports it rather than compute with, or print, a wrong number.' },
   E0407: { severity: 'error', title: 'groups do not divide channels', doc: 'In a grouped convolution both input and output channels must be divisible by `groups`.' },
   E0408: { severity: 'error', title: 'dtype mismatch', doc: 'The tensor has the wrong element type (an embedding takes integer indices).' },
   E0409: { severity: 'error', title: 'size must be concrete', doc: 'A dimension that decides a weight shape (input channels, dense input features) is symbolic, or an int attribute of a layer (`dense(N)`, `conv2d(N, 3)`, `groups=N`) is a symbolic size; weights need concrete sizes. Bind the symbol with `where N == 64` or `--input-shape N=64`.' },

@@ -13,7 +13,7 @@ import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, suggest } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
-import { ERR, type ArgSite, type BlockRef, type Instance, type Value, kindName, show, toAttr } from './values.js';
+import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, kindName, show, toAttr } from './values.js';
 
 type Site = ArgSite;
 
@@ -109,6 +109,12 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       const r = callBuiltin(st, callee.name, [...piped, ...pos]);
       if (typeof r === 'string') {
         st.report(/; the limit is \d+$/.test(r) ? 'E0104' : 'E0300', r, site.span);
+        return ERR;
+      }
+      // prod(), sum(), int(1e300): an int result past 2^53 − 1 is as inexact as one of `*`.
+      const inexact = inexactInt(r);
+      if (inexact) {
+        st.report('E0406', inexact, site.span, { hint: INEXACT_INT_HINT });
         return ERR;
       }
       return r;

@@ -8,7 +8,7 @@ import { applyValue, evalCall } from './calls.js';
 import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
-import { ERR, NONE, type Value, asDim, fromDim, kindName, num, show } from './values.js';
+import { ERR, INEXACT_INT_HINT, NONE, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
 
 /**
  * Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops.
@@ -340,6 +340,11 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
   if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
   if (typeof r === 'string') {
     st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
+    return ERR;
+  }
+  const inexact = inexactInt(r);
+  if (inexact) {
+    st.report('E0406', inexact, st.span(sc.module, e.range), { hint: INEXACT_INT_HINT });
     return ERR;
   }
   return r;

@@ -65,6 +65,18 @@ export const NONE: Value = { k: 'none' };
 export const num = (v: number, int = Number.isInteger(v)): Value => ({ k: 'num', v, int });
 export const fromDim = (d: Dim): Value => (typeof d === 'number' ? num(d, true) : { k: 'dim', v: d });
 
+/** Start of the message for an integer result past 2^53 − 1 (E0406): doubles no longer hold every integer there. */
+export const INEXACT_INT_PREFIX = 'integer result ';
+/**
+ * The message for an int value that is no longer exact (beyond ±(2^53 − 1), where a double skips
+ * integers: `2 ** 53 + 1` would silently be `2 ** 53`), or undefined for an exact one.
+ */
+export function inexactInt(v: Value): string | undefined {
+  if (v.k !== 'num' || !v.int || Number.isSafeInteger(v.v)) return undefined;
+  return `${INEXACT_INT_PREFIX}${Number.isFinite(v.v) ? `≈${v.v.toExponential(3)}` : String(v.v)} is beyond 2^53 − 1, where integers are no longer exact`;
+}
+export const INEXACT_INT_HINT = 'integers are exact up to 2^53 − 1 = 9007199254740991; use a float (2.0 ** 60) where an approximation is enough';
+
 export function kindName(v: Value): string {
   switch (v.k) {
     case 'num':

@@ -12,6 +12,7 @@ export interface ConvertProblem {
   readonly code: 'E0101' | 'E0102' | 'E0104';
   readonly message: string;
   readonly range: Range;
+  readonly hint?: string;
 }
 
 /**
@@ -219,8 +220,14 @@ export class BuildContext {
     const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
     const fractional = /[.eE]/.test(text);
     const isInt = Number.isInteger(value) && (!fractional || mult > 1 || /[eE]\+?\d/.test(text));
+    // The limit is 2^53 − 1, not 2^53: 2^53 + 1 reads as 2^53, so a literal 2^53 may stand for a number it is not.
     if (!Number.isFinite(value) || (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)) {
-      this.problems.push({ code: 'E0102', message: `number ${raw} is too large (limit 2^53)`, range });
+      this.problems.push({
+        code: 'E0102',
+        message: `number ${raw} is too large (integers must be at most 2^53 − 1 = 9007199254740991)`,
+        range,
+        hint: 'beyond 2^53 − 1 a number no longer holds every integer exactly; no size or count of a real network comes near it, so check the digits and the K/M/G/T suffix',
+      });
       return { kind: 'error', range };
     }
     return { kind: 'num', value, isInt, raw, range };

@@ -106,7 +106,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
   }
   // (A tokenless range that no statement placed is still at 0.)
   const rel = (n: number) => (n === 0 ? 0 : n - base);
-  for (const p of problems) diagnostics.push(diag(p.code, p.message, spanOf(file, rel(p.range.start), rel(p.range.end))));
+  for (const p of problems) diagnostics.push(diag(p.code, p.message, spanOf(file, rel(p.range.start), rel(p.range.end)), p.hint ? { hint: p.hint } : {}));
   // In source order (stable: at one offset, lexing before parsing), so that the problems of two pieces of a
   // text, parsed apart, are those of the whole text (the editor's incremental parser relies on it).
   diagnostics.sort((x, y) => x.span!.start - y.span!.start);
