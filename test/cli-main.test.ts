@@ -119,6 +119,29 @@ describe('check and summary details', () => {
     expect(eight.out).not.toContain('per extra sample');
   });
 
+  test('counts beyond 2^53 − 1 (E0406) are shown as approximations, never with made-up digits', () => {
+    // Exactly 4096 · 99999998² · 27 = 1,105,919,955,763,200,442,368 MACs; a double prints …200,400,000.
+    writeFileSync(at('huge.nn'), 'model M(x: [1, 3, 100000000, 100000000]) {\n  return x -> conv2d(4096, 3)\n}\n');
+    const table = run(['summary', at('huge.nn')]);
+    expect(table.code).toBe(1);
+    expect(table.err).toContain('E0406');
+    expect(table.out).toMatch(/^conv2d_1 .* 114,688 {2}≈1\.106e\+21 {2}3\/1$/m);
+    expect(table.out).toMatch(/^MACs\s+≈1\.106e\+21$/m);
+    expect(table.out).toMatch(/^FLOPs\s+≈2\.212e\+21$/m);
+    expect(table.out).toMatch(/^Peak activations\s+≈1\.640e\+20 B$/m);
+    const md = run(['summary', at('huge.nn'), '--format', 'markdown']);
+    expect(md.out).toContain('| MACs | ≈1.106e+21 |');
+    for (const out of [table.out, md.out]) expect(out).not.toMatch(/\d{1,3}(,\d{3}){6}/); // no 19+-digit count
+    const json = JSON.parse(run(['summary', at('huge.nn'), '--format', 'json']).out);
+    expect(json.layers[0]).toMatchObject({ params: 114688, inexact: ['macs', 'flops', 'outputBytes'] });
+    expect(json.totals.inexact).toEqual(['macs', 'flops', 'peakActivationBytes']);
+    expect(json.totals.macs).toBeCloseTo(1.1059199557632e21, -8);
+    // Exact counts carry no mark.
+    expect(JSON.parse(run(['summary', at('good.nn'), '--format', 'json']).out).totals).not.toHaveProperty('inexact');
+    const budget = run(['check', at('huge.nn'), '--max-macs', '1G']);
+    expect(budget.out + budget.err).toMatch(/M needs ≈1\.106e\+21 MACs, over the budget of 1,000,000,000/);
+  });
+
   test('JSON diagnostics give note spans relative paths too', () => {
     writeFileSync(at('dup.nn'), 'block b(x: Tensor) -> Tensor {\n  return x\n}\nblock b(x: Tensor) -> Tensor {\n  return x\n}\n');
     const cwd = process.cwd();

@@ -78,6 +78,11 @@ model Shared(a: [N, 1, 16, 16], b: [N, 1, 16, 16]) -> (y: [N, 1]) {
   return y
 }
 `,
+  // counts beyond 2^53 − 1 (E0406): approximate numbers, listed under `inexact`
+  'huge.nn': `model Huge(x: [1, 3, 100000000, 100000000]) {
+  return x -> conv2d(4096, 3)
+}
+`,
   // errors of several kinds, with notes (E0205) and a failing assertion that still yields a summary
   'bad.nn': `block b(x: Tensor) -> Tensor {
   return x -> relu
@@ -121,6 +126,7 @@ describe('summary.schema.json', () => {
     ['shared.nn', ['--depth', '1']],
     ['text.nn', []],
     ['bad.nn', ['--model', 'Asserting']],
+    ['huge.nn', []],
   ];
   test.each(cases)('accepts the summary of %s %j', (file, flags) => {
     expectValid(validSummary, summaryOf(file, ...flags), `${file} ${flags.join(' ')}`);
@@ -140,6 +146,8 @@ describe('summary.schema.json', () => {
     expect(all.some((s) => s.totals.peakActivationBytes === null)).toBe(true);
     expect(all.some((s) => s.inputs.some((p: { dtype: string }) => p.dtype === 'int64'))).toBe(true);
     expect(all.some((s) => s.totals.nonTrainableParams > 0)).toBe(true);
+    expect(layers.some((l) => l.inexact)).toBe(true);
+    expect(all.some((s) => s.totals.inexact)).toBe(true);
   });
 
   test('accepts the summary of every example model', () => {
@@ -163,12 +171,19 @@ describe('summary.schema.json', () => {
     ['rf as a number', (s) => (s.layers[0].rf = 3)],
     ['shape as a string', (s) => (s.outputs[0].shape = '[N, 10]')],
     ['MACs as a float', (s) => (s.totals.macs = 1.5)],
+    ['an empty inexact list', (s) => (s.totals.inexact = [])],
+    ['an unknown inexact field', (s) => (s.layers[0].inexact = ['path'])],
   ];
   test.each(mangle)('rejects a summary with %s', (_what, f) => {
     const s = summaryOf('cnn.nn');
     expectValid(validSummary, s, 'before mangling');
     f(s);
     expect(validSummary(s)).toBe(false);
+  });
+
+  test('the fields listed as inexact are count fields of the schema', () => {
+    const huge = summaryOf('huge.nn');
+    for (const o of [huge.totals, ...huge.layers]) for (const f of o.inexact ?? []) expect(summarySchema.$defs.inexact.items.enum).toContain(f);
   });
 
   test('its dtype list is the op registry\'s', () => {

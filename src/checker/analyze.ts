@@ -8,6 +8,7 @@ import { type Dim, add, evaluate, formatDim, substitute } from '../symbolic/dim.
 import { activationSizes, batchSymbols, peakActivationBytes, tensorBytes } from './memory.js';
 import { type Rf, receptiveFields } from './rf.js';
 import { RULES } from './rules/index.js';
+import { formatCount } from './summary.js';
 
 export interface LayerReport {
   readonly node: IrNode;
@@ -165,11 +166,11 @@ export function analyze(el: Elaboration, opts: CheckOptions = {}, previous?: Che
     }),
   );
   if (opts.maxParams !== undefined && params > opts.maxParams)
-    diagnostics.push(diag('E0501', `${g.name} has ${params.toLocaleString('en-US')} parameters, over the budget of ${opts.maxParams.toLocaleString('en-US')} (--max-params)`, g.span));
+    diagnostics.push(diag('E0501', `${g.name} has ${formatCount(params)} parameters, over the budget of ${formatCount(opts.maxParams)} (--max-params)`, g.span));
   if (opts.maxMacs !== undefined) {
     // A budget CI cannot evaluate must not pass silently.
     if (typeof macs !== 'number') diagnostics.push(diag('E0501', `${g.name}: MACs are symbolic (${formatDim(macs)}), so the --max-macs budget cannot be checked`, g.span, { hint: 'give concrete sizes with --input-shape, e.g. --input-shape H=224,W=224' }));
-    else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${macs.toLocaleString('en-US')} MACs, over the budget of ${opts.maxMacs.toLocaleString('en-US')} (--max-macs)`, g.span));
+    else if (macs > opts.maxMacs) diagnostics.push(diag('E0501', `${g.name} needs ${formatCount(macs)} MACs, over the budget of ${formatCount(opts.maxMacs)} (--max-macs)`, g.span));
   }
   const result: CheckedModel = { graph: g, layers, totals, rf };
   running.set(result, run);

@@ -6,6 +6,26 @@ import { type Dim, dimToJson } from '../symbolic/dim.js';
 import type { CheckedModel, LayerReport } from './analyze.js';
 import type { Rf } from './rf.js';
 
+/**
+ * Counts are doubles: beyond 2^53 − 1 they are no longer exact (E0406 is reported), so such a count is
+ * printed as an approximation (`≈1.106e+21`) rather than with made-up digits (`1,105,919,955,763,200,400,000`).
+ */
+export const isExactCount = (n: number): boolean => Number.isSafeInteger(n);
+/** A count for people: `1,234,567`, or `≈1.106e+21` where it is not exact. */
+export const formatCount = (n: number): string => (isExactCount(n) ? n.toLocaleString('en-US') : `≈${n.toExponential(3)}`);
+
+/** Count fields that may be marked as inexact (listed in `inexact`). */
+export type CountField = 'params' | 'trainableParams' | 'nonTrainableParams' | 'macs' | 'flops' | 'outputBytes' | 'weightBytes' | 'peakActivationBytes' | 'peakActivationBytesPerSample';
+
+/**
+ * The fields of `o` that hold a number beyond 2^53 − 1: still written as the nearest number (so readers
+ * that sum or compare keep working), but only approximate; `inexact` lists them (absent when none).
+ */
+function withInexact<T extends object>(o: T): T & { inexact?: CountField[] } {
+  const bad = (Object.keys(o) as (keyof T & string)[]).filter((k) => typeof o[k] === 'number' && !isExactCount(o[k] as number)) as CountField[];
+  return bad.length ? { ...o, inexact: bad } : o;
+}
+
 export interface SummaryRf {
   readonly size: number[];
   readonly jump: number[];
@@ -25,6 +45,8 @@ export interface SummaryLayer {
   readonly sharedWith?: string;
   /** Number of primitive layers collapsed into this row (with --depth). */
   readonly layers?: number;
+  /** Count fields whose number is beyond 2^53 − 1, hence approximate (E0406 is reported). */
+  readonly inexact?: CountField[];
 }
 export interface Summary {
   readonly schemaVersion: 1;
@@ -41,6 +63,8 @@ export interface Summary {
     weightBytes: number;
     peakActivationBytes: number | null;
     peakActivationBytesPerSample: number | null;
+    /** Count fields whose number is beyond 2^53 − 1, hence approximate (E0406 is reported). */
+    inexact?: CountField[];
   };
 }
 
@@ -54,10 +78,10 @@ export function rfJson(rf: Rf): SummaryRf | undefined {
 
 function row(l: LayerReport): SummaryLayer {
   const r = rfJson(l.rf);
-  return {
+  return withInexact({
     path: l.path, op: l.op, outputShape: shape(l.outputShapes[0] ?? []), params: l.params, trainableParams: l.trainableParams,
     macs: dimToJson(l.macs), flops: dimToJson(l.flops), outputBytes: dimToJson(l.outputBytes), ...(r ? { rf: r } : {}), ...(l.sharedWith ? { sharedWith: l.sharedWith } : {}),
-  };
+  });
 }
 
 /** Builds the summary; with `depth`, layers inside blocks nested `depth` deep collapse into one row per block call. */
@@ -78,12 +102,12 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     const last = group.items[group.items.length - 1]!;
     const sumDims = (f: (l: LayerReport) => Dim) => dimToJson(group!.items.map(f).reduce<Dim>((a, b) => addDim(a, b), 0));
     const r = rfJson(last.rf);
-    rows.push({
+    rows.push(withInexact({
       path: unique(group.key), op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
       params: group.items.reduce((a, l) => a + l.params, 0), trainableParams: group.items.reduce((a, l) => a + l.trainableParams, 0),
       macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), outputBytes: dimToJson(last.outputBytes), ...(r ? { rf: r } : {}), layers: group.items.length,
       ...(group.items.every((l) => l.sharedWith) ? { sharedWith: group.key } : {}),
-    });
+    }));
     group = undefined;
   };
   for (const l of m.layers) {
@@ -108,10 +132,10 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     inputs: g.inputs.map(port),
     outputs: g.outputs.map(port),
     layers: rows,
-    totals: {
+    totals: withInexact({
       params: t.params, trainableParams: t.trainableParams, nonTrainableParams: t.nonTrainableParams, macs: dimToJson(t.macs), flops: dimToJson(t.flops),
       weightBytes: t.weightBytes, peakActivationBytes: t.peakActivationBytes ?? null, peakActivationBytesPerSample: t.peakActivationBytesPerSample ?? null,
-    },
+    }),
   };
 }
 import { add as addDim } from '../symbolic/dim.js';

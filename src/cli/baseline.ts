@@ -1,5 +1,5 @@
 /** `--baseline summary.json`: fail when params, MACs or peak memory grew beyond a tolerance. */
-import type { Summary } from '../checker/summary.js';
+import { type Summary, formatCount } from '../checker/summary.js';
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 
@@ -31,7 +31,7 @@ export function compareBaseline(path: string, text: string, current: readonly Su
       if (typeof was !== 'number' || typeof now !== 'number') continue;
       if (now > was * (1 + tolerance)) {
         const pct = was ? ((now / was - 1) * 100).toFixed(2) : '∞';
-        out.push(diag('E0502', `${s.model}: ${label} grew from ${was.toLocaleString('en-US')} to ${now.toLocaleString('en-US')} (+${pct}%, tolerance ${(tolerance * 100).toFixed(2)}%)`, undefined, { hint: 'if the growth is intended, regenerate the baseline with dslc summary --format json' }));
+        out.push(diag('E0502', `${s.model}: ${label} grew from ${formatCount(was)} to ${formatCount(now)} (+${pct}%, tolerance ${(tolerance * 100).toFixed(2)}%)`, undefined, { hint: 'if the growth is intended, regenerate the baseline with dslc summary --format json' }));
       }
     }
   }

@@ -1,7 +1,8 @@
 /** Text table and Markdown forms of a summary (Keras/torchinfo-like, plus RF). */
-import type { Summary, SummaryLayer } from '../checker/summary.js';
+import { type Summary, type SummaryLayer, formatCount, isExactCount } from '../checker/summary.js';
 
-const fmtNum = (n: number | string) => (typeof n === 'number' ? n.toLocaleString('en-US') : n);
+/** Exact counts with thousands separators; beyond 2^53 − 1 (E0406) an approximation that does not pretend otherwise. */
+const fmtNum = (n: number | string) => (typeof n === 'number' ? formatCount(n) : n);
 const fmtShape = (s: (number | string)[]) => `[${s.join(', ')}]`;
 const fmtRf = (l: SummaryLayer) => (l.rf ? `${uniq(l.rf.size)}/${uniq(l.rf.jump)}` : '');
 const uniq = (xs: number[]) => (xs.every((x) => x === xs[0]) ? fmtFrac(xs[0]!) : xs.map(fmtFrac).join('×'));
@@ -9,6 +10,7 @@ const fmtFrac = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3).r
 
 export function fmtBytes(b: number | null): string {
   if (b === null) return 'symbolic (use --input-shape)';
+  if (!isExactCount(b)) return `≈${b.toExponential(3)} B`;
   if (b < 1024) return `${b} B`;
   const u = ['KB', 'MB', 'GB', 'TB'];
   let v = b / 1024;

@@ -5,6 +5,7 @@
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { Span } from '../diagnostics/types.js';
 import type { Rf } from '../checker/rf.js';
+import { formatCount, isExactCount } from '../checker/summary.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
 import type { Analysis } from './service.js';
 
@@ -122,12 +123,15 @@ const fmtNum = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(2).re
 /** 11.7M, 1.81G: compact counts for lenses and hints. */
 export function compact(d: Dim): string {
   if (typeof d !== 'number') return formatDim(d);
+  // Beyond 2^53 − 1 (E0406) the count is not exact: say so, and do not print a long run of digits.
+  if (!isExactCount(d)) return `≈${d.toExponential(2)}`;
   const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'K']];
   for (const [v, u] of units) if (Math.abs(d) >= v) return `${(d / v).toFixed(d / v >= 100 ? 0 : d / v >= 10 ? 1 : 2)}${u}`;
   return String(d);
 }
 
-export const exact = (d: Dim): string => (typeof d === 'number' ? d.toLocaleString('en-US') : formatDim(d));
+/** A count in full (`1,234,567`), or `≈1.106e+21` beyond 2^53 − 1 where its digits would be made up. */
+export const exact = (d: Dim): string => (typeof d === 'number' ? formatCount(d) : formatDim(d));
 
 /** Totals of one application: params, MACs and the receptive field of its output. */
 export function appTotals(app: readonly LayerReport[]): { params: number; macs: Dim; rf: Rf } {
