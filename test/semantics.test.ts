@@ -247,6 +247,22 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
     }
   });
 
+  it('wrong attribute values come with a help line: what the attribute is, or the fix', () => {
+    const hintOf = (call: string, input = '[1, 3, 8, 8]') => {
+      const r = checkText(`model M(x: ${input}) {\n  return x -> ${call}\n}`);
+      const e = errors(r);
+      expect(e.length, call).toBe(1);
+      return `${e[0]!.code} ${e[0]!.hint ?? '(no hint)'}`;
+    };
+    expect(hintOf('conv2d("four", 3)')).toBe('E0300 out_channels: Number of output channels (filters); e.g. conv2d(64, …)');
+    expect(hintOf('conv2d(0, 3)')).toBe('E0301 out_channels: Number of output channels (filters); the smallest value is 1');
+    expect(hintOf('conv2d(4, "3")')).toBe('E0300 write the number without quotes: kernel_size=3');
+    expect(hintOf('conv2d(4, 3, padding="SAME")')).toBe("E0301 names are lower case: padding='same'");
+    expect(hintOf('conv2d(4, 3, groups=2)')).toBe('E0407 input channels 3 and output channels 4 have no common divisor but 1: use groups=1, or change a channel count');
+    expect(hintOf('conv2d(8, 3, groups=3)', '[1, 4, 8, 8]')).toBe('E0407 groups must divide both channel counts: here 1, 2, 4');
+    expect(hintOf('conv_transpose2d(6, 3, groups=4)', '[1, 6, 8, 8]')).toBe('E0407 groups must divide both channel counts: here 1, 2, 3, 6 (groups=6 is depthwise)');
+  });
+
   it('spans are clamped into their file', async () => {
     const { sourceFile, spanOf } = await import('../src/syntax/source.js');
     const f = sourceFile('f.nn', 'ab\ncd');

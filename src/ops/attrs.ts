@@ -110,10 +110,29 @@ export function bindAttrs(op: OpDef, positional: readonly AttrValue[], keywords:
       problems.push(notConcrete(op, def, attrs[def.name] as Dim, given.get(def.name)));
     } else {
       const err = checkAttr(def, attrs[def.name]!);
-      if (err) problems.push({ code: err.includes('must be ≥') ? 'E0301' : def.type === 'enum' || (def.type === 'padding' && typeof attrs[def.name] === 'string') ? 'E0301' : 'E0300', message: `${op.name}: ${err}`, at: given.get(def.name) });
+      if (err) {
+        const hint = attrHint(op, def, attrs[def.name]!, err);
+        problems.push({ code: err.includes('must be ≥') ? 'E0301' : def.type === 'enum' || (def.type === 'padding' && typeof attrs[def.name] === 'string') ? 'E0301' : 'E0300', message: `${op.name}: ${err}`, ...(hint ? { hint } : {}), at: given.get(def.name) });
+      }
     }
   }
   return { attrs, given, problems };
+}
+
+/** What a wrong attribute value should be: what the attribute means, and for a number in quotes, the fix. */
+function attrHint(op: OpDef, def: AttrDef, v: AttrValue, err: string): string | undefined {
+  const what = `${def.name}: ${def.doc.replace(/\.$/, '')}`;
+  if (err.includes('must be ≥')) return `${what}; the smallest value is ${def.min}`;
+  if (typeof v === 'string') {
+    const n = Number(v.trim());
+    if ((def.type === 'int' || def.type === 'float' || def.type === 'ints' || def.type === 'padding') && v.trim() !== '' && Number.isFinite(n)) return `write the number without quotes: ${def.name}=${n}`;
+    const choices = def.type === 'padding' ? ['valid', 'same', 'full'] : def.type === 'enum' ? (def.choices ?? []) : [];
+    const folded = choices.find((c) => c.toLowerCase() === v.trim().toLowerCase());
+    if (folded) return `names are lower case: ${def.name}='${folded}'`;
+  }
+  const example = def.type === 'int' ? (def.min !== undefined && def.min >= 1 ? '64' : '1') : def.type === 'float' ? '0.5' : def.type === 'bool' ? 'true' : def.type === 'ints' ? '3 or (3, 3)' : def.type === 'padding' ? "1 or 'same'" : undefined;
+  if (example) return `${what}; e.g. ${op.attrs[0] === def && def.default === undefined ? `${op.name}(${example.split(' or ')[0]}, …)` : `${def.name}=${example.replace(' or ', ` or ${def.name}=`)}`}`;
+  return def.type === 'enum' ? undefined : what;
 }
 
 /** An int attribute bounded below by 1 is a size or count (channels, features, groups), unlike an axis. */

@@ -1,5 +1,6 @@
 /** Shared definition of conv_transpose1d/2d/3d (PyTorch `nn.ConvTransposeNd` attributes and defaults). */
 import { type Dim, add, formatDim, isSymbolic, mul, sub } from '../../symbolic/dim.js';
+import { groupsHint } from './groups.js';
 import type { OpDef, OpExample, WindowAxis } from '../types.js';
 import { AXIS_NAMES, effKernel, expand, prod } from './window.js';
 import { ints } from './onnx-helpers.js';
@@ -44,7 +45,7 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
       const cin = ctx.concrete(x.shape[1]!, 'input channels');
       if (cin === undefined) return { failed: true };
       if (cin % groups !== 0 || cout % groups !== 0)
-        return ctx.fail('E0407', `${ctx.label}: groups=${groups} must divide input channels ${cin} and output channels ${cout}`, { attr: 'groups' });
+        return ctx.fail('E0407', `${ctx.label}: groups=${groups} must divide input channels ${cin} and output channels ${cout}`, { attr: 'groups', hint: groupsHint(cin, cout) });
       const k = expand(ctx, 'kernel_size', ctx.attrs.kernel_size!, rank);
       const s = expand(ctx, 'stride', ctx.attrs.stride!, rank);
       const p = expand(ctx, 'padding', ctx.attrs.padding!, rank);

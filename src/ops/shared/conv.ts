@@ -1,5 +1,6 @@
 /** Shared definition of conv1d/2d/3d (PyTorch `nn.ConvNd` attributes and defaults). */
 import { mul } from '../../symbolic/dim.js';
+import { groupsHint } from './groups.js';
 import type { OpDef } from '../types.js';
 import { expand, prod, resolvePadding, windowAxes, windowOutputs } from './window.js';
 import { ints, padAttrs } from './onnx-helpers.js';
@@ -34,7 +35,7 @@ export function makeConv(rank: 1 | 2 | 3): OpDef {
       const cin = ctx.concrete(x.shape[1]!, 'input channels');
       if (cin === undefined) return { failed: true };
       if (cin % groups !== 0 || cout % groups !== 0)
-        return ctx.fail('E0407', `${ctx.label}: groups=${groups} must divide input channels ${cin} and output channels ${cout}`, { attr: 'groups' });
+        return ctx.fail('E0407', `${ctx.label}: groups=${groups} must divide input channels ${cin} and output channels ${cout}`, { attr: 'groups', hint: groupsHint(cin, cout) });
       const k = expand(ctx, 'kernel_size', ctx.attrs.kernel_size!, rank);
       const s = expand(ctx, 'stride', ctx.attrs.stride!, rank);
       const d = expand(ctx, 'dilation', ctx.attrs.dilation!, rank);
