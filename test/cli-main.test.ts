@@ -88,14 +88,20 @@ describe('argument parsing', () => {
   });
 
   test('help and version', () => {
-    expect(parseArgs([]).command).toBe('help');
     expect(parseArgs(['--help']).command).toBe('help');
     expect(parseArgs(['summary', '-h']).command).toBe('help');
     expect(parseArgs(['-V']).command).toBe('version');
     expect(run(['--version'])).toEqual({ code: 0, out: `dslc ${VERSION}\n`, err: '' });
-    const h = run([]);
-    expect(h.code).toBe(0);
+    const h = run(['--help']);
+    expect(h).toMatchObject({ code: 0, err: '' });
     expect(h.out).toMatch(/Exit codes: 0 clean, 1 errors found, 2 usage or I\/O error/);
+  });
+
+  test('bare dslc is a usage error: exit 2, the help on stderr, nothing on stdout', () => {
+    expect(() => parseArgs([])).toThrow(UsageError);
+    const bare = run([]);
+    expect(bare).toMatchObject({ code: 2, out: '' });
+    expect(bare.err).toMatch(/^dslc: no command given\n[\s\S]*Usage:[\s\S]*Exit codes: 0 clean, 1 errors found, 2 usage or I\/O error/);
   });
 });
 

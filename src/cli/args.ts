@@ -58,7 +58,9 @@ export function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: 'help', positional: [], debug: false };
   const rest = [...argv];
   const first = rest[0];
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') return p;
+  // Bare `dslc` is a usage error (exit 2) that shows the help, unlike an asked-for `--help` (exit 0).
+  if (first === undefined) throw new UsageError('no command given', true);
+  if (first === '--help' || first === '-h' || first === 'help') return p;
   if (first === '--version' || first === '-V') return { ...p, command: 'version' };
   // `dslc model.nn --emit onnx` is `dslc compile model.nn --emit onnx`.
   if (first.endsWith('.nn') && rest.includes('--emit')) rest.unshift('compile');
