@@ -92,6 +92,15 @@ describe('house style', () => {
     expect(fmt(`model M(x: [N, S0]) where ${cs.join(', ')} {\n  return x\n}\n`)).toBe(`model M(x: [N, S0]) where\n${cs.map((c) => `    ${c}`).join(',\n')} {\n  return x\n}\n`);
   });
 
+  it('keeps comments inside a where clause in it, not above the model as its documentation', () => {
+    const qa = 'model M(x: [N, 3, H, W]) where H % 4 == 0, # comment in where\n    W == 32 {\n  return x\n}\n';
+    expect(expectSound(qa)).toBe('model M(x: [N, 3, H, W]) where\n    H % 4 == 0,  # comment in where\n    W == 32 {\n  return x\n}\n');
+    const own = '# doc\nmodel B(x: [N, 3, H, W]) where # first\n  # before H\n  H % 4 == 0,\n  # before W\n  W == 32 # after last\n{\n  return x\n}\n';
+    expect(expectSound(own)).toBe('# doc\nmodel B(x: [N, 3, H, W]) where\n    # first\n    # before H\n    H % 4 == 0,\n    # before W\n    W == 32 {\n  # after last\n  return x\n}\n');
+    expect(docs(fmt(qa))).toEqual([undefined]);
+    expect(docs(fmt(own))).toEqual(['doc']);
+  });
+
   it('puts one blank line around blocks and models, keeps at most one elsewhere', () => {
     const out = fmt('const a = 1\nconst b = 2\n\n\n\nconst c = 3\nblock f(x) {\n  y = x\n\n\n  return y\n}\nmodel M(x: [N]) {\n  return x -> f\n}');
     expect(out).toBe('const a = 1\nconst b = 2\n\nconst c = 3\n\nblock f(x) {\n  y = x\n\n  return y\n}\n\nmodel M(x: [N]) {\n  return x -> f\n}\n');

@@ -10,7 +10,7 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { astEqual } from './ast-equal.js';
-import type { Decl, Module, Param, Range, Stmt, TypeRef } from './ast.js';
+import type { Decl, Expr, Module, Param, Range, Stmt, TypeRef } from './ast.js';
 import { type Doc, group, hardline, indent, join, line, lineSuffix, render } from './doc.js';
 import { FmtContext } from './fmt-context.js';
 import { nnLexer } from './lexer.js';
@@ -140,12 +140,45 @@ class Printer {
         const outs = d.kind === 'block' ? d.returns : d.outputs;
         const head: Doc[] = [d.kind, ' ', d.name.text, this.params(d.kind === 'block' ? d.params : d.inputs, params)];
         if (outs) head.push(' -> ', this.outputs(outs, params ? params.end : d.name.end));
-        // Broken `where` constraints are indented twice, apart from the body that follows.
-        if (d.kind === 'model' && d.where.length) head.push(group([' where', indent(indent([line, join([',', line], d.where.map((w) => this.ex.expr(w)))]))]));
         const body = ctx.bracketAfter(d.name.end, 'LBrace');
-        return [group(head), ' ', this.body(d.body, body)];
+        const lead: string[] = [];
+        if (d.kind === 'model' && d.where.length) head.push(this.where(d.where, ctx.tokenAfter(d.name.end, 'Where'), body, lead));
+        return [group(head), ' ', this.body(d.body, body, lead)];
       }
     }
+  }
+
+  /**
+   * ` where a, b`: broken constraints are indented twice, apart from the body that follows. Comments between
+   * them stay where they were, like those of a list: at the end of their line (after the comma) or on lines
+   * of their own before the next constraint; the group then breaks. A comment after the last constraint (before
+   * `{`) goes to the top of the body (`lead`). None of them moves above `model`, where it would become the
+   * model's documentation.
+   */
+  private where(ws: readonly Expr[], kw: { endOffset?: number } | undefined, braces: Range | undefined, lead: string[]): Doc {
+    const ctx = this.ctx;
+    const inner: Doc[] = [];
+    let pending = ctx.commentsIn(kw?.endOffset !== undefined ? kw.endOffset + 1 : ws[0]!.range.start, ws[0]!.range.start).map((ci) => ctx.take(ci));
+    const hasComments = pending.length > 0 || ctx.commentsIn(ws[0]!.range.start, braces ? braces.start : ws[ws.length - 1]!.range.end).length > 0;
+    ws.forEach((w, i) => {
+      for (const c of pending) inner.push(c, hardline);
+      pending = [];
+      inner.push(this.ex.expr(w));
+      if (i === ws.length - 1) {
+        if (braces) for (const ci of ctx.commentsIn(w.range.end, braces.start)) lead.push(ctx.take(ci));
+        return;
+      }
+      inner.push(',');
+      let trailed = false;
+      for (const ci of ctx.commentsIn(w.range.end, ws[i + 1]!.range.start)) {
+        if (!trailed && pending.length === 0 && !ctx.comments[ci]!.ownLine) {
+          inner.push(lineSuffix(`  ${ctx.take(ci)}`));
+          trailed = true;
+        } else pending.push(ctx.take(ci));
+      }
+      inner.push(line);
+    });
+    return group([' where', indent(indent([line, ...inner]))], hasComments);
   }
 
   private params(ps: readonly Param[], brackets: Range | undefined): Doc {
@@ -175,13 +208,15 @@ class Printer {
     return [t.name?.text ?? '', printList(this.ctx, '[', ']', dims, brackets, { trailing: 'ifBreak' })];
   }
 
-  /** `{ … }` with its statements; `braces` are the source offsets of `{` and `}`. */
-  private body(stmts: readonly Stmt[], braces: Range | undefined): Doc {
+  /** `{ … }` with its statements; `braces` are the source offsets of `{` and `}`; `lead`: comments to put first. */
+  private body(stmts: readonly Stmt[], braces: Range | undefined, lead: readonly string[] = []): Doc {
     const within = braces ?? { start: stmts[0]?.range.start ?? 0, end: stmts[stmts.length - 1]?.range.end ?? 0 };
     const entries: Entry[] = stmts.map((s) => ({ range: s.range, print: () => this.stmt(s) }));
     const inner = this.sequence(entries, within);
-    if (!stmts.length && this.ctx.commentsIn(within.start, within.end).length === 0 && (inner as Doc[]).length === 0) return '{}';
-    return ['{', indent([hardline, inner]), hardline, '}'];
+    const empty = (inner as Doc[]).length === 0;
+    if (!stmts.length && !lead.length && this.ctx.commentsIn(within.start, within.end).length === 0 && empty) return '{}';
+    const first = lead.flatMap((c, i) => (i ? [hardline, c] : [c]));
+    return ['{', indent([hardline, ...first, ...(first.length && !empty ? [hardline] : []), inner]), hardline, '}'];
   }
 
   stmt(s: Stmt): Doc {
