@@ -263,6 +263,14 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
     expect(hintOf('conv_transpose2d(6, 3, groups=4)', '[1, 6, 8, 8]')).toBe('E0407 groups must divide both channel counts: here 1, 2, 3, 6 (groups=6 is depthwise)');
   });
 
+  it('a `;` between top-level declarations is E0101 with a help line (docs/language.md: only body statements take one)', () => {
+    const r = checkText('const K = 3;const C = 4\nmodel M(x: [1, 8]) {\n  return x -> dense(C);\n}\n');
+    expect(r.diagnostics.map((d) => [d.code, d.span?.col])).toEqual([['E0101', 12]]);
+    expect(r.diagnostics[0]!.hint).toMatch(/top-level declarations .* take none/);
+    // Inside a body, `;` ends a statement.
+    expect(errors(checkText('const C = 4\nmodel M(x: [1, 8]) {\n  y = x; return y -> dense(C);\n}\n'))).toEqual([]);
+  });
+
   it('spans are clamped into their file', async () => {
     const { sourceFile, spanOf } = await import('../src/syntax/source.js');
     const f = sourceFile('f.nn', 'ab\ncd');

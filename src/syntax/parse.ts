@@ -102,7 +102,9 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const what = friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
     const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
-    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end)));
+    // A `;` between top-level declarations: only statements inside a body take one.
+    const semi = !eof && !atPrev && t.image === ';' && e.message.includes('--> EOF <--');
+    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end), semi ? { hint: '`;` may end a statement inside a block or model body; top-level declarations (const, from … import, block, model) take none: remove it' } : {}));
   }
   // (A tokenless range that no statement placed is still at 0.)
   const rel = (n: number) => (n === 0 ? 0 : n - base);
