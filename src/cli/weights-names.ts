@@ -8,6 +8,7 @@ import type { CheckedModel } from '../checker/analyze.js';
 import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
 import { type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
+import { unpackOnnxWeights } from '../lower/onnx/unpack.js';
 import { UsageError } from './args.js';
 
 /** The tensors under the model's parameter keys, the diagnostics of the structural match, and the table for --verbose. */
@@ -41,13 +42,17 @@ export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { w
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
   }
-  const tensors = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes) : 'expected a .onnx or .safetensors file';
-  if (typeof tensors === 'string') throw new UsageError(`--weights ${path}: ${tensors}`);
+  const info: { opset?: number } = {};
+  const read = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes, info) : 'expected a .onnx or .safetensors file';
+  if (typeof read === 'string') throw new UsageError(`--weights ${path}: ${read}`);
+  // dslc's own ONNX export keeps some parameters in ONNX layouts (LSTM W/R/B, ...): back to parameter keys first.
+  const unpacked = path.endsWith('.onnx') ? unpackOnnxWeights(m, path, read, info.opset) : { tensors: read, diagnostics: [] };
+  const tensors = unpacked.tensors;
   const mapped = map !== undefined ? mapWeightNames(map, m, path, tensors) : undefined;
   const table = mapped ? { table: mapped.table } : {};
   // (a failed structural match already names each layer left without weights)
-  if (mapped && hasErrors(mapped.diagnostics)) return { diagnostics: mapped.diagnostics, ...table };
+  if (mapped && hasErrors(mapped.diagnostics)) return { diagnostics: [...unpacked.diagnostics, ...mapped.diagnostics], ...table };
   const matched = matchWeights(m, path, mapped?.tensors ?? tensors);
-  const diagnostics = [...(mapped?.diagnostics ?? []), ...matched.diagnostics];
+  const diagnostics = [...unpacked.diagnostics, ...(mapped?.diagnostics ?? []), ...matched.diagnostics];
   return hasErrors(diagnostics) ? { diagnostics, ...table } : { weights: matched.weights, diagnostics, ...table };
 }

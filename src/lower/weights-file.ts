@@ -20,14 +20,16 @@ export interface WeightTensor {
 
 const ONNX_TYPES: Record<number, string> = { 1: 'float32', 10: 'float16', 11: 'float64', 6: 'int32', 7: 'int64', 16: 'bfloat16' };
 
-/** Reads the tensors of an ONNX model's initializers. */
-export function readOnnxWeights(bytes: Uint8Array): Map<string, WeightTensor> | string {
+/** Reads the tensors of an ONNX model's initializers; `info.opset` receives the default domain's opset, if the model names one. */
+export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }): Map<string, WeightTensor> | string {
   let m: onnxProto.onnx.ModelProto;
   try {
     m = onnxProto.onnx.ModelProto.decode(bytes);
   } catch (e) {
     return `not an ONNX model (${(e as Error).message})`;
   }
+  const opset = m.opsetImport?.find((o) => !o.domain || o.domain === 'ai.onnx')?.version;
+  if (info && opset !== undefined && opset !== null) info.opset = Number(opset);
   const out = new Map<string, WeightTensor>();
   for (const t of m.graph?.initializer ?? []) {
     const dims = (t.dims ?? []).map(Number);

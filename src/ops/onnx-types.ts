@@ -25,10 +25,13 @@ export interface OnnxLowerContext {
   /** The initializer holding this layer's parameter `name` (as declared by the op's infer), in dslc's layout. */
   param(name: string): string;
   /**
-   * An initializer computed from this layer's parameters (ONNX layouts that differ from dslc's, e.g. LSTM
-   * gate order): `compute` receives each parameter's data (row-major, dslc layout).
+   * An initializer `<layer path>.<hint>` computed from this layer's parameters (ONNX layouts that differ from dslc's,
+   * e.g. LSTM gate order): `compute` receives each parameter's data (row-major, dslc layout). `unpack` is its inverse:
+   * given the initializer's data it writes the parameters (or parts of them) back through `put`, so that `--weights`
+   * reads dslc's own export (src/lower/onnx/unpack.ts). Together, the `put`s of a layer's packings must cover every
+   * parameter its lowering does not pass through `param`.
    */
-  derived(hint: string, dims: readonly number[], compute: (param: (name: string) => Float32Array) => Float32Array): string;
+  derived(hint: string, dims: readonly number[], compute: (param: (name: string) => Float32Array) => Float32Array, unpack: OnnxUnpack): string;
   /** An int64 constant initializer (shapes, axes, pads). */
   int64s(hint: string, values: readonly number[], dims?: readonly number[]): string;
   /** A float32 constant initializer. */
@@ -40,6 +43,12 @@ export interface OnnxLowerContext {
   /** Reports that this op has no ONNX form at this opset (`since`: the first opset that has one). */
   unsupported(reason: string, since?: number): void;
 }
+
+/** Writes `values` into this layer's parameter `name` (dslc layout, row-major) from element `offset` (default 0). */
+export type OnnxPut = (name: string, values: Float32Array, offset?: number) => void;
+
+/** The inverse of a `derived` packing: the initializer's data back into the parameters it was computed from. */
+export type OnnxUnpack = (packed: Float32Array, put: OnnxPut) => void;
 
 /** Lowers one application of an op to ONNX. */
 export type OnnxLowering = (ctx: OnnxLowerContext) => void;

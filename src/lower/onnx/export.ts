@@ -7,7 +7,7 @@ import onnxProto from 'onnx-proto';
 import type { CheckedModel } from '../../checker/analyze.js';
 import { diag } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
-import type { OnnxAttr, OnnxLowerContext } from '../../ops/onnx-types.js';
+import type { OnnxAttr, OnnxLowerContext, OnnxUnpack } from '../../ops/onnx-types.js';
 import type { DType, TensorType } from '../../ops/types.js';
 import type { IrNode } from '../../semantics/ir.js';
 import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../symbolic/dim.js';
@@ -59,14 +59,39 @@ export function exportOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { res
   return { result: result && join(result.model), diagnostics };
 }
 
+/** What one initializer of dslc's ONNX export holds (see onnxInitializerLayout). */
+export type OnnxInitializer =
+  /** A parameter in dslc's layout, named by its key (`<layer path>.<param>`). */
+  | { readonly kind: 'param'; readonly owner: IrNode; readonly key: string }
+  /** Parameters of `owner` in an ONNX layout (LSTM's W/R/B, a transposed dense weight, ...); `unpack` undoes it. */
+  | { readonly kind: 'packed'; readonly owner: IrNode; readonly dims: readonly number[]; readonly unpack: OnnxUnpack }
+  /** A constant of the graph (shapes, axes, pads, epsilons): no weight. */
+  | { readonly kind: 'constant' };
+
+/**
+ * The initializers `--emit onnx` writes for this model at this opset (default 17), by name, without computing any
+ * weights: the ops' own lowerings run with a recording context, so names and packings are exactly the export's.
+ * BatchNorm folding (`foldBatchNorm`) is not applied: its initializers are not the model's parameters.
+ */
+export function onnxInitializerLayout(m: CheckedModel, opts: Pick<OnnxExportOptions, 'opset'> = {}): Map<string, OnnxInitializer> {
+  const layout = new Map<string, OnnxInitializer>();
+  lowerGraph(m, opts, layout);
+  return layout;
+}
+
 /**
  * Builds the ONNX model as chunks that reference the weights instead of copying them (peak memory ≈ the
  * weights once), with an optional external-data side file.
  */
 export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
+  return lowerGraph(m, opts);
+}
+
+/** lowerOnnx; with `layout`, only records the initializers in it (no weights made, no model built). */
+function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<string, OnnxInitializer>): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
   const initDoc = opts.weights ? 'weights' : `${opts.init ?? 'he'} seed=${opts.seed ?? 0}`;
   let foldedBn: number | undefined;
-  if (opts.foldBatchNorm) {
+  if (opts.foldBatchNorm && !layout) {
     // The folded layers get their values from the original graph (trained or seeded), the rest as usual.
     const [orig, scheme, seed] = [m.graph, opts.init ?? 'he', opts.seed ?? 0];
     const f = foldBatchNorm(m, (owner, p) => opts.weights?.get(paramKey(owner, p)) ?? initParam(orig, owner, p, scheme, seed));
@@ -122,7 +147,8 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
   };
 
   // Known before lowering anything: then the lowerings only report (no weights are made for a file never written).
-  let failed = g.nodes.some((n) => !n.op.onnx);
+  // Recording the layout runs the lowerings the same way.
+  let failed = layout !== undefined || g.nodes.some((n) => !n.op.onnx);
   const missing = new Set<string>();
   for (const n of g.nodes) {
     const owner = n.sharedWith !== undefined ? g.nodes[n.sharedWith]! : n;
@@ -152,12 +178,17 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
         if (!init) {
           init = unique(key);
           paramName.set(key, init);
+          layout?.set(init, { kind: 'param', owner, key });
           if (!failed) raw.push({ name: init, dims: p.shape, data: valuesOf(owner, p) }); // (after a failure: diagnostics only)
         }
         return init;
       },
-      derived(hint, dims, compute) {
-        if (failed) return unique(`${owner.path}.${hint}`);
+      derived(hint, dims, compute, unpack) {
+        if (failed) {
+          const name = unique(`${owner.path}.${hint}`);
+          layout?.set(name, { kind: 'packed', owner, dims, unpack });
+          return name;
+        }
         const values = compute((pn) => {
           const p = owner.params.find((x) => x.name === pn);
           if (!p) throw new Error(`${n.op.name}: no parameter ${pn}`);
@@ -169,11 +200,13 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
       },
       int64s(hint, values, dims) {
         const name = unique(`${n.path}.${hint}`);
+        layout?.set(name, { kind: 'constant' });
         initializers.push({ name, dims: [...(dims ?? [values.length])], dataType: 7, int64Data: [...values] });
         return name;
       },
       floats(hint, values, dims) {
         const name = unique(`${n.path}.${hint}`);
+        layout?.set(name, { kind: 'constant' });
         raw.push({ name, dims: dims ?? [values.length], data: Float32Array.from(values) });
         return name;
       },

@@ -84,7 +84,7 @@ export const op: OpDef = {
     ctx.emit('Sqrt', [onnxBinary(ctx, 'Add', variance, onnxScalar(ctx, 'eps', eps))], [std]);
     const normed = onnxBinary(ctx, 'Div', centred, std);
     if (!affine) return ctx.emit('Identity', [normed], ctx.outputs);
-    const perChannel = (name: string) => (r === 2 ? ctx.param(name) : ctx.derived(`${name}_c11`, [c, ...Array<number>(r - 2).fill(1)], (p) => p(name)));
+    const perChannel = (name: string) => (r === 2 ? ctx.param(name) : ctx.derived(`${name}_c11`, [c, ...Array<number>(r - 2).fill(1)], (p) => p(name), (t, put) => put(name, t)));
     onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', normed, perChannel('weight')), perChannel('bias'), ctx.outputs[0]!);
   },
   tfjs(ctx) {

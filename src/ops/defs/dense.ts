@@ -42,7 +42,7 @@ export const op: OpDef = {
       return;
     }
     // Above rank 2: MatMul with the transposed weight (made once, at export), then Add.
-    const wt = ctx.derived('weight_t', [inF, out], (p) => transpose2d(p('weight'), out, inF));
+    const wt = ctx.derived('weight_t', [inF, out], (p) => transpose2d(p('weight'), out, inF), (t, put) => put('weight', transpose2d(t, inF, out)));
     if (!ctx.attrs.bias) return ctx.emit('MatMul', [ctx.inputs[0]!, wt], ctx.outputs);
     const mm = ctx.temp('matmul');
     ctx.emit('MatMul', [ctx.inputs[0]!, wt], [mm]);

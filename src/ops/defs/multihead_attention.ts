@@ -103,13 +103,28 @@ export const op: OpDef = {
     const v = batchFirst(ctx.inputs[2] ?? ctx.inputs[1] ?? ctx.inputs[0]!);
     const project = (x: string, which: number, inDim: number, scale: number) => {
       const n = 'qkv'[which]!;
-      const wt = ctx.derived(`${n}_proj_t`, [inDim, E], (p) => {
-        const w = packed ? p('in_proj_weight').subarray(which * E * E, (which + 1) * E * E) : p(`${n}_proj_weight`);
-        return transpose2d(w, E, inDim).map((a) => a * scale);
-      });
+      // (Unpacking divides the scale out again: exact when √d is a power of two, else within an ulp of the original.)
+      const wt = ctx.derived(
+        `${n}_proj_t`,
+        [inDim, E],
+        (p) => {
+          const w = packed ? p('in_proj_weight').subarray(which * E * E, (which + 1) * E * E) : p(`${n}_proj_weight`);
+          return transpose2d(w, E, inDim).map((a) => a * scale);
+        },
+        (t, put) => {
+          const w = transpose2d(t, inDim, E).map((a) => a / scale);
+          if (packed) put('in_proj_weight', w, which * E * E);
+          else put(`${n}_proj_weight`, w);
+        },
+      );
       const mm = onnxBinary(ctx, 'MatMul', x, wt, ctx.temp(`${n}_matmul`));
       if (!bias) return mm;
-      const b = ctx.derived(`${n}_proj_bias`, [E], (p) => p('in_proj_bias').slice(which * E, (which + 1) * E).map((a) => a * scale));
+      const b = ctx.derived(
+        `${n}_proj_bias`,
+        [E],
+        (p) => p('in_proj_bias').slice(which * E, (which + 1) * E).map((a) => a * scale),
+        (t, put) => put('in_proj_bias', t.map((a) => a / scale), which * E),
+      );
       return onnxBinary(ctx, 'Add', mm, b, ctx.temp(n));
     };
     // [N, L, E] → [N, L, heads, d] → transposed by perm.
@@ -121,7 +136,7 @@ export const op: OpDef = {
     ctx.emit('Softmax', [onnxBinary(ctx, 'MatMul', qh, kt, ctx.temp('scores'))], [weights], { axis: -1 });
     const heads3 = onnxBinary(ctx, 'MatMul', weights, vh, ctx.temp('heads'));
     const merged = onnxReshape(ctx, onnxTranspose(ctx, heads3, [0, 2, 1, 3]), [0, 0, E]); // [N, T, E]
-    const wo = ctx.derived('out_proj_t', [E, E], (p) => transpose2d(p('out_proj.weight'), E, E));
+    const wo = ctx.derived('out_proj_t', [E, E], (p) => transpose2d(p('out_proj.weight'), E, E), (t, put) => put('out_proj.weight', transpose2d(t, E, E)));
     const y = bf ? ctx.outputs[0]! : ctx.temp('out');
     if (bias) onnxBinary(ctx, 'Add', onnxBinary(ctx, 'MatMul', merged, wo), ctx.param('out_proj.bias'), y);
     else onnxBinary(ctx, 'MatMul', merged, wo, y);

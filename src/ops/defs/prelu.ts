@@ -33,7 +33,7 @@ export const op: OpDef = {
     const np = ctx.attrs.num_parameters as number;
     const r = ctx.inputTypes[0]!.shape.length;
     // ONNX broadcasts the slope from the right: per-channel slopes need shape [C, 1, …] (one 1 per axis after the channels).
-    const slope = np === 1 || r <= 2 ? ctx.param('weight') : ctx.derived('slope', [np, ...Array<number>(r - 2).fill(1)], (p) => p('weight'));
+    const slope = np === 1 || r <= 2 ? ctx.param('weight') : ctx.derived('slope', [np, ...Array<number>(r - 2).fill(1)], (p) => p('weight'), (t, put) => put('weight', t));
     ctx.emit('PRelu', [ctx.inputs[0]!, slope], ctx.outputs);
   },
   tfjs(ctx) {

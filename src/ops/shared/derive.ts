@@ -42,6 +42,14 @@ export function deriveOnnx(ctx: OnnxLowerContext, o: OnnxOverrides): OnnxLowerCo
   if (o.attrs) props.attrs = { value: { ...ctx.attrs, ...o.attrs }, enumerable: true };
   for (const k of ['inputs', 'outputs', 'inputTypes', 'outputTypes'] as const) if (o[k]) props[k] = { value: o[k], enumerable: true };
   const rename = o.params;
-  if (rename) props.param = { value: (name: string) => ctx.param(rename[name] ?? name), enumerable: true };
+  if (rename) {
+    const to = (name: string) => rename[name] ?? name;
+    props.param = { value: (name: string) => ctx.param(to(name)), enumerable: true };
+    props.derived = {
+      value: ((hint, dims, compute, unpack) =>
+        ctx.derived(hint, dims, (p) => compute((name) => p(to(name))), (t, put) => unpack(t, (name, v, at) => put(to(name), v, at)))) satisfies OnnxLowerContext['derived'],
+      enumerable: true,
+    };
+  }
   return Object.create(ctx, props) as OnnxLowerContext;
 }

@@ -3,7 +3,7 @@
  * conventions: two bias vectors per layer and direction (as PyTorch and ONNX; Keras keeps one).
  */
 import { type Dim, mul } from '../../symbolic/dim.js';
-import type { OnnxAttr, OnnxLowerContext } from '../onnx-types.js';
+import type { OnnxAttr, OnnxLowerContext, OnnxPut } from '../onnx-types.js';
 import type { AttrDef, OpDef, OpExample, ParamSpec } from '../types.js';
 import { onnxReshape, onnxSqueeze, onnxTranspose } from './axes.js';
 import { recurrent } from './tfjs-seq.js';
@@ -27,11 +27,17 @@ export interface RecurrentSpec {
   readonly onnxUnsupported?: (attrs: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
-/** Rows of a PyTorch `[gates·H, cols]` matrix (or `[gates·H]` vector, cols = 1) with the gate blocks in ONNX order. */
-function gateBlocks(a: Float32Array, h: number, cols: number, order: readonly number[]): Float32Array {
+/**
+ * Rows of a PyTorch `[gates·H, cols]` matrix (or `[gates·H]` vector, cols = 1) with the gate blocks in ONNX order;
+ * `back`: the inverse, an ONNX-ordered matrix back in PyTorch order.
+ */
+function gateBlocks(a: Float32Array, h: number, cols: number, order: readonly number[], back = false): Float32Array {
   const out = new Float32Array(a.length);
   const block = h * cols;
-  order.forEach((src, k) => out.set(a.subarray(src * block, (src + 1) * block), k * block));
+  order.forEach((src, k) => {
+    const [from, to] = back ? [k, src] : [src, k];
+    out.set(a.subarray(from * block, (from + 1) * block), to * block);
+  });
   return out;
 }
 
@@ -52,27 +58,52 @@ function lowerRecurrent(spec: RecurrentSpec, ctx: OnnxLowerContext): void {
   const out = ctx.outputs[0]!;
   const f = ctx.inputTypes[0]!.shape[2] as number;
   const sfx = (l: number, d: number) => `_l${l}${d === 1 ? '_reverse' : ''}`;
-  // W [dirs, g·H, in], R [dirs, g·H, H], B [dirs, 2·g·H] = [Wb, Rb] per direction, gates in ONNX order.
-  const stack = (hint: string, l: number, dims: number[], piece: (p: (name: string) => Float32Array, d: number) => Float32Array) =>
-    ctx.derived(`${hint}_l${l}`, [dirs, ...dims], (p) => {
-      const all = new Float32Array(dims.reduce((a, b) => a * b, dirs));
-      for (let d = 0; d < dirs; d++) all.set(piece(p, d), (d * all.length) / dirs);
-      return all;
-    });
+  // W [dirs, g·H, in], R [dirs, g·H, H], B [dirs, 2·g·H] = [Wb, Rb] per direction, gates in ONNX order. `piece` makes
+  // one direction's slice, `unpiece` puts such a slice back into the parameters (for --weights of this export).
+  const stack = (
+    hint: string,
+    l: number,
+    dims: number[],
+    piece: (p: (name: string) => Float32Array, d: number) => Float32Array,
+    unpiece: (slice: Float32Array, put: OnnxPut, d: number) => void,
+  ) => {
+    const per = dims.reduce((a, b) => a * b, 1);
+    return ctx.derived(
+      `${hint}_l${l}`,
+      [dirs, ...dims],
+      (p) => {
+        const all = new Float32Array(per * dirs);
+        for (let d = 0; d < dirs; d++) all.set(piece(p, d), d * per);
+        return all;
+      },
+      (all, put) => {
+        for (let d = 0; d < dirs; d++) unpiece(all.subarray(d * per, (d + 1) * per), put, d);
+      },
+    );
+  };
   const attrs: Record<string, OnnxAttr> = { hidden_size: h, direction: dirs === 2 ? 'bidirectional' : 'forward', ...spec.onnxAttrs?.(ctx.attrs, dirs) };
   let cur = batchFirst ? onnxTranspose(ctx, ctx.inputs[0]!, [1, 0, 2], ctx.temp('time_major')) : ctx.inputs[0]!; // [T, N, F]
   for (let l = 0; l < layers; l++) {
     const inF = l === 0 ? f : h * dirs;
     const order = spec.onnxGateOrder;
-    const w = stack('W', l, [g * h, inF], (p, d) => gateBlocks(p(`weight_ih${sfx(l, d)}`), h, inF, order));
-    const r = stack('R', l, [g * h, h], (p, d) => gateBlocks(p(`weight_hh${sfx(l, d)}`), h, h, order));
+    const w = stack('W', l, [g * h, inF], (p, d) => gateBlocks(p(`weight_ih${sfx(l, d)}`), h, inF, order), (s, put, d) => put(`weight_ih${sfx(l, d)}`, gateBlocks(s, h, inF, order, true)));
+    const r = stack('R', l, [g * h, h], (p, d) => gateBlocks(p(`weight_hh${sfx(l, d)}`), h, h, order), (s, put, d) => put(`weight_hh${sfx(l, d)}`, gateBlocks(s, h, h, order, true)));
     const b = ctx.attrs.bias
-      ? [stack('B', l, [2 * g * h], (p, d) => {
-          const both = new Float32Array(2 * g * h);
-          both.set(gateBlocks(p(`bias_ih${sfx(l, d)}`), h, 1, order));
-          both.set(gateBlocks(p(`bias_hh${sfx(l, d)}`), h, 1, order), g * h);
-          return both;
-        })]
+      ? [stack(
+          'B',
+          l,
+          [2 * g * h],
+          (p, d) => {
+            const both = new Float32Array(2 * g * h);
+            both.set(gateBlocks(p(`bias_ih${sfx(l, d)}`), h, 1, order));
+            both.set(gateBlocks(p(`bias_hh${sfx(l, d)}`), h, 1, order), g * h);
+            return both;
+          },
+          (s, put, d) => {
+            put(`bias_ih${sfx(l, d)}`, gateBlocks(s.subarray(0, g * h), h, 1, order, true));
+            put(`bias_hh${sfx(l, d)}`, gateBlocks(s.subarray(g * h), h, 1, order, true));
+          },
+        )]
       : [];
     const last = l === layers - 1;
     if (last && !sequences) {
