@@ -196,6 +196,18 @@ const CASES: Case[] = [
   { call: 'conv_transpose2d(6, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2)', input: [1, 4, 4, 3], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [3, 2], s: [2, 3], p: [1, 0] }, [1, 2], 2)] },
   { call: 'conv_transpose2d(2, 3, stride=2, dilation=2, output_padding=1, bias=false)', input: [1, 2, 3, 3], opset: 21, ref: (x, p) => [convT(x, p('weight')!, undefined, { k: r2(3), s: r2(2), p: r2(0), d: r2(2) }, r2(1))] },
   { call: 'conv_transpose3d(2, 2, stride=2, padding=(0, 1, 0), groups=2)', input: [1, 2, 2, 3, 2], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [2, 2, 2], s: [2, 2, 2], p: [0, 1, 0] }, [0, 0, 0], 2)] },
+  // output_padding ≥ stride (PyTorch allows it below the dilation; ONNX Runtime refuses it): a smaller end pad, and rows
+  // past the full output (zeros, then the bias) where the padding is smaller than the output_padding
+  { call: 'conv_transpose1d(1, 3, dilation=3, output_padding=2)', input: [1, 1, 5], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [3], s: [1], p: [0], d: [3] }, [2])] },
+  { call: 'conv_transpose1d(3, 3, dilation=3, padding=1, output_padding=2)', input: [2, 2, 5], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [3], s: [1], p: [1], d: [3] }, [2])] },
+  { call: 'conv_transpose1d(3, 3, dilation=3, padding=2, output_padding=2)', input: [1, 2, 5], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [3], s: [1], p: [2], d: [3] }, [2])] },
+  { call: 'conv_transpose2d(4, 3, stride=1, dilation=3, output_padding=2)', input: ['N', 4, 5, 5], run: [2, 4, 5, 5], ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: r2(3), s: r2(1), p: r2(0), d: r2(3) }, r2(2))] },
+  {
+    call: 'conv_transpose2d(4, (3, 2), stride=(2, 1), dilation=(1, 4), padding=(1, 1), output_padding=(1, 3), groups=2)',
+    input: [1, 2, 4, 3],
+    ref: (x, p) => [convT(x, p('weight')!, p('bias'), { k: [3, 2], s: [2, 1], p: [1, 1], d: [1, 4] }, [1, 3], 2)],
+  },
+  { call: 'conv_transpose3d(2, 2, stride=(1, 2, 1), dilation=(2, 1, 3), output_padding=(1, 1, 2), bias=false)', input: [1, 2, 2, 3, 2], opset: 13, ref: (x, p) => [convT(x, p('weight')!, undefined, { k: [2, 2, 2], s: [1, 2, 1], p: [0, 0, 0], d: [2, 1, 3] }, [1, 1, 2])] },
   // max pooling: ceil_mode adding a window (written as 1) and adding one PyTorch drops (written as 0), dilation, indices
   { call: 'max_pool1d(3, stride=2, padding=1, ceil_mode=true)', input: [1, 2, 10], ref: (x) => max1(x, { k: [3], s: [2], p: [1] }, { ceil: true }) },
   { call: 'max_pool2d(2, stride=2, padding=1, ceil_mode=true)', input: [1, 2, 5, 5], ref: (x) => max1(x, { k: r2(2), s: r2(2), p: r2(1) }, { ceil: true }) },

@@ -112,6 +112,7 @@ describe('--weights reads dslc\'s own ONNX export', () => {
     ['[2, 4, 5, 6]', 'layernorm([5, 6])'],
     ['[2, 3, 8, 8]', 'separable_conv2d(6, 3, padding=1)'],
     ['[2, 3, 8, 8]', 'depthwise_conv2d(3, padding=1)'],
+    ['[1, 2, 5, 5]', 'conv_transpose2d(4, 3, dilation=3, output_padding=2)'],
     ['[2, 10, 64]', 'multihead_attention(64, 4)'],
     ['[2, 10, 64]', 'multihead_attention(64, 4, bias=false, batch_first=false)'],
   );

@@ -24,7 +24,7 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
     name,
     aliases: [`conv${rank}d_transpose`, `deconv${rank}d`],
     category: 'conv',
-    doc: `${rank}-D transposed convolution ("deconvolution", the gradient of conv${rank}d) over an ${RANK_SHAPE[rank]} input (PyTorch \`nn.ConvTranspose${rank}d\`). Output size per axis: \`(in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1\` (input 2, kernel 4, stride 3 → 7). \`output_padding\` adds rows at the end to pick one of the \`stride\` input sizes a strided conv maps to the same output; as in PyTorch it must be smaller than the stride or the dilation. Weight shape \`[C_in, C_out/groups, *kernel]\`.`,
+    doc: `${rank}-D transposed convolution ("deconvolution", the gradient of conv${rank}d) over an ${RANK_SHAPE[rank]} input (PyTorch \`nn.ConvTranspose${rank}d\`). Output size per axis: \`(in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1\` (input 2, kernel 4, stride 3 → 7). \`output_padding\` adds rows at the end to pick one of the \`stride\` input sizes a strided conv maps to the same output; as in PyTorch it must be smaller than the stride or the dilation (ONNX export: an \`output_padding\` not below the stride, which ONNX Runtime refuses, is written as a smaller end pad, and where \`padding\` is smaller than it, a zero \`Pad\` with the bias added after it). Weight shape \`[C_in, C_out/groups, *kernel]\`.`,
     costDoc: 'MACs = input elements × (C_out/groups) × ∏kernel: every input pixel scatters one kernel per output channel of its group (the PyTorch/ptflops convention; the same number as the conv it is the gradient of). Bias adds not counted. FLOPs = 2 × MACs.',
     inputs: [{ name: 'x' }],
     attrs: [
@@ -98,16 +98,32 @@ export function makeConvTranspose(rank: 1 | 2 | 3): OpDef {
       // ONNX ConvTranspose has PyTorch's rule (out = (in-1)*s - pad_begin - pad_end + d*(k-1) + output_padding + 1)
       // and weight layout [C_in, C_out/groups, *k]; every attribute is written out (no auto_pad, no output_shape).
       const a = ctx.attrs;
-      const p = ints(a.padding!, rank);
-      const inputs = [ctx.inputs[0]!, ctx.param('weight'), ...(a.bias ? [ctx.param('bias')] : [])];
-      ctx.emit('ConvTranspose', inputs, ctx.outputs, {
+      const [p, s, op] = [ints(a.padding!, rank), ints(a.stride!, rank), ints(a.output_padding!, rank)];
+      // ONNX Runtime refuses output_padding ≥ stride, which PyTorch allows when it is below the dilation. On such an
+      // axis output_padding only moves the end of the output: row i is row i + padding of the full (uncropped)
+      // transposed conv either way. So it becomes a smaller end pad (padding - output_padding) and, where that would be
+      // negative, rows past the full output, which no input reaches: zeros from a Pad, then the bias (PyTorch gives
+      // them just the bias).
+      const moved = op.map((o, i) => o >= s[i]!);
+      const padEnd = p.map((pi, i) => (moved[i] ? Math.max(pi - op[i]!, 0) : pi));
+      const zeros = op.map((o, i) => (moved[i] ? Math.max(o - p[i]!, 0) : 0));
+      const attrs = {
         kernel_shape: ints(a.kernel_size!, rank),
-        strides: ints(a.stride!, rank),
+        strides: s,
         dilations: ints(a.dilation!, rank),
-        pads: [...p, ...p],
-        output_padding: ints(a.output_padding!, rank),
+        pads: [...p, ...padEnd],
+        output_padding: op.map((o, i) => (moved[i] ? 0 : o)),
         group: a.groups as number,
-      });
+      };
+      if (zeros.every((z) => z === 0)) return ctx.emit('ConvTranspose', [ctx.inputs[0]!, ctx.param('weight'), ...(a.bias ? [ctx.param('bias')] : [])], ctx.outputs, attrs);
+      const conv = ctx.temp('conv');
+      ctx.emit('ConvTranspose', [ctx.inputs[0]!, ctx.param('weight')], [conv], attrs);
+      const padded = a.bias ? ctx.temp('output_padding') : ctx.outputs[0]!;
+      ctx.emit('Pad', [conv, ctx.int64s('pads', [0, 0, ...p.map(() => 0), 0, 0, ...zeros])], [padded]);
+      if (!a.bias) return;
+      const cout = a.out_channels as number;
+      const perChannel = ctx.derived('bias_c11', [cout, ...p.map(() => 1)], (w) => w('bias'), (t, put) => put('bias', t));
+      ctx.emit('Add', [padded, perChannel], ctx.outputs);
     },
     tfjs(ctx) {
       const bias = ctx.attrs.bias ? ctx.param('bias') : undefined;
