@@ -8,8 +8,8 @@ import { tensorParams } from '../semantics/calls.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
-import { attrValue, blockSignature, opSignature, paramText, shapesIn, typeText } from './features.js';
-import { shapeText } from './layers.js';
+import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
+import { type SiteApps, appShape, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 
 export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type';
@@ -32,6 +32,22 @@ export interface ScopeName {
   readonly detail?: string;
   /** It may hold a layer (a `layer` argument, an instance such as `head = dense(10)`): a chain step. */
   readonly layer?: boolean;
+}
+
+/**
+ * A tensor bound by an assignment, its shapes written out only when read: a big model binds thousands of
+ * names, and an answer lists few of them (after `->`, none). A class: a literal with a getter is slow to make.
+ */
+class BoundTensor implements ScopeName {
+  readonly kind = 'tensor';
+  private shapes: string | undefined;
+  constructor(
+    readonly name: string,
+    private readonly site: SiteApps,
+  ) {}
+  get detail(): string {
+    return (this.shapes ??= [...new Set(this.site.apps.map(appShape))].join(' | '));
+  }
 }
 
 /** Types of a block's parameters (docs/language.md, checked in semantics/calls.ts). */
@@ -204,8 +220,8 @@ export function namesInScope(a: Analysis, text: string, offset: number): ScopeNa
     }
   };
   const bind = (name: string, value: Expr) => {
-    const shapes = shapesIn(a, a.path, value);
-    if (shapes.length) add({ name, kind: 'tensor', detail: shapes.join(' | ') });
+    const site = lastSiteIn(a, a.path, value);
+    if (site) add(new BoundTensor(name, site));
     else if (isTensor(value)) add({ name, kind: 'tensor' });
     else add({ name, kind: 'variable', ...(value.kind === 'call' || value.kind === 'name' ? { layer: true } : {}) });
   };

@@ -4,7 +4,7 @@ import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
+import { type SiteApps, appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 
@@ -69,6 +69,12 @@ function assignAt(ss: readonly Stmt[], start: number): Extract<Stmt, { kind: 'as
 
 /** Shapes of the value an expression range produced (one per distinct application). */
 export function shapesIn(a: Analysis, file: string, e: Expr): string[] {
+  const last = lastSiteIn(a, file, e);
+  return last ? [...new Set(last.apps.map(appShape))] : [];
+}
+
+/** The call site whose value an expression range produced (its outermost, last-ending one), if any. */
+export function lastSiteIn(a: Analysis, file: string, e: Expr): SiteApps | undefined {
   // Sites are sorted by start: a binary search for the first one in the range (completion asks per statement).
   const all = sitesOf(a, file);
   let lo = 0;
@@ -79,10 +85,9 @@ export function shapesIn(a: Analysis, file: string, e: Expr): string[] {
   }
   const sites = [];
   for (let i = lo; i < all.length && all[i]!.start <= e.range.end; i++) if (all[i]!.end <= e.range.end) sites.push(all[i]!);
-  if (!sites.length) return [];
+  if (!sites.length) return undefined;
   // The outermost, last-ending site is the value (the last chain step).
-  const last = sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));
-  return [...new Set(last.apps.map(appShape))];
+  return sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));
 }
 
 /** Hover at an offset of an open document. */
