@@ -57,6 +57,10 @@ describe('dslc lsp --stdio', () => {
       if (f.startsWith('examples/') && text.includes('\nmodel ')) expect(h?.contents.value).toMatch(/\[/);
       const comp = await c.request('textDocument/completion', { textDocument: { uri }, position: posAt(text, off) });
       expect(comp.length).toBeGreaterThan(10);
+      // Docs come with completionItem/resolve, not in the list.
+      const conv = comp.find((x: { label: string }) => x.label === 'conv2d');
+      expect(conv.documentation).toBeUndefined();
+      expect((await c.request('completionItem/resolve', conv)).documentation.value).toMatch(/convolution/i);
       await c.request('textDocument/definition', { textDocument: { uri }, position: posAt(text, off) });
       const syms = await c.request('textDocument/documentSymbol', { textDocument: { uri } });
       expect(syms.length).toBeGreaterThan(0);

@@ -61,6 +61,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
   let watchFiles = false;
+  /** The last completion list sent (its items' docs are sent on completionItem/resolve). */
+  let lastCompletion: readonly Completion[] = [];
   /** The workspace folders' paths (rename reaches the files there that import a renamed declaration). */
   let roots: string[] = [];
   let lastCheckMs = 0;
@@ -279,7 +281,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        completionProvider: { triggerCharacters: ['>', '(', ',', ' ', '='] },
+        completionProvider: { resolveProvider: true, triggerCharacters: ['>', '(', ',', ' ', '='] },
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         definitionProvider: true,
         referencesProvider: true,
@@ -329,10 +331,18 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onCompletion((p) => {
     const doc = docOf(p);
     const items = completion(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
-    return items.map((c) => ({
+    // Docs go out when the editor shows an item (completionItem/resolve): a list of every layer with its
+    // docs was ~30 KB per keystroke.
+    lastCompletion = items;
+    return items.map((c, i) => ({
       label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
-      ...(c.detail ? { detail: c.detail } : {}), ...(c.doc ? { documentation: { kind: MarkupKind.Markdown, value: c.doc } } : {}), ...(c.insertText ? { insertText: c.insertText } : {}),
+      ...(c.detail ? { detail: c.detail } : {}), ...(c.insertText ? { insertText: c.insertText } : {}), ...(c.doc ? { data: { i, label: c.label } } : {}),
     }));
+  });
+  conn.onCompletionResolve((item) => {
+    const d = item.data as { i?: unknown; label?: unknown } | undefined;
+    const c = typeof d?.i === 'number' ? lastCompletion[d.i] : undefined;
+    return c && c.label === d!.label && c.doc ? { ...item, documentation: { kind: MarkupKind.Markdown, value: c.doc } } : item;
   });
   conn.onSignatureHelp((p) => {
     const doc = docOf(p);
