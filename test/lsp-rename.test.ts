@@ -221,3 +221,16 @@ describe('rename through the server: files of the workspace that are not open', 
     }
   });
 });
+
+describe('doc comments', () => {
+  it('only comment lines alone above a block or model document it; a comment after code on the line above does not', async () => {
+    const { parseSource } = await import('../src/syntax/parse.js');
+    const { sourceFile } = await import('../src/syntax/source.js');
+    const text = 'const K = 3  # kernel size\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(4, K)\n}\n\n# The real doc.\n# Two lines.\nblock b(x: Tensor) -> Tensor {\n  return x\n}\n';
+    const decls = parseSource(sourceFile('d.nn', text)).result.decls as { kind: string; doc?: string }[];
+    expect(decls.map((d) => d.doc)).toEqual([undefined, undefined, 'The real doc.\nTwo lines.']);
+    const once = formatText(text).result!;
+    expect(formatText(once).result).toBe(once);
+    expect(once).toContain('const K = 3  # kernel size\n');
+  });
+});

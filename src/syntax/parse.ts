@@ -133,7 +133,7 @@ function friendly(msg: string): string {
   return msg.split('\n')[0]!.replace(/-->|<--/g, '').trim();
 }
 
-/** A run of `#` comment lines directly above a block or model is its documentation (shown on hover). */
+/** A run of `#` comment lines (alone on their lines) directly above a block or model is its documentation (shown on hover). */
 function attachDocs(decls: Module['decls'], comments: { start: number; end: number }[], text: string, base: number): Module['decls'] {
   return decls.map((d) => {
     if (d.kind !== 'block' && d.kind !== 'model') return d;
@@ -142,7 +142,10 @@ function attachDocs(decls: Module['decls'], comments: { start: number; end: numb
     for (let i = comments.length - 1; i >= 0; i--) {
       const c = comments[i]!;
       if (c.end > pos) continue;
-      if (text.slice(c.end, pos).trim() !== '' || (text.slice(c.end, pos).match(/\n/g) ?? []).length > 1) break;
+      if (text.slice(c.end, pos).trim() !== '' || (text.slice(c.end, pos).match(/\r\n?|\n/g) ?? []).length > 1) break;
+      // Only a comment alone on its line: one after code (`const K = 3  # note`) belongs to that code.
+      const lineStart = Math.max(text.lastIndexOf('\n', c.start - 1), text.lastIndexOf('\r', c.start - 1)) + 1;
+      if (text.slice(lineStart, c.start).trim() !== '') break;
       lines.unshift(text.slice(c.start + 1, c.end).replace(/^ /, ''));
       pos = c.start;
     }
