@@ -40,6 +40,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     diagnostics.push(diag('E0100', `unexpected character '${ch}'`, spanOf(file, e.offset, e.offset + (e.length || 1)), { hint: ch === '→' ? "did you mean '->'?" : ch === '/' ? 'comments start with #' : 'this character is not part of the language (comments start with #)' }));
   }
   const tokens = [];
+  // Where unterminated strings start (E0103): the parser's complaint about what follows one is the same mistake.
+  const unterminated = new Set<number>();
   let depth = 0;
   // An `else if` nests the next if statement inside the previous one (in the parser and every later
   // stage), so each link of an open chain counts as one level too, until the chain ends.
@@ -55,6 +57,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
       continue;
     }
     if (t.tokenType === UnterminatedString) {
+      unterminated.add(t.startOffset);
       diagnostics.push(diag('E0103', 'unterminated string', spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'close the string with a matching quote on the same line' }));
       tokens.push({ ...t, tokenType: StringLit, tokenTypeIdx: StringLit.tokenTypeIdx! });
       continue;
@@ -98,6 +101,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const atPrev = lines > 0 && !e.message.includes('--> RBrace <--');
     const start = eof ? text.length : atPrev ? prev!.startOffset : t.startOffset;
     const end = eof ? text.length : atPrev ? prev!.endOffset! + 1 : t.endOffset! + 1;
+    if (unterminated.has(start)) continue;
     const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${lines === 1 ? 'the next line' : 'a later line'}` : `'${t.image}'`;
     const what = friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
