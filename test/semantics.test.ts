@@ -37,6 +37,23 @@ model S(a: [N, 3, 32, 32], b: [N, 3, 32, 32]) {
     const fixed = checkText(text.replace('H % 32 == 0', 'H == 64'), { inputShapes: new Map([['H', 32]]) });
     expect(codes(fixed)).toContain('E0403');
   });
+  it('`where` constraints hold together in any order: a fixed size meets every divisibility; contradictions are E0403', () => {
+    const model = (where: string) => `model M(x: [N, 3, H, W]) where ${where} {\n  y = x -> max_pool2d(32)\n  assert H == 224\n  return y\n}`;
+    for (const w of ['H == 224, H % 32 == 0', 'H % 32 == 0, H == 224']) {
+      const r = checkText(model(w));
+      expect(r.diagnostics, w).toEqual([]);
+      expect(formatDim(r.models[0]!.graph.tensors[r.models[0]!.graph.inputs[0]!.tensor]!.type.shape[2]!)).toBe('224');
+    }
+    const msgs = (w: string) => checkText(model(w)).diagnostics.filter((d) => d.code === 'E0403').map((d) => d.message);
+    expect(msgs('H == 100, H % 32 == 0')).toEqual(['`where H == 100` violates `where H % 32 == 0`']);
+    expect(msgs('H % 32 == 0, H == 100')).toEqual(['`where H == 100` violates `where H % 32 == 0`']);
+    expect(msgs('H == 224, H == 225')).toEqual(['`where H == 224` contradicts `where H == 225`']);
+    expect(msgs('H == 0')).toEqual(['`where H == 0`: a size is at least 1']);
+  });
+  it('a failed assertion quotes its condition with the parentheses its operands were written in', () => {
+    const r = checkText('model M(x: [N, 3, 8, 8]) {\n  assert x.rank == (1 + 2)\n  assert ((x.rank)) == 5\n  return x\n}');
+    expect(r.diagnostics.map((d) => d.message)).toEqual(['assertion failed (x.rank == (1 + 2): 4 == 3 is false)', 'assertion failed (((x.rank)) == 5: 4 == 5 is false)']);
+  });
   it('return ends the block from inside if, for, repeat and frozen; statements after it do not run', () => {
     const r = checkText(`
 block early(x: Tensor, k: int) -> Tensor {

@@ -119,7 +119,7 @@ function elaborateModel(st: State, mod: ModuleInfo, decl: ModelDecl, inputShapes
 /** The model's `where` facts and its inputs, bound in `sc`. */
 function header(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputShapes?: ReadonlyMap<string, Dim>): IrPort[] {
   const inputs: IrPort[] = [];
-  for (const w of decl.where) addFact(st, sc, w, inputShapes);
+  addFacts(st, sc, decl.where, inputShapes);
   for (const p of decl.inputs) {
     const type = tensorType(st, sc, p, inputShapes);
     if (!type) {
@@ -203,39 +203,61 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
 
 /**
  * `where H % 32 == 0` records divisibility; `where H == 224` fixes a symbol. A size given on the command
- * line (`--input-shape H=…`) binds the symbol here, checked against the constraint.
+ * line (`--input-shape H=…`) binds the symbol here. The constraints hold together, whatever their order:
+ * the fixed sizes are bound first, then every divisibility is checked against them (or recorded), and
+ * two sizes for one symbol, or a size that breaks a divisibility, are E0403.
  */
-function addFact(st: State, sc: Scope, e: Expr, inputShapes?: ReadonlyMap<string, Dim>): void {
-  // A missing constraint (`where {`) is a syntax error, already reported.
-  if (e.kind === 'error') return;
-  const bad = () => st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', st.span(sc.module, e.range));
-  if (e.kind !== 'binary' || e.op !== '==') return bad();
-  const { left, right } = e;
-  if (left.kind === 'binary' && left.op === '%' && left.left.kind === 'name' && right.kind === 'num' && right.value === 0 && left.right.kind === 'num' && left.right.isInt && left.right.value > 0) {
-    const name = left.left.name.text;
-    const prev = st.facts.get(name) ?? 1;
-    const m = left.right.value;
-    const given = inputShapes?.get(name);
+function addFacts(st: State, sc: Scope, where: readonly Expr[], inputShapes?: ReadonlyMap<string, Dim>): void {
+  const at = (e: Expr) => st.span(sc.module, e.range);
+  const divisible: { name: string; m: number; e: Expr }[] = [];
+  // Where each fixed size came from, for messages.
+  const fixedBy = new Map<string, string>();
+  for (const [name, v] of inputShapes ?? []) if (typeof v === 'number') fixedBy.set(name, `${name} = ${v} (from --input-shape)`);
+  for (const e of where) {
+    // A missing constraint (`where {`) is a syntax error, already reported.
+    if (e.kind === 'error') continue;
+    if (e.kind === 'binary' && e.op === '==') {
+      const { left, right } = e;
+      if (left.kind === 'binary' && left.op === '%' && left.left.kind === 'name' && right.kind === 'num' && right.value === 0 && left.right.kind === 'num' && left.right.isInt && left.right.value > 0) {
+        divisible.push({ name: left.left.name.text, m: left.right.value, e });
+        continue;
+      }
+      if (left.kind === 'name' && right.kind === 'num' && right.isInt) {
+        const name = left.name.text;
+        const given = inputShapes?.get(name) ?? st.symbols.get(name);
+        const src = `\`where ${name} == ${right.value}\``;
+        if (typeof given === 'number' && given !== right.value) {
+          st.report('E0403', `${fixedBy.get(name) ?? `${name} = ${given}`} contradicts ${src}`, at(e));
+          continue;
+        }
+        if (right.value < 1) {
+          st.report('E0403', `${src}: a size is at least 1`, at(e));
+          continue;
+        }
+        fixedBy.set(name, src);
+        st.symbols.set(name, right.value);
+        sc.vars.set(name, fromDim(right.value));
+        continue;
+      }
+    }
+    st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', at(e));
+  }
+  for (const { name, m, e } of divisible) {
+    const given = inputShapes?.get(name) ?? st.symbols.get(name);
     if (typeof given === 'number') {
-      if (given % m !== 0) st.report('E0403', `${name} = ${given} (from --input-shape) violates \`where ${name} % ${m} == 0\``, st.span(sc.module, e.range), { hint: `use a multiple of ${m}, e.g. ${name}=${Math.max(m, Math.round(given / m) * m)}` });
+      if (given % m !== 0) {
+        const by = fixedBy.get(name) ?? `${name} = ${given}`;
+        st.report('E0403', `${by} violates \`where ${name} % ${m} == 0\``, at(e), by.includes('--input-shape') ? { hint: `use a multiple of ${m}, e.g. ${name}=${Math.max(m, Math.round(given / m) * m)}` } : {});
+      }
       st.symbols.set(name, given);
       sc.vars.set(name, fromDim(given));
-      return;
+      continue;
     }
+    const prev = st.facts.get(name) ?? 1;
     st.facts.set(name, (prev * m) / gcd(prev, m));
     st.symbols.set(name, st.symbols.get(name));
     sc.vars.set(name, { k: 'dim', v: sym(name) });
-    return;
   }
-  if (left.kind === 'name' && right.kind === 'num' && right.isInt) {
-    const given = inputShapes?.get(left.name.text);
-    if (given !== undefined && given !== right.value)
-      st.report('E0403', `${left.name.text} = ${formatDim(given)} (from --input-shape) contradicts \`where ${left.name.text} == ${right.value}\``, st.span(sc.module, e.range));
-    st.symbols.set(left.name.text, right.value);
-    sc.vars.set(left.name.text, fromDim(right.value));
-    return;
-  }
-  bad();
 }
 
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);

@@ -170,6 +170,32 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
   }
 }
 
+/**
+ * The source of an expression, with the parentheses its range leaves out (a parenthesised operand's range
+ * is its inside: `a == (1 + 2` would be quoted otherwise).
+ */
+function closeParens(text: string, start: number, end: number): string {
+  let open = 0;
+  for (let i = start; i < end; i++) open += text[i] === '(' ? 1 : text[i] === ')' ? -1 : 0;
+  let b = start;
+  while (open < 0) {
+    let j = b - 1;
+    while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+    if (text[j] !== '(') break;
+    b = j;
+    open++;
+  }
+  let e = end;
+  while (open > 0) {
+    let j = e;
+    while (j < text.length && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (text[j] !== ')') break;
+    e = j + 1;
+    open--;
+  }
+  return text.slice(b, e);
+}
+
 /** Evaluates an assertion and reports E0500 (false) or W0106 (undecidable). */
 export function checkAssert(st: State, sc: Scope, cond: Expr, message: string | undefined, span: ReturnType<State['span']>): void {
   const v = evaluate(st, sc, cond);
@@ -180,7 +206,7 @@ export function checkAssert(st: State, sc: Scope, cond: Expr, message: string | 
   }
   if (!v.v) {
     const detail = cond.kind === 'binary' ? `: ${show(evaluate(st, sc, cond.left))} ${cond.op} ${show(evaluate(st, sc, cond.right))} is false` : '';
-    const text = sc.module.file.text.slice(cond.range.start, cond.range.end);
+    const text = closeParens(sc.module.file.text, cond.range.start, cond.range.end);
     st.report('E0500', `assertion failed${message ? `: ${message}` : ''} (${text}${detail})`, span);
   }
 }
