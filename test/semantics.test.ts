@@ -202,13 +202,16 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
   it('didYouMean keeps its answers while skipping candidates out of reach by length', async () => {
     const { didYouMean, levenshtein } = await import('../src/diagnostics/make.js');
     const names = ['conv2d', 'conv1d', 'dense', 'relu', 'batchnorm', 'max_pool2d', 'x', 'features_extractor'];
-    // The reference: the closest name by plain edit distance (ties: alphabetical), within len/3.
+    // The reference: the closest name by plain edit distance (ties: alphabetical), within len/3 and keeping
+    // something of the name (`y` is one edit from `x`, which is no suggestion).
     const reference = (n: string) => {
       const best = [...names].sort((a, b) => levenshtein(n.toLowerCase(), a.toLowerCase()) - levenshtein(n.toLowerCase(), b.toLowerCase()) || (a < b ? -1 : 1))[0]!;
-      return levenshtein(n.toLowerCase(), best.toLowerCase()) <= Math.max(1, Math.floor(n.length / 3)) ? best : undefined;
+      const d = levenshtein(n.toLowerCase(), best.toLowerCase());
+      return d <= Math.max(1, Math.floor(n.length / 3)) && d < n.length ? best : undefined;
     };
-    for (const n of ['conv2', 'Conv2D', 'dens', 'rleu', 'batchnrom', 'maxpool2d', 'y', 'feature_extractor', 'zzzzzz', 'c'])
+    for (const n of ['conv2', 'Conv2D', 'dens', 'rleu', 'batchnrom', 'maxpool2d', 'y', 'X', 'feature_extractor', 'zzzzzz', 'c'])
       expect(didYouMean(n, names), n).toBe(reference(n));
+    expect([didYouMean('y', names), didYouMean('X', names)]).toEqual([undefined, 'x']);
     // Bounded work: a million candidates of the right length answer at once (the first ones are searched).
     const many = Array.from({ length: 1_000_000 }, (_, i) => `n${i}`);
     const t0 = performance.now();

@@ -63,7 +63,8 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
       bestD = d;
     }
   }
-  return best !== undefined && bestD <= maxD ? best : undefined;
+  // (A suggestion must keep something of the name: any one-letter name is one edit from `q`.)
+  return best !== undefined && bestD <= maxD && bestD < name.length ? best : undefined;
 }
 
 /** The same problem reached through several block expansions (or checks) is reported once. */
