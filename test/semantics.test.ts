@@ -148,6 +148,22 @@ model M(x: [1, 4]) { stem = x -> dense(4)\n h = stem -> b -> b\n return h -> den
     const s = summarize(r.models[0]!, { depth: 1 });
     expect(s.layers.map((l) => [l.path, l.op, l.params])).toEqual([['stem', 'dense', 20], ['b_1', 'b', 20], ['b_2', 'b', 20], ['head', 'dense', 10]]);
   });
+  it('collapses one row per application: two calls of a shared block instance in a row stay two rows; sharedWith names the owner', () => {
+    const r = checkText(`block unit(x) { return x -> conv2d(8, 3, padding=1) -> relu }
+block apply_twice(x, l: layer) { return x -> l -> l }
+model M(x: [N, 8, 16, 16]) {
+  u = unit()
+  a = x -> u
+  b = a -> u
+  conv = conv2d(8, 3, padding=1)
+  c = b -> conv
+  d = c -> apply_twice(conv)
+  return d
+}`);
+    expect(errors(r)).toEqual([]);
+    const s = summarize(r.models[0]!, { depth: 1 });
+    expect(s.layers.map((l) => [l.path, l.layers ?? 1, l.sharedWith])).toEqual([['u', 2, undefined], ['u#2', 2, 'u'], ['conv', 1, undefined], ['d', 2, 'conv']]);
+  });
   it('reports the block path for errors inside blocks', () => {
     const r = checkText(`block shrink(x: Tensor) { return x -> conv2d(4, 5) }\nmodel M(x: [1, 3, 8, 8]) { return x -> shrink -> shrink }`);
     const d = r.diagnostics.find((x) => x.code === 'E0401')!;

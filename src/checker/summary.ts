@@ -84,6 +84,17 @@ function row(l: LayerReport): SummaryLayer {
   });
 }
 
+/**
+ * The `sharedWith` of a collapsed row whose layers all reuse weights: the row of the first application
+ * when they are its (`key`), the owner when there is one, else `shared`.
+ */
+function sharedOwner(key: string, items: readonly LayerReport[]): { sharedWith: string } | undefined {
+  if (!items.every((l) => l.sharedWith)) return undefined;
+  const owners = new Set(items.map((l) => l.sharedWith!));
+  if ([...owners].every((o) => o === key || o.startsWith(`${key}.`))) return { sharedWith: key };
+  return { sharedWith: owners.size === 1 ? [...owners][0]! : 'shared' };
+}
+
 /** Builds the summary; with `depth`, layers inside blocks nested `depth` deep collapse into one row per block call. */
 export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summary {
   const g = m.graph;
@@ -96,7 +107,8 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
     seen.set(p, n);
     return n === 1 ? p : `${p}#${n}`;
   };
-  let group: { key: string; block: string; items: LayerReport[] } | undefined;
+  // One group per application: two calls of one shared instance in a row have equal keys, not equal frames.
+  let group: { key: string; frame: object; block: string; items: LayerReport[] } | undefined;
   const flush = () => {
     if (!group) return;
     const last = group.items[group.items.length - 1]!;
@@ -106,7 +118,7 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
       path: unique(group.key), op: group.block, outputShape: shape(last.outputShapes[0] ?? []),
       params: group.items.reduce((a, l) => a + l.params, 0), trainableParams: group.items.reduce((a, l) => a + l.trainableParams, 0),
       macs: sumDims((l) => l.macs), flops: sumDims((l) => l.flops), outputBytes: dimToJson(last.outputBytes), ...(r ? { rf: r } : {}), layers: group.items.length,
-      ...(group.items.every((l) => l.sharedWith) ? { sharedWith: group.key } : {}),
+      ...(sharedOwner(group.key, group.items) ?? {}),
     }));
     group = undefined;
   };
@@ -119,8 +131,8 @@ export function summarize(m: CheckedModel, opts: { depth?: number } = {}): Summa
       continue;
     }
     const key = frames.slice(0, depth).map((f) => f.label).join('.');
-    if (group && group.key !== key) flush();
-    group ??= { key, block: frames[depth - 1]!.block, items: [] };
+    if (group && (group.key !== key || group.frame !== frames[depth - 1])) flush();
+    group ??= { key, frame: frames[depth - 1]!, block: frames[depth - 1]!.block, items: [] };
     group.items.push(l);
   }
   flush();
