@@ -164,6 +164,15 @@ model M(x: [N, 8, 16, 16]) {
     const s = summarize(r.models[0]!, { depth: 1 });
     expect(s.layers.map((l) => [l.path, l.layers ?? 1, l.sharedWith])).toEqual([['u', 2, undefined], ['u#2', 2, 'u'], ['conv', 1, undefined], ['d', 2, 'conv']]);
   });
+  it('W0104 for an output made inside a block call is reported at the call in the model, the layer as a note', () => {
+    const text = 'block blk(x) { return x -> conv2d(4, 3) }\nmodel M(x: [N, 3, 16, 16]) {\n  y = x -> blk\n  z = x -> relu\n  return z\n}';
+    const r = checkText(text);
+    const w = r.diagnostics.filter((d) => d.code === 'W0104');
+    expect(w).toHaveLength(1);
+    expect(text.slice(w[0]!.span!.start, w[0]!.span!.end)).toBe('blk');
+    expect(w[0]!.span!.line).toBe(3);
+    expect(text.slice(w[0]!.notes[0]!.span!.start, w[0]!.notes[0]!.span!.end)).toBe('conv2d(4, 3)');
+  });
   it('reports the block path for errors inside blocks', () => {
     const r = checkText(`block shrink(x: Tensor) { return x -> conv2d(4, 5) }\nmodel M(x: [1, 3, 8, 8]) { return x -> shrink -> shrink }`);
     const d = r.diagnostics.find((x) => x.code === 'E0401')!;

@@ -18,7 +18,14 @@ export const unusedTensor: Rule = (g, report) => {
     for (let j = 0; j < n.outputs.length; j++) if (used[n.outputs[j]!]) anyUsed = true;
     if (n.outputs.length && !anyUsed) {
       const name = g.tensors[n.outputs[0]!]!.name;
-      report(diag('W0104', `${name ? `'${name}'` : `the output of ${n.path}`} is computed but never used`, n.span, { hint: 'return it, use it, or remove the layer' }));
+      // Inside a block call: reported at the model's call (where the output is dropped, or which built the
+      // dead layer), with the layer itself as a note; a block from the standard library or another file
+      // is not where the user looks.
+      const call = n.blockPath[0];
+      report(diag('W0104', `${name ? `'${name}'` : `the output of ${n.path}`} is computed but never used`, call ? call.span : n.span, {
+        hint: 'return it, use it, or remove the layer',
+        ...(call ? { notes: [{ message: `${n.path} (${n.op.name}) makes it, inside block ${n.blockPath[n.blockPath.length - 1]!.block}`, span: n.span }] } : {}),
+      }));
     }
   }
   for (let i = 0; i < g.inputs.length; i++) {
