@@ -2,6 +2,7 @@
  * The public, plain-data API used by the CLI and the language server alike (and by browsers: no Node
  * imports here). Every function returns results with diagnostics and never throws on bad input.
  */
+import { checkConstants } from './semantics/consts.js';
 import { type CheckOptions, type CheckedModel, analyze } from './checker/analyze.js';
 import { type Summary, summarize as buildSummary } from './checker/summary.js';
 import { dedupe } from './diagnostics/make.js';
@@ -55,6 +56,8 @@ export function check(req: CheckRequest): CheckResult {
     diagnostics.push(...(failed ? ds.filter((d) => d.code !== 'W0104') : ds));
     models.push(result);
   }
+  // Constants no model uses are checked too (those models use were, at the same places).
+  diagnostics.push(...checkConstants(program));
   // A library file (blocks only) is still checked for syntax and names; elaborate its blocks lazily.
   return { program, models, diagnostics: dedupe(diagnostics) };
 }

@@ -173,6 +173,12 @@ model M(x: [N, 8, 16, 16]) {
     expect(w[0]!.span!.line).toBe(3);
     expect(text.slice(w[0]!.notes[0]!.span!.start, w[0]!.notes[0]!.span!.end)).toBe('conv2d(4, 3)');
   });
+  it('constants no model uses are checked too (cycles, unknown names, division by zero, totals), each problem once', () => {
+    const r = checkText('const a = b\nconst b = a\nconst BAD = 1 // 0\nconst U = undefined_name\nconst P = params\nblock lib(x) { return x }\n');
+    expect(r.diagnostics.map((d) => `${d.code} ${d.span!.line}`)).toEqual(['E0211 1', 'E0302 3', 'E0200 4', 'E0300 5']);
+    const used = checkText('const W = H // 4\nconst H = W * 4\nmodel M(x: [N, 64]) { return x -> dense(H) }');
+    expect(used.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E0211 constant cycle: W → H → W']);
+  });
   it('reports the block path for errors inside blocks', () => {
     const r = checkText(`block shrink(x: Tensor) { return x -> conv2d(4, 5) }\nmodel M(x: [1, 3, 8, 8]) { return x -> shrink -> shrink }`);
     const d = r.diagnostics.find((x) => x.code === 'E0401')!;

@@ -4,9 +4,10 @@
  * cycles (`const a = b` / `const b = a`), reported as E0211 with the cycle spelled out.
  */
 import { exprNodes } from '../syntax/walk.js';
-import type { Binding } from './modules.js';
+import type { Diagnostic } from '../diagnostics/types.js';
+import type { Binding, Program } from './modules.js';
 import { evaluate } from './interpret.js';
-import { type State, Scope } from './state.js';
+import { State, Scope } from './state.js';
 import { ERR, type Value } from './values.js';
 
 type ConstBinding = Extract<Binding, { kind: 'const' }>;
@@ -46,7 +47,10 @@ export function constValue(st: State, b: ConstBinding): Value {
         push(d);
         continue;
       }
-      const cycle = stack.slice(at).map((f) => f.b);
+      // Spelled from its first constant in the file, whichever use found it: the same report every time.
+      const found = stack.slice(at).map((f) => f.b);
+      const k = found.reduce((m, c, i) => (c.decl.range.start < found[m]!.decl.range.start ? i : m), 0);
+      const cycle = [...found.slice(k), ...found.slice(0, k)];
       for (const c of cycle) setConst(st, keyOf(c), ERR);
       const first = cycle[0]!;
       const names = [...cycle, first].map((c) => c.decl.name.text).join(' → ');
@@ -85,4 +89,21 @@ function evalConst(st: State, b: ConstBinding): Value {
     st.assertDepth = assertDepth;
     st.analysis = analysis;
   }
+}
+
+/**
+ * Every constant of the root module evaluated once on its own, for its problems (cycles, unknown names,
+ * a division by zero, a total it cannot hold): models evaluate constants lazily, so one no model uses
+ * would never be checked. The problems of constants models do use are found here too, at the same place
+ * (diagnostics are deduplicated).
+ */
+export function checkConstants(program: Program): Diagnostic[] {
+  const st = new State(program);
+  const root = program.root;
+  for (const d of root.ast.decls) {
+    if (d.kind !== 'const') continue;
+    const b = root.own.get(d.name.text);
+    if (b?.kind === 'const' && b.decl === d) constValue(st, b);
+  }
+  return st.diagnostics;
 }

@@ -16,6 +16,7 @@ import { movedAst, moveOffset, sameAst } from '../syntax/ast-equal.js';
 import { type TextEdit, textEdit } from '../syntax/text-edit.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from '../semantics/modules.js';
 import { moveDiag } from '../semantics/cutoff.js';
+import { checkConstants } from '../semantics/consts.js';
 import { rebase, rebasedGraph, rebaseSteps } from '../semantics/rebase.js';
 import { type SourceFile, lineCol, spanOf } from '../syntax/source.js';
 import { movedFrom } from './ast-shift.js';
@@ -168,6 +169,8 @@ export class ModelCache {
       models.push(e.model);
     }
     this.entries = next;
+    // As check(): constants no model uses are checked too.
+    diagnostics.push(...checkConstants(program));
     return { program, models, diagnostics: dedupe(diagnostics), elaborated, resumed, cut, kept, moves };
   }
 
