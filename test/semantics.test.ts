@@ -179,6 +179,10 @@ model M(x: [N, 8, 16, 16]) {
     const used = checkText('const W = H // 4\nconst H = W * 4\nmodel M(x: [N, 64]) { return x -> dense(H) }');
     expect(used.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E0211 constant cycle: W → H → W']);
   });
+  it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
+    const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);
+  });
   it('reports the block path for errors inside blocks', () => {
     const r = checkText(`block shrink(x: Tensor) { return x -> conv2d(4, 5) }\nmodel M(x: [1, 3, 8, 8]) { return x -> shrink -> shrink }`);
     const d = r.diagnostics.find((x) => x.code === 'E0401')!;

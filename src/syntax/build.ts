@@ -175,16 +175,21 @@ export class BuildContext {
     const climbFrom = (min: number): Expr => {
       let left = unary();
       let compared = false;
+      let chained = false;
       while (k < ops.length && oi < operands.length && PREC[ops[k]!.image]! >= min) {
         const op = ops[k++]!;
         const p = PREC[op.image]!;
         // Python would read a < b < c as a < b and b < c; silently meaning (a < b) < c would be worse.
-        if (p === PREC_CMP && compared) this.problems.push({ code: 'E0101', message: `comparisons cannot be chained: write (a < b) and (b < c)`, range: this.tokRange(op) });
+        if (p === PREC_CMP && compared) {
+          this.problems.push({ code: 'E0101', message: `comparisons cannot be chained: write (a < b) and (b < c)`, range: this.tokRange(op) });
+          chained = true;
+        }
         if (p === PREC_CMP) compared = true;
         const right = climb(op.image === '**' ? p : p + 1);
         left = { kind: 'binary', op: op.image as BinaryOp, left, right, opRange: this.tokRange(op), range: span(left.range, right.range) };
       }
-      return left;
+      // (A hole where the chain was: its meaning is not known, and reading it as (a < b) < c only adds errors.)
+      return chained ? { kind: 'error', range: left.range } : left;
     };
     const unary = (): Expr => {
       const cur = operands[oi];
