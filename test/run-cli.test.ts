@@ -197,6 +197,27 @@ describe('dslc run: input errors, exit codes', () => {
     expect(npy('same.npy').shape).toEqual([1, 8]);
   });
 
+  it('checked before running: a --batch the input files contradict, an output directory that does not exist; an index outside an embedding is an input error', async () => {
+    writeFileSync(at('emb.nn'), 'model E(x: int64[N, 10]) {\n  return x -> embedding(10, 4, padding_idx=3)\n}\n');
+    writeFileSync(at('idx.npy'), writeNpy(Int32Array.from({ length: 10 }, (_, i) => i), [1, 10]));
+    writeFileSync(at('bad-idx.npy'), writeNpy(Int32Array.from({ length: 10 }, (_, i) => (i === 0 ? 10 : 0)), [1, 10]));
+    for (const [args, msg] of [
+      [['run', 'emb.nn', '--input', 'idx.npy', '--batch', '2'], "--batch 2 contradicts input 'x' (idx.npy), whose batch axis is 1"],
+      [['run', 'emb.nn', '--input', 'idx.npy', '-o', 'nodir/y.npy'], 'cannot write nodir/y.npy: the directory'],
+      [['run', 'emb.nn', '--input', 'bad-idx.npy'], "an index input holds 10, outside the embedding table's rows 0..9"],
+    ] as [string[], string][]) {
+      const e = await dslc(args);
+      expect({ args, code: e.code, internal: /internal error/.test(e.stderr) }).toEqual({ args, code: 2, internal: false });
+      expect(e.stderr).toContain(msg);
+    }
+    // A fresh table keeps its padding row at zero, as PyTorch's.
+    const r = await dslc(['run', 'emb.nn', '--input', 'idx.npy', '--init', 'he', '--seed', '1', '-o', 'emb.npy']);
+    expect(r.code).toBe(0);
+    const y = npy('emb.npy');
+    expect([...(y.data as Float32Array).slice(3 * 4, 4 * 4)]).toEqual([0, 0, 0, 0]);
+    expect([...(y.data as Float32Array).slice(2 * 4, 3 * 4)].some((v) => v !== 0)).toBe(true);
+  });
+
   it('--bench N reports median, p95 and throughput', async () => {
     const r = await dslc(['run', LENET, '--random', '--batch', '2', '--bench', '5']);
     expect(r.code).toBe(0);

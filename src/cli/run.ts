@@ -7,9 +7,9 @@
  * Exit codes: 0 ran; 1 the model has errors or cannot be lowered (diagnostics); 2 usage or I/O errors, which include
  * an input file whose shape or dtype does not fit the model (the message names the expected shape).
  */
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, relative, resolve } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
@@ -81,7 +81,8 @@ const shapeText = (s: readonly (number | string)[]) => `[${s.join(', ')}]`;
 
 /** An `.npy` array as a tfjs input of `dtype`: float64 narrows to float32, integer files to int32 (range-checked). */
 function toInput(name: string, file: string, a: NpyArray, port: TfjsNet['inputs'][number]): TfjsTensorData {
-  const want = `${shapeText(port.shape)} (${port.dtype})`;
+  // (int32 is only how integer inputs are fed: the model may declare int64.)
+  const want = `${shapeText(port.shape)} (${port.dtype === 'int32' ? 'integers' : port.dtype})`;
   const shape = [...a.shape];
   if (port.dtype === 'float32') {
     if (a.data instanceof Float32Array) return { data: a.data, shape };
@@ -200,6 +201,25 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
   }
   const firstBatch = [...arrays.values()][0]?.shape[0];
   const batch = args.batch ?? (firstBatch && firstBatch > 0 ? firstBatch : 1);
+  // A --batch the input files contradict is refused, as a conflicting --input-shape is.
+  if (args.batch !== undefined)
+    for (const [name, a] of arrays) if (a.shape[0] !== args.batch) throw new UsageError(`--batch ${args.batch} contradicts input '${name}' (${inFiles.get(name)}), whose batch axis is ${a.shape[0]}; leave --batch out to use the files' batch`);
+  // Output files are checked before the run: a typo in a path should not cost the whole run first.
+  for (const f of outFiles.values()) {
+    const dir = dirname(resolve(f));
+    let ok = false;
+    try {
+      ok = statSync(dir).isDirectory();
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`cannot write ${f}: the directory ${dir} does not exist`);
+    try {
+      if (statSync(resolve(f)).isDirectory()) throw new UsageError(`cannot write ${f}: it is a directory`);
+    } catch (e) {
+      if (e instanceof UsageError) throw e;
+    }
+  }
 
   const backend = args.backend ?? 'wasm';
   const tf = loadTf(backend);
@@ -231,7 +251,15 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
     inputs[p.name] = randomInput(p.dtype, shape, (args.seed ?? 0) + k);
   });
 
-  const outs = await net.predict(inputs);
+  let outs: Awaited<ReturnType<typeof net.predict>>;
+  try {
+    outs = await net.predict(inputs);
+  } catch (e) {
+    // An index outside an embedding's table (TensorFlow.js checks it in its gather): bad input, not a bug.
+    const m = /GatherV2: the index value (-?\d+) is not in \[0, (\d+)\]/.exec((e as Error)?.message ?? '');
+    if (m) throw new UsageError(`an index input holds ${m[1]}, outside the embedding table's rows 0..${m[2]}`);
+    throw e;
+  }
   const where = `${g.name} on ${backend} (TensorFlow.js ${tf.version_core})`;
   const feeds = Object.entries(inputs).map(([n, t]) => `${n} ${shapeText(t.shape)}${arrays.has(n) ? ` from ${inFiles.get(n)}` : ' random'}`);
   io.out(`${where}; ${feeds.join(', ')}\n`);

@@ -42,6 +42,16 @@ function schemeFor(g: Graph, node: IrNode, scheme: InitScheme): InitScheme {
 
 /** Initial values of one parameter. Each parameter draws from its own stream, so adding a layer does not shift others. */
 export function initParam(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number): Float32Array {
+  const out = initValues(g, node, p, scheme, seed);
+  // Rows a fresh model keeps at zero (an embedding's padding_idx).
+  if (p.zeroRows?.length) {
+    const row = p.shape.slice(1).reduce((a, b) => a * b, 1);
+    for (const r of p.zeroRows) out.fill(0, r * row, (r + 1) * row);
+  }
+  return out;
+}
+
+function initValues(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number): Float32Array {
   const n = p.shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   const kind = p.init ?? (p.name.includes('weight') ? 'random' : 'zeros');

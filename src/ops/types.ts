@@ -72,6 +72,8 @@ export interface ParamSpec {
   readonly init?: 'random' | 'zeros' | 'ones' | { readonly constant: number };
   /** Fan-in for random init when it is not the product of the axes after the first. */
   readonly fanIn?: number;
+  /** Rows (indices along the first axis) a fresh model keeps at zero: an embedding's `padding_idx`, as PyTorch. */
+  readonly zeroRows?: readonly number[];
 }
 
 /** One spatial axis of a sliding window, in input pixels. */

@@ -70,7 +70,7 @@ export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], sit
   if (isFailure(r)) return ERR;
   // Every parameter and node has the same fields in the same order (one object shape for the engine:
   // the checker and the lowerings walk them all).
-  const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable, dtype: p.dtype, init: p.init, fanIn: p.fanIn }));
+  const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable, dtype: p.dtype, init: p.init, fanIn: p.fanIn, ...(p.zeroRows ? { zeroRows: p.zeroRows } : {}) }));
   let sharedWith: number | undefined;
   if (inst.applied > 0) {
     const sig = (ps: readonly IrParam[]) => JSON.stringify(ps.map((p) => [p.name, p.shape]));

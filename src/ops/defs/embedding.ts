@@ -28,13 +28,14 @@ export const op: OpDef = {
     }
     return {
       outputs: [{ shape: [...x.shape, dim], dtype: 'float32' }],
-      params: [{ name: 'weight', shape: [num, dim] }],
+      // A fresh table keeps the padding row at zero (PyTorch zeroes it at construction).
+      params: [{ name: 'weight', shape: [num, dim], ...(typeof pad === 'number' ? { zeroRows: [pad < 0 ? pad + num : pad] } : {}) }],
       macs: 0,
       flops: 0,
       rf: { kind: 'none' },
     };
   },
-  // Gather takes int32 and int64 indices alike; padding_idx only matters for training.
+  // Gather takes int32 and int64 indices alike; padding_idx matters for initialisation (its row is zero) and training.
   onnx: (ctx) => ctx.emit('Gather', [ctx.param('weight'), ctx.inputs[0]!], ctx.outputs, { axis: 0 }),
   // tfjs indices are int32 (int64 inputs are fed as int32): GatherV2 of the table's rows.
   tfjs(ctx) {
