@@ -218,6 +218,19 @@ describe('dslc run: input errors, exit codes', () => {
     expect([...(y.data as Float32Array).slice(2 * 4, 3 * 4)].some((v) => v !== 0)).toBe(true);
   });
 
+  it('an Inf input pixel stays in the outputs whose windows hold it (interpolation and adaptive pooling), as in PyTorch and onnxruntime', async () => {
+    const x = Float32Array.from({ length: 16 }, (_, i) => i);
+    x[0] = Infinity;
+    writeFileSync(at('inf.npy'), writeNpy(x, [1, 1, 4, 4]));
+    for (const [body, nonFinite] of [["upsample(scale_factor=2, mode='bilinear')", 9], ['adaptive_avg_pool2d(2)', 1], ['adaptive_avg_pool2d(3)', 1]] as const) {
+      writeFileSync(at('inf.nn'), `model A(x: [1, 1, 4, 4]) {\n  y = x -> ${body}\n  return y\n}\n`);
+      const r = await dslc(['run', 'inf.nn', '--input', 'inf.npy', '-o', 'inf-out.npy']);
+      expect(r.code, r.stderr).toBe(0);
+      const y = npy('inf-out.npy').data as Float32Array;
+      expect([body, [...y].filter((v) => !Number.isFinite(v)).length, [...y].filter((v) => Number.isNaN(v)).length]).toEqual([body, nonFinite, 0]);
+    }
+  });
+
   it('--bench N reports median, p95 and throughput', async () => {
     const r = await dslc(['run', LENET, '--random', '--batch', '2', '--bench', '5']);
     expect(r.code).toBe(0);

@@ -46,11 +46,63 @@ export const unary =
  */
 export function alongAxis(ctx: TfjsLowerContext, x: string, shape: readonly number[], axis: number, m: Float32Array, out: number, hint: string): string {
   const n = shape[axis]!;
+  const taps = tapsOf(m, n, out);
+  if (taps) return tapSum(ctx, x, shape, axis, taps, out, hint);
   const pre = size(shape.slice(0, axis));
   const post = size(shape.slice(axis + 1));
   const mat = ctx.constant(hint, m, [1, out, n]);
   const y = ctx.node('BatchMatMulV2', [mat, reshape(ctx, x, [pre, n, post])]);
   return reshape(ctx, y, shape.map((d, i) => (i === axis ? out : d)));
+}
+
+/** Most taps per output row gathered one by one (more: a matrix product). */
+const MAX_TAPS = 8;
+
+/**
+ * The rows of an `out × n` matrix as at most MAX_TAPS (index, weight) slots per row, every slot a real
+ * tap: a row with fewer taps splits its first tap's weight over the spare slots (a zero weight there would
+ * turn an Inf input into NaN). Undefined when some row has more taps.
+ */
+function tapsOf(m: Float32Array, n: number, out: number): { idx: number[][]; w: number[][] } | undefined {
+  const rows: [number, number][][] = [];
+  let k = 1;
+  for (let j = 0; j < out; j++) {
+    const row: [number, number][] = [];
+    for (let i = 0; i < n; i++) if (m[j * n + i] !== 0) row.push([i, m[j * n + i]!]);
+    if (row.length > MAX_TAPS) return undefined;
+    if (!row.length) row.push([0, 0]);
+    rows.push(row);
+    k = Math.max(k, row.length);
+  }
+  const idx = Array.from({ length: k }, () => new Array<number>(out));
+  const w = Array.from({ length: k }, () => new Array<number>(out));
+  rows.forEach((row, j) => {
+    const spare = k - row.length;
+    row.forEach(([i, v], t) => {
+      idx[t]![j] = i;
+      w[t]![j] = t === 0 ? v / (spare + 1) : v;
+    });
+    for (let t = row.length; t < k; t++) {
+      idx[t]![j] = row[0]![0];
+      w[t]![j] = row[0]![1] / (spare + 1);
+    }
+  });
+  return { idx, w };
+}
+
+/**
+ * Σ_t gather(x, idx_t along `axis`) · w_t: each output reads only its own taps, so a NaN or Inf input stays in
+ * the outputs whose windows hold it (a matrix product would spread it through the zero weights, as 0·Inf is NaN).
+ */
+function tapSum(ctx: TfjsLowerContext, x: string, shape: readonly number[], axis: number, taps: { idx: number[][]; w: number[][] }, out: number, hint: string): string {
+  const bshape = shape.map((_, i) => (i === axis ? out : 1));
+  let y: string | undefined;
+  taps.idx.forEach((idx, t) => {
+    const g = ctx.node('GatherV2', [x, int32(ctx, `${hint}_taps`, idx), int32(ctx, 'axis', [axis], [])]);
+    const term = ctx.node('Mul', [g, ctx.constant(`${hint}_weights`, Float32Array.from(taps.w[t]!), bshape)]);
+    y = y === undefined ? term : ctx.node('AddV2', [y, term]);
+  });
+  return y!;
 }
 
 /** Tile edge: a tile's 32 source rows and 32 destination runs stay in L1. */
