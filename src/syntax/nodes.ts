@@ -21,7 +21,7 @@ export type RuleName =
 export interface Node extends Loc {
   readonly rule: RuleName;
   readonly spec: Spec<any>;
-  /** The rule-invocation depth of this one (recovery finishes those deeper than the rule that recovers). */
+  /** Chevrotain's rule-stack depth of this invocation (recovery finishes those deeper than the rule that recovers). */
   depth: number;
 }
 

@@ -29,20 +29,20 @@ export abstract class ParserBase extends EmbeddedActionsParser {
     this.stmtCol = 0;
     this.firstLineShift = shift;
     this.building = [];
-    this.depth = 0;
     this.lastBuilt = undefined;
     this.ctx = new BuildContext(maxExprDepth, base);
   }
 
   /**
-   * The depth of rule invocations now running, kept by {@link rule}'s wrapper (not Chevrotain's internal rule
-   * stack, which its typed API does not expose). A `finally` keeps it exact when a syntax error unwinds
-   * rules: in a recovering rule's catch it is that rule's parent's depth.
+   * The depth of Chevrotain's rule stack (its `RULE_STACK_IDX`, not part of its typed API). Should an
+   * upgrade rename it, cut-short rules would lose their partial trees (test/parse-recovery.test.ts fails).
    */
-  private depth = 0;
+  private ruleDepth(): number {
+    return (this as unknown as { RULE_STACK_IDX: number }).RULE_STACK_IDX;
+  }
 
   protected open<B extends N.Node>(b: B): B {
-    b.depth = this.depth;
+    b.depth = this.ruleDepth();
     this.building.push(b);
     return b;
   }
@@ -84,21 +84,12 @@ export abstract class ParserBase extends EmbeddedActionsParser {
 
   /** A rule that recovers from syntax errors by finishing what it has ({@link recovery}). */
   protected rule<F extends () => unknown>(name: string, impl: F) {
-    const counted = (() => {
-      const d = ++this.depth;
-      try {
-        return impl.call(this);
-      } finally {
-        this.depth = d - 1;
-      }
-    }) as F;
-    return this.RULE(name, counted, this.recovery as IRuleConfig<ReturnType<F>>);
+    return this.RULE(name, impl, this.recovery as IRuleConfig<ReturnType<F>>);
   }
 
   /** The value of the rule that recovers (called in its catch: the rules under it have returned). */
   protected recover(): unknown {
-    // The recovering invocation's depth: its own code has unwound (see `depth`).
-    const depth = this.depth + 1;
+    const depth = this.ruleDepth();
     let b = this.building[this.building.length - 1]!;
     while (b.depth > depth) {
       this.building.pop();
