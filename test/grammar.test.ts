@@ -609,6 +609,9 @@ describe('grammar/nn.tmLanguage.json', () => {
     expectScope(SRC, 'dense', 'entity.name.function.call.nn');
     expectScope(SRC, /\b(rf)\(/, 'support.function.builtin.nn');
     expectScope(SRC, /\b(params)\b/, 'support.variable.builtin.nn');
+    // Compared with `==` (as every example's `assert params == …`), it is still the total, not a keyword argument.
+    expectScope('model M(x: [1, 4]) {\n  assert params == 3 and macs==4\n  return x\n}\n', /\b(params) ==/, 'support.variable.builtin.nn');
+    expectScope('model M(x: [1, 4]) {\n  assert params == 3 and macs==4\n  return x\n}\n', /\b(macs)==/, 'support.variable.builtin.nn');
     expectScope(SRC, 'shape', 'variable.other.property.nn');
     expectScope(SRC, /shape\[1\] (==)/, 'keyword.operator.comparison.nn');
     expect(scopesOf(SRC, /(h) = x/)[0]).not.toContain('variable.parameter.nn');

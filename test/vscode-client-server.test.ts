@@ -89,5 +89,33 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const edits = (await (mock.providers.formatting as { provideDocumentFormattingEdits: Function }).provideDocumentFormattingEdits(doc, { tabSize: 2, insertSpaces: true }, token)) as { newText: string }[];
     expect(edits).toHaveLength(1);
     expect(edits[0]!.newText).toBe(formatText(doc.getText()).result);
+    // Docs come when an item is shown (completionItem/resolve).
+    const conv = list.items.find((i) => i.label === 'conv2d')!;
+    const resolved = (await (mock.providers.completion as { resolveCompletionItem: Function }).resolveCompletionItem(conv, token)) as { documentation?: { value: string } };
+    expect(resolved.documentation?.value).toMatch(/convolution/i);
+  });
+
+  it('rename: prepareRename gives the range, and a refused rename throws the reason the server gives (VS Code shows it)', async () => {
+    const lines = doc.getText().split('\n');
+    const line = lines.findIndex((l) => /^\s+h = /.test(l));
+    const pos = new Position(line, lines[line]!.indexOf('h = '));
+    const rename = mock.providers.rename as { prepareRename: Function; provideRenameEdits: Function };
+    const prep = (await rename.prepareRename(doc, pos, token)) as { placeholder: string };
+    expect(prep.placeholder).toBe('h');
+    const onOp = new Position(line, lines[line]!.indexOf('->') + 3);
+    await expect(rename.prepareRename(doc, onOp, token)).rejects.toThrow(/layer catalogue/);
+    await expect(rename.provideRenameEdits(doc, pos, 'x', token)).rejects.toThrow(/cannot rename 'h' to 'x'/);
+  });
+});
+
+describe('the VS Code client when the server is gone', () => {
+  it('a server that cannot be spawned: activation finishes, requests fail at once', async () => {
+    const m = createVscodeMock({ 'dslc.server.path': '/nonexistent/dslc', 'dslc.server.args': ['lsp', '--stdio'] });
+    const e = loadExtension(join(ROOT, 'editors/vscode/extension.js'), m.api);
+    const t0 = Date.now();
+    await e.activate({ subscriptions: [], extensionPath: join(ROOT, 'editors/vscode') });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(m.errors.join('\n')).toMatch(/cannot start the language server/);
+    await e.deactivate();
   });
 });

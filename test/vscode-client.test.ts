@@ -61,4 +61,15 @@ describe('the VS Code client connection', () => {
       server.dispose();
     });
   }
+
+  it('once the server stopped (or never started), requests fail at once instead of waiting forever', async () => {
+    const { client, server } = pair();
+    server.onRequest('echo', (p: unknown) => p);
+    expect(await client.request('echo', 1)).toBe(1);
+    (client as unknown as { failAll(reason: string): void }).failAll('the language server stopped');
+    const t0 = Date.now();
+    await expect(client.request('echo', 2)).rejects.toThrow(/the language server stopped/);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    server.dispose();
+  });
 });

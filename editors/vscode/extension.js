@@ -32,6 +32,8 @@ class Connection {
     this.child = child;
     this.log = log;
     this.nextId = 1;
+    /** Why the server answers nothing any more, once it stopped or never started. */
+    this.dead = undefined;
     this.pending = new Map();
     this.handlers = new Map();
     this.buffer = Buffer.alloc(0);
@@ -91,6 +93,8 @@ class Connection {
   }
 
   request(method, params, token) {
+    // A server that stopped (or never started) answers nothing: fail at once rather than wait forever.
+    if (this.dead) return Promise.reject(new Error(this.dead));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -108,6 +112,7 @@ class Connection {
   }
 
   failAll(reason) {
+    this.dead = reason;
     for (const p of this.pending.values()) p.reject(new Error(reason));
     this.pending.clear();
   }
@@ -176,12 +181,15 @@ function toCompletion(c) {
 // ---- the client ---------------------------------------------------------------------------------
 
 let client;
+/** The server's completion item behind each VS Code one (completionItem/resolve sends it back). */
+const lspItems = new WeakMap();
 
 class Client {
-  constructor(context) {
+  /** A restarted client keeps the output channel and diagnostics of the one before (one of each per window). */
+  constructor(context, previous) {
     this.context = context;
-    this.output = vscode.window.createOutputChannel('dslc');
-    this.diagnostics = vscode.languages.createDiagnosticCollection('dslc');
+    this.output = previous ? previous.output : vscode.window.createOutputChannel('dslc');
+    this.diagnostics = previous ? previous.diagnostics : vscode.languages.createDiagnosticCollection('dslc');
     this.disposables = [];
     this.versions = new Map();
   }
@@ -194,24 +202,35 @@ class Client {
     this.child = child;
     child.stderr.on('data', (d) => this.output.append(d.toString()));
     child.on('error', (e) => {
+      // (A spawn that fails emits `error`, not `exit`: without this, `initialize` would wait forever.)
+      this.conn.failAll(`the language server did not start: ${e.message}`);
       vscode.window.showErrorMessage(`dslc: cannot start the language server (${command}): ${e.message}. Set "dslc.server.path".`);
     });
     child.on('exit', (code, signal) => {
       this.conn.failAll('the language server stopped');
-      if (!this.stopping) this.output.appendLine(`the language server stopped (${signal || code})`);
+      if (this.stopping) return;
+      this.output.appendLine(`the language server stopped (${signal || code})`);
+      // Its diagnostics are no longer kept up to date: clear them, and offer a restart.
+      this.diagnostics.clear();
+      void Promise.resolve(vscode.window.showErrorMessage(`dslc: the language server stopped (${signal || code}).`, 'Restart')).then((choice) => {
+        if (choice === 'Restart') void vscode.commands.executeCommand('dslc.restartServer');
+      });
     });
     const conn = new Connection(child, (dir, msg) => trace && this.output.appendLine(`${dir} ${JSON.stringify(msg)}`));
     this.conn = conn;
     conn.on('textDocument/publishDiagnostics', (p) => this.diagnostics.set(vscode.Uri.parse(p.uri), p.diagnostics.map(toDiagnostic)));
     conn.on('window/logMessage', (p) => this.output.appendLine(p.message));
-    conn.on('window/showMessage', (p) => vscode.window.showInformationMessage(p.message));
+    conn.on('window/showMessage', (p) => (p.type === 1 ? vscode.window.showErrorMessage : p.type === 2 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(p.message));
     conn.on('workspace/configuration', (p) => (p.items || []).map((i) => (i.section ? vscode.workspace.getConfiguration().get(i.section) : null) ?? null));
     conn.on('client/registerCapability', () => null);
     conn.on('window/workDoneProgress/create', () => null);
     conn.on('workspace/applyEdit', async (p) => ({ applied: await vscode.workspace.applyEdit(toWorkspaceEdit(p.edit)) }));
     const folders = vscode.workspace.workspaceFolders || [];
+    const settings = vscode.workspace.getConfiguration('dslc');
     const init = await conn.request('initialize', {
       processId: process.pid,
+      // The server's own options (README, "Language server"): the settings of the same names.
+      initializationOptions: { inlayHints: settings.get('inlayHints', true), codeLens: settings.get('codeLens', true), diagnosticsCache: settings.get('diagnosticsCache', true), warmUp: settings.get('warmUp', true) },
       clientInfo: { name: 'dslc-vscode' },
       rootUri: folders[0] ? folders[0].uri.toString() : null,
       workspaceFolders: folders.map((f) => ({ uri: f.uri.toString(), name: f.name })),
@@ -224,7 +243,7 @@ class Client {
           signatureHelp: { signatureInformation: { documentationFormat: ['markdown', 'plaintext'] } },
           definition: {},
           references: {},
-          rename: { prepareSupport: false },
+          rename: { prepareSupport: true },
           documentSymbol: { hierarchicalDocumentSymbolSupport: true },
           foldingRange: {},
           formatting: {},
@@ -236,6 +255,17 @@ class Client {
       },
     });
     conn.notify('initialized', {});
+    // Settings changed while running: the server's display options go to it; the others need a restart.
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('dslc')) return;
+      const now = vscode.workspace.getConfiguration('dslc');
+      if (e.affectsConfiguration('dslc.inlayHints') || e.affectsConfiguration('dslc.codeLens'))
+        conn.notify('workspace/didChangeConfiguration', { settings: { dslc: { inlayHints: now.get('inlayHints', true), codeLens: now.get('codeLens', true) } } });
+      if (['dslc.server', 'dslc.diagnosticsCache', 'dslc.warmUp', 'dslc.trace'].some((k) => e.affectsConfiguration(k)))
+        void Promise.resolve(vscode.window.showInformationMessage('dslc: restart the language server to apply the new settings.', 'Restart')).then((choice) => {
+          if (choice === 'Restart') void vscode.commands.executeCommand('dslc.restartServer');
+        });
+    }));
     this.capabilities = (init && init.capabilities) || {};
     const sync = this.capabilities.textDocumentSync;
     this.syncKind = typeof sync === 'number' ? sync : sync && sync.change !== undefined ? sync.change : 1;
@@ -283,12 +313,26 @@ class Client {
         return h ? new vscode.Hover(toMarkdown(h.contents), h.range ? toRange(h.range) : undefined) : null;
       } }));
     if (c.completionProvider)
-      d.push(L.registerCompletionItemProvider(SELECTOR, { provideCompletionItems: async (doc, pos, t) => {
-        const r = await req('textDocument/completion', docParams(doc, pos), t);
-        if (!r) return null;
-        const items = Array.isArray(r) ? r : r.items;
-        return new vscode.CompletionList(items.map(toCompletion), !Array.isArray(r) && r.isIncomplete);
-      } }, ...((c.completionProvider.triggerCharacters) || [])));
+      d.push(L.registerCompletionItemProvider(SELECTOR, {
+        provideCompletionItems: async (doc, pos, t) => {
+          const r = await req('textDocument/completion', docParams(doc, pos), t);
+          if (!r) return null;
+          const items = Array.isArray(r) ? r : r.items;
+          return new vscode.CompletionList(items.map((x) => {
+            const item = toCompletion(x);
+            lspItems.set(item, x);
+            return item;
+          }), !Array.isArray(r) && r.isIncomplete);
+        },
+        // The server sends an item's docs when it is shown (completionItem/resolve).
+        resolveCompletionItem: async (item, t) => {
+          const x = lspItems.get(item);
+          if (!x || !c.completionProvider.resolveProvider) return item;
+          const r = await req('completionItem/resolve', x, t);
+          if (r && r.documentation) item.documentation = toMarkdown(r.documentation)[0];
+          return item;
+        },
+      }, ...((c.completionProvider.triggerCharacters) || [])));
     if (c.signatureHelpProvider)
       d.push(L.registerSignatureHelpProvider(SELECTOR, { provideSignatureHelp: async (doc, pos, t) => {
         const s = await req('textDocument/signatureHelp', docParams(doc, pos), t);
@@ -320,7 +364,15 @@ class Client {
         return r ? r.map((h) => new vscode.DocumentHighlight(toRange(h.range), Math.max(0, (h.kind || 1) - 1))) : null;
       } }));
     if (c.renameProvider)
-      d.push(L.registerRenameProvider(SELECTOR, { provideRenameEdits: async (doc, pos, newName, t) => toWorkspaceEdit(await req('textDocument/rename', { ...docParams(doc, pos), newName }, t)) }));
+      d.push(L.registerRenameProvider(SELECTOR, {
+        // A refusal carries the server's reason: thrown, VS Code shows it.
+        provideRenameEdits: async (doc, pos, newName, t) => toWorkspaceEdit(await this.conn.request('textDocument/rename', { ...docParams(doc, pos), newName }, t).catch((e) => { throw new Error(e.message); })),
+        ...(c.renameProvider && c.renameProvider.prepareProvider ? { prepareRename: async (doc, pos, t) => {
+          const r = await this.conn.request('textDocument/prepareRename', docParams(doc, pos), t).catch((e) => { throw new Error(e.message); });
+          if (!r) throw new Error('nothing to rename here');
+          return r.range ? { range: toRange(r.range), placeholder: r.placeholder } : toRange(r);
+        } } : {}),
+      }));
     if (c.documentSymbolProvider)
       d.push(L.registerDocumentSymbolProvider(SELECTOR, { provideDocumentSymbols: async (doc, t) => {
         const r = await req('textDocument/documentSymbol', docParams(doc), t);
@@ -384,7 +436,7 @@ async function activate(context) {
     vscode.commands.registerCommand('dslc.restartServer', async () => {
       const old = client;
       await old.stop();
-      client = new Client(context);
+      client = new Client(context, old);
       await client.start();
     }),
   );

@@ -110,10 +110,11 @@ export function createVscodeMock(settings: Record<string, unknown>) {
     workspace: {
       workspaceFolders: [],
       textDocuments: documents,
-      getConfiguration: (section?: string) => ({ get: (key: string) => settings[section ? `${section}.${key}` : key] }),
+      getConfiguration: (section?: string) => ({ get: (key: string, dflt?: unknown) => settings[section ? `${section}.${key}` : key] ?? dflt }),
       onDidOpenTextDocument: (l: Listener<TextDocument>) => (listeners.open.push(l), disposable),
       onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
+      onDidChangeConfiguration: () => disposable,
       applyEdit: async () => true,
       createFileSystemWatcher: () => ({
         onDidCreate: (l: Listener<Uri>) => (files.create.push(l), disposable),
@@ -124,7 +125,8 @@ export function createVscodeMock(settings: Record<string, unknown>) {
     },
     window: {
       createOutputChannel: () => ({ append: (s: string) => output.push(s), appendLine: (s: string) => output.push(`${s}\n`), dispose() {} }),
-      showErrorMessage: (s: string) => errors.push(s),
+      showErrorMessage: (s: string) => (errors.push(s), undefined),
+      showWarningMessage: () => undefined,
       showInformationMessage: () => undefined,
     },
     languages: {
@@ -148,7 +150,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerInlayHintsProvider: register('inlayHint'),
       registerCodeLensProvider: register('codeLens'),
     },
-    commands: { registerCommand: () => disposable },
+    commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   };
   return { api, listeners, files, published, providers, output, errors, documents };
 }
