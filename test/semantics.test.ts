@@ -179,6 +179,10 @@ model M(x: [N, 8, 16, 16]) {
     const used = checkText('const W = H // 4\nconst H = W * 4\nmodel M(x: [N, 64]) { return x -> dense(H) }');
     expect(used.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(['E0211 constant cycle: W → H → W']);
   });
+  it('a number run into letters after its fraction (1.5x) is one bad number, not 1 then .5x; ranges (0..3) still lex', () => {
+    const r = checkText('model M(x: [1, 4]) {\n  y = 1.5x\n  z = 0..3\n  return x\n}');
+    expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["E0102 invalid number literal '1.5x'"]);
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

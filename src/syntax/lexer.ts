@@ -30,7 +30,7 @@ export const None = kw('none');
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\r\n]*/, group: 'comments' });
 /** Digits with `_` separators, optional fraction/exponent, optional K/M/G/T suffix. */
-export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[KMGT]?(?![A-Za-z0-9_])/ });
+export const NumberLit = createToken({ name: 'NumberLit', pattern: /(?:\d[\d_]*(?:\.\d[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?[KMGT]?(?![A-Za-z0-9_]|\.\d)/ });
 export const BadNumber = createToken({ name: 'BadNumber', pattern: /\d[\w.]*/ });
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'/ });
 export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\r\n]|\\.)*|'(?:[^'\\\r\n]|\\.)*/ });
