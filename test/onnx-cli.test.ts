@@ -277,6 +277,16 @@ describe('dslc --emit onnx', () => {
     expect(leftovers(g(''))).toEqual([]);
   });
 
+  it('a float16 input meeting float32 weights is E0600 (no model written that runtimes refuse); without weights float16 exports', async () => {
+    write('half.nn', 'model H(x: float16[1, 3, 8, 8]) {\n  return x -> conv2d(4, 3) -> relu\n}\n');
+    const r = await dslc(['half.nn', '--emit', 'onnx', '-o', 'half.onnx']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E0600\]: conv2d_1: its input is float16, but dslc's ONNX export writes weights as float32/);
+    expect(existsSync(at('half.onnx'))).toBe(false);
+    write('half-act.nn', 'model A(x: float16[1, 3, 8, 8]) {\n  return x -> relu\n}\n');
+    expect((await dslc(['half-act.nn', '--emit', 'onnx', '-o', 'half-act.onnx'])).code).toBe(0);
+  });
+
   it('--external-data on a model whose tensors all stay inline (under 1 KB) writes no empty side file, and says so', async () => {
     const r = await dslc(['small.nn', '--emit', 'onnx', '-o', 'tiny.onnx', '--external-data']);
     expect(r.code).toBe(0);

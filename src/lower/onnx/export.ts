@@ -161,6 +161,14 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
       failed = true;
       continue;
     }
+    // Weights are written as float32, and ONNX ops take one float type: a float16/bfloat16/float64 input
+    // meeting them would make a model no runtime loads.
+    const narrow = n.params.length ? n.inputs.map((t) => g.tensors[t]!.type.dtype).find((d) => d === 'float16' || d === 'bfloat16' || d === 'float64') : undefined;
+    if (narrow) {
+      diagnostics.push(diag('E0600', `${n.path}: its input is ${narrow}, but dslc's ONNX export writes weights as float32 (an ONNX ${n.op.name} takes one float type)`, n.span, { hint: 'declare the model inputs float32 (convert the exported model to float16 afterwards if needed)' }));
+      failed = true;
+      continue;
+    }
     let k = 0;
     const ctx: OnnxLowerContext = {
       opset,
