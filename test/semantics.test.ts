@@ -183,6 +183,12 @@ model M(x: [N, 8, 16, 16]) {
     const r = checkText('model M(x: [1, 4]) {\n  y = 1.5x\n  z = 0..3\n  return x\n}');
     expect(r.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual(["E0102 invalid number literal '1.5x'"]);
   });
+  it('a layer with weights wants a float input (E0408 for integers, as PyTorch); an embedding takes integers', () => {
+    expect(codes(checkText('model I(i: int64[N, 3, 8, 8]) {\n  return i -> conv2d(4, 3)\n}'))).toEqual(['E0408']);
+    expect(codes(checkText('model I(i: int64[N, 8]) {\n  return i -> dense(4)\n}'))).toEqual(['E0408']);
+    expect(codes(checkText('model E(i: int64[N, 8]) {\n  return i -> embedding(10, 4) -> dense(4)\n}'))).toEqual([]);
+    expect(codes(checkText('model R(i: int64[N, 8]) {\n  return i -> relu\n}'))).toEqual([]);
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

@@ -46,7 +46,7 @@ export const CODES = {
   E0405: { severity: 'error', title: 'declared shape mismatch', doc: 'A tensor does not have the shape its declaration states (model output type).' },
   E0406: { severity: 'error', title: 'dimension overflow', doc: 'A dimension or count (parameters, MACs, FLOPs, elements or bytes of an activation), or an integer computed in the source (`2 ** 60`, `prod(shape)`), exceeds 2^53 − 1 and cannot be represented exactly: dslc reports it rather than compute with, or print, a wrong number. A summary still printed shows such counts as approximations (`≈1.106e+21`); its JSON form keeps the nearest number and names the field in `inexact`.' },
   E0407: { severity: 'error', title: 'groups do not divide channels', doc: 'In a grouped convolution both input and output channels must be divisible by `groups`.' },
-  E0408: { severity: 'error', title: 'dtype mismatch', doc: 'The tensor has the wrong element type (an embedding takes integer indices).' },
+  E0408: { severity: 'error', title: 'dtype mismatch', doc: 'The tensor has the wrong element type: an embedding takes integer indices, and a layer with weights a float input.' },
   E0409: { severity: 'error', title: 'size must be concrete', doc: 'A dimension that decides a weight shape (input channels, dense input features) is symbolic, or an int attribute of a layer (`dense(N)`, `conv2d(N, 3)`, `groups=N`) is a symbolic size; weights need concrete sizes. Bind the symbol with `where N == 64` or `--input-shape N=64`.' },
   // Assertions and budgets (E05xx)
   E0500: { severity: 'error', title: 'assertion failed', doc: 'An `assert` in the source evaluated to false; the message shows both sides.' },

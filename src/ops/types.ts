@@ -55,6 +55,8 @@ export interface InputDef {
   /** Minimum count for a variadic input. */
   readonly min?: number;
   readonly optional?: boolean;
+  /** Takes integers (an embedding's indices). Otherwise an op with weights wants a float input (E0408). */
+  readonly integer?: boolean;
 }
 
 /** A weight tensor the op owns. Shapes are concrete: weights need sizes. */

@@ -51,6 +51,9 @@ class OpHost implements OpContextHost {
   }
 }
 
+/** Floating-point dtypes (what layers with weights take). */
+const FLOAT_TYPES: ReadonlySet<string> = new Set(['float32', 'float16', 'bfloat16', 'float64']);
+
 export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], site: Site): Value {
   const { fixed, variadic, min: minIn } = arityOf(op);
   if (ids.length < minIn || (!variadic && ids.length > fixed)) {
@@ -68,6 +71,14 @@ export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], sit
   const ctx = createOpContext(label, inputs, bound.attrs, bound.given, st.facts, new OpHost(st, site, isite, bound));
   const r = op.infer(ctx);
   if (isFailure(r)) return ERR;
+  // Weights are float: an integer or boolean input to a layer that has them is a mistake (PyTorch refuses it too).
+  if (r.params?.length)
+    for (let i = 0; i < inputs.length; i++) {
+      const dt = inputs[i]!.dtype;
+      if (FLOAT_TYPES.has(dt) || op.inputs[Math.min(i, op.inputs.length - 1)]?.integer) continue;
+      st.report('E0408', `${label}: ${op.name} computes with float weights, but its input is ${dt}`, site.span, { hint: 'declare the input float32 (integer token ids go through embedding first)' });
+      return ERR;
+    }
   // Every parameter and node has the same fields in the same order (one object shape for the engine:
   // the checker and the lowerings walk them all).
   const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable, dtype: p.dtype, init: p.init, fanIn: p.fanIn, ...(p.zeroRows ? { zeroRows: p.zeroRows } : {}) }));
