@@ -188,6 +188,8 @@ model M(x: [N, 8, 16, 16]) {
     expect(codes(checkText('model I(i: int64[N, 8]) {\n  return i -> dense(4)\n}'))).toEqual(['E0408']);
     expect(codes(checkText('model E(i: int64[N, 8]) {\n  return i -> embedding(10, 4) -> dense(4)\n}'))).toEqual([]);
     expect(codes(checkText('model R(i: int64[N, 8]) {\n  return i -> relu\n}'))).toEqual([]);
+    // Merges take one dtype, as concat does (add's output was silently its first input's).
+    expect(codes(checkText('model A(a: float16[N, 8], b: [N, 8]) {\n  return add(a, b)\n}'))).toEqual(['E0408']);
   });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');

@@ -48,6 +48,9 @@ export function makeBinary(name: string, onnxOp: string, tfjsOp: string, doc: st
       const shape = broadcastShapes(ctx, ctx.inputs);
       if (!shape) return { failed: true };
       const dtype = ctx.inputs[0]!.dtype;
+      // As concat: one element type (the output's was silently the first input's; ONNX takes one type too).
+      const other = ctx.inputs.find((t) => t.dtype !== dtype);
+      if (other) return ctx.fail('E0408', `${ctx.label}: inputs have different dtypes (${dtype} and ${other.dtype})`, { hint: 'declare the model inputs with one dtype' });
       return { outputs: [{ shape, dtype }], macs: 0, flops: mul(prod(shape), ctx.inputs.length - 1), rf: { kind: 'merge' } };
     },
     onnx(ctx) {
