@@ -191,6 +191,12 @@ model M(x: [N, 8, 16, 16]) {
     // Merges take one dtype, as concat does (add's output was silently its first input's).
     expect(codes(checkText('model A(a: float16[N, 8], b: [N, 8]) {\n  return add(a, b)\n}'))).toEqual(['E0408']);
   });
+  it('an output is named after the variable returned, also when that is another name for an earlier tensor', () => {
+    const r = checkText('model M(x: [N, 8]) {\n  a = x -> relu\n  b = a\n  return b\n}');
+    expect(r.models[0]!.graph.outputs.map((o) => o.name)).toEqual(['b']);
+    const t = checkText('model M(x: [N, 8]) {\n  a = x -> relu\n  c = a\n  return a, c\n}');
+    expect(t.models[0]!.graph.outputs.map((o) => o.name)).toEqual(['a', 'c']);
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

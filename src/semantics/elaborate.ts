@@ -141,6 +141,9 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
   if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
   if (result && result.k !== 'error') {
     const vals = result.k === 'tuple' ? result.items : [result];
+    // `return b` names the output b, even when b is another name for a tensor bound earlier (`b = a`).
+    const ret = decl.body.find((s) => s.kind === 'return');
+    const written = ret?.kind === 'return' && ret.values.length === vals.length ? ret.values : undefined;
     vals.forEach((v, i) => {
       if (v.k === 'error') return;
       const declared = decl.outputs?.[i];
@@ -156,7 +159,10 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
           local = k;
           break;
         }
-      const name = declared?.name.text || local || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
+      const w = written?.[i];
+      const bound = w?.kind === 'name' ? sc.vars.get(w.name.text) : undefined;
+      const direct = bound?.k === 'tensor' && bound.id === v.id && w?.kind === 'name' ? w.name.text : undefined;
+      const name = declared?.name.text || direct || local || st.tensors[v.id]!.name || `output${vals.length > 1 ? i : ''}`;
       outputs.push({ name, tensor: v.id, span });
       if (declared) checkDeclared(st, sc, declared, v.id);
     });
