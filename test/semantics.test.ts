@@ -197,6 +197,12 @@ model M(x: [N, 8, 16, 16]) {
     const t = checkText('model M(x: [N, 8]) {\n  a = x -> relu\n  c = a\n  return a, c\n}');
     expect(t.models[0]!.graph.outputs.map((o) => o.name)).toEqual(['a', 'c']);
   });
+  it('frozen { } freezes the layers built in it: an instance made outside and first applied inside is frozen', () => {
+    const t = (src: string) => checkText(src).models[0]!.totals;
+    expect(t('model M(x: [N, 16]) {\n  enc = dense(16)\n  frozen {\n    a = x -> enc\n  }\n  return a\n}')).toMatchObject({ trainableParams: 0, nonTrainableParams: 272 });
+    // Built outside first: the second application inside shares those (trainable) weights.
+    expect(t('model M(x: [N, 16]) {\n  enc = dense(16)\n  a = x -> enc\n  frozen {\n    b = a -> enc\n  }\n  return b\n}')).toMatchObject({ trainableParams: 272, nonTrainableParams: 0 });
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

@@ -79,9 +79,10 @@ export function applyOp(st: State, inst: Instance, op: OpDef, ids: number[], sit
       st.report('E0408', `${label}: ${op.name} computes with float weights, but its input is ${dt}`, site.span, { hint: 'declare the input float32 (integer token ids go through embedding first)' });
       return ERR;
     }
+  // A layer is built where it is first applied: inside `frozen { }`, frozen, wherever its instance was made.
   // Every parameter and node has the same fields in the same order (one object shape for the engine:
   // the checker and the lowerings walk them all).
-  const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable, dtype: p.dtype, init: p.init, fanIn: p.fanIn, ...(p.zeroRows ? { zeroRows: p.zeroRows } : {}) }));
+  const params: IrParam[] = (r.params ?? []).map((p) => ({ name: p.name, shape: p.shape, trainable: p.trainable !== false && inst.trainable && (inst.applied > 0 || st.frozen === 0), dtype: p.dtype, init: p.init, fanIn: p.fanIn, ...(p.zeroRows ? { zeroRows: p.zeroRows } : {}) }));
   let sharedWith: number | undefined;
   if (inst.applied > 0) {
     const sig = (ps: readonly IrParam[]) => JSON.stringify(ps.map((p) => [p.name, p.shape]));
