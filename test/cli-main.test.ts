@@ -50,6 +50,7 @@ describe('usage errors: exit 2, one line on stderr, nothing on stdout', () => {
     ['an ambiguous --tolerance (2% or 200%?)', () => ['check', at('good.nn'), '--tolerance', '2'], /--tolerance expects a fraction like 0\.02 or a percentage like 2%, got '2'/],
     ['a zero --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N=0'], /--input-shape expects SYMBOL=SIZE pairs/],
     ['a malformed --input-shape', () => ['check', at('good.nn'), '--input-shape', 'N:1'], /--input-shape expects SYMBOL=SIZE pairs/],
+    ['a symbol given two sizes', () => ['check', at('good.nn'), '--input-shape', 'H=64,H=32'], /--input-shape gives H twice \(64 and 32\)/],
     ['a missing file', () => ['check', at('missing.nn')], /cannot read .*missing\.nn: no such file or directory/],
     ['a path through a file', () => ['check', at('good.nn/inner.nn')], /cannot read .*good\.nn\/inner\.nn: a part of the path is not a directory/],
     ['a directory without .nn files', () => ['check', at('empty')], /no \.nn files found/],
