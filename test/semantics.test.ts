@@ -203,6 +203,10 @@ model M(x: [N, 8, 16, 16]) {
     // Built outside first: the second application inside shares those (trainable) weights.
     expect(t('model M(x: [N, 16]) {\n  enc = dense(16)\n  a = x -> enc\n  frozen {\n    b = a -> enc\n  }\n  return b\n}')).toMatchObject({ trainableParams: 272, nonTrainableParams: 0 });
   });
+  it('strings and booleans order as in Python (by code point; false < true)', () => {
+    const r = checkText('model M(x: [N, 4]) {\n  assert "a" < "b" and "ab" > "a" and "Z" < "a" and "é" > "z" and not ("b" <= "a")\n  assert false < true and true >= true\n  return x\n}');
+    expect(r.diagnostics).toEqual([]);
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

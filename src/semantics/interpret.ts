@@ -447,6 +447,17 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
   if ((a.k === 'str' && b.k === 'str') || (a.k === 'bool' && b.k === 'bool')) {
     if (op === '==') return { k: 'bool', v: a.v === b.v };
     if (op === '!=') return { k: 'bool', v: a.v !== b.v };
+    // Strings order as Python orders them (by code point); booleans as false < true.
+    const x = a.k === 'str' ? a.v : Number(a.v);
+    const y = b.k === 'str' ? (b.v as string) : Number(b.v);
+    if (a.k === 'str') {
+      const [p, q] = [[...(x as string)].map((ch) => ch.codePointAt(0)!), [...(y as string)].map((ch) => ch.codePointAt(0)!)];
+      let i = 0;
+      while (i < p.length && i < q.length && p[i] === q[i]) i++;
+      const d = i < p.length && i < q.length ? p[i]! - q[i]! : p.length - q.length;
+      return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
+    }
+    return { k: 'bool', v: op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y };
   }
   if (a.k === 'none' || b.k === 'none') {
     if (op === '==') return { k: 'bool', v: a.k === b.k };
