@@ -207,6 +207,10 @@ model M(x: [N, 8, 16, 16]) {
     const r = checkText('model M(x: [N, 4]) {\n  assert "a" < "b" and "ab" > "a" and "Z" < "a" and "é" > "z" and not ("b" <= "a")\n  assert false < true and true >= true\n  return x\n}');
     expect(r.diagnostics).toEqual([]);
   });
+  it('an undecidable if is one error: the names its branches would bind are not then unknown', () => {
+    const r = checkText('model M(x: [N, 4, H, W]) {\n  if H > 64 {\n    z = x -> relu\n  } else {\n    z = x -> sigmoid\n  }\n  return z\n}');
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['E0300']);
+  });
   it('a chained comparison is one error (E0101), not also a type error for (a < b) < c', () => {
     const r = checkText('model M(x: [N, 4]) {\n  p = 2\n  assert 0 < p < 1\n  return x\n}');
     expect(r.diagnostics.map((d) => d.code)).toEqual(['E0101']);

@@ -95,6 +95,8 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
       if (c === undefined) {
         if (st.diagnostics.slice(before).some((d) => d.code === 'W0106'))
           st.report('E0300', 'this condition depends on symbolic sizes and cannot be decided, so neither branch can be chosen', st.span(sc.module, s.cond.range), { hint: 'give the sizes concrete values, or a `where` constraint' });
+        // Neither branch ran: the names they would have bound are errors already reported, not unknown names.
+        for (const name of assignedIn([...s.then, ...(s.else ?? [])])) if (!sc.vars.has(name)) sc.vars.set(name, ERR);
         return;
       }
       if (c) return execBlock(st, sc, s.then);
@@ -168,6 +170,19 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
       return;
     }
   }
+}
+
+/** The names statements assign (loop variables included), in nested bodies too. */
+function assignedIn(ss: readonly Stmt[], out = new Set<string>()): Set<string> {
+  for (const s of ss) {
+    if (s.kind === 'assign') out.add(s.target.text);
+    else if (s.kind === 'for') {
+      out.add(s.variable.text);
+      assignedIn(s.body, out);
+    } else if (s.kind === 'if') assignedIn([...s.then, ...(s.else ?? [])], out);
+    else if (s.kind === 'repeat' || s.kind === 'frozen') assignedIn(s.body, out);
+  }
+  return out;
 }
 
 /**
