@@ -172,6 +172,14 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
   }
 }
 
+/** Negative, zero or positive as `x` sorts before, with or after `y` by code point (not UTF-16 unit, as JS `<`). */
+function codePointOrder(x: string, y: string): number {
+  const p = [...x];
+  const q = [...y];
+  for (let i = 0; i < p.length && i < q.length; i++) if (p[i] !== q[i]) return p[i]!.codePointAt(0)! - q[i]!.codePointAt(0)!;
+  return p.length - q.length;
+}
+
 /** The names statements assign (loop variables included), in nested bodies too. */
 function assignedIn(ss: readonly Stmt[], out = new Set<string>()): Set<string> {
   for (const s of ss) {
@@ -462,17 +470,9 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
   if ((a.k === 'str' && b.k === 'str') || (a.k === 'bool' && b.k === 'bool')) {
     if (op === '==') return { k: 'bool', v: a.v === b.v };
     if (op === '!=') return { k: 'bool', v: a.v !== b.v };
-    // Strings order as Python orders them (by code point); booleans as false < true.
-    const x = a.k === 'str' ? a.v : Number(a.v);
-    const y = b.k === 'str' ? (b.v as string) : Number(b.v);
-    if (a.k === 'str') {
-      const [p, q] = [[...(x as string)].map((ch) => ch.codePointAt(0)!), [...(y as string)].map((ch) => ch.codePointAt(0)!)];
-      let i = 0;
-      while (i < p.length && i < q.length && p[i] === q[i]) i++;
-      const d = i < p.length && i < q.length ? p[i]! - q[i]! : p.length - q.length;
-      return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
-    }
-    return { k: 'bool', v: op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y };
+    // Ordered as Python orders them: strings by code point, false < true.
+    const d = a.k === 'str' ? codePointOrder(a.v, b.v as string) : Number(a.v) - Number(b.v);
+    return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
   }
   if (a.k === 'none' || b.k === 'none') {
     if (op === '==') return { k: 'bool', v: a.k === b.k };
