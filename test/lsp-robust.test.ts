@@ -103,12 +103,9 @@ describe('dslc lsp robustness', () => {
   });
 
   it('requests without a document or a valid position get InvalidParams; a refused rename gets RequestFailed', async () => {
-    const path = join(ROOT, 'examples/lenet5.nn');
-    const uri = uriOf(path);
+    const uri = uriOf(join(ROOT, 'examples/lenet5.nn'));
     const text = read('examples/lenet5.nn');
-    const got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    await got;
+    await c.openAndCheck(uri, text);
     for (const [m, params] of [
       ['textDocument/hover', { position: { line: 0, character: 0 } }],
       ['textDocument/hover', { textDocument: { uri } }],
@@ -171,12 +168,9 @@ describe('dslc lsp robustness', () => {
   });
 
   it('memory stays flat across 10,000 edits', async () => {
-    const path = join(ROOT, 'examples/lenet5.nn');
-    const uri = uriOf(path);
+    const uri = uriOf(join(ROOT, 'examples/lenet5.nn'));
     let text = read('examples/lenet5.nn');
-    const got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    await got;
+    await c.openAndCheck(uri, text);
     const at = text.indexOf('dense(120') + 'dense('.length;
     let v = 1;
     let base = 0;

@@ -27,9 +27,7 @@ describe('dslc lsp --stdio', () => {
   const openClean = async (file: string) => {
     const uri = uriOf(join(ROOT, file));
     const text = read(file);
-    const got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    expect((await got).diagnostics).toEqual([]);
+    expect((await c.openAndCheck(uri, text)).diagnostics).toEqual([]);
     return { uri, text };
   };
 
@@ -199,12 +197,7 @@ describe('dslc lsp --stdio', () => {
   });
 
   it('hover and inlay hints give shapes; code lenses give totals; rename edits every use', async () => {
-    const path = join(ROOT, 'examples/lenet5.nn');
-    const uri = uriOf(path);
-    const text = read('examples/lenet5.nn');
-    const got = c.nextDiagnostics(uri);
-    await c.open(uri, text);
-    await got;
+    const { uri, text } = await openClean('examples/lenet5.nn');
     const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(text, text.indexOf('dense(120') + 1) });
     expect(h.contents.value).toContain('[N, 120]');
     expect(h.contents.value).toContain('48,120');

@@ -61,6 +61,12 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
       versions.set(uri, 1);
       return conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'nn', version: 1, text } });
     },
+    /** Opens `text` as `uri` and returns the first diagnostics published for it. */
+    async openAndCheck(uri, text) {
+      const got = this.nextDiagnostics(uri);
+      await this.open(uri, text);
+      return got;
+    },
     /** Sends incremental edits; returns the new version. */
     change(uri, changes) {
       const v = (versions.get(uri) ?? 0) + 1;
