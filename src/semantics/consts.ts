@@ -98,8 +98,10 @@ function evalConst(st: State, b: ConstBinding): Value {
  * (diagnostics are deduplicated).
  */
 export function checkConstants(program: Program): Diagnostic[] {
-  const st = new State(program);
   const root = program.root;
+  // (Most files have none: the editor runs this on every keystroke, so no elaboration state is made then.)
+  if (!root.ast.decls.some((d) => d.kind === 'const')) return [];
+  const st = new State(program);
   for (const d of root.ast.decls) {
     if (d.kind !== 'const') continue;
     const b = root.own.get(d.name.text);
