@@ -202,7 +202,7 @@ describe('dslc run: input errors, exit codes', () => {
     writeFileSync(at('idx.npy'), writeNpy(Int32Array.from({ length: 10 }, (_, i) => i), [1, 10]));
     writeFileSync(at('bad-idx.npy'), writeNpy(Int32Array.from({ length: 10 }, (_, i) => (i === 0 ? 10 : 0)), [1, 10]));
     for (const [args, msg] of [
-      [['run', 'emb.nn', '--input', 'idx.npy', '--batch', '2'], "--batch 2 contradicts input 'x' (idx.npy), whose batch axis is 1"],
+      [['run', 'emb.nn', '--input', 'idx.npy', '--batch', '2'], "--batch 2 contradicts input 'x' (idx.npy), whose batch axis (0) is 1"],
       [['run', 'emb.nn', '--input', 'idx.npy', '-o', 'nodir/y.npy'], 'cannot write nodir/y.npy: the directory'],
       [['run', 'emb.nn', '--input', 'bad-idx.npy'], "an index input holds 10, outside the embedding table's rows 0..9"],
     ] as [string[], string][]) {
@@ -216,6 +216,20 @@ describe('dslc run: input errors, exit codes', () => {
     const y = npy('emb.npy');
     expect([...(y.data as Float32Array).slice(3 * 4, 4 * 4)]).toEqual([0, 0, 0, 0]);
     expect([...(y.data as Float32Array).slice(2 * 4, 3 * 4)].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('a time-major model (batch_first=false) takes its batch from axis 1: --batch binds N, not T', async () => {
+    writeFileSync(at('tm.nn'), 'model S(x: [T, N, 4]) {\n  return x -> gru(3, batch_first=false)\n}\n');
+    writeFileSync(at('tm.npy'), writeNpy(Float32Array.from({ length: 5 * 2 * 4 }, (_, i) => Math.sin(i)), [5, 2, 4]));
+    const ok = await dslc(['run', 'tm.nn', '--input', 'tm.npy', '--batch', '2', '-o', 'tm-out.npy']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(npy('tm-out.npy').shape).toEqual([5, 2, 3]);
+    const bad = await dslc(['run', 'tm.nn', '--input', 'tm.npy', '--batch', '5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--batch 5 contradicts input 'x' (tm.npy), whose batch axis (1) is 2");
+    const rnd = await dslc(['run', 'tm.nn', '--random', '--batch', '3', '--input-shape', 'T=7']);
+    expect(rnd.code, rnd.stderr).toBe(0);
+    expect(rnd.stdout).toMatch(/; x \[7, 3, 4\] random\n.*: \[7, 3, 3\] float32/);
   });
 
   it('an Inf input pixel stays in the outputs whose windows hold it (interpolation and adaptive pooling), as in PyTorch and onnxruntime', async () => {

@@ -5,22 +5,48 @@
 import { DTYPE_BYTES } from '../ops/types.js';
 import type { Graph } from '../semantics/ir.js';
 import type { KnownRange } from './rf.js';
-import { type Dim, type Expr, evaluate, isSymbolic, mul, symbolName } from '../symbolic/dim.js';
+import { type Dim, type Expr, evaluate, mul, symbolName } from '../symbolic/dim.js';
 
 export const tensorBytes = (g: Graph, id: number): Dim => {
   const t = g.tensors[id]!.type;
   return t.shape.reduce<Dim>((a, d) => mul(a, d), DTYPE_BYTES[t.dtype]);
 };
 
-/** Symbols that are batch axes (the first axis of a model input). */
+/**
+ * The model's batch symbols: the first axis of each input, as PyTorch, Keras and ONNX lay data out, except
+ * where a layer says its batch sits elsewhere (`OpDef.batchAxis`: a time-major recurrent layer reads
+ * `[T, N, F]`, so `N` is the batch and `T` is not). Costs are per sample over these symbols, `--batch` binds
+ * them, and `dslc run` reads a file's batch from their axis.
+ */
 export function batchSymbols(g: Graph): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i < g.inputs.length; i++) {
-    const d = g.tensors[g.inputs[i]!.tensor]!.type.shape[0];
-    if (d !== undefined && isSymbolic(d) && d.terms.length === 1 && d.terms[0]!.factors.length === 1 && d.terms[0]!.factors[0]!.atom.kind === 'sym')
-      out.add(d.terms[0]!.factors[0]!.atom.name);
+  const notBatch = new Set<string>();
+  const moved = new Set<string>();
+  for (const n of g.nodes) {
+    const axis = n.op.batchAxis?.(n.attrs) ?? 0;
+    if (axis === 0 || n.inputs[0] === undefined) continue;
+    const shape = g.tensors[n.inputs[0]]!.type.shape;
+    const b = shape[axis] !== undefined ? symbolName(shape[axis]) : undefined;
+    const first = shape[0] !== undefined ? symbolName(shape[0]) : undefined;
+    if (b !== undefined) moved.add(b);
+    if (first !== undefined && first !== b) notBatch.add(first);
   }
+  const out = new Set<string>();
+  for (const p of g.inputs)
+    g.tensors[p.tensor]!.type.shape.forEach((d, i) => {
+      const s = symbolName(d);
+      if (s !== undefined && ((i === 0 && !notBatch.has(s)) || moved.has(s))) out.add(s);
+    });
   return out;
+}
+
+/** The axis of input `index` holding a batch symbol (the first such axis), or undefined when none does. */
+export function batchAxisOf(g: Graph, index: number, batch: ReadonlySet<string> = batchSymbols(g)): number | undefined {
+  const shape = g.tensors[g.inputs[index]!.tensor]!.type.shape;
+  const i = shape.findIndex((d) => {
+    const s = symbolName(d);
+    return s !== undefined && batch.has(s);
+  });
+  return i < 0 ? undefined : i;
 }
 
 /**

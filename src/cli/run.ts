@@ -13,6 +13,7 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { check } from '../api.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
+import { batchAxisOf, batchSymbols } from '../checker/memory.js';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../lower/npy.js';
 import { lowerToTfjs, TfjsInputError, type TfjsNet, type TfjsTensorData } from '../lower/tfjs/index.js';
 import { loadWeightsArg } from './weights-names.js';
@@ -199,11 +200,21 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
       throw e;
     }
   }
-  const firstBatch = [...arrays.values()][0]?.shape[0];
+  // Each input's batch axis: where its batch symbol sits (axis 1 for a time-major recurrent model's [T, N, F]).
+  const batchSyms = batchSymbols(g);
+  const axisOf = new Map(g.inputs.map((p, i) => [p.name, batchAxisOf(g, i, batchSyms)] as const));
+  const fileBatch = (name: string, a: NpyArray) => {
+    const ax = axisOf.get(name);
+    return ax === undefined ? undefined : a.shape[ax];
+  };
+  const firstBatch = [...arrays].map(([name, a]) => fileBatch(name, a)).find((b) => b !== undefined);
   const batch = args.batch ?? (firstBatch && firstBatch > 0 ? firstBatch : 1);
   // A --batch the input files contradict is refused, as a conflicting --input-shape is.
   if (args.batch !== undefined)
-    for (const [name, a] of arrays) if (a.shape[0] !== args.batch) throw new UsageError(`--batch ${args.batch} contradicts input '${name}' (${inFiles.get(name)}), whose batch axis is ${a.shape[0]}; leave --batch out to use the files' batch`);
+    for (const [name, a] of arrays) {
+      const b = fileBatch(name, a);
+      if (b !== undefined && b !== args.batch) throw new UsageError(`--batch ${args.batch} contradicts input '${name}' (${inFiles.get(name)}), whose batch axis (${axisOf.get(name)}) is ${b}; leave --batch out to use the files' batch`);
+    }
   // Output files are checked before the run: a typo in a path should not cost the whole run first.
   for (const f of outFiles.values()) {
     const dir = dirname(resolve(f));
@@ -245,7 +256,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
       const s = String(p.shape[i]);
       const given = args.inputShapes?.get(s);
       if (typeof given === 'number') return given;
-      if (i === 0) return batch;
+      if (batchSyms.has(s)) return batch;
       throw new UsageError(`input '${p.name}' has shape ${shapeText(p.shape)}: give --input-shape ${s}=SIZE for --random`);
     });
     inputs[p.name] = randomInput(p.dtype, shape, (args.seed ?? 0) + k);
@@ -283,7 +294,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
     }
     times.sort((a, b) => a - b);
     const med = quantile(times, 0.5);
-    const n = Object.values(inputs)[0]?.shape[0] ?? 1;
+    const n = net.inputs.map((p) => (axisOf.get(p.name) === undefined ? undefined : inputs[p.name]?.shape[axisOf.get(p.name)!])).find((b) => b !== undefined) ?? 1;
     io.out(`bench: ${args.bench} runs after ${WARMUP} warm-up, batch ${n}: median ${med.toFixed(2)} ms, p95 ${quantile(times, 0.95).toFixed(2)} ms, ${((n * 1000) / med).toFixed(1)} samples/s\n`);
   }
   return 0;

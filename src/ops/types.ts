@@ -179,6 +179,11 @@ export interface OpDef {
   /** Shape rule, params, cost and RF transfer. */
   infer(ctx: OpContext): OpResult | OpFailure;
   readonly examples: readonly OpExample[];
+  /**
+   * Axis of input 0 holding the batch, when the attributes can put it elsewhere than axis 0 (a time-major
+   * recurrent layer's `[T, N, F]`: 1). Finds a model's batch symbol (src/checker/memory.ts `batchSymbols`).
+   */
+  readonly batchAxis?: (attrs: Readonly<Record<string, AttrValue>>) => number;
   /** Lint knowledge: this op subtracts a per-channel mean, so a bias just before it is wasted (BatchNorm). */
   readonly cancelsPrecedingBias?: boolean;
   /**

@@ -5,12 +5,13 @@
  */
 import onnxProto from 'onnx-proto';
 import type { CheckedModel } from '../../checker/analyze.js';
+import { batchSymbols } from '../../checker/memory.js';
 import { diag } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { OnnxAttr, OnnxLowerContext, OnnxUnpack } from '../../ops/onnx-types.js';
 import type { DType, TensorType } from '../../ops/types.js';
 import type { IrNode } from '../../semantics/ir.js';
-import { type Dim, dimToJson, formatDim, isSymbolic, substitute } from '../../symbolic/dim.js';
+import { type Dim, dimToJson, substitute } from '../../symbolic/dim.js';
 import { type InitScheme, initParam, paramKey } from '../weights.js';
 import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join } from './encode.js';
 import { type Emitted, FUNCTION_DOMAIN, groupIntoFunctions } from './functions.js';
@@ -103,11 +104,7 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
   const opset = opts.opset ?? 17;
   const diagnostics: Diagnostic[] = [];
   const batchEnv = new Map<string, Dim>();
-  if (opts.batch !== undefined)
-    for (const p of g.inputs) {
-      const d = g.tensors[p.tensor]!.type.shape[0];
-      if (d !== undefined && isSymbolic(d)) batchEnv.set(formatDim(d), opts.batch);
-    }
+  if (opts.batch !== undefined) for (const s of batchSymbols(g)) batchEnv.set(s, opts.batch);
   const fix = (t: TensorType): TensorType => (batchEnv.size ? { ...t, shape: t.shape.map((d) => substitute(d, batchEnv)) } : t);
 
   // Value names: ports keep their names; intermediates are named after the layer that makes them.

@@ -5,6 +5,7 @@
  * runtime-free: `lowerToTfjs` loads the result as a `tf.GraphModel`, `--emit tfjs` writes it.
  */
 import type { CheckedModel } from '../../checker/analyze.js';
+import { batchSymbols } from '../../checker/memory.js';
 import { diag } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { ConcreteType, TfDType, TfLayout, TfjsLowerContext } from '../../ops/tfjs-types.js';
@@ -54,12 +55,11 @@ export const tfDType = (d: DType): TfDType => (d === 'float32' || d === 'float16
 export const toNhwc = (r: number): number[] => [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2), 1];
 export const toNchw = (r: number): number[] => [0, r - 1, ...Array.from({ length: r - 2 }, (_, i) => i + 1)];
 
-/** The symbols of the model's inputs: the batch symbols (axis 0) and the others. */
+/** The symbols of the model's inputs: the batch symbols (src/checker/memory.ts `batchSymbols`) and the others. */
 export function inputSymbols(m: CheckedModel): { batch: Set<string>; other: Set<string> } {
-  const batch = new Set<string>();
+  const batch = batchSymbols(m.graph);
   const other = new Set<string>();
-  for (const p of m.graph.inputs)
-    m.graph.tensors[p.tensor]!.type.shape.forEach((d, i) => isSymbolic(d) && symbolsOf(d, i === 0 ? batch : other));
+  for (const p of m.graph.inputs) m.graph.tensors[p.tensor]!.type.shape.forEach((d) => isSymbolic(d) && symbolsOf(d, other));
   for (const s of batch) other.delete(s);
   return { batch, other };
 }

@@ -32,6 +32,7 @@ export const op: OpDef = {
     { name: 'vdim', type: 'int', default: null, min: 1, doc: 'Features of the value input; default E.' },
     { name: 'batch_first', type: 'bool', default: true, doc: 'Inputs `[N, T, E]` (true, dslc default) or `[T, N, E]` (false, PyTorch default).' },
   ],
+  batchAxis: (a) => (a.batch_first ? 0 : 1),
   infer(ctx) {
     const q = ctx.inputs[0]!;
     // Self-attention: the query is also key and value; with two inputs the key is also the value.

@@ -154,6 +154,7 @@ export function makeRecurrent(spec: RecurrentSpec): OpDef {
       'reference fixtures count). FLOPs = 2 × MACs; bias adds, gate nonlinearities and elementwise state updates are not counted.',
     inputs: [{ name: 'x' }],
     attrs,
+    batchAxis: (a) => (a.batch_first ? 0 : 1),
     infer(ctx) {
       const x = ctx.inputs[0]!;
       if (x.shape.length !== 3)
