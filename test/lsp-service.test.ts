@@ -83,6 +83,24 @@ describe('queries from the last check', () => {
     expect(b).toContain('[N, 128, 28, 28]');
   });
 
+  it('hover on a block parameter: the shapes or values its calls gave it (after an edit above too)', () => {
+    const text = 'block b(x: Tensor, c: int, k: int = 3) -> Tensor {\n  y = x -> conv2d(c, k, padding=1) -> relu\n  return y\n}\n' +
+      'model M(x: [N, 3, 32, 32]) {\n  a = x -> b(8)\n  z = a -> b(16, k=5)\n  return z\n}\nblock unused(t: Tensor, n: int = 2) -> Tensor {\n  return t\n}\n';
+    const { s, a } = analysisOf('/virtual/params.nn', text);
+    const at = (t: string, probe: string, k = 0) => hover(t === text ? a : s.analyze('/virtual/params.nn')!, t.indexOf(probe) + k)!.contents;
+    expect(at(text, 'x: Tensor')).toBe('```nn\nx: [N, 3, 32, 32] | [N, 8, 32, 32]\n```\nparameter of block b (2 shapes across calls)');
+    expect(at(text, 'x -> conv2d')).toContain('x: [N, 3, 32, 32] | [N, 8, 32, 32]');
+    expect(at(text, 'c: int')).toBe('```nn\nc: int = 8 | 16\n```\nparameter of block b (2 values across calls)');
+    expect(at(text, 'k, padding')).toContain('k: int = 3 | 5');
+    // Never called: the declaration as written.
+    expect(at(text, 'n: int')).toBe('```nn\nn: int = 2\n```\nparameter of block unused');
+    expect(at(text, 't: Tensor')).toBe('```nn\nt: Tensor\n```\nparameter of block unused');
+    // A comment line added above the block: the model is not re-elaborated, its spans move.
+    const edited = `# note\n${text}`;
+    s.set('/virtual/params.nn', edited);
+    expect(at(edited, 'c: int')).toContain('c: int = 8 | 16');
+  });
+
   it('definition of an imported block goes into the stdlib file; references and rename', () => {
     const { a } = resnet18();
     const [d] = definition(a, a.text.indexOf('basic_stage(64') + 1);

@@ -13,6 +13,7 @@ import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, suggest } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
+import type { BlockArg } from './ir.js';
 import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, kindName, show, toAttr } from './values.js';
 
 type Site = ArgSite;
@@ -338,7 +339,11 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.appliedLabel ? inst.appliedLabel : st.uniqueLabel(inst.label ?? hint ?? decl.name.text, !inst.label && !hint);
   inst.appliedLabel = label;
-  st.frames.push({ block: decl.name.text, label, span: site.span, instance: inst.id });
+  const args = decl.params.map((p, i): BlockArg => {
+    const v = sc.vars.get(p.name.text)!;
+    return i < tps.length && v.k === 'tensor' ? { name: p.name.text, type: st.tensors[v.id]!.type } : { name: p.name.text, value: show(v) };
+  });
+  st.frames.push({ block: decl.name.text, label, span: site.span, instance: inst.id, args });
   st.activeBlocks.push(ref);
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
   let result: Value | undefined;

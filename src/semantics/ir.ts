@@ -13,6 +13,15 @@ export interface BlockFrame {
   readonly span: Span;
   /** Id of the block instance (shared instances have one id across applications). */
   readonly instance: number;
+  /** This application's arguments, in parameter order (hover shows them on the block's parameters). */
+  readonly args?: readonly BlockArg[];
+}
+
+/** One argument of a block application: a tensor parameter's type, or another parameter's value as written by `show`. */
+export interface BlockArg {
+  readonly name: string;
+  readonly type?: TensorType;
+  readonly value?: string;
 }
 
 export interface IrTensor {

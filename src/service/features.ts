@@ -2,6 +2,7 @@
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
+import type { BlockFrame } from '../semantics/ir.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { type SiteApps, appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
@@ -90,6 +91,34 @@ export function lastSiteIn(a: Analysis, file: string, e: Expr): SiteApps | undef
   return sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));
 }
 
+/**
+ * What the calls of a block in this document's models gave one of its parameters: distinct shapes (tensor
+ * parameters) or values, in order of first application. Calls from other files are not seen here.
+ */
+function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: boolean; texts: string[] } {
+  const seen = new Set<BlockFrame>();
+  const texts = new Set<string>();
+  let tensor = false;
+  for (const m of a.result.models) {
+    const move = a.moves.get(m);
+    for (const l of m.layers) {
+      const path = l.node.blockPath;
+      for (let i = 0; i < path.length; i++) {
+        const f = path[i]!;
+        if (f.block !== decl.name.text || seen.has(f)) continue;
+        // The application is of this declaration when what it ran (the next call, or the layer) lies in its body.
+        const inner = move ? move(i + 1 < path.length ? path[i + 1]!.span : l.node.span) : i + 1 < path.length ? path[i + 1]!.span : l.node.span;
+        if (inner.file !== a.path || inner.start < decl.range.start || inner.end > decl.range.end) continue;
+        seen.add(f);
+        const arg = f.args?.find((x) => x.name === name);
+        if (arg?.type) (tensor = true), texts.add(shapeText(arg.type.shape));
+        else if (arg?.value !== undefined) texts.add(arg.value);
+      }
+    }
+  }
+  return { tensor, texts: [...texts] };
+}
+
 /** Hover at an offset of an open document. */
 export function hover(a: Analysis, offset: number): Hover | undefined {
   const mod = a.result.program.root;
@@ -103,6 +132,17 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
       const m = a.result.models.find((x) => x.graph.name === occ.decl!.name.text);
       const port = m?.graph.inputs.find((p) => p.name === occ.name);
       if (port) shapes = [shapeText(m!.graph.tensors[port.tensor]!.type.shape)];
+    } else if (def && occ.kind === 'param' && occ.decl.kind === 'block') {
+      const p = occ.decl.params.find((x) => x.name.text === occ.name);
+      const args = argsAcrossCalls(a, occ.decl, occ.name);
+      if (p && !args.tensor) {
+        // A number, string or layer parameter: its declaration, then the values the calls gave it.
+        const vals = args.texts.length ? ` = ${args.texts.slice(0, 3).join(' | ')}${args.texts.length > 3 ? ' | …' : ''}` : '';
+        const many = args.texts.length > 1 ? ` (${args.texts.length} values across calls)` : '';
+        const decl = vals ? `${p.name.text}${p.type ? `: ${typeText(p)}` : ''}` : paramText(p, a.text);
+        return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${decl}${vals}\n\`\`\`\nparameter of block ${occ.decl.name.text}${many}` };
+      }
+      shapes = args.texts;
     } else if (def) {
       const st = assignAt(occ.decl.body, def.start);
       if (st) shapes = shapesIn(a, a.path, st.value);
