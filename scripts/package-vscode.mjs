@@ -30,7 +30,7 @@ if (grammar.scopeName !== manifest.contributes.grammars[0].scopeName) throw new 
 /** [path in the archive, contents] in archive order. */
 const files = [];
 const add = (path, data) => files.push([path, typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
-for (const f of ['package.json', 'extension.js', 'language-configuration.json', 'README.md']) add(`extension/${f}`, readFileSync(join(EXT, f)));
+for (const f of ['package.json', 'extension.js', 'connection.js', 'language-configuration.json', 'README.md']) add(`extension/${f}`, readFileSync(join(EXT, f)));
 add('extension/syntaxes/nn.tmLanguage.json', grammarText);
 add('extension/server/package.json', `${JSON.stringify({ name: 'dslc-server', private: true, type: 'module' }, null, 2)}\n`);
 add('extension/server/bin/dslc.js', readFileSync(join(ROOT, 'bin/dslc.js')));

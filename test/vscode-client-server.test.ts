@@ -2,14 +2,15 @@
  * The VS Code extension's client (editors/vscode/extension.js), activated in Node with a stand-in for the
  * `vscode` module (test/helpers/vscode-mock.ts), starting the real `dslc lsp --stdio` (the build in dist/:
  * `npm test` builds first): diagnostics reach the diagnostic collection, edits are sent incrementally,
- * and hover, completion and formatting answer through the registered providers.
+ * and hover, completion, formatting, semantic tokens, folding and quick fixes answer through the registered
+ * providers.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatText } from '../src/syntax/printer.js';
-import { Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
+import { CodeActionKind, Diagnostic, Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
@@ -93,6 +94,66 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const conv = list.items.find((i) => i.label === 'conv2d')!;
     const resolved = (await (mock.providers.completion as { resolveCompletionItem: Function }).resolveCompletionItem(conv, token)) as { documentation?: { value: string } };
     expect(resolved.documentation?.value).toMatch(/convolution/i);
+  });
+
+  it('semantic tokens: registered with the legend the server gives, answered from textDocument/semanticTokens/full', async () => {
+    const [legend] = mock.registered.semanticTokens as [{ tokenTypes: string[]; tokenModifiers: string[] }];
+    expect(legend.tokenTypes).toContain('function');
+    expect(legend.tokenModifiers).toContain('defaultLibrary');
+    const provider = mock.providers.semanticTokens as { provideDocumentSemanticTokens: Function };
+    const tokens = (await provider.provideDocumentSemanticTokens(doc, token)) as { data: Uint32Array };
+    expect(tokens.data).toBeInstanceOf(Uint32Array);
+    // Decoded (relative lines and columns), each `conv2d` call is a library function.
+    const lines = doc.getText().split('\n');
+    const named: string[] = [];
+    for (let i = 0, line = 0, col = 0; i < tokens.data.length; i += 5) {
+      const [dl, dc, len, type, mods] = tokens.data.subarray(i, i + 5) as unknown as number[];
+      col = dl ? dc! : col + dc!;
+      line += dl!;
+      named.push(`${lines[line]!.slice(col, col + len!)}:${legend.tokenTypes[type!]}${mods! & (1 << legend.tokenModifiers.indexOf('defaultLibrary')) ? '/lib' : ''}`);
+    }
+    expect(named).toContain('conv2d:function/lib');
+    expect(named.filter((n) => n === 'conv2d:function/lib').length).toBe(lines.filter((l) => l.includes('conv2d(')).length);
+  });
+
+  describe('on a model with a comment block, a shrinking conv and a conv before a norm', () => {
+    const text = '# LeNet-like stem:\n# one conv, one norm.\nmodel M(x: [N, 3, 32, 32]) -> (y: [N, 8, 32, 32]) {\n  y = x -> conv2d(8, 3) -> batchnorm\n  return y\n}\n';
+    const stem = new TextDocument(Uri.file(join(tmpdir(), 'dslc-vscode-stem.nn')), text);
+    const key = stem.uri.toString();
+
+    it('folding ranges keep their kind: the comment block folds as a comment', async () => {
+      for (const l of mock.listeners.open) l(stem);
+      const ranges = (await (mock.providers.foldingRange as { provideFoldingRanges: Function }).provideFoldingRanges(stem, {}, token)) as { start: number; end: number; kind?: number }[];
+      expect(ranges).toContainEqual(expect.objectContaining({ start: 0, end: 1, kind: mock.api.FoldingRangeKind.Comment }));
+      expect(ranges).toContainEqual(expect.objectContaining({ start: 2, end: 5, kind: undefined }));
+    });
+
+    it('quick fixes come back for the diagnostics VS Code hands over (bias=false for W0101, padding for the shrinking conv)', async () => {
+      const published = await until('W0101 and E0405', () => {
+        const ds = mock.published.get(key);
+        return ds?.some((d) => d.code === 'W0101') && ds.some((d) => d.code === 'E0405') ? ds : undefined;
+      });
+      // VS Code passes copies rebuilt from its markers: the fields only, nothing the client kept on its objects.
+      const copy = (d: Diagnostic) => Object.assign(new Diagnostic(d.range, d.message, d.severity), { code: d.code, source: d.source });
+      const provider = mock.providers.codeAction as { provideCodeActions: Function };
+      type Action = { title: string; kind: CodeActionKind; diagnostics?: Diagnostic[]; isPreferred?: boolean; edit: { edits: { newText: string }[] } };
+      const w0101 = published.find((d) => d.code === 'W0101')!;
+      const actions = (await provider.provideCodeActions(stem, w0101.range, { diagnostics: [copy(w0101)], only: CodeActionKind.QuickFix, triggerKind: 1 }, token)) as Action[];
+      const bias = actions.find((a) => /bias=false/.test(a.title))!;
+      expect(bias.kind.value).toBe('quickfix');
+      expect(bias.diagnostics!.map((d) => [d.code, d.source, d.severity])).toEqual([['W0101', 'dslc', mock.api.DiagnosticSeverity.Warning]]);
+      expect(bias.diagnostics![0]!.range).toEqual(w0101.range);
+      expect(bias.edit.edits.map((e) => e.newText).join('')).toMatch(/bias=false/);
+      const conv = text.split('\n')[3]!.indexOf('conv2d');
+      const onConv = new Range(new Position(3, conv), new Position(3, conv));
+      const e0405 = published.filter((d) => d.code === 'E0405').map(copy);
+      const atConv = (await provider.provideCodeActions(stem, onConv, { diagnostics: e0405, triggerKind: 2 }, token)) as Action[];
+      expect(atConv.map((a) => a.title)).toContainEqual(expect.stringMatching(/padding=1/));
+      expect(atConv.find((a) => /padding=1/.test(a.title))!.edit.edits.map((e) => e.newText).join('')).toMatch(/padding=1/);
+      // The kinds the server offers are declared with the provider (VS Code asks it only for those).
+      expect(mock.registered.codeAction).toEqual([{ providedCodeActionKinds: [CodeActionKind.QuickFix] }]);
+      for (const l of mock.listeners.close) l(stem);
+    });
   });
 
   it('rename: prepareRename gives the range, and a refused rename throws the reason the server gives (VS Code shows it)', async () => {

@@ -7,10 +7,14 @@ import { PassThrough } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 import { describe, expect, it } from 'vitest';
-import { createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
+import { CodeActionKind, Diagnostic, DiagnosticRelatedInformation, Location, Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), createVscodeMock({}).api);
+const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), createVscodeMock({}).api) as unknown as {
+  Connection: new (...a: unknown[]) => unknown;
+  spawnPlan(command: string, args: string[], platform: string): { command: string; args: string[]; shell: boolean };
+  codeActionParams(doc: unknown, range: Range, ctx: unknown): { context: { diagnostics: unknown[]; only?: string[]; triggerKind?: number } };
+};
 
 interface Conn {
   request(method: string, params: unknown): Promise<unknown>;
@@ -71,5 +75,69 @@ describe('the VS Code client connection', () => {
     await expect(client.request('echo', 2)).rejects.toThrow(/the language server stopped/);
     expect(Date.now() - t0).toBeLessThan(1000);
     server.dispose();
+  });
+});
+
+describe('how the client spawns the server', () => {
+  it('runs an executable (or node with the bundled launcher) directly, on every platform', () => {
+    for (const platform of ['linux', 'darwin', 'win32'])
+      for (const command of ['/usr/local/bin/dslc', 'C:\\Program Files\\nodejs\\node.exe', 'dslc'])
+        expect(ext.spawnPlan(command, ['lsp', '--stdio'], platform)).toEqual({ command, args: ['lsp', '--stdio'], shell: false });
+    // A file named like a batch file is only special on Windows.
+    expect(ext.spawnPlan('/opt/dslc.cmd', ['lsp'], 'linux')).toEqual({ command: '/opt/dslc.cmd', args: ['lsp'], shell: false });
+  });
+
+  it('runs a Windows batch file (.cmd, .bat, any case) through the shell, as one escaped command line', () => {
+    // Node ≥ 18.20.2 refuses to spawn a batch file without a shell (EINVAL).
+    for (const command of ['dslc.cmd', 'C:\\tools\\dslc.CMD', 'C:\\tools\\dslc.bat']) {
+      const plan = ext.spawnPlan(command, ['lsp', '--stdio'], 'win32');
+      expect(plan.shell).toBe(true);
+      expect(plan.args).toEqual([]); // (arguments given separately with `shell` are joined unescaped by Node)
+      expect(plan.command).toBe(`${command} ^^^"lsp^^^" ^^^"--stdio^^^"`);
+    }
+  });
+
+  it('escapes what cmd.exe would otherwise interpret: spaces, &, |, %, quotes, trailing backslashes', () => {
+    const plan = ext.spawnPlan('C:\\Program Files\\dslc (dev)\\dslc.cmd', ['a b', 'x&calc', '100%', 'say "hi"', 'C:\\dir\\'], 'win32');
+    const [command, ...args] = plan.command.split(/(?<!\^) /);
+    expect(command).toBe('C:\\Program^ Files\\dslc^ ^(dev^)\\dslc.cmd');
+    // Each argument: quoted for the program ("…", \" inside, backslashes before a quote doubled), then each
+    // cmd.exe metacharacter escaped twice (^^^), as a batch file's %* is parsed once more.
+    expect(args).toEqual(['^^^"a^^^ b^^^"', '^^^"x^^^&calc^^^"', '^^^"100^^^%^^^"', '^^^"say^^^ \\^^^"hi\\^^^"^^^"', '^^^"C:\\dir\\\\^^^"']);
+    // No metacharacter is left unescaped: nothing can end the command or start another one.
+    expect(plan.command.replace(/\^./g, '')).not.toMatch(/[&|<>()%!"^]/);
+  });
+});
+
+describe('code action requests', () => {
+  const doc = new TextDocument(Uri.file('/w/a.nn'), 'model M(x: [N, 3, 8, 8]) {}\n');
+  const range = new Range(new Position(1, 2), new Position(1, 40));
+
+  it('carry the context diagnostics in LSP form (code, source, range, severity, related), `only` and the trigger', () => {
+    // VS Code hands the provider copies of the diagnostics, rebuilt from the editor's markers: only their fields.
+    const d = new Diagnostic(range, "conv2d before batchnorm: its bias is redundant", 1);
+    d.code = 'W0101';
+    d.source = 'dslc';
+    d.relatedInformation = [new DiagnosticRelatedInformation(new Location(Uri.file('/w/lib.nn'), new Range(new Position(0, 0), new Position(0, 5))), 'here')];
+    const other = new Diagnostic(range, 'from another extension', 3);
+    other.code = { value: 'X1', target: Uri.parse('https://example.com') } as unknown as string;
+    const params = ext.codeActionParams(doc, range, { diagnostics: [d, other], only: CodeActionKind.QuickFix, triggerKind: 1 });
+    expect(params).toEqual({
+      textDocument: { uri: 'file:///w/a.nn' },
+      range: { start: { line: 1, character: 2 }, end: { line: 1, character: 40 } },
+      context: {
+        diagnostics: [
+          {
+            range: { start: { line: 1, character: 2 }, end: { line: 1, character: 40 } }, message: d.message, severity: 2, code: 'W0101', source: 'dslc',
+            relatedInformation: [{ location: { uri: 'file:///w/lib.nn', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 5 } } }, message: 'here' }],
+          },
+          { range: { start: { line: 1, character: 2 }, end: { line: 1, character: 40 } }, message: 'from another extension', severity: 4, code: 'X1' },
+        ],
+        only: ['quickfix'],
+        triggerKind: 1,
+      },
+    });
+    // Without `only` (the light bulb asks for every kind), none is sent.
+    expect(ext.codeActionParams(doc, range, { diagnostics: [], triggerKind: 2 }).context).toEqual({ diagnostics: [], triggerKind: 2 });
   });
 });

@@ -33,7 +33,7 @@ describe('the .vsix', () => {
     expect(py.status, py.stderr).toBe(0);
     const [bad, ...names] = py.stdout.trim().split('\n');
     expect(bad).toBe('None');
-    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/language-configuration.json', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/dslc.cjs', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
+    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/connection.js', 'extension/language-configuration.json', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/dslc.cjs', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
       expect(names).toContain(n);
     const listing = execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' });
     expect(listing).toMatch(/extension\/syntaxes\/nn\.tmLanguage\.json/);

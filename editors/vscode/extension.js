@@ -4,12 +4,14 @@
 // not a dependency of dslc and the .vsix is built offline (scripts/package-vscode.mjs), so the client
 // speaks JSON-RPC over the server's stdio itself (Content-Length framing) and maps the LSP features
 // dslc serves onto VS Code providers: diagnostics, hover, completion, signature help, definition,
-// references, rename, document symbols, folding ranges, formatting, code actions, inlay hints and code lenses.
+// references, rename, document symbols, folding ranges, formatting, code actions, semantic tokens, inlay
+// hints and code lenses. The connection and the spawn decision are in connection.js.
 'use strict';
 const vscode = require('vscode');
 const { spawn } = require('child_process');
 const { existsSync } = require('fs');
 const path = require('path');
+const { Connection, spawnPlan } = require('./connection');
 
 const LANGUAGE = 'nn';
 const SELECTOR = [{ language: LANGUAGE }];
@@ -24,98 +26,6 @@ function serverCommand(context) {
   // VS Code's own runtime runs the bundled server as plain Node.
   if (existsSync(bundled)) return { command: process.execPath, args: [bundled, ...args], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
   return { command: process.platform === 'win32' ? 'dslc.cmd' : 'dslc', args, env: process.env };
-}
-
-/** JSON-RPC 2.0 over a child process's stdio, with LSP's `Content-Length` headers. */
-class Connection {
-  constructor(child, log) {
-    this.child = child;
-    this.log = log;
-    this.nextId = 1;
-    /** Why the server answers nothing any more, once it stopped or never started. */
-    this.dead = undefined;
-    this.pending = new Map();
-    this.handlers = new Map();
-    this.buffer = Buffer.alloc(0);
-    child.stdout.on('data', (chunk) => this.receive(chunk));
-  }
-
-  receive(chunk) {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (;;) {
-      const headerEnd = this.buffer.indexOf('\r\n\r\n');
-      if (headerEnd < 0) return;
-      const m = /Content-Length:\s*(\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString('ascii'));
-      if (!m) {
-        this.buffer = this.buffer.subarray(headerEnd + 4);
-        continue;
-      }
-      const length = Number(m[1]);
-      if (this.buffer.length < headerEnd + 4 + length) return;
-      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
-      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
-      let msg;
-      try {
-        msg = JSON.parse(body);
-      } catch {
-        continue;
-      }
-      this.log('<-', msg);
-      this.dispatch(msg);
-    }
-  }
-
-  dispatch(msg) {
-    if (msg.id !== undefined && msg.method === undefined) {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(msg.error.message));
-      else p.resolve(msg.result);
-      return;
-    }
-    const handler = this.handlers.get(msg.method);
-    if (msg.id === undefined) {
-      if (handler) handler(msg.params);
-      return;
-    }
-    // A request from the server: answer it, with null for the ones this client does not implement.
-    Promise.resolve(handler ? handler(msg.params) : null).then(
-      (result) => this.write({ jsonrpc: '2.0', id: msg.id, result: result === undefined ? null : result }),
-      (e) => this.write({ jsonrpc: '2.0', id: msg.id, error: { code: -32603, message: String(e && e.message) } }),
-    );
-  }
-
-  write(msg) {
-    this.log('->', msg);
-    const body = Buffer.from(JSON.stringify(msg), 'utf8');
-    if (this.child.stdin.writable) this.child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
-  }
-
-  request(method, params, token) {
-    // A server that stopped (or never started) answers nothing: fail at once rather than wait forever.
-    if (this.dead) return Promise.reject(new Error(this.dead));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.write({ jsonrpc: '2.0', id, method, params });
-      if (token) token.onCancellationRequested(() => this.notify('$/cancelRequest', { id }));
-    });
-  }
-
-  notify(method, params) {
-    this.write({ jsonrpc: '2.0', method, params });
-  }
-
-  on(method, handler) {
-    this.handlers.set(method, handler);
-  }
-
-  failAll(reason) {
-    this.dead = reason;
-    for (const p of this.pending.values()) p.reject(new Error(reason));
-    this.pending.clear();
-  }
 }
 
 // ---- LSP ↔ VS Code conversions ------------------------------------------------------------------
@@ -143,10 +53,60 @@ function toDiagnostic(d) {
   if (d.code !== undefined) out.code = d.code;
   out.source = d.source || 'dslc';
   if (d.relatedInformation) out.relatedInformation = d.relatedInformation.map((r) => new vscode.DiagnosticRelatedInformation(toLocation(r.location), r.message));
+  if (d.tags) out.tags = d.tags; // (the same numbers in LSP and VS Code: 1 unnecessary, 2 deprecated)
   out.data = d.data;
-  out.lspDiagnostic = d;
   return out;
 }
+
+/**
+ * A VS Code diagnostic in LSP form, as the server expects in a code action's context. Built from the
+ * diagnostic's fields: the ones VS Code hands to a code action provider are copies, without any property
+ * the client added when it published them.
+ */
+function fromDiagnostic(x) {
+  const code = x.code !== null && typeof x.code === 'object' ? x.code.value : x.code;
+  return {
+    range: fromRange(x.range),
+    message: x.message,
+    severity: x.severity === undefined ? 1 : x.severity + 1, // VS Code counts from Error = 0, LSP from Error = 1
+    ...(code !== undefined && code !== null ? { code } : {}),
+    ...(x.source ? { source: x.source } : {}),
+    ...(x.tags && x.tags.length ? { tags: x.tags } : {}),
+    ...(x.relatedInformation && x.relatedInformation.length
+      ? { relatedInformation: x.relatedInformation.map((r) => ({ location: { uri: r.location.uri.toString(), range: fromRange(r.location.range) }, message: r.message })) }
+      : {}),
+    ...(x.data !== undefined ? { data: x.data } : {}),
+  };
+}
+
+/** The `textDocument/codeAction` request for a VS Code code action context: its diagnostics, `only` and trigger. */
+function codeActionParams(doc, range, ctx) {
+  return {
+    ...docParams(doc),
+    range: fromRange(range),
+    context: {
+      diagnostics: (ctx.diagnostics || []).map(fromDiagnostic),
+      ...(ctx.only ? { only: [ctx.only.value] } : {}),
+      ...(ctx.triggerKind ? { triggerKind: ctx.triggerKind } : {}), // (1 invoked, 2 automatic in both)
+    },
+  };
+}
+
+/** An LSP code action kind (`quickfix`, `refactor.rewrite`, …) as a VS Code CodeActionKind. */
+const toCodeActionKind = (k) => (k ? k.split('.').reduce((kind, part) => kind.append(part), vscode.CodeActionKind.Empty) : undefined);
+
+/** An LSP code action (with an edit) as a VS Code one, bound to the diagnostics it fixes. */
+function toCodeAction(a) {
+  const action = new vscode.CodeAction(a.title, toCodeActionKind(a.kind));
+  action.edit = toWorkspaceEdit(a.edit);
+  if (a.diagnostics) action.diagnostics = a.diagnostics.map(toDiagnostic);
+  if (a.isPreferred) action.isPreferred = true;
+  return action;
+}
+
+const FOLDING_KINDS = { comment: 'Comment', imports: 'Imports', region: 'Region' };
+/** An LSP folding range as a VS Code one, its kind (comment, imports, region) kept. */
+const toFoldingRange = (f) => new vscode.FoldingRange(f.startLine, f.endLine, f.kind && FOLDING_KINDS[f.kind] ? vscode.FoldingRangeKind[FOLDING_KINDS[f.kind]] : undefined);
 
 function toWorkspaceEdit(we) {
   const edit = new vscode.WorkspaceEdit();
@@ -198,7 +158,8 @@ class Client {
     const { command, args, env } = serverCommand(this.context);
     const trace = vscode.workspace.getConfiguration('dslc').get('trace.server');
     this.output.appendLine(`starting ${command} ${args.join(' ')}`);
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const plan = spawnPlan(command, args, process.platform);
+    const child = spawn(plan.command, plan.args, { env, stdio: ['pipe', 'pipe', 'pipe'], shell: plan.shell, windowsHide: true });
     this.child = child;
     child.stderr.on('data', (d) => this.output.append(d.toString()));
     child.on('error', (e) => {
@@ -245,9 +206,16 @@ class Client {
           references: {},
           rename: { prepareSupport: true },
           documentSymbol: { hierarchicalDocumentSymbolSupport: true },
-          foldingRange: {},
+          foldingRange: { foldingRangeKind: { valueSet: ['comment', 'imports', 'region'] } },
           formatting: {},
-          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } },
+          codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'refactor.extract', 'refactor.inline', 'refactor.rewrite', 'source', 'source.organizeImports'] } }, isPreferredSupport: true },
+          semanticTokens: {
+            requests: { full: true },
+            // LSP's standard types and modifiers, all of which VS Code themes know.
+            tokenTypes: ['namespace', 'type', 'class', 'enum', 'interface', 'struct', 'typeParameter', 'parameter', 'variable', 'property', 'enumMember', 'event', 'function', 'method', 'macro', 'keyword', 'modifier', 'comment', 'string', 'number', 'regexp', 'operator', 'decorator'],
+            tokenModifiers: ['declaration', 'definition', 'readonly', 'static', 'deprecated', 'abstract', 'async', 'modification', 'documentation', 'defaultLibrary'],
+            formats: ['relative'],
+          },
           inlayHint: {},
           codeLens: {},
         },
@@ -381,24 +349,29 @@ class Client {
     if (c.foldingRangeProvider)
       d.push(L.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: async (doc, _ctx, t) => {
         const r = await req('textDocument/foldingRange', docParams(doc), t);
-        return r ? r.map((f) => new vscode.FoldingRange(f.startLine, f.endLine)) : null;
+        return r ? r.map(toFoldingRange) : null;
       } }));
     if (c.documentFormattingProvider)
       d.push(L.registerDocumentFormattingEditProvider(SELECTOR, { provideDocumentFormattingEdits: async (doc, opts, t) => {
         const r = await req('textDocument/formatting', { ...docParams(doc), options: { tabSize: opts.tabSize, insertSpaces: opts.insertSpaces } }, t);
         return r ? r.map(toEdit) : null;
       } }));
-    if (c.codeActionProvider)
+    if (c.codeActionProvider) {
+      const kinds = typeof c.codeActionProvider === 'object' && c.codeActionProvider.codeActionKinds;
       d.push(L.registerCodeActionsProvider(SELECTOR, { provideCodeActions: async (doc, range, ctx, t) => {
-        const diagnostics = ctx.diagnostics.map((x) => x.lspDiagnostic).filter(Boolean);
-        const r = await req('textDocument/codeAction', { ...docParams(doc), range: fromRange(range), context: { diagnostics } }, t);
-        return (r || []).filter((a) => a.edit).map((a) => {
-          const action = new vscode.CodeAction(a.title, a.kind === 'quickfix' ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.Refactor);
-          action.edit = toWorkspaceEdit(a.edit);
-          action.isPreferred = a.isPreferred;
-          return action;
-        });
-      } }));
+        const r = await req('textDocument/codeAction', codeActionParams(doc, range, ctx), t);
+        return (r || []).filter((a) => a.edit).map(toCodeAction);
+      } }, kinds ? { providedCodeActionKinds: kinds.map(toCodeActionKind) } : undefined));
+    }
+    // Semantic tokens, with the legend the server gave in its `initialize` answer.
+    const st = c.semanticTokensProvider;
+    if (st && st.full && L.registerDocumentSemanticTokensProvider) {
+      const legend = new vscode.SemanticTokensLegend(st.legend.tokenTypes, st.legend.tokenModifiers);
+      d.push(L.registerDocumentSemanticTokensProvider(SELECTOR, { provideDocumentSemanticTokens: async (doc, t) => {
+        const r = await req('textDocument/semanticTokens/full', docParams(doc), t);
+        return r ? new vscode.SemanticTokens(Uint32Array.from(r.data), r.resultId) : null;
+      } }, legend));
+    }
     if (c.inlayHintProvider && L.registerInlayHintsProvider)
       d.push(L.registerInlayHintsProvider(SELECTOR, { provideInlayHints: async (doc, range, t) => {
         const r = await req('textDocument/inlayHint', { ...docParams(doc), range: fromRange(range) }, t);
@@ -451,4 +424,4 @@ async function deactivate() {
   if (client) await client.stop();
 }
 
-module.exports = { activate, deactivate, Connection };
+module.exports = { activate, deactivate, Connection, spawnPlan, fromDiagnostic, codeActionParams };

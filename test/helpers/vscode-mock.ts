@@ -66,6 +66,32 @@ export class CompletionItem {
 export class CompletionList {
   constructor(readonly items: CompletionItem[], readonly isIncomplete: boolean) {}
 }
+/** A code action kind: a dotted name, built by appending parts to the empty kind. */
+export class CodeActionKind {
+  static readonly Empty = new CodeActionKind('');
+  static readonly QuickFix = new CodeActionKind('quickfix');
+  static readonly Refactor = new CodeActionKind('refactor');
+  static readonly RefactorRewrite = new CodeActionKind('refactor.rewrite');
+  private constructor(readonly value: string) {}
+  append(part: string): CodeActionKind {
+    return new CodeActionKind(this.value ? `${this.value}.${part}` : part);
+  }
+}
+export class CodeAction {
+  edit?: unknown;
+  diagnostics?: Diagnostic[];
+  isPreferred?: boolean;
+  constructor(readonly title: string, readonly kind?: CodeActionKind) {}
+}
+export class FoldingRange {
+  constructor(readonly start: number, readonly end: number, readonly kind?: number) {}
+}
+export class SemanticTokensLegend {
+  constructor(readonly tokenTypes: string[], readonly tokenModifiers: string[] = []) {}
+}
+export class SemanticTokens {
+  constructor(readonly data: Uint32Array, readonly resultId?: string) {}
+}
 class Simple {
   [k: string]: unknown;
   constructor(...args: unknown[]) {
@@ -97,16 +123,26 @@ export function createVscodeMock(settings: Record<string, unknown>) {
   const errors: string[] = [];
   const documents: TextDocument[] = [];
   const disposable = { dispose() {} };
-  const register = (name: string) => (_sel: unknown, provider: unknown) => {
+  /** The extra arguments of each registration (trigger characters, a semantic tokens legend, metadata). */
+  const registered: Record<string, unknown[]> = {};
+  const register = (name: string) => (_sel: unknown, provider: unknown, ...rest: unknown[]) => {
     providers[name] = provider;
+    registered[name] = rest;
     return disposable;
   };
   const api = {
     Position, Range, Uri, Location, Diagnostic, DiagnosticRelatedInformation, MarkdownString, Hover, TextEdit, CompletionItem, CompletionList,
     SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple,
-    FoldingRange: Simple, DocumentHighlight: Simple, CodeAction: Simple, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, WorkspaceEdit: class { replace() {} },
+    FoldingRange, DocumentHighlight: Simple, CodeAction, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, SemanticTokens, SemanticTokensLegend,
+    WorkspaceEdit: class {
+      readonly edits: { uri: string; range: Range; newText: string }[] = [];
+      replace(uri: Uri, range: Range, newText: string) {
+        this.edits.push({ uri: uri.toString(), range, newText });
+      }
+    },
     DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
-    CodeActionKind: { QuickFix: 'quickfix', Refactor: 'refactor' },
+    CodeActionKind,
+    FoldingRangeKind: { Comment: 1, Imports: 2, Region: 3 },
     workspace: {
       workspaceFolders: [],
       textDocuments: documents,
@@ -149,10 +185,11 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerCodeActionsProvider: register('codeAction'),
       registerInlayHintsProvider: register('inlayHint'),
       registerCodeLensProvider: register('codeLens'),
+      registerDocumentSemanticTokensProvider: register('semanticTokens'),
     },
     commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
   };
-  return { api, listeners, files, published, providers, output, errors, documents };
+  return { api, listeners, files, published, providers, registered, output, errors, documents };
 }
 
 /** Loads extension.js with `require('vscode')` answered by `api`. */
