@@ -12,6 +12,17 @@ const bundle = join(dist, 'dslc.cjs');
 const unbundled = join(dist, 'cli', 'main.js');
 const mtime = (p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
+/**
+ * Neither the bundle nor the unbundled build of a command is here: one line that says why (not built yet,
+ * or a copy that carries only the language server, as the VS Code extension's does), not a loader's trace.
+ */
+function requireBuilt(bundleFile, unbundledFile) {
+  if (mtime(bundleFile) >= 0 || mtime(unbundledFile) >= 0) return;
+  const lspOnly = bundleFile !== join(dist, 'lsp.cjs') && mtime(join(dist, 'lsp.cjs')) >= 0;
+  process.stderr.write(lspOnly ? `dslc: this copy of dslc carries only the language server (\`dslc lsp\`): ${bundleFile} is missing\n` : `dslc: dslc is not built (${bundleFile} is missing): run \`npm run build\`\n`);
+  process.exit(2);
+}
+
 /** Runs a CommonJS bundle with its V8 code cache when the cache is at least as new. */
 function loadBundle(file, cache) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`, {
@@ -27,11 +38,13 @@ function loadBundle(file, cache) {
 if (process.argv[2] === 'lsp') {
   const lspBundle = join(dist, 'lsp.cjs');
   const lspUnbundled = join(dist, 'lsp', 'main.js');
+  requireBuilt(lspBundle, lspUnbundled);
   const { runLsp } = mtime(lspBundle) >= mtime(lspUnbundled) ? loadBundle(lspBundle, join(dist, 'lsp.cache')) : await import('../dist/lsp/main.js');
   const code = runLsp(process.argv.slice(3), (s) => process.stderr.write(s));
   if (code !== undefined) process.exit(code);
 } else {
 let main;
+requireBuilt(bundle, unbundled);
 if (mtime(bundle) >= mtime(unbundled)) {
   const cache = join(dist, 'dslc.cache');
   const source = readFileSync(bundle, 'utf8');

@@ -1,6 +1,6 @@
 // Builds the VS Code extension (editors/vscode/) into dist/vscode/dslc-nn-<version>.vsix, offline: a .vsix
 // is a zip holding `[Content_Types].xml`, `extension.vsixmanifest` and the extension under `extension/`.
-// The TextMate grammar is copied from grammar/ and the dslc server (the bundled CLI, its launcher and the
+// The TextMate grammar is copied from grammar/ and the dslc language server (its bundle, the launcher and the
 // standard library) from the build, so `npm run build` must have run (`npm run package:vscode` does).
 // The zip is written here (deflate from node:zlib, CRC-32 below): no vsce, no network. The archive is
 // reproducible: fixed timestamps, files in a fixed order.
@@ -14,9 +14,10 @@ const EXT = join(ROOT, 'editors/vscode');
 const outArg = process.argv.indexOf('-o');
 
 const manifest = JSON.parse(readFileSync(join(EXT, 'package.json'), 'utf8'));
-// The CLI bundle and the language server's own bundle (bin/dslc.js loads it for `dslc lsp`). Their V8 code
-// caches stay out: they fit only the Node version that made them, not VS Code's runtime.
-const bundles = ['dslc.cjs', 'lsp.cjs'];
+// The language server's own bundle, which bin/dslc.js loads for `dslc lsp`: the extension runs nothing else,
+// so the CLI bundle (dslc.cjs) stays out. Its V8 code cache too: it fits only the Node version that made it,
+// not VS Code's runtime.
+const bundles = ['lsp.cjs'];
 for (const b of bundles)
   if (!existsSync(join(ROOT, 'dist', b))) {
     process.stderr.write(`package-vscode: dist/${b} is missing: run \`npm run build\` first\n`);
@@ -31,6 +32,8 @@ if (grammar.scopeName !== manifest.contributes.grammars[0].scopeName) throw new 
 const files = [];
 const add = (path, data) => files.push([path, typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
 for (const f of ['package.json', 'extension.js', 'connection.js', 'language-configuration.json', 'README.md']) add(`extension/${f}`, readFileSync(join(EXT, f)));
+// The project's license, named LICENSE.txt as vsce names an extension-less one (a content type by extension).
+add('extension/LICENSE.txt', readFileSync(join(ROOT, 'LICENSE')));
 add('extension/syntaxes/nn.tmLanguage.json', grammarText);
 add('extension/server/package.json', `${JSON.stringify({ name: 'dslc-server', private: true, type: 'module' }, null, 2)}\n`);
 add('extension/server/bin/dslc.js', readFileSync(join(ROOT, 'bin/dslc.js')));
@@ -38,7 +41,7 @@ for (const b of bundles) add(`extension/server/dist/${b}`, readFileSync(join(ROO
 for (const f of readdirSync(join(ROOT, 'stdlib')).sort()) if (f.endsWith('.nn')) add(`extension/server/stdlib/${f}`, readFileSync(join(ROOT, 'stdlib', f)));
 
 const xml = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const CONTENT_TYPES = { '.json': 'application/json', '.js': 'application/javascript', '.cjs': 'application/javascript', '.md': 'text/markdown', '.nn': 'text/plain', '.vsixmanifest': 'text/xml' };
+const CONTENT_TYPES = { '.txt': 'text/plain', '.json': 'application/json', '.js': 'application/javascript', '.cjs': 'application/javascript', '.md': 'text/markdown', '.nn': 'text/plain', '.vsixmanifest': 'text/xml' };
 const exts = [...new Set([...files.map(([p]) => p.slice(p.lastIndexOf('.'))), '.vsixmanifest'])].sort();
 for (const e of exts) if (!CONTENT_TYPES[e]) throw new Error(`no content type for ${e}`);
 const contentTypes = `<?xml version="1.0" encoding="utf-8"?>
@@ -64,6 +67,7 @@ const vsixManifest = `<?xml version="1.0" encoding="utf-8"?>
       <Property Id="Microsoft.VisualStudio.Services.GitHubFlavoredMarkdown" Value="true" />
       <Property Id="Microsoft.VisualStudio.Services.Content.Pricing" Value="Free" />
     </Properties>
+    <License>extension/LICENSE.txt</License>
   </Metadata>
   <Installation>
     <InstallationTarget Id="Microsoft.VisualStudio.Code" />
@@ -72,6 +76,7 @@ const vsixManifest = `<?xml version="1.0" encoding="utf-8"?>
   <Assets>
     <Asset Type="Microsoft.VisualStudio.Code.Manifest" Path="extension/package.json" Addressable="true" />
     <Asset Type="Microsoft.VisualStudio.Services.Content.Details" Path="extension/README.md" Addressable="true" />
+    <Asset Type="Microsoft.VisualStudio.Services.Content.License" Path="extension/LICENSE.txt" Addressable="true" />
   </Assets>
 </PackageManifest>
 `;

@@ -1,11 +1,12 @@
 /**
  * The VS Code extension package (`npm run package:vscode` → scripts/package-vscode.mjs): a .vsix that
  * other zip readers (Info-ZIP `unzip`, Python's zipfile) accept with valid CRCs, with the manifest VS Code
- * reads, the grammar copied from grammar/, and a dslc server that runs from the unpacked extension.
+ * reads, the grammar copied from grammar/, the project's license, and the dslc language server, which runs
+ * from the unpacked extension (and is all it carries of dslc).
  * The build in dist/ must exist (`npm test` builds first).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,8 +34,10 @@ describe('the .vsix', () => {
     expect(py.status, py.stderr).toBe(0);
     const [bad, ...names] = py.stdout.trim().split('\n');
     expect(bad).toBe('None');
-    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/connection.js', 'extension/language-configuration.json', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/dslc.cjs', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
+    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/connection.js', 'extension/language-configuration.json', 'extension/LICENSE.txt', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
       expect(names).toContain(n);
+    // Only what `dslc lsp` loads: not the CLI bundle, nor V8 code caches (they fit only the Node that made them).
+    expect(names.filter((n) => n.startsWith('extension/server/dist/'))).toEqual(['extension/server/dist/lsp.cjs']);
     const listing = execFileSync('unzip', ['-l', vsix], { encoding: 'utf8' });
     expect(listing).toMatch(/extension\/syntaxes\/nn\.tmLanguage\.json/);
   });
@@ -51,6 +54,16 @@ describe('the .vsix', () => {
     const types = member('\\[Content_Types\\].xml').toString('utf8');
     const names = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n');
     for (const n of names.filter((x) => x !== '[Content_Types].xml')) expect(types, n).toContain(`Extension="${n.slice(n.lastIndexOf('.'))}"`);
+  });
+
+  it('carries the project\'s license, declared as the package\'s license asset', () => {
+    expect(member('extension/LICENSE.txt').toString('utf8')).toBe(readFileSync(join(ROOT, 'LICENSE'), 'utf8'));
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the dslc contributors\n/);
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).license).toBe('MIT');
+    expect(JSON.parse(member('extension/package.json').toString('utf8')).license).toBe('MIT');
+    const manifest = member('extension.vsixmanifest').toString('utf8');
+    expect(manifest).toContain('<License>extension/LICENSE.txt</License>');
+    expect(manifest).toContain('<Asset Type="Microsoft.VisualStudio.Services.Content.License" Path="extension/LICENSE.txt" Addressable="true" />');
   });
 
   it('contributes the nn language, its configuration and the grammar from grammar/', () => {
@@ -78,12 +91,22 @@ describe('the .vsix', () => {
     expect(readFileSync(again).equals(readFileSync(vsix))).toBe(true);
   });
 
-  it('carries a dslc server that runs from the unpacked extension, standard library included', () => {
+  it('its launcher runs only the language server: another command says so in one line (exit 2), no trace', () => {
     const bin = join(dir, 'x/extension/server/bin/dslc.js');
     const r = spawnSync(process.execPath, [bin, 'check', join(ROOT, 'examples/resnet18.nn')], { cwd: tmpdir(), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const v = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
-    expect(v.stdout).toMatch(/^dslc \d/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`dslc: this copy of dslc carries only the language server (\`dslc lsp\`): ${join(dir, 'x/extension/server/dist/dslc.cjs')} is missing\n`);
+  });
+
+  it('the launcher of an unbuilt copy says so in one line (exit 2), for `dslc lsp` too', () => {
+    const bare = join(dir, 'bare');
+    mkdirSync(join(bare, 'bin'), { recursive: true });
+    copyFileSync(join(ROOT, 'bin/dslc.js'), join(bare, 'bin/dslc.js'));
+    for (const args of [['lsp', '--stdio'], ['check', 'a.nn']]) {
+      const r = spawnSync(process.execPath, [join(bare, 'bin/dslc.js'), ...args], { cwd: tmpdir(), encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^dslc: dslc is not built \(.*(lsp|dslc)\.cjs is missing\): run `npm run build`\n$/);
+    }
   });
 
   it('its client starts the bundled server by default, which checks the documents open in the editor', async () => {
