@@ -3,7 +3,8 @@
  * - every parser rule has an EBNF production of the same name and structure (from Chevrotain's GAST);
  * - every token has a lexical production, accepting the same texts as the lexer's regular expression;
  * - the TextMate grammar is valid, its regexes compile in JavaScript, it knows every keyword and
- *   scopes the constructs an editor should colour;
+ *   scopes the constructs an editor should colour, and it reads each token as the lexer does (a keyword
+ *   in a shape or as a chain step is a keyword, a builtin in a `where` clause a builtin);
  * - sample programs parse, and broken ones do not.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -631,6 +632,100 @@ describe('the TextMate grammar on the .nn files of the repository', () => {
     }
     // The body of the last declaration is back at the top level.
     expect(scopes[text.trimEnd().length - 1]).toContain('punctuation.section.block.end.nn');
+  });
+});
+
+/**
+ * Where the TextMate scopes of `text` contradict the lexer's tokens: a keyword not scoped as one, an
+ * identifier scoped as a keyword, literal or comment, a builtin name not scoped as the builtin, a number,
+ * string, comment, operator or punctuation without its scope. One line per token, for the failure message.
+ */
+function disagreements(text: string): string[] {
+  const scopes = tokenize(TM, text);
+  const lexed = nnLexer.tokenize(text);
+  const keywordTokens = new Set(KEYWORD_WORDS.map((w) => w[0]!.toUpperCase() + w.slice(1)));
+  const operators = new Set(['Arrow', 'DotDot', 'EqEq', 'NotEq', 'LtEq', 'GtEq', 'Lt', 'Gt', 'Assign', 'Plus', 'Minus', 'StarStar', 'Star', 'SlashSlash', 'Slash', 'Percent']);
+  const punctuation = new Set(['Dot', 'LParen', 'RParen', 'LBracket', 'RBracket', 'LBrace', 'RBrace', 'Comma', 'Colon', 'Semi']);
+  const out: string[] = [];
+  for (const t of [...lexed.tokens, ...(lexed.groups.comments ?? [])]) {
+    const name = t.tokenType.name;
+    const s = scopes[t.startOffset] ?? [];
+    const has = (re: RegExp) => s.some((x) => re.test(x));
+    const report = (why: string) => out.push(`${why}: ${name} '${t.image}' at ${t.startLine}:${t.startColumn} has [${s.slice(1).join(' ')}] in ${JSON.stringify(text.split('\n')[t.startLine! - 1])}`);
+    if (keywordTokens.has(name)) {
+      if (!has(/^(keyword|storage|constant\.language)\./)) report('a keyword');
+    } else if (name === 'Ident') {
+      if (has(/^(keyword\.(control|operator\.logical)|storage\.|constant\.(language|numeric)|string\.|comment\.)/)) report('a name');
+      // A builtin, unless it names a declaration, a member, a parameter or a keyword argument.
+      const info = BUILTINS.get(t.image);
+      const after = text.slice(t.endOffset! + 1);
+      if (info && !/(?:\b(?:block|model)\s+|\.\s*)$/.test(text.slice(0, t.startOffset))) {
+        if (!info.value && /^[ \t]*\(/.test(after) && !s.includes('support.function.builtin.nn')) report('a builtin function');
+        if (info.value && !/^\s*(?:\(|=(?!=)|:)/.test(after) && !s.includes('support.variable.builtin.nn')) report('a builtin total');
+      }
+    } else if (name === 'NumberLit') {
+      if (!has(/^constant\.numeric\./)) report('a number');
+    } else if (name === 'StringLit') {
+      if (!has(/^string\./)) report('a string');
+    } else if (name === 'Comment') {
+      if (!has(/^comment\./)) report('a comment');
+    } else if (name === 'BadNumber' || name === 'UnterminatedString') {
+      if (!has(/^invalid\./)) report('an error');
+    } else if (operators.has(name)) {
+      if (!has(/^keyword\.operator\./)) report('an operator');
+    } else if (punctuation.has(name)) {
+      // (The dots of an import's module path are part of its name.)
+      if (!has(/^punctuation\./) && !(name === 'Dot' && has(/^entity\.name\.namespace\./))) report('punctuation');
+    }
+  }
+  return out;
+}
+
+describe('the TextMate grammar reads tokens as the lexer does', () => {
+  const files = ['examples', 'stdlib'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.nn')).map((f) => join(d, f)));
+  const docs = [...DOC_TEXT.matchAll(/```nn\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+  it('on the .nn files of the repository and the examples of docs/language.md', () => {
+    expect(files.length + docs.length).toBeGreaterThan(20);
+    expect([...files.map((f) => readFileSync(join(ROOT, f), 'utf8')), ...docs].flatMap(disagreements)).toEqual([]);
+  });
+
+  // Each was read differently by the grammar and the lexer (some are not valid programs: the lexer's
+  // tokens are what they are, and an editor colours a half-written line too).
+  it.each([
+    ['keywords inside a shape', 'model M(x: [N, 3, H, W]) -> [N, none] {\n  return x\n}\n'],
+    ['keywords inside a shape (invalid, still keywords)', 'model M(x: [N, in, H, W]) -> (y: [N, 3 if true else 4], z: [not N, and, or]) {\n  return x\n}\n'],
+    ['a string inside a shape', 'model M(x: [N, "a", 1_000, 12M]) {\n  return x\n}\n'],
+    ['members inside a shape', 'model M(x: [N, 3, H, W], y: [N, x.shape]) {\n  return x\n}\n'],
+    ['builtins inside `where` constraints', 'model M(x: [N, 3, H, W]) where H % 32 == 0 and max(H, W) <= 512, min(H, W) >= 8, not (W < 8) {\n  return x\n}\n'],
+    ['builtins and members in parameter defaults and `where`', 'model M(x: [N, 3, 8, 8], k: int = int(2.5), m: int = len([1, 2])) where params < 10, rf(x) > 2, x.shape[1] == 3 {\n  return x\n}\n'],
+    ['a builtin\'s name as a parameter', 'block b(x: Tensor, params: int = 3, macs: int = max(1, 2)) -> Tensor {\n  return x\n}\n'],
+    ['builtins inside a shape', 'model M(x: [N, max(H, 3), H // 2, min(W, 4)], y: [N, len(x)]) {\n  return x\n}\n'],
+    ['keywords as chain steps', 'model M(x: [N, 3, 8, 8]) {\n  y = x -> true -> false -> none\n  z = x -> not\n  return x -> return\n}\nconst A = [1, 2] -> none\n'],
+    ['keywords as members and keyword arguments', 'model M(x: [N, 3, 8, 8]) {\n  y = x.in -> conv2d(3, 3, if=2, none=1)\n  return x\n}\n'],
+    ['statements and numbers', 'model M(x: [N, 3, 8, 8]) {\n  for i in 0..3 { x = x -> conv2d(3, 3, padding=1) }\n  if true { x = x -> relu } else { x = x -> none }\n  repeat 2 { x = x -> relu }; assert not false, "no"\n  n = 1.5e3 + .5 + 0x10 + 1.5x + 12Mb\n  return x\n}\n'],
+  ])('%s', (_what, text) => {
+    expect(disagreements(text)).toEqual([]);
+  });
+
+  it('names the lexer\'s keywords exactly wherever a rule must not read a keyword as a name', () => {
+    // (`-> none` is the keyword, not a layer; so are `x.in` and `f(if=1)` as the lexer reads them.)
+    const lookaheads = tmRegexes(TM).flatMap(({ where, src }) => [...src.matchAll(/\(\?!\(\?:([a-z|]+)\)\\b\)/g)].map((m) => ({ where, words: m[1]!.split('|') })));
+    expect(lookaheads.map((l) => l.where).sort()).toEqual(['repository.call.begin', 'repository.chain-step.match', 'repository.keyword-argument.match', 'repository.member.match']);
+    for (const l of lookaheads) expect(l.words.sort(), l.where).toEqual([...KEYWORD_WORDS].sort());
+  });
+
+  it('scopes the keywords, builtins and strings it used to read as names', () => {
+    expectScope('model M(x: [N, 3]) -> [N, none] {\n  return x\n}\n', 'none', 'constant.language.nn');
+    expectScope('model M(x: [N, "a"]) {\n  return x\n}\n', '"a"', 'string.quoted.double.nn');
+    expectScope('model M(x: [N, H]) where max(H, 2) > 1 {\n  return x\n}\n', 'max', 'support.function.builtin.nn');
+    expectScope('model M(x: [N, H], k: int = int(2.5)) {\n  return x\n}\n', /= (int)\(/, 'support.function.builtin.nn');
+    expectScope('model M(x: [N, H], k: int = int(2.5)) {\n  return x\n}\n', /: (int) =/, 'support.type.primitive.nn');
+    expectScope('model M(x: [N, 3]) {\n  return x -> none\n}\n', 'none', 'constant.language.nn');
+    expect(scopesOf('model M(x: [N, 3]) {\n  return x -> none\n}\n', 'none')[0]).not.toContain('entity.name.function.nn');
+    // A name that begins with a keyword is a name.
+    expectScope('model M(x: [N, 3]) {\n  return x -> none_of_them\n}\n', 'none_of_them', 'entity.name.function.nn');
+    expectScope('model M(x: [N, 3]) {\n  return x -> conv2d(3, 1, in_channels=3)\n}\n', 'in_channels', 'variable.parameter.nn');
   });
 });
 
