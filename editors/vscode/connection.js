@@ -98,14 +98,13 @@ class Connection {
 const CMD_META = /([()\][%!^"`<>&|;, *?])/g;
 
 /**
- * One argument for a command line that cmd.exe runs: quoted for the program's own parser (backslashes
- * before a quote doubled, https://qntm.org/cmd), then every cmd.exe metacharacter escaped with `^`;
- * twice for a batch file, which cmd.exe parses once more when it expands `%*`.
+ * One argument of a batch file's command line: quoted for the program's own parser (backslashes before a
+ * quote doubled, https://qntm.org/cmd), then every cmd.exe metacharacter escaped with `^`, twice: cmd.exe
+ * parses the line, then the batch file's `%*` once more. (Node runs the line as `cmd.exe /d /s /c "…"`.)
  */
-function quoteCmdArg(arg, batch) {
-  let s = `"${String(arg).replace(/(\\*)"/g, '$1$1\\"').replace(/(\\*)$/, '$1$1')}"`;
-  s = s.replace(CMD_META, '^$1');
-  return batch ? s.replace(CMD_META, '^$1') : s;
+function quoteBatchArg(arg) {
+  const quoted = `"${String(arg).replace(/(\\*)"/g, '$1$1\\"').replace(/(\\*)$/, '$1$1')}"`;
+  return quoted.replace(CMD_META, '^$1').replace(CMD_META, '^$1');
 }
 
 /**
@@ -116,7 +115,7 @@ function quoteCmdArg(arg, batch) {
  */
 function spawnPlan(command, args, platform) {
   if (platform !== 'win32' || !/\.(cmd|bat)$/i.test(command)) return { command, args, shell: false };
-  return { command: [command.replace(CMD_META, '^$1'), ...args.map((a) => quoteCmdArg(a, true))].join(' '), args: [], shell: true };
+  return { command: [command.replace(CMD_META, '^$1'), ...args.map(quoteBatchArg)].join(' '), args: [], shell: true };
 }
 
 module.exports = { Connection, spawnPlan };
