@@ -19,6 +19,7 @@ import { rebase, rebasedGraph } from '../src/semantics/rebase.js';
 import { ModelCache } from '../src/service/incremental-check.js';
 import { IncrementalParser } from '../src/service/incremental.js';
 import { formatDim } from '../src/symbolic/dim.js';
+// @ts-expect-error: a plain ES module without type declarations
 import { generateModel } from '../bench/lsp-gen.mjs';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
 

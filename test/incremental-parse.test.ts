@@ -13,6 +13,7 @@ import { IncrementalParser } from '../src/service/incremental.js';
 import type { ModelDecl, Module } from '../src/syntax/ast.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
+// @ts-expect-error: a plain ES module without type declarations
 import { generateModel } from '../bench/lsp-gen.mjs';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
 

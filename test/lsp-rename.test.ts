@@ -180,6 +180,7 @@ describe('line breaks as editors count them', () => {
 
 describe('rename through the server: files of the workspace that are not open', () => {
   it('renaming an imported block edits every workspace file importing it (aliases kept), or refuses if one would break', async () => {
+    // @ts-expect-error: a plain ES module without type declarations
     const { startClient, uriOf } = await import('./helpers/lsp-client.mjs');
     const ws = mkdtempSync(join(tmpdir(), 'dslc-ws-'));
     const files: Record<string, string> = {
@@ -227,7 +228,7 @@ describe('doc comments', () => {
     const { parseSource } = await import('../src/syntax/parse.js');
     const { sourceFile } = await import('../src/syntax/source.js');
     const text = 'const K = 3  # kernel size\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(4, K)\n}\n\n# The real doc.\n# Two lines.\nblock b(x: Tensor) -> Tensor {\n  return x\n}\n';
-    const decls = parseSource(sourceFile('d.nn', text)).result.decls as { kind: string; doc?: string }[];
+    const decls = parseSource(sourceFile('d.nn', text)).result.decls as readonly { kind: string; doc?: string }[];
     expect(decls.map((d) => d.doc)).toEqual([undefined, undefined, 'The real doc.\nTwo lines.']);
     const once = formatText(text).result!;
     expect(formatText(once).result).toBe(once);

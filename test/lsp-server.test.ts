@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ES module without type declarations
 import { generateModel } from '../bench/lsp-gen.mjs';
 import { checkFile } from './helpers/compile.js';
 // @ts-expect-error: plain ESM helper shared with bench/lsp.mjs

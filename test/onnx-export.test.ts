@@ -423,12 +423,12 @@ describe('ONNX export with --functions (blocks as model-local functions)', () =>
     const p = decodeModel(exportModel(m, { functions: true }).bytes!);
     const byName = new Map(p.functions.map((f) => [f.name, f]));
     // ResNet-18: 8 basic blocks of two kinds (with and without a projection shortcut), 4 stages of two kinds.
-    const calls = (fn: string) => [graphOf(p).node, ...p.functions.map((f) => f.node)].flat().filter((n) => n.opType === fn).length;
+    const calls = (fn: string) => [graphOf(p).node, ...p.functions.map((f) => f.node ?? [])].flat().filter((n) => n.opType === fn).length;
     expect([...byName.keys()].sort()).toEqual(['basic_block', 'basic_block_2', 'basic_stage', 'basic_stage_2', 'projection']);
     expect(calls('basic_stage') + calls('basic_stage_2')).toBe(4);
     // Function bodies are defined before the functions that call them.
     const pos = new Map(p.functions.map((f, i) => [f.name, i]));
-    for (const f of p.functions) for (const n of f.node) if (n.domain === 'dslc.blocks') expect(pos.get(n.opType)!).toBeLessThan(pos.get(f.name)!);
+    for (const f of p.functions) for (const n of f.node ?? []) if (n.domain === 'dslc.blocks') expect(pos.get(n.opType)!).toBeLessThan(pos.get(f.name)!);
     // Call nodes are named after the call path, with the call site in doc_string.
     const stage = graphOf(p).node.find((n) => n.domain === 'dslc.blocks')!;
     expect(m.graph.nodes.some((n) => n.path.startsWith(`${stage.name}.`))).toBe(true);

@@ -15,10 +15,10 @@ import { initParam, paramKey } from '../src/lower/weights.js';
 import { evaluate, formatDim, isSymbolic } from '../src/symbolic/dim.js';
 import { ROOT, checkText, errors } from './helpers/compile.js';
 
-interface T { shape: number[]; data: Float32Array }
+interface T { shape: number[]; data: Float32Array<ArrayBufferLike> }
 const SEED = 1;
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const tensor = (shape: number[], data = new Float32Array(size(shape))): T => ({ shape, data });
+const tensor = (shape: number[], data: Float32Array<ArrayBufferLike> = new Float32Array(size(shape))): T => ({ shape, data });
 const flat = (shape: readonly number[], idx: readonly number[]) => idx.reduce((acc, i, a) => acc * shape[a]! + i, 0);
 /** Calls f(multi-index, flat index) over a shape, row-major. */
 function each(shape: readonly number[], f: (idx: number[], i: number) => void): void {

@@ -62,7 +62,7 @@ async function run(bytes: Uint8Array, x: Io['input']): Promise<Float32Array> {
   return out[s.outputNames[0]!]!.data as Float32Array;
 }
 
-function expectClose(got: Float32Array, want: readonly number[], tol = 1e-4) {
+function expectClose(got: Float32Array, want: ArrayLike<number>, tol = 1e-4) {
   expect(got.length).toBe(want.length);
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));

@@ -30,6 +30,8 @@ function expectValid(validate: typeof validSummary, data: unknown, what: string)
 function dslc(argv: string[]): { code: number; out: string } {
   let out = '';
   const code = main(argv, { out: (s) => (out += s), err: () => {}, isTTY: false, env: {} });
+  // The commands this test runs (check, summary) finish synchronously.
+  if (typeof code !== 'number') throw new Error(`dslc ${argv.join(' ')} returned a promise`);
   return { code, out };
 }
 

@@ -48,7 +48,7 @@ describe('the VS Code client connection', () => {
       server.onRequest('fails', () => {
         throw new Error('no such thing');
       });
-      server.onNotification('note', (p: unknown) => seen.push(p));
+      server.onNotification('note', (p: unknown) => void seen.push(p));
       const text = 'shapes → [N, 64, 56, 56] · ×2 · 😀';
       expect(await client.request('echo', { text })).toEqual({ back: { text } });
       await expect(client.request('fails', {})).rejects.toThrow(/no such thing/);

@@ -63,7 +63,7 @@ describe('weights', () => {
     const x = Float32Array.from({ length: 3 * 16 * 16 }, (_, i) => Math.sin(i));
     const [ya, yb] = [await run(a, x), await run(b, x)];
     expect([...yb]).toEqual([...ya]);
-    const st = readSafetensors(safetensors(Object.fromEntries([...matched.weights].map(([k, d]) => [k, { shape: [...(tensors as Map<string, { dims: number[] }>).get(k)!.dims], data: d }]))));
+    const st = readSafetensors(safetensors(Object.fromEntries([...matched.weights].map(([k, d]) => [k, { shape: [...(tensors as unknown as Map<string, { dims: number[] }>).get(k)!.dims], data: d }]))));
     const c = exportOnnx(m, { weights: matchWeights(m, 'w.safetensors', st as Map<string, never>).weights }).result!;
     expect([...(await run(c, x))]).toEqual([...ya]);
   });

@@ -52,6 +52,7 @@ export const decodeModel = (bytes: Uint8Array): ModelProto => onnx.ModelProto.de
 type P = typeof onnxProto.onnx;
 /** A decoded graph: its repeated fields are always arrays of decoded messages. */
 export interface DecodedGraph {
+  name: string;
   node: InstanceType<P['NodeProto']>[];
   initializer: InstanceType<P['TensorProto']>[];
   input: InstanceType<P['ValueInfoProto']>[];
