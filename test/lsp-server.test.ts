@@ -89,6 +89,10 @@ describe('dslc lsp --stdio', () => {
     const actions = await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     expect(actions[0].title).toBe("replace with 'relu'");
     expect(actions[0].edit.changes[uri][0]).toEqual({ range: d.range, newText: 'relu' });
+    // `only` filters by kind, hierarchically: quick fixes for `quickfix`, none for `refactor`.
+    const only = (k: string) => c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: [k] } });
+    expect((await only('quickfix'))[0].title).toBe("replace with 'relu'");
+    expect(await only('refactor')).toEqual([]);
     // Undo by applying the fix.
     v = c.change(uri, [{ range: d.range, text: 'relu' }]);
     expect((await c.nextDiagnostics(uri, 10000, v)).diagnostics).toEqual([]);

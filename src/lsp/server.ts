@@ -428,8 +428,12 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
   conn.onCodeAction((p) => {
     const a = open(p);
-    return codeActions(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).map((x) => ({
-      title: x.title, kind: x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, ...(x.preferred ? { isPreferred: true } : {}),
+    // `only` asks for some kinds: `refactor` covers `refactor.rewrite` (LSP kinds are dotted hierarchies).
+    const only = p.context?.only;
+    const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const kindOf = (x: { kind: string }) => (x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite);
+    return codeActions(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).filter((x) => wanted(kindOf(x))).map((x) => ({
+      title: x.title, kind: kindOf(x), ...(x.preferred ? { isPreferred: true } : {}),
       ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
       edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
     }));
