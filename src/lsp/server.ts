@@ -8,33 +8,21 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, CompletionItemKind, DidChangeWatchedFilesNotification, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, LSPErrorCodes, MarkupKind, ProposedFeatures, ResponseError, SymbolKind,
-  TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
-import {
-  LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, foldingRanges, highlights, hover, inlayHints,
-  exportedAt, prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol,
-} from '../service/index.js';
+import { LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type Analysis } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
 import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
-import { formatText } from '../syntax/printer.js';
-import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic, uriToPath } from './convert.js';
+import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
-import { workspaceFiles, workspaceText } from './workspace.js';
+import { registerQueries } from './queries.js';
 
 export interface ServerOptions {
   /** Quiet period before re-checking while edits keep coming (ms). */
   readonly debounceMs?: number;
 }
-
-const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
-  layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
-  tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
-  type: CompletionItemKind.TypeParameter,
-};
-const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
 
 /** Starts a server on the given connection (stdio by default) and returns it. */
 export function startServer(opts: ServerOptions = {}, conn: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): Connection {
@@ -61,8 +49,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
   let watchFiles = false;
-  /** The last completion list sent (its items' docs are sent on completionItem/resolve). */
-  let lastCompletion: readonly Completion[] = [];
   /** The workspace folders' paths (rename reaches the files there that import a renamed declaration). */
   let roots: string[] = [];
   let lastCheckMs = 0;
@@ -318,133 +304,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  const fileOf = (a: Analysis) => a.result.program.root.file;
-  const at = (a: Analysis, p: { line: number; character: number }) => offsetAt(fileOf(a), p.line, p.character);
-  const loc = (s: { file: string } & Parameters<typeof spanRange>[0]) => ({ uri: pathToUri(s.file), range: spanRange(s) });
-  const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
+  registerQueries(conn, { service, docOf, open, positionOf, pathOf, config: () => config, roots: () => roots });
 
-  conn.onHover((p) => {
-    const a = open(p);
-    const h = hover(a, at(a, positionOf(p)));
-    return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: offsetsRange(fileOf(a), h.start, h.end) } : null;
-  });
-  conn.onCompletion((p) => {
-    const doc = docOf(p);
-    const items = completion(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
-    // Docs go out when the editor shows an item (completionItem/resolve): a list of every layer with its
-    // docs was ~30 KB per keystroke.
-    lastCompletion = items;
-    return items.map((c, i) => ({
-      label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
-      ...(c.detail ? { detail: c.detail } : {}), ...(c.insertText ? { insertText: c.insertText } : {}), ...(c.doc ? { data: { i, label: c.label } } : {}),
-    }));
-  });
-  conn.onCompletionResolve((item) => {
-    const d = item.data as { i?: unknown; label?: unknown } | undefined;
-    const c = typeof d?.i === 'number' ? lastCompletion[d.i] : undefined;
-    return c && c.label === d!.label && c.doc ? { ...item, documentation: { kind: MarkupKind.Markdown, value: c.doc } } : item;
-  });
-  conn.onSignatureHelp((p) => {
-    const doc = docOf(p);
-    const s = signatureHelp(service.last(pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(positionOf(p)));
-    if (!s) return null;
-    return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, ...(s.activeParam !== undefined ? { activeParameter: s.activeParam } : {}) };
-  });
-  conn.onDefinition((p) => {
-    const a = open(p);
-    return definition(a, at(a, positionOf(p))).map(loc);
-  });
-  conn.onReferences((p) => {
-    const a = open(p);
-    return references(a, at(a, positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
-  });
-  conn.onDocumentHighlight((p) => {
-    const a = open(p);
-    return highlights(a, at(a, positionOf(p))).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
-  });
-  conn.onPrepareRename((p) => {
-    const a = open(p);
-    const r = prepareRename(a, at(a, positionOf(p)));
-    if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
-    return { range: offsetsRange(fileOf(a), r.start, r.end), placeholder: r.name };
-  });
-  conn.onRenameRequest((p) => {
-    const a = open(p);
-    if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no newName');
-    const offset = at(a, positionOf(p));
-    const r = rename(a, offset, p.newName);
-    // (RequestFailed: the request was valid, but this rename would break or change the program.)
-    if (r.error || !r.edits) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error ?? 'cannot rename');
-    const edits = [...r.edits];
-    // A block, model or constant other files may import: the workspace's other files that do are renamed too.
-    const exported = r.edits.length ? exportedAt(a, offset) : undefined;
-    if (exported && roots.length) {
-      const files = workspaceFiles(roots).flatMap((path) => {
-        const text = workspaceText(path, (q) => service.text(q));
-        return text === undefined ? [] : [{ path, text }];
-      });
-      const more = renameInImporters(service.moduleHost(), files, exported, p.newName, new Set(a.result.program.modules.keys()));
-      if (more.error) throw new ResponseError(LSPErrorCodes.RequestFailed, more.error);
-      edits.push(...(more.edits ?? []));
-    }
-    const changes: Record<string, { range: ReturnType<typeof spanRange>; newText: string }[]> = {};
-    for (const e of edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
-    return { changes };
-  });
-  conn.onDocumentSymbol((p) => {
-    const a = open(p);
-    const f = fileOf(a);
-    const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol => ({
-      name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
-    });
-    return documentSymbols(a).map(conv);
-  });
-  conn.onFoldingRanges((p) => foldingRanges(open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
-  conn.languages.semanticTokens.on((p) => {
-    const a = open(p);
-    const f = fileOf(a);
-    const data: number[] = [];
-    let pl = 0;
-    let pc = 0;
-    for (const t of semanticTokens(a)) {
-      const s = offsetsRange(f, t.start, t.end);
-      if (s.start.line !== s.end.line) continue;
-      data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, t.end - t.start, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
-      pl = s.start.line;
-      pc = s.start.character;
-    }
-    return { data };
-  });
-  conn.languages.inlayHint.on((p) => {
-    const a = open(p);
-    if (!config.inlayHints) return [];
-    const f = fileOf(a);
-    return inlayHints(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
-  });
-  conn.onCodeLens((p) => {
-    const a = open(p);
-    if (!config.codeLens) return [];
-    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: { title: l.title, command: '' } }));
-  });
-  conn.onCodeAction((p) => {
-    const a = open(p);
-    // `only` asks for some kinds: `refactor` covers `refactor.rewrite` (LSP kinds are dotted hierarchies).
-    const only = p.context?.only;
-    const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-    const kindOf = (x: { kind: string }) => (x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite);
-    return codeActions(a, at(a, positionOf({ position: p.range?.start })), at(a, positionOf({ position: p.range?.end }))).filter((x) => wanted(kindOf(x))).map((x) => ({
-      title: x.title, kind: kindOf(x), ...(x.preferred ? { isPreferred: true } : {}),
-      ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
-      edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
-    }));
-  });
-  conn.onDocumentFormatting((p) => {
-    const doc = docOf(p);
-    const text = doc.getText();
-    const r = formatText(text, pathOf(p.textDocument.uri));
-    if (r.result === undefined || r.result === text) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.result }];
-  });
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {
     // A full collection first, so that heapUsed measures what is kept; `{ gc: false }` skips it (a forced

@@ -1,0 +1,171 @@
+/**
+ * The language server's queries: hover, completion, navigation, rename, symbols, tokens, hints, lenses,
+ * code actions and formatting. Each converts a request to the service's offsets and its answer back to
+ * LSP; none computes. The document state and scheduling stay in server.ts.
+ */
+import {
+  CodeActionKind, CompletionItemKind, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, LSPErrorCodes, MarkupKind, ResponseError, SymbolKind, type Connection,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
+  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService,
+} from '../service/index.js';
+import { formatText } from '../syntax/printer.js';
+import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
+import { workspaceFiles, workspaceText } from './workspace.js';
+
+const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
+  layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
+  tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
+  type: CompletionItemKind.TypeParameter,
+};
+const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
+
+/** What the queries need from the server: its service, the open documents, and its settings. */
+export interface QueryContext {
+  readonly service: LanguageService;
+  /** The open document a request names (InvalidParams otherwise). */
+  docOf(p: { textDocument?: { uri?: unknown } } | undefined): TextDocument;
+  /** Its last analysis (checked now if none). */
+  open(p: { textDocument?: { uri?: unknown } } | undefined): Analysis;
+  /** A request's position (InvalidParams when missing). */
+  positionOf(p: { position?: unknown }): { line: number; character: number };
+  pathOf(uri: string): string;
+  config(): { readonly inlayHints: boolean; readonly codeLens: boolean };
+  /** The workspace folders' paths (rename reaches their files that import a renamed declaration). */
+  roots(): readonly string[];
+}
+
+/** Registers every query handler on `conn`. */
+export function registerQueries(conn: Connection, q: QueryContext): void {
+  /** The last completion list sent (its items' docs are sent on completionItem/resolve). */
+  let lastCompletion: readonly Completion[] = [];
+  const fileOf = (a: Analysis) => a.result.program.root.file;
+  const at = (a: Analysis, p: { line: number; character: number }) => offsetAt(fileOf(a), p.line, p.character);
+  const loc = (s: { file: string } & Parameters<typeof spanRange>[0]) => ({ uri: pathToUri(s.file), range: spanRange(s) });
+  const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
+
+  conn.onHover((p) => {
+    const a = q.open(p);
+    const h = hover(a, at(a, q.positionOf(p)));
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: offsetsRange(fileOf(a), h.start, h.end) } : null;
+  });
+  conn.onCompletion((p) => {
+    const doc = q.docOf(p);
+    const items = completion(q.service.last(q.pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(q.positionOf(p)));
+    // Docs go out when the editor shows an item (completionItem/resolve): a list of every layer with its
+    // docs was ~30 KB per keystroke.
+    lastCompletion = items;
+    return items.map((c, i) => ({
+      label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
+      ...(c.detail ? { detail: c.detail } : {}), ...(c.insertText ? { insertText: c.insertText } : {}), ...(c.doc ? { data: { i, label: c.label } } : {}),
+    }));
+  });
+  conn.onCompletionResolve((item) => {
+    const d = item.data as { i?: unknown; label?: unknown } | undefined;
+    const c = typeof d?.i === 'number' ? lastCompletion[d.i] : undefined;
+    return c && c.label === d!.label && c.doc ? { ...item, documentation: { kind: MarkupKind.Markdown, value: c.doc } } : item;
+  });
+  conn.onSignatureHelp((p) => {
+    const doc = q.docOf(p);
+    const s = signatureHelp(q.service.last(q.pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(q.positionOf(p)));
+    if (!s) return null;
+    return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, ...(s.activeParam !== undefined ? { activeParameter: s.activeParam } : {}) };
+  });
+  conn.onDefinition((p) => {
+    const a = q.open(p);
+    return definition(a, at(a, q.positionOf(p))).map(loc);
+  });
+  conn.onReferences((p) => {
+    const a = q.open(p);
+    return references(a, at(a, q.positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+  });
+  conn.onDocumentHighlight((p) => {
+    const a = q.open(p);
+    return highlights(a, at(a, q.positionOf(p))).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+  });
+  conn.onPrepareRename((p) => {
+    const a = q.open(p);
+    const r = prepareRename(a, at(a, q.positionOf(p)));
+    if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
+    return { range: offsetsRange(fileOf(a), r.start, r.end), placeholder: r.name };
+  });
+  conn.onRenameRequest((p) => {
+    const a = q.open(p);
+    if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no newName');
+    const offset = at(a, q.positionOf(p));
+    const r = rename(a, offset, p.newName);
+    // (RequestFailed: the request was valid, but this rename would break or change the program.)
+    if (r.error || !r.edits) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error ?? 'cannot rename');
+    const edits = [...r.edits];
+    // A block, model or constant other files may import: the workspace's other files that do are renamed too.
+    const exported = r.edits.length ? exportedAt(a, offset) : undefined;
+    if (exported && q.roots().length) {
+      const files = workspaceFiles(q.roots()).flatMap((path) => {
+        const text = workspaceText(path, (f) => q.service.text(f));
+        return text === undefined ? [] : [{ path, text }];
+      });
+      const more = renameInImporters(q.service.moduleHost(), files, exported, p.newName, new Set(a.result.program.modules.keys()));
+      if (more.error) throw new ResponseError(LSPErrorCodes.RequestFailed, more.error);
+      edits.push(...(more.edits ?? []));
+    }
+    const changes: Record<string, { range: ReturnType<typeof spanRange>; newText: string }[]> = {};
+    for (const e of edits) (changes[uriFor(a, p.textDocument.uri, e.span.file)] ??= []).push({ range: spanRange(e.span), newText: e.newText });
+    return { changes };
+  });
+  conn.onDocumentSymbol((p) => {
+    const a = q.open(p);
+    const f = fileOf(a);
+    const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol => ({
+      name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
+    });
+    return documentSymbols(a).map(conv);
+  });
+  conn.onFoldingRanges((p) => foldingRanges(q.open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
+  conn.languages.semanticTokens.on((p) => {
+    const a = q.open(p);
+    const f = fileOf(a);
+    const data: number[] = [];
+    let pl = 0;
+    let pc = 0;
+    for (const t of semanticTokens(a)) {
+      const s = offsetsRange(f, t.start, t.end);
+      if (s.start.line !== s.end.line) continue;
+      data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, t.end - t.start, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
+      pl = s.start.line;
+      pc = s.start.character;
+    }
+    return { data };
+  });
+  conn.languages.inlayHint.on((p) => {
+    const a = q.open(p);
+    if (!q.config().inlayHints) return [];
+    const f = fileOf(a);
+    return inlayHints(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+  });
+  conn.onCodeLens((p) => {
+    const a = q.open(p);
+    if (!q.config().codeLens) return [];
+    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: { title: l.title, command: '' } }));
+  });
+  conn.onCodeAction((p) => {
+    const a = q.open(p);
+    // `only` asks for some kinds: `refactor` covers `refactor.rewrite` (LSP kinds are dotted hierarchies).
+    const only = p.context?.only;
+    const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
+    const kindOf = (x: { kind: string }) => (x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite);
+    return codeActions(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))).filter((x) => wanted(kindOf(x))).map((x) => ({
+      title: x.title, kind: kindOf(x), ...(x.preferred ? { isPreferred: true } : {}),
+      ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
+      edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
+    }));
+  });
+  conn.onDocumentFormatting((p) => {
+    const doc = q.docOf(p);
+    const text = doc.getText();
+    const r = formatText(text, q.pathOf(p.textDocument.uri));
+    if (r.result === undefined || r.result === text) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.result }];
+  });
+}
