@@ -31,7 +31,7 @@ export const CODES = {
   E0210: { severity: 'error', title: 'unknown model', doc: 'The requested model (`--model`) is not defined in the file, or the file defines no model.' },
   E0211: { severity: 'error', title: 'constant cycle', doc: 'Constants are defined in terms of each other in a cycle (`const a = b` and `const b = a`), so none has a value. The message spells out the cycle.' },
   // Values and types (E03xx)
-  E0300: { severity: 'error', title: 'type mismatch', doc: 'A value of the wrong kind is used: a tensor where a number is expected, a string for an int, and so on. Also: a whole-model total (`params`, `macs`…) or `rf()`/`jump()` used outside an `assert` (they exist only once the model is built; constants cannot hold them either).' },
+  E0300: { severity: 'error', title: 'type mismatch', doc: 'A value of the wrong kind is used: a tensor where a number is expected, a string for an int, a float for an int (even a whole one: `8 / 2` is `4.0`; use `//` or `int()`), and so on. Also: a whole-model total (`params`, `macs`…) or `rf()`/`jump()` used outside an `assert` (they exist only once the model is built; constants cannot hold them either).' },
   E0301: { severity: 'error', title: 'invalid attribute value', doc: 'An attribute is out of its range: a non-positive kernel, a negative padding, an unknown mode.' },
   E0302: { severity: 'error', title: 'arithmetic error', doc: 'Division or modulo by zero, or an operation that has no meaning for its operands.' },
   E0303: { severity: 'error', title: 'index out of range', doc: 'An index (`x.shape[4]`, an axis) is outside the sequence or tensor rank.' },

@@ -1,5 +1,5 @@
 /** Builtin functions and analysis names usable in expressions and assertions. */
-import { type Dim, add, ceilDiv, compareDims, floorDiv, mul } from '../symbolic/dim.js';
+import { type Dim, add, ceilDiv, floorDiv, mul, signOf, sub } from '../symbolic/dim.js';
 import { DeferSignal, LIMITS, type State } from './state.js';
 import { ERR, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
@@ -57,14 +57,15 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
     case 'min':
     case 'max': {
       if (!flat.length) return `${name}() needs values`;
-      if (flat.every((v) => v.k === 'num')) return num(Math[name](...flat.map((v) => (v as { v: number }).v)));
+      // The item itself, as in Python: min(2.0, 3) is the float 2.0.
+      if (flat.every((v) => v.k === 'num')) return flat.reduce((b, v) => ((name === 'min' ? (v as { v: number }).v < (b as { v: number }).v : (v as { v: number }).v > (b as { v: number }).v) ? v : b));
       let best = asDim(flat[0]!);
       for (const v of flat.slice(1)) {
         const d = asDim(v);
         if (d === undefined || best === undefined) return `${name}() needs numbers`;
-        const c = compareDims(d, best);
-        if (c === 'unknown') return `${name}() cannot order symbolic dimensions`;
-        if (typeof d === 'number' && typeof best === 'number' && (name === 'min' ? d < best : d > best)) best = d;
+        const sign = signOf(sub(d, best));
+        if (sign === 'unknown') return `${name}() cannot order symbolic dimensions`;
+        if (sign === (name === 'min' ? 'negative' : 'positive')) best = d;
       }
       return best === undefined ? `${name}() needs numbers` : fromDim(best);
     }
@@ -94,7 +95,8 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       if (args.length !== 1 || !v) return `${name}() takes one number`;
       if (v.k === 'num') {
         const x = name === 'floor' ? Math.floor(v.v) : name === 'ceil' ? Math.ceil(v.v) : name === 'abs' ? Math.abs(v.v) : name === 'int' ? Math.trunc(v.v) : v.v;
-        return num(x, name !== 'float');
+        // floor, ceil and int give ints (as in Python 3); abs keeps the kind.
+        return num(x, name === 'abs' ? v.int : name !== 'float');
       }
       if (v.k === 'dim' && (name === 'int' || name === 'floor')) return fromDim(floorDiv(v.v, 1, st.facts));
       if (v.k === 'dim' && name === 'ceil') return fromDim(ceilDiv(v.v, 1, st.facts));

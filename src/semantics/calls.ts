@@ -9,6 +9,7 @@ import type { Arg, Expr, Param } from '../syntax/ast.js';
 import { bindAttrs } from '../ops/attrs.js';
 import type { AttrValue, OpDef } from '../ops/types.js';
 import { isIntegral } from '../symbolic/dim.js';
+import { checkParamType, floatForInt } from './arg-types.js';
 import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, suggest } from './interpret.js';
@@ -256,12 +257,23 @@ function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: 
     kwAttrs = m;
   }
   const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
+  // A float where an int is expected (attribute values are plain numbers: the values tell ints from floats).
+  const floats = new Set<string>();
+  for (const [name, at] of bound.given) {
+    const def = op.attrs.find((a) => a.name === name)!;
+    const p = floatForInt(op.name, def, typeof at === 'number' ? pos[at]! : kw.get(at)!);
+    if (!p) continue;
+    floats.add(name);
+    st.report('E0300', p.message, (typeof at === 'number' ? site.pos(at) : site.kw(at)) ?? site.span, p.hint ? { hint: p.hint } : {});
+  }
   for (const p of bound.problems) {
+    // The float's own report says more than "must be an int, got a float".
+    if (p.at !== undefined && floats.size && [...floats].some((n) => bound.given.get(n) === p.at)) continue;
     const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
     const fix = p.suggestion && typeof p.at === 'string' && span ? renameKeyword(span, p.at, p.suggestion) : undefined;
     st.report(p.code, p.message, span ?? site.span, { ...(p.hint ? { hint: p.hint } : {}), ...(fix ? { fixes: [fix] } : {}) });
   }
-  if (bound.problems.length) return false;
+  if (bound.problems.length || floats.size) return false;
   inst.bound = bound;
   return true;
 }
@@ -328,9 +340,9 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
       }
       v = evaluate(st, sc, p.default);
     }
-    const err = checkParamType(p, v);
+    const err = checkParamType(p, v, st.facts);
     if (err) {
-      st.report('E0300', `block ${decl.name.text}: ${err}`, (i < inst.positional.length ? isite.pos(i) : isite.kw(p.name.text)) ?? isite.span);
+      st.report('E0300', `block ${decl.name.text}: ${err.message}`, (i < inst.positional.length ? isite.pos(i) : isite.kw(p.name.text)) ?? isite.span, err.hint ? { hint: err.hint } : {});
       return ERR;
     }
     sc.vars.set(p.name.text, v);
@@ -366,24 +378,6 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     return ERR;
   }
   return result;
-}
-
-function checkParamType(p: Param, v: Value): string | undefined {
-  const t = p.type?.name?.text;
-  if (!t || p.type?.dims) return undefined;
-  const ok: Record<string, (v: Value) => boolean> = {
-    int: (v) => (v.k === 'num' && Number.isInteger(v.v)) || v.k === 'dim',
-    float: (v) => v.k === 'num',
-    bool: (v) => v.k === 'bool',
-    string: (v) => v.k === 'str',
-    str: (v) => v.k === 'str',
-    tuple: (v) => v.k === 'tuple',
-    list: (v) => v.k === 'tuple',
-    layer: (v) => v.k === 'instance' || v.k === 'op' || v.k === 'block',
-  };
-  const check = ok[t];
-  if (!check) return /^tensor$/i.test(t) ? undefined : `unknown type '${t}' for parameter ${p.name.text} (int, float, bool, string, tuple, layer, Tensor)`;
-  return check(v) ? undefined : `parameter ${p.name.text} must be ${t}, got ${kindName(v)} ${show(v)}`;
 }
 
 export type { AttrValue };

@@ -4,6 +4,7 @@ import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
 import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
+import { FLOAT_FOR_INT_HINT } from './arg-types.js';
 import { applyValue, evalCall } from './calls.js';
 import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
@@ -126,8 +127,8 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
     case 'repeat': {
       const n = evaluate(st, sc, s.count);
       if (n.k === 'error') return;
-      if (n.k !== 'num' || !Number.isInteger(n.v) || n.v < 0) {
-        st.report('E0300', `repeat needs a non-negative int, got ${show(n)}`, st.span(sc.module, s.count.range));
+      if (n.k !== 'num' || !n.int || n.v < 0) {
+        st.report('E0300', `repeat needs a non-negative int, got ${show(n)}`, st.span(sc.module, s.count.range), n.k === 'num' && !n.int ? { hint: FLOAT_FOR_INT_HINT } : {});
         return;
       }
       if (n.v > LIMITS.maxLoop) {
@@ -483,8 +484,9 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
     const y = b.v;
     return { k: 'bool', v: op === '==' ? x === y : op === '!=' ? x !== y : op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y };
   }
-  const da = asDim(a);
-  const db = asDim(b);
+  // A whole float compares as the int it holds (`H == 2.0` as `H == 2`, as in Python).
+  const da = asDim(a) ?? wholeFloat(a);
+  const db = asDim(b) ?? wholeFloat(b);
   if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
   const c = compareDims(da, db);
   if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
@@ -493,6 +495,8 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
   const d = sign === 'positive' ? 1 : sign === 'negative' ? -1 : 0;
   return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
 }
+
+const wholeFloat = (v: Value): number | undefined => (v.k === 'num' && Number.isInteger(v.v) ? v.v : undefined);
 
 function all(rs: (Value | string | 'undecided')[]): Value | string | 'undecided' {
   for (const r of rs) if (typeof r === 'string') return r;

@@ -102,7 +102,7 @@ export function kindName(v: Value): string {
 export function show(v: Value): string {
   switch (v.k) {
     case 'num':
-      return String(v.v);
+      return v.int ? String(v.v) : floatText(v.v);
     case 'dim':
       return formatDim(v.v);
     case 'bool':
@@ -148,9 +148,24 @@ export function toAttr(v: Value): AttrValue | undefined {
   }
 }
 
-/** The Dim of an int-like value, if it is one. */
+/**
+ * A float as Python's `repr` writes it (`2.0`, `0.5`, `1e+16`, `1.5e-05`, `inf`): shortest round-trip
+ * digits, a `.0` on whole values, exponent notation from 1e16 and below 1e-4.
+ */
+export function floatText(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mant, e] = x.toExponential().split('e') as [string, string];
+  const exp = Number(e);
+  if (exp < -4 || exp >= 16) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  const s = String(x);
+  return s.includes('.') ? s : `${s}.0`;
+}
+
+/** The Dim of an int value (a float, even a whole one, is not a size), if it is one. */
 export function asDim(v: Value): Dim | undefined {
-  if (v.k === 'num' && Number.isInteger(v.v)) return v.v;
+  if (v.k === 'num' && v.int) return v.v;
   if (v.k === 'dim') return v.v;
   return undefined;
 }
