@@ -1,6 +1,7 @@
 /**
  * Ints and floats as in Python: a float, even a whole one, is refused where an int is expected (block
- * parameters typed `int`, int attributes of ops, shapes, repeat counts); floats print as Python prints them. See docs/language.md, "Numbers".
+ * parameters typed `int`, int attributes of ops, shapes, repeat counts); exponent literals are floats;
+ * floats print as Python prints them. See docs/language.md, "Numbers".
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,10 +84,45 @@ describe('str() and messages write floats as Python does', () => {
   });
 
   it('str(2.0) is "2.0", str(2) is "2", str(8 / 2) is "4.0"; names built from them differ', () => {
-    const r = inModel('  assert str(2.0) == "2.0" and str(2) == "2" and str(8 / 2) == "4.0" and str(0.5) == "0.5"');
+    const r = inModel('  assert str(2.0) == "2.0" and str(2) == "2" and str(8 / 2) == "4.0" and str(1e3) == "1000.0" and str(0.5) == "0.5" and str(1e16) == "1e+16"');
     expect(r.diagnostics).toEqual([]);
     const failed = inModel('  assert str(2.0) == "2"');
     expect(errors(failed).map((d) => d.message)).toEqual(['assertion failed (str(2.0) == "2": "2.0" == "2" is false)']);
+  });
+});
+
+describe('exponent literals are floats', () => {
+  it('1e3 is the float 1000.0: fine where a float goes, refused where an int goes', () => {
+    expect(errors(inModel('  assert 1e3 == 1000 and 2.5e2 == 250 and params < 1e21 and 1e308 > 1e307'))).toEqual([]);
+    expect(quoted('model M(x: [1, 8]) {\n  return x -> dense(1e3)\n}')).toEqual([['E0300', '1e3', 'dense: out_features must be an int, got the float 1000.0']]);
+    // K/M/G/T keep making ints, also from a fraction (1.5K is 1500); with an exponent the number is a float.
+    expect(errors(inModel('  y = x -> flatten -> dense(1.5K)'))).toEqual([]);
+    expect(codes(inModel('  y = x -> flatten -> dense(1e3K)'))).toEqual(['E0300']);
+  });
+
+  it('1e21 and 1e308 are floats, not too-large ints; a float past the double range is E0102', () => {
+    expect(errors(inModel('  a = 1e21\n  b = 1e308\n  assert a < b'))).toEqual([]);
+    const inf = errors(inModel('  a = 1e999'));
+    expect(inf.map((d) => [d.code, d.message])).toEqual([['E0102', 'number 1e999 is too large (a float is at most about 1.8e308)']]);
+    // Integers keep the exact-range check.
+    expect(codes(inModel('  a = 9007199254740992'))).toEqual(['E0102']);
+  });
+
+  it('huge floats never pass as ints: sizes, attributes, counts, indices and int() are refused', () => {
+    for (const [body, input, code] of [
+      ['  y = x -> conv2d(1e308, 3)', '[1, 3, 8, 8]', 'E0300'],
+      ['  y = x -> flatten -> dense(1e21)', '[1, 3, 8, 8]', 'E0300'],
+      ['  y = x -> conv2d(4, 3, padding=(1e308, 1))', '[1, 3, 8, 8]', 'E0300'],
+      ['  repeat 1e21 { }', '[1, 3, 8, 8]', 'E0300'],
+      ['  r = 0..1e21', '[1, 3, 8, 8]', 'E0300'],
+      ['  r = [1] * 1e21', '[1, 3, 8, 8]', 'E0300'],
+      ['  r = x.shape[1e21]', '[1, 3, 8, 8]', 'E0300'],
+      ['  r = int(1e21)', '[1, 3, 8, 8]', 'E0406'],
+      ['  r = floor(1e300)', '[1, 3, 8, 8]', 'E0406'],
+      ['', '[1, 3, 1e308, 8]', 'E0300'],
+      ['', '[1, 3, 1e21, 8]', 'E0300'],
+    ] as const)
+      expect(codes(inModel(body, input)), `${body} ${input}`).toEqual([code]);
   });
 });
 

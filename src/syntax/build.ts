@@ -223,15 +223,21 @@ export class BuildContext {
     const exact = base * mult;
     // 1.1M is 1100000, not 1100000.0000000002.
     const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
-    const fractional = /[.eE]/.test(text);
-    const isInt = Number.isInteger(value) && (!fractional || mult > 1 || /[eE]\+?\d/.test(text));
+    // As in Python, an exponent makes a float (1e3 is 1000.0) and so does a point, unless a K/M/G/T suffix
+    // makes the value whole (1.5K is the int 1500).
+    const exponent = /[eE]/.test(text);
+    const isInt = Number.isInteger(value) && !exponent && (mult > 1 || !text.includes('.'));
+    if (!Number.isFinite(value)) {
+      this.problems.push({ code: 'E0102', message: `number ${raw} is too large (a float is at most about 1.8e308)`, range, hint: 'check the exponent and the K/M/G/T suffix' });
+      return { kind: 'error', range };
+    }
     // The limit is 2^53 − 1, not 2^53: 2^53 + 1 reads as 2^53, so a literal 2^53 may stand for a number it is not.
-    if (!Number.isFinite(value) || (Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER)) {
+    if (isInt && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
       this.problems.push({
         code: 'E0102',
         message: `number ${raw} is too large (integers must be at most 2^53 − 1 = 9007199254740991)`,
         range,
-        hint: 'beyond 2^53 − 1 a number no longer holds every integer exactly; no size or count of a real network comes near it, so check the digits and the K/M/G/T suffix',
+        hint: 'beyond 2^53 − 1 a number no longer holds every integer exactly; no size or count of a real network comes near it, so check the digits and the K/M/G/T suffix (a float, such as 1e21, has no such limit)',
       });
       return { kind: 'error', range };
     }
