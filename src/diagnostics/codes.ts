@@ -63,7 +63,7 @@ export const CODES = {
   W0102: { severity: 'warning', title: 'asymmetric same padding', doc: '`same` padding needs one more pixel at the end than at the beginning; some ONNX importers reject asymmetric pads.' },
   W0103: { severity: 'warning', title: 'misaligned receptive fields', doc: 'Branches merged by add/concat/mul have different jumps or start offsets along a spatial axis: their features do not look at the same input positions. An operand broadcast along an axis (extent 1 there, such as the `[N, C, 1, 1]` gate of squeeze-and-excitation) is the same at every position: it widens the receptive field but is not compared.' },
   W0104: { severity: 'warning', title: 'unused tensor', doc: 'A tensor is computed but never used nor returned.' },
-  W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes.' },
+  W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes. In one symbol (`floor(H/2) + 1` vs `H`) the message says for which sizes the equality holds; one that holds for no size is an error (E0402) instead.' },
   W0107: { severity: 'warning', title: 'unused weights', doc: 'The `--weights` file has tensors that no parameter of the model uses (often a sign that it belongs to another model).' },
   W0106: { severity: 'warning', title: 'assertion undecided', doc: 'An assertion involves symbolic dimensions and cannot be decided; give concrete sizes (`--input-shape`) to check it.' },
 } as const satisfies Record<string, CodeInfo>;

@@ -1,6 +1,6 @@
 /** A plain {@link OpContext} over callbacks: used by the elaborator and by op unit tests. */
 import type { DiagnosticCode } from '../diagnostics/codes.js';
-import { type Dim, type DimFacts, compareDims, formatDim, isSymbolic } from '../symbolic/dim.js';
+import { type Dim, type DimFacts, compareDims, equalityCondition, formatDim, isSymbolic } from '../symbolic/dim.js';
 import type { AttrValue, DiagOptions, OpContext, OpFailure, TensorType } from './types.js';
 
 export interface OpContextHost {
@@ -50,14 +50,15 @@ class PlainOpContext implements OpContext {
   }
 
   unify(a: Dim, b: Dim, what: string): boolean {
-    const c = compareDims(a, b);
+    const c = compareDims(a, b, this.facts);
     if (c === 'equal') return true;
     if (c === 'different') {
       this.host.report('E0402', `${this.who}: ${what}: ${formatDim(a)} ≠ ${formatDim(b)}`, {});
       return false;
     }
     if (this.host.unify) return this.host.unify(a, b, what, this.who);
-    this.host.report('W0105', `${this.who}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, {});
+    const cond = equalityCondition(a, b, this.facts);
+    this.host.report('W0105', `${this.who}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}${cond ? ` (${cond})` : ''}`, {});
     return true;
   }
 

@@ -7,7 +7,7 @@ import type { DiagnosticCode } from '../diagnostics/codes.js';
 import type { Span } from '../diagnostics/types.js';
 import { type OpContextHost, createOpContext } from '../ops/context.js';
 import { type DiagOptions, type OpDef, isFailure } from '../ops/types.js';
-import { type Dim, compareDims, formatDim, isSymbolic, mul, substitute, symbolName, symbolsOf } from '../symbolic/dim.js';
+import { type Dim, compareDims, equalityCondition, formatDim, isSymbolic, mul, substitute, symbolName, symbolsOf } from '../symbolic/dim.js';
 import type { IrParam } from './ir.js';
 import type { State } from './state.js';
 import { ERR, type ArgSite, type Instance, type Value } from './values.js';
@@ -142,14 +142,15 @@ function unify(st: State, a: Dim, b: Dim, what: string, label: string, span: Spa
         return true;
       }
       if (bound === undefined) break;
-      if (compareDims(bound, y) === 'different') {
+      if (compareDims(bound, y, st.facts) === 'different') {
         st.report('E0403', `${label}: ${what}: ${name} would have to be both ${formatDim(bound)} and ${formatDim(y)}`, span);
         return false;
       }
       return true;
     }
   }
-  st.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}`, span, { hint: 'use concrete sizes or a `where` constraint so dslc can prove it' });
+  const cond = equalityCondition(a, b, st.facts);
+  st.report('W0105', `${label}: ${what}: assuming ${formatDim(a)} == ${formatDim(b)}${cond ? ` (${cond})` : ''}`, span, { hint: 'use concrete sizes or a `where` constraint so dslc can prove it' });
   return true;
 }
 

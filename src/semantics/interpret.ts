@@ -2,7 +2,7 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
-import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { type DimFacts, add, compareDims, divBy, equalityCondition, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { FLOAT_FOR_INT_HINT } from './arg-types.js';
 import { applyValue, evalCall } from './calls.js';
@@ -384,7 +384,10 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
   const r = binaryValues(e.op, a, b, st.facts);
   if (r === ERR) return ERR;
   if (r === 'undecided') {
-    st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
+    const da = asDim(a);
+    const db = asDim(b);
+    const cond = (e.op === '==' || e.op === '!=') && da !== undefined && db !== undefined ? equalityCondition(da, db, st.facts) : undefined;
+    st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions${cond ? ` (the equality: ${cond})` : ''}`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
     return ERR;
   }
   if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
@@ -409,7 +412,7 @@ export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = n
   const da = asDim(a);
   const db = asDim(b);
   const isNum = (v: Value) => v.k === 'num' || v.k === 'dim';
-  if (['==', '!=', '<', '<=', '>', '>='].includes(op)) return compare(op, a, b);
+  if (['==', '!=', '<', '<=', '>', '>='].includes(op)) return compare(op, a, b, facts);
   if (op === '+' && a.k === 'str' && b.k === 'str') return a.v.length + b.v.length > LIMITS.maxItems ? TOO_LONG(`a string of ${a.v.length + b.v.length} characters`) : { k: 'str', v: a.v + b.v };
   if (op === '+' && a.k === 'tuple' && b.k === 'tuple') return a.items.length + b.items.length > LIMITS.maxItems ? TOO_LONG(`a list of ${a.items.length + b.items.length} items`) : { k: 'tuple', items: a.items.concat(b.items) };
   if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0) {
@@ -457,15 +460,15 @@ export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = n
   return `'${op}' does not apply to symbolic dimensions`;
 }
 
-function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
+function compare(op: string, a: Value, b: Value, facts: DimFacts): Value | string | 'undecided' {
   if (a.k === 'error' || b.k === 'error') return ERR;
   // A sequence against a scalar compares every element (rf(t) >= 200 checks every axis).
-  if (a.k === 'tuple' && b.k !== 'tuple') return all(a.items.map((x) => compare(op, x, b)));
-  if (b.k === 'tuple' && a.k !== 'tuple') return all(b.items.map((x) => compare(op, a, x)));
+  if (a.k === 'tuple' && b.k !== 'tuple') return all(a.items.map((x) => compare(op, x, b, facts)));
+  if (b.k === 'tuple' && a.k !== 'tuple') return all(b.items.map((x) => compare(op, a, x, facts)));
   if (a.k === 'tuple' && b.k === 'tuple') {
     if (op !== '==' && op !== '!=') return `'${op}' does not compare two sequences`;
     if (a.items.length !== b.items.length) return { k: 'bool', v: op === '!=' };
-    const r = all(a.items.map((x, i) => compare('==', x, b.items[i]!)));
+    const r = all(a.items.map((x, i) => compare('==', x, b.items[i]!, facts)));
     return typeof r === 'string' || r.k !== 'bool' ? r : { k: 'bool', v: op === '==' ? r.v : !r.v };
   }
   if ((a.k === 'str' && b.k === 'str') || (a.k === 'bool' && b.k === 'bool')) {
@@ -488,7 +491,7 @@ function compare(op: string, a: Value, b: Value): Value | string | 'undecided' {
   const da = asDim(a) ?? wholeFloat(a);
   const db = asDim(b) ?? wholeFloat(b);
   if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
-  const c = compareDims(da, db);
+  const c = compareDims(da, db, facts);
   if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
   const sign = signOf(sub(da, db));
   if (sign === 'unknown') return 'undecided';

@@ -7,6 +7,7 @@
  * (`H % 32 == 0`) let floors simplify (`floor((H - 1)/2) + 1` becomes `H/2`).
  */
 import { type Rat, rat, radd, rmul, rneg, risZero, risInt, ONE, gcd } from './rational.js';
+import { type Zeros, describeZeros, zerosOf } from './one-symbol.js';
 
 interface SymAtom {
   readonly kind: 'sym';
@@ -289,13 +290,30 @@ function sameKey(a: Dim, b: Dim): boolean {
   return typeof a === 'number' || typeof b === 'number' ? a === b : a.key === b.key;
 }
 
-/** Whether two dims are provably equal, provably different, or undecidable without more facts. */
-export function compareDims(a: Dim, b: Dim): 'equal' | 'different' | 'unknown' {
+/**
+ * Whether two dims are provably equal, provably different, or undecidable without more facts. In one
+ * symbol, sums of floors are decided exactly (`floor(H/2) == H` holds for no size; see one-symbol.ts).
+ */
+export function compareDims(a: Dim, b: Dim, facts: DimFacts = NO_FACTS): 'equal' | 'different' | 'unknown' {
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 'equal' : 'different';
   if (typeof a !== 'number' && typeof b !== 'number' && a.key === b.key) return 'equal';
   const d = sub(a, b);
   if (typeof d === 'number') return d === 0 ? 'equal' : 'different';
-  return signOf(d) === 'unknown' ? 'unknown' : 'different';
+  if (signOf(d) !== 'unknown') return 'different';
+  const z = oneSymbolZeros(d, facts);
+  return z?.kind === 'none' ? 'different' : z?.kind === 'all' ? 'equal' : 'unknown';
+}
+
+/** The zeros of a dim in exactly one symbol (undefined for several symbols or a form it does not solve). */
+export function oneSymbolZeros(d: Dim, facts: DimFacts = NO_FACTS): Zeros | undefined {
+  const syms = symbolsOf(d);
+  return syms.size === 1 ? zerosOf(d, [...syms][0]!, facts) : undefined;
+}
+
+/** For a warning that assumes `a == b`: where it actually holds, when that is known (`it holds only for H = 1, 2`). */
+export function equalityCondition(a: Dim, b: Dim, facts: DimFacts = NO_FACTS): string | undefined {
+  const z = oneSymbolZeros(sub(a, b), facts);
+  return z && describeZeros(z);
 }
 
 /**
