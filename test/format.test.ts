@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { astEqual, stripPositions } from '../src/syntax/ast-equal.js';
-import { parseSource } from '../src/syntax/parse.js';
+import { LIMITS, parseSource } from '../src/syntax/parse.js';
 import { formatText } from '../src/syntax/printer.js';
 import { sourceFile } from '../src/syntax/source.js';
 
@@ -202,10 +202,11 @@ describe('house style', () => {
   });
 
   it('formats input near the parser\'s nesting limits', () => {
-    expectSound(`const a = ${'('.repeat(190)}1${')'.repeat(190)}\n`);
-    expectSound(`const b = ${'['.repeat(190)}1${']'.repeat(190)}\n`);
-    expectSound(`const e = 1${' + 1'.repeat(190)}\n`);
-    const elifs = Array.from({ length: 150 }, (_, i) => ` else if a${i} { y = ${i} }`).join('');
+    const deep = LIMITS.maxDepth - 2;
+    expectSound(`const a = ${'('.repeat(deep)}1${')'.repeat(deep)}\n`);
+    expectSound(`const b = ${'['.repeat(deep)}1${']'.repeat(deep)}\n`);
+    expectSound(`const e = 1${' + 1'.repeat(LIMITS.maxExprDepth - 10)}\n`);
+    const elifs = Array.from({ length: LIMITS.maxDepth - 10 }, (_, i) => ` else if a${i} { y = ${i} }`).join('');
     expectSound(`block f(x) {\n  if a { y = 1 }${elifs} else { y = 0 }\n  return x\n}\n`);
   });
 

@@ -858,7 +858,7 @@ describe('regressions', () => {
     ['index chain', `x.shape${'[0]'.repeat(N)}`],
     ['member chain', `x${'.shape'.repeat(N)}`],
     ['call chain', `relu${'()'.repeat(N)}`],
-    ['mixed, inside brackets', `${'('.repeat(150)}1${' ** -1'.repeat(N)}${')'.repeat(150)}`],
+    ['mixed, inside brackets', `${'('.repeat(PARSE_LIMITS.maxDepth - 10)}1${' ** -1'.repeat(N)}${')'.repeat(PARSE_LIMITS.maxDepth - 10)}`],
   ];
   for (const [what, expr] of deepExpr)
     it(`expression too deep is E0104 at it: ${what}`, () => {
@@ -883,7 +883,7 @@ describe('regressions', () => {
     expect(long.codes).toEqual(['E0104']);
     expect(long.r.diagnostics[0]!.message).toMatch(/else-if links/);
     expectSound(long);
-    const ok = timed(chain(150));
+    const ok = timed(chain(PARSE_LIMITS.maxDepth - 10));
     expect(ok.codes).toEqual([]);
     expect(ok.r.models[0]!.graph.nodes).toHaveLength(1);
     // Sequential if statements are not nesting.

@@ -7,8 +7,14 @@ import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString }
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
 
-/** Limits that keep hostile input bounded in time and memory. */
-export const LIMITS = { maxBytes: 2 * 1024 * 1024, maxDepth: 200, maxExprDepth: 200 } as const;
+/**
+ * Limits that keep hostile input bounded in time and memory. `maxDepth` bounds the parser's recursion,
+ * which costs most for calls with keyword arguments: nested 175 deep they exhausted plain node's default
+ * stack (the CLI's), so the limit leaves that stack about twice what the deepest accepted file needs.
+ */
+export const LIMITS = { maxBytes: 2 * 1024 * 1024, maxDepth: 100, maxExprDepth: 200 } as const;
+
+const CLOSER: Readonly<Record<string, string>> = { RParen: 'LParen', RBracket: 'LBracket', RBrace: 'LBrace' };
 
 const EMPTY: Module = { decls: [], comments: [] };
 
@@ -42,6 +48,9 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
   const tokens = [];
   // Where unterminated strings start (E0103): the parser's complaint about what follows one is the same mistake.
   const unterminated = new Set<number>();
+  // The open brackets. A closer that matches none (a stray `)` before any `(`, or `]` closing a `(`) closes
+  // nothing: counting it would let the brackets after it nest past the limit unseen.
+  const open: string[] = [];
   let depth = 0;
   // An `else if` nests the next if statement inside the previous one (in the parser and every later
   // stage), so each link of an open chain counts as one level too, until the chain ends.
@@ -63,8 +72,11 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
       continue;
     }
     const n = t.tokenType.name;
-    if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth++;
-    else if (n === 'RParen' || n === 'RBracket' || n === 'RBrace') depth--;
+    if (n === 'LParen' || n === 'LBracket' || n === 'LBrace') depth = open.push(n);
+    else if (CLOSER[n] !== undefined && open[open.length - 1] === CLOSER[n]) {
+      open.pop();
+      depth--;
+    }
     if (n === 'If' && all[i - 1]?.tokenType.name === 'Else') {
       elifLinks.set(depth, (elifLinks.get(depth) ?? 0) + 1);
       links++;
