@@ -2,7 +2,7 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
-import { type DimFacts, add, compareDims, divBy, equalityCondition, signOf, exactDiv, floorDiv, formatDim, mod, mul, neg, sub } from '../symbolic/dim.js';
+import { equalityCondition, neg } from '../symbolic/dim.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { FLOAT_FOR_INT_HINT } from './arg-types.js';
 import { applyValue, evalCall } from './calls.js';
@@ -10,6 +10,7 @@ import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
 import { ERR, INEXACT_INT_HINT, NONE, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
+import { TOO_LONG_PREFIX, binaryValues } from './operators.js';
 
 /**
  * Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops.
@@ -171,14 +172,6 @@ export function exec(st: State, sc: Scope, s: Stmt): Value | undefined {
       return;
     }
   }
-}
-
-/** Negative, zero or positive as `x` sorts before, with or after `y` by code point (not UTF-16 unit, as JS `<`). */
-function codePointOrder(x: string, y: string): number {
-  const p = [...x];
-  const q = [...y];
-  for (let i = 0; i < p.length && i < q.length; i++) if (p[i] !== q[i]) return p[i]!.codePointAt(0)! - q[i]!.codePointAt(0)!;
-  return p.length - q.length;
 }
 
 /** The names statements assign (loop variables included), in nested bodies too. */
@@ -401,109 +394,6 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
     return ERR;
   }
   return r;
-}
-
-const TOO_LONG_PREFIX = 'this would make ';
-/** Lists and strings are bounded (E0104): doubling one in a loop would otherwise exhaust memory. */
-const TOO_LONG = (what: string) => `${TOO_LONG_PREFIX}${what}; the limit is ${LIMITS.maxItems}`;
-
-/** Pure binary operation on values; a string is an error message. */
-export function binaryValues(op: string, a: Value, b: Value, facts: DimFacts = new Map()): Value | string | 'undecided' {
-  const da = asDim(a);
-  const db = asDim(b);
-  const isNum = (v: Value) => v.k === 'num' || v.k === 'dim';
-  if (['==', '!=', '<', '<=', '>', '>='].includes(op)) return compare(op, a, b, facts);
-  if (op === '+' && a.k === 'str' && b.k === 'str') return a.v.length + b.v.length > LIMITS.maxItems ? TOO_LONG(`a string of ${a.v.length + b.v.length} characters`) : { k: 'str', v: a.v + b.v };
-  if (op === '+' && a.k === 'tuple' && b.k === 'tuple') return a.items.length + b.items.length > LIMITS.maxItems ? TOO_LONG(`a list of ${a.items.length + b.items.length} items`) : { k: 'tuple', items: a.items.concat(b.items) };
-  if (op === '*' && a.k === 'tuple' && b.k === 'num' && b.int && b.v >= 0) {
-    if (b.v * a.items.length > LIMITS.maxItems) return TOO_LONG(`a list of ${b.v * a.items.length} items`);
-    const items: Value[] = [];
-    // `[] * 10**12` is empty: loop over the items, not over the count.
-    if (a.items.length) for (let i = 0; i < b.v; i++) for (const x of a.items) items.push(x);
-    return { k: 'tuple', items };
-  }
-  if (!isNum(a) || !isNum(b)) return `'${op}' does not apply to ${kindName(a)} and ${kindName(b)}`;
-  if (a.k === 'num' && b.k === 'num') {
-    const x = a.v;
-    const y = b.v;
-    const int = a.int && b.int;
-    switch (op) {
-      case '+': return num(x + y, int);
-      case '-': return num(x - y, int);
-      case '*': return num(x * y, int);
-      case '/': return y === 0 ? 'division by zero' : num(x / y, false);
-      case '//': return y === 0 ? 'division by zero' : num(Math.floor(x / y), int);
-      case '%': return y === 0 ? 'modulo by zero' : num(((x % y) + y) % y, int);
-      case '**': return num(x ** y, int && y >= 0);
-    }
-  }
-  if (da === undefined || db === undefined) return `'${op}' needs ints when a symbolic dimension is involved`;
-  switch (op) {
-    case '+': return fromDim(add(da, db));
-    case '-': return fromDim(sub(da, db));
-    case '*': return fromDim(mul(da, db));
-    case '//':
-    case '/': {
-      if (typeof db === 'number') {
-        if (db <= 0) return 'division by zero or a negative divisor of a symbolic dimension';
-        if (op === '//') return fromDim(floorDiv(da, db, facts));
-      }
-      const q = exactDiv(da, db, facts);
-      if (q !== undefined) return fromDim(q);
-      // A fraction of a size is allowed as an intermediate (ceil(H / 2)); it is not a size itself.
-      if (typeof db === 'number') return fromDim(divBy(da, db));
-      return `(${formatDim(da)}) / (${formatDim(db)}) is not exact; use // for floor division`;
-    }
-    case '%':
-      return typeof db === 'number' && db > 0 ? fromDim(mod(da, db, facts)) : 'modulo needs a positive int divisor';
-  }
-  return `'${op}' does not apply to symbolic dimensions`;
-}
-
-function compare(op: string, a: Value, b: Value, facts: DimFacts): Value | string | 'undecided' {
-  if (a.k === 'error' || b.k === 'error') return ERR;
-  // A sequence against a scalar compares every element (rf(t) >= 200 checks every axis).
-  if (a.k === 'tuple' && b.k !== 'tuple') return all(a.items.map((x) => compare(op, x, b, facts)));
-  if (b.k === 'tuple' && a.k !== 'tuple') return all(b.items.map((x) => compare(op, a, x, facts)));
-  if (a.k === 'tuple' && b.k === 'tuple') {
-    if (op !== '==' && op !== '!=') return `'${op}' does not compare two sequences`;
-    if (a.items.length !== b.items.length) return { k: 'bool', v: op === '!=' };
-    const r = all(a.items.map((x, i) => compare('==', x, b.items[i]!, facts)));
-    return typeof r === 'string' || r.k !== 'bool' ? r : { k: 'bool', v: op === '==' ? r.v : !r.v };
-  }
-  if ((a.k === 'str' && b.k === 'str') || (a.k === 'bool' && b.k === 'bool')) {
-    if (op === '==') return { k: 'bool', v: a.v === b.v };
-    if (op === '!=') return { k: 'bool', v: a.v !== b.v };
-    // Ordered as Python orders them: strings by code point, false < true.
-    const d = a.k === 'str' ? codePointOrder(a.v, b.v as string) : Number(a.v) - Number(b.v);
-    return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
-  }
-  if (a.k === 'none' || b.k === 'none') {
-    if (op === '==') return { k: 'bool', v: a.k === b.k };
-    if (op === '!=') return { k: 'bool', v: a.k !== b.k };
-  }
-  if (a.k === 'num' && b.k === 'num') {
-    const x = a.v;
-    const y = b.v;
-    return { k: 'bool', v: op === '==' ? x === y : op === '!=' ? x !== y : op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y };
-  }
-  // A whole float compares as the int it holds (`H == 2.0` as `H == 2`, as in Python).
-  const da = asDim(a) ?? wholeFloat(a);
-  const db = asDim(b) ?? wholeFloat(b);
-  if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
-  const c = compareDims(da, db, facts);
-  if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
-  const sign = signOf(sub(da, db));
-  if (sign === 'unknown') return 'undecided';
-  const d = sign === 'positive' ? 1 : sign === 'negative' ? -1 : 0;
-  return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
-}
-
-const wholeFloat = (v: Value): number | undefined => (v.k === 'num' && Number.isInteger(v.v) ? v.v : undefined);
-
-function all(rs: (Value | string | 'undecided')[]): Value | string | 'undecided' {
-  for (const r of rs) if (typeof r === 'string') return r;
-  return { k: 'bool', v: rs.every((r) => (r as Value).k === 'bool' && (r as { v: boolean }).v) };
 }
 
 export { callBuiltin };
