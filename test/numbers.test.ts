@@ -4,6 +4,7 @@
  * floats print as Python prints them. See docs/language.md, "Numbers".
  */
 import { spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -123,6 +124,73 @@ describe('exponent literals are floats', () => {
       ['', '[1, 3, 1e21, 8]', 'E0300'],
     ] as const)
       expect(codes(inModel(body, input)), `${body} ${input}`).toEqual([code]);
+  });
+});
+
+describe('integer arithmetic is exact; only a final value beyond 2^53 − 1 is refused', () => {
+  it('2 ** 53 - 1 and other intermediates beyond the range are exact', () => {
+    const r = inModel([
+      '  assert 2 ** 53 - 1 == 9007199254740991',
+      '  assert 2 ** 60 // 2 ** 10 == 2 ** 50',
+      '  assert -(2 ** 60) + 2 ** 60 + 7 == 7',
+      '  assert (2 ** 64 + 5) % 7 == 0 and (2 ** 64 + 5) // 2 ** 62 == 4',
+      '  assert 10 ** 20 // 10 ** 10 * 3 == 30000000000',
+      '  assert 1 ** 1000000000000 + 0 ** 5 + (-1) ** 3 == 0 and 0 ** 0 == 1',
+      '  assert 2 ** 60 * 0.5 == 576460752303423488.0 and str(2 ** 60 / 2 ** 59) == "2.0"',
+      '  y = x -> conv2d(2 ** 70 // 2 ** 66, 1)',
+    ].join('\n'));
+    expect(errors(r)).toEqual([]);
+  });
+
+  it('a final int beyond 2^53 − 1 is E0406 at its expression; comparisons and calls take final values', () => {
+    const text = 'model M(x: [1, 8]) {\n  a = 2 ** 60\n  b = 2 ** 53 + 1 != 2 ** 53\n  c = 2 ** 100000 // 2 ** 99990\n  d = x.shape[1] * 2 ** 60\n  e = max(2 ** 60 - 1, 1)\n  return x\n}';
+    expect(quoted(text).map(([c, q]) => [c, q])).toEqual([
+      ['E0406', '2 ** 60'],
+      ['E0406', '2 ** 53 + 1'],
+      ['E0406', '2 ** 53'],
+      ['E0406', '2 ** 100000'],
+      ['E0406', '2 ** 99990'],
+      ['E0406', 'x.shape[1] * 2 ** 60'],
+      ['E0406', '2 ** 60 - 1'],
+    ]);
+    expect(quoted(text)[3]![2]).toBe('integer result of more than 4096 bits is beyond 2^53 − 1, where integers are no longer exact');
+    // Beyond the range and mixed with a symbolic size: no exact form.
+    expect(codes(inModel('  y = x.shape[2] * 2 ** 60 // 2 ** 60', '[1, 3, H, 8]'))).toEqual(['E0406']);
+  });
+
+  it('agrees with exact (BigInt) arithmetic on random integer expressions', () => {
+    type T = { v: bigint; s: string } | 'zero';
+    const lit = fc.oneof(fc.bigInt({ min: 0n, max: 2n ** 40n }), fc.bigInt({ min: 0n, max: 20n })).map((v): T => ({ v, s: String(v) }));
+    const pow = fc.tuple(fc.integer({ min: 2, max: 10 }), fc.integer({ min: 0, max: 70 })).map(([b, e]): T => ({ v: BigInt(b) ** BigInt(e), s: `${b} ** ${e}` }));
+    const floorDiv = (x: bigint, y: bigint) => (x % y !== 0n && (x < 0n) !== (y < 0n) ? x / y - 1n : x / y);
+    const combine = (a: T, b: T, op: string): T => {
+      if (a === 'zero' || b === 'zero') return 'zero';
+      if ((op === '//' || op === '%') && b.v === 0n) return 'zero';
+      const v = op === '+' ? a.v + b.v : op === '-' ? a.v - b.v : op === '*' ? a.v * b.v : op === '//' ? floorDiv(a.v, b.v) : ((a.v % b.v) + b.v) % b.v;
+      return { v, s: `(${a.s}) ${op} (${b.s})` };
+    };
+    const tree: fc.Arbitrary<T> = fc.letrec<{ t: T }>((tie) => ({
+      t: fc.oneof(
+        { depthSize: 'small', maxDepth: 4 },
+        lit,
+        pow,
+        fc.tuple(tie('t'), tie('t'), fc.constantFrom('+', '-', '*', '//', '%')).map(([a, b, op]) => combine(a, b, op)),
+        tie('t').map((a): T => (a === 'zero' ? a : { v: -a.v, s: `-(${a.s})` })),
+        // Back into the range from beyond it: the case that exactness is for.
+        fc.tuple(tie('t'), fc.bigInt({ min: 1n, max: 1000n })).map(([a, m]) => combine(a, { v: m, s: String(m) }, '%')),
+        fc.tuple(tie('t'), pow).map(([a, p]) => combine(a, p, '//')),
+      ),
+    })).t;
+    const MAX = 2n ** 53n - 1n;
+    fc.assert(
+      fc.property(tree, (t) => {
+        if (t === 'zero') return;
+        const r = inModel(`  y = ${t.s}\n  assert y == ${t.v >= -MAX && t.v <= MAX ? String(t.v) : '0'}`);
+        if (t.v >= -MAX && t.v <= MAX) expect(r.diagnostics, t.s).toEqual([]);
+        else expect(codes(r), t.s).toEqual(['E0406']);
+      }),
+      { seed: 53, numRuns: 300 },
+    );
   });
 });
 

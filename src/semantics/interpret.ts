@@ -10,7 +10,7 @@ import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
 import { ERR, INEXACT_INT_HINT, NONE, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
-import { TOO_LONG_PREFIX, binaryValues } from './operators.js';
+import { ARITH_OPS, type BigIntValue, type Operand, TOO_LONG_PREFIX, bigMessage, binaryValues, intArith } from './operators.js';
 
 /**
  * Looks a name up: local variables, then module bindings (blocks, consts, imports), builtins, ops.
@@ -279,18 +279,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
     case 'tuple':
     case 'list':
       return { k: 'tuple', items: e.items.map((x) => evaluate(st, sc, x)) };
-    case 'unary': {
-      const v = evaluate(st, sc, e.operand);
-      if (v.k === 'error') return ERR;
-      if (e.op === 'not') {
-        if (v.k === 'bool') return { k: 'bool', v: !v.v };
-      } else {
-        if (v.k === 'num') return num(-v.v, v.int);
-        if (v.k === 'dim') return fromDim(neg(v.v));
-      }
-      st.report('E0300', `'${e.op}' does not apply to ${kindName(v)}`, st.span(sc.module, e.range));
-      return ERR;
-    }
+    case 'unary':
+      return unary(st, sc, e, evaluate(st, sc, e.operand));
     case 'binary':
       return binary(st, sc, e);
     case 'range': {
@@ -360,7 +350,61 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
   }
 }
 
+function unary(st: State, sc: Scope, e: Extract<Expr, { kind: 'unary' }>, v: Value): Value {
+  if (v.k === 'error') return ERR;
+  if (e.op === 'not') {
+    if (v.k === 'bool') return { k: 'bool', v: !v.v };
+  } else {
+    if (v.k === 'num') return num(-v.v, v.int);
+    if (v.k === 'dim') return fromDim(neg(v.v));
+  }
+  st.report('E0300', `'${e.op}' does not apply to ${kindName(v)}`, st.span(sc.module, e.range));
+  return ERR;
+}
+
+/** An operand of arithmetic: arithmetic itself (and its negation) may be an int beyond 2^53 − 1 there. */
+function operand(st: State, sc: Scope, e: Expr): Operand {
+  if (e.kind === 'binary' && ARITH_OPS.has(e.op)) return arithmetic(st, sc, e);
+  if (e.kind === 'unary' && e.op === '-') {
+    const v = operand(st, sc, e.operand);
+    return v.k === 'big' ? { k: 'big', v: -v.v } : unary(st, sc, e, v);
+  }
+  return evaluate(st, sc, e);
+}
+
+/**
+ * Integer arithmetic is exact: intermediates may leave the range of doubles (`2 ** 53 - 1`), as long as
+ * the final value (the outermost arithmetic, whatever uses it) is back within ±(2^53 − 1); else E0406.
+ */
+function arithmetic(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Operand {
+  const a = operand(st, sc, e.left);
+  const b = operand(st, sc, e.right);
+  if (a.k === 'error' || b.k === 'error') return ERR;
+  const r = intArith(e.op, a, b);
+  if (typeof r === 'string') {
+    const byZero = r.startsWith('division') || r.startsWith('modulo');
+    st.report(byZero ? 'E0302' : 'E0406', r, st.span(sc.module, byZero ? e.opRange : e.range), byZero ? {} : { hint: INEXACT_INT_HINT });
+    return ERR;
+  }
+  if (r) return r;
+  // An int beyond the exact range meets a float (a float result, as in Python) or anything else (no exact form).
+  const value = (x: Operand, other: Operand): Value | undefined => (x.k !== 'big' ? x : other.k === 'num' && !other.int ? num(Number(x.v), false) : undefined);
+  const x = value(a, b);
+  const y = value(b, a);
+  if (!x || !y) {
+    st.report('E0406', bigMessage((a.k === 'big' ? a : (b as BigIntValue)).v), st.span(sc.module, (a.k === 'big' ? e.left : e.right).range), { hint: INEXACT_INT_HINT });
+    return ERR;
+  }
+  return binaryOf(st, sc, e, x, y);
+}
+
 function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Value {
+  if (ARITH_OPS.has(e.op)) {
+    const r = arithmetic(st, sc, e);
+    if (r.k !== 'big') return r;
+    st.report('E0406', bigMessage(r.v), st.span(sc.module, e.range), { hint: INEXACT_INT_HINT });
+    return ERR;
+  }
   if (e.op === 'and' || e.op === 'or') {
     const a = evaluate(st, sc, e.left);
     if (a.k === 'error') return ERR;
@@ -374,6 +418,11 @@ function binary(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>): Val
   const a = evaluate(st, sc, e.left);
   const b = evaluate(st, sc, e.right);
   if (a.k === 'error' || b.k === 'error') return ERR;
+  return binaryOf(st, sc, e, a, b);
+}
+
+/** `a op b` on values, with its diagnostics. */
+function binaryOf(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>, a: Value, b: Value): Value {
   const r = binaryValues(e.op, a, b, st.facts);
   if (r === ERR) return ERR;
   if (r === 'undecided') {

@@ -117,3 +117,72 @@ function all(rs: (Value | string | 'undecided')[]): Value | string | 'undecided'
   return { k: 'bool', v: rs.every((r) => (r as Value).k === 'bool' && (r as { v: boolean }).v) };
 }
 
+
+/**
+ * An int of integer arithmetic that left the exact range of doubles (beyond ±(2^53 − 1)). It exists only
+ * inside an arithmetic expression (`2 ** 53 - 1`, `2 ** 60 // 2 ** 10`): the expression's final value must
+ * be back in range, else it is E0406.
+ */
+export interface BigIntValue {
+  readonly k: 'big';
+  readonly v: bigint;
+}
+/** A value, or an int beyond the exact range of doubles (inside arithmetic only). */
+export type Operand = Value | BigIntValue;
+
+/** The operators whose operands may be ints beyond 2^53 − 1 (exact intermediates). */
+export const ARITH_OPS: ReadonlySet<string> = new Set(['+', '-', '*', '/', '//', '%', '**']);
+
+/** Ints past this many bits are not computed (`2 ** 2 ** 40` would take the memory): E0406 at once. */
+const MAX_BITS = 4096;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+const bitLength = (x: bigint): number => (x < 0n ? -x : x).toString(2).length;
+const big = (v: bigint): Operand => (v >= -MAX_SAFE && v <= MAX_SAFE ? num(Number(v), true) : { k: 'big', v });
+/** The message (E0406) for a final int beyond the exact range. */
+export const bigMessage = (v: bigint): string => `integer result ${bitLength(v) > 1000 ? `of ${bitLength(v)} bits` : `≈${Number(v).toExponential(3)}`} is beyond 2^53 − 1, where integers are no longer exact`;
+const TOO_MANY_BITS = `integer result of more than ${MAX_BITS} bits is beyond 2^53 − 1, where integers are no longer exact`;
+
+const asBig = (v: Operand): bigint | undefined => (v.k === 'big' ? v.v : v.k === 'num' && v.int ? BigInt(v.v) : undefined);
+const floorDivBig = (x: bigint, y: bigint): bigint => {
+  const q = x / y;
+  return (x % y !== 0n && (x < 0n) !== (y < 0n)) ? q - 1n : q;
+};
+
+/**
+ * Integer arithmetic, exact: `op` on two ints (either possibly beyond 2^53 − 1), or undefined when an
+ * operand is not an int. Doubles where they are exact (the common case), BigInt where they are not.
+ */
+export function intArith(op: string, a: Operand, b: Operand): Operand | string | undefined {
+  if (a.k === 'num' && b.k === 'num') {
+    if (!a.int || !b.int) return undefined;
+    const x = a.v;
+    const y = b.v;
+    // A double sum, difference or product in the safe range is the exact one; floor division of safe ints too.
+    if (op === '+' || op === '-' || op === '*') {
+      const r = op === '+' ? x + y : op === '-' ? x - y : x * y;
+      if (Number.isSafeInteger(r)) return num(r, true);
+    } else if (op === '//' && y !== 0) return num(Math.floor(x / y), true);
+    else if (op === '%' && y !== 0 && Math.abs(y) <= 2 ** 52) return num(((x % y) + y) % y, true);
+    else if (op === '/') return y === 0 ? 'division by zero' : num(x / y, false);
+  }
+  const x = asBig(a);
+  const y = asBig(b);
+  if (x === undefined || y === undefined) return undefined;
+  switch (op) {
+    case '+': return big(x + y);
+    case '-': return big(x - y);
+    case '*': return bitLength(x) + bitLength(y) > MAX_BITS + 1 ? TOO_MANY_BITS : big(x * y);
+    case '/': return y === 0n ? 'division by zero' : num(Number(x) / Number(y), false);
+    case '//': return y === 0n ? 'division by zero' : big(floorDivBig(x, y));
+    case '%': return y === 0n ? 'modulo by zero' : big(((x % y) + y) % y);
+    case '**': {
+      // A negative power is a float (as in Python); |x| ≤ 1 stays small whatever the power.
+      if (y < 0n) return num(Number(x) ** Number(y), false);
+      if (x === 0n || x === 1n) return big(y === 0n ? 1n : x);
+      if (x === -1n) return big(y % 2n === 0n ? 1n : -1n);
+      return BigInt(bitLength(x) - 1) * y > BigInt(MAX_BITS) ? TOO_MANY_BITS : big(x ** y);
+    }
+  }
+  return undefined;
+}
