@@ -4,25 +4,10 @@
  * written here (recurrent ones in PyTorch's gate order on dslc's parameters, which checks the gate reordering);
  * every file also passes onnx.checker (full) and strict shape inference with dslc's shapes.
  */
-import ort from 'onnxruntime-node';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { CheckedModel } from '../src/checker/analyze.js';
+import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../src/lower/onnx/export.js';
-import { initParam, paramKey } from '../src/lower/weights.js';
-import { evaluate, formatDim, isSymbolic } from '../src/symbolic/dim.js';
-import { checkText, errors } from './helpers/compile.js';
-import { pyCheck, tempDir } from './helpers/onnx.js';
+import { type Case, type Params, type T, around, compile, map, onnxCases, size, strides, tensor } from './helpers/onnx-cases.js';
 
-interface T { shape: number[]; data: Float64Array }
-const SEED = 1;
-const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-const tensor = (shape: number[], data: ArrayLike<number> = new Float64Array(size(shape))): T => ({ shape, data: Float64Array.from(data) });
-const rnd = (n: number, salt: number, scale = 1) => Float64Array.from({ length: n }, (_, i) => Math.sin(i * 1.618 + salt * 7.3 + 0.1) * scale);
-const map = (x: T, f: (v: number, i: number) => number): T => tensor(x.shape, x.data.map(f));
-/** Strides of a row-major shape. */
-const strides = (s: readonly number[]) => s.map((_, a) => size(s.slice(a + 1)));
-/** [outer, n, inner] around axis a: element (o, j, i) is at (o·n + j)·inner + i. */
-const around = (s: readonly number[], a: number): [number, number, number] => [size(s.slice(0, a)), s[a]!, size(s.slice(a + 1))];
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 const relu6 = (v: number) => Math.min(Math.max(v, 0), 6);
 /** erf to ~1e-12 (series near 0, continued fraction beyond). */
@@ -180,16 +165,6 @@ function mha(q: T, k: T, v: T, heads: number, p: (n: string) => T | undefined): 
 }
 
 // ---- Cases ----
-type Params = (name: string) => T | undefined;
-interface Case {
-  call: string;
-  /** Input shapes (x, x1, x2, …); symbolic ones need `run`. */
-  inputs: (number | string)[][];
-  run?: number[][];
-  dtype?: 'int64' | 'int32';
-  opset?: number;
-  ref: (xs: T[], p: Params) => T;
-}
 const un = (f: (v: number) => number) => (xs: T[]) => map(xs[0]!, f);
 const gelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
 const geluTanh = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
@@ -270,50 +245,8 @@ const CASES: Case[] = [
   { call: 'mha(x1, x2, embed_dim=6, num_heads=3, bias=false, batch_first=false)', inputs: [[3, 2, 6], [4, 2, 6], [4, 2, 6]], ref: (xs, p) => { const bf = (t: T) => permute(t, [1, 0, 2]); return bf(mha(bf(xs[0]!), bf(xs[1]!), bf(xs[2]!), 3, p)); } },
 ];
 
-const tmp = tempDir('dslc-onnx-misc-');
-afterAll(() => tmp.cleanup());
-const files: { file: string; symbolic: boolean }[] = [];
-
-function compile(src: string): CheckedModel {
-  const r = checkText(src);
-  expect(errors(r).map((d) => d.message)).toEqual([]);
-  return r.models[0]!;
-}
-const names = (c: Case) => c.inputs.map((_, i) => (i ? `x${i}` : 'x'));
-const modelText = (c: Case) => `model M(${c.inputs.map((s, i) => `${names(c)[i]}: ${i === 0 ? (c.dtype ?? '') : ''}[${s.join(', ')}]`).join(', ')}) {\n  y = x -> ${c.call}\n  return y\n}`;
-
 describe('ONNX export of activations, norms, shape, recurrent and attention ops, run in onnxruntime', () => {
-  CASES.forEach((c, ci) =>
-    it(`${c.call} on ${c.inputs.map((s) => `[${s.join(', ')}]`).join(', ')}${c.opset ? ` (opset ${c.opset})` : ''}`, async () => {
-      const m = compile(modelText(c));
-      const node = m.graph.nodes[0]!;
-      // Non-trivial values for what fresh init makes 0 or 1 (biases, running statistics, norm scales); weights: export's own init.
-      const given = new Map(node.params.filter((p) => !/weight$/.test(p.name) || p.init).map((p, i) => [paramKey(node, p), Float32Array.from(rnd(size(p.shape), i + 1, 0.5), (v) => (p.name === 'running_var' ? Math.abs(v) + 0.5 : v))]));
-      const { result, diagnostics } = exportOnnx(m, { seed: SEED, opset: c.opset, weights: given });
-      expect(diagnostics.map((d) => d.message)).toEqual([]);
-      const file = tmp.write(`case${ci}.onnx`, result!);
-      files.push({ file, symbolic: c.run !== undefined });
-
-      const shapes = c.run ?? (c.inputs as number[][]);
-      const xs = shapes.map((s, i) => tensor(s, c.dtype && i === 0 ? rnd(size(s), i).map((v) => Math.floor((v + 1) * 4.99)) : rnd(size(s), i + 10, 3)));
-      const p: Params = (name) => {
-        const q = node.params.find((x) => x.name === name);
-        return q && tensor([...q.shape], given.get(paramKey(node, q)) ?? initParam(m.graph, node, q, 'he', SEED));
-      };
-      const session = await ort.InferenceSession.create(result!);
-      const feeds: Record<string, ort.Tensor> = {};
-      xs.forEach((x, i) => (feeds[names(c)[i]!] = c.dtype && i === 0 ? new ort.Tensor(c.dtype, c.dtype === 'int64' ? BigInt64Array.from(x.data, (v) => BigInt(v)) : Int32Array.from(x.data), x.shape) : new ort.Tensor('float32', Float32Array.from(x.data), x.shape)));
-      const got = (await session.run(feeds))[session.outputNames[0]!]!;
-      const env = new Map<string, number>();
-      m.graph.inputs.forEach((port, i) => m.graph.tensors[port.tensor]!.type.shape.forEach((d, a) => isSymbolic(d) && env.set(formatDim(d), shapes[i]![a]!)));
-      const want = c.ref(xs, p);
-      expect(got.dims).toEqual(m.graph.tensors[m.graph.outputs[0]!.tensor]!.type.shape.map((d) => evaluate(d, env)));
-      expect(got.dims).toEqual(want.shape);
-      const data = Array.from(got.data as Float32Array);
-      const bad = data.findIndex((v, j) => !(Math.abs(v - want.data[j]!) <= 1e-4 * Math.max(1, Math.abs(want.data[j]!))));
-      expect(bad < 0 ? 'ok' : `[${bad}]: ${data[bad]} vs reference ${want.data[bad]}`).toBe('ok');
-    }),
-  );
+  onnxCases(CASES, 50);
 
   it('reports what it cannot export, with the reason', () => {
     const fails = (input: string, call: string, opset?: number) => {
@@ -323,25 +256,5 @@ describe('ONNX export of activations, norms, shape, recurrent and attention ops,
     };
     expect(fails('2, 3, 4', 'layernorm', 13)).toMatch(/cannot be exported at opset 13: LayerNormalization needs opset 17 available from opset 17/);
     expect(fails('N, T, 4', 'reshape([2*N, 2*T])')).toMatch(/two sizes \(2\*N and 2\*T\) that are not sizes of the input/);
-  });
-
-  it("passes onnx.checker (full) and strict shape inference, which infers dslc's shapes", () => {
-    expect(files.length).toBe(CASES.length);
-    const out = pyCheck(files.map((f) => f.file));
-    let checked = 0;
-    for (const { file, symbolic } of files) {
-      const r = out.files.get(file)!;
-      if (r.opset! > out.maxOpset) continue; // newer than this onnx knows (onnxruntime ran it above)
-      checked++;
-      expect({ file, error: r.error }).toEqual({ file, error: null });
-      for (const [name, dims] of Object.entries(r.declared)) {
-        const inferred = r.shapes[name];
-        // Sizes read with Shape at run time may stay unknown for onnx (null, unk__k) where dslc names them.
-        const unknown = (v: unknown) => v === null || /^unk__\d+$/.test(String(v));
-        const same = inferred?.length === dims!.length && dims!.every((d, i) => d === inferred[i] || (symbolic && typeof d === 'string' && unknown(inferred[i])));
-        expect(same ? 'same' : `${file} ${name}: inferred ${JSON.stringify(inferred)}, declared ${JSON.stringify(dims)}`).toBe('same');
-      }
-    }
-    expect(checked).toBeGreaterThan(50);
   });
 });

@@ -2,8 +2,7 @@
 import { mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
-import { onnxBinary, onnxReduceMean, onnxScalar } from '../shared/axes.js';
-import { int32, scalar } from '../shared/tfjs.js';
+import { onnxChannelAffine, onnxNormalize, onnxRunningNorm, runningAffine, tfjsNormalize, tfjsRunningNorm } from '../shared/norm.js';
 
 export const op: OpDef = {
   cancelsPrecedingBias: true,
@@ -43,70 +42,28 @@ export const op: OpDef = {
   channelAffine(attrs, param, input) {
     // Only with running statistics: otherwise each batch normalises with its own statistics (not affine).
     if (!attrs.track_running_stats) return undefined;
-    const c = input.shape[1] as number;
-    const eps = attrs.eps as number;
-    const [mean, vr] = [param('running_mean'), param('running_var')];
-    const w = attrs.affine ? param('weight') : new Float32Array(c).fill(1);
-    const b = attrs.affine ? param('bias') : new Float32Array(c);
-    // In float64, then rounded once: scale = gamma / sqrt(var + eps), shift = beta - mean · scale.
-    const scale = new Float32Array(c);
-    const shift = new Float32Array(c);
-    for (let k = 0; k < c; k++) {
-      const s = w[k]! / Math.sqrt(vr[k]! + eps);
-      scale[k] = s;
-      shift[k] = b[k]! - mean[k]! * s;
-    }
-    return { axis: 1, scale, shift };
+    return { axis: 1, ...runningAffine(attrs, param, input.shape[1] as number) };
   },
   onnx(ctx) {
-    const x = ctx.inputTypes[0]!;
-    const c = x.shape[1] as number;
-    const eps = ctx.attrs.eps as number;
-    const affine = ctx.attrs.affine as boolean;
-    if (ctx.attrs.track_running_stats) {
-      // Without affine: scale 1 and shift 0 as constants (BatchNormalization needs all five inputs).
-      const scale = affine ? ctx.param('weight') : ctx.floats('ones', Array<number>(c).fill(1));
-      const shift = affine ? ctx.param('bias') : ctx.floats('zeros', Array<number>(c).fill(0));
-      // ONNX updates running = running · momentum + batch · (1 − momentum): PyTorch's momentum is 1 − that (unused at inference).
-      ctx.emit('BatchNormalization', [ctx.inputs[0]!, scale, shift, ctx.param('running_mean'), ctx.param('running_var')], ctx.outputs, {
-        epsilon: { f: eps },
-        momentum: { f: 1 - (ctx.attrs.momentum as number) },
-      });
-      return;
-    }
+    if (ctx.attrs.track_running_stats) return onnxRunningNorm(ctx);
     // Without running statistics PyTorch normalises with the batch's own mean and (biased) variance, also in eval mode:
-    // ReduceMean over every axis but the channels, then the affine part broadcast as [C, 1, …].
+    // over every axis but the channels, then the affine part broadcast as [C, 1, …].
+    const x = ctx.inputTypes[0]!;
     const r = x.shape.length;
-    const axes = [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2)];
-    const centred = onnxBinary(ctx, 'Sub', ctx.inputs[0]!, onnxReduceMean(ctx, ctx.inputs[0]!, axes));
-    const variance = onnxReduceMean(ctx, onnxBinary(ctx, 'Mul', centred, centred), axes, ctx.temp('var'));
-    const std = ctx.temp('std');
-    ctx.emit('Sqrt', [onnxBinary(ctx, 'Add', variance, onnxScalar(ctx, 'eps', eps))], [std]);
-    const normed = onnxBinary(ctx, 'Div', centred, std);
-    if (!affine) return ctx.emit('Identity', [normed], ctx.outputs);
-    const perChannel = (name: string) => (r === 2 ? ctx.param(name) : ctx.derived(`${name}_c11`, [c, ...Array<number>(r - 2).fill(1)], (p) => p(name), (t, put) => put(name, t)));
-    onnxBinary(ctx, 'Add', onnxBinary(ctx, 'Mul', normed, perChannel('weight')), perChannel('bias'), ctx.outputs[0]!);
+    const normed = onnxNormalize(ctx, ctx.inputs[0]!, [0, ...Array.from({ length: r - 2 }, (_, i) => i + 2)], ctx.attrs.eps as number);
+    if (!ctx.attrs.affine) return ctx.emit('Identity', [normed], ctx.outputs);
+    onnxChannelAffine(ctx, normed, r, x.shape[1] as number, ctx.outputs[0]!);
   },
   tfjs(ctx) {
     // Channels-last, so per-channel constants are [C] on the last axis; with running statistics one Mul and one
     // AddV2, which the fusion pass folds into a preceding convolution or dense layer.
+    if (ctx.attrs.track_running_stats) return tfjsRunningNorm(ctx);
     const x = ctx.inputTypes[0]!;
     const [r, c] = [x.shape.length, x.shape[1]!];
-    const eps = ctx.attrs.eps as number;
     const w = ctx.attrs.affine ? ctx.param('weight') : new Float32Array(c).fill(1);
     const b = ctx.attrs.affine ? ctx.param('bias') : new Float32Array(c);
-    const v = ctx.input(0, 'nhwc');
-    if (ctx.attrs.track_running_stats) {
-      const [mean, vr] = [ctx.param('running_mean'), ctx.param('running_var')];
-      const scale = Float32Array.from(w, (wk, k) => wk / Math.sqrt(vr[k]! + eps));
-      const shift = Float32Array.from(b, (bk, k) => bk - mean[k]! * scale[k]!);
-      return ctx.output(0, ctx.node('AddV2', [ctx.node('Mul', [v, ctx.constant('scale', scale, [c])]), ctx.constant('shift', shift, [c])]), 'nhwc');
-    }
     // Batch statistics (biased variance) over every axis but the channels, as PyTorch in eval mode without running stats.
-    const axes = int32(ctx, 'axes', Array.from({ length: r - 1 }, (_, i) => i));
-    const centred = ctx.node('Sub', [v, ctx.node('Mean', [v, axes], { keep_dims: true })]);
-    const variance = ctx.node('Mean', [ctx.node('Square', [centred]), axes], { keep_dims: true });
-    const normed = ctx.node('Mul', [centred, ctx.node('Rsqrt', [ctx.node('AddV2', [variance, scalar(ctx, 'eps', eps)])])]);
+    const normed = tfjsNormalize(ctx, ctx.input(0, 'nhwc'), Array.from({ length: r - 1 }, (_, i) => i), ctx.attrs.eps as number);
     ctx.output(0, ctx.node('AddV2', [ctx.node('Mul', [normed, ctx.constant('weight', w, [c])]), ctx.constant('bias', b, [c])]), 'nhwc');
   },
   examples: [
