@@ -225,6 +225,22 @@ describe('--fold-bn', () => {
     const [plain, fold] = [await outs(exported(m, { weights })), await outs(folded)];
     plain.forEach((p, i) => expectClose(fold[i]!, [...p], 1e-4));
   });
+  it('folds instance_norm with running statistics (eval mode) but not one with instance statistics', async () => {
+    const src = `model M(x: [N, 3, 6, 6]) {
+      a = x -> conv2d(4, 3, name="c1") -> instance_norm(affine=true, track_running_stats=true, name="in_a")
+      b = a -> conv2d(4, 1, name="c2") -> instance_norm(affine=true, name="in_b")
+      return b
+    }`;
+    const m = checkText(src).models[0]!;
+    const weights = new Map<string, Float32Array>();
+    let k = 1;
+    for (const n of m.graph.nodes)
+      for (const p of n.params) weights.set(`${n.path}.${p.name}`, Float32Array.from({ length: p.shape.reduce((a, b) => a * b, 1) }, () => (p.name === 'running_var' ? 0.5 + Math.abs(Math.sin(k++)) : Math.sin(k++ * 1.7))));
+    const folded = exported(m, { weights, foldBatchNorm: true });
+    expect(graphOf(decodeModel(folded)).node.map((n) => n.opType)).toEqual(['Conv', 'Conv', 'InstanceNormalization']);
+    const x = { shape: [2, 3, 6, 6], data: Array.from({ length: 216 }, (_, i) => Math.cos(i * 0.41)) };
+    expectClose(await run(folded, x), [...(await run(exported(m, { weights }), x))], 1e-4);
+  });
   it('with --init, the folded model computes what the unfolded one does', async () => {
     for (const file of ['test/fixtures/torch-onnx/fold_mix.nn', 'test/fixtures/torch-onnx/tiny_resnet.nn']) {
       const m = model(file);

@@ -1,6 +1,8 @@
 import type { OpDef } from './types.js';
 import { op as batchnorm } from './defs/batchnorm.js';
 import { op as layernorm } from './defs/layernorm.js';
+import { op as groupNorm } from './defs/group_norm.js';
+import { op as instanceNorm } from './defs/instance_norm.js';
 import { op as localResponseNorm } from './defs/local_response_norm.js';
 import { op as dropout } from './defs/dropout.js';
 import { op as identity } from './defs/identity.js';
@@ -31,7 +33,7 @@ import { op as multiheadAttention } from './defs/multihead_attention.js';
 
 export const OPS_MISC: readonly OpDef[] = [
   // Normalisation and regularisation
-  batchnorm, layernorm, localResponseNorm, dropout, identity,
+  batchnorm, layernorm, groupNorm, instanceNorm, localResponseNorm, dropout, identity,
   // Embedding and recurrent
   embedding, lstm, gru, rnn,
   // Shape and merge

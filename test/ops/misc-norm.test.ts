@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { sym } from '../../src/symbolic/dim.js';
 import { runOp } from '../helpers/op-harness.js';
+import { checkText } from '../helpers/compile.js';
 
 const codes = (r: { diagnostics: { code: string }[] }) => r.diagnostics.map((d) => d.code);
 
@@ -77,6 +78,62 @@ describe('layernorm', () => {
     expect(runOp('layernorm', [[4, 10, 64]]).result!.rf).toEqual({ kind: 'mix', axes: [true] });
     expect(runOp('layernorm', [[1, 8, 6, 5]], [], { normalized_shape: [5] }).result!.rf).toEqual({ kind: 'mix', axes: [false, true] });
     expect(runOp('layernorm', [[1, 8, 6, 5]], [], { normalized_shape: [8, 6, 5] }).result!.rf).toEqual({ kind: 'mix', axes: [true, true] });
+  });
+});
+
+describe('group_norm', () => {
+  it('keeps the shape, owns 2C affine parameters and mixes the spatial axes', () => {
+    const r = runOp('group_norm', [[1, 64, 56, 56]], [32]);
+    expect(r.shapes).toEqual([[1, 64, 56, 56]]);
+    expect([r.params, r.trainable, r.macs]).toEqual([128, 128, 0]);
+    expect(r.result!.flops).toBe(64 * 56 * 56 * 7);
+    expect(r.result!.rf).toEqual({ kind: 'mix', axes: [true, true] });
+    expect(runOp('groupnorm', [[2, 12, 10]], [3], { affine: false })).toMatchObject({ params: 0 });
+    expect(runOp('group_norm', [[2, 12, 10]], [3], { affine: false }).result!.flops).toBe(2 * 12 * 10 * 5);
+    expect(runOp('group_norm', [[4, 8]], [2]).result!.rf.kind).toBe('identity');
+  });
+  it('checks num_channels and that num_groups divides the channels (E0407, with the divisors)', () => {
+    expect(runOp('group_norm', [['N', 256, 'H', 'W']], [32, 256]).diagnostics).toEqual([]);
+    expect(codes(runOp('group_norm', [[1, 64, 8, 8]], [32, 32]))).toEqual(['E0402']);
+    const r = runOp('group_norm', [[1, 24, 8, 8]], [5]);
+    expect(codes(r)).toEqual(['E0407']);
+    expect(r.diagnostics[0]!.message).toContain('num_groups=5 does not divide the 24 channels');
+    expect(r.diagnostics[0]!.hint).toBe('num_groups must divide 24: 1, 2, 3, 4, 6, 8, 12, 24');
+  });
+  it('needs num_groups, rank ≥ 2 and concrete channels', () => {
+    expect(codes(runOp('group_norm', [[1, 8, 4]]))).toEqual(['E0203']);
+    expect(codes(runOp('group_norm', [[1, 8, 4]], [0]))).toEqual(['E0301']);
+    expect(codes(runOp('group_norm', [[8]], [2]))).toEqual(['E0400']);
+    expect(codes(runOp('group_norm', [['N', 'C', 4]], [2]))).toEqual(['E0409']);
+  });
+});
+
+describe('instance_norm', () => {
+  it("has PyTorch's defaults: no affine, no running statistics, spatial axes mixed", () => {
+    const r = runOp('instance_norm2d', [[1, 64, 32, 32]]);
+    expect([r.params, r.macs, r.result!.flops]).toEqual([0, 0, 64 * 32 * 32 * 5]);
+    expect(r.result!.rf).toEqual({ kind: 'mix', axes: [true, true] });
+    expect(runOp('instance_norm', [['N', 'C', 'L']]).shapes).toEqual([['N', 'C', 'L']]);
+  });
+  it('owns weight and bias with affine, and running statistics (non-trainable, folded: identity RF) when tracked', () => {
+    expect(runOp('instance_norm1d', [['N', 32, 'L']], [32], { affine: true })).toMatchObject({ params: 64, trainable: 64 });
+    const r = runOp('instancenorm3d', [[2, 16, 4, 8, 8]], [], { affine: true, track_running_stats: true });
+    expect([r.params, r.trainable]).toEqual([64, 32]);
+    expect(r.result!.flops).toBe(2 * 16 * 4 * 8 * 8 * 2);
+    expect(r.result!.rf.kind).toBe('identity');
+  });
+  it('rejects rank < 3, wrong num_features, symbolic channels with weights and bad momentum', () => {
+    const r = runOp('instance_norm', [[4, 8]]);
+    expect(codes(r)).toEqual(['E0400']);
+    expect(r.diagnostics[0]!.hint).toMatch(/batchnorm or layernorm/);
+    expect(codes(runOp('instance_norm', [[1, 8, 4]], [16]))).toEqual(['E0402']);
+    expect(codes(runOp('instance_norm', [['N', 'C', 4]], [], { affine: true }))).toEqual(['E0409']);
+    expect(codes(runOp('instance_norm', [[1, 8, 4]], [], { momentum: 2 }))).toEqual(['E0301']);
+  });
+  it('cancels a bias right before it (W0101), as batchnorm; group_norm does not (its mean is per group)', () => {
+    const warn = (norm: string) => checkText(`model M(x: [1, 3, 8, 8]) {\n  y = x -> conv2d(8, 3) -> ${norm}\n  return y\n}`).diagnostics.map((d) => d.code);
+    expect(warn('instance_norm')).toEqual(['W0101']);
+    expect(warn('group_norm(2)')).toEqual([]);
   });
 });
 
