@@ -13,6 +13,9 @@ import { op as rnn } from './defs/rnn.js';
 import { op as reshape } from './defs/reshape.js';
 import { op as permute } from './defs/permute.js';
 import { op as transpose } from './defs/transpose.js';
+import { op as reduceMean } from './defs/reduce_mean.js';
+import { op as reduceSum } from './defs/reduce_sum.js';
+import { op as reduceMax } from './defs/reduce_max.js';
 import { op as concat } from './defs/concat.js';
 import { op as mul } from './defs/mul.js';
 import { op as matmul } from './defs/matmul.js';
@@ -38,6 +41,8 @@ export const OPS_MISC: readonly OpDef[] = [
   embedding, lstm, gru, rnn,
   // Shape and merge
   reshape, permute, transpose, concat, mul, matmul,
+  // Reductions
+  reduceMean, reduceSum, reduceMax,
   // Activations (relu is in list-core)
   leakyRelu, prelu, elu, selu, gelu, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, silu, relu6, hardSwish,
   // Attention
