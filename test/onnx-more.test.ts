@@ -55,6 +55,18 @@ function reduce(x: T, axes: number[], keep: boolean, kind: 'mean' | 'sum' | 'max
   return keep ? y : tensor(x.shape.filter((_, i) => !axes.includes(i)), y.data);
 }
 
+/** x[..., start:end:step] along `axis` with Python's clamping (positive step). */
+function slice(x: T, axis: number, start: number, end: number | null, step = 1): T {
+  const d = x.shape[axis]!;
+  const clamp = (i: number) => Math.min(Math.max(i < 0 ? i + d : i, 0), d);
+  const [s, e] = [clamp(start), end === null ? d : clamp(end)];
+  const kept = Array.from({ length: Math.max(0, Math.ceil((e - s) / step)) }, (_, k) => s + k * step);
+  const inner = size(x.shape.slice(axis + 1));
+  const out: number[] = [];
+  for (let o = 0; o < size(x.shape.slice(0, axis)); o++) for (const j of kept) out.push(...x.data.subarray((o * d + j) * inner, (o * d + j + 1) * inner));
+  return tensor(x.shape.map((n, i) => (i === axis ? kept.length : n)), out);
+}
+
 const CASES: Case[] = [
   // norms
   { call: 'group_norm(2)', inputs: [[2, 4, 3, 2]], ref: (xs, p) => groupNorm(xs[0]!, 2, 1e-5, p) },
@@ -77,6 +89,12 @@ const CASES: Case[] = [
   { call: 'reduce_max(1)', inputs: [[2, 5, 3]], ref: (xs) => reduce(xs[0]!, [1], false, 'max') },
   { call: 'amax((2, 3), keepdims=true)', inputs: [[1, 2, 3, 4]], opset: 18, ref: (xs) => reduce(xs[0]!, [2, 3], true, 'max') },
   { call: 'reduce_max(-2)', inputs: [['N', 4, 'W']], run: [[2, 4, 3]], opset: 13, ref: (xs) => reduce(xs[0]!, [1], false, 'max') },
+  // slice: Python bounds, clamping, steps, symbolic axes
+  { call: 'slice(2, 1, 5)', inputs: [[1, 3, 8, 6]], ref: (xs) => slice(xs[0]!, 2, 1, 5) },
+  { call: 'slice(-1, -4, none, 2)', inputs: [[2, 3, 7]], ref: (xs) => slice(xs[0]!, 2, -4, null, 2) },
+  { call: 'slice(1, 1, -1)', inputs: [['N', 'T', 4]], run: [[2, 6, 4]], ref: (xs) => slice(xs[0]!, 1, 1, -1) },
+  { call: 'slice(1, 2, 100, 3)', inputs: [['N', 9]], run: [[2, 9]], opset: 13, ref: (xs) => slice(xs[0]!, 1, 2, 100, 3) },
+  { call: 'slice(0, -2)', inputs: [[5, 3]], dtype: 'int64', ref: (xs) => slice(xs[0]!, 0, -2, null) },
 ];
 
 describe('ONNX export of the newer norms, reductions, slicing, elementwise and shuffle ops, run in onnxruntime', () => {

@@ -16,6 +16,7 @@ import { op as transpose } from './defs/transpose.js';
 import { op as reduceMean } from './defs/reduce_mean.js';
 import { op as reduceSum } from './defs/reduce_sum.js';
 import { op as reduceMax } from './defs/reduce_max.js';
+import { op as slice } from './defs/slice.js';
 import { op as concat } from './defs/concat.js';
 import { op as mul } from './defs/mul.js';
 import { op as matmul } from './defs/matmul.js';
@@ -40,7 +41,7 @@ export const OPS_MISC: readonly OpDef[] = [
   // Embedding and recurrent
   embedding, lstm, gru, rnn,
   // Shape and merge
-  reshape, permute, transpose, concat, mul, matmul,
+  reshape, permute, transpose, slice, concat, mul, matmul,
   // Reductions
   reduceMean, reduceSum, reduceMax,
   // Activations (relu is in list-core)

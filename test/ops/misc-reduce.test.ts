@@ -44,3 +44,42 @@ describe('reduce_mean, reduce_sum, reduce_max', () => {
     );
   });
 });
+
+describe('slice', () => {
+  const sp = (r: ReturnType<typeof runOp>) => r.shapes![0];
+  it('keeps Python semantics on concrete axes: negative indices, clamping, steps', () => {
+    expect(sp(runOp('slice', [[1, 3, 8, 8]], [2, 1, 5]))).toEqual([1, 3, 4, 8]);
+    expect(sp(runOp('slice', [[10]], [0, -3]))).toEqual([3]);
+    expect(sp(runOp('slice', [[10]], [0, 2, 100]))).toEqual([8]);
+    expect(sp(runOp('slice', [[10]], [0, -100, 4]))).toEqual([4]);
+    expect(sp(runOp('slice', [[10]], [0, 1, -1, 3]))).toEqual([3]);
+    expect(sp(runOp('slice', [[2, 16, 10]], [-1], { step: 2 }))).toEqual([2, 16, 5]);
+    expect(runOp('slice', [[2, 16, 10]], [1, 0, 4])).toMatchObject({ params: 0, macs: 0, result: { flops: 0 } });
+  });
+  it('gives exact symbolic sizes where the indices allow it', () => {
+    expect(sp(runOp('slice', [['N', 'T', 64]], [1, 1, -1]))).toEqual(['N', 'T - 2', 64]);
+    expect(sp(runOp('slice', [['N', 'T']], [1, 2]))).toEqual(['N', 'T - 2']);
+    expect(sp(runOp('slice', [['N', 'T']], [1, 1, 5]))).toEqual(['N', 4]);
+    expect(sp(runOp('slice', [['N', 'T']], [1, -3]))).toEqual(['N', 3]);
+    expect(sp(runOp('slice', [['N', 'T']], [1, -5, -1, 2]))).toEqual(['N', 2]);
+    expect(sp(runOp('slice', [['N', 'C', 'L']], [2, 0, null, 2]))).toEqual(['N', 'C', 'floor((L + 1)/2)']);
+    const r = runOp('slice', [['N', 'T']], [1, -3, 5]);
+    expect(codes(r)).toEqual(['E0301']);
+    expect(r.diagnostics[0]!.hint).toMatch(/same end/);
+  });
+  it('reports an empty slice (E0401), a bad axis (E0303), step 0 and symbolic indices', () => {
+    const r = runOp('slice', [[1, 3, 8]], [2, 5, 2]);
+    expect(codes(r)).toEqual(['E0401']);
+    expect(r.diagnostics[0]!.message).toContain('slice [5:2] of axis 2 (size 8) is empty');
+    expect(codes(runOp('slice', [[1, 3, 8]], [2, 8]))).toEqual(['E0401']);
+    expect(codes(runOp('slice', [['N', 'T']], [1, 3, 3]))).toEqual(['E0401']);
+    expect(codes(runOp('slice', [[1, 3, 8]], [3, 1]))).toEqual(['E0303']);
+    expect(codes(runOp('slice', [[1, 3, 8]], [2, 0, 4, 0]))).toEqual(['E0301']);
+    expect(codes(runOp('slice', [[1, 3, 8]]))).toEqual(['E0203']);
+  });
+  it('moves the receptive field as a 1-wide window with stride step, offset by start', () => {
+    expect(runOp('slice', [[1, 3, 8, 8]], [3, 2, 8, 2]).result!.rf).toEqual({ kind: 'window', axes: [{ kernel: 1, stride: 1, dilation: 1, padBegin: 0 }, { kernel: 1, stride: 2, dilation: 1, padBegin: -2 }] });
+    expect(runOp('slice', [[1, 3, 'H', 8]], [2, -2]).result!.rf).toMatchObject({ kind: 'window', axes: [{ padBegin: undefined }, {}] });
+    expect(runOp('slice', [[1, 8, 4, 4]], [1, 0, 4]).result!.rf).toEqual({ kind: 'identity' });
+  });
+});
