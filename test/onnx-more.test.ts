@@ -95,6 +95,11 @@ const CASES: Case[] = [
   { call: 'slice(1, 1, -1)', inputs: [['N', 'T', 4]], run: [[2, 6, 4]], ref: (xs) => slice(xs[0]!, 1, 1, -1) },
   { call: 'slice(1, 2, 100, 3)', inputs: [['N', 9]], run: [[2, 9]], opset: 13, ref: (xs) => slice(xs[0]!, 1, 2, 100, 3) },
   { call: 'slice(0, -2)', inputs: [[5, 3]], dtype: 'int64', ref: (xs) => slice(xs[0]!, 0, -2, null) },
+  // sub and div, broadcasting and folded left over three inputs
+  { call: 'sub(x1)', inputs: [['N', 3, 4], [3, 1]], run: [[2, 3, 4], [3, 1]], ref: (xs) => map(xs[0]!, (v, i) => v - xs[1]!.data[Math.floor(i / 4) % 3]!) },
+  { call: 'sub(x1, x2)', inputs: [[2, 3], [2, 3], [3]], ref: (xs) => map(xs[0]!, (v, i) => v - xs[1]!.data[i]! - xs[2]!.data[i % 3]!) },
+  { call: 'div(x1)', inputs: [[2, 3, 4], [4]], ref: (xs) => map(xs[0]!, (v, i) => v / xs[1]!.data[i % 4]!) },
+  { call: 'div(x1, x2)', inputs: [[2, 5], [2, 5], [1]], ref: (xs) => map(xs[0]!, (v, i) => v / xs[1]!.data[i]! / xs[2]!.data[0]!) },
 ];
 
 describe('ONNX export of the newer norms, reductions, slicing, elementwise and shuffle ops, run in onnxruntime', () => {
@@ -102,4 +107,3 @@ describe('ONNX export of the newer norms, reductions, slicing, elementwise and s
   onnxCases(CASES, CASES.filter((c) => (c.opset ?? 17) <= 17).length - 1);
 });
 
-export { map };

@@ -19,6 +19,8 @@ import { op as reduceMax } from './defs/reduce_max.js';
 import { op as slice } from './defs/slice.js';
 import { op as concat } from './defs/concat.js';
 import { op as mul } from './defs/mul.js';
+import { op as sub } from './defs/sub.js';
+import { op as div } from './defs/div.js';
 import { op as matmul } from './defs/matmul.js';
 import { op as leakyRelu } from './defs/leaky_relu.js';
 import { op as prelu } from './defs/prelu.js';
@@ -41,7 +43,7 @@ export const OPS_MISC: readonly OpDef[] = [
   // Embedding and recurrent
   embedding, lstm, gru, rnn,
   // Shape and merge
-  reshape, permute, transpose, slice, concat, mul, matmul,
+  reshape, permute, transpose, slice, concat, mul, sub, div, matmul,
   // Reductions
   reduceMean, reduceSum, reduceMax,
   // Activations (relu is in list-core)

@@ -90,6 +90,25 @@ describe('mul', () => {
   });
 });
 
+describe('sub and div', () => {
+  it('broadcast like add, count (inputs − 1) FLOPs per output element and merge receptive fields', () => {
+    for (const name of ['sub', 'subtract', 'div', 'divide', 'true_divide']) {
+      const r = runOp(name, [['N', 3, 224, 224], [1, 3, 1, 1]]);
+      expect(r.shapes).toEqual([['N', 3, 224, 224]]);
+      expect([r.params, r.macs, r.result!.rf.kind]).toEqual([0, 0, 'merge']);
+      expect(runOp(name, [[2, 3], [2, 3], [3]]).result!.flops).toBe(12);
+      expect(codes(runOp(name, [[2, 3], [4, 3]]))).toEqual(['E0402']);
+    }
+  });
+  it('sub takes integers; div refuses them (ONNX Div truncates), and mixed dtypes', () => {
+    expect(runOp('sub', [[2, 3], [3]], [], {}, 'int64').diagnostics).toEqual([]);
+    const r = runOp('div', [[2, 3], [3]], [], {}, 'int32');
+    expect(codes(r)).toEqual(['E0408']);
+    expect(r.diagnostics[0]!.message).toMatch(/int32 inputs are not accepted/);
+    expect(runOp('div', [[2, 3], [3]], [], {}, 'float16').diagnostics).toEqual([]);
+  });
+});
+
 describe('matmul', () => {
   it('follows NumPy rules for matrices, vectors and batches', () => {
     expect(runOp('matmul', [[64, 32], [32, 16]])).toMatchObject({ shapes: [[64, 16]], macs: 64 * 32 * 16, params: 0 });

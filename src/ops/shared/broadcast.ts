@@ -34,8 +34,11 @@ export function broadcastShapes(ctx: OpContext, inputs: readonly TensorType[]): 
   return out;
 }
 
-/** Builds a variadic broadcasting elementwise op (add, mul, …). */
-export function makeBinary(name: string, onnxOp: string, tfjsOp: string, doc: string, aliases: string[] = [], examples: OpExample[] = []): OpDef {
+/**
+ * Builds a variadic broadcasting elementwise op (add, mul, …), folded left: `sub(a, b, c)` is `(a − b) − c`. `floatOnly`: integer
+ * inputs are refused (E0408), where ONNX and PyTorch differ on them (ONNX Div truncates, torch.div divides exactly).
+ */
+export function makeBinary(name: string, onnxOp: string, tfjsOp: string, doc: string, aliases: string[] = [], examples: OpExample[] = [], floatOnly = false): OpDef {
   return {
     name,
     aliases,
@@ -51,6 +54,7 @@ export function makeBinary(name: string, onnxOp: string, tfjsOp: string, doc: st
       // As concat: one element type (the output's was silently the first input's; ONNX takes one type too).
       const other = ctx.inputs.find((t) => t.dtype !== dtype);
       if (other) return ctx.fail('E0408', `${ctx.label}: inputs have different dtypes (${dtype} and ${other.dtype})`, { hint: 'declare the model inputs with one dtype' });
+      if (floatOnly && !/float/.test(dtype)) return ctx.fail('E0408', `${ctx.label}: ${dtype} inputs are not accepted (ONNX ${onnxOp} truncates integers, PyTorch divides exactly)`, { hint: 'declare the inputs as floats' });
       return { outputs: [{ shape, dtype }], macs: 0, flops: mul(prod(shape), ctx.inputs.length - 1), rf: { kind: 'merge' } };
     },
     onnx(ctx) {
