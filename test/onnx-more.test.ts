@@ -3,8 +3,9 @@
  * activations: each tiny model runs in onnxruntime against a naive PyTorch-semantics reference written here, and every
  * file passes onnx.checker (full) and strict shape inference with dslc's shapes (harness: helpers/onnx-cases.ts).
  */
-import { describe } from 'vitest';
-import { type Case, type Params, type T, map, onnxCases, size, tensor } from './helpers/onnx-cases.js';
+import { describe, expect, it } from 'vitest';
+import { exportOnnx } from '../src/lower/onnx/export.js';
+import { type Case, type Params, type T, compile, map, onnxCases, size, tensor } from './helpers/onnx-cases.js';
 
 // ---- References (PyTorch semantics) ----
 /** F.group_norm: statistics per (sample, group) over the group's channels and all positions; affine per channel. */
@@ -67,6 +68,25 @@ function slice(x: T, axis: number, start: number, end: number | null, step = 1):
   return tensor(x.shape.map((n, i) => (i === axis ? kept.length : n)), out);
 }
 
+/** F.pixel_shuffle (inverse: F.pixel_unshuffle): input channel c·r² + i·r + j ↔ pixel (i, j) of each r×r block of channel c. */
+function pixelShuffle(x: T, r: number, inverse = false): T {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const big = inverse ? [N, C, H, W] : [N, C / (r * r), H * r, W * r];
+  const small = inverse ? [N, C * r * r, H / r, W / r] : [N, C, H, W];
+  const y = tensor(inverse ? small : big);
+  const [c, h, w] = [big[1]!, big[2]!, big[3]!];
+  for (let n = 0; n < N; n++)
+    for (let k = 0; k < c; k++)
+      for (let yy = 0; yy < h; yy++)
+        for (let xx = 0; xx < w; xx++) {
+          const at = ((n * c + k) * h + yy) * w + xx;
+          const from = ((n * small[1]! + k * r * r + (yy % r) * r + (xx % r)) * small[2]! + Math.floor(yy / r)) * small[3]! + Math.floor(xx / r);
+          if (inverse) y.data[from] = x.data[at]!;
+          else y.data[at] = x.data[from]!;
+        }
+  return y;
+}
+
 const CASES: Case[] = [
   // norms
   { call: 'group_norm(2)', inputs: [[2, 4, 3, 2]], ref: (xs, p) => groupNorm(xs[0]!, 2, 1e-5, p) },
@@ -100,10 +120,21 @@ const CASES: Case[] = [
   { call: 'sub(x1, x2)', inputs: [[2, 3], [2, 3], [3]], ref: (xs) => map(xs[0]!, (v, i) => v - xs[1]!.data[i]! - xs[2]!.data[i % 3]!) },
   { call: 'div(x1)', inputs: [[2, 3, 4], [4]], ref: (xs) => map(xs[0]!, (v, i) => v / xs[1]!.data[i % 4]!) },
   { call: 'div(x1, x2)', inputs: [[2, 5], [2, 5], [1]], ref: (xs) => map(xs[0]!, (v, i) => v / xs[1]!.data[i]! / xs[2]!.data[0]!) },
+  // pixel (un)shuffle: DepthToSpace CRD; SpaceToDepth then a channel Gather
+  { call: 'pixel_shuffle(2)', inputs: [[2, 8, 3, 2]], ref: (xs) => pixelShuffle(xs[0]!, 2) },
+  { call: 'pixel_shuffle(3)', inputs: [['N', 9, 'H', 'W']], run: [[2, 9, 2, 3]], opset: 13, ref: (xs) => pixelShuffle(xs[0]!, 3) },
+  { call: 'pixel_unshuffle(2)', inputs: [[2, 3, 4, 6]], ref: (xs) => pixelShuffle(xs[0]!, 2, true) },
+  { call: 'pixel_unshuffle(3)', inputs: [['N', 2, 9, 6]], run: [[2, 2, 9, 6]], opset: 18, ref: (xs) => pixelShuffle(xs[0]!, 3, true) },
 ];
 
 describe('ONNX export of the newer norms, reductions, slicing, elementwise and shuffle ops, run in onnxruntime', () => {
   // (The checker's onnx 1.12 knows opsets up to 17: later ones only run in onnxruntime.)
   onnxCases(CASES, CASES.filter((c) => (c.opset ?? 17) <= 17).length - 1);
+
+  it('reports what it cannot export, with the reason', () => {
+    const { result, diagnostics } = exportOnnx(compile('model M(x: [N, C, 4, 4]) {\n  y = x -> pixel_unshuffle(2)\n  return y\n}'));
+    expect(result).toBeUndefined();
+    expect(diagnostics.map((d) => d.message).join('\n')).toMatch(/the channel order needs a concrete channel count, not C/);
+  });
 });
 

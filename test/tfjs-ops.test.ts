@@ -69,6 +69,8 @@ const EXTRA: Case[] = [
   { inputs: [[2, 7, 5]], call: 'slice(1, -100, 4)' },
   { inputs: [[2, 3, 9, 9], [4, 1, 1]], call: 'conv2d(4, 3) -> sub(x1)' },
   { inputs: [[2, 4, 7, 7], [2, 4, 7, 7]], call: 'conv2d(4, 3, padding=1) -> div(x1)' },
+  { inputs: [[2, 3, 5, 4]], call: 'conv2d(18, 3, padding=1) -> pixel_shuffle(3)' },
+  { inputs: [[2, 3, 8, 6]], call: 'conv2d(4, 3, padding=1) -> pixel_unshuffle(2)' },
   { inputs: [[7, 2, 16]], call: 'gru(8, batch_first=false, bidirectional=true, num_layers=2)' },
   { inputs: [[2, 5, 16]], call: 'lstm(8, bias=false, return_sequences=false)' },
   { inputs: [[6, 2, 16]], call: 'mha(16, 4, batch_first=false)' },

@@ -1,4 +1,4 @@
-/** The spatial op family: depthwise/separable and transposed convolutions, pooling, padding, resizing. */
+/** The spatial op family: depthwise/separable and transposed convolutions, pooling, padding, resizing, pixel (un)shuffle. */
 import type { OpDef } from './types.js';
 import { op as depthwise_conv2d } from './defs/depthwise_conv2d.js';
 import { op as separable_conv2d } from './defs/separable_conv2d.js';
@@ -23,6 +23,8 @@ import { op as zero_pad1d } from './defs/zero_pad1d.js';
 import { op as zero_pad2d } from './defs/zero_pad2d.js';
 import { op as zero_pad3d } from './defs/zero_pad3d.js';
 import { op as upsample } from './defs/upsample.js';
+import { op as pixel_shuffle } from './defs/pixel_shuffle.js';
+import { op as pixel_unshuffle } from './defs/pixel_unshuffle.js';
 
 export const OPS_SPATIAL: readonly OpDef[] = [
   depthwise_conv2d,
@@ -48,4 +50,6 @@ export const OPS_SPATIAL: readonly OpDef[] = [
   zero_pad2d,
   zero_pad3d,
   upsample,
+  pixel_shuffle,
+  pixel_unshuffle,
 ];

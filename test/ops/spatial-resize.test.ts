@@ -1,7 +1,8 @@
 /** zero_pad1d/2d/3d and upsample. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { evaluate } from '../../src/symbolic/dim.js';
+import { evaluate, formatDim } from '../../src/symbolic/dim.js';
+import { checkText } from '../helpers/compile.js';
 import { runOp } from '../helpers/op-harness.js';
 
 const codes = (r: { diagnostics: { code: string }[] }) => r.diagnostics.map((d) => d.code);
@@ -104,6 +105,43 @@ describe('upsample', () => {
         expect(sp(conc)).toEqual([expected]);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('pixel_shuffle and pixel_unshuffle', () => {
+  it('move r² channels into r×r blocks and back, with symbolic spatial sizes', () => {
+    expect(runOp('pixel_shuffle', [[1, 256, 32, 32]], [2]).shapes).toEqual([[1, 64, 64, 64]]);
+    expect(runOp('pixelshuffle', [['N', 27, 'H', 'W']], [], { r: 3 }).shapes).toEqual([['N', 3, '3*H', '3*W']]);
+    expect(runOp('pixel_unshuffle', [[1, 3, 64, 48]], [], { downscale_factor: 4 }).shapes).toEqual([[1, 48, 16, 12]]);
+    for (const name of ['pixel_shuffle', 'pixel_unshuffle']) expect(runOp(name, [[1, 16, 8, 8]], [2])).toMatchObject({ params: 0, macs: 0, result: { flops: 0 } });
+  });
+  it('report indivisible channels or spatial sizes (E0402) and wrong ranks (E0400)', () => {
+    const r = runOp('pixel_shuffle', [[1, 10, 8, 8]], [2]);
+    expect(codes(r)).toEqual(['E0402']);
+    expect(r.diagnostics[0]!.message).toContain('10 channels are not divisible by upscale_factor² = 4');
+    expect(codes(runOp('pixel_shuffle', [['N', 'C', 8, 8]], [2]))).toEqual(['E0402']);
+    expect(codes(runOp('pixel_unshuffle', [[1, 3, 64, 30]], [4]))).toEqual(['E0402']);
+    const h = runOp('pixel_unshuffle', [[1, 3, 'H', 32]], [2]);
+    expect(codes(h)).toEqual(['E0402']);
+    expect(h.diagnostics[0]!.hint).toContain('where H % 2 == 0');
+    const m = checkText('model M(x: [1, 3, H, W]) where H % 2 == 0, W % 4 == 0 {\n  y = x -> pixel_unshuffle(2)\n  return y\n}\n');
+    expect(m.diagnostics).toEqual([]);
+    expect(m.models[0]!.graph.tensors.at(-1)!.type.shape.map((d) => (typeof d === 'number' ? d : formatDim(d)))).toEqual([1, 12, 'H/2', 'W/2']);
+    expect(codes(runOp('pixel_shuffle', [[1, 16, 8]], [2]))).toEqual(['E0400']);
+    expect(codes(runOp('pixel_unshuffle', [[1, 16, 8, 8]], [0]))).toEqual(['E0301']);
+  });
+  it('upsample the receptive-field grid by r, or pool it with an r×r window', () => {
+    expect(runOp('pixel_shuffle', [[1, 16, 8, 8]], [2]).result!.rf).toEqual({ kind: 'scale', factors: [2, 2] });
+    expect(runOp('pixel_unshuffle', [[1, 4, 8, 8]], [2]).result!.rf).toEqual({ kind: 'window', axes: [{ kernel: 2, stride: 2, dilation: 1, padBegin: 0 }, { kernel: 2, stride: 2, dilation: 1, padBegin: 0 }] });
+  });
+  it('are inverses on shapes (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), (r, c, h, w) => {
+        const down = runOp('pixel_unshuffle', [[2, c, h * r, w * r]], [r]);
+        expect(down.shapes).toEqual([[2, c * r * r, h, w]]);
+        expect(runOp('pixel_shuffle', [down.shapes![0]!], [r]).shapes).toEqual([[2, c, h * r, w * r]]);
+      }),
     );
   });
 });
