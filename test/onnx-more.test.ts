@@ -87,6 +87,9 @@ function pixelShuffle(x: T, r: number, inverse = false): T {
   return y;
 }
 
+const softplus = (v: number, beta = 1, threshold = 20) => (beta * v > threshold ? v : Math.log1p(Math.exp(beta * v)) / beta);
+const un = (f: (v: number) => number) => (xs: T[]) => map(xs[0]!, f);
+
 const CASES: Case[] = [
   // norms
   { call: 'group_norm(2)', inputs: [[2, 4, 3, 2]], ref: (xs, p) => groupNorm(xs[0]!, 2, 1e-5, p) },
@@ -125,6 +128,18 @@ const CASES: Case[] = [
   { call: 'pixel_shuffle(3)', inputs: [['N', 9, 'H', 'W']], run: [[2, 9, 2, 3]], opset: 13, ref: (xs) => pixelShuffle(xs[0]!, 3) },
   { call: 'pixel_unshuffle(2)', inputs: [[2, 3, 4, 6]], ref: (xs) => pixelShuffle(xs[0]!, 2, true) },
   { call: 'pixel_unshuffle(3)', inputs: [['N', 2, 9, 6]], run: [[2, 2, 9, 6]], opset: 18, ref: (xs) => pixelShuffle(xs[0]!, 3, true) },
+  // activations: softplus's β and threshold (β·x reaches ±120 here), mish before and from opset 18, clamps
+  { call: 'softplus', inputs: [[2, 9]], ref: un((v) => softplus(v)) },
+  { call: 'softplus(beta=40)', inputs: [[2, 9]], ref: un((v) => softplus(v, 40)) },
+  { call: 'softplus(beta=0.5, threshold=1)', inputs: [['N', 9]], run: [[3, 9]], ref: un((v) => softplus(v, 0.5, 1)) },
+  { call: 'softplus(threshold=1.5)', inputs: [[2, 9]], opset: 13, ref: un((v) => softplus(v, 1, 1.5)) },
+  { call: 'mish', inputs: [[2, 9]], ref: un((v) => v * Math.tanh(softplus(v))) },
+  { call: 'mish', inputs: [[2, 9]], opset: 18, ref: un((v) => v * Math.tanh(softplus(v))) },
+  { call: 'hardtanh', inputs: [[2, 9]], ref: un((v) => Math.min(Math.max(v, -1), 1)) },
+  { call: 'hardtanh(-2.5, max_val=0.5)', inputs: [[2, 9]], opset: 13, ref: un((v) => Math.min(Math.max(v, -2.5), 0.5)) },
+  { call: 'clamp(min=0.5)', inputs: [[2, 9]], ref: un((v) => Math.max(v, 0.5)) },
+  { call: 'clamp(max=-1)', inputs: [['N', 9]], run: [[2, 9]], ref: un((v) => Math.min(v, -1)) },
+  { call: 'clip(-1, 2)', inputs: [[2, 9]], opset: 21, ref: un((v) => Math.min(Math.max(v, -1), 2)) },
 ];
 
 describe('ONNX export of the newer norms, reductions, slicing, elementwise and shuffle ops, run in onnxruntime', () => {

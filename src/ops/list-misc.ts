@@ -35,6 +35,10 @@ import { op as logSoftmax } from './defs/log_softmax.js';
 import { op as silu } from './defs/silu.js';
 import { op as relu6 } from './defs/relu6.js';
 import { op as hardSwish } from './defs/hard_swish.js';
+import { op as softplus } from './defs/softplus.js';
+import { op as mish } from './defs/mish.js';
+import { op as hardtanh } from './defs/hardtanh.js';
+import { op as clamp } from './defs/clamp.js';
 import { op as multiheadAttention } from './defs/multihead_attention.js';
 
 export const OPS_MISC: readonly OpDef[] = [
@@ -48,6 +52,7 @@ export const OPS_MISC: readonly OpDef[] = [
   reduceMean, reduceSum, reduceMax,
   // Activations (relu is in list-core)
   leakyRelu, prelu, elu, selu, gelu, sigmoid, hardSigmoid, tanh, softmax, logSoftmax, silu, relu6, hardSwish,
+  softplus, mish, hardtanh, clamp,
   // Attention
   multiheadAttention,
 ];

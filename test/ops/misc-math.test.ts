@@ -27,7 +27,7 @@ function bruteBroadcast(shapes: number[][]): number[] | undefined {
 const smallShape = (max: number) => fc.array(fc.constantFrom(1, 1, 2, 3), { minLength: 0, maxLength: max });
 
 describe('activations', () => {
-  const flops: [string, number][] = [['leaky_relu', 2], ['prelu', 2], ['elu', 4], ['selu', 5], ['gelu', 5], ['sigmoid', 4], ['hard_sigmoid', 4], ['tanh', 1], ['softmax', 5], ['log_softmax', 5], ['silu', 5], ['relu6', 2], ['hard_swish', 5]];
+  const flops: [string, number][] = [['leaky_relu', 2], ['prelu', 2], ['elu', 4], ['selu', 5], ['gelu', 5], ['sigmoid', 4], ['hard_sigmoid', 4], ['tanh', 1], ['softmax', 5], ['log_softmax', 5], ['silu', 5], ['relu6', 2], ['hard_swish', 5], ['softplus', 4], ['mish', 5], ['hardtanh', 2]];
   it.each(flops)('%s keeps the shape and counts %d FLOPs per element', (name, f) => {
     const r = runOp(name, [['N', 3, 4, 5]]);
     expect(r.shapes).toEqual([['N', 3, 4, 5]]);
@@ -66,6 +66,27 @@ describe('activations', () => {
     expect(codes(r)).toEqual(['E0402']);
     expect(r.diagnostics[0]!.hint).toContain('prelu(64)');
     expect(codes(runOp('prelu', [[64]], [64]))).toEqual(['E0400']);
+  });
+});
+
+describe('softplus, hardtanh and clamp', () => {
+  it('softplus counts the β scaling and refuses β = 0', () => {
+    expect(runOp('softplus', [[2, 10]], [], { beta: 2, threshold: 5 }).result!.flops).toBe(120);
+    const r = runOp('softplus', [[2, 10]], [], { beta: 0 });
+    expect(codes(r)).toEqual(['E0301']);
+    expect(r.diagnostics[0]!.message).toContain('beta must not be 0');
+  });
+  it('hardtanh and clamp count one compare per bound and check the bounds', () => {
+    expect(runOp('hardtanh', [[2, 10]], [-2.5, 2.5]).result!.flops).toBe(40);
+    expect(runOp('hard_tanh', [[2, 10]], [], { min: 0, max: 6 }).diagnostics).toEqual([]);
+    expect(runOp('clamp', [[2, 10]], [], { min: 0 }).result!.flops).toBe(20);
+    expect(runOp('clip', [[2, 10]], [0, 1]).result!.flops).toBe(40);
+    expect(runOp('clamp', [['N', 10]], [], { max_val: 1 }).shapes).toEqual([['N', 10]]);
+    const none = runOp('clamp', [[2, 10]]);
+    expect(codes(none)).toEqual(['E0301']);
+    expect(none.diagnostics[0]!.hint).toBe('e.g. clamp(min=0)');
+    expect(codes(runOp('hardtanh', [[2, 10]], [1, -1]))).toEqual(['E0301']);
+    expect(codes(runOp('clamp', [[2, 10]], [3, 2]))).toEqual(['E0301']);
   });
 });
 
