@@ -98,6 +98,27 @@ describe('receptive field', () => {
     expect(rfOf('n')).toEqual([[18, 1], [18, 1]]);
   });
 
+  it('moves the field through slice (strided 1-wide window), pixel (un)shuffle, group_norm and reductions', () => {
+    const r = checkText(`model S(x: [1, 4, 16, 16]) {
+  s = x -> slice(3, 2, none, 2)
+  u = x -> pixel_unshuffle(2)
+  p = u -> conv2d(16, 1) -> pixel_shuffle(2)
+  g = x -> group_norm(2)
+  m = x -> reduce_mean(3, keepdims=true)
+  return s, p, g, m
+}`);
+    expect(r.diagnostics.map((d) => d.code)).toEqual([]);
+    const m = r.models[0]!;
+    const rfOf = (name: string) => m.rf[m.graph.tensors.find((t) => t.name === name)!.id]!.map((a) => [a.size, a.jump, a.start]);
+    // Columns 2, 4, …: the first kept column is pixel 2, centred at 2.5.
+    expect(rfOf('s')).toEqual([[1, 1, 0.5], [1, 2, 2.5]]);
+    expect(rfOf('u')).toEqual([[2, 2, 1], [2, 2, 1]]);
+    // Shuffling back by 2 divides the jump, as upsampling does.
+    expect(rfOf('p')).toEqual([[2, 1, 0.5], [2, 1, 0.5]]);
+    expect(rfOf('g')).toEqual([[16, 1, 0.5], [16, 1, 0.5]]);
+    expect(rfOf('m')).toEqual([[1, 1, 0.5], [16, 1, 0.5]]);
+  });
+
   it('a broadcast operand (squeeze-and-excitation gate) widens the field but leaves the grid: no W0103, jump kept', () => {
     const r = checkText(`model SE(x: [1, 32, 16, 16]) {
   se = x -> global_avg_pool -> conv2d(8, 1) -> relu -> conv2d(32, 1) -> sigmoid
