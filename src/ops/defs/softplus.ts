@@ -14,7 +14,7 @@ const INVISIBLE = 20;
 const base = activation({
   name: 'softplus',
   doc:
-    'Smooth ReLU `log(1 + exp(β·x)) / β`, and `x` itself where `β·x > threshold` (PyTorch `nn.Softplus`, numerically stable; ONNX `Softplus` has β = 1 ' +
+    'Smooth ReLU `log(1 + exp(β·x)) / β`, and `x` itself where `β·x > threshold` (PyTorch `nn.Softplus`; ONNX `Softplus` has β = 1 ' +
     'and no threshold: dslc adds the scaling, and the linear branch where it is visible in float32, i.e. threshold < 20).',
   flopsPerElement: 4,
   breakdown: '',
