@@ -209,3 +209,16 @@ describe('CLI', () => {
     }
   });
 });
+
+describe('builtins on numbers given a tensor', () => {
+  it('sum, prod, max and min say what to write for tensors (sum is not an alias of add: the builtin wins)', () => {
+    const text = 'model M(x: [1, 4], y: [1, 4]) {\n  a = x -> sum(y)\n  b = prod([x, y])\n  c = max(x)\n  d = min(x, y)\n  return add(a, b, c, d)\n}\n';
+    const got = errors(checkText(text)).map((d) => [d.code, d.message.replace(/ \(.*\)$/, ''), /tensors: (.*)\)$/.exec(d.message)?.[1]]);
+    expect(got).toEqual([
+      ['E0300', 'sum() needs numbers, got tensor', 'add(a, b) elementwise, reduce_sum(axes=[…]) over axes'],
+      ['E0300', 'prod() needs numbers, got tensor', 'mul(a, b) elementwise'],
+      ['E0300', 'max() needs numbers, got a tensor', 'reduce_max(axes=[…]), alias amax'],
+      ['E0300', 'min() needs numbers, got a tensor', 'no reduce_min layer yet'],
+    ]);
+  });
+});

@@ -34,6 +34,14 @@ export const BUILTINS: ReadonlyMap<string, BuiltinInfo> = new Map<string, Builti
 ]);
 
 /** Calls a builtin function; returns a string on a usage error. */
+/** The builtins on numbers share names with tensor reductions: what to write for tensors instead. */
+const TENSOR_HINT: Readonly<Record<string, string>> = {
+  sum: ' (the builtin on numbers and lists; tensors: add(a, b) elementwise, reduce_sum(axes=[…]) over axes)',
+  prod: ' (the builtin on numbers and lists; tensors: mul(a, b) elementwise)',
+  max: ' (the builtin on numbers and lists; tensors: reduce_max(axes=[…]), alias amax)',
+  min: ' (the builtin on numbers and lists; tensors: no reduce_min layer yet)',
+};
+
 export function callBuiltin(st: State, name: string, args: readonly Value[]): Value | string {
   if (args.some((a) => a.k === 'error')) return ERR;
   const flat = args.length === 1 && args[0]!.k === 'tuple' ? args[0]!.items : args;
@@ -62,12 +70,12 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       let best = asDim(flat[0]!);
       for (const v of flat.slice(1)) {
         const d = asDim(v);
-        if (d === undefined || best === undefined) return `${name}() needs numbers`;
+        if (d === undefined || best === undefined) return `${name}() needs numbers${flat.some((x) => x.k === 'tensor') ? `, got a tensor${TENSOR_HINT[name]}` : ''}`;
         const sign = signOf(sub(d, best));
         if (sign === 'unknown') return `${name}() cannot order symbolic dimensions`;
         if (sign === (name === 'min' ? 'negative' : 'positive')) best = d;
       }
-      return best === undefined ? `${name}() needs numbers` : fromDim(best);
+      return best === undefined ? `${name}() needs numbers${flat.some((x) => x.k === 'tensor') ? `, got a tensor${TENSOR_HINT[name]}` : ''}` : fromDim(best);
     }
     case 'sum':
     case 'prod': {
@@ -76,7 +84,7 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       for (const v of flat) {
         if (v.k === 'num' && !v.int) int = false;
         const d = v.k === 'num' ? v.v : asDim(v);
-        if (d === undefined) return `${name}() needs numbers, got ${kindName(v)}`;
+        if (d === undefined) return `${name}() needs numbers, got ${kindName(v)}${v.k === 'tensor' ? TENSOR_HINT[name] : ''}`;
         acc = name === 'sum' ? add(acc, d) : mul(acc, d);
       }
       return typeof acc === 'number' ? num(acc, int) : fromDim(acc);
