@@ -7,7 +7,8 @@
  *   each tensor name goes through every rule in order, as a sed script would (JavaScript regular expressions,
  *   `$1` for groups); a name no rule matches is kept.
  * - `auto`: a structural match. File tensors are grouped by their name up to the last dot (one group per
- *   layer, the part after the dot its role: `weight`, `bias`, `running_mean`, ...); the model's layers are
+ *   layer, the part after the dot its role: `weight`, `bias`, `running_mean`, ...; a group `P.out_proj` joins `P`
+ *   when the model has roles `out_proj.weight`, ..., as attention does); the model's layers are
  *   taken in graph order, and each gets the first unused group of the file, in file order, whose roles and
  *   shapes equal its own. Among layers of identical shapes the file's order therefore decides: files
  *   written from `state_dict()` or by `torch.onnx.export` list layers in registration order, which is the
@@ -79,12 +80,39 @@ export function renameTensors(tensors: ReadonlyMap<string, WeightTensor>, rules:
 const sig = (entries: readonly (readonly [string, readonly number[]])[]) =>
   entries.map(([role, shape]) => `${role}[${shape.join('×')}]`).sort().join(', ');
 
+interface Group {
+  prefix: string;
+  names: Map<string, string>;
+  shapes: [string, readonly number[]][];
+}
+
+/**
+ * Some ops name parameters with a dot (attention's `out_proj.weight`, as PyTorch's `nn.MultiheadAttention` does), so
+ * a file's `enc.attn.out_proj.weight` splits at its last dot into a group of its own. Folds such a group `P.X` into
+ * `P` when `P` is a group too and the model has a parameter named `X.<role>` for each of its roles.
+ */
+function mergeDottedRoles(m: CheckedModel, groups: Group[], byPrefix: Map<string, Group>): void {
+  const dotted = new Set(m.graph.nodes.flatMap((n) => n.params.map((p) => p.name)).filter((n) => n.includes('.')));
+  if (!dotted.size) return;
+  for (const gr of [...groups]) {
+    const dot = gr.prefix.lastIndexOf('.');
+    if (dot < 0) continue;
+    const parent = byPrefix.get(gr.prefix.slice(0, dot));
+    const sub = gr.prefix.slice(dot + 1);
+    if (!parent || ![...gr.names.keys()].every((r) => dotted.has(`${sub}.${r}`))) continue;
+    for (const [role, name] of gr.names) parent.names.set(`${sub}.${role}`, name);
+    for (const [role, shape] of gr.shapes) parent.shapes.push([`${sub}.${role}`, shape]);
+    groups.splice(groups.indexOf(gr), 1);
+    byPrefix.delete(gr.prefix);
+  }
+}
+
 /**
  * The structural match (`--weights-map auto`): returns the file's tensors renamed to the model's keys, with
  * the table; errors (E0601) for every layer that finds no group, W0107 for groups no layer takes.
  */
 export function matchByStructure(m: CheckedModel, file: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; table: MappedName[]; diagnostics: Diagnostic[] } {
-  const groups: { prefix: string; names: Map<string, string>; shapes: [string, readonly number[]][]; sig: string; used: boolean }[] = [];
+  const groups: (Group & { sig: string; used: boolean })[] = [];
   const byPrefix = new Map<string, (typeof groups)[number]>();
   for (const [name, t] of tensors) {
     if (isIgnoredTensor(name)) continue;
@@ -95,6 +123,7 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
     gr.names.set(role, name);
     gr.shapes.push([role, t.dims]);
   }
+  mergeDottedRoles(m, groups, byPrefix);
   for (const gr of groups) gr.sig = sig(gr.shapes);
 
   const out = new Map<string, WeightTensor>();
