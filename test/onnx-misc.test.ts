@@ -219,6 +219,10 @@ const CASES: Case[] = [
   { call: 'reshape([N, T, 2, 3])', inputs: [['N', 'T', 6]], run: [[2, 3, 6]], ref: (xs) => tensor([2, 3, 2, 3], xs[0]!.data) },
   { call: 'reshape([T, N, 4])', inputs: [['N', 'T', 4]], run: [[2, 3, 4]], ref: (xs) => tensor([3, 2, 4], xs[0]!.data) },
   { call: 'reshape([2*N, 6])', inputs: [['N', 3, 4]], run: [[2, 3, 4]], ref: (xs) => tensor([4, 6], xs[0]!.data) },
+  { call: 'flatten(1, 2)', inputs: [[2, 2, 3, 2, 3]], ref: (xs) => tensor([2, 6, 2, 3], xs[0]!.data) },
+  // symbolic sizes after the flattened run (channel shuffle at any resolution): read from the input's shape
+  { call: 'flatten(1, 2)', inputs: [['N', 2, 3, 'H', 'W']], run: [[2, 2, 3, 2, 3]], ref: (xs) => tensor([2, 6, 2, 3], xs[0]!.data) },
+  { call: 'flatten(0, 1)', inputs: [['N', 'T', 4]], run: [[2, 3, 4]], ref: (xs) => tensor([6, 4], xs[0]!.data) },
   { call: 'permute([0, 2, 3, 1])', inputs: [['N', 3, 2, 4]], run: [[2, 3, 2, 4]], ref: (xs) => permute(xs[0]!, [0, 2, 3, 1]) },
   { call: 'permute([-1, 0, 1])', inputs: [[2, 3, 4]], ref: (xs) => permute(xs[0]!, [2, 0, 1]) },
   { call: 'transpose(1, -1)', inputs: [[2, 3, 4]], ref: (xs) => permute(xs[0]!, [0, 2, 1]) },

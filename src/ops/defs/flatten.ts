@@ -29,10 +29,21 @@ export const op: OpDef = {
     const e = ((ctx.attrs.end_dim as number) + r) % r;
     // ONNX Flatten always yields rank 2, which equals PyTorch's result only for start_dim=1 to the end.
     if (s === 1 && e === r - 1) return ctx.emit('Flatten', ctx.inputs, ctx.outputs, { axis: 1 });
-    // Reshape: 0 copies the leading axes (same positions); the axes after the flattened run must be known.
+    // Reshape: 0 copies the leading axes (same positions), -1 is the flattened run, then the axes after it.
     const tail = ctx.outputTypes[0]!.shape.slice(s + 1);
-    if (tail.some((d) => typeof d !== 'number')) return ctx.unsupported('flattening a middle run of axes needs concrete sizes after it');
-    ctx.emit('Reshape', [ctx.inputs[0]!, ctx.int64s('shape', [...Array(s).fill(0), -1, ...(tail as number[])])], ctx.outputs);
+    const head = [...Array(s).fill(0), -1];
+    if (tail.every((d) => typeof d === 'number')) return ctx.emit('Reshape', [ctx.inputs[0]!, ctx.int64s('shape', [...head, ...(tail as number[])])], ctx.outputs);
+    // A symbolic size after the run (channel shuffle at any resolution): read the trailing axes from the input's shape,
+    // and give the run's size when known (-1 beside sizes read at run time defeats ONNX shape inference).
+    const run = ctx.outputTypes[0]!.shape[s]!;
+    if (typeof run === 'number') head[s] = run;
+    const shape = ctx.temp('shape');
+    const after = ctx.temp('tail');
+    const target = ctx.temp('target');
+    ctx.emit('Shape', [ctx.inputs[0]!], [shape]);
+    ctx.emit('Gather', [shape, ctx.int64s('tail_axes', Array.from({ length: r - e - 1 }, (_, i) => e + 1 + i))], [after], { axis: 0 });
+    ctx.emit('Concat', [ctx.int64s('head', head), after], [target], { axis: 0 });
+    ctx.emit('Reshape', [ctx.inputs[0]!, target], ctx.outputs);
   },
   // A reshape in dslc's axis order (a channels-last value is transposed back first: flatten order is NCHW).
   tfjs: (ctx) => ctx.output(0, reshape(ctx, ctx.input(0, 'nchw'), ctx.outputTypes[0]!.shape), 'nchw'),
