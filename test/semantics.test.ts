@@ -103,6 +103,21 @@ model M(x: [N, 3, 8, 8]) -> (y: [N, 14, 8, 8]) {
     expect(k.diagnostics[0]!.hint).toBe("did you mean 'stride'?");
     expect(k.diagnostics[0]!.span!.col).toBe(53);
   });
+  it('says a model used as a layer or value is a model, and never suggests one for an unknown name', () => {
+    const r = checkText(`model A(x: [N, 8]) { return x -> dense(4) }\nmodel B(x: [N, 8]) {\n  y = x -> A\n  z = A(x)\n  return a\n}`);
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['E0200', "unknown name 'A'", "'A' is a model: models cannot be called or used as values; write it as a block to reuse it"],
+      ['E0201', "unknown layer or block 'A'", "'A' is a model: models cannot be called or used as values; write it as a block to reuse it"],
+      ['E0200', "unknown name 'a'", undefined],
+    ]);
+  });
+  it('hints at add/mul for arithmetic on tensors, and at .shape for indexing one', () => {
+    const r = checkText(`model M(x: [N, 8]) {\n  y = x + x\n  z = x[0]\n  return y\n}`);
+    expect(r.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['E0300', "'+' does not apply to tensor and tensor", 'operators work on numbers and sizes; tensors combine through layers: `add(a, b)`, `mul(a, b)`'],
+      ['E0300', 'cannot index tensor with int', 'tensors cannot be indexed or sliced; `t.shape[i]` is the size of axis i'],
+    ]);
+  });
   it('keeps symbolic shapes through conv, flatten and concat', () => {
     const r = checkText(`model M(x: [N, 3, H, W]) {
   a = x -> conv2d(8, 3, stride=2, padding=1)

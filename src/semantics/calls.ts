@@ -12,7 +12,7 @@ import { isIntegral } from '../symbolic/dim.js';
 import { checkParamType, floatForInt } from './arg-types.js';
 import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
-import { evaluate, execBlock, lookup, suggest } from './interpret.js';
+import { evaluate, execBlock, lookup, unknownNameExtra } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
 import type { BlockArg } from './ir.js';
 import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, kindName, show, toAttr } from './values.js';
@@ -26,9 +26,9 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
   if (e.callee.kind === 'name') {
     const found = lookup(st, sc, e.callee.name.text, e.callee.range);
     if (!found) {
-      const s = suggest(st, sc, e.callee.name.text);
       const at = st.span(sc.module, e.callee.range);
-      st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : { hint: 'see `dslc ops` for the layer catalogue' });
+      const extra = unknownNameExtra(st, sc, e.callee.name.text, at);
+      st.report('E0201', `unknown layer or block '${e.callee.name.text}'`, at, extra.hint ? extra : { hint: 'see `dslc ops` for the layer catalogue' });
       return ERR;
     }
     callee = found;

@@ -1,5 +1,6 @@
 /** Statements and expressions of the elaboration-time interpreter. */
-import { didYouMean } from '../diagnostics/make.js';
+import { didYouMean, type DiagExtra } from '../diagnostics/make.js';
+import type { Span } from '../diagnostics/types.js';
 import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
 import { equalityCondition, neg } from '../symbolic/dim.js';
@@ -47,7 +48,17 @@ export function lookup(st: State, sc: Scope, name: string, at?: Range): Value | 
 }
 
 export function knownNames(sc: Scope): string[] {
-  return [...sc.vars.keys(), ...sc.module.scope.keys(), ...BUILTINS.keys(), ...opNames()];
+  // Models are in the module's scope (for imports) but are no values: never suggest one.
+  const values = [...sc.module.scope].filter(([, b]) => b.kind !== 'model').map(([k]) => k);
+  return [...sc.vars.keys(), ...values, ...BUILTINS.keys(), ...opNames()];
+}
+
+/** The hint (and fix) of an unknown-name error: a model used as a value is said to be one; else a did-you-mean. */
+export function unknownNameExtra(st: State, sc: Scope, name: string, at: Span): DiagExtra {
+  if (sc.module.scope.get(name)?.kind === 'model')
+    return { hint: `'${name}' is a model: models cannot be called or used as values; write it as a block to reuse it` };
+  const s = suggest(st, sc, name);
+  return s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {};
 }
 
 /** A did-you-mean for an unknown name; only the first ones get one (each scans every name in scope). */
@@ -271,9 +282,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       if (v === ERR && st.analysis && BUILTINS.get(e.name.text)?.value)
         st.report('W0106', `${e.name.text} depends on symbolic sizes here; the assertion is not checked`, st.span(sc.module, e.range), { hint: 'give concrete sizes with --input-shape' });
       if (v) return v;
-      const s = suggest(st, sc, e.name.text);
       const at = st.span(sc.module, e.range);
-      st.report('E0200', `unknown name '${e.name.text}'`, at, s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {});
+      st.report('E0200', `unknown name '${e.name.text}'`, at, unknownNameExtra(st, sc, e.name.text, at));
       return ERR;
     }
     case 'tuple':
@@ -305,7 +315,8 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       const i = evaluate(st, sc, e.index);
       if (t.k === 'error' || i.k === 'error') return ERR;
       if (t.k !== 'tuple' || i.k !== 'num' || !i.int) {
-        st.report('E0300', `cannot index ${kindName(t)} with ${kindName(i)}`, st.span(sc.module, e.range));
+        const hint = t.k === 'tensor' ? { hint: 'tensors cannot be indexed or sliced; `t.shape[i]` is the size of axis i' } : {};
+        st.report('E0300', `cannot index ${kindName(t)} with ${kindName(i)}`, st.span(sc.module, e.range), hint);
         return ERR;
       }
       const idx = i.v < 0 ? t.items.length + i.v : i.v;
@@ -434,7 +445,9 @@ function binaryOf(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>, a:
   }
   if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
   if (typeof r === 'string') {
-    st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange));
+    // Python habits (`y + x`, `x * 0.5`): arithmetic is on sizes; tensors combine through layers.
+    const tensorHint = (a.k === 'tensor' || b.k === 'tensor') && ['+', '*'].includes(e.op) ? { hint: 'operators work on numbers and sizes; tensors combine through layers: `add(a, b)`, `mul(a, b)`' } : {};
+    st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange), tensorHint);
     return ERR;
   }
   const inexact = inexactInt(r);
