@@ -373,6 +373,15 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
     expect(errors(checkText('const C = 4\nmodel M(x: [1, 8]) {\n  y = x; return y -> dense(C);\n}\n'))).toEqual([]);
   });
 
+  it("Python's `a, b = f(x)` is E0101 with a help line on assigning the tuple", () => {
+    const r = checkText('model M(x: [1, 8]) {\n  a, b = x -> relu\n  return a\n}\n');
+    const e = r.diagnostics.find((d) => d.code === 'E0101')!;
+    expect([e.span?.line, e.span?.col]).toEqual([2, 4]);
+    expect(e.hint).toMatch(/an assignment takes one name: assign the tuple \(`pair = f\(x\)`\)/);
+    // A comma elsewhere keeps the plain message.
+    expect(checkText('model M(x: [1, 8]) {\n  return x, \n}\n').diagnostics.find((d) => d.code === 'E0101')?.hint).toBeUndefined();
+  });
+
   it('spans are clamped into their file', async () => {
     const { sourceFile, spanOf } = await import('../src/syntax/source.js');
     const f = sourceFile('f.nn', 'ab\ncd');

@@ -120,7 +120,13 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
     // A `;` between top-level declarations: only statements inside a body take one.
     const semi = !eof && !atPrev && t.image === ';' && e.message.includes('--> EOF <--');
-    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end), semi ? { hint: '`;` may end a statement inside a block or model body; top-level declarations (const, from … import, block, model) take none: remove it' } : {}));
+    // `a, b = f(x)`, Python's unpacking: one name per assignment.
+    const unpack = !eof && !atPrev && t.image === ',' && /(^|[\n\r{;])[ \t]*[A-Za-z_]\w*$/.test(text.slice(Math.max(0, t.startOffset - 200), t.startOffset))
+      && /^,\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*=(?!=)/.test(text.slice(t.startOffset, t.startOffset + 200));
+    const hint = semi
+      ? '`;` may end a statement inside a block or model body; top-level declarations (const, from … import, block, model) take none: remove it'
+      : unpack ? 'an assignment takes one name: assign the tuple (`pair = f(x)`) and take its items (`pair[0]`, `pair[1]`)' : undefined;
+    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end), hint ? { hint } : {}));
   }
   // (A tokenless range that no statement placed is still at 0.)
   const rel = (n: number) => (n === 0 ? 0 : n - base);
