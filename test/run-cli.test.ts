@@ -204,7 +204,7 @@ describe('dslc run: input errors, exit codes', () => {
     for (const [args, msg] of [
       [['run', 'emb.nn', '--input', 'idx.npy', '--batch', '2'], "--batch 2 contradicts input 'x' (idx.npy), whose batch axis (0) is 1"],
       [['run', 'emb.nn', '--input', 'idx.npy', '-o', 'nodir/y.npy'], 'cannot write nodir/y.npy: the directory'],
-      [['run', 'emb.nn', '--input', 'bad-idx.npy'], "an index input holds 10, outside the embedding table's rows 0..9"],
+      [['run', 'emb.nn', '--input', 'bad-idx.npy'], "input 'x' (bad-idx.npy) holds 10, outside the table of embedding 'embedding_1' (rows 0..9)"],
     ] as [string[], string][]) {
       const e = await dslc(args);
       expect({ args, code: e.code, internal: /internal error/.test(e.stderr) }).toEqual({ args, code: 2, internal: false });
@@ -230,6 +230,15 @@ describe('dslc run: input errors, exit codes', () => {
     const rnd = await dslc(['run', 'tm.nn', '--random', '--batch', '3', '--input-shape', 'T=7']);
     expect(rnd.code, rnd.stderr).toBe(0);
     expect(rnd.stdout).toMatch(/; x \[7, 3, 4\] random\n.*: \[7, 3, 3\] float32/);
+  });
+
+  it('--random draws integer ids inside the smallest table the input indexes (a one-row class-token table)', async () => {
+    writeFileSync(at('cls.nn'), 'model C(c: int64[N, 1], t: int64[N, 4]) {\n  a = c -> embedding(1, 3, name="cls")\n  b = t -> embedding(6, 3)\n  return concat(a, b)\n}\n');
+    const r = await dslc(['run', 'cls.nn', '--random', '--batch', '3']);
+    expect({ code: r.code, err: r.stderr }).toEqual({ code: 0, err: '' });
+    expect(Math.max(...randomInput('int32', [64], 5, 1).data)).toBe(0);
+    const six = [...randomInput('int32', [200], 5, 6).data];
+    expect([Math.min(...six), Math.max(...six)]).toEqual([0, 5]);
   });
 
   it('an Inf input pixel stays in the outputs whose windows hold it (interpolation and adaptive pooling), as in PyTorch and onnxruntime', async () => {

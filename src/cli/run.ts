@@ -14,6 +14,7 @@ import { check } from '../api.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { batchAxisOf, batchSymbols } from '../checker/memory.js';
+import type { Graph } from '../semantics/ir.js';
 import { NpyError, readNpy, writeNpy, type NpyArray } from '../lower/npy.js';
 import { lowerToTfjs, TfjsInputError, type TfjsNet, type TfjsTensorData } from '../lower/tfjs/index.js';
 import { loadWeightsArg } from './weights-names.js';
@@ -38,7 +39,7 @@ const WARMUP = 5;
  * The `--random` inputs: uniform in [-1, 1) (integers in [0, 10) for int32 inputs) from a mulberry32 stream seeded
  * with `seed + k` for the k-th input, so that other tools can reproduce them.
  */
-export function randomInput(dtype: string, shape: readonly number[], seed: number): TfjsTensorData {
+export function randomInput(dtype: string, shape: readonly number[], seed: number, high = 10): TfjsTensorData {
   let a = seed >>> 0;
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -48,7 +49,12 @@ export function randomInput(dtype: string, shape: readonly number[], seed: numbe
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const n = shape.reduce((x, d) => x * d, 1);
-  return dtype === 'int32' ? { data: Int32Array.from({ length: n }, () => Math.floor(next() * 10)), shape: [...shape] } : { data: Float32Array.from({ length: n }, () => next() * 2 - 1), shape: [...shape] };
+  return dtype === 'int32' ? { data: Int32Array.from({ length: n }, () => Math.floor(next() * high)), shape: [...shape] } : { data: Float32Array.from({ length: n }, () => next() * 2 - 1), shape: [...shape] };
+}
+
+/** The embedding layers an input feeds directly (its ids index their tables), with their row counts. */
+function tablesOf(g: Graph, tensor: number): { path: string; rows: number }[] {
+  return g.nodes.filter((n) => n.op.name === 'embedding' && n.inputs[0] === tensor).map((n) => ({ path: n.path, rows: n.attrs.num_embeddings as number }));
 }
 
 /** Loads TensorFlow.js (and the wasm backend when asked) from node_modules, CommonJS builds: one tfjs-core instance. */
@@ -259,7 +265,18 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
       if (batchSyms.has(s)) return batch;
       throw new UsageError(`input '${p.name}' has shape ${shapeText(p.shape)}: give --input-shape ${s}=SIZE for --random`);
     });
-    inputs[p.name] = randomInput(p.dtype, shape, (args.seed ?? 0) + k);
+    // Integers stay inside the smallest table the input indexes (a class token's table has one row).
+    inputs[p.name] = randomInput(p.dtype, shape, (args.seed ?? 0) + k, Math.min(10, ...tablesOf(g, g.inputs[k]!.tensor).map((t) => t.rows)));
+  });
+  // An id outside a table is named with its input and layer before TensorFlow.js's gather meets it.
+  net.inputs.forEach((p, k) => {
+    const ids = inputs[p.name]!.data;
+    if (!(ids instanceof Int32Array)) return;
+    for (const t of tablesOf(g, g.inputs[k]!.tensor)) {
+      const bad = ids.find((v) => v < 0 || v >= t.rows);
+      if (bad !== undefined)
+        throw new UsageError(`input '${p.name}'${arrays.has(p.name) ? ` (${inFiles.get(p.name)})` : ''} holds ${bad}, outside the table of embedding '${t.path}' (rows 0..${t.rows - 1})`);
+    }
   });
 
   let outs: Awaited<ReturnType<typeof net.predict>>;
