@@ -134,6 +134,15 @@ describe('receptive field', () => {
     expect(rfOf('y')).toEqual([[18, 1, 0.5], [18, 1, 0.5]]);
   });
 
+  it('no W0103 where the merge has one position (squeeze-and-excitation on a 1×1 map: EfficientNet on 32×32 input)', () => {
+    const r = checkText(`model SE1(x: [1, 8, 32, 32]) {
+  h = x -> conv2d(32, 3, stride=32, padding=1)
+  se = h -> global_avg_pool -> conv2d(8, 1) -> relu -> conv2d(32, 1) -> sigmoid
+  return mul(h, se)
+}`);
+    expect(r.diagnostics.map((d) => d.code)).toEqual([]);
+  });
+
   it('warns (W0103) about branches misaligned along any axis, naming it past the first', () => {
     const r = checkText(`model W(x: [1, 4, 64, 64]) {
   a = x -> conv2d(4, (1, 2), stride=(1, 2))

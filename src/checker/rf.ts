@@ -128,6 +128,14 @@ function spread(g: Graph, t: number, out: number, i: number): boolean {
   return g.tensors[t]!.type.shape[i + 2] === 1 && g.tensors[out]!.type.shape[i + 2] !== 1;
 }
 
+/**
+ * Whether the merge's output has one position along spatial axis `i`: its inputs' grids cannot be misaligned there
+ * (squeeze-and-excitation on a 1×1 map, where the gate is no longer broadcast).
+ */
+function single(g: Graph, out: number, i: number): boolean {
+  return g.tensors[out]!.type.shape[i + 2] === 1;
+}
+
 /** Names of the spatial axes by their count, for messages. */
 const AXIS_NAMES: Record<number, readonly string[]> = { 2: ['H', 'W'], 3: ['D', 'H', 'W'] };
 
@@ -157,7 +165,7 @@ function mergeFields(g: Graph, node: IrNode, rf: readonly Rf[], diagnostics: Dia
   return f0.map((_, i) => {
     const laid = present.filter((p) => !spread(g, p.t, outT, i));
     const lead = (laid.length ? laid : present).map((p) => p.f[i]!);
-    if (!warned && lead.some((a) => offGrid(a, lead[0]!))) {
+    if (!warned && !single(g, outT, i) && lead.some((a) => offGrid(a, lead[0]!))) {
       warned = true;
       const jumps = new Set(lead.map((a) => a.jump)).size > 1 ? `strides differ (jumps ${lead.map((a) => a.jump).join(' vs ')})` : '';
       const starts = lead.some((a) => a.start !== lead[0]!.start) ? `the first outputs are centred at different input positions (${lead.map((a) => a.start ?? '?').join(' vs ')} px)` : '';
@@ -191,6 +199,7 @@ function misaligned(g: Graph, node: IrNode, rf: readonly Rf[]): boolean {
   if (!first?.length) return false;
   const outT = node.outputs[0]!;
   for (let i = 0; i < first.length; i++) {
+    if (single(g, outT, i)) continue;
     let lead: RfAxis | undefined;
     let any = false;
     for (let k = 0; k < inputs.length; k++) if (rf[inputs[k]!] && !spread(g, inputs[k]!, outT, i)) any = true;
