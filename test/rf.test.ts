@@ -143,6 +143,22 @@ describe('receptive field', () => {
     expect(r.diagnostics.map((d) => d.code)).toEqual([]);
   });
 
+  it('checker warnings from inside a block (W0103, W0101) name the call that led there, as elaboration ones do', () => {
+    const r = checkText(`block pair(x: Tensor) {
+  a = x -> conv2d(4, 2, stride=2)
+  b = x -> conv2d(4, 3, stride=2, padding=1) -> batchnorm
+  return add(a, b)
+}
+model W(x: [1, 4, 64, 64]) {
+  y = x -> pair(name="p")
+  return y
+}`);
+    const notes = (code: string) => r.diagnostics.find((d) => d.code === code)!.notes.map((n) => [n.message, n.span?.line]);
+    expect(notes('W0103')).toEqual([['in p (pair) called here', 7]]);
+    expect(notes('W0101')).toEqual([['batchnorm here', 3], ['in p (pair) called here', 7]]);
+    expect(r.diagnostics.find((d) => d.code === 'W0103')!.blockPath).toEqual(['p: pair']);
+  });
+
   it('warns (W0103) about branches misaligned along any axis, naming it past the first', () => {
     const r = checkText(`model W(x: [1, 4, 64, 64]) {
   a = x -> conv2d(4, (1, 2), stride=(1, 2))

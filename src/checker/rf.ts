@@ -7,6 +7,7 @@
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Graph, IrNode } from '../semantics/ir.js';
+import { withBlockCalls } from '../semantics/state.js';
 
 export interface RfAxis {
   readonly size: number;
@@ -170,9 +171,9 @@ function mergeFields(g: Graph, node: IrNode, rf: readonly Rf[], diagnostics: Dia
       const jumps = new Set(lead.map((a) => a.jump)).size > 1 ? `strides differ (jumps ${lead.map((a) => a.jump).join(' vs ')})` : '';
       const starts = lead.some((a) => a.start !== lead[0]!.start) ? `the first outputs are centred at different input positions (${lead.map((a) => a.start ?? '?').join(' vs ')} px)` : '';
       const inputs = node.inputs.map((t) => g.tensors[t]!.name ?? 'a branch').join(', ');
-      diagnostics.push(diag('W0103', `${node.path}: the merged branches (${inputs}) are misaligned${i > 0 ? ` along ${AXIS_NAMES[f0.length]?.[i] ?? `spatial axis ${i}`}` : ''}: ${[jumps, starts].filter(Boolean).join('; ')}`, node.span, {
+      diagnostics.push(diag('W0103', `${node.path}: the merged branches (${inputs}) are misaligned${i > 0 ? ` along ${AXIS_NAMES[f0.length]?.[i] ?? `spatial axis ${i}`}` : ''}: ${[jumps, starts].filter(Boolean).join('; ')}`, node.span, withBlockCalls(node.blockPath, {
         hint: 'branches of a merge should see the same input positions: match strides and paddings',
-      }));
+      })));
     }
     const widest = laid.length && laid.length < present.length ? Math.max(...present.filter((p) => spread(g, p.t, outT, i)).map((p) => p.f[i]!.size)) : 0;
     const jump = Math.max(...lead.map((a) => a.jump));

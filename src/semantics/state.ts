@@ -47,6 +47,22 @@ export const LIMITS = { maxNodes: 2_000_000, maxSteps: 20_000_000, maxLoop: 1_00
 /** Block-call frames shown as notes of one diagnostic (innermost first); deeper ones are summarised. */
 const MAX_FRAME_NOTES = 12;
 
+/**
+ * A diagnostic's extras with the block calls that led to it: an "in X (block) called here" note per frame, innermost
+ * first, and the block path (the editor shows a problem of an imported block at the call in the user's file).
+ */
+export function withBlockCalls(frames: readonly BlockFrame[], extra: DiagExtra = {}): DiagExtra {
+  const notes = [...(extra.notes ?? [])];
+  for (let i = frames.length - 1; i >= 0; i--) {
+    if (i === frames.length - MAX_FRAME_NOTES && i > 0) {
+      notes.push({ message: `… ${i} more enclosing block call${i === 1 ? '' : 's'} (see the block path)` });
+      break;
+    }
+    notes.push({ message: `in ${frames[i]!.label} (${frames[i]!.block}) called here`, span: frames[i]!.span });
+  }
+  return { ...extra, notes, blockPath: frames.map((f) => `${f.label}: ${f.block}`) };
+}
+
 export class State {
   // Not readonly: a resumed elaboration continues on copies of these (see Journal).
   diagnostics: Diagnostic[] = [];
@@ -90,16 +106,7 @@ export class State {
 
   /** Reports at a range of the given module, adding the block-call path when inside blocks. */
   report(code: DiagnosticCode, message: string, span: Span | undefined, extra: DiagExtra = {}): void {
-    const frames = this.frames;
-    const notes = [...(extra.notes ?? [])];
-    for (let i = frames.length - 1; i >= 0; i--) {
-      if (i === frames.length - MAX_FRAME_NOTES && i > 0) {
-        notes.push({ message: `… ${i} more enclosing block call${i === 1 ? '' : 's'} (see the block path)` });
-        break;
-      }
-      notes.push({ message: `in ${frames[i]!.label} (${frames[i]!.block}) called here`, span: frames[i]!.span });
-    }
-    this.diagnostics.push(diag(code, message, span, { ...extra, notes, blockPath: frames.map((f) => `${f.label}: ${f.block}`) }));
+    this.diagnostics.push(diag(code, message, span, withBlockCalls(this.frames, extra)));
   }
 
   /**

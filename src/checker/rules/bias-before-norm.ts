@@ -1,5 +1,6 @@
 /** W0101: a bias directly before BatchNorm is cancelled by the mean subtraction. */
 import { diag } from '../../diagnostics/make.js';
+import { withBlockCalls } from '../../semantics/state.js';
 import type { Rule } from './rule.js';
 
 export const biasBeforeNorm: Rule = (g, report) => {
@@ -19,9 +20,9 @@ export const biasBeforeNorm: Rule = (g, report) => {
     const prev = g.nodes[src]!;
     const bias = prev.params.find((p) => p.name === 'bias');
     if (!bias || consumers[n.inputs[0]!] !== 1 || prev.sharedWith !== undefined) continue;
-    report(diag('W0101', `${prev.path}: its bias (${bias.shape.reduce((a, b) => a * b, 1)} parameters) is cancelled by the following ${n.op.name}`, prev.span, {
+    report(diag('W0101', `${prev.path}: its bias (${bias.shape.reduce((a, b) => a * b, 1)} parameters) is cancelled by the following ${n.op.name}`, prev.span, withBlockCalls(prev.blockPath, {
       hint: 'pass bias=false',
       notes: [{ message: `${n.op.name} here`, span: n.span }],
-    }));
+    })));
   }
 };
