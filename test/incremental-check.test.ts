@@ -344,6 +344,14 @@ describe('resumed elaboration', () => {
     expect(cut).toBeGreaterThan(0);
   });
 
+  it('a failed assertion on a total keeps its place after the analysis warnings in a resumed check (as afresh)', () => {
+    const base = 'model W(x: [1, 4, 64, 64]) {\n  a = x -> conv2d(4, 2, stride=2)\n  b = x -> conv2d(4, 3, stride=2, padding=1)\n  y = add(a, b)\n  z = y -> relu\n  assert macs == 5\n  return z\n}\n';
+    const run = session(base);
+    const { r, fresh } = run(base.replace('z = y -> relu', 'z = y -> relu -> relu'));
+    expect(r.resumed).toEqual(['W']);
+    expect(fresh.diagnostics.map((d) => d.code)).toEqual(['W0103', 'E0500']);
+  });
+
   it('after a comment typed far above, code typed below still resumes after the statements it left alone', () => {
     let text = generateModel(120, 'single');
     const edit = session(text);

@@ -202,7 +202,9 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
         }
       }
       st.frames.length = 0;
-      return st.diagnostics.slice(before);
+      // Taken back out: the elaboration's own diagnostics stay those of the elaboration (a caller that reads them
+      // after the analysis, as the editor's cache does, must not see these twice, nor before the analysis' own).
+      return st.diagnostics.splice(before);
     },
   };
 }
