@@ -15,7 +15,8 @@ import { crossCheck, tf, wasm } from './helpers/tfjs.js';
 /**
  * Examples small enough for CI (measured on the shared 2-core machine, both lowerings + ORT: resnet18 2.9 s, googlenet
  * 1.3 s, mobilenet_v1 1.0 s, the others < 1 s). Left out for time only: siamese (10.5 s: a 38M-weight dense layer
- * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), resnet50.
+ * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), resnet50, resnext50_32x4d, densenet121 and
+ * regnet_y_400mf (their ops are covered by the others).
  */
 const EXAMPLES: [string, Record<string, number>][] = [
   ['lenet5.nn', { N: 2 }],
@@ -27,6 +28,9 @@ const EXAMPLES: [string, Record<string, number>][] = [
   ['lstm_text.nn', { N: 2 }],
   ['unet.nn', { N: 1, H: 64, W: 48 }],
   ['yolo_head.nn', { N: 2 }],
+  ['efficientnet_b0.nn', { N: 1 }],
+  ['m5_audio.nn', { N: 2 }],
+  ['gru_tagger.nn', { N: 2, T: 7 }],
 ];
 
 function load(file: string) {
