@@ -363,6 +363,11 @@ describe('robustness of the elaborator (see also test/fuzz.test.ts)', () => {
     expect(hintOf('conv2d(4, 3, groups=2)')).toBe('E0407 input channels 3 and output channels 4 have no common divisor but 1: use groups=1, or change a channel count');
     expect(hintOf('conv2d(8, 3, groups=3)', '[1, 4, 8, 8]')).toBe('E0407 groups must divide both channel counts: here 1, 2, 4');
     expect(hintOf('conv_transpose2d(6, 3, groups=4)', '[1, 6, 8, 8]')).toBe('E0407 groups must divide both channel counts: here 1, 2, 3, 6 (groups=6 is depthwise)');
+    // Channels first where the op wants them last (a ViT patch embedding before its transpose, a ConvNeXt stage).
+    expect(hintOf('layernorm(768)', '[N, 768, 196]')).toBe('E0402 layernorm normalises the trailing axes and 768 is axis 1 here: move it last first (transpose(1, 2))');
+    expect(hintOf('layernorm(96)', '[N, 96, 56, 56]')).toBe('E0402 layernorm normalises the trailing axes and 96 is axis 1 here: move it last first (permute([0, 2, 3, 1]))');
+    expect(hintOf('multihead_attention(768, 12)', '[N, 768, 196]')).toBe('E0402 the 768 features are on axis 1 (channels first): transpose(1, 2) to [N, L, 768] first');
+    expect(hintOf('multihead_attention(64, 8)', '[N, 10, 32]')).toBe('E0402 project it first (dense(64)) or set embed_dim=32');
   });
 
   it('a `;` between top-level declarations is E0101 with a help line (docs/language.md: only body statements take one)', () => {

@@ -1,5 +1,5 @@
 /** `layernorm`: PyTorch `nn.LayerNorm`. */
-import { type Dim, mul } from '../../symbolic/dim.js';
+import { type Dim, compareDims, formatDim, mul } from '../../symbolic/dim.js';
 import type { OpDef, ParamSpec } from '../types.js';
 import { prod } from '../shared/window.js';
 import { onnxScalar } from '../shared/axes.js';
@@ -34,6 +34,12 @@ export const op: OpDef = {
     else {
       const want = (Array.isArray(ns) ? ns : [ns]) as number[];
       if (want.length > r) return ctx.fail('E0400', `${ctx.label}: normalized_shape has ${want.length} axes but the input has rank ${r}`, { attr: 'normalized_shape' });
+      // Channels first ([N, C, H, W], [N, C, L]) normalised as if last: say where the size is.
+      const last = x.shape[r - 1]!;
+      if (want.length === 1 && r >= 3 && compareDims(last, want[0]!) === 'different' && compareDims(x.shape[1]!, want[0]!) === 'equal')
+        return ctx.fail('E0402', `${ctx.label}: normalized_shape[0] vs input axis ${r - 1}: ${formatDim(last)} ≠ ${want[0]}`, {
+          hint: `layernorm normalises the trailing axes and ${want[0]} is axis 1 here: move it last first (${r === 3 ? 'transpose(1, 2)' : `permute([0, ${Array.from({ length: r - 2 }, (_, i) => i + 2).join(', ')}, 1])`})`,
+        });
       for (let i = 0; i < want.length; i++) {
         const ax = r - want.length + i;
         if (!ctx.unify(x.shape[ax]!, want[i]!, `normalized_shape[${i}] vs input axis ${ax}`)) return { failed: true };

@@ -53,7 +53,10 @@ export const op: OpDef = {
     const qE = q.shape[2]!;
     const cmp = compareDims(qE, E);
     if (cmp === 'different')
-      return ctx.fail('E0402', `${ctx.label}: the query has ${formatDim(qE)} features (last axis of ${fmtShape(q.shape)}) but embed_dim is ${E}`, { hint: `project it first (dense(${E})) or set embed_dim=${formatDim(qE)}` });
+      return ctx.fail('E0402', `${ctx.label}: the query has ${formatDim(qE)} features (last axis of ${fmtShape(q.shape)}) but embed_dim is ${E}`, {
+        // A conv's [N, C, L] output fed as it is: the features are on axis 1.
+        hint: bf && compareDims(q.shape[1]!, E) === 'equal' ? `the ${E} features are on axis 1 (channels first): transpose(1, 2) to [N, L, ${E}] first` : `project it first (dense(${E})) or set embed_dim=${formatDim(qE)}`,
+      });
     if (cmp === 'unknown' && !ctx.unify(qE, E, 'query features vs embed_dim')) return { failed: true };
     const seq = (t: TensorType) => (bf ? t.shape[1]! : t.shape[0]!);
     const batch = (t: TensorType) => (bf ? t.shape[0]! : t.shape[1]!);
