@@ -14,7 +14,11 @@ export function compareBaseline(path: string, text: string, current: readonly Su
   try {
     const parsed = JSON.parse(text) as Summary | Summary[] | { models: Summary[] };
     base = Array.isArray(parsed) ? parsed : 'models' in parsed ? parsed.models : [parsed];
-    if (!base.every((b) => typeof b?.model === 'string' && typeof b?.totals === 'object')) throw new Error('shape');
+    // Each metric as a summary writes it: a count, a symbolic expression (a string) or null (unknown). A negative
+    // count would make the comparison meaningless, an object would not be compared at all.
+    const count = (v: unknown) => v === undefined || v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    if (!Array.isArray(base) || !base.every((b) => typeof b?.model === 'string' && b.totals && typeof b.totals === 'object' && METRICS.every(([k]) => count((b.totals as unknown as Record<string, unknown>)[k]))))
+      throw new Error('shape');
   } catch {
     return [diag('E0502', `baseline ${path} is not a dslc summary (produce it with: dslc summary model.nn --format json > ${path})`, undefined)];
   }

@@ -21,6 +21,8 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** descr kind + size → dtype; byte order is handled separately. */
 const KINDS: Record<string, NpyDType> = { f4: 'float32', f8: 'float64', i4: 'int32', i8: 'int64', u1: 'uint8', b1: 'bool' };
 const SIZE: Record<NpyDType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
+/** NumPy's own limit on the number of dimensions (NPY_MAXDIMS in NumPy 2). */
+const MAX_DIMS = 64;
 
 /** A file that is not a readable `.npy`: the message says why, in words. */
 export class NpyError extends Error {
@@ -38,8 +40,14 @@ function parseHeader(h: string): { descr: string; fortran: boolean; shape: numbe
     .split(',')
     .map((s) => s.trim().replace(/L$/, '')) // Python 2 wrote 3L
     .filter((s) => s !== '');
-  if (dims.some((d) => !/^\d+$/.test(d))) throw new NpyError(`the header's shape (${shape}) is not a tuple of sizes`);
-  return { descr, fortran: fortran === 'True', shape: dims.map(Number) };
+  if (dims.some((d) => !/^\d+$/.test(d))) throw new NpyError(`the header's shape (${shape.slice(0, 80)}) is not a tuple of sizes`);
+  // (NumPy itself allows at most 64 dimensions; a size beyond 2^53 has no exact number, and with a 0 elsewhere no
+  // data to reveal it)
+  if (dims.length > MAX_DIMS) throw new NpyError(`the header's shape has ${dims.length} dimensions (NumPy allows at most ${MAX_DIMS})`);
+  const sizes = dims.map(Number);
+  const huge = sizes.find((d) => !Number.isSafeInteger(d));
+  if (huge !== undefined) throw new NpyError(`the header's shape (${shape.slice(0, 80)}) has a size beyond 2^53 (${huge.toExponential(3)})`);
+  return { descr, fortran: fortran === 'True', shape: sizes };
 }
 
 /** Reads a `.npy` file. Throws {@link NpyError} for anything it cannot read as a C-order array of a supported dtype. */

@@ -18,10 +18,42 @@ export interface WeightTensor {
   readonly data: Float32Array | undefined;
 }
 
+/** A dimension or byte offset as a file may state it: a non-negative integer that a double holds exactly. */
+export const isSize = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
 const ONNX_TYPES: Record<number, string> = { 1: 'float32', 10: 'float16', 11: 'float64', 6: 'int32', 7: 'int64', 16: 'bfloat16' };
 
-/** Reads the tensors of an ONNX model's initializers; `info.opset` receives the default domain's opset, if the model names one. */
-export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }): Map<string, WeightTensor> | string {
+/**
+ * Reads the bytes of an initializer's external data file (ONNX `data_location: EXTERNAL`, as `--external-data` writes):
+ * given the `location` the model names, the file's bytes or why they cannot be read.
+ */
+export type ExternalDataReader = (location: string) => Uint8Array | string;
+
+/** The bytes of an initializer stored outside the model, as its `location`, `offset` and `length` entries say. */
+function externalBytes(t: onnxProto.onnx.ITensorProto, read: ExternalDataReader | undefined): Uint8Array | string {
+  const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
+  const location = kv.get('location');
+  if (!location) return 'its data is external but no location is given';
+  if (!read) return `its data is in an external file (${location}), which is not read here`;
+  const file = read(location);
+  if (typeof file === 'string') return file;
+  const num = (k: string, dflt: number) => {
+    const v = kv.get(k);
+    return v === undefined ? dflt : /^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : NaN;
+  };
+  const offset = num('offset', 0);
+  const length = num('length', file.length - offset);
+  if (!(offset >= 0 && length >= 0 && offset + length <= file.length))
+    return `its external data (${location}, offset ${kv.get('offset') ?? 0}, length ${kv.get('length') ?? 'the rest'}) lies outside that file (${file.length} bytes)`;
+  return file.subarray(offset, offset + length);
+}
+
+/**
+ * Reads the tensors of an ONNX model's initializers; `info.opset` receives the default domain's opset, if the model
+ * names one. Initializers with external data are read through `external` (the CLI reads files beside the model);
+ * a string is the error.
+ */
+export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }, external?: ExternalDataReader): Map<string, WeightTensor> | string {
   let m: onnxProto.onnx.ModelProto;
   try {
     m = onnxProto.onnx.ModelProto.decode(bytes);
@@ -32,44 +64,72 @@ export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }): M
   if (info && opset !== undefined && opset !== null) info.opset = Number(opset);
   const out = new Map<string, WeightTensor>();
   for (const t of m.graph?.initializer ?? []) {
+    const name = t.name ?? '';
+    // (int64 fields decode as Long objects, whose string form Number() reads)
     const dims = (t.dims ?? []).map(Number);
+    if (!dims.every(isSize)) return `initializer '${name}': dims [${(t.dims ?? []).join(', ')}] are not sizes`;
     const dtype = ONNX_TYPES[t.dataType ?? 0] ?? `onnx type ${t.dataType}`;
+    const size = t.dataType === 1 ? 4 : t.dataType === 11 ? 8 : t.dataType === 10 ? 2 : 0;
+    let raw = t.rawData?.length ? t.rawData : undefined;
+    if (size && t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL) {
+      const ext = externalBytes(t, external);
+      if (typeof ext === 'string') return `initializer '${name}': ${ext}`;
+      raw = ext;
+    }
+    if (size && raw && raw.length % size !== 0) return `initializer '${name}': ${raw.length} bytes of raw data are not a whole number of ${dtype} values`;
     let data: Float32Array | undefined;
-    if (t.dataType === 1) {
-      if (t.rawData && t.rawData.length) data = t.rawData.length % 4 === 0 ? new Float32Array(ownBytes(t.rawData)) : undefined;
-      else data = Float32Array.from(t.floatData ?? []);
-    } else if (t.dataType === 11 && t.rawData?.length) data = t.rawData.length % 8 !== 0 ? undefined : Float32Array.from(new Float64Array(ownBytes(t.rawData)));
-    else if (t.dataType === 11) data = Float32Array.from(t.doubleData ?? []);
-    out.set(t.name ?? '', { dims, dtype, data });
+    if (t.dataType === 1) data = raw ? new Float32Array(ownBytes(raw)) : Float32Array.from(t.floatData ?? []);
+    else if (t.dataType === 11) data = raw ? Float32Array.from(new Float64Array(ownBytes(raw))) : Float32Array.from(t.doubleData ?? []);
+    // (float16 without raw data keeps each value's 16 bits in int32_data)
+    else if (t.dataType === 10) data = raw ? Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat) : Float32Array.from(t.int32Data ?? [], (v) => halfToFloat(v & 0xffff));
+    out.set(name, { dims, dtype, data });
   }
   return out;
 }
 
-/** Reads a safetensors file: 8-byte little-endian header length, a JSON header, then the data. */
+/** Bytes per element of the dtypes the safetensors format defines (F32/F64/F16 are read; the rest are named). */
+const ST_SIZES: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8 };
+const ST_NAMES: Record<string, string> = { F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32' };
+
+/**
+ * Reads a safetensors file: 8-byte little-endian header length, a JSON header, then the data. Anything the format
+ * does not allow (a header that is not an object of tensors, shapes or offsets that are not sizes, data that lies
+ * outside the file or does not match its shape) is an error (a string); nothing is allocated beyond the file's size.
+ */
 export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | string {
   if (bytes.length < 8) return 'too short for a safetensors file';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n > bytes.length - 8) return 'the header length is larger than the file';
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n))) as typeof header;
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch {
-    return 'the header is not JSON';
+    return 'the header is not JSON (UTF-8)';
   }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) return 'the header is not a JSON object of tensors';
   const base = 8 + n;
   const out = new Map<string, WeightTensor>();
-  for (const [name, t] of Object.entries(header)) {
+  for (const [name, t] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
-    const [b, e] = t.data_offsets;
-    if (!(b >= 0 && e >= b && base + e <= bytes.length)) return `tensor ${name}: data_offsets [${b}, ${e}] lie outside the file`;
+    const bad = (what: string) => `tensor ${JSON.stringify(name).slice(0, 200)}: ${what}`;
+    if (!t || typeof t !== 'object' || Array.isArray(t)) return bad('expected {"dtype", "shape", "data_offsets"}');
+    const { dtype, shape, data_offsets: offsets } = t as Record<string, unknown>;
+    if (typeof dtype !== 'string') return bad('"dtype" is not a string');
+    if (!Array.isArray(shape) || !shape.every(isSize)) return bad(`"shape" is not a list of sizes: ${JSON.stringify(shape)?.slice(0, 80)}`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isSize)) return bad(`"data_offsets" is not a pair of byte offsets: ${JSON.stringify(offsets)?.slice(0, 80)}`);
+    const [b, e] = offsets as [number, number];
+    if (!(e >= b && base + e <= bytes.length)) return bad(`data_offsets [${b}, ${e}] lie outside the file`);
+    const count = shape.reduce((a: number, x: number) => a * x, 1);
+    const size = ST_SIZES[dtype];
+    // (a product beyond 2^53 cannot equal a length within the file, so an inexact count is caught too)
+    if (size !== undefined && count * size !== e - b) return bad(`shape [${shape.join(', ')}] of ${dtype} needs ${count * size} bytes, data_offsets give ${e - b}`);
     const raw = bytes.subarray(base + b, base + e);
-    const count = t.shape.reduce((a, x) => a * x, 1);
     let data: Float32Array | undefined;
-    if (t.dtype === 'F32' && raw.length === count * 4) data = new Float32Array(ownBytes(raw));
-    else if (t.dtype === 'F64' && raw.length === count * 8) data = Float32Array.from(new Float64Array(ownBytes(raw)));
-    else if (t.dtype === 'F16' && raw.length === count * 2) data = Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat);
-    out.set(name, { dims: t.shape, dtype: ({ F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32' } as Record<string, string>)[t.dtype] ?? t.dtype, data });
+    if (dtype === 'F32') data = new Float32Array(ownBytes(raw));
+    else if (dtype === 'F64') data = Float32Array.from(new Float64Array(ownBytes(raw)));
+    else if (dtype === 'F16') data = Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat);
+    out.set(name, { dims: shape, dtype: ST_NAMES[dtype] ?? dtype, data });
   }
   return out;
 }
