@@ -107,7 +107,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   const m = r.models[0];
   const read = [...r.program.modules.keys(), ...(args.weights ? [resolve(args.weights)] : []), ...(args.weightsMap && args.weightsMap !== 'auto' ? [resolve(args.weightsMap)] : [])];
   const dataPath = join(dirname(output), `${basename(output)}.data`);
-  guardInputs(args.emit === 'onnx' ? [output, dataPath] : args.emit === 'tfjs' ? [] : [output], args.emit === 'tfjs' ? output : undefined, read);
+  const outputs = args.emit === 'onnx' ? [output, dataPath] : args.emit === 'tfjs' ? [] : [output];
+  guardInputs(outputs, args.emit === 'tfjs' ? output : undefined, read);
   if (args.emit === 'json' || args.emit === 'dot') {
     const text = args.emit === 'dot' ? toDot(m) : `${JSON.stringify(graphJson(m, (p) => relative(process.cwd(), p) || p), null, 1)}\n`;
     writeAtomic(output, new TextEncoder().encode(text));
@@ -118,6 +119,8 @@ export function runCompile(args: Parsed, io: EmitIo): number {
   let weights: Map<string, Float32Array> | undefined;
   if (args.weights) {
     const w = loadWeightsArg(m, args.weights, args.weightsMap);
+    // (the external data files of ONNX weights are known only once the file is read)
+    guardInputs(outputs, args.emit === 'tfjs' ? output : undefined, w.sideFiles);
     if (w.table !== undefined && args.verbose) io.out(w.table);
     if (!w.weights) {
       io.report([...r.diagnostics, ...w.diagnostics], sources);

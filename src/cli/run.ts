@@ -166,6 +166,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
   if (r.diagnostics.length) report(r.diagnostics);
 
   let weights: Map<string, Float32Array> | undefined;
+  const sideFiles: string[] = [];
   if (args.weights) {
     const w = loadWeightsArg(m, args.weights, args.weightsMap);
     if (!w.weights) {
@@ -174,6 +175,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
     }
     if (w.diagnostics.length) report(w.diagnostics);
     weights = w.weights;
+    sideFiles.push(...w.sideFiles);
   }
 
   // Ports and files are checked before TensorFlow.js is loaded: a typo costs nothing.
@@ -194,7 +196,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
       return resolve(p);
     }
   };
-  const taken = new Set([real(file), ...[...inFiles.values()].map(real), ...(args.weights ? [real(args.weights)] : [])]);
+  const taken = new Set([real(file), ...[...inFiles.values()].map(real), ...(args.weights ? [real(args.weights)] : []), ...sideFiles.map(real)]);
   for (const f of outFiles.values()) if (taken.has(real(f))) throw new UsageError(`--output ${f} would overwrite an input of this run; choose another file`);
   if (new Set([...outFiles.values()].map(real)).size < outFiles.size) throw new UsageError('--output names the same file twice');
   const arrays = new Map<string, NpyArray>();

@@ -3,10 +3,10 @@
  * renames its tensors when asked (src/lower/weights-map.ts) and matches them to the model's parameters.
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CheckedModel } from '../checker/analyze.js';
 import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
-import { type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
+import { type ExternalDataReader, type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
 import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
 import { unpackOnnxWeights } from '../lower/onnx/unpack.js';
 import { UsageError } from './args.js';
@@ -32,9 +32,10 @@ export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string
 
 /**
  * The weights of `--weights path` under the model's parameter keys (undefined when diagnostics have errors),
- * the diagnostics, and with a map the mapping table (for --verbose). I/O and format problems are usage errors.
+ * the diagnostics, with a map the mapping table (for --verbose), and the ONNX external data files read (which an
+ * output must not replace). I/O and format problems are usage errors.
  */
-export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { weights?: Map<string, Float32Array>; diagnostics: Diagnostic[]; table?: string } {
+export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { weights?: Map<string, Float32Array>; diagnostics: Diagnostic[]; table?: string; sideFiles: string[] } {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(resolve(path));
@@ -43,16 +44,44 @@ export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { w
     throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
   }
   const info: { opset?: number } = {};
-  const read = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes, info) : 'expected a .onnx or .safetensors file';
+  const side = sideFiles(path);
+  const read = path.endsWith('.safetensors') ? readSafetensors(bytes) : path.endsWith('.onnx') ? readOnnxWeights(bytes, info, side.read) : 'expected a .onnx or .safetensors file';
   if (typeof read === 'string') throw new UsageError(`--weights ${path}: ${read}`);
   // dslc's own ONNX export keeps some parameters in ONNX layouts (LSTM W/R/B, ...): back to parameter keys first.
   const unpacked = path.endsWith('.onnx') ? unpackOnnxWeights(m, path, read, info.opset) : { tensors: read, diagnostics: [] };
   const tensors = unpacked.tensors;
   const mapped = map !== undefined ? mapWeightNames(map, m, path, tensors) : undefined;
-  const table = mapped ? { table: mapped.table } : {};
+  const table = { ...(mapped ? { table: mapped.table } : {}), sideFiles: [...side.files] };
   // (a failed structural match already names each layer left without weights)
   if (mapped && hasErrors(mapped.diagnostics)) return { diagnostics: [...unpacked.diagnostics, ...mapped.diagnostics], ...table };
   const matched = matchWeights(m, path, mapped?.tensors ?? tensors);
   const diagnostics = [...unpacked.diagnostics, ...(mapped?.diagnostics ?? []), ...matched.diagnostics];
   return hasErrors(diagnostics) ? { diagnostics, ...table } : { weights: matched.weights, diagnostics, ...table };
+}
+
+/**
+ * Reads an ONNX model's external data files: beside the model, as ONNX requires, so a location that is absolute or
+ * climbs out with `..` is refused rather than followed. Each file is read once.
+ */
+function sideFiles(model: string): { read: ExternalDataReader; files: Set<string> } {
+  const cache = new Map<string, Uint8Array | string>();
+  const files = new Set<string>();
+  const read = (location: string): Uint8Array | string => {
+    if (isAbsolute(location) || location.split(/[\\/]/).includes('..') || location.includes('\0'))
+      return `its external data file '${location}' is not inside the model's directory`;
+    const file = join(dirname(resolve(model)), location);
+    let got = cache.get(file);
+    if (got === undefined) {
+      try {
+        got = new Uint8Array(readFileSync(file));
+        files.add(file);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        got = `cannot read its external data file ${location}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`;
+      }
+      cache.set(file, got);
+    }
+    return got;
+  };
+  return { read, files };
 }

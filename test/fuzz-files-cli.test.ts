@@ -1,0 +1,96 @@
+/**
+ * The worst inputs test/fuzz-files.test.ts found, end to end (spawns the built `bin/dslc.js`): each is one line
+ * naming the file and what is wrong, exit 2 for usage and I/O (1 for a baseline that is not a summary: a
+ * diagnostic), never a stack trace or "internal error" (runDslc checks both). Also dslc's own `--external-data`
+ * export as `--weights`, whose side file an output must not replace.
+ */
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDslc } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dslc-fuzz-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dslc = (...args: string[]) => runDslc(args, dir);
+const at = (f: string) => join(dir, f);
+
+// (fc.weight is 300×4 float32, over the 1 KB that --external-data keeps inline)
+writeFileSync(at('m.nn'), 'model M(x: [N, 4]) -> (y: [N, 300]) {\n  y = x -> dense(300, name="fc")\n  return y\n}\n');
+
+/** A usage error: exit 2 and a single line on stderr matching `re`. */
+function oneLine(r: { code: number | null; stderr: string }, re: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(re)]);
+}
+
+function safetensors(header: string): Uint8Array {
+  const h = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + h.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(h.length), true);
+  out.set(h, 8);
+  return out;
+}
+
+describe('hostile input files, end to end', () => {
+  it('an .npy whose shape has a size beyond 2^53 (and a 0, so no data betrays it)', async () => {
+    const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (0, 99999999999999999999), }\n`;
+    const bytes = new Uint8Array(10 + dict.length);
+    bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, dict.length, 0]);
+    bytes.set(new TextEncoder().encode(dict), 10);
+    writeFileSync(at('huge.npy'), bytes);
+    oneLine(await dslc('run', 'm.nn', '--input', 'huge.npy'), /^dslc: input 'x' \(huge\.npy\): the header's shape .* has a size beyond 2\^53/);
+  });
+
+  it('a .safetensors header whose tensor entry is null', async () => {
+    writeFileSync(at('null.safetensors'), safetensors('{"fc.weight": null}'));
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'null.safetensors'), /^dslc: --weights null\.safetensors: tensor "fc\.weight": expected \{"dtype", "shape", "data_offsets"\}$/);
+    oneLine(await dslc('m.nn', '--emit', 'onnx', '--weights', 'null.safetensors', '-o', 'out.onnx'), /^dslc: --weights null\.safetensors: tensor "fc\.weight"/);
+    expect(existsSync(at('out.onnx'))).toBe(false);
+  });
+
+  it('a --baseline whose totals are null', async () => {
+    writeFileSync(at('base.json'), JSON.stringify([{ model: 'M', totals: null }]));
+    const r = await dslc('check', 'm.nn', '--baseline', 'base.json');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error\[E0502\]: baseline base\.json is not a dslc summary/);
+  });
+});
+
+describe("dslc's own --external-data export as --weights", () => {
+  it('loads it, and refuses a side file that is missing or outside the directory', async () => {
+    expect((await dslc('m.nn', '--emit', 'onnx', '--external-data', '--seed', '3', '-o', 'ext.onnx')).code).toBe(0);
+    expect(existsSync(at('ext.onnx.data'))).toBe(true);
+    const plain = await dslc('m.nn', '--emit', 'onnx', '--seed', '3', '-o', 'plain.onnx');
+    expect(plain.code).toBe(0);
+    const fromExt = await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx');
+    const fromPlain = await dslc('run', 'm.nn', '--random', '--weights', 'plain.onnx');
+    expect(fromExt.code).toBe(0);
+    expect(fromExt.stdout).toBe(fromPlain.stdout);
+
+    const data = readFileSync(at('ext.onnx.data'));
+    rmSync(at('ext.onnx.data'));
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx'), /^dslc: --weights ext\.onnx: initializer 'fc\.weight': cannot read its external data file ext\.onnx\.data: no such file$/);
+    writeFileSync(at('ext.onnx.data'), data.subarray(0, 100));
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx'), /^dslc: --weights ext\.onnx: initializer 'fc\.weight': its external data \(ext\.onnx\.data, offset 0, length 4800\) lies outside that file \(100 bytes\)$/);
+    writeFileSync(at('ext.onnx.data'), data);
+    // the location is a string in the model: one that climbs out of the directory is not followed
+    // (replaced by names of the same length, so that the protobuf stays well-formed)
+    const relocate = (to: string) => Buffer.from(readFileSync(at('ext.onnx')).toString('latin1').replaceAll('ext.onnx.data', to), 'latin1');
+    writeFileSync(at('climb.onnx'), relocate('../e.onnx.dat'));
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'climb.onnx'), /^dslc: --weights climb\.onnx: initializer 'fc\.weight': its external data file '\.\.\/e\.onnx\.dat' is not inside the model's directory$/);
+    writeFileSync(at('abs.onnx'), relocate('/etc/passwd00'));
+    oneLine(await dslc('m.nn', '--emit', 'onnx', '--weights', 'abs.onnx', '-o', 'abs-out.onnx'), /its external data file '\/etc\/passwd00' is not inside the model's directory$/);
+  });
+
+  it('never writes over the side file it read the weights from', async () => {
+    // a model whose weights live in `b.onnx.data`: compiling to b.onnx with --external-data would replace them
+    expect((await dslc('m.nn', '--emit', 'onnx', '--external-data', '-o', 'b.onnx')).code).toBe(0);
+    renameSync(at('b.onnx'), at('a.onnx'));
+    const before = readFileSync(at('b.onnx.data'));
+    oneLine(await dslc('m.nn', '--emit', 'onnx', '--external-data', '--weights', 'a.onnx', '-o', 'b.onnx'), /^dslc: writing b\.onnx\.data would overwrite an input of this compile/);
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'a.onnx', '--output', 'b.onnx.data'), /^dslc: --output b\.onnx\.data would overwrite an input of this run/);
+    expect(readFileSync(at('b.onnx.data')).equals(before)).toBe(true);
+    expect(existsSync(at('b.onnx'))).toBe(false);
+  });
+});
