@@ -55,6 +55,10 @@ describe('hostile input files, end to end', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error\[E0502\]: baseline base\.json is not a dslc summary/);
   });
+
+  it('--random with an --input-shape far beyond memory', async () => {
+    oneLine(await dslc('run', 'm.nn', '--random', '--input-shape', 'N=3000000000'), /^dslc: input 'x' would have shape \[3000000000, 4\], 1\.20e\+10 values: --random makes at most 268435456/);
+  });
 });
 
 describe("dslc's own --external-data export as --weights", () => {
