@@ -4,11 +4,14 @@
  * diagnostic), never a stack trace or "internal error" (runDslc checks both). Also dslc's own `--external-data`
  * export as `--weights`, whose side file an output must not replace.
  */
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDslc } from './helpers/cli.js';
+import { BIN, runDslc } from './helpers/cli.js';
+import { writeNpy } from '../src/lower/npy.js';
+import { readBytes } from '../src/cli/read-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dslc-fuzz-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,6 +64,39 @@ describe('hostile input files, end to end', () => {
   });
 });
 
+describe('endless or huge inputs are read only up to a bound', () => {
+  it('/dev/zero as --input, --weights (its name ends in .onnx) and --weights-map: one line, quickly', async () => {
+    if (!existsSync('/dev/zero')) return;
+    symlinkSync('/dev/zero', at('zero.npy'));
+    symlinkSync('/dev/zero', at('zero.onnx'));
+    writeFileSync(at('small.safetensors'), safetensors('{}'));
+    const t0 = performance.now();
+    oneLine(await dslc('run', 'm.nn', '--input', 'zero.npy'), /^dslc: cannot read input zero\.npy: it is not a regular file and gave more than 256 MiB; save the data to a file$/);
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'zero.onnx'), /^dslc: cannot read zero\.onnx: it is not a regular file and gave more than 256 MiB/);
+    oneLine(await dslc('m.nn', '--emit', 'onnx', '--weights', 'small.safetensors', '--weights-map', '/dev/zero', '-o', 'z-out.onnx'), /^dslc: cannot read --weights-map \/dev\/zero: it is not a regular file and gave more than 16 MiB/);
+    const model = await dslc('run', '/dev/zero', '--random');
+    expect(model.code).toBe(1);
+    expect(model.stderr).toMatch(/^error\[E0104\]: file is too large/);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+
+  it('readBytes: a regular file whole, a stream up to its bound, each bound an EFBIG error in words', () => {
+    writeFileSync(at('ten.bin'), new Uint8Array(10).fill(7));
+    expect(readBytes(at('ten.bin'))).toEqual(new Uint8Array(10).fill(7));
+    expect(readBytes(at('ten.bin'), 10)).toHaveLength(10);
+    expect(() => readBytes(at('ten.bin'), 9)).toThrow(expect.objectContaining({ code: 'EFBIG', message: 'it has 10 bytes, more than the 9 bytes read' }));
+    expect(() => readBytes(dir)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+    if (existsSync('/dev/zero')) expect(() => readBytes('/dev/zero', 10, 2 ** 20)).toThrow(expect.objectContaining({ code: 'EFBIG', message: expect.stringMatching(/not a regular file and gave more than 1 MiB/) }));
+  });
+
+  it('a pipe with a whole .npy still reads (process substitution)', () => {
+    if (!existsSync('/bin/bash')) return;
+    writeFileSync(at('x.npy'), writeNpy(Float32Array.from([1, -2, 3, -4]), [1, 4]));
+    const out = execFileSync('/bin/bash', ['-c', `"${process.execPath}" "${BIN}" run m.nn --seed 1 --input <(cat x.npy)`], { cwd: dir, encoding: 'utf8' });
+    expect(out).toMatch(/^M on wasm .*; x \[1, 4\] from \/dev\/fd\/\d+\ny: \[1, 300\] float32/);
+  });
+});
+
 describe("dslc's own --external-data export as --weights", () => {
   it('loads it, and refuses a side file that is missing or outside the directory', async () => {
     expect((await dslc('m.nn', '--emit', 'onnx', '--external-data', '--seed', '3', '-o', 'ext.onnx')).code).toBe(0);
@@ -74,7 +110,7 @@ describe("dslc's own --external-data export as --weights", () => {
 
     const data = readFileSync(at('ext.onnx.data'));
     rmSync(at('ext.onnx.data'));
-    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx'), /^dslc: --weights ext\.onnx: initializer 'fc\.weight': cannot read its external data file ext\.onnx\.data: no such file$/);
+    oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx'), /^dslc: --weights ext\.onnx: initializer 'fc\.weight': cannot read its external data file ext\.onnx\.data: no such file or directory$/);
     writeFileSync(at('ext.onnx.data'), data.subarray(0, 100));
     oneLine(await dslc('run', 'm.nn', '--random', '--weights', 'ext.onnx'), /^dslc: --weights ext\.onnx: initializer 'fc\.weight': its external data \(ext\.onnx\.data, offset 0, length 4800\) lies outside that file \(100 bytes\)$/);
     writeFileSync(at('ext.onnx.data'), data);

@@ -7,7 +7,7 @@
  * Exit codes: 0 ran; 1 the model has errors or cannot be lowered (diagnostics); 2 usage or I/O errors, which include
  * an input file whose shape or dtype does not fit the model (the message names the expected shape).
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, relative, resolve } from 'node:path';
 import { check } from '../api.js';
@@ -20,7 +20,9 @@ import { lowerToTfjs, TfjsInputError, type TfjsNet, type TfjsTensorData } from '
 import { loadWeightsArg } from './weights-names.js';
 import { UsageError, type Parsed } from './args.js';
 import { writeAtomic } from './emit.js';
-import { nodeHost } from './host.js';
+import { nodeHost, readText } from './host.js';
+import { ioReason } from './paths.js';
+import { readBytes } from './read-bytes.js';
 import { renderHuman } from './render-human.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -114,15 +116,14 @@ function toInput(name: string, file: string, a: NpyArray, port: TfjsNet['inputs'
   throw new UsageError(`input '${name}' (${file}): expected shape ${want}, got ${a.dtype} data of shape ${shapeText(shape)}`);
 }
 
+/** An input file's bytes (bounded: src/cli/read-bytes.ts); I/O problems are usage errors. */
 function readFile(path: string, what: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(resolve(path)));
+    return readBytes(resolve(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${what} ${path}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
+    throw new UsageError(`cannot read ${what} ${path}: ${ioReason(e)}`);
   }
 }
-
 
 /** `first, …, last` values of an output and its range: enough to eyeball. */
 function preview(t: TfjsTensorData): string {
@@ -162,7 +163,13 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
   if (args.positional.length !== 1) throw new UsageError('run takes exactly one .nn file');
   if (args.inputs && args.random) throw new UsageError('--input and --random exclude each other');
   const file = resolve(args.positional[0]!);
-  const text = new TextDecoder().decode(readFile(args.positional[0]!, 'model'));
+  let text: string;
+  try {
+    // (as check reads sources: at most what the parser takes)
+    text = readText(file);
+  } catch (e) {
+    throw new UsageError(`cannot read model ${args.positional[0]}: ${ioReason(e)}`);
+  }
   const r = check({ path: file, text, host: nodeHost(), ...(args.model ? { model: args.model } : {}), ...(args.inputShapes ? { inputShapes: args.inputShapes } : {}) });
   const report = (ds: readonly Diagnostic[]) => {
     const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';

@@ -2,7 +2,6 @@
  * `--weights FILE [--weights-map FILE|auto]` for compile and run: reads the file (.onnx or .safetensors),
  * renames its tensors when asked (src/lower/weights-map.ts) and matches them to the model's parameters.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CheckedModel } from '../checker/analyze.js';
 import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
@@ -10,6 +9,8 @@ import { type ExternalDataReader, type WeightTensor, matchWeights, readOnnxWeigh
 import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
 import { unpackOnnxWeights } from '../lower/onnx/unpack.js';
 import { UsageError } from './args.js';
+import { ioReason } from './paths.js';
+import { readBytes } from './read-bytes.js';
 
 /** The tensors under the model's parameter keys, the diagnostics of the structural match, and the table for --verbose. */
 export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[]; table: string } {
@@ -19,9 +20,10 @@ export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string
   }
   let text: string;
   try {
-    text = readFileSync(map, 'utf8');
+    // (rules are a few lines: a file of more than 16 MiB is a wrong path)
+    text = new TextDecoder().decode(readBytes(map, 2 ** 24, 2 ** 24));
   } catch (e) {
-    throw new UsageError(`cannot read --weights-map ${map}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(`cannot read --weights-map ${map}: ${ioReason(e)}`);
   }
   const rules = parseRenameRules(text);
   if (typeof rules === 'string') throw new UsageError(`--weights-map ${map}: ${rules}`);
@@ -38,10 +40,9 @@ export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string
 export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { weights?: Map<string, Float32Array>; diagnostics: Diagnostic[]; table?: string; sideFiles: string[] } {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(resolve(path));
+    bytes = readBytes(resolve(path));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`);
+    throw new UsageError(`cannot read ${path}: ${ioReason(e)}`);
   }
   const info: { opset?: number } = {};
   const side = sideFiles(path);
@@ -73,11 +74,10 @@ function sideFiles(model: string): { read: ExternalDataReader; files: Set<string
     let got = cache.get(file);
     if (got === undefined) {
       try {
-        got = new Uint8Array(readFileSync(file));
+        got = readBytes(file);
         files.add(file);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        got = `cannot read its external data file ${location}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? 'error')}`;
+        got = `cannot read its external data file ${location}: ${ioReason(e)}`;
       }
       cache.set(file, got);
     }
