@@ -23,6 +23,8 @@ const KINDS: Record<string, NpyDType> = { f4: 'float32', f8: 'float64', i4: 'int
 const SIZE: Record<NpyDType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, uint8: 1, bool: 1 };
 /** NumPy's own limit on the number of dimensions (NPY_MAXDIMS in NumPy 2). */
 const MAX_DIMS = 64;
+/** NumPy's default `max_header_size`: longer headers are refused as unsafe to parse. */
+const MAX_HEADER = 10000;
 
 /** A file that is not a readable `.npy`: the message says why, in words. */
 export class NpyError extends Error {
@@ -59,6 +61,8 @@ export function readNpy(bytes: Uint8Array): NpyArray {
   const lenBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lenBytes) throw new NpyError('the file ends inside the header');
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  // (NumPy's own default limit, also ours: the header is parsed with regular expressions, slow on megabytes)
+  if (hlen > MAX_HEADER) throw new NpyError(`the header is ${hlen} bytes; at most ${MAX_HEADER} are read, as NumPy does by default`);
   const start = 8 + lenBytes + hlen;
   if (start > bytes.length) throw new NpyError('the file ends inside the header');
   // 1.0 and 2.0 headers are latin-1, 3.0 is UTF-8 (both only ever hold ASCII for the dtypes read here).
