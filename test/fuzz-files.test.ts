@@ -205,6 +205,14 @@ describe('.safetensors reader', () => {
     expect(readSafetensors(safetensors('{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0.5, 4.5]}}', new Uint8Array(8)))).toMatch(/not a pair of byte offsets/);
   });
 
+  it("refuses a header over the format's 100 MB without parsing it", () => {
+    const big = new Uint8Array(100_000_009);
+    new DataView(big.buffer).setBigUint64(0, 100_000_001n, true);
+    big.fill(0x20, 8); // (spaces, then {}: valid JSON, so that only the limit refuses it)
+    big.set([0x7b, 0x7d], big.length - 2);
+    expect(timed(() => readSafetensors(big))).toBe('the header is 100000001 bytes; the format allows at most 100000000');
+  });
+
   it('names a data size that does not match the shape, instead of calling the float32 tensor "not float"', () => {
     expect(readSafetensors(safetensors('{"a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 20]}}', new Uint8Array(20)))).toBe('tensor "a": shape [2, 3] of F32 needs 24 bytes, data_offsets give 20');
     expect(readSafetensors(safetensors(`{"a": {"dtype": "F32", "shape": [${2 ** 40}, ${2 ** 40}], "data_offsets": [0, 0]}}`))).toMatch(/needs 4\.8\d*e\+24 bytes/);

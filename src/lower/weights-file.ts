@@ -89,6 +89,8 @@ export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }, ex
 
 /** Bytes per element of the dtypes the safetensors format defines (F32/F64/F16 are read; the rest are named). */
 const ST_SIZES: Record<string, number> = { BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4, U32: 4, F32: 4, I64: 8, U64: 8, F64: 8 };
+/** The safetensors format's largest header (its reference implementation refuses larger ones). */
+const ST_MAX_HEADER = 100_000_000;
 const ST_NAMES: Record<string, string> = { F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32' };
 
 /**
@@ -101,6 +103,8 @@ export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n > bytes.length - 8) return 'the header length is larger than the file';
+  // (the format's own limit, which its reference reader enforces: parsed, such a header would take gigabytes)
+  if (n > ST_MAX_HEADER) return `the header is ${n} bytes; the format allows at most ${ST_MAX_HEADER}`;
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
