@@ -154,14 +154,14 @@ model Tok(t: int64[N, 6]) -> (y: [N, 4]) {
 });
 
 describe('dslc run: input errors, exit codes', () => {
-  it('a wrong shape, a wrong dtype, Fortran order: one line naming the expected shape, exit 2', async () => {
+  it('a wrong shape, a wrong dtype, Fortran order: one line naming the file and the expected shape, exit 2', async () => {
     writeFileSync(at('bad-shape.npy'), writeNpy(new Float32Array(28 * 28), [1, 1, 28, 28]));
     writeFileSync(at('bad-rank.npy'), writeNpy(new Float32Array(32 * 32), [1, 32, 32]));
     writeFileSync(at('ints.npy'), writeNpy(new Int32Array(32 * 32), [1, 1, 32, 32]));
     execFileSync('/usr/bin/python3', ['-c', "import numpy as np; np.save('f.npy', np.asfortranarray(np.ones((1, 1, 32, 32), dtype=np.float32)[:, :, :, ::1].transpose(0, 1, 3, 2).copy(order='F')))"], { cwd: dir });
     const cases: [string, string][] = [
-      ['bad-shape.npy', "dslc: input 'x': expected shape [N, 1, 32, 32] (float32), got [1, 1, 28, 28]\n"],
-      ['bad-rank.npy', "dslc: input 'x': expected shape [N, 1, 32, 32] (float32), got [1,32,32]\n"],
+      ['bad-shape.npy', "dslc: input 'x' (bad-shape.npy): expected shape [N, 1, 32, 32] (float32), got [1, 1, 28, 28]\n"],
+      ['bad-rank.npy', "dslc: input 'x' (bad-rank.npy): expected shape [N, 1, 32, 32] (float32), got [1, 32, 32]\n"],
       ['ints.npy', "dslc: input 'x' (ints.npy): expected shape [N, 1, 32, 32] (float32), got int32 data of shape [1, 1, 32, 32]\n"],
       ['f.npy', "dslc: input 'x' (f.npy): the array is in Fortran (column-major) order; save it in C order (np.save(f, np.ascontiguousarray(a)))\n"],
       ['nope.npy', 'dslc: cannot read input nope.npy: no such file or directory\n'],

@@ -306,6 +306,9 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
   try {
     outs = await net.predict(inputs);
   } catch (e) {
+    // An input file that does not fit the model: the message names the file, as the dtype check's does.
+    const f = e instanceof TfjsInputError && e.input !== undefined ? inFiles.get(e.input) : undefined;
+    if (f !== undefined) throw new UsageError((e as TfjsInputError).message.replace(`input '${(e as TfjsInputError).input}'`, (s) => `${s} (${f})`));
     // An index outside an embedding's table (TensorFlow.js checks it in its gather): bad input, not a bug.
     const m = /GatherV2: the index value (-?\d+) is not in \[0, (\d+)\]/.exec((e as Error)?.message ?? '');
     if (m) throw new UsageError(`an index input holds ${m[1]}, outside the embedding table's rows 0..${m[2]}`);

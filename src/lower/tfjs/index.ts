@@ -53,6 +53,10 @@ export interface TfjsNet {
 /** A `predict` input that does not fit the model: the message names the input and the expected shape and dtype. */
 export class TfjsInputError extends Error {
   override readonly name = 'TfjsInputError';
+  /** @param input the input port the message is about, where there is one */
+  constructor(message: string, readonly input?: string) {
+    super(message);
+  }
 }
 
 const SPEC = { tfjs: '@tensorflow/tfjs', wasm: '@tensorflow/tfjs-backend-wasm' };
@@ -180,28 +184,28 @@ export async function lowerToTfjs(m: CheckedModel, opts: TfjsOptions = {}): Prom
 /** Checks one input against its declared shape and dtype, binding the bare symbols it meets (`N`, `T`). */
 function bindShape(name: string, declared: readonly Dim[], dtype: string, t: TfjsTensorData | undefined, env: Map<string, number>): void {
   const want = `[${declared.map(formatDim).join(', ')}] (${dtype})`;
-  if (!t) throw new TfjsInputError(`missing input '${name}': expected shape ${want}`);
+  if (!t) throw new TfjsInputError(`missing input '${name}': expected shape ${want}`, name);
   const shape = t.shape;
   if (!Array.isArray(shape) || shape.length !== declared.length || shape.some((d) => !Number.isInteger(d) || d < 1))
-    throw new TfjsInputError(`input '${name}': expected shape ${want}, got [${String(shape)}]`);
+    throw new TfjsInputError(`input '${name}': expected shape ${want}, got ${Array.isArray(shape) ? `[${shape.join(', ')}]` : String(shape)}`, name);
   const isInt = t.data instanceof Int32Array;
-  if ((dtype === 'int32') !== isInt) throw new TfjsInputError(`input '${name}': expected ${dtype} data (${dtype === 'int32' ? 'Int32Array' : 'Float32Array'}) for shape ${want}`);
+  if ((dtype === 'int32') !== isInt) throw new TfjsInputError(`input '${name}': expected ${dtype} data (${dtype === 'int32' ? 'Int32Array' : 'Float32Array'}) for shape ${want}`, name);
   // Bare symbols first, then every size (expressions such as 2*H) must evaluate to what was given.
   declared.forEach((d, i) => {
     if (!isSymbolic(d)) return;
     const s = formatDim(d);
     if (/^[A-Za-z_]\w*$/.test(s)) {
       const had = env.get(s);
-      if (had !== undefined && had !== shape[i]) throw new TfjsInputError(`input '${name}': axis ${i} is ${s} = ${had} from another axis or input, got ${shape[i]} (expected ${want})`);
+      if (had !== undefined && had !== shape[i]) throw new TfjsInputError(`input '${name}': axis ${i} is ${s} = ${had} from another axis or input, got ${shape[i]} (expected ${want})`, name);
       env.set(s, shape[i]!);
     }
   });
   declared.forEach((d, i) => {
     const v = evaluate(d, env);
-    if (v !== shape[i]) throw new TfjsInputError(`input '${name}': expected shape ${want}, got [${shape.join(', ')}]`);
+    if (v !== shape[i]) throw new TfjsInputError(`input '${name}': expected shape ${want}, got [${shape.join(', ')}]`, name);
   });
   const n = shape.reduce((a, b) => a * b, 1);
-  if (t.data.length !== n) throw new TfjsInputError(`input '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${t.data.length}`);
+  if (t.data.length !== n) throw new TfjsInputError(`input '${name}': shape [${shape.join(', ')}] needs ${n} values, got ${t.data.length}`, name);
 }
 
 export { buildTfjsGraph, type TfjsGraph, type TfjsGraphOptions, type TfjsPort } from './lower.js';
