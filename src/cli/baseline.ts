@@ -1,6 +1,6 @@
 /** `--baseline summary.json`: fail when params, MACs or peak memory grew beyond a tolerance. */
 import { type Summary, formatCount } from '../checker/summary.js';
-import { diag } from '../diagnostics/make.js';
+import { diag, short } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 
 const METRICS = [
@@ -25,7 +25,7 @@ export function compareBaseline(path: string, text: string, current: readonly Su
   const out: Diagnostic[] = [];
   // A baseline that matches none of the checked models compares nothing: say so rather than pass silently.
   if (current.length && !current.some((s) => base.some((b) => b.model === s.model)))
-    out.push(diag('E0502', `baseline ${path} has no summary of ${current.map((s) => s.model).join(', ')} (it has ${base.map((b) => b.model).join(', ') || 'none'})`, undefined, { hint: `produce it with: dslc summary model.nn --format json > ${path}` }));
+    out.push(diag('E0502', `baseline ${path} has no summary of ${current.map((s) => s.model).join(', ')} (it has ${base.slice(0, 5).map((b) => short(b.model)).join(', ') || 'none'}${base.length > 5 ? `, … (${base.length})` : ''})`, undefined, { hint: `produce it with: dslc summary model.nn --format json > ${path}` }));
   for (const s of current) {
     const b = base.find((x) => x.model === s.model);
     if (!b) continue;

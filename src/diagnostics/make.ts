@@ -77,3 +77,9 @@ export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
     return true;
   });
 }
+
+/** A name from a file as messages show it: a name of a megabyte would still be one line, but not a readable one. */
+export const short = (name: string): string => (name.length > 100 ? `${name.slice(0, 99)}…` : name);
+
+/** Dimensions from a file as messages show them (the first 8). */
+export const dimsText = (dims: readonly unknown[]): string => `[${dims.slice(0, 8).join(', ')}${dims.length > 8 ? `, … (${dims.length} dimensions)` : ''}]`;

@@ -5,9 +5,8 @@
  */
 import onnxProto from 'onnx-proto';
 import type { CheckedModel } from '../checker/analyze.js';
-import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import { didYouMean } from '../diagnostics/make.js';
+import { diag, didYouMean, dimsText, short } from '../diagnostics/make.js';
 import { paramKey } from './weights.js';
 import { isIgnoredTensor } from './weights-map.js';
 
@@ -67,16 +66,16 @@ export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }, ex
     const name = t.name ?? '';
     // (int64 fields decode as Long objects, whose string form Number() reads)
     const dims = (t.dims ?? []).map(Number);
-    if (!dims.every(isSize)) return `initializer '${name}': dims [${(t.dims ?? []).join(', ')}] are not sizes`;
+    if (!dims.every(isSize)) return `initializer '${short(name)}': dims ${dimsText(t.dims ?? [])} are not sizes`;
     const dtype = ONNX_TYPES[t.dataType ?? 0] ?? `onnx type ${t.dataType}`;
     const size = t.dataType === 1 ? 4 : t.dataType === 11 ? 8 : t.dataType === 10 ? 2 : 0;
     let raw = t.rawData?.length ? t.rawData : undefined;
     if (size && t.dataLocation === onnxProto.onnx.TensorProto.DataLocation.EXTERNAL) {
       const ext = externalBytes(t, external);
-      if (typeof ext === 'string') return `initializer '${name}': ${ext}`;
+      if (typeof ext === 'string') return `initializer '${short(name)}': ${ext}`;
       raw = ext;
     }
-    if (size && raw && raw.length % size !== 0) return `initializer '${name}': ${raw.length} bytes of raw data are not a whole number of ${dtype} values`;
+    if (size && raw && raw.length % size !== 0) return `initializer '${short(name)}': ${raw.length} bytes of raw data are not a whole number of ${dtype} values`;
     let data: Float32Array | undefined;
     if (t.dataType === 1) data = raw ? new Float32Array(ownBytes(raw)) : Float32Array.from(t.floatData ?? []);
     else if (t.dataType === 11) data = raw ? Float32Array.from(new Float64Array(ownBytes(raw))) : Float32Array.from(t.doubleData ?? []);
@@ -116,7 +115,7 @@ export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | 
   const out = new Map<string, WeightTensor>();
   for (const [name, t] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') continue;
-    const bad = (what: string) => `tensor ${JSON.stringify(name).slice(0, 200)}: ${what}`;
+    const bad = (what: string) => `tensor ${JSON.stringify(short(name))}: ${what}`;
     if (!t || typeof t !== 'object' || Array.isArray(t)) return bad('expected {"dtype", "shape", "data_offsets"}');
     const { dtype, shape, data_offsets: offsets } = t as Record<string, unknown>;
     if (typeof dtype !== 'string') return bad('"dtype" is not a string');
@@ -127,7 +126,7 @@ export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | 
     const count = shape.reduce((a: number, x: number) => a * x, 1);
     const size = ST_SIZES[dtype];
     // (a product beyond 2^53 cannot equal a length within the file, so an inexact count is caught too)
-    if (size !== undefined && count * size !== e - b) return bad(`shape [${shape.join(', ')}] of ${dtype} needs ${count * size} bytes, data_offsets give ${e - b}`);
+    if (size !== undefined && count * size !== e - b) return bad(`shape ${dimsText(shape)} of ${dtype} needs ${count * size} bytes, data_offsets give ${e - b}`);
     const raw = bytes.subarray(base + b, base + e);
     let data: Float32Array | undefined;
     if (dtype === 'F32') data = new Float32Array(ownBytes(raw));
@@ -177,10 +176,10 @@ export function matchWeights(m: CheckedModel, file: string, tensors: ReadonlyMap
         continue;
       }
       if (t.dims.length !== p.shape.length || t.dims.some((d, i) => d !== p.shape[i]))
-        diagnostics.push(diag('E0601', `${file}: '${key}' has shape [${t.dims.join(', ')}] but ${n.path} needs [${p.shape.join(', ')}]`, n.span));
+        diagnostics.push(diag('E0601', `${file}: '${key}' has shape ${dimsText(t.dims)} but ${n.path} needs [${p.shape.join(', ')}]`, n.span));
       else if (!t.data) diagnostics.push(diag('E0601', `${file}: '${key}' is ${t.dtype}; weights must be float32, float64 or float16`, n.span));
       else if (t.data.length !== p.shape.reduce((a, d) => a * d, 1))
-        diagnostics.push(diag('E0601', `${file}: '${key}' declares shape [${t.dims.join(', ')}] but holds ${t.data.length} values`, n.span));
+        diagnostics.push(diag('E0601', `${file}: '${key}' declares shape ${dimsText(t.dims)} but holds ${t.data.length} values`, n.span));
       else weights.set(key, t.data);
     }
   }
@@ -189,6 +188,6 @@ export function matchWeights(m: CheckedModel, file: string, tensors: ReadonlyMap
   if (extra.length && diagnostics.length === 0 && weights.size === 0)
     diagnostics.push(diag('E0601', `${file} shares no tensor name with ${m.graph.name}`, m.graph.span));
   else if (extra.length)
-    diagnostics.push(diag('W0107', `${file} has ${extra.length} tensor(s) the model does not use: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', …' : ''}`, m.graph.span));
+    diagnostics.push(diag('W0107', `${file} has ${extra.length} tensor(s) the model does not use: ${extra.slice(0, 5).map(short).join(', ')}${extra.length > 5 ? ', …' : ''}`, m.graph.span));
   return { weights, diagnostics };
 }

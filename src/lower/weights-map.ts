@@ -19,7 +19,7 @@
  * PyTorch's `num_batches_tracked` (a training counter of BatchNorm, unused at inference) is ignored.
  */
 import type { CheckedModel } from '../checker/analyze.js';
-import { diag } from '../diagnostics/make.js';
+import { diag, short } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { WeightTensor } from './weights-file.js';
 import { paramKey } from './weights.js';
@@ -69,7 +69,7 @@ export function renameTensors(tensors: ReadonlyMap<string, WeightTensor>, rules:
     if (isIgnoredTensor(name)) continue;
     const key = rules.reduce((n, r) => n.replace(r.from, r.to), name);
     const prev = from.get(key);
-    if (prev !== undefined) return `'${prev}' and '${name}' are both renamed to '${key}'`;
+    if (prev !== undefined) return `'${short(prev)}' and '${short(name)}' are both renamed to '${short(key)}'`;
     from.set(key, name);
     out.set(key, t);
     table.push({ file: name, key });
@@ -140,7 +140,7 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
     const gr = groups.find((g) => !g.used && g.sig === s);
     if (gr) {
       const at = groups.indexOf(gr);
-      if (last && at < last.at) crossing ??= `${n.path} takes '${gr.prefix}', which the file lists before '${last.group}' (taken by ${last.layer})`;
+      if (last && at < last.at) crossing ??= `${n.path} takes '${short(gr.prefix)}', which the file lists before '${short(last.group)}' (taken by ${last.layer})`;
       last = { at, layer: n.path, group: gr.prefix };
     }
     if (!gr) {
@@ -164,7 +164,7 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
     }));
   const left = groups.filter((g) => !g.used);
   if (left.length && !diagnostics.length)
-    diagnostics.push(diag('W0107', `${file} has ${left.length} layer(s) of tensors the model does not use: ${left.slice(0, 5).map((g) => `${g.prefix || '(top level)'} (${g.sig})`).join('; ')}${left.length > 5 ? '; …' : ''}`, m.graph.span));
+    diagnostics.push(diag('W0107', `${file} has ${left.length} layer(s) of tensors the model does not use: ${left.slice(0, 5).map((g) => `${short(g.prefix) || '(top level)'} (${short(g.sig)})`).join('; ')}${left.length > 5 ? '; …' : ''}`, m.graph.span));
   return { tensors: out, table, diagnostics };
 }
 

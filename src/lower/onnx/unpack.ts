@@ -6,7 +6,7 @@
  * turns them back into parameters, so the op registry stays the one place that knows each packing.
  */
 import type { CheckedModel } from '../../checker/analyze.js';
-import { diag } from '../../diagnostics/make.js';
+import { diag, dimsText } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { IrNode } from '../../semantics/ir.js';
 import type { WeightTensor } from '../weights-file.js';
@@ -43,7 +43,7 @@ export function unpackOnnxWeights(m: CheckedModel, file: string, tensors: Readon
     }
     const want = entry.dims;
     if (t.dims.length !== want.length || t.dims.some((d, i) => d !== want[i]) || !t.data || t.data.length !== want.reduce((a, b) => a * b, 1)) {
-      diagnostics.push(diag('E0601', `${file}: '${name}' (${owner.path}'s parameters in dslc's ONNX layout) ${!t.data ? `is ${t.dtype}; weights must be float32, float64 or float16` : `has shape [${t.dims.join(', ')}] but ${owner.path} needs [${want.join(', ')}]`}`, owner.span));
+      diagnostics.push(diag('E0601', `${file}: '${name}' (${owner.path}'s parameters in dslc's ONNX layout) ${!t.data ? `is ${t.dtype}; weights must be float32, float64 or float16` : `has shape ${dimsText(t.dims)} but ${owner.path} needs [${want.join(', ')}]`}`, owner.span));
       out.delete(name); // (reported here; the parameters it would have given are reported missing)
       continue;
     }
