@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, runDslc } from './helpers/cli.js';
 import { writeNpy } from '../src/lower/npy.js';
-import { readBytes } from '../src/cli/read-bytes.js';
+import { readBytes, readRange } from '../src/cli/read-bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dslc-fuzz-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -80,13 +80,18 @@ describe('endless or huge inputs are read only up to a bound', () => {
     expect(performance.now() - t0).toBeLessThan(30_000);
   });
 
-  it('readBytes: a regular file whole, a stream up to its bound, each bound an EFBIG error in words', () => {
+  it('readBytes: a regular file whole, a stream up to its bound, each bound an error in words; readRange: only the range', () => {
     writeFileSync(at('ten.bin'), new Uint8Array(10).fill(7));
     expect(readBytes(at('ten.bin'))).toEqual(new Uint8Array(10).fill(7));
     expect(readBytes(at('ten.bin'), 10)).toHaveLength(10);
-    expect(() => readBytes(at('ten.bin'), 9)).toThrow(expect.objectContaining({ code: 'EFBIG', message: 'it has 10 bytes, more than the 9 bytes read' }));
+    expect(() => readBytes(at('ten.bin'), 9)).toThrow(expect.objectContaining({ code: 'EDSLC', message: 'it has 10 bytes, more than the 9 bytes read' }));
     expect(() => readBytes(dir)).toThrow(expect.objectContaining({ code: 'EISDIR' }));
-    if (existsSync('/dev/zero')) expect(() => readBytes('/dev/zero', 10, 2 ** 20)).toThrow(expect.objectContaining({ code: 'EFBIG', message: expect.stringMatching(/not a regular file and gave more than 1 MiB/) }));
+    expect(readRange(at('ten.bin'), 2, 3)).toEqual(new Uint8Array(3).fill(7));
+    expect(readRange(at('ten.bin'), 4, undefined)).toHaveLength(6);
+    expect(readRange(at('ten.bin'), 8, 3)).toEqual({ size: 10 });
+    expect(readRange(at('ten.bin'), 11, undefined)).toEqual({ size: 10 });
+    if (existsSync('/dev/zero')) expect(() => readRange('/dev/zero', 0, 4)).toThrow(expect.objectContaining({ message: 'it is not a regular file' }));
+    if (existsSync('/dev/zero')) expect(() => readBytes('/dev/zero', 10, 2 ** 20)).toThrow(expect.objectContaining({ code: 'EDSLC', message: expect.stringMatching(/not a regular file and gave more than 1 MiB/) }));
   });
 
   it('a pipe with a whole .npy still reads (process substitution)', () => {

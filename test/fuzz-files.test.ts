@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { NpyError, readNpy, writeNpy } from '../src/lower/npy.js';
 import { exportOnnx, lowerOnnx } from '../src/lower/onnx/export.js';
 import { unpackOnnxWeights } from '../src/lower/onnx/unpack.js';
-import { matchWeights, readOnnxWeights, readSafetensors, type WeightTensor } from '../src/lower/weights-file.js';
+import { externalDataIn, matchWeights, readOnnxWeights, readSafetensors, type WeightTensor } from '../src/lower/weights-file.js';
 import { matchByStructure, parseRenameRules, renameTensors } from '../src/lower/weights-map.js';
 import { compareBaseline } from '../src/cli/baseline.js';
 import { parseArgs, UsageError } from '../src/cli/args.js';
@@ -248,7 +248,7 @@ const T = onnxProto.onnx.TensorProto;
 function loadOnnx(bytes: Uint8Array, side?: Uint8Array): unknown {
   return timed(() => {
     const info: { opset?: number } = {};
-    const r = readOnnxWeights(bytes, info, (loc) => (loc === 'w.onnx.data' && side ? side : `cannot read its external data file ${loc}: no such file`));
+    const r = readOnnxWeights(bytes, info, externalDataIn(new Map(side ? [['w.onnx.data', side]] : [])));
     if (typeof r === 'string') return (expect(r.length).toBeLessThan(MAX_MESSAGE), r);
     const u = unpackOnnxWeights(NET, 'w.onnx', r, info.opset);
     const m = matchWeights(NET, 'w.onnx', u.tensors);
@@ -272,7 +272,7 @@ const tensorEdit: fc.Arbitrary<TensorEdit> = fc.record(
 );
 function editOnnx(base: Uint8Array, es: readonly TensorEdit[]): Uint8Array {
   const m = onnxProto.onnx.ModelProto.decode(base);
-  const inits = m.graph!.initializer;
+  const inits = m.graph!.initializer!;
   for (const e of es) {
     const t = inits[e.i % inits.length]!;
     if (e.dims) t.dims = e.dims;
@@ -305,17 +305,20 @@ describe('.onnx weights reader', () => {
   it('refuses dims that are not sizes, raw data of a partial value, and external data outside its file', () => {
     expect(readOnnxWeights(editOnnx(ONNX, [{ i: 0, dims: [-1, 4] }]))).toMatch(/dims \[-1, 4\] are not sizes/);
     expect(readOnnxWeights(editOnnx(ONNX, [{ i: 0, dims: [2 ** 62] }]))).toMatch(/are not sizes/);
-    const t0 = onnxProto.onnx.ModelProto.decode(ONNX).graph!.initializer.findIndex((t) => t.dataType === 1 && (t.rawData?.length ?? 0) > 4);
+    const t0 = onnxProto.onnx.ModelProto.decode(ONNX).graph!.initializer!.findIndex((t) => t.dataType === 1 && (t.rawData?.length ?? 0) > 4);
     expect(readOnnxWeights(editOnnx(ONNX, [{ i: t0, cut: 7 }]))).toMatch(/7 bytes of raw data are not a whole number of float32 values/);
     const ext = (kv: [string, string][]) => loadOnnx(editOnnx(ONNX, [{ i: t0, external: kv }]), new Uint8Array(16));
     expect(ext([['location', 'w.onnx.data'], ['offset', '8'], ['length', '16']])).toMatch(/lies outside that file \(16 bytes\)/);
-    expect(ext([['location', 'w.onnx.data'], ['offset', '-4']])).toMatch(/lies outside that file/);
+    expect(ext([['location', 'w.onnx.data'], ['offset', '17']])).toMatch(/\(w\.onnx\.data, offset 17, length the rest\) lies outside that file \(16 bytes\)/);
+    expect(ext([['location', 'w.onnx.data'], ['offset', '-4']])).toMatch(/its external data's offset '-4' is not a byte count/);
+    expect(ext([['location', 'w.onnx.data'], ['length', '1e3']])).toMatch(/its external data's length '1e3' is not a byte count/);
+    expect(ext([['location', 'other.data']])).toMatch(/its external data file other\.data was not given/);
     expect(ext([['offset', '0']])).toMatch(/no location is given/);
   });
 
   it('reads float16 initializers (raw and int32_data), which the messages call a weight dtype', () => {
     const m = onnxProto.onnx.ModelProto.decode(ONNX);
-    const t = m.graph!.initializer.find((x) => x.name === 'fc.bias')!;
+    const t = m.graph!.initializer!.find((x) => x.name === 'fc.bias')!;
     t.dataType = 10;
     t.rawData = new Uint8Array([0x00, 0x3c, 0x00, 0xc0]); // 1, -2
     expect((readOnnxWeights(onnxProto.onnx.ModelProto.encode(m).finish()) as Map<string, WeightTensor>).get('fc.bias')?.data).toEqual(Float32Array.from([1, -2]));

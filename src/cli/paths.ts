@@ -23,7 +23,7 @@ const WORDS: Readonly<Record<string, string>> = {
 /** Why a file operation failed, in words (the errno code when there are none; never a raw message naming temporary files). */
 export function ioReason(e: unknown): string {
   const code = (e as NodeJS.ErrnoException)?.code;
-  // (readBytes's bound: its message says which, in words)
-  if (code === 'EFBIG' && e instanceof Error && !e.message.startsWith('EFBIG')) return e.message;
+  // (src/cli/read-bytes.ts's own errors: the message says what, in words)
+  if (code === 'EDSLC' && e instanceof Error) return e.message;
   return (code && WORDS[code]) ?? code ?? ((e as Error)?.message ?? 'error').split(',')[0]!;
 }

@@ -13,7 +13,7 @@ export const MAX_STREAM_BYTES = 2 ** 28;
 
 const mib = (n: number) => (n < 2 ** 20 ? `${n} bytes` : `${Math.round(n / 2 ** 20)} MiB`);
 
-/** The file's bytes. Throws the file system's errors, and an error with code `EFBIG` (and a message in words) past a bound. */
+/** The file's bytes. Throws the file system's errors, and an error with code `EDSLC` (and a message in words) past a bound. */
 export function readBytes(path: string, maxFile = MAX_FILE_BYTES, maxStream = MAX_STREAM_BYTES): Uint8Array {
   const fd = openSync(path, 'r');
   try {
@@ -44,6 +44,31 @@ export function readBytes(path: string, maxFile = MAX_FILE_BYTES, maxStream = MA
   }
 }
 
+/**
+ * Bytes [offset, offset + length) of a regular file (to its end without a length), read at that position: only
+ * what is asked is read, whatever the file's size. `{ size }` when the file is shorter than that.
+ */
+export function readRange(path: string, offset: number, length: number | undefined, max = MAX_FILE_BYTES): Uint8Array | { size: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw tooLarge('it is not a regular file');
+    const n = length ?? st.size - offset;
+    if (offset + n > st.size || n < 0) return { size: st.size };
+    if (n > max) throw tooLarge(`${n} bytes from it are more than the ${mib(max)} read at once`);
+    const out = new Uint8Array(n);
+    for (let at = 0; at < n; ) {
+      const got = readSync(fd, out, at, n - at, offset + at);
+      if (got === 0) return { size: offset + at }; // (shrunk while read)
+      at += got;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function tooLarge(message: string): Error {
-  return Object.assign(new Error(message), { code: 'EFBIG' });
+  return Object.assign(new Error(message), { code: 'EDSLC' });
 }

@@ -5,12 +5,13 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { CheckedModel } from '../checker/analyze.js';
 import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
-import { type ExternalDataReader, type WeightTensor, matchWeights, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
+import { type ExternalDataReader, type WeightTensor, matchWeights, outsideFile, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
+import { short } from '../diagnostics/make.js';
 import { formatMapping, matchByStructure, parseRenameRules, renameTensors } from '../lower/weights-map.js';
 import { unpackOnnxWeights } from '../lower/onnx/unpack.js';
 import { UsageError } from './args.js';
 import { ioReason } from './paths.js';
-import { readBytes } from './read-bytes.js';
+import { readBytes, readRange } from './read-bytes.js';
 
 /** The tensors under the model's parameter keys, the diagnostics of the structural match, and the table for --verbose. */
 export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[]; table: string } {
@@ -61,27 +62,22 @@ export function loadWeightsArg(m: CheckedModel, path: string, map?: string): { w
 }
 
 /**
- * Reads an ONNX model's external data files: beside the model, as ONNX requires, so a location that is absolute or
- * climbs out with `..` is refused rather than followed. Each file is read once.
+ * Reads an ONNX model's external data: from files beside the model, as ONNX requires, so a location that is
+ * absolute or climbs out with `..` is refused rather than followed. Only the ranges the initializers name are read.
  */
 function sideFiles(model: string): { read: ExternalDataReader; files: Set<string> } {
-  const cache = new Map<string, Uint8Array | string>();
   const files = new Set<string>();
-  const read = (location: string): Uint8Array | string => {
+  const read: ExternalDataReader = (location, offset, length) => {
     if (isAbsolute(location) || location.split(/[\\/]/).includes('..') || location.includes('\0'))
-      return `its external data file '${location}' is not inside the model's directory`;
+      return `its external data file '${short(location)}' is not inside the model's directory`;
     const file = join(dirname(resolve(model)), location);
-    let got = cache.get(file);
-    if (got === undefined) {
-      try {
-        got = readBytes(file);
-        files.add(file);
-      } catch (e) {
-        got = `cannot read its external data file ${location}: ${ioReason(e)}`;
-      }
-      cache.set(file, got);
+    try {
+      const r = readRange(file, offset, length);
+      files.add(file);
+      return r instanceof Uint8Array ? r : outsideFile(location, offset, length, r.size)!;
+    } catch (e) {
+      return `cannot read its external data file ${short(location)}: ${ioReason(e)}`;
     }
-    return got;
   };
   return { read, files };
 }

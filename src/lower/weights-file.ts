@@ -23,28 +23,40 @@ export const isSize = (x: unknown): x is number => typeof x === 'number' && Numb
 const ONNX_TYPES: Record<number, string> = { 1: 'float32', 10: 'float16', 11: 'float64', 6: 'int32', 7: 'int64', 16: 'bfloat16' };
 
 /**
- * Reads the bytes of an initializer's external data file (ONNX `data_location: EXTERNAL`, as `--external-data` writes):
- * given the `location` the model names, the file's bytes or why they cannot be read.
+ * Reads part of an initializer's external data file (ONNX `data_location: EXTERNAL`, as `--external-data` writes):
+ * given the `location` the model names, bytes [offset, offset + length) (to the end without a length), or why they
+ * cannot be read. Only the parts the initializers name are read, so a side file of any size is fine.
  */
-export type ExternalDataReader = (location: string) => Uint8Array | string;
+export type ExternalDataReader = (location: string, offset: number, length: number | undefined) => Uint8Array | string;
+
+/** Why bytes [offset, offset + length) are not in a file of `size` bytes; undefined when they are. */
+export function outsideFile(location: string, offset: number, length: number | undefined, size: number): string | undefined {
+  return offset + (length ?? 0) <= size ? undefined : `its external data (${short(location)}, offset ${offset}, length ${length ?? 'the rest'}) lies outside that file (${size} bytes)`;
+}
+
+/** An {@link ExternalDataReader} over files already in memory (fetched in a browser, say), by location. */
+export function externalDataIn(files: ReadonlyMap<string, Uint8Array>): ExternalDataReader {
+  return (location, offset, length) => {
+    const f = files.get(location);
+    if (!f) return `its external data file ${short(location)} was not given`;
+    return outsideFile(location, offset, length, f.length) ?? f.subarray(offset, length === undefined ? f.length : offset + length);
+  };
+}
 
 /** The bytes of an initializer stored outside the model, as its `location`, `offset` and `length` entries say. */
 function externalBytes(t: onnxProto.onnx.ITensorProto, read: ExternalDataReader | undefined): Uint8Array | string {
   const kv = new Map((t.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = kv.get('location');
   if (!location) return 'its data is external but no location is given';
-  if (!read) return `its data is in an external file (${location}), which is not read here`;
-  const file = read(location);
-  if (typeof file === 'string') return file;
-  const num = (k: string, dflt: number) => {
+  if (!read) return `its data is in an external file (${short(location)}), which is not read here`;
+  const num = (k: string) => {
     const v = kv.get(k);
-    return v === undefined ? dflt : /^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : NaN;
+    return v === undefined ? undefined : /^\d+$/.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : NaN;
   };
-  const offset = num('offset', 0);
-  const length = num('length', file.length - offset);
-  if (!(offset >= 0 && length >= 0 && offset + length <= file.length))
-    return `its external data (${location}, offset ${kv.get('offset') ?? 0}, length ${kv.get('length') ?? 'the rest'}) lies outside that file (${file.length} bytes)`;
-  return file.subarray(offset, offset + length);
+  const offset = num('offset') ?? 0;
+  const length = num('length');
+  if (Number.isNaN(offset) || Number.isNaN(length)) return `its external data's ${Number.isNaN(offset) ? `offset '${short(kv.get('offset')!)}'` : `length '${short(kv.get('length')!)}'`} is not a byte count`;
+  return read(location, offset, length);
 }
 
 /**
