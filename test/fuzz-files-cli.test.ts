@@ -64,6 +64,21 @@ describe('hostile input files, end to end', () => {
   });
 });
 
+describe('--weights-map rules whose regular expression backtracks without end', () => {
+  it('stop after the time limit with one line naming the problem, exit 2', async () => {
+    // (31 letters: about 2^31 steps, minutes without the limit, yet finite should the limit ever be lost)
+    const name = `${'a'.repeat(31)}!`;
+    const h = JSON.stringify({ [name]: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } });
+    const st = safetensors(h);
+    writeFileSync(at('redos.safetensors'), Buffer.concat([st, new Uint8Array(4)]));
+    writeFileSync(at('redos.json'), JSON.stringify([{ from: '^(a+)+$', to: 'x' }]));
+    const t0 = performance.now();
+    oneLine(await dslc('m.nn', '--emit', 'onnx', '--weights', 'redos.safetensors', '--weights-map', 'redos.json', '-o', 'redos.onnx'), /^dslc: --weights-map redos\.json: the rules ran for over 2 s on the file's 1 names; a regular expression that backtracks without end, such as \(a\+\)\+ or \(\\w\+\\\.\?\)\*, must be rewritten$/);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(existsSync(at('redos.onnx'))).toBe(false);
+  });
+});
+
 describe('endless or huge inputs are read only up to a bound', () => {
   it('/dev/zero as --input, --weights (its name ends in .onnx) and --weights-map: one line, quickly', async () => {
     if (!existsSync('/dev/zero')) return;

@@ -3,6 +3,7 @@
  * renames its tensors when asked (src/lower/weights-map.ts) and matches them to the model's parameters.
  */
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import type { CheckedModel } from '../checker/analyze.js';
 import { type Diagnostic, hasErrors } from '../diagnostics/types.js';
 import { type ExternalDataReader, type WeightTensor, matchWeights, outsideFile, readOnnxWeights, readSafetensors } from '../lower/weights-file.js';
@@ -12,6 +13,12 @@ import { unpackOnnxWeights } from '../lower/onnx/unpack.js';
 import { UsageError } from './args.js';
 import { ioReason } from './paths.js';
 import { readBytes, readRange } from './read-bytes.js';
+
+/**
+ * Longest the rename rules may run over a file's names. A rule is a user's regular expression, and one that
+ * backtracks catastrophically ((a+)+ on a long name) would otherwise hang dslc.
+ */
+export const RENAME_TIMEOUT_MS = 2000;
 
 /** The tensors under the model's parameter keys, the diagnostics of the structural match, and the table for --verbose. */
 export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[]; table: string } {
@@ -28,7 +35,14 @@ export function mapWeightNames(map: string, m: CheckedModel, weightsFile: string
   }
   const rules = parseRenameRules(text);
   if (typeof rules === 'string') throw new UsageError(`--weights-map ${map}: ${rules}`);
-  const r = renameTensors(tensors, rules);
+  let r: ReturnType<typeof renameTensors>;
+  try {
+    // (under a watchdog: V8 interrupts a regular expression's backtracking when the time is up)
+    r = runInNewContext('renameTensors(tensors, rules)', { renameTensors, tensors, rules }, { timeout: RENAME_TIMEOUT_MS }) as typeof r;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw e;
+    throw new UsageError(`--weights-map ${map}: the rules ran for over ${RENAME_TIMEOUT_MS / 1000} s on the file's ${tensors.size} names; a regular expression that backtracks without end, such as (a+)+ or (\\w+\\.?)*, must be rewritten`);
+  }
   if (typeof r === 'string') throw new UsageError(`--weights-map ${map}: ${r}`);
   return { tensors: r.tensors, diagnostics: [], table: formatMapping(r.table) };
 }
