@@ -385,9 +385,14 @@ describe('--input-shape', () => {
     fc.assert(
       fc.property(text, (s) => {
         const r = timed(() => parseArgs(['check', 'a.nn', '--input-shape', s]));
-        return r instanceof UsageError || [...((r as { inputShapes?: Map<string, number> }).inputShapes ?? new Map<string, number>()).values()].every((v) => Number.isInteger(v) && v >= 1);
+        return r instanceof UsageError || [...((r as { inputShapes?: Map<string, number> }).inputShapes ?? new Map<string, number>()).values()].every((v) => Number.isSafeInteger(v) && v >= 1);
       }),
       { seed: 9 + SEED, ...runs(300) },
     );
+  });
+
+  it('refuses a size beyond 2^53 (it would be checked as another number)', () => {
+    expect(() => parseArgs(['check', 'a.nn', '--input-shape', 'N=9007199254740993'])).toThrow('--input-shape N=9007199254740993: sizes must be below 2^53');
+    expect(parseArgs(['check', 'a.nn', '--input-shape', 'N=9007199254740991']).inputShapes?.get('N')).toBe(2 ** 53 - 1);
   });
 });

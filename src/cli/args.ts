@@ -119,6 +119,8 @@ export function parseArgs(argv: string[]): Parsed {
         for (const kv of value(a).split(',')) {
           const m = /^([A-Za-z_]\w*)=(\d+)$/.exec(kv.trim());
           if (!m || Number(m[2]) < 1) throw new UsageError(`--input-shape expects SYMBOL=SIZE pairs like N=1,H=224, got '${kv}'`);
+          // (a size no double holds exactly would be checked as another one)
+          if (!Number.isSafeInteger(Number(m[2]))) throw new UsageError(`--input-shape ${m[1]}=${m[2].length > 30 ? `${m[2].slice(0, 30)}…` : m[2]}: sizes must be below 2^53`);
           const prev = p.inputShapes.get(m[1]!);
           if (prev !== undefined && prev !== Number(m[2])) throw new UsageError(`--input-shape gives ${m[1]} twice (${prev} and ${m[2]})`);
           p.inputShapes.set(m[1]!, Number(m[2]));
