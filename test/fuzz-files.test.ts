@@ -391,6 +391,14 @@ describe('--input-shape', () => {
     );
   });
 
+  it('--batch, --bench, --depth: integers a double holds exactly (1e20 would be written to ONNX as a wrapped int64)', () => {
+    expect(() => parseArgs(['compile', 'a.nn', '--emit', 'onnx', '--batch', '1e20'])).toThrow('--batch must be a positive integer below 2^53');
+    expect(() => parseArgs(['compile', 'a.nn', '--emit', 'onnx', '--batch', '9007199254740993'])).toThrow(UsageError);
+    expect(() => parseArgs(['run', 'a.nn', '--random', '--bench', '1e300'])).toThrow(UsageError);
+    expect(() => parseArgs(['summary', 'a.nn', '--depth', '1e300'])).toThrow(UsageError);
+    expect(parseArgs(['compile', 'a.nn', '--emit', 'onnx', '--batch', '1e3']).batch).toBe(1000);
+  });
+
   it('refuses a size beyond 2^53 (it would be checked as another number)', () => {
     expect(() => parseArgs(['check', 'a.nn', '--input-shape', 'N=9007199254740993'])).toThrow('--input-shape N=9007199254740993: sizes must be below 2^53');
     expect(parseArgs(['check', 'a.nn', '--input-shape', 'N=9007199254740991']).inputShapes?.get('N')).toBe(2 ** 53 - 1);

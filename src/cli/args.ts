@@ -92,7 +92,7 @@ export function parseArgs(argv: string[]): Parsed {
         break;
       case '--depth': {
         const d = Number(value(a));
-        if (!Number.isInteger(d) || d < 0) throw new UsageError('--depth expects a non-negative integer');
+        if (!Number.isSafeInteger(d) || d < 0) throw new UsageError('--depth expects a non-negative integer');
         p.depth = d;
         break;
       }
@@ -174,7 +174,7 @@ export function parseArgs(argv: string[]): Parsed {
       }
       case '--bench': {
         const n = Number(value(a));
-        if (!Number.isInteger(n) || n < 1) throw new UsageError('--bench expects a positive number of runs');
+        if (!Number.isSafeInteger(n) || n < 1) throw new UsageError('--bench expects a positive number of runs');
         p.bench = n;
         break;
       }
@@ -186,7 +186,8 @@ export function parseArgs(argv: string[]): Parsed {
       }
       case '--batch': {
         const b = Number(value(a));
-        if (!Number.isInteger(b) || b < 1) throw new UsageError('--batch must be a positive integer');
+        // (1e20 is an integer to JavaScript, but no int64 dimension and no exact count)
+        if (!Number.isSafeInteger(b) || b < 1) throw new UsageError('--batch must be a positive integer below 2^53');
         p.batch = b;
         break;
       }
