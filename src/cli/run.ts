@@ -51,7 +51,7 @@ export function randomInput(dtype: string, shape: readonly number[], seed: numbe
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const n = shape.reduce((x, d) => x * d, 1);
-  // (a plain loop: TypedArray.from with a map function is several times slower and holds an intermediate list)
+  // (a plain loop: TypedArray.from with a map function is several times slower)
   if (dtype === 'int32') {
     const data = new Int32Array(n);
     for (let i = 0; i < n; i++) data[i] = Math.floor(next() * high);
