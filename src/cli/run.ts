@@ -108,10 +108,15 @@ function toInput(name: string, file: string, a: NpyArray, port: TfjsNet['inputs'
     if (a.data instanceof Float32Array) return { data: a.data, shape };
     if (a.data instanceof Float64Array) return { data: Float32Array.from(a.data), shape };
   } else if (a.dtype !== 'float32' && a.dtype !== 'float64') {
-    const ints = Array.from(a.data as ArrayLike<number | bigint>, Number);
-    const bad = ints.find((v) => v < -(2 ** 31) || v >= 2 ** 31);
-    if (bad !== undefined) throw new UsageError(`input '${name}' (${file}): value ${bad} does not fit int32`);
-    return { data: Int32Array.from(ints), shape };
+    // A plain loop into the typed array: a JS array of every value fails past 2^27 values (a 128 MB uint8 file).
+    const src = a.data as ArrayLike<number | bigint>;
+    const data = new Int32Array(src.length);
+    for (let i = 0; i < src.length; i++) {
+      const v = Number(src[i]!);
+      if (v < -(2 ** 31) || v >= 2 ** 31) throw new UsageError(`input '${name}' (${file}): value ${src[i]} does not fit int32`);
+      data[i] = v;
+    }
+    return { data, shape };
   }
   throw new UsageError(`input '${name}' (${file}): expected shape ${want}, got ${a.dtype} data of shape ${shapeText(shape)}`);
 }
