@@ -62,9 +62,9 @@ export function randomInput(dtype: string, shape: readonly number[], seed: numbe
   return { data, shape: [...shape] };
 }
 
-/** The embedding layers an input feeds directly (its ids index their tables), with their row counts. */
-function tablesOf(g: Graph, tensor: number): { path: string; rows: number }[] {
-  return g.nodes.filter((n) => n.op.name === 'embedding' && n.inputs[0] === tensor).map((n) => ({ path: n.path, rows: n.attrs.num_embeddings as number }));
+/** The tables an input's ids index directly (layers whose input declares `rows`, an embedding's), with their row counts. */
+function tablesOf(g: Graph, tensor: number): { path: string; op: string; rows: number }[] {
+  return g.nodes.flatMap((n) => n.op.inputs.flatMap((d, i) => (d.rows && n.inputs[i] === tensor ? [{ path: n.path, op: n.op.name, rows: d.rows(n.attrs) }] : [])));
 }
 
 /** The most values a `--random` input may have (1 GiB of float32): beyond it a typo in --input-shape would exhaust memory. */
@@ -303,7 +303,7 @@ async function run(args: Parsed, io: RunIo, keep: (n: TfjsNet) => void): Promise
     for (const t of tablesOf(g, g.inputs[k]!.tensor)) {
       const bad = ids.find((v) => v < 0 || v >= t.rows);
       if (bad !== undefined)
-        throw new UsageError(`input '${p.name}'${arrays.has(p.name) ? ` (${inFiles.get(p.name)})` : ''} holds ${bad}, outside the table of embedding '${t.path}' (rows 0..${t.rows - 1})`);
+        throw new UsageError(`input '${p.name}'${arrays.has(p.name) ? ` (${inFiles.get(p.name)})` : ''} holds ${bad}, outside the table of ${t.op} '${t.path}' (rows 0..${t.rows - 1})`);
     }
   });
 

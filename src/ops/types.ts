@@ -57,6 +57,8 @@ export interface InputDef {
   readonly optional?: boolean;
   /** Takes integers (an embedding's indices). Otherwise an op with weights wants a float input (E0408). */
   readonly integer?: boolean;
+  /** Its integers index a table of this many rows (an embedding's): `dslc run` keeps random ids inside it and names an id outside it. */
+  readonly rows?: (attrs: Readonly<Record<string, AttrValue>>) => number;
 }
 
 /** A weight tensor the op owns. Shapes are concrete: weights need sizes. */

@@ -8,7 +8,7 @@ export const op: OpDef = {
     'Lookup table (PyTorch `nn.Embedding`, Keras `Embedding`): integer indices of any shape `[...]` (dtype int64 or int32) give float32 ' +
     'vectors `[..., embedding_dim]`. One weight `[num_embeddings, embedding_dim]`. Indices are not range-checked (they are data).',
   costDoc: 'No MACs, no FLOPs: a gather (memory traffic only).',
-  inputs: [{ name: 'indices', integer: true }],
+  inputs: [{ name: 'indices', integer: true, rows: (a) => a.num_embeddings as number }],
   attrs: [
     { name: 'num_embeddings', type: 'int', min: 1, doc: 'Vocabulary size: number of rows of the table.', aliases: ['input_dim', 'vocab_size'] },
     { name: 'embedding_dim', type: 'int', min: 1, doc: 'Size of each embedding vector.', aliases: ['output_dim', 'dim'] },
