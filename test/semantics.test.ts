@@ -111,11 +111,13 @@ model M(x: [N, 3, 8, 8]) -> (y: [N, 14, 8, 8]) {
       ['E0200', "unknown name 'a'", undefined],
     ]);
   });
-  it('hints at add/mul for arithmetic on tensors, and at .shape for indexing one', () => {
-    const r = checkText(`model M(x: [N, 8]) {\n  y = x + x\n  z = x[0]\n  return y\n}`);
-    expect(r.diagnostics.map((d) => [d.code, d.message, d.hint])).toEqual([
-      ['E0300', "'+' does not apply to tensor and tensor", 'operators work on numbers and sizes; tensors combine through layers: `add(a, b)`, `mul(a, b)`'],
-      ['E0300', 'cannot index tensor with int', 'tensors cannot be indexed or sliced; `t.shape[i]` is the size of axis i'],
+  it('hints at the layer for arithmetic on tensors (add, sub, mul, div), and at slice and .shape for indexing one', () => {
+    const r = checkText(`model M(x: [N, 8]) {\n  y = x + x\n  u = x - x\n  v = x / 2\n  z = x[0]\n  return y\n}`);
+    expect(r.diagnostics.filter((d) => d.code === 'E0300').map((d) => [d.code, d.message, d.hint])).toEqual([
+      ['E0300', "'+' does not apply to tensor and tensor", 'operators work on numbers and sizes; tensors combine through layers: `add(a, b)`'],
+      ['E0300', "'-' does not apply to tensor and tensor", 'operators work on numbers and sizes; tensors combine through layers: `sub(a, b)`'],
+      ['E0300', "'/' does not apply to tensor and int", 'operators work on numbers and sizes; tensors combine through layers: `div(a, b)`'],
+      ['E0300', 'cannot index tensor with int', 'a tensor is not indexed with []: `t -> slice(axis, start, end)` takes a range of an axis; `t.shape[i]` is the size of axis i'],
     ]);
   });
   it('keeps symbolic shapes through conv, flatten and concat', () => {

@@ -315,7 +315,7 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
       const i = evaluate(st, sc, e.index);
       if (t.k === 'error' || i.k === 'error') return ERR;
       if (t.k !== 'tuple' || i.k !== 'num' || !i.int) {
-        const hint = t.k === 'tensor' ? { hint: 'tensors cannot be indexed or sliced; `t.shape[i]` is the size of axis i' } : {};
+        const hint = t.k === 'tensor' ? { hint: 'a tensor is not indexed with []: `t -> slice(axis, start, end)` takes a range of an axis; `t.shape[i]` is the size of axis i' } : {};
         st.report('E0300', `cannot index ${kindName(t)} with ${kindName(i)}`, st.span(sc.module, e.range), hint);
         return ERR;
       }
@@ -446,7 +446,8 @@ function binaryOf(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>, a:
   if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);
   if (typeof r === 'string') {
     // Python habits (`y + x`, `x * 0.5`): arithmetic is on sizes; tensors combine through layers.
-    const tensorHint = (a.k === 'tensor' || b.k === 'tensor') && ['+', '*'].includes(e.op) ? { hint: 'operators work on numbers and sizes; tensors combine through layers: `add(a, b)`, `mul(a, b)`' } : {};
+    const layer = ({ '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' } as Record<string, string>)[e.op];
+    const tensorHint = (a.k === 'tensor' || b.k === 'tensor') && layer ? { hint: `operators work on numbers and sizes; tensors combine through layers: \`${layer}(a, b)\`` } : {};
     st.report(r.startsWith(TOO_LONG_PREFIX) ? 'E0104' : r.startsWith('division') || r.startsWith('modulo') ? 'E0302' : 'E0300', r, st.span(sc.module, e.opRange), tensorHint);
     return ERR;
   }
