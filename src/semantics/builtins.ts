@@ -1,5 +1,6 @@
 /** Builtin functions and analysis names usable in expressions and assertions. */
-import { type Dim, add, ceilDiv, floorDiv, mul, signOf, sub } from '../symbolic/dim.js';
+import { type Dim, type DimFacts, add, ceilDiv, floorDiv, formatDim, mul, neg, sub } from '../symbolic/dim.js';
+import { possibleSigns, relationCondition } from '../symbolic/order.js';
 import { DeferSignal, LIMITS, type State } from './state.js';
 import { ERR, type Value, asDim, fromDim, kindName, num, show } from './values.js';
 
@@ -42,6 +43,14 @@ const TENSOR_HINT: Readonly<Record<string, string>> = {
   min: ' (the builtin on numbers and lists; tensors: no reduce_min layer yet)',
 };
 
+/** Why min/max cannot choose between two sizes, and where one wins when that is known. */
+function unordered(name: string, a: Dim, b: Dim, facts: DimFacts): string {
+  const rel = name === 'min' ? '<=' : '>=';
+  const cond = relationCondition(b, rel, a, facts);
+  const where = cond ? ` (${formatDim(b)} ${rel} ${formatDim(a)}: ${cond})` : '';
+  return `${name}() cannot order ${formatDim(a)} and ${formatDim(b)} for every value of the symbolic dimensions${where}; give concrete sizes (\`--input-shape\`) or a \`where\` constraint`;
+}
+
 export function callBuiltin(st: State, name: string, args: readonly Value[]): Value | string {
   if (args.some((a) => a.k === 'error')) return ERR;
   const flat = args.length === 1 && args[0]!.k === 'tuple' ? args[0]!.items : args;
@@ -71,9 +80,12 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       for (const v of flat.slice(1)) {
         const d = asDim(v);
         if (d === undefined || best === undefined) return `${name}() needs numbers${flat.some((x) => x.k === 'tensor') ? `, got a tensor${TENSOR_HINT[name]}` : ''}`;
-        const sign = signOf(sub(d, best));
-        if (sign === 'unknown') return `${name}() cannot order symbolic dimensions`;
-        if (sign === (name === 'min' ? 'negative' : 'positive')) best = d;
+        // d replaces best where it is never worse; ties (equal for some or all sizes) keep either value.
+        const s = possibleSigns(sub(d, best), st.facts);
+        const better = name === 'min' ? !s.pos : !s.neg;
+        const worse = name === 'min' ? !s.neg : !s.pos;
+        if (better && !worse) best = d;
+        else if (!worse) return unordered(name, best, d, st.facts);
       }
       return best === undefined ? `${name}() needs numbers${flat.some((x) => x.k === 'tensor') ? `, got a tensor${TENSOR_HINT[name]}` : ''}` : fromDim(best);
     }
@@ -108,6 +120,13 @@ export function callBuiltin(st: State, name: string, args: readonly Value[]): Va
       }
       if (v.k === 'dim' && (name === 'int' || name === 'floor')) return fromDim(floorDiv(v.v, 1, st.facts));
       if (v.k === 'dim' && name === 'ceil') return fromDim(ceilDiv(v.v, 1, st.facts));
+      if (v.k === 'dim' && name === 'abs') {
+        const s = possibleSigns(v.v, st.facts);
+        if (!s.neg) return v;
+        if (!s.pos) return fromDim(neg(v.v));
+        const cond = relationCondition(v.v, '>=', 0, st.facts);
+        return `abs() cannot tell the sign of ${formatDim(v.v)} for every value of the symbolic dimensions${cond ? ` (${formatDim(v.v)} >= 0: ${cond})` : ''}`;
+      }
       return `${name}() takes a number, got ${kindName(v)}`;
     }
   }

@@ -4,6 +4,7 @@ import type { Span } from '../diagnostics/types.js';
 import type { Expr, Range, Stmt } from '../syntax/ast.js';
 import { getOp, opNames } from '../ops/registry.js';
 import { equalityCondition, neg } from '../symbolic/dim.js';
+import { type Rel, relationCondition } from '../symbolic/order.js';
 import { BUILTINS, callBuiltin } from './builtins.js';
 import { FLOAT_FOR_INT_HINT } from './arg-types.js';
 import { applyValue, evalCall } from './calls.js';
@@ -439,8 +440,9 @@ function binaryOf(st: State, sc: Scope, e: Extract<Expr, { kind: 'binary' }>, a:
   if (r === 'undecided') {
     const da = asDim(a);
     const db = asDim(b);
-    const cond = (e.op === '==' || e.op === '!=') && da !== undefined && db !== undefined ? equalityCondition(da, db, st.facts) : undefined;
-    st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions${cond ? ` (the equality: ${cond})` : ''}`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
+    const eq = e.op === '==' || e.op === '!=';
+    const cond = da === undefined || db === undefined ? undefined : eq ? equalityCondition(da, db, st.facts) : relationCondition(da, e.op as Rel, db, st.facts);
+    st.report('W0106', `cannot decide ${show(a)} ${e.op} ${show(b)} for every value of the symbolic dimensions${cond ? ` (${eq ? 'the equality: ' : ''}${cond})` : ''}`, st.span(sc.module, e.range), { hint: 'give concrete sizes (`--input-shape`) or a `where` constraint' });
     return ERR;
   }
   if (typeof r !== 'string' && (r.k === 'tuple' || r.k === 'str')) st.tick(sc.module, e.range, r.k === 'tuple' ? r.items.length : r.v.length);

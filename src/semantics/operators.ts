@@ -2,7 +2,8 @@
  * Operators on values, pure: arithmetic (exact on ints), comparisons, and the `+`/`*` of strings and lists.
  * A string result is an error message; 'undecided' a comparison of symbolic sizes that cannot be decided.
  */
-import { type DimFacts, add, compareDims, divBy, signOf, exactDiv, floorDiv, formatDim, mod, mul, sub } from '../symbolic/dim.js';
+import { type DimFacts, add, compareDims, divBy, exactDiv, floorDiv, formatDim, mod, mul, sub } from '../symbolic/dim.js';
+import { type Rel, decideRelation } from '../symbolic/order.js';
 import { LIMITS } from './state.js';
 import { ERR, type Value, asDim, fromDim, kindName, num } from './values.js';
 
@@ -104,10 +105,8 @@ function compare(op: string, a: Value, b: Value, facts: DimFacts): Value | strin
   if (da === undefined || db === undefined) return `cannot compare ${kindName(a)} with ${kindName(b)}`;
   const c = compareDims(da, db, facts);
   if (op === '==' || op === '!=') return c === 'unknown' ? 'undecided' : { k: 'bool', v: (c === 'equal') === (op === '==') };
-  const sign = signOf(sub(da, db));
-  if (sign === 'unknown') return 'undecided';
-  const d = sign === 'positive' ? 1 : sign === 'negative' ? -1 : 0;
-  return { k: 'bool', v: op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0 };
+  const r = decideRelation(da, op as Rel, db, facts);
+  return r === undefined ? 'undecided' : { k: 'bool', v: r };
 }
 
 const wholeFloat = (v: Value): number | undefined => (v.k === 'num' && Number.isInteger(v.v) ? v.v : undefined);

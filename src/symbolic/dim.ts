@@ -8,6 +8,9 @@
  */
 import { type Rat, rat, radd, rmul, rneg, risZero, risInt, ONE, gcd } from './rational.js';
 import { type Zeros, describeZeros, zerosOf } from './one-symbol.js';
+import { type Sign, cheapSign } from './sign.js';
+
+export type { Sign };
 
 interface SymAtom {
   readonly kind: 'sym';
@@ -299,7 +302,8 @@ export function compareDims(a: Dim, b: Dim, facts: DimFacts = NO_FACTS): 'equal'
   if (typeof a !== 'number' && typeof b !== 'number' && a.key === b.key) return 'equal';
   const d = sub(a, b);
   if (typeof d === 'number') return d === 0 ? 'equal' : 'different';
-  if (signOf(d) !== 'unknown') return 'different';
+  const sign = signOf(d, facts);
+  if (sign === 'positive' || sign === 'negative') return 'different';
   const z = oneSymbolZeros(d, facts);
   return z?.kind === 'none' ? 'different' : z?.kind === 'all' ? 'equal' : 'unknown';
 }
@@ -317,29 +321,14 @@ export function equalityCondition(a: Dim, b: Dim, facts: DimFacts = NO_FACTS): s
 }
 
 /**
- * The sign of a dim for every valid assignment (symbols are sizes, so ≥ 1), when it can be shown:
- * a polynomial over symbols whose non-constant coefficients share a sign is bounded by its value at 1.
+ * The sign of a dim that holds for every valid assignment (symbols are sizes, ≥ 1, multiples of m under
+ * `where H % m == 0`), by a cheap bound (see sign.ts): sound, not complete, and fast enough for shape
+ * rules. `H - 1` is `nonnegative`; `H - 2` and `floor(H/2) - 1` are `unknown` (they are negative for H = 1).
+ * What it leaves unknown, `possibleSigns` and `decideRelation` (order.ts) decide exactly in one symbol.
  */
-export function signOf(a: Dim): 'positive' | 'negative' | 'zero' | 'unknown' {
+export function signOf(a: Dim, facts: DimFacts = NO_FACTS): Sign {
   if (typeof a === 'number') return a > 0 ? 'positive' : a < 0 ? 'negative' : 'zero';
-  let constant = 0;
-  let sum = 0;
-  let pos = false;
-  let neg_ = false;
-  for (const t of a.terms) {
-    const v = t.c.n / t.c.d;
-    if (t.key === '') {
-      constant = v;
-      continue;
-    }
-    if (t.factors.some((f) => f.atom.kind !== 'sym')) return 'unknown';
-    sum += v;
-    if (v > 0) pos = true;
-    else neg_ = true;
-  }
-  if (pos && !neg_ && sum + constant > 0) return 'positive';
-  if (neg_ && !pos && sum + constant < 0) return 'negative';
-  return 'unknown';
+  return cheapSign(a, facts);
 }
 
 /** The symbol names a dim mentions. */

@@ -23,15 +23,15 @@ export type Zeros =
   | { readonly kind: 'periodic'; readonly symbol: string; readonly period: number; readonly residues: readonly number[] };
 
 /** Periods above this are not enumerated (the answer is then unknown): a check stays a few ms at worst. */
-const MAX_PERIOD = 20_000;
+export const MAX_PERIOD = 20_000;
 
-const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
+export const lcm = (a: number, b: number): number => (a / gcd(a, b)) * b;
 
 type Term = Expr['terms'][number];
 type Atom = Term['factors'][number]['atom'];
 
 /** Slope and period of a degree-1 quasi-polynomial in `name`, or undefined for anything else. */
-function shape(e: Dim, name: string): { slope: Rat; period: number } | undefined {
+export function shape(e: Dim, name: string): { slope: Rat; period: number } | undefined {
   if (typeof e === 'number') return { slope: ZERO, period: 1 };
   let slope = ZERO;
   let period = 1;
@@ -66,7 +66,7 @@ function floorInt(n: number, d: number): number {
 }
 
 /** The exact value of a dim at H = h, or undefined past the safe-integer range. */
-function valueAt(e: Dim, name: string, h: number): Rat | undefined {
+export function valueAt(e: Dim, name: string, h: number): Rat | undefined {
   if (typeof e === 'number') return rat(e);
   let acc = ZERO;
   for (const t of e.terms) {
