@@ -31,7 +31,7 @@ const rel = (p: string) => (isAbsolute(p) ? relative(ROOT, p) : p);
 /** The file-system host, with repository-relative paths resolved from the repository root (not the cwd). */
 const host: ModuleHost = (() => {
   const base = nodeHost();
-  return { resolve: (spec, from) => base.resolve(spec, abs(from)), read: (p) => base.read(abs(p)) };
+  return { resolve: (spec, from) => base.resolve(spec, abs(from)), read: (p) => base.read(abs(p)), stdModules: () => base.stdModules!() };
 })();
 
 /** Codes whose diagnostics legitimately carry no source span. */

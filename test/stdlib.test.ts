@@ -8,7 +8,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
+import { memoryHost } from '../src/semantics/modules.js';
 import { LanguageService, hover } from '../src/service/index.js';
 import { substitute } from '../src/symbolic/dim.js';
 import { ROOT, checkFile, checkText, codes, errors } from './helpers/compile.js';
@@ -169,5 +171,25 @@ describe('every standard module', () => {
       expect(h, example).toContain(`block ${block}(`);
       expect(h, example).toContain(words);
     }
+  });
+
+  it("E0206's hint lists the modules the host's stdlib has (never a stale list) and suggests the closest", () => {
+    const hintOf = (r: ReturnType<typeof check>) => r.diagnostics.find((d) => d.code === 'E0206')!.hint;
+    // A stdlib of its own: the hint is read from the host, not written into the compiler.
+    const text = 'from std.convnxt import stage\nfrom resnet import basic_block\nmodel M(x: [1, 3]) { return x }\n';
+    const mem = check({ path: 'main.nn', text, host: memoryHost({ 'main.nn': text, 'lib/convnext.nn': '', 'lib/nested/resnet.nn': '', 'lib/notes.md': '' }, 'lib') });
+    const hints = mem.diagnostics.filter((d) => d.code === 'E0206').map((d) => d.hint);
+    expect(hints).toEqual([
+      'did you mean std.convnext? standard modules are std.convnext, std.nested.resnet; use a quoted relative path for your own files',
+      'standard modules are std.convnext, std.nested.resnet; use a quoted relative path for your own files',
+    ]);
+    // The package's stdlib, through the file-system host and through the language service's host.
+    const bad = 'from std.regnets import regnet_stage\nmodel M(x: [1, 3]) { return x }\n';
+    const disk = hintOf(check({ path: join(ROOT, 'x.nn'), text: bad, host: nodeHost() }))!;
+    expect(disk.startsWith('did you mean std.regnet? standard modules are ')).toBe(true);
+    expect(disk.match(/std\.[a-z_.]+/g)!.slice(1)).toEqual(modules);
+    const s = new LanguageService({ host: nodeHost() });
+    s.set(join(ROOT, 'x.nn'), bad);
+    expect(s.analyze(join(ROOT, 'x.nn'))!.diagnostics.find((d) => d.code === 'E0206')!.hint).toBe(disk);
   });
 });

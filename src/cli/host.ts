@@ -1,9 +1,9 @@
 /** The file-system module host: `std.X` is `<package>/stdlib/X.nn`, other imports are relative paths. */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { LIMITS } from '../syntax/parse.js';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ModuleHost } from '../semantics/modules.js';
+import { type ModuleHost, stdModuleNames } from '../semantics/modules.js';
 
 /** `<package>/stdlib`, from dist/cli/host.js or from the bundle dist/dslc.mjs. */
 export const STDLIB_DIR = ((here: string) => [resolve(here, '../stdlib'), resolve(here, '../../stdlib')].find((d) => existsSync(join(d, 'resnet.nn'))) ?? resolve(here, '../../stdlib'))(typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url)));
@@ -15,6 +15,13 @@ export function nodeHost(): ModuleHost {
       return existsSync(p) ? p : undefined;
     },
     isStd: (p) => p.startsWith(`${STDLIB_DIR}/`),
+    stdModules() {
+      try {
+        return stdModuleNames(readdirSync(STDLIB_DIR, { recursive: true, encoding: 'utf8' }).map((p) => p.replace(/\\/g, '/')));
+      } catch {
+        return [];
+      }
+    },
     read(p) {
       try {
         return readText(p);

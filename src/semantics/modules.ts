@@ -16,6 +16,8 @@ export interface ModuleHost {
   read(path: string): string | undefined;
   /** Whether a path is a standard-library file (default: reached through a `std.…` import). */
   isStd?(path: string): boolean;
+  /** The standard modules there are (`std.resnet`, …), for E0206's hint; absent: the hint names none. */
+  stdModules?(): readonly string[];
 }
 
 /** What a module-level name refers to. */
@@ -89,7 +91,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
     };
     if (target === undefined) {
       poison();
-      diagnostics.push(diag('E0206', `module '${d.module}' not found`, at, { hint: d.module.startsWith('.') ? 'relative imports are resolved from the importing file' : "standard modules are std.vgg, std.resnet, std.inception, std.mobilenet, std.squeezenet, std.rnn; use a quoted relative path for your own files" }));
+      diagnostics.push(diag('E0206', `module '${d.module}' not found`, at, { hint: d.module.startsWith('.') ? 'relative imports are resolved from the importing file' : stdHint(d.module, host.stdModules?.() ?? []) }));
       return;
     }
     if (loading.includes(target)) {
@@ -128,9 +130,24 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
   return { root, modules, diagnostics };
 }
 
+/** E0206's hint for a module that is not a file: the closest standard module, and the list (read from the host, so it is never stale). */
+function stdHint(spec: string, std: readonly string[]): string {
+  const own = 'use a quoted relative path for your own files';
+  if (std.length === 0) return own;
+  // `from resnet import …` means the standard module more often than a file called resnet.
+  const near = std.includes(`std.${spec}`) ? `std.${spec}` : didYouMean(spec, std);
+  return `${near ? `did you mean ${near}? ` : ''}standard modules are ${std.join(', ')}; ${own}`;
+}
+
+/** `std.X` names of the `.nn` paths among `paths` (relative to the stdlib directory, `/`-separated), sorted. */
+export function stdModuleNames(paths: Iterable<string>): string[] {
+  return [...paths].filter((p) => p.endsWith('.nn')).map((p) => `std.${p.slice(0, -3).replace(/\//g, '.')}`).sort();
+}
+
 /** An in-memory host (tests, browser): `files` maps paths to texts; `std.X` resolves to `stdlib/X.nn`. */
 export function memoryHost(files: Record<string, string>, stdlibDir = 'stdlib'): ModuleHost {
   return {
+    stdModules: () => stdModuleNames(Object.keys(files).filter((p) => p.startsWith(`${stdlibDir}/`)).map((p) => p.slice(stdlibDir.length + 1))),
     resolve(spec, from) {
       if (spec.startsWith('std.')) {
         const p = `${stdlibDir}/${spec.slice(4).replace(/\./g, '/')}.nn`;
