@@ -83,6 +83,10 @@ model M(x: [1, 16, 8, 8]) { return x -> mbconv(6, 3, 1, 16, se_ratio=0.0) }`);
     expect(errors(r)).toEqual([]);
     expect(r.models[0]!.layers.some((l) => l.path.includes('.se.'))).toBe(false);
     expect(r.models[0]!.layers.some((l) => l.node.op.name === 'add')).toBe(true);
+    // The expansion is rounded as torchvision's adjust_channels: 3 · 12 = 36 becomes 40.
+    const odd = checkText(`from std.efficientnet import mbconv
+model M(x: [1, 12, 8, 8]) { return x -> mbconv(3, 3, 1, 12) }`);
+    expect(odd.models[0]!.layers.find((l) => l.path === 'mbconv_1.expand.conv')!.outputShapes[0]).toEqual([1, 40, 8, 8]);
     const bad = checkText(`from std.efficientnet import mbconv
 model M(x: [1, 16, 8, 8]) { return x -> mbconv(6, 3, 3, 16) }`);
     expect(codes(bad)).toContain('E0500');
@@ -137,6 +141,13 @@ model Y800(x: [1, 3, 224, 224]) { return x -> regnet([64, 144, 320, 784], [1, 3,
 model X400(x: [1, 3, 224, 224]) { return x -> regnet([32, 64, 160, 400], [1, 2, 7, 12], 16, 0.0) }
 model X800(x: [1, 3, 224, 224]) { return x -> regnet([64, 128, 288, 672], [1, 3, 7, 5], 16, 0.0) }
 `)).toEqual({ Y400: 4_344_144, Y800: 6_432_512, X400: 5_495_976, X800: 7_259_656 });
+  });
+
+  it("res_bottleneck: the squeeze width is Python's round(se_ratio · C), halves to even", () => {
+    for (const [c, squeeze] of [[42, 10], [46, 12], [48, 12]] as const) {
+      const r = checkText(`from std.regnet import res_bottleneck\nmodel M(x: [1, ${c}, 8, 8]) { return x -> res_bottleneck(48) }`);
+      expect(r.models[0]!.layers.find((l) => l.path === 'res_bottleneck_1.se.fc1')!.outputShapes[0], String(c)).toEqual([1, squeeze, 1, 1]);
+    }
   });
 
   it('res_bottleneck: a width that is not a multiple of the group width is an assertion error', () => {
