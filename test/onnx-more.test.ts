@@ -87,6 +87,19 @@ function pixelShuffle(x: T, r: number, inverse = false): T {
   return y;
 }
 
+/** ViT's token ops: torch.cat([class_token.expand(N, -1, -1), x], 1), and x + pos_embedding (broadcast over N). */
+function classToken(x: T, p: Params): T {
+  const [n, t, d] = x.shape as [number, number, number];
+  const tok = p('class_token')!.data;
+  const y = tensor([n, t + 1, d]);
+  for (let b = 0; b < n; b++) {
+    y.data.set(tok, b * (t + 1) * d);
+    y.data.set(x.data.subarray(b * t * d, (b + 1) * t * d), (b * (t + 1) + 1) * d);
+  }
+  return y;
+}
+const positionEmbedding = (x: T, p: Params): T => map(x, (v, i) => v + p('pos_embedding')!.data[i % (x.shape[1]! * x.shape[2]!)]!);
+
 const softplus = (v: number, beta = 1, threshold = 20) => (beta * v > threshold ? v : Math.log1p(Math.exp(beta * v)) / beta);
 const un = (f: (v: number) => number) => (xs: T[]) => map(xs[0]!, f);
 
@@ -128,6 +141,11 @@ const CASES: Case[] = [
   { call: 'pixel_shuffle(3)', inputs: [['N', 9, 'H', 'W']], run: [[2, 9, 2, 3]], opset: 13, ref: (xs) => pixelShuffle(xs[0]!, 3) },
   { call: 'pixel_unshuffle(2)', inputs: [[2, 3, 4, 6]], ref: (xs) => pixelShuffle(xs[0]!, 2, true) },
   { call: 'pixel_unshuffle(3)', inputs: [['N', 2, 9, 6]], run: [[2, 2, 9, 6]], opset: 18, ref: (xs) => pixelShuffle(xs[0]!, 3, true) },
+  // ViT's learned class token and position embedding (symbolic batch: Shape → Gather → Expand)
+  { call: 'class_token', inputs: [[2, 3, 4]], ref: (xs, p) => classToken(xs[0]!, p) },
+  { call: 'class_token(4)', inputs: [['N', 'T', 4]], run: [[3, 5, 4]], opset: 13, ref: (xs, p) => classToken(xs[0]!, p) },
+  { call: 'position_embedding', inputs: [[2, 3, 4]], ref: (xs, p) => positionEmbedding(xs[0]!, p) },
+  { call: 'pos_embedding(5, 4)', inputs: [['N', 5, 4]], run: [[2, 5, 4]], opset: 13, ref: (xs, p) => positionEmbedding(xs[0]!, p) },
   // activations: softplus's β and threshold (β·x reaches ±120 here), mish before and from opset 18, clamps
   { call: 'softplus', inputs: [[2, 9]], ref: un((v) => softplus(v)) },
   { call: 'softplus(beta=40)', inputs: [[2, 9]], ref: un((v) => softplus(v, 40)) },

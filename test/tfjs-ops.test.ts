@@ -74,6 +74,7 @@ const EXTRA: Case[] = [
   { inputs: [[2, 4, 5, 5]], call: 'softplus(beta=0.5, threshold=1)' },
   { inputs: [[2, 4, 5, 5]], call: 'softplus(beta=40)' },
   { inputs: [[2, 4, 5, 5]], call: 'clamp(min=-0.5)' },
+  { inputs: [[2, 3, 9, 9]], call: 'conv2d(4, 3) -> flatten(start_dim=2) -> transpose(1, 2) -> class_token -> position_embedding -> slice(1, 0, 1)' },
   { inputs: [[7, 2, 16]], call: 'gru(8, batch_first=false, bidirectional=true, num_layers=2)' },
   { inputs: [[2, 5, 16]], call: 'lstm(8, bias=false, return_sequences=false)' },
   { inputs: [[6, 2, 16]], call: 'mha(16, 4, batch_first=false)' },

@@ -7,6 +7,8 @@ import { op as localResponseNorm } from './defs/local_response_norm.js';
 import { op as dropout } from './defs/dropout.js';
 import { op as identity } from './defs/identity.js';
 import { op as embedding } from './defs/embedding.js';
+import { op as classToken } from './defs/class_token.js';
+import { op as positionEmbedding } from './defs/position_embedding.js';
 import { op as lstm } from './defs/lstm.js';
 import { op as gru } from './defs/gru.js';
 import { op as rnn } from './defs/rnn.js';
@@ -45,7 +47,7 @@ export const OPS_MISC: readonly OpDef[] = [
   // Normalisation and regularisation
   batchnorm, layernorm, groupNorm, instanceNorm, localResponseNorm, dropout, identity,
   // Embedding and recurrent
-  embedding, lstm, gru, rnn,
+  embedding, classToken, positionEmbedding, lstm, gru, rnn,
   // Shape and merge
   reshape, permute, transpose, slice, concat, mul, sub, div, matmul,
   // Reductions

@@ -84,7 +84,7 @@ function runExample(ex: OpExample) {
 
 describe('OPS_MISC documentation', () => {
   it('registers every misc op under unique names', () => {
-    expect(OPS_MISC.length).toBe(41);
+    expect(OPS_MISC.length).toBe(43);
     for (const op of OPS_MISC) for (const n of [op.name, ...(op.aliases ?? [])]) expect(getOp(n)).toBe(op);
     expect(new Set(allOps()).size).toBe(allOps().length);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sym } from '../../src/symbolic/dim.js';
+import { formatDim, mul, sym } from '../../src/symbolic/dim.js';
 import { runOp } from '../helpers/op-harness.js';
 import { checkText } from '../helpers/compile.js';
 
@@ -195,5 +195,35 @@ describe('embedding', () => {
   it('needs a concrete vocabulary', () => {
     expect(codes(runOp('embedding', [[1, 5]], [sym('V'), 4], {}, 'int64'))).toEqual(['E0409']);
     expect(codes(runOp('embedding', [[1, 5]], [10], {}, 'int64'))).toEqual(['E0203']);
+  });
+});
+
+describe("class_token and position_embedding (ViT's learned tokens)", () => {
+  it('class_token prepends one [1, 1, D] token: T + 1 positions, D parameters, no cost', () => {
+    const r = runOp('class_token', [['N', 196, 768]]);
+    expect(r.shapes).toEqual([['N', 197, 768]]);
+    expect([r.params, r.trainable, r.macs, r.result!.flops]).toEqual([768, 768, 0, 0]);
+    expect(r.result!.params!.map((p) => [p.name, p.shape, p.init])).toEqual([['class_token', [1, 1, 768], 'zeros']]);
+    expect(runOp('cls_token', [[2, 'T', 8]], [8]).shapes).toEqual([[2, 'T + 1', 8]]);
+  });
+  it('position_embedding adds a [1, T, D] tensor: T·D parameters, one FLOP per element', () => {
+    const r = runOp('position_embedding', [['N', 197, 768]]);
+    expect(r.shapes).toEqual([['N', 197, 768]]);
+    expect([r.params, r.macs, formatDim(r.result!.flops!)]).toEqual([197 * 768, 0, formatDim(mul(sym('N'), 197 * 768))]);
+    expect(r.result!.params!.map((p) => [p.name, p.shape])).toEqual([['pos_embedding', [1, 197, 768]]]);
+    expect(runOp('pos_embedding', [[2, 10, 64]], [10, 64]).result!.flops).toBe(2 * 10 * 64);
+    // A given size fixes a symbolic axis.
+    expect(runOp('position_embedding', [['N', 'T', 16]], [12]).params).toBe(12 * 16);
+  });
+  it('want a [N, T, D] sequence with concrete sizes, and given sizes equal to the input', () => {
+    const r = runOp('class_token', [[1, 768, 14, 14]]);
+    expect(codes(r)).toEqual(['E0400']);
+    expect(r.diagnostics[0]!.hint).toMatch(/flatten\(start_dim=2\) -> transpose\(1, 2\)/);
+    expect(codes(runOp('position_embedding', [[1, 768]]))).toEqual(['E0400']);
+    expect(codes(runOp('class_token', [['N', 'T', 'D']]))).toEqual(['E0409']);
+    expect(codes(runOp('position_embedding', [['N', 'T', 768]]))).toEqual(['E0409']);
+    expect(codes(runOp('class_token', [[1, 5, 768]], [512]))).toEqual(['E0402']);
+    expect(codes(runOp('position_embedding', [[1, 196, 768]], [197]))).toEqual(['E0402']);
+    expect(codes(runOp('position_embedding', [[1, 197, 768]], [], { embed_dim: 512 }))).toEqual(['E0402']);
   });
 });
