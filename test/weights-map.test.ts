@@ -34,4 +34,26 @@ describe('--weights-map auto', () => {
     expect(auto.diagnostics.map((d) => d.message)).toEqual([]);
     expect(auto.table.find((t) => t.file === 'decoder.out_proj.weight')?.key).toBe('fc.weight');
   });
+  it("pairs a layer whose shapes are unique wherever the file lists it (torchvision ViT registers class_token first), and still refuses crossing repeated layers", () => {
+    const r = checkText(
+      'model T(x: [N, 3, 8, 8]) {\n  t = x -> conv2d(16, 4, stride=4, name="proj") -> flatten(start_dim=2) -> transpose(1, 2) -> class_token(name="cls") -> position_embedding(name="pos")\n' +
+        '  y = t -> dense(16, name="a") -> layernorm(name="n1") -> dense(16, name="b") -> layernorm(name="n2")\n  return y\n}\n',
+    );
+    expect(errors(r)).toEqual([]);
+    const m = r.models[0]!;
+    const dense = (p: string): [string, WeightTensor][] => [[`${p}.weight`, tensor(16, 16)], [`${p}.bias`, tensor(16)]];
+    const norm = (p: string): [string, WeightTensor][] => [[`${p}.weight`, tensor(16)], [`${p}.bias`, tensor(16)]];
+    const head: [string, WeightTensor][] = [['class_token', tensor(1, 1, 16)], ['conv_proj.weight', tensor(16, 3, 4, 4)], ['conv_proj.bias', tensor(16)], ['encoder.pos_embedding', tensor(1, 5, 16)]];
+    const file = new Map([...head, ...dense('layers.0'), ...norm('norms.0'), ...dense('layers.1'), ...norm('norms.1')]);
+    const auto = matchByStructure(m, 'sd', file);
+    expect(auto.diagnostics.map((d) => d.message)).toEqual([]);
+    expect(auto.table.filter((t) => !/^(layers|norms)\./.test(t.file)).map((t) => [t.file, t.key])).toEqual([
+      ['conv_proj.weight', 'proj.weight'], ['conv_proj.bias', 'proj.bias'], ['class_token', 'cls.class_token'], ['encoder.pos_embedding', 'pos.pos_embedding'],
+    ]);
+    expect(auto.table.find((t) => t.file === 'layers.1.weight')?.key).toBe('b.weight');
+    expect(matchWeights(m, 'sd', auto.tensors).diagnostics).toEqual([]);
+    // Dense layers listed before the norms (nn.TransformerEncoderLayer's order), shapes repeating: refused.
+    const swapped = new Map([...head, ...dense('layers.0'), ...dense('layers.1'), ...norm('norms.0'), ...norm('norms.1')]);
+    expect(matchByStructure(m, 'sd', swapped).diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/ambiguous structural match/)]);
+  });
 });

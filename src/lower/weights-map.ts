@@ -13,8 +13,9 @@
  *   shapes equal its own. Among layers of identical shapes the file's order therefore decides: files
  *   written from `state_dict()` or by `torch.onnx.export` list layers in registration order, which is the
  *   forward order for torchvision's models. Errors name every layer left without a group; when the file's
- *   order is not the model's (two pairs cross) while some layers have equal shapes, the match is ambiguous
- *   and refused (E0601): rename rules must say it.
+ *   order is not the model's (two pairs of layers whose shapes repeat cross) while some layers have equal
+ *   shapes, the match is ambiguous and refused (E0601): rename rules must say it. A layer whose shapes occur
+ *   once in the model and once in the file pairs wherever the file lists it.
  *
  * PyTorch's `num_batches_tracked` (a training counter of BatchNorm, unused at inference) is ignored.
  */
@@ -130,21 +131,30 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
   const table: MappedName[] = [];
   const diagnostics: Diagnostic[] = [];
   const layers = m.graph.nodes.filter((n) => n.sharedWith === undefined && n.params.length > 0);
-  const count = (s: string) => [layers.filter((n) => sig(n.params.map((p) => [p.name, p.shape])) === s).length, groups.filter((g) => g.sig === s).length] as const;
+  const layerSig = new Map(layers.map((n) => [n, sig(n.params.map((p) => [p.name, p.shape]))]));
+  const tally = (sigs: Iterable<string>) => {
+    const t = new Map<string, number>();
+    for (const s of sigs) t.set(s, (t.get(s) ?? 0) + 1);
+    return t;
+  };
+  const [ourCount, theirCount] = [tally(layerSig.values()), tally(groups.map((g) => g.sig))];
+  const count = (s: string) => [ourCount.get(s) ?? 0, theirCount.get(s) ?? 0] as const;
   // Position pairs layers of equal shapes only if the file lists layers in the model's order: when it
-  // does not (a pair of matched layers crosses), and some shapes repeat, the pairing is ambiguous.
+  // does not (a pair of matched layers crosses), and some shapes repeat, the pairing is ambiguous. A layer
+  // whose shapes are unique on both sides pairs by shape alone, so its place is no evidence either way
+  // (ViT's class token is registered first in torch, yet applied after the patch convolution).
   let last: { at: number; layer: string; group: string } | undefined;
   let crossing: string | undefined;
   for (const n of layers) {
-    const s = sig(n.params.map((p) => [p.name, p.shape]));
+    const s = layerSig.get(n)!;
     const gr = groups.find((g) => !g.used && g.sig === s);
-    if (gr) {
+    const [ours, theirs] = count(s);
+    if (gr && (ours > 1 || theirs > 1)) {
       const at = groups.indexOf(gr);
       if (last && at < last.at) crossing ??= `${n.path} takes '${short(gr.prefix)}', which the file lists before '${short(last.group)}' (taken by ${last.layer})`;
       last = { at, layer: n.path, group: gr.prefix };
     }
     if (!gr) {
-      const [ours, theirs] = count(s);
       diagnostics.push(diag('E0601', `${file}: no layer of the file left for ${n.path} (${s}): the model has ${ours} layer(s) with these parameters, the file ${theirs}`, n.span, {
         hint: 'the structural match (--weights-map auto) pairs layers of equal parameter names and shapes in order; give rename rules instead (--weights-map rules.json)',
       }));
@@ -157,7 +167,7 @@ export function matchByStructure(m: CheckedModel, file: string, tensors: Readonl
       table.push({ file: name, key: paramKey(n, p) });
     }
   }
-  const repeated = layers.some((n) => count(sig(n.params.map((p) => [p.name, p.shape])))[0] > 1);
+  const repeated = layers.some((n) => count(layerSig.get(n)!)[0] > 1);
   if (crossing && repeated)
     diagnostics.push(diag('E0601', `${file}: ambiguous structural match: the file does not list its layers in the model's order (${crossing}), and layers with equal parameter shapes could then be paired either way`, m.graph.span, {
       hint: 'give rename rules instead (--weights-map rules.json); --verbose prints the pairing',
