@@ -158,13 +158,24 @@ describe("torch's BatchNorm-preserving export, its weights loaded through --weig
 });
 
 describe('onnxruntime on dslc exports with PyTorch weights = PyTorch (1e-4)', () => {
-  const CASES: [string, string][] = [['lenet5', 'examples/lenet5.nn'], ['small_rnn', 'test/fixtures/torch-onnx/small_rnn.nn'], ['fold_mix', 'test/fixtures/torch-onnx/fold_mix.nn'], ['tiny_resnet', 'test/fixtures/torch-onnx/tiny_resnet.nn']];
+  const CASES: [string, string][] = [
+    ['lenet5', 'examples/lenet5.nn'], ['small_rnn', 'test/fixtures/torch-onnx/small_rnn.nn'], ['fold_mix', 'test/fixtures/torch-onnx/fold_mix.nn'], ['tiny_resnet', 'test/fixtures/torch-onnx/tiny_resnet.nn'],
+    // std.transformer's encoder_layer against nn.TransformerEncoderLayer (post-norm ReLU, pre-norm GELU).
+    ['tiny_transformer', 'test/fixtures/torch-onnx/tiny_transformer.nn'],
+  ];
+  const renamed = (name: string, st: Map<string, WeightTensor>) => {
+    const rules = parseRenameRules(readFileSync(join(FX, `${name}.map.json`), 'utf8'));
+    if (typeof rules === 'string') throw new Error(rules);
+    const r = renameTensors(st, rules);
+    if (typeof r === 'string') throw new Error(r);
+    return r.tensors;
+  };
   for (const [name, file] of CASES)
     it(name, async () => {
       const m = model(file);
       const x = io(name);
       const st = safetensors(name);
-      const tensors = name === 'tiny_resnet' ? matchByStructure(m, name, st).tensors : st;
+      const tensors = name === 'tiny_resnet' ? matchByStructure(m, name, st).tensors : name === 'tiny_transformer' ? renamed(name, st) : st;
       const weights = weightsOf(m, name, tensors);
       expectClose(await run(exported(m, { weights }), x.input), x.output.data);
       expectClose(await run(exported(m, { weights, foldBatchNorm: true }), x.input), x.output.data);
