@@ -15,8 +15,9 @@ import { crossCheck, tf, wasm } from './helpers/tfjs.js';
 /**
  * Examples small enough for CI (measured on the shared 2-core machine, both lowerings + ORT: resnet18 2.9 s, googlenet
  * 1.3 s, mobilenet_v1 1.0 s, the others < 1 s). Left out for time only: siamese (10.5 s: a 38M-weight dense layer
- * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), resnet50, resnext50_32x4d, densenet121 and
- * regnet_y_400mf (their ops are covered by the others).
+ * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), vit_b_16 (28 s: 86M parameters, 12 attention
+ * layers over 197 tokens; test/tfjs-ops.test.ts runs its class_token, position_embedding and slice), resnet50,
+ * resnext50_32x4d, densenet121 and regnet_y_400mf (their ops are covered by the others). shufflenet_v2 1.5 s.
  */
 const EXAMPLES: [string, Record<string, number>][] = [
   ['lenet5.nn', { N: 2 }],
@@ -31,6 +32,7 @@ const EXAMPLES: [string, Record<string, number>][] = [
   ['efficientnet_b0.nn', { N: 1 }],
   ['m5_audio.nn', { N: 2 }],
   ['gru_tagger.nn', { N: 2, T: 7 }],
+  ['shufflenet_v2.nn', { N: 1 }],
 ];
 
 function load(file: string) {

@@ -19,7 +19,7 @@ const CASES: [example: string, fixture: string][] = [
   ['lenet5', 'lenet5'], ['alexnet', 'alexnet'], ['vgg16', 'vgg16'], ['resnet18', 'resnet18'], ['resnet50', 'resnet50'],
   ['googlenet', 'googlenet'], ['mobilenet_v1', 'mobilenet_v1'], ['mobilenet_v2', 'mobilenet_v2'], ['lstm_text', 'lstm_text'], ['squeezenet', 'squeezenet1_0'],
   ['densenet121', 'densenet121'], ['efficientnet_b0', 'efficientnet_b0'], ['regnet_y_400mf', 'regnet_y_400mf'], ['resnext50_32x4d', 'resnext50_32x4d'],
-  ['m5_audio', 'm5_audio'], ['gru_tagger', 'gru_tagger'],
+  ['m5_audio', 'm5_audio'], ['gru_tagger', 'gru_tagger'], ['vit_b_16', 'vit_b_16'], ['shufflenet_v2', 'shufflenet_v2_x1_0'],
 ];
 
 /** Sizes of symbols besides the batch (N = 1) at which a fixture was measured. */
@@ -29,6 +29,8 @@ const SIZES: Record<string, Record<string, number>> = { gru_tagger: { T: 32 } };
 const UNHOOKED: Record<string, string[]> = {
   // DenseNet's forward() ends with F.relu and F.adaptive_avg_pool2d.
   densenet121: ['avgpool'],
+  // ShuffleNetV2 pools with x.mean([2, 3]).
+  shufflenet_v2: ['pool'],
 };
 
 /** Which torch module types correspond to which dslc op categories. */
@@ -36,7 +38,8 @@ const FAMILIES: [string, (type: string) => boolean, (cat: string) => boolean][] 
   ['conv', (t) => /^Conv\dd$/.test(t), (c) => c === 'conv'],
   ['dense', (t) => t === 'Linear', (c) => c === 'dense'],
   ['pool', (t) => /Pool/.test(t), (c) => c === 'pool'],
-  ['norm', (t) => /^BatchNorm/.test(t), (c) => c === 'norm'],
+  ['norm', (t) => /^(BatchNorm|LayerNorm)/.test(t), (c) => c === 'norm'],
+  ['attention', (t) => t === 'MultiheadAttention', (c) => c === 'attention'],
 ];
 
 describe('examples match torchvision', () => {
@@ -57,7 +60,7 @@ describe('examples match torchvision', () => {
         // torchvision's MobileNetV2 pools with a function call, which hooks cannot see.
         if (family === 'pool' && theirs.length === 0) continue;
         expect(ours.map((l) => l.outputShapes[0]!.map((d) => substitute(d, one))), `${family} output shapes`).toEqual(theirs.map((l) => l.outputShape));
-        if (family === 'conv' || family === 'dense') expect(ours.map((l) => substitute(l.macs, one)), `${family} MACs`).toEqual(theirs.map((l) => l.macs));
+        if (family === 'conv' || family === 'dense' || family === 'attention') expect(ours.map((l) => substitute(l.macs, one)), `${family} MACs`).toEqual(theirs.map((l) => l.macs));
       }
     });
   }
