@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { WeightTensor } from '../src/lower/weights-file.js';
+import { matchByStructure } from '../src/lower/weights-map.js';
 import { substitute } from '../src/symbolic/dim.js';
 import { ROOT, checkFile, errors } from './helpers/compile.js';
 
@@ -64,4 +66,21 @@ describe('examples match torchvision', () => {
       }
     });
   }
+});
+
+describe("torchvision's state_dict names map onto the examples (--weights-map auto)", () => {
+  // Names and shapes only (<model>.state_dict.json): the structural match reads no weight data.
+  for (const [ex, fx, mapped] of [
+    ['vit_b_16', 'vit_b_16', { class_token: 'class_token.class_token', 'encoder.pos_embedding': 'encoder.pos_embedding.pos_embedding', 'encoder.layers.encoder_layer_11.self_attention.out_proj.weight': 'encoder.encoder_layer_11.self_attention.out_proj.weight', 'encoder.layers.encoder_layer_3.mlp.3.bias': 'encoder.encoder_layer_3.linear_2.bias', 'heads.head.weight': 'head.weight' }],
+    ['shufflenet_v2', 'shufflenet_v2_x1_0', { 'stage2.0.branch1.0.weight': 'unit.branch1_dw.conv.weight', 'stage3.1.branch2.4.running_var': 'unit_6.branch2_dw.bn.running_var', 'conv5.1.bias': 'conv5.bn.bias', 'fc.weight': 'fc.weight' }],
+  ] as const)
+    it(ex, () => {
+      const rows = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch', `${fx}.state_dict.json`), 'utf8')) as [string, number[]][];
+      const tensors = new Map(rows.map(([name, dims]): [string, WeightTensor] => [name, { dims, dtype: 'float32', data: new Float32Array(0) }]));
+      const m = checkFile(`examples/${ex}.nn`).models[0]!;
+      const r = matchByStructure(m, fx, tensors);
+      expect(r.diagnostics.map((d) => d.message)).toEqual([]);
+      expect(r.table.length).toBe([...tensors.keys()].filter((k) => !k.endsWith('num_batches_tracked')).length);
+      for (const [file, key] of Object.entries(mapped)) expect(r.table.find((t) => t.file === file)?.key, file).toBe(key);
+    });
 });
