@@ -56,4 +56,42 @@ describe('--weights-map auto', () => {
     const swapped = new Map([...head, ...dense('layers.0'), ...dense('layers.1'), ...norm('norms.0'), ...norm('norms.1')]);
     expect(matchByStructure(m, 'sd', swapped).diagnostics.map((d) => d.message)).toEqual([expect.stringMatching(/ambiguous structural match/)]);
   });
+  describe('block by block (torch registers a block\'s layers in another order than it applies them)', () => {
+    // Two applications of a block: dense a, norm n1, dense b, norm n2 in forward order, all of equal shapes.
+    const src =
+      'block blk(x: Tensor) -> Tensor {\n  return x -> dense(16, name="a") -> layernorm(name="n1") -> dense(16, name="b") -> layernorm(name="n2")\n}\n' +
+      'model T(x: [N, 5, 16]) {\n  h = x -> blk(name="blk_0") -> blk(name="blk_1") -> layernorm(name="norm")\n  return h\n}\n';
+    const m = () => {
+      const r = checkText(src);
+      expect(errors(r)).toEqual([]);
+      return r.models[0]!;
+    };
+    const layer = (p: string, ...order: string[]): [string, WeightTensor][] =>
+      order.flatMap((l): [string, WeightTensor][] => [[`${p}.${l}.weight`, l.startsWith('n') ? tensor(16) : tensor(16, 16)], [`${p}.${l}.bias`, tensor(16)]]);
+    it("pairs blocks in order, and inside each block layers of unique shapes wherever they are, repeated ones in order (under a wrapper's prefix too)", () => {
+      // Like nn.TransformerEncoderLayer: a 16×32 and a 32×16 dense layer (unique shapes) registered before the norms.
+      const s2 =
+        'block blk(x: Tensor) -> Tensor {\n  return x -> layernorm(name="n1") -> dense(32, name="l1") -> dense(16, name="l2") -> layernorm(name="n2")\n}\n' +
+        'model T(x: [N, 5, 16]) {\n  h = x -> blk(name="blk_0") -> blk(name="blk_1") -> layernorm(name="norm")\n  return h\n}\n';
+      const mm = checkText(s2).models[0]!;
+      const ff = (p: string): [string, WeightTensor][] => [[`${p}.l1.weight`, tensor(32, 16)], [`${p}.l1.bias`, tensor(32)], [`${p}.l2.weight`, tensor(16, 32)], [`${p}.l2.bias`, tensor(16)], [`${p}.n1.weight`, tensor(16)], [`${p}.n1.bias`, tensor(16)], [`${p}.n2.weight`, tensor(16)], [`${p}.n2.bias`, tensor(16)]];
+      const file = new Map([...ff('encoder.layers.0'), ...ff('encoder.layers.1'), ['encoder.norm.weight', tensor(16)], ['encoder.norm.bias', tensor(16)]]);
+      const auto = matchByStructure(mm, 'sd', file);
+      expect(auto.diagnostics.map((d) => d.message)).toEqual([]);
+      expect(auto.table.map((t) => `${t.file} ${t.key}`)).toEqual(expect.arrayContaining([
+        'encoder.layers.0.n1.weight blk_0.n1.weight', 'encoder.layers.0.n2.bias blk_0.n2.bias', 'encoder.layers.1.l2.weight blk_1.l2.weight', 'encoder.layers.1.n1.bias blk_1.n1.bias', 'encoder.norm.weight norm.weight',
+      ]));
+      expect(matchWeights(mm, 'sd', auto.tensors).diagnostics).toEqual([]);
+    });
+    it('pairs blocks listed in the forward order of their layers as before', () => {
+      const file = new Map([...layer('blk.0', 'a', 'n1', 'b', 'n2'), ...layer('blk.1', 'a', 'n1', 'b', 'n2'), ...layer('', 'norm').map(([k, v]): [string, WeightTensor] => [k.slice(1), v])]);
+      expect(matchByStructure(m(), 'sd', file).diagnostics).toEqual([]);
+    });
+    it('refuses a block whose layers of equal shapes the file lists in another order (a, b before n1, n2: which dense is which?)', () => {
+      const file = new Map([...layer('blk.0', 'a', 'b', 'n1', 'n2'), ...layer('blk.1', 'a', 'b', 'n1', 'n2'), ['norm.weight', tensor(16)], ['norm.bias', tensor(16)]]);
+      const d = matchByStructure(m(), 'sd', file).diagnostics;
+      expect(d.map((x) => x.code)).toEqual(['E0601']);
+      expect(d[0]!.message).toMatch(/ambiguous structural match: .*; block by block, blk_0\.b takes 'blk\.0\.b', which the file lists before 'blk\.0\.n1' \(taken by blk_0\.n1\)/);
+    });
+  });
 });

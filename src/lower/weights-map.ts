@@ -16,12 +16,18 @@
  *   order is not the model's (two pairs of layers whose shapes repeat cross) while some layers have equal
  *   shapes, the match is ambiguous and refused (E0601): rename rules must say it. A layer whose shapes occur
  *   once in the model and once in the file pairs wherever the file lists it.
+ *   When that fails, the match goes block by block (matchByBlocks): each block application (`layers_0`)
+ *   pairs with a file prefix of the same contents (`layers.0`) by the same rule, then its layers with that
+ *   prefix's groups. Only orders inside a block and among blocks then count, so torch's
+ *   nn.TransformerEncoder (each layer registering linear1, linear2 before norm1, norm2) loads, while a
+ *   block whose layers of equal shapes the file lists in another order is still refused.
  *
  * PyTorch's `num_batches_tracked` (a training counter of BatchNorm, unused at inference) is ignored.
  */
 import type { CheckedModel } from '../checker/analyze.js';
 import { diag, short } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
+import type { IrNode } from '../semantics/ir.js';
 import type { WeightTensor } from './weights-file.js';
 import { paramKey } from './weights.js';
 
@@ -108,71 +114,176 @@ function mergeDottedRoles(m: CheckedModel, groups: Group[], byPrefix: Map<string
   }
 }
 
+/** One side of a pairing: a model layer or block application, or a file group or prefix, with its signature. */
+interface Item {
+  readonly sig: string;
+  /** Full name, for messages. */
+  readonly label: string;
+  /** Place in the model's graph order or in the file's order. */
+  readonly at: number;
+}
+interface Layer extends Item {
+  readonly node: IrNode;
+  /** The path below the scope being matched. */
+  readonly rel: string;
+}
+interface FileGroup extends Item, Group {
+  readonly rel: string;
+}
+interface Pairing {
+  pairs: [Layer, FileGroup][];
+  missing: Layer[];
+  ambiguity?: string;
+}
+
+const tally = (items: Iterable<Item>) => {
+  const t = new Map<string, number>();
+  for (const { sig } of items) t.set(sig, (t.get(sig) ?? 0) + 1);
+  return t;
+};
+
+/**
+ * Each of ours, in order, takes the first free one of theirs with its signature. Position pairs items of
+ * equal signature only if theirs come in our order: when they do not (a pair crosses) and some signature
+ * repeats, the pairing is ambiguous. An item whose signature is unique on both sides pairs by signature
+ * alone, so its place is no evidence either way (ViT's class token is registered first in torch, yet
+ * applied after the patch convolution).
+ */
+function pairInOrder<A extends Item, B extends Item>(ours: readonly A[], theirs: readonly B[], free: (b: B) => boolean, take: (b: B) => void): { pairs: [A, B][]; missing: A[]; ambiguity?: string } {
+  const [ourCount, theirCount] = [tally(ours), tally(theirs)];
+  const pairs: [A, B][] = [];
+  const missing: A[] = [];
+  let last: [A, B] | undefined;
+  let crossing: string | undefined;
+  for (const a of ours) {
+    const b = theirs.find((t) => t.sig === a.sig && free(t));
+    if (!b) {
+      missing.push(a);
+      continue;
+    }
+    if ((ourCount.get(a.sig) ?? 0) > 1 || (theirCount.get(a.sig) ?? 0) > 1) {
+      if (last && b.at < last[1].at) crossing ??= `${a.label} takes '${short(b.label)}', which the file lists before '${short(last[1].label)}' (taken by ${last[0].label})`;
+      last = [a, b];
+    }
+    take(b);
+    pairs.push([a, b]);
+  }
+  const repeated = ours.some((a) => ourCount.get(a.sig)! > 1);
+  return { pairs, missing, ...(crossing && repeated ? { ambiguity: crossing } : {}) };
+}
+
+/** A multiset of layer signatures (a block's, or a file prefix's). */
+const unitSig = (items: readonly Item[]) => items.map((i) => `(${i.sig})`).sort().join(' ');
+const below = (rel: string, prefix: string) => rel.slice(prefix.length + 1);
+
+/**
+ * The match block by block, for files that list a block's layers in another order than it applies them
+ * (torch registers nn.TransformerEncoderLayer's linear1, linear2 before norm1, norm2, which post-norm
+ * applies between). The block applications of the scope (`layers_0` of `layers_0.norm1`) pair with file
+ * prefixes of equal contents (`layers.0`, whose groups have the block's signatures; a prefix of any depth
+ * of the file's names) by the same rule as layers: a unique contents pairs wherever it is, repeated ones
+ * in order. Each pair is then matched inside, recursively; the scope's own layers, and those of blocks
+ * that found no prefix, pair with the groups left. Only orders inside a block (or among blocks) must
+ * agree, never the interleaving of different blocks' layers.
+ */
+function matchByBlocks(layers: readonly Layer[], groups: readonly FileGroup[]): Pairing {
+  const taken = new Set<FileGroup>();
+  const units = new Map<string, Layer[]>();
+  for (const l of layers) {
+    const dot = l.rel.indexOf('.');
+    if (dot > 0) units.get(l.rel.slice(0, dot))?.push(l) ?? units.set(l.rel.slice(0, dot), [l]);
+  }
+  const ours = [...units].map(([name, ls]) => ({ sig: unitSig(ls), label: ls[0]!.label.slice(0, ls[0]!.label.length - ls[0]!.rel.length) + name, at: ls[0]!.at, name, layers: ls }));
+  const wanted = new Set(ours.map((u) => u.sig));
+  const byPrefix = new Map<string, FileGroup[]>();
+  for (const g of groups)
+    for (let dot = g.rel.indexOf('.'); dot > 0; dot = g.rel.indexOf('.', dot + 1)) {
+      const p = g.rel.slice(0, dot);
+      byPrefix.get(p)?.push(g) ?? byPrefix.set(p, [g]);
+    }
+  // (the deepest of prefixes holding the same groups: `wrapper` and `wrapper.block` are one candidate)
+  const seen = new Set<string>();
+  const theirs = [...byPrefix]
+    .filter(([, gs]) => wanted.has(unitSig(gs)))
+    .sort(([a], [b]) => b.length - a.length)
+    .filter(([, gs]) => !seen.has(gs.map((g) => g.at).join()) && !!seen.add(gs.map((g) => g.at).join()))
+    .map(([prefix, gs]) => ({ sig: unitSig(gs), label: gs[0]!.label.slice(0, gs[0]!.label.length - gs[0]!.rel.length) + prefix, at: gs[0]!.at, prefix, groups: gs }))
+    .sort((a, b) => a.at - b.at);
+  const blocks = pairInOrder(ours, theirs, (c) => c.groups.every((g) => !taken.has(g)), (c) => c.groups.forEach((g) => taken.add(g)));
+  const out: Pairing = { pairs: [], missing: [], ...(blocks.ambiguity ? { ambiguity: blocks.ambiguity } : {}) };
+  for (const [u, c] of blocks.pairs) {
+    const inner = matchScope(
+      u.layers.map((l) => ({ ...l, rel: below(l.rel, u.name) })),
+      c.groups.map((g) => ({ ...g, rel: below(g.rel, c.prefix) })),
+    );
+    out.pairs.push(...inner.pairs);
+    out.missing.push(...inner.missing);
+    out.ambiguity ??= inner.ambiguity;
+  }
+  const rest = layers.filter((l) => !l.rel.includes('.') || blocks.missing.some((u) => u.layers.includes(l)));
+  const flat = pairInOrder(rest, groups, (g) => !taken.has(g), (g) => taken.add(g));
+  out.pairs.push(...flat.pairs);
+  out.missing.push(...flat.missing);
+  out.ambiguity ??= flat.ambiguity;
+  return out;
+}
+
+/** Layers in order, then block by block when that fails (matchByBlocks). */
+function matchScope(layers: readonly Layer[], groups: readonly FileGroup[]): Pairing {
+  const taken = new Set<FileGroup>();
+  const flat = pairInOrder(layers, groups, (g) => !taken.has(g), (g) => taken.add(g));
+  if ((!flat.missing.length && !flat.ambiguity) || !layers.some((l) => l.rel.includes('.'))) return flat;
+  const scoped = matchByBlocks(layers, groups);
+  if (!scoped.missing.length && !scoped.ambiguity) return scoped;
+  // (the first failure's errors name the layers; why the blocks did not pair either is worth saying)
+  return flat.ambiguity && scoped.ambiguity && !scoped.missing.length ? { ...flat, ambiguity: `${flat.ambiguity}; block by block, ${scoped.ambiguity}` } : flat;
+}
+
 /**
  * The structural match (`--weights-map auto`): returns the file's tensors renamed to the model's keys, with
  * the table; errors (E0601) for every layer that finds no group, W0107 for groups no layer takes.
  */
 export function matchByStructure(m: CheckedModel, file: string, tensors: ReadonlyMap<string, WeightTensor>): { tensors: Map<string, WeightTensor>; table: MappedName[]; diagnostics: Diagnostic[] } {
-  const groups: (Group & { sig: string; used: boolean })[] = [];
-  const byPrefix = new Map<string, (typeof groups)[number]>();
+  const raw: Group[] = [];
+  const byPrefix = new Map<string, Group>();
   for (const [name, t] of tensors) {
     if (isIgnoredTensor(name)) continue;
     const dot = name.lastIndexOf('.');
     const [prefix, role] = dot < 0 ? ['', name] : [name.slice(0, dot), name.slice(dot + 1)];
     let gr = byPrefix.get(prefix);
-    if (!gr) groups.push((gr = { prefix, names: new Map(), shapes: [], sig: '', used: false })), byPrefix.set(prefix, gr);
+    if (!gr) raw.push((gr = { prefix, names: new Map(), shapes: [] })), byPrefix.set(prefix, gr);
     gr.names.set(role, name);
     gr.shapes.push([role, t.dims]);
   }
-  mergeDottedRoles(m, groups, byPrefix);
-  for (const gr of groups) gr.sig = sig(gr.shapes);
+  mergeDottedRoles(m, raw, byPrefix);
+  const groups: FileGroup[] = raw.map((g, at) => ({ ...g, sig: sig(g.shapes), label: g.prefix, at, rel: g.prefix }));
+  const layers: Layer[] = m.graph.nodes
+    .filter((n) => n.sharedWith === undefined && n.params.length > 0)
+    .map((node, at) => ({ node, sig: sig(node.params.map((p) => [p.name, p.shape])), label: node.path, at, rel: node.path }));
 
+  const r = matchScope(layers, groups);
   const out = new Map<string, WeightTensor>();
   const table: MappedName[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const layers = m.graph.nodes.filter((n) => n.sharedWith === undefined && n.params.length > 0);
-  const layerSig = new Map(layers.map((n) => [n, sig(n.params.map((p) => [p.name, p.shape]))]));
-  const tally = (sigs: Iterable<string>) => {
-    const t = new Map<string, number>();
-    for (const s of sigs) t.set(s, (t.get(s) ?? 0) + 1);
-    return t;
-  };
-  const [ourCount, theirCount] = [tally(layerSig.values()), tally(groups.map((g) => g.sig))];
-  const count = (s: string) => [ourCount.get(s) ?? 0, theirCount.get(s) ?? 0] as const;
-  // Position pairs layers of equal shapes only if the file lists layers in the model's order: when it
-  // does not (a pair of matched layers crosses), and some shapes repeat, the pairing is ambiguous. A layer
-  // whose shapes are unique on both sides pairs by shape alone, so its place is no evidence either way
-  // (ViT's class token is registered first in torch, yet applied after the patch convolution).
-  let last: { at: number; layer: string; group: string } | undefined;
-  let crossing: string | undefined;
-  for (const n of layers) {
-    const s = layerSig.get(n)!;
-    const gr = groups.find((g) => !g.used && g.sig === s);
-    const [ours, theirs] = count(s);
-    if (gr && (ours > 1 || theirs > 1)) {
-      const at = groups.indexOf(gr);
-      if (last && at < last.at) crossing ??= `${n.path} takes '${short(gr.prefix)}', which the file lists before '${short(last.group)}' (taken by ${last.layer})`;
-      last = { at, layer: n.path, group: gr.prefix };
-    }
-    if (!gr) {
-      diagnostics.push(diag('E0601', `${file}: no layer of the file left for ${n.path} (${s}): the model has ${ours} layer(s) with these parameters, the file ${theirs}`, n.span, {
-        hint: 'the structural match (--weights-map auto) pairs layers of equal parameter names and shapes in order; give rename rules instead (--weights-map rules.json)',
-      }));
-      continue;
-    }
-    gr.used = true;
-    for (const p of n.params) {
-      const name = gr.names.get(p.name)!;
-      out.set(paramKey(n, p), tensors.get(name)!);
-      table.push({ file: name, key: paramKey(n, p) });
+  const used = new Set<FileGroup>();
+  for (const [l, g] of r.pairs) {
+    used.add(groups[g.at]!);
+    for (const p of l.node.params) {
+      const name = g.names.get(p.name)!;
+      out.set(paramKey(l.node, p), tensors.get(name)!);
+      table.push({ file: name, key: paramKey(l.node, p) });
     }
   }
-  const repeated = layers.some((n) => count(layerSig.get(n)!)[0] > 1);
-  if (crossing && repeated)
-    diagnostics.push(diag('E0601', `${file}: ambiguous structural match: the file does not list its layers in the model's order (${crossing}), and layers with equal parameter shapes could then be paired either way`, m.graph.span, {
+  const diagnostics: Diagnostic[] = [];
+  const [ourCount, theirCount] = [tally(layers), tally(groups)];
+  for (const l of r.missing)
+    diagnostics.push(diag('E0601', `${file}: no layer of the file left for ${l.label} (${l.sig}): the model has ${ourCount.get(l.sig) ?? 0} layer(s) with these parameters, the file ${theirCount.get(l.sig) ?? 0}`, l.node.span, {
+      hint: 'the structural match (--weights-map auto) pairs layers of equal parameter names and shapes in order; give rename rules instead (--weights-map rules.json)',
+    }));
+  if (r.ambiguity)
+    diagnostics.push(diag('E0601', `${file}: ambiguous structural match: the file does not list its layers in the model's order (${r.ambiguity}), and layers with equal parameter shapes could then be paired either way`, m.graph.span, {
       hint: 'give rename rules instead (--weights-map rules.json); --verbose prints the pairing',
     }));
-  const left = groups.filter((g) => !g.used);
+  const left = groups.filter((g) => !used.has(g));
   if (left.length && !diagnostics.length)
     diagnostics.push(diag('W0107', `${file} has ${left.length} layer(s) of tensors the model does not use: ${left.slice(0, 5).map((g) => `${short(g.prefix) || '(top level)'} (${short(g.sig)})`).join('; ')}${left.length > 5 ? '; …' : ''}`, m.graph.span));
   return { tensors: out, table, diagnostics };
