@@ -6,7 +6,8 @@
  * - torch's BatchNorm-preserving export of a small ResNet (torch's initializer names) loaded through
  *   `--weights` with `--weights-map` (rules or auto): onnxruntime gives torch's output, folded or not;
  * - onnxruntime's output of dslc's export with PyTorch's weights equals PyTorch's output (lenet5, an
- *   LSTM+GRU model, a model with every kind of BatchNorm folding).
+ *   LSTM+GRU model, a model with every kind of BatchNorm folding), also with torch's names through
+ *   `--weights-map` (a small ResNet; nn.TransformerEncoder stacks from scripts/fixtures/torch_encoder_stack.py).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -158,10 +159,16 @@ describe("torch's BatchNorm-preserving export, its weights loaded through --weig
 });
 
 describe('onnxruntime on dslc exports with PyTorch weights = PyTorch (1e-4)', () => {
-  const CASES: [string, string][] = [
-    ['lenet5', 'examples/lenet5.nn'], ['small_rnn', 'test/fixtures/torch-onnx/small_rnn.nn'], ['fold_mix', 'test/fixtures/torch-onnx/fold_mix.nn'], ['tiny_resnet', 'test/fixtures/torch-onnx/tiny_resnet.nn'],
-    // std.transformer's encoder_layer against nn.TransformerEncoderLayer (post-norm ReLU, pre-norm GELU).
-    ['tiny_transformer', 'test/fixtures/torch-onnx/tiny_transformer.nn'],
+  // [fixture, .nn file, model, how torch's names become dslc's]
+  const CASES: [string, string, string?, ('auto' | 'rules')[]?][] = [
+    ['lenet5', 'examples/lenet5.nn'], ['small_rnn', 'test/fixtures/torch-onnx/small_rnn.nn'], ['fold_mix', 'test/fixtures/torch-onnx/fold_mix.nn'],
+    ['tiny_resnet', 'test/fixtures/torch-onnx/tiny_resnet.nn', undefined, ['auto']],
+    // std.transformer's encoder_layer against nn.TransformerEncoderLayer (post-norm ReLU, pre-norm GELU); torch
+    // registers linear1, linear2 before norm1, norm2, so auto pairs the layers block by block.
+    ['tiny_transformer', 'test/fixtures/torch-onnx/tiny_transformer.nn', undefined, ['rules', 'auto']],
+    // nn.TransformerEncoder state_dicts: 3 post-norm layers and a final norm; 4 pre-norm layers.
+    ['encoder_stack', 'test/fixtures/torch-onnx/encoder_stack.nn', 'EncoderStack', ['auto']],
+    ['encoder_stack_prenorm', 'test/fixtures/torch-onnx/encoder_stack.nn', 'EncoderStackPreNorm', ['auto']],
   ];
   const renamed = (name: string, st: Map<string, WeightTensor>) => {
     const rules = parseRenameRules(readFileSync(join(FX, `${name}.map.json`), 'utf8'));
@@ -170,15 +177,25 @@ describe('onnxruntime on dslc exports with PyTorch weights = PyTorch (1e-4)', ()
     if (typeof r === 'string') throw new Error(r);
     return r.tensors;
   };
-  for (const [name, file] of CASES)
-    it(name, async () => {
-      const m = model(file);
+  for (const [name, file, modelName, maps] of CASES)
+    it(`${name}${maps ? ` (--weights-map ${maps.join(', ')})` : ''}`, async () => {
+      const r = checkFile(file);
+      expect(errors(r)).toEqual([]);
+      const m = modelName ? r.models.find((mm) => mm.graph.name === modelName)! : r.models[0]!;
       const x = io(name);
       const st = safetensors(name);
-      const tensors = name === 'tiny_resnet' ? matchByStructure(m, name, st).tensors : name === 'tiny_transformer' ? renamed(name, st) : st;
-      const weights = weightsOf(m, name, tensors);
-      expectClose(await run(exported(m, { weights }), x.input), x.output.data);
-      expectClose(await run(exported(m, { weights, foldBatchNorm: true }), x.input), x.output.data);
+      for (const how of maps ?? [undefined]) {
+        let tensors = st;
+        if (how === 'rules') tensors = renamed(name, st);
+        if (how === 'auto') {
+          const auto = matchByStructure(m, name, st);
+          expect(auto.diagnostics).toEqual([]);
+          tensors = auto.tensors;
+        }
+        const weights = weightsOf(m, name, tensors);
+        expectClose(await run(exported(m, { weights }), x.input), x.output.data);
+        expectClose(await run(exported(m, { weights, foldBatchNorm: true }), x.input), x.output.data);
+      }
     });
 });
 
@@ -285,6 +302,19 @@ describe('CLI: --fold-bn, --weights-map, --verbose', () => {
       const bad = dslc(join(ROOT, 'examples/lenet5.nn'), '--emit', 'onnx', '--weights', join(FX, 'tiny_resnet.torch.onnx'), '--weights-map', 'auto', '-o', out);
       expect(bad.code).toBe(1);
       expect(bad.out).toMatch(/E0601.*no layer of the file left for conv1/);
+    } finally {
+      t.cleanup();
+    }
+  });
+  it("--weights-map auto loads nn.TransformerEncoder's state_dict (layers.0.linear1 registered before layers.0.norm1) as torch computes", async () => {
+    const t = tempDir();
+    try {
+      const out = join(t.dir, 'e.onnx');
+      const r = dslc(join(FX, 'encoder_stack.nn'), '--model', 'EncoderStack', '--emit', 'onnx', '--weights', join(FX, 'encoder_stack.safetensors'), '--weights-map', 'auto', '--verbose', '-o', out);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/layers\.2\.norm1\.weight +layers_2\.norm1\.weight/);
+      expect(r.out).toMatch(/\nnorm\.bias +norm\.bias/);
+      expectClose(await run(readFileSync(out), io('encoder_stack').input), io('encoder_stack').output.data);
     } finally {
       t.cleanup();
     }
