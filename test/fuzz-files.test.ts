@@ -14,6 +14,7 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { NpyError, readNpy, writeNpy } from '../src/lower/npy.js';
 import { exportOnnx, lowerOnnx } from '../src/lower/onnx/export.js';
+import { type Chunks, join as joinChunks } from '../src/lower/onnx/encode.js';
 import { unpackOnnxWeights } from '../src/lower/onnx/unpack.js';
 import { externalDataIn, matchWeights, readOnnxWeights, readSafetensors, type WeightTensor } from '../src/lower/weights-file.js';
 import { matchByStructure, parseRenameRules, renameTensors } from '../src/lower/weights-map.js';
@@ -234,12 +235,7 @@ const SRC = `model Net(x: [N, 5, 4]) -> (y: [N, 2]) {
 }`;
 const NET = checkText(SRC).models[0]!;
 const ONNX = exportOnnx(NET, { seed: 1 }).result!;
-const join_ = (c: { chunks: Uint8Array[]; byteLength: number } | undefined): Uint8Array => {
-  const out = new Uint8Array(c?.byteLength ?? 0);
-  let at = 0;
-  for (const b of c?.chunks ?? []) out.set(b, at), (at += b.length);
-  return out;
-};
+const join_ = (c: Chunks | undefined): Uint8Array => (c ? joinChunks(c) : new Uint8Array(0));
 /** The same export with its weights in `w.onnx.data` (the LSTM's matrices are over the 1 KB kept inline). */
 const EXT = ((a) => ({ model: join_(a.model), data: join_(a.data) }))(lowerOnnx(NET, { seed: 1, externalData: { location: 'w.onnx.data' } }).result!);
 const T = onnxProto.onnx.TensorProto;

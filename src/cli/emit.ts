@@ -4,7 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { check } from '../api.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { INLINE_WEIGHT_LIMIT, lowerOnnx } from '../lower/onnx/export.js';
-import type { Chunks } from '../lower/onnx/encode.js';
+import { type Chunks, pieces } from '../lower/onnx/encode.js';
 import { toDot } from '../lower/dot.js';
 import { graphJson } from '../lower/graph-json.js';
 import { UsageError, type Parsed } from './args.js';
@@ -29,8 +29,9 @@ export function writeAtomic(path: string, data: Uint8Array | Chunks): void {
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);
-    // Chunks are written in order; they are views of the weights, so nothing large is copied.
-    for (const b of data instanceof Uint8Array ? [data] : data.chunks) for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+    // Chunks are written in order, each made (a layer's weights) only when reached: nothing large is
+    // copied, and only the tensor being written need be in memory.
+    for (const b of data instanceof Uint8Array ? [data] : pieces(data)) for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

@@ -29,7 +29,8 @@ export interface OnnxLowerContext {
    * e.g. LSTM gate order): `compute` receives each parameter's data (row-major, dslc layout). `unpack` is its inverse:
    * given the initializer's data it writes the parameters (or parts of them) back through `put`, so that `--weights`
    * reads dslc's own export (src/lower/onnx/unpack.ts). Together, the `put`s of a layer's packings must cover every
-   * parameter its lowering does not pass through `param`.
+   * parameter its lowering does not pass through `param`. `compute` runs when the model is written, maybe more than
+   * once: it must be pure (never change the arrays it receives; capture nothing that changes after lowering).
    */
   derived(hint: string, dims: readonly number[], compute: (param: (name: string) => Float32Array) => Float32Array, unpack: OnnxUnpack): string;
   /** An int64 constant initializer (shapes, axes, pads). */

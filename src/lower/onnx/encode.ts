@@ -1,25 +1,32 @@
 /**
  * Serialises a ModelProto without copying its weights: the model is a list of byte chunks in which each
- * initializer's raw data is a view of the Float32Array that holds it. Protobuf needs every enclosing
- * message's length up front, so the lengths are computed and the framing is written by hand around the
- * parts onnx-proto encodes (everything but the weights). With external data (ONNX spec, "External Data"),
- * large tensors go to a side file instead, referenced by location/offset/length.
+ * initializer's raw data is a view of the Float32Array that holds it, or a function that makes that array
+ * when the chunk is written (so that a writer holds one tensor at a time, not all the weights). Protobuf
+ * needs every enclosing message's length up front: they follow from the tensors' dims, and the framing is
+ * written by hand around the parts onnx-proto encodes (everything but the weights). With external data
+ * (ONNX spec, "External Data"), large tensors go to a side file instead, referenced by location/offset/length.
  */
 import onnxProto from 'onnx-proto';
 
 const { onnx } = onnxProto;
 
-/** Bytes as a list of chunks (written in order); `byteLength` is their total. */
+/** Bytes, or a function that makes them when they are written (each call makes them anew). */
+export type Chunk = Uint8Array | (() => Uint8Array);
+
+/** Bytes as a list of chunks (written in order: read them with `pieces`); `byteLength` is their total. */
 export interface Chunks {
-  readonly chunks: Uint8Array[];
+  readonly chunks: readonly Chunk[];
   readonly byteLength: number;
 }
 
-/** A float32 initializer whose data is written raw (little-endian). */
+/**
+ * A float32 initializer whose data is written raw (little-endian): the values, or a function that makes
+ * them when the tensor is written (exactly `dims`' product of them; deterministic, as it may run more than once).
+ */
 export interface RawTensor {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly data: Float32Array;
+  readonly data: Float32Array | (() => Float32Array);
 }
 
 /** Where external data goes: `location` relative to the model file; tensors below `threshold` bytes stay inline. */
@@ -45,12 +52,13 @@ function varint(n: number): Uint8Array {
 }
 
 class Builder {
-  readonly chunks: Uint8Array[] = [];
+  readonly chunks: Chunk[] = [];
   byteLength = 0;
-  push(b: Uint8Array): void {
-    if (b.byteLength === 0) return;
+  /** `length`: the bytes a lazy chunk will make. */
+  push(b: Chunk, length = (b as Uint8Array).byteLength): void {
+    if (length === 0) return;
     this.chunks.push(b);
-    this.byteLength += b.byteLength;
+    this.byteLength += length;
   }
   field(field: number, length: number): void {
     this.push(Uint8Array.of(tag(field)));
@@ -59,6 +67,12 @@ class Builder {
 }
 
 const bytesOf = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+/** Bytes of a tensor's raw data: the framing was computed from its dims, so the values must match them. */
+export const rawBytes = (t: RawTensor): number => 4 * t.dims.reduce((a, b) => a * b, 1);
+function checked(t: RawTensor, a: Float32Array): Uint8Array {
+  if (a.byteLength !== rawBytes(t)) throw new Error(`${t.name}: ${a.length} values for dims [${t.dims.join(', ')}]`);
+  return bytesOf(a);
+}
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
@@ -70,13 +84,15 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
   const data = external ? new Builder() : undefined;
   const threshold = external?.threshold ?? 1024;
   // Each initializer: TensorProto header (onnx-proto) + raw_data framed by hand, or an external reference.
-  const inits: { head: Uint8Array; body?: Uint8Array }[] = raw.map((t) => {
-    const body = bytesOf(t.data);
-    if (data && body.byteLength >= threshold) {
+  const inits: { head: Uint8Array; body?: Chunk; length: number }[] = raw.map((t) => {
+    const values = t.data;
+    const body: Chunk = typeof values === 'function' ? () => checked(t, values()) : checked(t, values);
+    const length = rawBytes(t);
+    if (data && length >= threshold) {
       const pad = (ALIGN - (data.byteLength % ALIGN)) % ALIGN;
       if (pad) data.push(new Uint8Array(pad));
       const offset = data.byteLength;
-      data.push(body);
+      data.push(body, length);
       const head = onnx.TensorProto.encode({
         name: t.name,
         dims: [...t.dims],
@@ -85,14 +101,14 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
         externalData: [
           { key: 'location', value: external!.location },
           { key: 'offset', value: String(offset) },
-          { key: 'length', value: String(body.byteLength) },
+          { key: 'length', value: String(length) },
         ],
       }).finish();
-      return { head };
+      return { head, length };
     }
-    return { head: onnx.TensorProto.encode({ name: t.name, dims: [...t.dims], dataType: 1 }).finish(), body };
+    return { head: onnx.TensorProto.encode({ name: t.name, dims: [...t.dims], dataType: 1 }).finish(), body, length };
   });
-  const tensorLength = (i: { head: Uint8Array; body?: Uint8Array }) => i.head.byteLength + (i.body ? 1 + varint(i.body.byteLength).byteLength + i.body.byteLength : 0);
+  const tensorLength = (i: { head: Uint8Array; body?: Chunk; length: number }) => i.head.byteLength + (i.body ? 1 + varint(i.length).byteLength + i.length : 0);
 
   const { graph, ...rest } = model;
   const graphHead = onnx.GraphProto.encode(onnx.GraphProto.create(graph ?? {})).finish();
@@ -109,20 +125,26 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
     out.field(5, tensorLength(i));
     out.push(i.head);
     if (i.body) {
-      out.field(9, i.body.byteLength);
-      out.push(i.body);
+      out.field(9, i.length);
+      out.push(i.body, i.length);
     }
   }
   return data ? { model: out, data } : { model: out };
+}
+
+/** The chunks' bytes in order, each lazy chunk made only when reached (drop each before taking the next). */
+export function* pieces(c: Chunks): Generator<Uint8Array> {
+  for (const b of c.chunks) yield typeof b === 'function' ? b() : b;
 }
 
 /** The chunks as one buffer (for callers that want the model in memory). */
 export function join(c: Chunks): Uint8Array {
   const out = new Uint8Array(c.byteLength);
   let off = 0;
-  for (const b of c.chunks) {
+  for (const b of pieces(c)) {
     out.set(b, off);
     off += b.byteLength;
   }
+  if (off !== c.byteLength) throw new Error(`chunks made ${off} bytes, not ${c.byteLength}`);
   return out;
 }

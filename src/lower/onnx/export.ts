@@ -13,7 +13,7 @@ import type { DType, TensorType } from '../../ops/types.js';
 import type { IrNode } from '../../semantics/ir.js';
 import { type Dim, dimToJson, substitute } from '../../symbolic/dim.js';
 import { type InitScheme, initParam, paramKey } from '../weights.js';
-import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join } from './encode.js';
+import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join, rawBytes } from './encode.js';
 import { type Emitted, FUNCTION_DOMAIN, groupIntoFunctions } from './functions.js';
 import { foldBatchNorm } from './fold-bn.js';
 
@@ -81,8 +81,9 @@ export function onnxInitializerLayout(m: CheckedModel, opts: Pick<OnnxExportOpti
 }
 
 /**
- * Builds the ONNX model as chunks that reference the weights instead of copying them (peak memory ≈ the
- * weights once), with an optional external-data side file.
+ * Builds the ONNX model as chunks whose weights are made (or, for `weights`, viewed) when each chunk is
+ * written, with an optional external-data side file: writing it holds about one layer's weights at a time.
+ * The chunks read `opts.weights` then: leave that map unchanged until they are written.
  */
 export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
   return lowerGraph(m, opts);
@@ -92,13 +93,14 @@ export function lowerOnnx(m: CheckedModel, opts: OnnxExportOptions = {}): { resu
 function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<string, OnnxInitializer>): { result: OnnxArtifact | undefined; diagnostics: Diagnostic[] } {
   const initDoc = opts.weights ? 'weights' : `${opts.init ?? 'he'} seed=${opts.seed ?? 0}`;
   let foldedBn: number | undefined;
+  let folded: ReadonlyMap<string, () => Float32Array> | undefined;
   if (opts.foldBatchNorm && !layout) {
     // The folded layers get their values from the original graph (trained or seeded), the rest as usual.
     const [orig, scheme, seed] = [m.graph, opts.init ?? 'he', opts.seed ?? 0];
     const f = foldBatchNorm(m, (owner, p) => opts.weights?.get(paramKey(owner, p)) ?? initParam(orig, owner, p, scheme, seed));
     m = f.model;
     foldedBn = f.folded.length;
-    opts = { ...opts, weights: new Map([...(opts.weights ?? []), ...f.weights]) };
+    folded = f.weights;
   }
   const g = m.graph;
   const opset = opts.opset ?? 17;
@@ -130,16 +132,21 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
   const initializers: onnxProto.onnx.ITensorProto[] = [];
   const raw: RawTensor[] = [];
   const emitted: Emitted[] = [];
-  const data = new Map<string, Float32Array>();
   const paramName = new Map<string, string>();
   const scheme = opts.init ?? 'he';
   const seed = opts.seed ?? 0;
-  // Values are made on first use (each parameter has its own random stream, so the order does not matter): an
-  // export that fails (E0600) does not first initialise hundreds of MB of weights.
+  // Values are made when their initializer is written (encode.ts: lazy chunks), so that only the layer being
+  // written is in memory, not every weight plus its repacked copy (a transposed dense weight). Each parameter
+  // has its own random stream, so the order does not matter, and an export that fails (E0600) makes none.
+  // One layer's parameters are kept while its initializers are written (MHA's q/k/v all read in_proj_weight);
+  // another layer's drops them (a layer sharing them later makes them again: the same values).
+  let cachedFor: IrNode | undefined;
+  const cache = new Map<string, Float32Array>();
   const valuesOf = (owner: IrNode, p: IrNode['params'][number]): Float32Array => {
+    if (owner !== cachedFor) (cache.clear(), (cachedFor = owner));
     const key = paramKey(owner, p);
-    let v = data.get(key);
-    if (!v) data.set(key, (v = opts.weights?.get(key) ?? initParam(g, owner, p, scheme, seed)));
+    let v = cache.get(key);
+    if (!v) cache.set(key, (v = folded?.get(key)?.() ?? opts.weights?.get(key) ?? initParam(g, owner, p, scheme, seed)));
     return v;
   };
 
@@ -184,7 +191,7 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
           init = unique(key);
           paramName.set(key, init);
           layout?.set(init, { kind: 'param', owner, key });
-          if (!failed) raw.push({ name: init, dims: p.shape, data: valuesOf(owner, p) }); // (after a failure: diagnostics only)
+          if (!failed) raw.push({ name: init, dims: p.shape, data: () => valuesOf(owner, p) }); // (after a failure: diagnostics only)
         }
         return init;
       },
@@ -194,11 +201,12 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
           layout?.set(name, { kind: 'packed', owner, dims, unpack });
           return name;
         }
-        const values = compute((pn) => {
-          const p = owner.params.find((x) => x.name === pn);
-          if (!p) throw new Error(`${n.op.name}: no parameter ${pn}`);
-          return valuesOf(owner, p);
-        });
+        const values = () =>
+          compute((pn) => {
+            const p = owner.params.find((x) => x.name === pn);
+            if (!p) throw new Error(`${n.op.name}: no parameter ${pn}`);
+            return valuesOf(owner, p);
+          });
         const name = unique(`${owner.path}.${hint}`);
         raw.push({ name, dims, data: values });
         return name;
@@ -276,7 +284,7 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
       ...(foldedBn !== undefined ? [{ key: 'dslc.folded_batchnorm', value: String(foldedBn) }] : []),
     ],
   };
-  const weightBytes = raw.reduce((a, t) => a + t.data.byteLength, 0);
+  const weightBytes = raw.reduce((a, t) => a + rawBytes(t), 0);
   if (!opts.externalData && weightBytes > (opts.inlineLimit ?? INLINE_WEIGHT_LIMIT)) {
     diagnostics.push(diag('E0600', `${g.name}: ${(weightBytes / 2 ** 30).toFixed(2)} GiB of weights do not fit in one ONNX file (protobuf messages are limited to 2 GiB)`, g.span, { hint: 'export with external data (the CLI does this automatically, or pass --external-data)' }));
     return { result: undefined, diagnostics };

@@ -17,8 +17,11 @@ import { paramKey } from '../weights.js';
 export interface FoldResult {
   /** The model with each folded pair replaced by the (re-weighted) layer; totals and reports unchanged. */
   readonly model: CheckedModel;
-  /** Values of the folded layers' parameters, by parameter key of the new graph. */
-  readonly weights: Map<string, Float32Array>;
+  /**
+   * Values of the folded layers' parameters, by parameter key of the new graph: each a function that computes
+   * them (from `values`) when called, so that an export makes one layer's at a time, when it writes that layer.
+   */
+  readonly weights: Map<string, () => Float32Array>;
   /** Paths of the folded pairs: `[layer, batchnorm]`. */
   readonly folded: readonly (readonly [string, string])[];
 }
@@ -38,7 +41,7 @@ export function foldBatchNorm(m: CheckedModel, values: (owner: IrNode, p: IrPara
 
   const replaced = new Map<number, IrNode>(); // layer id → folded layer
   const dropped = new Set<number>(); // BatchNorm ids
-  const weights = new Map<string, Float32Array>();
+  const weights = new Map<string, () => Float32Array>();
   const folded: [string, string][] = [];
   for (const bn of g.nodes) {
     if (!bn.op.channelAffine || bn.inputs.length !== 1 || bn.outputs.length !== 1 || !alone(bn)) continue;
@@ -55,13 +58,15 @@ export function foldBatchNorm(m: CheckedModel, values: (owner: IrNode, p: IrPara
     const c = t.type.shape[norm(ab.outputAxis)];
     if (norm(affine.axis) !== norm(ab.outputAxis) || typeof c !== 'number' || affine.scale.length !== c) continue;
 
-    const w = values(layer, weight);
     const channel = ab.channelOf(layer.attrs, weight.shape);
-    const w2 = new Float32Array(w.length);
-    for (let i = 0; i < w.length; i++) w2[i] = w[i]! * affine.scale[channel(i)]!;
+    const w2 = () => {
+      const w = values(layer, weight);
+      const out = new Float32Array(w.length);
+      for (let i = 0; i < w.length; i++) out[i] = w[i]! * affine.scale[channel(i)]!;
+      return out;
+    };
     const bias = layer.params.find((p) => p.name === ab.bias);
-    const b = bias ? values(layer, bias) : new Float32Array(c);
-    const b2 = Float32Array.from(b, (bk, k) => bk * affine.scale[k]! + affine.shift[k]!);
+    const b2 = () => Float32Array.from(bias ? values(layer, bias) : new Float32Array(c), (bk, k) => bk * affine.scale[k]! + affine.shift[k]!);
     const biasParam: IrParam = bias ?? { name: ab.bias, shape: [c], trainable: weight.trainable };
     const node: IrNode = { ...layer, outputs: bn.outputs, attrs: { ...layer.attrs, [ab.biasAttr]: true }, params: bias ? layer.params : [...layer.params, biasParam] };
     replaced.set(layer.id, node);
