@@ -6,10 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckedModel } from '../src/checker/analyze.js';
 import { encodeModel, join, pieces } from '../src/lower/onnx/encode.js';
-import { lowerOnnx } from '../src/lower/onnx/export.js';
+import { exportOnnx, lowerOnnx } from '../src/lower/onnx/export.js';
+import { unpackOnnxWeights } from '../src/lower/onnx/unpack.js';
+import { readOnnxWeights } from '../src/lower/weights-file.js';
+import { readBytes } from '../src/cli/read-bytes.js';
 import { initParam, paramKey } from '../src/lower/weights.js';
 import { checkText } from './helpers/compile.js';
-import { decodeModel, graphOf } from './helpers/onnx.js';
+import { decodeModel, graphOf, tempDir } from './helpers/onnx.js';
 
 /** A weights map that logs every key read. */
 class Logged extends Map<string, Float32Array> {
@@ -93,5 +96,33 @@ describe('ONNX export memory', () => {
     expect(out.model.byteLength).toBeGreaterThan(24);
     expect(() => join(out.model)).toThrow('w: 5 values for dims [2, 3]');
     expect(() => encodeModel({ graph: { name: 'g' } }, [{ name: 'v', dims: [4], data: new Float32Array(3) }])).toThrow('v: 3 values for dims [4]');
+  });
+
+  it('--weights: unpacking replaces each packing in the map it reads (the file\'s tensors are not all kept twice)', () => {
+    const m = checkText(src).models[0]!;
+    const read = readOnnxWeights(exportOnnx(m, { seed: 2 }).result!);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.has('a.weight_t')).toBe(true);
+    const u = unpackOnnxWeights(m, 'a.onnx', read, 17);
+    expect(u.diagnostics).toEqual([]);
+    expect(u.tensors).toBe(read);
+    expect([...read.keys()].filter((k) => /_t$|\.[qkv]_proj_bias$/.test(k))).toEqual([]);
+    expect(read.get('a.weight')?.dims).toEqual([64, 64]);
+  });
+
+  it('--weights: a regular file is read into one buffer (no pieces joined: twice the file for a moment)', () => {
+    const t = tempDir('dslc-read-');
+    try {
+      const size = 40 * 2 ** 20; // (over the 16 MiB pieces a stream is read in)
+      const path = t.write('w.bin', new Uint8Array(size).fill(7, size - 5));
+      const before = process.memoryUsage().arrayBuffers;
+      const bytes = readBytes(path);
+      const grown = process.memoryUsage().arrayBuffers - before;
+      expect(bytes.byteLength).toBe(size);
+      expect(bytes[size - 1]).toBe(7);
+      expect(grown).toBeLessThan(1.5 * size);
+    } finally {
+      t.cleanup();
+    }
   });
 });

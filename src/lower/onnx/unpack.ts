@@ -20,11 +20,15 @@ const OPSETS = { min: 13, max: 21, default: 17 };
  * The file's tensors with dslc's packed initializers turned back into the parameters they were made from, under the
  * parameter keys, and without the graph's constants (shapes, axes) and packings, which are no weights. A parameter
  * the file holds under its own key is taken as it is. Tensors dslc's export would not write pass through unchanged.
+ * Changes `tensors` itself, and returns it: a packing is deleted from it once unpacked, so that a file's weights are
+ * not all held twice (ViT-B/16's dense and attention weights are all transposed).
  */
-export function unpackOnnxWeights(m: CheckedModel, file: string, tensors: ReadonlyMap<string, WeightTensor>, opset?: number): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[] } {
+export function unpackOnnxWeights(m: CheckedModel, file: string, tensors: Map<string, WeightTensor>, opset?: number): { tensors: Map<string, WeightTensor>; diagnostics: Diagnostic[] } {
   const at = opset !== undefined && opset >= OPSETS.min && opset <= OPSETS.max ? opset : OPSETS.default;
   const layout = onnxInitializerLayout(m, { opset: at });
-  const out = new Map(tensors);
+  // (only names of packings and constants are deleted, and parameters are added after the loop: until then,
+  // `tensors.has` of a parameter key answers for the file)
+  const out = tensors;
   const diagnostics: Diagnostic[] = [];
   const keys = new Set(m.graph.nodes.filter((n) => n.sharedWith === undefined).flatMap((n) => n.params.map((p) => paramKey(n, p))));
   const filled = new Map<IrNode, Map<string, { data: Float32Array; set: Uint8Array; count: number }>>();
