@@ -10,6 +10,9 @@ import { exportOnnx, lowerOnnx } from '../src/lower/onnx/export.js';
 import { unpackOnnxWeights } from '../src/lower/onnx/unpack.js';
 import { readOnnxWeights } from '../src/lower/weights-file.js';
 import { readBytes } from '../src/cli/read-bytes.js';
+import { writeAtomic } from '../src/cli/emit.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join as joinPath } from 'node:path';
 import { initParam, paramKey } from '../src/lower/weights.js';
 import { checkText } from './helpers/compile.js';
 import { decodeModel, graphOf, tempDir } from './helpers/onnx.js';
@@ -121,6 +124,19 @@ describe('ONNX export memory', () => {
       expect(bytes.byteLength).toBe(size);
       expect(bytes[size - 1]).toBe(7);
       expect(grown).toBeLessThan(1.5 * size);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it('a lazy chunk that fails while written is rethrown as it is (a bug, not "cannot write"), leaving no file', () => {
+    const t = tempDir('dslc-write-');
+    try {
+      const out = encodeModel({ graph: { name: 'g' } }, [{ name: 'w', dims: [3], data: () => new Float32Array(2) }]);
+      const path = joinPath(t.dir, 'm.onnx');
+      expect(() => writeAtomic(path, out.model)).toThrow('w: 2 values for dims [3]');
+      expect(existsSync(path)).toBe(false);
+      expect(readdirSync(t.dir)).toEqual([]);
     } finally {
       t.cleanup();
     }

@@ -44,9 +44,11 @@ export function writeAtomic(path: string, data: Uint8Array | Chunks): void {
       /* never created */
     }
     const code = (e as NodeJS.ErrnoException).code;
+    // A chunk that failed to make its bytes (a lazy tensor) is a bug, not an I/O problem: not a usage error.
+    if (!code) throw e;
     // (never the raw message: it names the temporary file)
     // (ENOENT also where the directory exists but takes no new files, as /proc)
-    const why = code === 'ENOENT' ? (existsSync(dirname(path)) ? 'no file can be created in that directory' : 'the directory does not exist') : code === 'EISDIR' ? 'it is a directory' : code ? ioReason(e) : 'error';
+    const why = code === 'ENOENT' ? (existsSync(dirname(path)) ? 'no file can be created in that directory' : 'the directory does not exist') : code === 'EISDIR' ? 'it is a directory' : ioReason(e);
     throw new UsageError(`cannot write ${path}: ${why}`);
   }
 }
