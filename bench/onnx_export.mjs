@@ -1,6 +1,6 @@
 // ONNX export speed and memory, beside PyTorch's exporter in the same run (whole processes, interleaved):
 //   `node bin/dslc.js examples/<m>.nn --emit onnx -o tmp` vs `python3 bench/torch_export.py <m> tmp`
-//   (vit_b_16 from bench/models/: its weights are nearly all matrices the export transposes).
+//   (vit_b_16: its weights are nearly all matrices the export transposes).
 // Targets: resnet50 export (random init) ≤ 1.5 s whole process; vgg16 peak RSS ≤ 2× its weight bytes; every
 // model's peak RSS ≤ its weight bytes + 100 MB (the README's claim).
 // Peak RSS of a child comes from GNU time (`/usr/bin/time -f %M`). torch runs are skipped with a note
@@ -27,7 +27,7 @@ function measure(cmd, args, cwd = ROOT) {
 }
 
 /** The model file of `m` (absolute: a peer checkout runs it too). */
-const source = (m) => (existsSync(join(ROOT, `examples/${m}.nn`)) ? join(ROOT, `examples/${m}.nn`) : join(ROOT, `bench/models/${m}.nn`));
+const source = (m) => join(ROOT, `examples/${m}.nn`);
 
 export function runExport({ runs = o.runs, warmup = o.warmup, python = o.python, against = o.against, models = ['resnet50', 'vgg16', 'vit_b_16'] } = {}) {
   if (!existsSync('/usr/bin/time')) return { skipped: 'GNU time (/usr/bin/time) is not installed' };
@@ -102,7 +102,7 @@ export function exportMarkdown(r, m = machine()) {
   return `## ONNX export (\`bench/onnx_export.mjs\`)
 
 Recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores (shared VM). Whole processes, interleaved, medians of ${r.models.resnet50?.runs ?? '–'} runs (vgg16, vit_b_16: ${r.models.vgg16?.runs ?? '–'}), random init:
-\`node bin/dslc.js examples/<m>.nn --emit onnx\` (vit_b_16: \`bench/models/vit_b_16.nn\`) vs \`python3 bench/torch_export.py <m>\` (torch ${r.torch}: import torch, build torchvision's model, \`torch.onnx.export\` at opset 17 with BatchNorm kept). Peak RSS from GNU time; weights MB = params × 4 bytes.
+\`node bin/dslc.js examples/<m>.nn --emit onnx\` vs \`python3 bench/torch_export.py <m>\` (torch ${r.torch}: import torch, build torchvision's model, \`torch.onnx.export\` at opset 17 with BatchNorm kept). Peak RSS from GNU time; weights MB = params × 4 bytes.
 
 | model | params | weights MB | dslc ms | dslc peak RSS MB (× weights) | torch ms | torch peak RSS MB | torch/dslc time |
 |---|---|---|---|---|---|---|---|
