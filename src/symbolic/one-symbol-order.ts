@@ -9,7 +9,7 @@
  * everything. With a ≠ 0, a relation holds either for finitely many sizes or for all but finitely many.
  */
 import type { Dim, DimFacts, Expr } from './dim.js';
-import { MAX_PERIOD, lcm, shape, valueAt } from './one-symbol.js';
+import { MAX_PERIOD, lcm, memoOneSymbol, shape, valueAt } from './one-symbol.js';
 
 /** A relation of D to 0. */
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -67,8 +67,7 @@ function lines(d: Expr, name: string, m: number): { period: number; lines: Line[
   return { period, lines: out };
 }
 
-/** Cached answers, by the expression's key and the symbol's divisibility (the same checks repeat). */
-const cache = new Map<string, Signs | null>();
+const signsCached = memoOneSymbol((d, name, m) => solveSigns(d, name, m));
 
 /**
  * The signs D takes among the sizes of its one symbol, or undefined when D is not a degree-1
@@ -76,14 +75,7 @@ const cache = new Map<string, Signs | null>();
  */
 export function signsOf(d: Dim, symbol: string, facts: DimFacts): Signs | undefined {
   if (typeof d === 'number') return { neg: d < 0, zero: d === 0, pos: d > 0 };
-  const m = facts.get(symbol) ?? 1;
-  const key = `${d.key}|${symbol}%${m}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  const r = solveSigns(d, symbol, m);
-  if (cache.size > 2000) cache.clear();
-  cache.set(key, r ?? null);
-  return r;
+  return signsCached(d, symbol, facts);
 }
 
 function solveSigns(d: Expr, name: string, m: number): Signs | undefined {

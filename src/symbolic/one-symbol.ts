@@ -88,8 +88,25 @@ function atomAt(a: Atom, name: string, h: number): number | undefined {
   return q === undefined ? undefined : floorInt(q.n, q.d * a.den);
 }
 
-/** Cached answers, by the expression's key and the symbol's divisibility (checks repeat in loops). */
-const cache = new Map<string, Zeros | null>();
+/**
+ * `solve(d, symbol, m)` cached by the expression's key, the symbol and its divisibility `m` (the same checks
+ * repeat, in loops and across keystrokes); a bounded cache, cleared when full.
+ */
+export function memoOneSymbol<T>(solve: (d: Expr, symbol: string, m: number) => T | undefined): (d: Expr, symbol: string, facts: DimFacts) => T | undefined {
+  const cache = new Map<string, T | null>();
+  return (d, symbol, facts) => {
+    const m = facts.get(symbol) ?? 1;
+    const key = `${d.key}|${symbol}%${m}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = solve(d, symbol, m);
+    if (cache.size > 2000) cache.clear();
+    cache.set(key, r ?? null);
+    return r;
+  };
+}
+
+const zerosCached = memoOneSymbol((d, name, m) => solve(d, name, m));
 
 /**
  * Where `d == 0` holds among the sizes of its one symbol, or undefined when d is not a degree-1
@@ -97,14 +114,7 @@ const cache = new Map<string, Zeros | null>();
  */
 export function zerosOf(d: Dim, symbol: string, facts: DimFacts): Zeros | undefined {
   if (typeof d === 'number') return d === 0 ? { kind: 'all' } : { kind: 'none' };
-  const m = facts.get(symbol) ?? 1;
-  const key = `${d.key}|${symbol}%${m}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  const r = solve(d, symbol, m);
-  if (cache.size > 2000) cache.clear();
-  cache.set(key, r ?? null);
-  return r;
+  return zerosCached(d, symbol, facts);
 }
 
 function solve(d: Expr, name: string, m: number): Zeros | undefined {
