@@ -2,7 +2,7 @@
 import ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../src/lower/onnx/export.js';
-import { initParam } from '../src/lower/weights.js';
+import { initParam, paramKey, rng } from '../src/lower/weights.js';
 import { matchWeights, readOnnxWeights, readSafetensors } from '../src/lower/weights-file.js';
 import { checkText, errors } from './helpers/compile.js';
 
@@ -71,5 +71,38 @@ describe('weights', () => {
   it('rejects files that are not weights', () => {
     expect(readSafetensors(new Uint8Array(3))).toMatch(/too short/);
     expect(readOnnxWeights(new Uint8Array([1, 2, 3, 255]))).toMatch(/not an ONNX model/);
+  });
+
+  it('draws the same values as the reference loop (mulberry32 stream per parameter, polar method), bit for bit', () => {
+    // The reference as first written: FNV-1a of "seed:key" seeds `rng`, Marsaglia's polar method gives pairs. The
+    // initialiser inlines the generator for speed; ONNX export and `dslc run` must keep agreeing with older files.
+    const reference = (key: string, n: number, std: number, seed: number) => {
+      let h = 0x811c9dc5;
+      for (const ch of `${seed}:${key}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
+      const r = rng(h >>> 0);
+      const out = new Float32Array(n);
+      for (let i = 0; i < n; ) {
+        let u: number, v: number, s: number;
+        do {
+          u = 2 * r() - 1;
+          v = 2 * r() - 1;
+          s = u * u + v * v;
+        } while (s >= 1 || s === 0);
+        const k = Math.sqrt((-2 * Math.log(s)) / s) * std;
+        out[i++] = u * k;
+        if (i < n) out[i++] = v * k;
+      }
+      return out;
+    };
+    const [conv, , , , fc] = m.graph.nodes;
+    for (const seed of [0, 7, 0xffffffff]) {
+      // conv1.weight [8, 3, 3, 3] (216 values, He), fc.weight [5, 2048] (Xavier: a tanh follows); odd counts too.
+      const cw = conv!.params[0]!;
+      expect(initParam(m.graph, conv!, cw, 'he', seed)).toEqual(reference(paramKey(conv!, cw), 216, Math.sqrt(2 / 27), seed));
+      const fw = fc!.params[0]!;
+      expect(initParam(m.graph, fc!, fw, 'he', seed)).toEqual(reference(paramKey(fc!, fw), 5 * 2048, Math.sqrt(1 / 2048), seed));
+      const odd = { ...fw, shape: [3, 7] };
+      expect(initParam(m.graph, fc!, odd, 'xavier', seed)).toEqual(reference(paramKey(fc!, odd), 21, Math.sqrt(1 / 7), seed));
+    }
   });
 });
