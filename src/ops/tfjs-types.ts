@@ -57,6 +57,11 @@ export interface TfjsLowerContext {
   lazyConstant(hint: string, shape: readonly number[], make: (scale?: Float32Array, into?: Float32Array) => Float32Array): string;
   /** Emits one node; returns its name (the value of its first output; output k > 0 is `name:k`). */
   node(op: string, inputs: readonly string[], attrs?: Readonly<Record<string, TfAttr>>, hint?: string): string;
+  /**
+   * The backend the graph is built to run on, when known (`lowerToTfjs` sets it; `--emit tfjs` leaves it unset, and
+   * its graph suits any backend). An op may choose a form this backend runs much faster, with the same values.
+   */
+  readonly backend?: string;
   /** Reports that these attributes have no TensorFlow.js form (diagnostic E0602 with this layer's location). */
   unsupported(reason: string): void;
 }

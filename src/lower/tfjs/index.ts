@@ -109,7 +109,7 @@ export async function lowerToTfjs(m: CheckedModel, opts: TfjsOptions = {}): Prom
   await tf.ready();
   const g = m.graph;
   const { batch, other } = inputSymbols(m);
-  const graphOpts = { weights: opts.weights, init: opts.init, seed: opts.seed, noFuse: opts.noFuse };
+  const graphOpts = { weights: opts.weights, init: opts.init, seed: opts.seed, noFuse: opts.noFuse, backend: tf.getBackend() };
   const cache = new Map<string, Promise<{ graph: TfjsGraph; model: GraphModel }>>();
   const keyOf = (env: ReadonlyMap<string, number>) => [...env].sort().map(([k, v]) => `${k}=${v}`).join(',');
   const build = (env: ReadonlyMap<string, number>, b: number) => {

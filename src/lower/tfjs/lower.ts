@@ -27,6 +27,8 @@ export interface TfjsGraphOptions {
   readonly sizes?: ReadonlyMap<string, number>;
   /** Skip the fusion pass (tests compare both). */
   readonly noFuse?: boolean;
+  /** The backend the graph will run on, when known (see `TfjsLowerContext.backend`); unset: a portable graph. */
+  readonly backend?: string;
 }
 
 /** A port of the lowered graph: name, concrete NCHW shape and tfjs dtype. */
@@ -134,6 +136,7 @@ export function buildTfjsGraph(m: CheckedModel, opts: TfjsGraphOptions = {}): { 
     const where = `${n.path}`;
     const ctx: TfjsLowerContext = {
       attrs: n.attrs,
+      backend: opts.backend,
       inputTypes: inTypes as ConcreteType[],
       outputTypes: outTypes as ConcreteType[],
       layout: (i) => (inTypes[i]!.shape.length < 3 ? 'nchw' : values.get(n.inputs[i]!)!.layout),
