@@ -8,8 +8,10 @@
 //    MatMul throughput (a tuned GEMM) and the nominal peak (base GHz × FMA lanes per core).
 //  - ResNet-50 model load: weights in (an ONNX file dslc exported, read, matched, lowered, uploaded) to first
 //    prediction out, in a fresh process (TensorFlow.js already imported; its import is reported apart). Target ≤ 2 s.
+//  - ViT-B/16 (86.6M seeded weights, 12 attention layers) from check to second prediction, in a fresh process, by
+//    phase, and the whole `dslc run examples/vit_b_16.nn --random` (`--vit`: this part alone, printed, not written).
 // Every prediction includes what a caller pays: the input tensor made from a Float32Array and the output read back.
-// Usage: node bench/tfjs.mjs [--runs 7] [--warmup 3] [--write]   (--write: the tfjs section of bench/RESULTS.md)
+// Usage: node bench/tfjs.mjs [--runs 7] [--warmup 3] [--write] [--vit [--vit-runs 3]]   (--write: the tfjs section of bench/RESULTS.md)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,7 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, fmt, machine, median, options, quantile, writeSection } from './common.mjs';
 
-const o = options({ runs: 15, warmup: 3, write: false, json: false, load: '' });
+const o = options({ runs: 15, warmup: 3, write: false, json: false, load: '', vit: false, 'vit-child': false, 'vit-runs': 3 });
 const req = createRequire(join(ROOT, 'package.json'));
 const imp = (p) => import(join(ROOT, 'dist', p));
 
@@ -249,6 +251,44 @@ async function benchLoad(runs = 7) {
   }
 }
 
+/** In a child process: ViT-B/16 with seeded weights (as `dslc run --random`), phase by phase. */
+async function vitChild() {
+  const t0 = performance.now();
+  const tf = await loadTf();
+  const t1 = performance.now();
+  const m = await checkExample('vit_b_16');
+  const t2 = performance.now();
+  const { lowerToTfjs } = await imp('lower/tfjs/index.js');
+  const net = (await lowerToTfjs(m, { tf, backend: 'wasm', seed: 0 })).result;
+  const t3 = performance.now();
+  const x = Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => Math.sin(i * 0.01));
+  await net.predict({ x: { data: x, shape: [1, 3, 224, 224] } });
+  const t4 = performance.now();
+  await net.predict({ x: { data: x, shape: [1, 3, 224, 224] } });
+  const t5 = performance.now();
+  net.dispose();
+  // The seeded initialisation alone (part of `lower`): every parameter of the model, as the lowering draws them.
+  const { initParam } = await imp('lower/weights.js');
+  const t6 = performance.now();
+  for (const n of m.graph.nodes) if (n.sharedWith === undefined) for (const p of n.params) initParam(m.graph, n, p, 'he', 0);
+  const init = performance.now() - t6;
+  console.log(JSON.stringify({ importTf: t1 - t0, check: t2 - t1, lower: t3 - t2, init, firstPredict: t4 - t3, secondPredict: t5 - t4, total: t4 - t1 }));
+}
+
+/** ViT-B/16: `runs` fresh processes by phase, then `runs` whole `dslc run` commands; medians. */
+async function benchVit(runs = o['vit-runs']) {
+  const all = [];
+  for (let i = 0; i < runs; i++) all.push(JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bench/tfjs.mjs'), '--vit-child'], { encoding: 'utf8' }).trim().split('\n').pop()));
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    execFileSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'run', join(ROOT, 'examples/vit_b_16.nn'), '--random'], { encoding: 'utf8' });
+    all[i].cli = performance.now() - t0;
+  }
+  const med = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((a) => a[k]))]));
+  console.log(`vit_b_16: check ${fmt(med.check)} ms, lower ${fmt(med.lower)} (seeded init alone ${fmt(med.init)}), first predict ${fmt(med.firstPredict)}, second ${fmt(med.secondPredict)}; whole \`dslc run --random\` ${fmt(med.cli)} ms`);
+  return { ...med, runs, loadavg: loadavg()[0] };
+}
+
 export function tfjsMarkdown(r, m) {
   const peak = r.peak;
   const share = (ms, b, macs, p) => (100 * (2 * macs * b)) / (ms / 1000) / p;
@@ -273,7 +313,9 @@ Target dslc / tf.layers ≤ 1.0: ${worst <= 1 ? '**pass**' : '**MISS**'} (worst 
 
 Peak FLOP/s (float32), measured: **${fmt(peak.one / 1e9, 1)} GFLOP/s on 1 thread, ${fmt(peak.all / 1e9, 1)} on ${m.cores}** — ${Number.isFinite(peak.fma.one) ? '`bench/peak_flops.c` (gcc -O3 -mavx2 -mfma: 12 independent chains of 256-bit FMAs per thread, best of 3 before and 3 after the models), the rate the FMA units reach at the clock the VM actually runs' : `onnxruntime's MatMul (${peak.fma.note})`}. For scale: onnxruntime's own MatMul (MLAS GEMM, 2048×2048, best of 5) reaches ${fmt(peak.gemm.one / 1e9, 1)} / ${fmt(peak.gemm.all / 1e9, 1)} GFLOP/s; the nominal figure from \`/proc/cpuinfo\` (${fmt(peak.nominal.mhz, 0)} MHz base × ${fmt(peak.nominal.perCore / peak.nominal.mhz / 1e6)} FLOP/cycle, ${peak.nominal.isa}: 2 FMA pipes × 8 lanes × 2 on AMD) is ${fmt(peak.nominal.perCore / 1e9, 1)} GFLOP/s per core, below the measured one because the cores boost above the base clock; Debian's NumPy links the reference BLAS (~6 GFLOP/s here), no measure of a peak. The machine is shared with other jobs: ${m.cores}-thread figures are the noisiest.
 
-ResNet-50 model load, weights in to first prediction out (fresh process, median of ${r.load.runs}): **${fmt(r.load.total)} ms** (target ≤ 2000: ${r.load.total <= 2000 ? '**pass**' : '**MISS**'}; range ${fmt(r.load.min)}–${fmt(r.load.max)} ms, 1-minute load average ${fmt(r.load.loadavg[0], 1)} → ${fmt(r.load.loadavg[1], 1)} on ${m.cores} cores) = read + match the ONNX weights file ${fmt(r.load.readWeights)} ms + lower, build the GraphModel and upload the weights ${fmt(r.load.lower)} ms + first prediction ${fmt(r.load.firstPredict)} ms (a second prediction: ${fmt(r.load.secondPredict)} ms). Importing TensorFlow.js and starting the wasm backend, before that: ${fmt(r.load.importTf)} ms. The whole command \`dslc run examples/resnet50.nn --weights resnet50.onnx --random\` (node start, check, import, load, one prediction, exit): ${fmt(r.load.cli)} ms.`;
+ResNet-50 model load, weights in to first prediction out (fresh process, median of ${r.load.runs}): **${fmt(r.load.total)} ms** (target ≤ 2000: ${r.load.total <= 2000 ? '**pass**' : '**MISS**'}; range ${fmt(r.load.min)}–${fmt(r.load.max)} ms, 1-minute load average ${fmt(r.load.loadavg[0], 1)} → ${fmt(r.load.loadavg[1], 1)} on ${m.cores} cores) = read + match the ONNX weights file ${fmt(r.load.readWeights)} ms + lower, build the GraphModel and upload the weights ${fmt(r.load.lower)} ms + first prediction ${fmt(r.load.firstPredict)} ms (a second prediction: ${fmt(r.load.secondPredict)} ms). Importing TensorFlow.js and starting the wasm backend, before that: ${fmt(r.load.importTf)} ms. The whole command \`dslc run examples/resnet50.nn --weights resnet50.onnx --random\` (node start, check, import, load, one prediction, exit): ${fmt(r.load.cli)} ms.${r.vit ? `
+
+ViT-B/16 with seeded weights (86.6M parameters, 17.6 GMACs; fresh process, median of ${r.vit.runs}): check ${fmt(r.vit.check)} ms, lower ${fmt(r.vit.lower)} ms (initialise the weights, build the graph, upload; the seeded initialisation alone takes ${fmt(r.vit.init)} ms), first prediction ${fmt(r.vit.firstPredict)} ms (a second: ${fmt(r.vit.secondPredict)} ms); the whole \`dslc run examples/vit_b_16.nn --random\`: **${fmt(r.vit.cli)} ms**.` : ''}`;
 }
 
 export async function runTfjs() {
@@ -285,6 +327,7 @@ export async function runTfjs() {
   const fma0 = fmaPeak(dir);
   const models = await benchModels(tf, ort);
   const load = await benchLoad();
+  const vit = await benchVit();
   const gemm = await measuredPeak(ort);
   const fma1 = fmaPeak(dir);
   rmSync(dir, { recursive: true, force: true });
@@ -293,11 +336,13 @@ export async function runTfjs() {
   const peak = { one: Number.isFinite(fma.one) ? fma.one : gemm.one, all: Number.isFinite(fma.all) ? fma.all : gemm.all, fma, gemm, nominal: nominalPeak() };
   console.log(`peak: FMA loop ${fmt(fma.one / 1e9, 1)} GFLOP/s (1 thread), ${fmt(fma.all / 1e9, 1)} (${cpus().length} threads); ORT MatMul ${fmt(gemm.one / 1e9, 1)} / ${fmt(gemm.all / 1e9, 1)}`);
   const wasmThreads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'multi-threaded' : 'single-threaded';
-  return { date: started, tfVersion: tf.version_core, ortVersion: req('onnxruntime-node/package.json').version, wasmThreads, models, load, peak };
+  return { date: started, tfVersion: tf.version_core, ortVersion: req('onnxruntime-node/package.json').version, wasmThreads, models, load, vit, peak };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (o.load) await loadChild(o.load);
+  else if (o['vit-child']) await vitChild();
+  else if (o.vit) await benchVit();
   else {
     const r = await runTfjs();
     const m = machine();

@@ -15,9 +15,10 @@ import { crossCheck, tf, wasm } from './helpers/tfjs.js';
 /**
  * Examples small enough for CI (measured on the shared 2-core machine, both lowerings + ORT: resnet18 2.9 s, googlenet
  * 1.3 s, mobilenet_v1 1.0 s, the others < 1 s). Left out for time only: siamese (10.5 s: a 38M-weight dense layer
- * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), vit_b_16 (28 s: 86M parameters, 12 attention
- * layers over 197 tokens; test/tfjs-ops.test.ts runs its class_token, position_embedding and slice), resnet50,
- * resnext50_32x4d, densenet121 and regnet_y_400mf (their ops are covered by the others). shufflenet_v2 1.5 s.
+ * initialised twice), vgg16 (138M parameters), alexnet and zf5 (60M+), vit_b_16 (11 s, 28 s before attention ran
+ * per head on wasm: 86M parameters, 12 attention layers over 197 tokens; test/tfjs-ops.test.ts runs its
+ * class_token, position_embedding and slice, test/tfjs-attention.test.ts the per-head form), resnet50, resnext50_32x4d,
+ * densenet121 and regnet_y_400mf (their ops are covered by the others). shufflenet_v2 1.5 s.
  */
 const EXAMPLES: [string, Record<string, number>][] = [
   ['lenet5.nn', { N: 2 }],
