@@ -43,6 +43,7 @@ describe('attention on wasm, one product per head', () => {
   });
 
   it('gives the values of the portable form (run on cpu)', async () => {
+    tf.env().set('IS_TEST', true); // (no "install tfjs-node" banner from the cpu backend)
     const m = model();
     const x = { data: Float32Array.from({ length: 3 * 5 * 16 }, (_, i) => Math.sin(i * 0.37)), shape: [3, 5, 16] };
     const mm = { data: Float32Array.from({ length: 7 * 3 * 8 }, (_, i) => Math.cos(i * 0.21)), shape: [7, 3, 8] };
