@@ -1,6 +1,6 @@
 // Whole-process comparison with a PyTorch workflow: bench/torch_summary.py (import torch, build
 // torchvision's ResNet-50, one forward pass with shape/parameter hooks) against
-// `node bin/dslc.js check examples/resnet50.nn`, interleaved in the same run. Skips (with a note) when
+// `node bin/dslc.cjs check examples/resnet50.nn`, interleaved in the same run. Skips (with a note) when
 // torch or torchvision cannot be imported.
 // Usage: node bench/compare_torch.mjs [--runs 5] [--python /usr/bin/python3] [--json]
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ export function runCompare({ runs = o.runs, warmup = o.warmup, python = o.python
   for (let i = 0; i < warmup + runs; i++) {
     const order = i % 2 ? ['torch', 'dslc'] : ['dslc', 'torch'];
     for (const k of order) {
-      const r = k === 'torch' ? timeProcess(python, ['bench/torch_summary.py']) : timeProcess(process.execPath, ['bin/dslc.js', 'check', 'examples/resnet50.nn']);
+      const r = k === 'torch' ? timeProcess(python, ['bench/torch_summary.py']) : timeProcess(process.execPath, ['bin/dslc.cjs', 'check', 'examples/resnet50.nn']);
       if (k === 'torch') {
         if (r.status !== 0) throw new Error(`torch_summary.py failed: ${r.stderr}`);
         torchOut = r.stdout;

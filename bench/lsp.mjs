@@ -1,5 +1,5 @@
 // Language-server latency on generated models of 500 / 2,000 / 10,000 lines, through a spawned
-// `node bin/dslc.js lsp --stdio` and the same LSP client the tests use (needs `npm run build`).
+// `node bin/dslc.cjs lsp --stdio` and the same LSP client the tests use (needs `npm run build`).
 //   start → first diagnostics: spawn, initialize, didOpen, until publishDiagnostics (fresh process per run,
 //     empty diagnostics cache: the cold check); "reopen": the same with last session's cache entry present;
 //   keystroke → diagnostics: one incremental didChange after a pause, until its publishDiagnostics;

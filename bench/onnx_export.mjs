@@ -1,11 +1,11 @@
 // ONNX export speed and memory, beside PyTorch's exporter in the same run (whole processes, interleaved):
-//   `node bin/dslc.js examples/<m>.nn --emit onnx -o tmp` vs `python3 bench/torch_export.py <m> tmp`
+//   `node bin/dslc.cjs examples/<m>.nn --emit onnx -o tmp` vs `python3 bench/torch_export.py <m> tmp`
 //   (vit_b_16: its weights are nearly all matrices the export transposes).
 // Targets: resnet50 export (random init) ≤ 1.5 s whole process; vgg16 peak RSS ≤ 2× its weight bytes; every
 // model's peak RSS ≤ its weight bytes + 100 MB (the README's claim).
 // Peak RSS of a child comes from GNU time (`/usr/bin/time -f %M`). torch runs are skipped with a note
 // when torch/torchvision cannot be imported. `--against DIR` runs another dslc checkout (built) as a peer in
-// the same rounds, e.g. the commit before a change: its `bin/dslc.js` on the same model files.
+// the same rounds, e.g. the commit before a change: its `bin/dslc.cjs` on the same model files.
 // Usage: node bench/onnx_export.mjs [--runs 5] [--python /usr/bin/python3] [--against DIR] [--json] [--write]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -41,7 +41,7 @@ export function runExport({ runs = o.runs, warmup = o.warmup, python = o.python,
       let dslcBytes = 0;
       // vgg16 and vit_b_16 are slow in both tools: fewer rounds.
       const n = m === 'resnet50' ? runs : Math.min(runs, 3);
-      const dslc = ['bin/dslc.js', source(m), '--emit', 'onnx', '-o'];
+      const dslc = ['bin/dslc.cjs', source(m), '--emit', 'onnx', '-o'];
       for (let i = 0; i < warmup + n; i++) {
         const order = i % 2 ? ['torch', 'against', 'dslc'] : ['dslc', 'against', 'torch'];
         for (const k of order) {
@@ -102,7 +102,7 @@ export function exportMarkdown(r, m = machine()) {
   return `## ONNX export (\`bench/onnx_export.mjs\`)
 
 Recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores (shared VM). Whole processes, interleaved, medians of ${r.models.resnet50?.runs ?? '–'} runs (vgg16, vit_b_16: ${r.models.vgg16?.runs ?? '–'}), random init:
-\`node bin/dslc.js examples/<m>.nn --emit onnx\` vs \`python3 bench/torch_export.py <m>\` (torch ${r.torch}: import torch, build torchvision's model, \`torch.onnx.export\` at opset 17 with BatchNorm kept). Peak RSS from GNU time; weights MB = params × 4 bytes.
+\`node bin/dslc.cjs examples/<m>.nn --emit onnx\` vs \`python3 bench/torch_export.py <m>\` (torch ${r.torch}: import torch, build torchvision's model, \`torch.onnx.export\` at opset 17 with BatchNorm kept). Peak RSS from GNU time; weights MB = params × 4 bytes.
 
 | model | params | weights MB | dslc ms | dslc peak RSS MB (× weights) | torch ms | torch peak RSS MB | torch/dslc time |
 |---|---|---|---|---|---|---|---|

@@ -63,7 +63,7 @@ const md = `# Benchmarks
 Recorded by \`node bench/run.mjs\` (rewrites this file) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC.
 
 - Machine: ${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB RAM, ${m.os} (a shared, noisy VM: medians, interleaved runs)
-- Node ${m.node}; compiler loaded by \`bin/dslc.js\` as: ${st.loader}
+- Node ${m.node}; compiler loaded by \`bin/dslc.cjs\` as: ${st.loader}
 
 ## Summary
 
@@ -80,7 +80,7 @@ ${st.runs} interleaved runs of each command (after ${2} warm-up rounds), wall ti
 
 | command | median ms | p25 | p75 | min |
 |---|---|---|---|---|
-${Object.entries({ 'node -e 1': st.stats.node, 'node bin/dslc.js --version': st.stats.version, 'node bin/dslc.js check examples/resnet50.nn': st.stats.check }).map(([k, v]) => `| \`${k}\` | ${fmt(v.median, 1)} | ${fmt(v.p25, 1)} | ${fmt(v.p75, 1)} | ${fmt(v.min, 1)} |`).join('\n')}
+${Object.entries({ 'node -e 1': st.stats.node, 'node bin/dslc.cjs --version': st.stats.version, 'node bin/dslc.cjs check examples/resnet50.nn': st.stats.check }).map(([k, v]) => `| \`${k}\` | ${fmt(v.median, 1)} | ${fmt(v.p25, 1)} | ${fmt(v.p75, 1)} | ${fmt(v.min, 1)} |`).join('\n')}
 
 Overhead above node: **${fmt(st.overheadMs, 1)} ms** = loading the compiler (\`--version\` − node) ${fmt(st.loadMs, 1)} ms + parsing, checking and printing ResNet-50 (check − \`--version\`) ${fmt(st.checkWorkMs, 1)} ms.
 
@@ -114,7 +114,7 @@ ${cmp.skipped ? `Skipped: ${cmp.skipped}.` : `torch ${cmp.torchVersion}, torchvi
 | process | median ms |
 |---|---|
 | \`python3 bench/torch_summary.py\` (import torch ${fmt(cmp.torchStagesMs.import)} ms, build resnet50 ${fmt(cmp.torchStagesMs.build)} ms, forward with hooks ${fmt(cmp.torchStagesMs.forward)} ms; last run) | ${fmt(cmp.torchMs)} |
-| \`node bin/dslc.js check examples/resnet50.nn\` | ${fmt(cmp.dslcMs)} |
+| \`node bin/dslc.cjs check examples/resnet50.nn\` | ${fmt(cmp.dslcMs)} |
 
 Ratio: **${fmt(cmp.ratio, 1)}×** (torch: ${cmp.torchSummary}).`}
 

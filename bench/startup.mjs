@@ -1,4 +1,4 @@
-// Start-up cost of the CLI: whole-process `node bin/dslc.js check examples/resnet50.nn` against a bare
+// Start-up cost of the CLI: whole-process `node bin/dslc.cjs check examples/resnet50.nn` against a bare
 // `node -e 1`, interleaved in the same run (so machine noise hits both alike). Also `dslc --version`
 // (loads the compiler, checks nothing) to split the overhead into module loading and checking.
 // `--stages` adds a cold-process breakdown (unbundled dist/ modules, timed from process start).
@@ -63,11 +63,11 @@ export function runStages({ runs = 7, file = o.file } = {}) {
 const node = process.execPath;
 const cmds = {
   node: [node, ['-e', '1']],
-  version: [node, ['bin/dslc.js', '--version']],
-  check: [node, ['bin/dslc.js', 'check', o.file]],
+  version: [node, ['bin/dslc.cjs', '--version']],
+  check: [node, ['bin/dslc.cjs', 'check', o.file]],
 };
 
-/** Which build bin/dslc.js will load (it prefers the bundle with its V8 code cache when up to date). */
+/** Which build bin/dslc.cjs will load (it prefers the bundle with its V8 code cache when up to date). */
 function loader() {
   const m = (p) => (existsSync(join(ROOT, p)) ? statSync(join(ROOT, p)).mtimeMs : -1);
   if (m('dist/dslc.cjs') >= 0 && m('dist/dslc.cjs') >= m('dist/cli/main.js')) return m('dist/dslc.cache') >= m('dist/dslc.cjs') ? 'bundle + code cache' : 'bundle (no code cache)';

@@ -237,7 +237,7 @@ async function benchLoad(runs = 7) {
     // The whole command, as a user runs it: node start, check, tfjs import, weights, lowering, one prediction.
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
-      execFileSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'run', join(ROOT, 'examples/resnet50.nn'), '--weights', file, '--random'], { encoding: 'utf8' });
+      execFileSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'run', join(ROOT, 'examples/resnet50.nn'), '--weights', file, '--random'], { encoding: 'utf8' });
       all[i].cli = performance.now() - t0;
     }
     const med = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((a) => a[k]))]));
@@ -281,7 +281,7 @@ async function benchVit(runs = o['vit-runs']) {
   for (let i = 0; i < runs; i++) all.push(JSON.parse(execFileSync(process.execPath, [join(ROOT, 'bench/tfjs.mjs'), '--vit-child'], { encoding: 'utf8' }).trim().split('\n').pop()));
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    execFileSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'run', join(ROOT, 'examples/vit_b_16.nn'), '--random'], { encoding: 'utf8' });
+    execFileSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'run', join(ROOT, 'examples/vit_b_16.nn'), '--random'], { encoding: 'utf8' });
     all[i].cli = performance.now() - t0;
   }
   const med = Object.fromEntries(Object.keys(all[0]).map((k) => [k, median(all.map((a) => a[k]))]));

@@ -1,6 +1,6 @@
 // Bundles the CLI into one CommonJS file and a V8 code cache for it. Loading ~100 ES modules one by one,
 // and compiling them cold, cost more start-up time than the whole check of a ResNet-50 (bench/RESULTS.md).
-// The cache is made after one real run, so it holds the functions a check compiles; bin/dslc.js falls
+// The cache is made after one real run, so it holds the functions a check compiles; bin/dslc.cjs falls
 // back to plain loading whenever V8 rejects it (another Node version).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';

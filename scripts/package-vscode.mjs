@@ -14,7 +14,7 @@ const EXT = join(ROOT, 'editors/vscode');
 const outArg = process.argv.indexOf('-o');
 
 const manifest = JSON.parse(readFileSync(join(EXT, 'package.json'), 'utf8'));
-// The language server's own bundle, which bin/dslc.js loads for `dslc lsp`: the extension runs nothing else,
+// The language server's own bundle, which bin/dslc.cjs loads for `dslc lsp`: the extension runs nothing else,
 // so the CLI bundle (dslc.cjs) stays out. Its V8 code cache too: it fits only the Node version that made it,
 // not VS Code's runtime.
 const bundles = ['lsp.cjs'];
@@ -36,7 +36,7 @@ for (const f of ['package.json', 'extension.js', 'connection.js', 'language-conf
 add('extension/LICENSE.txt', readFileSync(join(ROOT, 'LICENSE')));
 add('extension/syntaxes/nn.tmLanguage.json', grammarText);
 add('extension/server/package.json', `${JSON.stringify({ name: 'dslc-server', private: true, type: 'module' }, null, 2)}\n`);
-add('extension/server/bin/dslc.js', readFileSync(join(ROOT, 'bin/dslc.js')));
+add('extension/server/bin/dslc.cjs', readFileSync(join(ROOT, 'bin/dslc.cjs')));
 for (const b of bundles) add(`extension/server/dist/${b}`, readFileSync(join(ROOT, 'dist', b)));
 for (const f of readdirSync(join(ROOT, 'stdlib')).sort()) if (f.endsWith('.nn')) add(`extension/server/stdlib/${f}`, readFileSync(join(ROOT, 'stdlib', f)));
 

@@ -1,5 +1,5 @@
 /**
- * End-to-end tests of the `dslc` command line: every case spawns `node bin/dslc.js` as a real process on
+ * End-to-end tests of the `dslc` command line: every case spawns `node bin/dslc.cjs` as a real process on
  * small models written to a temporary directory (the build in dist/ must exist: `npm test` builds first).
  * Set DSLC_BIN to test another build of the CLI.
  */
@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
+const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
 const STACK = /at .*\.js:\d+/;
 const ANSI = /\x1b\[/;
 
@@ -123,7 +123,7 @@ beforeAll(() => {
     const main = join(ROOT, 'dist/cli/main.js');
     const bundle = join(ROOT, 'dist/dslc.cjs');
     if (!existsSync(main)) throw new Error('dist/ is missing: build first (npm run build), or run npm test');
-    // bin/dslc.js prefers the bundle: one older than the tsc output would test stale code.
+    // bin/dslc.cjs prefers the bundle: one older than the tsc output would test stale code.
     if (existsSync(bundle) && statSync(bundle).mtimeMs < statSync(main).mtimeMs) throw new Error('dist/dslc.cjs is older than dist/cli/main.js: rebuild with npm run build');
   }
   dir = mkdtempSync(join(tmpdir(), 'dslc-cli-'));

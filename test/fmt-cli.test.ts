@@ -1,5 +1,5 @@
 /**
- * `dslc fmt [--check]` end to end: each case spawns `node bin/dslc.js` (the build in dist/ must exist:
+ * `dslc fmt [--check]` end to end: each case spawns `node bin/dslc.cjs` (the build in dist/ must exist:
  * `npm test` builds first) in a temporary directory. Exit codes: 0 formatted (or nothing to do), 1
  * unformatted files under --check or syntax errors, 2 usage or I/O errors. Files are written atomically,
  * only when they change; a file with syntax errors is never touched.

@@ -1,5 +1,5 @@
 /**
- * The worst inputs test/fuzz-files.test.ts found, end to end (spawns the built `bin/dslc.js`): each is one line
+ * The worst inputs test/fuzz-files.test.ts found, end to end (spawns the built `bin/dslc.cjs`): each is one line
  * naming the file and what is wrong, exit 2 for usage and I/O (1 for a baseline that is not a summary: a
  * diagnostic), never a stack trace or "internal error" (runDslc checks both). Also dslc's own `--external-data`
  * export as `--weights`, whose side file an output must not replace.

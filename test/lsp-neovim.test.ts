@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
+const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
 const LUA = join(ROOT, 'test/helpers/nvim-lsp.lua');
 const dir = mkdtempSync(join(tmpdir(), 'dslc-nvim-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 /**
- * The language server as an editor sees it: `node bin/dslc.js lsp --stdio` in its own process, spoken to
+ * The language server as an editor sees it: `node bin/dslc.cjs lsp --stdio` in its own process, spoken to
  * through vscode-languageserver-protocol (needs the build: `npm test` builds first). On the real files.
  */
 import { spawnSync } from 'node:child_process';
@@ -246,10 +246,10 @@ describe('dslc lsp --stdio', () => {
   });
 
   it('dslc lsp without --stdio is a usage error (exit 2), with help on --help', () => {
-    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp'], { encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'lsp'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('usage: dslc lsp --stdio');
-    const help = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'lsp', '--help'], { encoding: 'utf8' });
+    const help = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'lsp', '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
   });
 });

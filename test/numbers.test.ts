@@ -200,7 +200,7 @@ describe('CLI', () => {
     try {
       const file = join(dir, 'm.nn');
       writeFileSync(file, 'model M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(8 / 2, 3)\n}\n');
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'check', 'm.nn'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'check', 'm.nn'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       expect(r.status).toBe(1);
       expect(r.stdout + r.stderr).toContain('error[E0300]: conv2d: out_channels must be an int, got the float 4.0');
       expect(r.stdout + r.stderr).toContain('help: `/` is true division and gives a float (8 / 2 is 4.0): use `//` for integer division');

@@ -1,5 +1,5 @@
 /**
- * `dslc model.nn --emit onnx` end to end: each case spawns `node bin/dslc.js` (the build in dist/ must exist:
+ * `dslc model.nn --emit onnx` end to end: each case spawns `node bin/dslc.cjs` (the build in dist/ must exist:
  * `npm test` builds first) in a temporary directory. Exit codes: 0 written, 1 diagnostics (check errors, E0600),
  * 2 usage or I/O errors. Whatever happens: no stack trace, no partial or temporary file, an existing output
  * and the input left intact unless the export succeeds.

@@ -174,7 +174,7 @@ describe("resnet18 and mobilenet_v2 with the weights of torch's PRESERVE export 
       const initializer = [...torchTensors(f)].map(([name, { dims, data }]) => ({ name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(data!.buffer) }));
       const weightsFile = t.write('resnet18.torch-weights.onnx', onnx.ModelProto.encode({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'torch_jit', initializer } }).finish());
       const out = join(t.dir, 'resnet18.onnx');
-      execFileSync('node', [join(ROOT, 'bin/dslc.js'), join(ROOT, 'examples/resnet18.nn'), '--emit', 'onnx', '--weights', weightsFile, '--weights-map', 'auto', '--fold-bn', '-o', out], { stdio: 'pipe' });
+      execFileSync('node', [join(ROOT, 'bin/dslc.cjs'), join(ROOT, 'examples/resnet18.nn'), '--emit', 'onnx', '--weights', weightsFile, '--weights-map', 'auto', '--fold-bn', '-o', out], { stdio: 'pipe' });
       expect(relError(await run(readFileSync(out), inputOf(f), f.input.shape), f.output.data)).toBeLessThanOrEqual(1e-4);
     } finally {
       t.cleanup();

@@ -22,7 +22,7 @@ import { ROOT, checkFile, checkText, errors } from './helpers/compile.js';
 import { decodeModel, exportModel, graphOf, pyCheck, shapeMismatches, tempDir } from './helpers/onnx.js';
 
 const FX = join(ROOT, 'test/fixtures/torch-onnx');
-const BIN = join(ROOT, 'bin/dslc.js');
+const BIN = join(ROOT, 'bin/dslc.cjs');
 
 interface Counts {
   nodes: number;

@@ -1,6 +1,6 @@
 /**
  * The nesting limit (LIMITS.maxDepth) must fire before plain node's default stack runs out: vitest's
- * workers have a bigger stack than the CLI, so these run `node bin/dslc.js check` as a child process.
+ * workers have a bigger stack than the CLI, so these run `node bin/dslc.cjs check` as a child process.
  * Before, 200 nested parentheses after stray `)` (parse-recovery case 81), or calls with keyword arguments
  * nested 175 deep (within the old limit of 200), reported "call stack exhausted" in plain node.
  */
@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function check(name: string, text: string): string {
   writeFileSync(join(dir, name), text);
   const { NODE_OPTIONS: _o, ...env } = process.env;
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), 'check', name], { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'check', name], { cwd: dir, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   return r.stdout + r.stderr;
 }
 

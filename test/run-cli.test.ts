@@ -1,5 +1,5 @@
 /**
- * `dslc run` end to end (spawns the built `bin/dslc.js`; `npm test` builds first): outputs equal onnxruntime-node on
+ * `dslc run` end to end (spawns the built `bin/dslc.cjs`; `npm test` builds first): outputs equal onnxruntime-node on
  * dslc's ONNX export of the same model with the same seed or weights and the same input; `.npy` files in from NumPy
  * and out to NumPy; a wrong input shape or dtype is one line naming the expected shape (exit 2); model errors exit 1.
  */

@@ -1,5 +1,5 @@
 /**
- * `dslc model.nn --emit tfjs -o dir/` end to end (spawns the built `bin/dslc.js`): the directory loads with
+ * `dslc model.nn --emit tfjs -o dir/` end to end (spawns the built `bin/dslc.cjs`): the directory loads with
  * `tf.loadGraphModel` through an IOHandler that reads `model.json` and its shards from disk, and gives the numbers
  * `lowerToTfjs` gives; the write is all or nothing and never replaces a directory dslc did not write.
  */
@@ -17,7 +17,7 @@ import { tf, wasm } from './helpers/tfjs.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'dslc-tfjs-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const dslc = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/dslc.js'), ...args], { cwd: dir, encoding: 'utf8' });
+const dslc = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), ...args], { cwd: dir, encoding: 'utf8' });
 
 const MODEL = `model Small(x: [N, 3, 16, 16]) -> (y: [N, 4]) {
   y = x -> conv2d(8, 3, padding=1, bias=false) -> batchnorm2d -> relu -> max_pool2d(2) -> global_avg_pool -> flatten -> dense(4)

@@ -13,7 +13,7 @@ import { formatText } from '../src/syntax/printer.js';
 import { CodeActionKind, Diagnostic, Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
+const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
 const mock = createVscodeMock({ 'dslc.server.path': process.execPath, 'dslc.server.args': [BIN, 'lsp', '--stdio'], 'dslc.trace.server': false });
 const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), mock.api);
 const token = { onCancellationRequested() {} };

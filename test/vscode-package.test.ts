@@ -34,7 +34,7 @@ describe('the .vsix', () => {
     expect(py.status, py.stderr).toBe(0);
     const [bad, ...names] = py.stdout.trim().split('\n');
     expect(bad).toBe('None');
-    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/connection.js', 'extension/language-configuration.json', 'extension/LICENSE.txt', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.js', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
+    for (const n of ['[Content_Types].xml', 'extension.vsixmanifest', 'extension/package.json', 'extension/extension.js', 'extension/connection.js', 'extension/language-configuration.json', 'extension/LICENSE.txt', 'extension/syntaxes/nn.tmLanguage.json', 'extension/server/bin/dslc.cjs', 'extension/server/dist/lsp.cjs', 'extension/server/stdlib/resnet.nn'])
       expect(names).toContain(n);
     // Only what `dslc lsp` loads: not the CLI bundle, nor V8 code caches (they fit only the Node that made them).
     expect(names.filter((n) => n.startsWith('extension/server/dist/'))).toEqual(['extension/server/dist/lsp.cjs']);
@@ -92,7 +92,7 @@ describe('the .vsix', () => {
   });
 
   it('its launcher runs only the language server: another command says so in one line (exit 2), no trace', () => {
-    const bin = join(dir, 'x/extension/server/bin/dslc.js');
+    const bin = join(dir, 'x/extension/server/bin/dslc.cjs');
     const r = spawnSync(process.execPath, [bin, 'check', join(ROOT, 'examples/resnet18.nn')], { cwd: tmpdir(), encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`dslc: this copy of dslc carries only the language server (\`dslc lsp\`): ${join(dir, 'x/extension/server/dist/dslc.cjs')} is missing\n`);
@@ -101,16 +101,16 @@ describe('the .vsix', () => {
   it('the launcher of an unbuilt copy says so in one line (exit 2), for `dslc lsp` too', () => {
     const bare = join(dir, 'bare');
     mkdirSync(join(bare, 'bin'), { recursive: true });
-    copyFileSync(join(ROOT, 'bin/dslc.js'), join(bare, 'bin/dslc.js'));
+    copyFileSync(join(ROOT, 'bin/dslc.cjs'), join(bare, 'bin/dslc.cjs'));
     for (const args of [['lsp', '--stdio'], ['check', 'a.nn']]) {
-      const r = spawnSync(process.execPath, [join(bare, 'bin/dslc.js'), ...args], { cwd: tmpdir(), encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(bare, 'bin/dslc.cjs'), ...args], { cwd: tmpdir(), encoding: 'utf8' });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/^dslc: dslc is not built \(.*(lsp|dslc)\.cjs is missing\): run `npm run build`\n$/);
     }
   });
 
   it('its client starts the bundled server by default, which checks the documents open in the editor', async () => {
-    // No `dslc.server.path`: the client runs extension/server/bin/dslc.js with the editor's own runtime.
+    // No `dslc.server.path`: the client runs extension/server/bin/dslc.cjs with the editor's own runtime.
     const mock = createVscodeMock({});
     const text = readFileSync(join(ROOT, 'examples/resnet18.nn'), 'utf8').replace('basic_stage(128', 'basic_stag(128');
     const uri = Uri.file(join(dir, 'resnet18.nn'));
@@ -120,7 +120,7 @@ describe('the .vsix', () => {
     try {
       const end = Date.now() + 20_000;
       while (!mock.published.get(uri.toString())?.length && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-      expect(mock.output.join('')).toContain(join(dir, 'x/extension/server/bin/dslc.js'));
+      expect(mock.output.join('')).toContain(join(dir, 'x/extension/server/bin/dslc.cjs'));
       // The misspelt block is reported; the import from the bundled standard library resolves (no E0206/E0209).
       const errors = mock.published.get(uri.toString())!.filter((d) => d.severity === 0);
       expect(errors.map((d) => [d.code, d.message.split('\n')[0]])).toContainEqual(['E0201', "unknown layer or block 'basic_stag'"]);

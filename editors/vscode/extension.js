@@ -22,7 +22,7 @@ function serverCommand(context) {
   const args = cfg.get('server.args') || ['lsp', '--stdio'];
   const configured = cfg.get('server.path');
   if (configured) return { command: configured, args, env: process.env };
-  const bundled = path.join(context.extensionPath, 'server', 'bin', 'dslc.js');
+  const bundled = path.join(context.extensionPath, 'server', 'bin', 'dslc.cjs');
   // VS Code's own runtime runs the bundled server as plain Node.
   if (existsSync(bundled)) return { command: process.execPath, args: [bundled, ...args], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } };
   return { command: process.platform === 'win32' ? 'dslc.cmd' : 'dslc', args, env: process.env };

@@ -53,7 +53,7 @@ interface Io {
   err(s: string): void;
   isTTY: boolean;
   env: Record<string, string | undefined>;
-  /** Dynamic import for `dslc run` (bin/dslc.js passes one: the bundle runs in a vm.Script, which cannot import()). */
+  /** Dynamic import for `dslc run` (bin/dslc.cjs passes one: the bundle runs in a vm.Script, which cannot import()). */
   import?: (spec: string) => Promise<unknown>;
 }
 
@@ -249,7 +249,7 @@ function runSummary(args: Parsed, io: Io): number {
  * dist/cli/run.js is imported when the command is run.
  */
 async function runRun(args: Parsed, io: Io): Promise<number> {
-  // Absolute: the importer passed in by bin/dslc.js resolves from bin/. (The bundle has __dirname = dist/.)
+  // Absolute: the importer passed in by bin/dslc.cjs resolves from bin/. (The bundle has __dirname = dist/.)
   const spec = typeof __dirname === 'string' ? pathToFileURL(resolve(__dirname, 'cli', 'run.js')).href : new URL('./run.js', import.meta.url).href;
   const mod = (await (io.import ?? ((s: string) => import(/* @vite-ignore */ s)))(spec)) as typeof import('./run.js');
   return mod.runModel(args, io);

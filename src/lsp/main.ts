@@ -1,4 +1,4 @@
-/** Entry of `dslc lsp --stdio`: loaded by bin/dslc.js without the rest of the CLI (fast start-up). */
+/** Entry of `dslc lsp --stdio`: loaded by bin/dslc.cjs without the rest of the CLI (fast start-up). */
 import { startServer } from './server.js';
 
 const USAGE = 'usage: dslc lsp --stdio\n  Starts the language server on stdin/stdout (LSP). Editors start it; see README "Editor support".\n';

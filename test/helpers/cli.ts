@@ -1,5 +1,5 @@
 /**
- * Runs the built CLI (`node bin/dslc.js`, or $DSLC_BIN) as a separate process, as a user would, and checks
+ * Runs the built CLI (`node bin/dslc.cjs`, or $DSLC_BIN) as a separate process, as a user would, and checks
  * what every run must satisfy whatever its input: no stack trace and no "internal error" on either stream.
  */
 import { spawn } from 'node:child_process';
@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.js');
+export const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
 /** A JavaScript stack frame (`at f (file.js:1:2)`). */
 export const STACK = /\bat .*[\w/]\.(c?js|ts):\d+|^\s+at /m;
 

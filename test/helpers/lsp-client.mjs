@@ -1,4 +1,4 @@
-// An LSP client over a spawned `node bin/dslc.js lsp --stdio`, speaking JSON-RPC through
+// An LSP client over a spawned `node bin/dslc.cjs lsp --stdio`, speaking JSON-RPC through
 // vscode-languageserver-protocol as an editor does. Shared by test/lsp-*.test.ts and bench/lsp.mjs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
   const t0 = performance.now();
   const cacheDir = env.DSLC_CACHE_DIR ?? mkdtempSync(join(tmpdir(), 'dslc-lsp-cache-'));
   // DSLC_SERVER_NODE_ARGS: Node options for the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to profile it).
-  const child = spawn(process.execPath, [...(process.env.DSLC_SERVER_NODE_ARGS ? process.env.DSLC_SERVER_NODE_ARGS.split(' ') : []), join(ROOT, 'bin/dslc.js'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
+  const child = spawn(process.execPath, [...(process.env.DSLC_SERVER_NODE_ARGS ? process.env.DSLC_SERVER_NODE_ARGS.split(' ') : []), join(ROOT, 'bin/dslc.cjs'), 'lsp', '--stdio'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env, DSLC_CACHE_DIR: cacheDir } });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
