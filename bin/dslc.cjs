@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Loads the bundled CLI with its V8 code cache (fast start-up), or the unbundled build when the bundle is
-// missing or older than it (after a bare `tsc`). CommonJS: Node reaches a CommonJS entry ~20 ms sooner
-// than an ES module one (its ES module loader is set up only when something imports one).
+// missing or older than it (after a bare `tsc`). CommonJS, because Node starts a CommonJS entry sooner than an
+// ES module one (`dslc --version` ~8 ms sooner here, bench/NOTES.md).
 'use strict';
 const { readFileSync, statSync } = require('node:fs');
 const { createRequire } = require('node:module');
