@@ -241,6 +241,18 @@ describe('dslc run: input errors, exit codes', () => {
     expect([Math.min(...six), Math.max(...six)]).toEqual([0, 5]);
   });
 
+  it('ids that reach a table through layers that only rearrange them (reshape, slice, concat) stay inside it, and an id outside it is named', async () => {
+    // Seeds 0..2 drew an id of 5..7 for this model when only direct inputs of an embedding counted.
+    writeFileSync(at('moved.nn'), 'model M(ids: int64[N, 4, 4]) {\n  a = ids -> reshape([N, 16]) -> slice(1, 0, 12)\n  return concat(a, a, axis=1) -> embedding(5, 8)\n}\n');
+    for (const seed of ['0', '1', '2']) {
+      const r = await dslc(['run', 'moved.nn', '--random', '--seed', seed, '--batch', '2']);
+      expect({ seed, code: r.code, err: r.stderr }).toEqual({ seed, code: 0, err: '' });
+    }
+    writeFileSync(at('moved-bad.npy'), writeNpy(Int32Array.from({ length: 16 }, (_, i) => (i === 7 ? 5 : 1)), [1, 4, 4]));
+    const e = await dslc(['run', 'moved.nn', '--input', 'moved-bad.npy']);
+    expect({ code: e.code, err: e.stderr }).toEqual({ code: 2, err: "dslc: input 'ids' (moved-bad.npy) holds 5, outside the table of embedding 'embedding_1' (rows 0..4)\n" });
+  });
+
   it('an Inf input pixel stays in the outputs whose windows hold it (interpolation and adaptive pooling), as in PyTorch and onnxruntime', async () => {
     const x = Float32Array.from({ length: 16 }, (_, i) => i);
     x[0] = Infinity;

@@ -62,9 +62,26 @@ export function randomInput(dtype: string, shape: readonly number[], seed: numbe
   return { data, shape: [...shape] };
 }
 
-/** The tables an input's ids index directly (layers whose input declares `rows`, an embedding's), with their row counts. */
+/**
+ * The tables an input's ids index (layers whose input declares `rows`, an embedding's), with their row counts:
+ * directly or through layers that only rearrange values (`carriesValues`: `ids -> reshape(…) -> embedding(…)`).
+ */
 function tablesOf(g: Graph, tensor: number): { path: string; op: string; rows: number }[] {
-  return g.nodes.flatMap((n) => n.op.inputs.flatMap((d, i) => (d.rows && n.inputs[i] === tensor ? [{ path: n.path, op: n.op.name, rows: d.rows(n.attrs) }] : [])));
+  const reached = new Set([tensor]);
+  const tables: { path: string; op: string; rows: number }[] = [];
+  // Nodes are in topological order: one pass follows every path.
+  for (const n of g.nodes) {
+    let carried = false;
+    n.inputs.forEach((t, i) => {
+      if (!reached.has(t)) return;
+      // (A variadic input is the last one declared and takes the rest.)
+      const d = n.op.inputs[Math.min(i, n.op.inputs.length - 1)];
+      if (d?.rows) tables.push({ path: n.path, op: n.op.name, rows: d.rows(n.attrs) });
+      if (d?.carriesValues) carried = true;
+    });
+    if (carried) for (const o of n.outputs) reached.add(o);
+  }
+  return tables;
 }
 
 /** The most values a `--random` input may have (1 GiB of float32): beyond it a typo in --input-shape would exhaust memory. */

@@ -59,6 +59,11 @@ export interface InputDef {
   readonly integer?: boolean;
   /** Its integers index a table of this many rows (an embedding's): `dslc run` keeps random ids inside it and names an id outside it. */
   readonly rows?: (attrs: Readonly<Record<string, AttrValue>>) => number;
+  /**
+   * Its values reach the output unchanged, only rearranged (reshape, transpose, slice, concat…): `dslc run`
+   * follows an index input through it to the tables it indexes.
+   */
+  readonly carriesValues?: boolean;
 }
 
 /** A weight tensor the op owns. Shapes are concrete: weights need sizes. */

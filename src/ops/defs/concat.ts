@@ -13,7 +13,7 @@ export const op: OpDef = {
     'The default axis is 1, the channels of NCHW (Inception, U-Net skips, DenseNet); PyTorch `torch.cat` defaults to 0 and Keras to -1. ' +
     'The receptive field is the union of the branches.',
   costDoc: 'No MACs, no FLOPs (a copy).',
-  inputs: [{ name: 'inputs', variadic: true, min: 2 }],
+  inputs: [{ name: 'inputs', variadic: true, min: 2, carriesValues: true }],
   attrs: [{ name: 'axis', type: 'int', default: 1, doc: 'Axis to concatenate along (negative counts from the end).', aliases: ['dim'] }],
   infer(ctx) {
     const ins = ctx.inputs;

@@ -8,7 +8,7 @@ export const op: OpDef = {
   category: 'shape',
   doc: 'Collapses axes `start_dim..end_dim` into one (default: everything but the batch axis, C×H×W → C·H·W). Symbolic sizes stay symbolic (`C*H*W`).',
   costDoc: 'No MACs, no FLOPs (a view).',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [
     { name: 'start_dim', type: 'int', default: 1, doc: 'First axis to flatten (negative counts from the end).', aliases: ['start'] },
     { name: 'end_dim', type: 'int', default: -1, doc: 'Last axis to flatten, inclusive.', aliases: ['end'] },

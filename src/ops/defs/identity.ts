@@ -6,7 +6,7 @@ export const op: OpDef = {
   category: 'shape',
   doc: 'Returns its input unchanged (PyTorch `nn.Identity`): a placeholder, e.g. for an optional branch or a removed classifier head.',
   costDoc: 'No MACs, no FLOPs.',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [],
   infer(ctx) {
     return { outputs: [ctx.inputs[0]!], macs: 0, flops: 0, rf: { kind: 'identity' } };

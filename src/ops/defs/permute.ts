@@ -12,7 +12,7 @@ export const op: OpDef = {
     '`0..rank-1` (negative entries count from the end), batch axis included: `permute([0, 2, 3, 1])` turns NCHW into NHWC. (Keras `Permute` ' +
     'numbers from 1 and leaves the batch out; dslc does not.) The receptive field is kept only by the identity permutation.',
   costDoc: 'No MACs, no FLOPs (a view; a copy at most).',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [{ name: 'dims', type: 'int_list', doc: 'The new order of the axes, one entry per input axis.', aliases: ['perm', 'axes'] }],
   infer(ctx) {
     const x = ctx.inputs[0]!;

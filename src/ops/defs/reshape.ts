@@ -15,7 +15,7 @@ export const op: OpDef = {
     'count (the division must be provably exact). `0` is not accepted (ONNX Reshape reads it as "copy this input axis"; write the size or ' +
     'the symbol instead). The receptive field is not tracked through a reshape.',
   costDoc: 'No MACs, no FLOPs (a view).',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [{ name: 'shape', type: 'int_list', doc: 'Target shape including the batch axis; positive sizes (ints or symbolic dims) and at most one -1.', aliases: ['size', 'target_shape'] }],
   infer(ctx) {
     const x = ctx.inputs[0]!;

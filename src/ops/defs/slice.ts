@@ -26,7 +26,7 @@ export const op: OpDef = {
     '`start` from the end with `end` from the start needs a concrete size. RF: a slice of a spatial axis is a 1-wide window with stride `step` ' +
     'starting at `start`.',
   costDoc: 'No MACs, no FLOPs (a copy). No parameters.',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [
     { name: 'axis', type: 'int', doc: 'The axis to slice (negative: from the end).', aliases: ['dim'] },
     { name: 'start', type: 'int', default: 0, doc: 'First index kept (negative: from the end).', aliases: ['begin'] },

@@ -11,7 +11,7 @@ export const op: OpDef = {
     'Swaps two axes (`torch.transpose(x, dim0, dim1)`, `Tensor.transpose`); negative axes count from the end. For an arbitrary reordering use ' +
     '`permute`. Note this is not a transposed convolution. The receptive field is kept only when dim0 == dim1.',
   costDoc: 'No MACs, no FLOPs (a view).',
-  inputs: [{ name: 'x' }],
+  inputs: [{ name: 'x', carriesValues: true }],
   attrs: [
     { name: 'dim0', type: 'int', doc: 'First axis to swap.', aliases: ['axis0'] },
     { name: 'dim1', type: 'int', doc: 'Second axis to swap.', aliases: ['axis1'] },
