@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Dim, add, ceilDiv, compareDims, divBy, floorDiv, mul, oneSymbolZeros, sub, sym } from '../src/symbolic/dim.js';
+import { lowerBoundKey } from '../src/symbolic/facts.js';
 import { checkText, codes } from './helpers/compile.js';
 
 const H = sym('H');
@@ -71,17 +72,18 @@ const pair: fc.Arbitrary<[Tree, Tree]> = fc.oneof(
 const sizes = (m: number) => Array.from({ length: Math.floor(LIMIT / m) }, (_, i) => (i + 1) * m);
 
 describe('one-symbol equalities are decided exactly', () => {
-  it('agrees with brute force over H in 1..2000 (random expressions, with and without divisibility facts)', () => {
+  it('agrees with brute force over H in 1..2000 (random expressions, with and without divisibility facts and lower bounds)', () => {
     let decided = 0;
     let runs = 0;
     fc.assert(
-      fc.property(pair, fc.constantFrom(1, 1, 2, 3, 4, 32), ([ta, tb], m) => {
-        const facts = new Map(m > 1 ? [['H', m]] : []);
+      fc.property(pair, fc.constantFrom(1, 1, 2, 3, 4, 32), fc.constantFrom(1, 1, 1, 2, 7, 33, 100), ([ta, tb], m, low) => {
+        // `where H % m == 0` and `where H >= low`.
+        const facts = new Map([...(m > 1 ? [['H', m] as const] : []), ...(low > 1 ? [[lowerBoundKey('H'), low] as const] : [])]);
         const d = sub(build(ta, facts), build(tb, facts));
         const zero = (h: number) => value(ta, h) === value(tb, h);
         const z = oneSymbolZeros(d, facts);
         const c = compareDims(build(ta, facts), build(tb, facts), facts);
-        const hs = sizes(m);
+        const hs = sizes(m).filter((h) => h >= low);
         const brute = hs.filter(zero);
         if (c === 'different') expect(brute).toEqual([]);
         if (c === 'equal') expect(brute.length).toBe(hs.length);
@@ -100,7 +102,7 @@ describe('one-symbol equalities are decided exactly', () => {
             break;
           case 'finite':
             expect(brute).toEqual(z.values.filter((h) => h <= LIMIT));
-            for (const h of z.values) expect(zero(h), `H = ${h}`).toBe(true);
+            for (const h of z.values) expect([h, zero(h), h >= low], `H = ${h}`).toEqual([h, true, true]);
             expect(c).toBe('unknown');
             break;
           case 'periodic':

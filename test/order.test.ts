@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { type Dim, add, floorDiv, signOf, sub, sym } from '../src/symbolic/dim.js';
 import { type Holds, type Rel, type Sizes, decide, holdsAt, holdsWhere, signsOf } from '../src/symbolic/one-symbol-order.js';
 import { decideRelation, possibleSigns, relationCondition } from '../src/symbolic/order.js';
+import { leastSize, lowerBoundKey } from '../src/symbolic/facts.js';
 import { checkText, codes } from './helpers/compile.js';
 import { type Tree, build, oneSymbolTree, periodicPair, polyTree, sizes, value } from './helpers/quasi.js';
 
@@ -16,7 +17,8 @@ const W = sym('W');
 const LIMIT = 2000;
 const RELS: readonly Rel[] = ['<', '<=', '>', '>=', '==', '!='];
 const holds = (rel: Rel, x: number) => (rel === '<' ? x < 0 : rel === '<=' ? x <= 0 : rel === '>' ? x > 0 : rel === '>=' ? x >= 0 : rel === '==' ? x === 0 : x !== 0);
-const facts = (m: number) => new Map(m > 1 ? [['H', m]] : []);
+/** `where H % m == 0` and `where H >= low`. */
+const facts = (m: number, low = 1) => new Map([...(m > 1 ? [['H', m] as const] : []), ...(low > 1 ? [[lowerBoundKey('H'), low] as const] : [])]);
 
 /** Sizes past the window where a Holds changes or ends (ends of some runs and the next sizes), and far sizes. */
 function probes(w: Holds, m: number): number[] {
@@ -36,11 +38,11 @@ function probes(w: Holds, m: number): number[] {
 /** The last size of a set of runs. */
 const lastOf = (s: Sizes) => s.runs.reduce((x, r) => (r.start + (r.count - 1n) * BigInt(s.stride) > x ? r.start + (r.count - 1n) * BigInt(s.stride) : x), 0n);
 
-/** A size where the relation holds, from a Holds that is not `none`. */
-function witness(w: Holds, m: number): number {
-  if (w.kind === 'all') return m;
+/** A size where the relation holds, from a Holds that is not `none` (`least`: the smallest allowed size). */
+function witness(w: Holds, m: number, least: number): number {
+  if (w.kind === 'all') return least;
   if (w.kind === 'only') return Number(w.sizes.runs[0]!.start);
-  if (w.kind === 'periodic') return sizes(m, w.period).find((h) => w.residues.includes(h % w.period))!;
+  if (w.kind === 'periodic') return sizes(m, least + w.period).find((h) => h >= least && w.residues.includes(h % w.period))!;
   if (w.kind === 'except') return Number(lastOf(w.sizes)) + m;
   throw new Error('no witness of none');
 }
@@ -61,18 +63,19 @@ const pairs: fc.Arbitrary<[Tree, Tree]> = fc.oneof(
 );
 
 describe('one-symbol order is decided exactly', () => {
-  it('holdsWhere, signsOf and decideRelation agree with brute force over H in 1..2000, and beyond', () => {
+  it('holdsWhere, signsOf and decideRelation agree with brute force over H in 1..2000, and beyond (with divisibility and lower bounds)', () => {
     let solved = 0;
     let runs = 0;
     const kinds = new Set<string>();
     fc.assert(
-      fc.property(pairs, fc.constantFrom(1, 1, 2, 3, 4, 32), ([ta, tb], m) => {
-        const f = facts(m);
+      fc.property(pairs, fc.constantFrom(1, 1, 2, 3, 4, 32), fc.constantFrom(1, 1, 1, 2, 7, 33, 100), ([ta, tb], m, low) => {
+        const f = facts(m, low);
+        const least = leastSize(f, 'H');
         const a = build(ta, f);
         const b = build(tb, f);
         const d = sub(a, b);
         const at = (h: number) => value(ta, h) - value(tb, h);
-        const hs = sizes(m, LIMIT);
+        const hs = sizes(m, LIMIT).filter((h) => h >= low);
         const vs = hs.map(at);
         for (const rel of RELS) {
           // Sound whatever the form: a decided relation holds (or fails) at every size of the window.
@@ -92,7 +95,10 @@ describe('one-symbol order is decided exactly', () => {
           expect(bad, `${rel} at H = ${hs[bad]}`).toBe(-1);
           for (const h of probes(w, m)) expect(holdsAt(w, h), `${rel} at H = ${h}`).toBe(holds(rel, at(h)));
           // The sign set is exact: a sign it claims has a size, one it denies has none.
-          if (w.kind !== 'none') expect(holds(rel, at(witness(w, m)))).toBe(true);
+          if (w.kind !== 'none') {
+            const x = witness(w, m, least);
+            expect([x >= low, holds(rel, at(x))], `${rel} at H = ${x}`).toEqual([true, true]);
+          }
           expect(decideRelation(a, rel, b, f)).toBe(decide(s, rel));
           expect(decide(s, rel)).toBe(w.kind === 'all' ? true : w.kind === 'none' ? false : undefined);
         }
@@ -108,15 +114,16 @@ describe('one-symbol order is decided exactly', () => {
     expect([...kinds].sort()).toEqual(['all', 'except', 'none', 'only', 'periodic']);
   });
 
-  it('the cheap bound is sound for polynomials with floors in H and W (grid 1..16, with divisibility)', () => {
+  it('the cheap bound is sound for polynomials with floors in H and W (grid of 16 × 16 sizes, with divisibility and a lower bound on H)', () => {
     const decided = new Set<string>();
     fc.assert(
-      fc.property(polyTree, fc.constantFrom(1, 1, 2, 4), fc.constantFrom(1, 1, 3), (t, mh, mw) => {
-        const f = new Map([...(mh > 1 ? [['H', mh] as const] : []), ...(mw > 1 ? [['W', mw] as const] : [])]);
+      fc.property(polyTree, fc.constantFrom(1, 1, 2, 4), fc.constantFrom(1, 1, 3), fc.constantFrom(1, 1, 5), (t, mh, mw, lh) => {
+        const f = new Map([...(mh > 1 ? [['H', mh] as const] : []), ...(mw > 1 ? [['W', mw] as const] : []), ...(lh > 1 ? [[lowerBoundKey('H'), lh] as const] : [])]);
         const s = signOf(build(t, f), f);
         decided.add(s);
         if (s === 'unknown') return;
-        for (let h = mh; h <= 16 * mh; h += mh)
+        const h0 = leastSize(f, 'H');
+        for (let h = h0; h < h0 + 16 * mh; h += mh)
           for (let w = mw; w <= 16 * mw; w += mw) {
             const v = value(t, h, w);
             const ok = s === 'positive' ? v > 0 : s === 'negative' ? v < 0 : s === 'zero' ? v === 0 : s === 'nonnegative' ? v >= 0 : v <= 0;
@@ -172,6 +179,22 @@ describe('in models', () => {
     expect(model('  assert H // 32 >= 1', ' where H % 32 == 0').diagnostics).toEqual([]);
     // Several symbols: still a warning, without a place.
     expect(messages(model('  assert H > W'))).toEqual([['W0106', 'cannot decide H > W for every value of the symbolic dimensions']]);
+  });
+
+  it('`where H >= k` (or `H > k`) bounds a symbol from below: floors, max() and assertions are decided past it; a size below it is E0403', () => {
+    expect(model('  assert H // 32 >= 1\n  assert max(1, H // 32) == H // 32\n  assert W // 8 >= 4', ' where H >= 32, W > 31').diagnostics).toEqual([]);
+    // With a divisibility too: the sizes start at the first multiple past the bound (48 here).
+    expect(model('  assert H >= 48\n  assert H // 48 >= 1', ' where H % 16 == 0, H >= 40').diagnostics).toEqual([]);
+    expect(messages(model('  assert H // 64 >= 1', ' where H >= 32'))).toEqual([['W0106', 'cannot decide floor(H/64) >= 1 for every value of the symbolic dimensions (it holds only for H ≥ 64)']]);
+    expect(messages(model('  assert H < 32', ' where H >= 32'))).toEqual([['E0500', 'assertion failed (H < 32: H < 32 is false)']]);
+    // A pooled size that is positive only past the bound.
+    const pooled = (where: string) => checkText(`model M(x: [N, 8, H, W])${where} {\n  y = x -> max_pool2d(32)\n  assert y.shape[2] >= 1\n  return y\n}`);
+    expect(pooled(' where H >= 32').diagnostics).toEqual([]);
+    expect(codes(pooled(''))).toEqual(['W0106']);
+    const given = checkText('model M(x: [N, 8, H, W]) where H >= 32 {\n  return x\n}', { inputShapes: new Map([['H', 16]]) });
+    expect(messages(given)).toEqual([['E0403', 'H = 16 (from --input-shape) violates `where H >= 32`']]);
+    expect(messages(model('', ' where H == 16, H > 16'))).toEqual([['E0403', '`where H == 16` violates `where H > 16`']]);
+    expect(messages(model('', ' where H <= 16'))).toEqual([['E0300', 'a `where` constraint must look like `H % 32 == 0`, `H >= 32` or `H == 224`']]);
   });
 
   it('an `if` on an order of sizes picks its branch; an undecidable one stays an error', () => {

@@ -7,6 +7,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { Expr, ModelDecl, Param } from '../syntax/ast.js';
 import { DTYPE_BYTES, type DType } from '../ops/types.js';
 import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
+import { lowerBoundKey } from '../symbolic/facts.js';
 import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, exec } from './interpret.js';
 import type { ModuleInfo, Program } from './modules.js';
@@ -210,14 +211,16 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
 }
 
 /**
- * `where H % 32 == 0` records divisibility; `where H == 224` fixes a symbol. A size given on the command
+ * `where H % 32 == 0` records divisibility, `where H >= 32` (or `H > 31`) a lower bound; `where H == 224` fixes
+ * a symbol. A size given on the command
  * line (`--input-shape H=…`) binds the symbol here. The constraints hold together, whatever their order:
- * the fixed sizes are bound first, then every divisibility is checked against them (or recorded), and
- * two sizes for one symbol, or a size that breaks a divisibility, are E0403.
+ * the fixed sizes are bound first, then every divisibility and bound is checked against them (or recorded),
+ * and two sizes for one symbol, or a size that breaks a divisibility or a bound, are E0403.
  */
 function addFacts(st: State, sc: Scope, where: readonly Expr[], inputShapes?: ReadonlyMap<string, Dim>): void {
   const at = (e: Expr) => st.span(sc.module, e.range);
   const divisible: { name: string; m: number; e: Expr }[] = [];
+  const bounds: { name: string; low: number; text: string; e: Expr }[] = [];
   // Where each fixed size came from, for messages.
   const fixedBy = new Map<string, string>();
   for (const [name, v] of inputShapes ?? []) if (typeof v === 'number') fixedBy.set(name, `${name} = ${v} (from --input-shape)`);
@@ -248,7 +251,12 @@ function addFacts(st: State, sc: Scope, where: readonly Expr[], inputShapes?: Re
         continue;
       }
     }
-    st.report('E0300', 'a `where` constraint must look like `H % 32 == 0` or `H == 224`', at(e));
+    // `H >= 32`, `H > 31`: a lower bound.
+    if (e.kind === 'binary' && (e.op === '>=' || e.op === '>') && e.left.kind === 'name' && e.right.kind === 'num' && e.right.isInt) {
+      bounds.push({ name: e.left.name.text, low: e.op === '>' ? e.right.value + 1 : e.right.value, text: `${e.left.name.text} ${e.op} ${e.right.value}`, e });
+      continue;
+    }
+    st.report('E0300', 'a `where` constraint must look like `H % 32 == 0`, `H >= 32` or `H == 224`', at(e));
   }
   for (const { name, m, e } of divisible) {
     const given = inputShapes?.get(name) ?? st.symbols.get(name);
@@ -263,6 +271,17 @@ function addFacts(st: State, sc: Scope, where: readonly Expr[], inputShapes?: Re
     }
     const prev = st.facts.get(name) ?? 1;
     st.facts.set(name, (prev * m) / gcd(prev, m));
+    st.symbols.set(name, st.symbols.get(name));
+    sc.vars.set(name, { k: 'dim', v: sym(name) });
+  }
+  for (const { name, low, text, e } of bounds) {
+    const given = inputShapes?.get(name) ?? st.symbols.get(name);
+    if (typeof given === 'number') {
+      if (given < low) st.report('E0403', `${fixedBy.get(name) ?? `${name} = ${given}`} violates \`where ${text}\``, at(e));
+      continue;
+    }
+    const key = lowerBoundKey(name);
+    st.facts.set(key, Math.max(st.facts.get(key) ?? 1, low));
     st.symbols.set(name, st.symbols.get(name));
     sc.vars.set(name, { k: 'dim', v: sym(name) });
   }

@@ -43,9 +43,13 @@ export interface Expr {
 /** A tensor dimension: an integer or a symbolic expression. */
 export type Dim = number | Expr;
 
-/** Known divisibility of symbols: `H -> 32` means `H % 32 == 0`. */
+/**
+ * What `where` constraints say about symbols: `H -> 32` means `H % 32 == 0`; a lower bound `where H >= 8` is
+ * kept in the same map under `lowerBoundKey` (facts.ts: `>=H`, as no symbol name starts with `>`).
+ */
 export type DimFacts = ReadonlyMap<string, number>;
 const NO_FACTS: DimFacts = new Map();
+
 
 const monoKey = (fs: readonly Factor[]): string => fs.map((f) => (f.exp === 1 ? f.atom.key : `${f.atom.key}^${f.exp}`)).join('*');
 

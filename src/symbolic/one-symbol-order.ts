@@ -1,15 +1,16 @@
 /**
  * Exact order of a one-symbol size D against 0, for the degree-1 quasi-polynomials of one-symbol.ts, over
- * the allowed sizes H ≥ 1 (multiples of m under `where H % m == 0`).
+ * the allowed sizes H ≥ 1 (multiples of m under `where H % m == 0`, from the least a `where H >= k` allows).
  *
- * With slope a and period T (a multiple of m), each allowed residue class `h + k*T` (h = m, 2m, …, T;
- * k ≥ 0) sees D linear in k: `D(h + k*T) = D(h) + k*a*T`. So the sign along a class changes at most once,
+ * With slope a and period T (a multiple of m), each allowed residue class `h + k*T` (h its first allowed
+ * size: m, 2m, …, T, each raised by whole periods past a lower bound; k ≥ 0) sees D linear in k: `D(h + k*T) = D(h) + k*a*T`. So the sign along a class changes at most once,
  * where k crosses `-D(h)/(a*T)`, and the T/m values on one period decide every sign exactly: no search
  * bound and no floats (the crossing is computed in BigInt). With a = 0, D is periodic and one period is
  * everything. With a ≠ 0, a relation holds either for finitely many sizes or for all but finitely many.
  */
 import type { Dim, DimFacts, Expr } from './dim.js';
-import { MAX_PERIOD, lcm, memoOneSymbol, shape, valueAt } from './one-symbol.js';
+import { leastSize } from './facts.js';
+import { MAX_PERIOD, classStart, lcm, memoOneSymbol, shape, valueAt } from './one-symbol.js';
 
 /** A relation of D to 0. */
 export type Rel = '<' | '<=' | '>' | '>=' | '==' | '!=';
@@ -24,8 +25,10 @@ export interface Signs {
 /** A finite set of allowed sizes: `start + i*stride` for `i < count`, per run (runs are disjoint). */
 export interface Sizes {
   readonly symbol: string;
-  /** The smallest allowed size, which every allowed size is a multiple of. */
+  /** What every allowed size is a multiple of. */
   readonly unit: number;
+  /** The smallest allowed size (`unit`, or past a `where H >= k`). */
+  readonly least: number;
   readonly stride: number;
   readonly runs: readonly { readonly start: bigint; readonly count: bigint }[];
 }
@@ -50,7 +53,7 @@ interface Line {
 
 const sgn = (x: bigint): -1 | 0 | 1 => (x > 0n ? 1 : x < 0n ? -1 : 0);
 
-function lines(d: Expr, name: string, m: number): { period: number; lines: Line[] } | undefined {
+function lines(d: Expr, name: string, m: number, least: number): { period: number; lines: Line[] } | undefined {
   const s = shape(d, name);
   if (!s) return undefined;
   const period = lcm(s.period, m);
@@ -59,7 +62,8 @@ function lines(d: Expr, name: string, m: number): { period: number; lines: Line[
   const g = BigInt(s.slope.n) * BigInt(period);
   const w = BigInt(s.slope.d);
   const out: Line[] = [];
-  for (let h = m; h <= period; h += m) {
+  for (let r = m; r <= period; r += m) {
+    const h = classStart(r, period, least);
     const v = valueAt(d, name, h);
     if (v === undefined) return undefined;
     out.push({ h, p: BigInt(v.n) * w, u: g * BigInt(v.d) });
@@ -67,7 +71,7 @@ function lines(d: Expr, name: string, m: number): { period: number; lines: Line[
   return { period, lines: out };
 }
 
-const signsCached = memoOneSymbol((d, name, m) => solveSigns(d, name, m));
+const signsCached = memoOneSymbol((d, name, m, least) => solveSigns(d, name, m, least));
 
 /**
  * The signs D takes among the sizes of its one symbol, or undefined when D is not a degree-1
@@ -78,8 +82,8 @@ export function signsOf(d: Dim, symbol: string, facts: DimFacts): Signs | undefi
   return signsCached(d, symbol, facts);
 }
 
-function solveSigns(d: Expr, name: string, m: number): Signs | undefined {
-  const ls = lines(d, name, m);
+function solveSigns(d: Expr, name: string, m: number, least: number): Signs | undefined {
+  const ls = lines(d, name, m, least);
   if (!ls) return undefined;
   let neg = false;
   let zero = false;
@@ -112,7 +116,8 @@ export function decide(s: Signs, rel: Rel): boolean | undefined {
 export function holdsWhere(d: Dim, symbol: string, facts: DimFacts, rel: Rel): Holds | undefined {
   if (typeof d === 'number') return accepts(rel, Math.sign(d) as -1 | 0 | 1) ? { kind: 'all' } : { kind: 'none' };
   const m = facts.get(symbol) ?? 1;
-  const ls = lines(d, symbol, m);
+  const least = leastSize(facts, symbol);
+  const ls = lines(d, symbol, m, least);
   if (!ls) return undefined;
   const T = ls.period;
   if (ls.lines.every((l) => l.u === 0n)) {
@@ -141,7 +146,7 @@ export function holdsWhere(d: Dim, symbol: string, facts: DimFacts, rel: Rel): H
     if (count > 0n) runs.push({ start: BigInt(l.h) + first * BigInt(T), count });
   }
   if (runs.length === 0) return atEnd ? { kind: 'all' } : { kind: 'none' };
-  const sizes: Sizes = { symbol, unit: m, stride: T, runs };
+  const sizes: Sizes = { symbol, unit: m, least, stride: T, runs };
   return atEnd ? { kind: 'except', sizes } : { kind: 'only', sizes };
 }
 
@@ -187,7 +192,7 @@ function extent(s: Sizes): { lo: bigint; hi: bigint; total: bigint; contiguous: 
 /** `H = 1, 2`, `H ≤ 31`, `64 ≤ H ≤ 96`, `H = 1, 3, 5, 7, 9, 11, …`. */
 function sizesText(s: Sizes): string {
   const { lo, hi, total, contiguous } = extent(s);
-  if (contiguous && total >= 3n) return lo === BigInt(s.unit) ? `${s.symbol} ≤ ${hi}` : `${lo} ≤ ${s.symbol} ≤ ${hi}`;
+  if (contiguous && total >= 3n) return lo === BigInt(s.least) ? `${s.symbol} ≤ ${hi}` : `${lo} ≤ ${s.symbol} ≤ ${hi}`;
   const firsts: bigint[] = [];
   for (const r of s.runs) for (let i = 0n; i < r.count && i < BigInt(LISTED); i++) firsts.push(r.start + i * BigInt(s.stride));
   firsts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -205,7 +210,7 @@ export function describeHolds(w: Holds): string | undefined {
     case 'except': {
       const { lo, hi, contiguous } = extent(w.sizes);
       const unit = BigInt(w.sizes.unit);
-      if (contiguous && lo === unit) return `it holds only for ${w.sizes.symbol} ≥ ${hi + unit}`;
+      if (contiguous && lo === BigInt(w.sizes.least)) return `it holds only for ${w.sizes.symbol} ≥ ${hi + unit}`;
       return `it fails only for ${sizesText(w.sizes)}`;
     }
     case 'periodic': {

@@ -1,5 +1,6 @@
 /**
- * Exact solution of `D(H) == 0` over the sizes H ≥ 1 (and the multiples a `where H % m == 0` allows) for a
+ * Exact solution of `D(H) == 0` over the sizes H ≥ 1 (the multiples a `where H % m == 0` allows, from the
+ * least a `where H >= k` allows) for a
  * dim D in one symbol built from `+`, `-`, products by constants and floors of such sums divided by
  * constants: a quasi-polynomial of degree 1. Such a D has a slope `a` and a period `T` with
  * `D(H + T) = D(H) + a*T` for every H, so the values on one period decide everything:
@@ -11,6 +12,7 @@
  * This lets `floor(H/2) == H` be refuted (no size satisfies it) where a sign argument cannot.
  */
 import type { Dim, DimFacts, Expr } from './dim.js';
+import { leastSize } from './facts.js';
 import { type Rat, ONE, ZERO, gcd, rat, radd, rmul } from './rational.js';
 
 /** The zeros of D among the allowed sizes. */
@@ -89,24 +91,32 @@ function atomAt(a: Atom, name: string, h: number): number | undefined {
 }
 
 /**
- * `solve(d, symbol, m)` cached by the expression's key, the symbol and its divisibility `m` (the same checks
- * repeat, in loops and across keystrokes); a bounded cache, cleared when full.
+ * The first size of the residue class of `h` (modulo `period`) that is at least `least`: the sizes a
+ * `where H >= k` allows start there in that class.
  */
-export function memoOneSymbol<T>(solve: (d: Expr, symbol: string, m: number) => T | undefined): (d: Expr, symbol: string, facts: DimFacts) => T | undefined {
+export const classStart = (h: number, period: number, least: number): number => (h >= least ? h : h + period * Math.ceil((least - h) / period));
+
+/**
+ * `solve(d, symbol, m, least)` cached by the expression's key, the symbol, its divisibility `m` and its
+ * smallest size `least` (the same checks repeat, in loops and across keystrokes); a bounded cache, cleared
+ * when full.
+ */
+export function memoOneSymbol<T>(solve: (d: Expr, symbol: string, m: number, least: number) => T | undefined): (d: Expr, symbol: string, facts: DimFacts) => T | undefined {
   const cache = new Map<string, T | null>();
   return (d, symbol, facts) => {
     const m = facts.get(symbol) ?? 1;
-    const key = `${d.key}|${symbol}%${m}`;
+    const least = leastSize(facts, symbol);
+    const key = `${d.key}|${symbol}%${m}>=${least}`;
     const hit = cache.get(key);
     if (hit !== undefined) return hit ?? undefined;
-    const r = solve(d, symbol, m);
+    const r = solve(d, symbol, m, least);
     if (cache.size > 2000) cache.clear();
     cache.set(key, r ?? null);
     return r;
   };
 }
 
-const zerosCached = memoOneSymbol((d, name, m) => solve(d, name, m));
+const zerosCached = memoOneSymbol((d, name, m, least) => solve(d, name, m, least));
 
 /**
  * Where `d == 0` holds among the sizes of its one symbol, or undefined when d is not a degree-1
@@ -117,7 +127,7 @@ export function zerosOf(d: Dim, symbol: string, facts: DimFacts): Zeros | undefi
   return zerosCached(d, symbol, facts);
 }
 
-function solve(d: Expr, name: string, m: number): Zeros | undefined {
+function solve(d: Expr, name: string, m: number, least: number): Zeros | undefined {
   const s = shape(d, name);
   if (!s) return undefined;
   const period = lcm(s.period, m);
@@ -126,8 +136,9 @@ function solve(d: Expr, name: string, m: number): Zeros | undefined {
   const step = rmul(s.slope, rat(period));
   const zeros: number[] = [];
   let allowed = 0;
-  for (let h = m; h <= period; h += m) {
+  for (let r = m; r <= period; r += m) {
     allowed++;
+    const h = classStart(r, period, least);
     const v = valueAt(d, name, h);
     if (v === undefined) return undefined;
     if (step.n === 0) {

@@ -8,6 +8,7 @@
  * positive everywhere, == 0 non-negative everywhere (`H - 1`). Negative coefficients throughout mirror it.
  */
 import type { DimFacts, Expr } from './dim.js';
+import { leastSize } from './facts.js';
 import { type Rat, ZERO, rat, radd, rmul } from './rational.js';
 
 /**
@@ -57,7 +58,7 @@ function minimum(e: Expr, dir: 1 | -1, facts: DimFacts): Rat | undefined {
 }
 
 function atomMinimum(a: Atom, facts: DimFacts): Rat | undefined {
-  if (a.kind === 'sym') return { n: facts.get(a.name) ?? 1, d: 1 };
+  if (a.kind === 'sym') return { n: leastSize(facts, a.name), d: 1 };
   const q = minimum(a.num, 1, facts);
   return q && Number.isSafeInteger(q.d * a.den) ? rat(floorInt(q.n, q.d * a.den)) : undefined;
 }
