@@ -143,7 +143,7 @@ describe('one-symbol equalities are decided exactly', () => {
 
 describe('in models', () => {
   it('a U-Net skip concat of floor(H/2) with H is E0402, not an assumed equality (W0105)', () => {
-    const r = checkText('model U(x: [N, 8, H, W]) {\n  a = x -> max_pool2d(2)\n  return concat(a, x, axis=1)\n}');
+    const r = checkText('model U(x: [N, 8, H, W]) where H >= 2, W >= 2 {\n  a = x -> max_pool2d(2)\n  return concat(a, x, axis=1)\n}');
     expect(codes(r)).toEqual(['E0402']);
     expect(r.diagnostics[0]!.message).toContain('axis 2 is floor(H/2) in input 1 and H in input 2');
   });

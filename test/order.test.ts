@@ -189,8 +189,11 @@ describe('in models', () => {
     expect(messages(model('  assert H < 32', ' where H >= 32'))).toEqual([['E0500', 'assertion failed (H < 32: H < 32 is false)']]);
     // A pooled size that is positive only past the bound.
     const pooled = (where: string) => checkText(`model M(x: [N, 8, H, W])${where} {\n  y = x -> max_pool2d(32)\n  assert y.shape[2] >= 1\n  return y\n}`);
-    expect(pooled(' where H >= 32').diagnostics).toEqual([]);
-    expect(codes(pooled(''))).toEqual(['W0106']);
+    expect(pooled(' where H >= 32, W >= 32').diagnostics).toEqual([]);
+    expect(messages(pooled(' where W >= 32'))).toEqual([
+      ['W0106', 'cannot decide floor(H/32) >= 1 for every value of the symbolic dimensions (it holds only for H ≥ 32)'],
+      ['W0108', 'H must be at least 32: y makes floor(H/32) (axis 2), less than 1 below that'],
+    ]);
     const given = checkText('model M(x: [N, 8, H, W]) where H >= 32 {\n  return x\n}', { inputShapes: new Map([['H', 16]]) });
     expect(messages(given)).toEqual([['E0403', 'H = 16 (from --input-shape) violates `where H >= 32`']]);
     expect(messages(model('', ' where H == 16, H > 16'))).toEqual([['E0403', '`where H == 16` violates `where H > 16`']]);

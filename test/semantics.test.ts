@@ -38,7 +38,7 @@ model S(a: [N, 3, 32, 32], b: [N, 3, 32, 32]) {
     expect(codes(fixed)).toContain('E0403');
   });
   it('`where` constraints hold together in any order: a fixed size meets every divisibility; contradictions are E0403', () => {
-    const model = (where: string) => `model M(x: [N, 3, H, W]) where ${where} {\n  y = x -> max_pool2d(32)\n  assert H == 224\n  return y\n}`;
+    const model = (where: string) => `model M(x: [N, 3, H, W]) where ${where}, W >= 32 {\n  y = x -> max_pool2d(32)\n  assert H == 224\n  return y\n}`;
     for (const w of ['H == 224, H % 32 == 0', 'H % 32 == 0, H == 224']) {
       const r = checkText(model(w));
       expect(r.diagnostics, w).toEqual([]);

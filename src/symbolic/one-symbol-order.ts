@@ -189,6 +189,16 @@ function extent(s: Sizes): { lo: bigint; hi: bigint; total: bigint; contiguous: 
   return { lo, hi, total, contiguous: (hi - lo) / BigInt(s.unit) + 1n === total };
 }
 
+/**
+ * The size from which a relation holds at every larger allowed size when it fails exactly below it (7 for
+ * `H - 6 >= 1`), else undefined.
+ */
+export function leastFrom(w: Holds | undefined): number | undefined {
+  if (w?.kind !== 'except') return undefined;
+  const { lo, hi, contiguous } = extent(w.sizes);
+  return contiguous && lo === BigInt(w.sizes.least) ? Number(hi + BigInt(w.sizes.unit)) : undefined;
+}
+
 /** `H = 1, 2`, `H ≤ 31`, `64 ≤ H ≤ 96`, `H = 1, 3, 5, 7, 9, 11, …`. */
 function sizesText(s: Sizes): string {
   const { lo, hi, total, contiguous } = extent(s);

@@ -1,0 +1,50 @@
+/**
+ * W0108 (src/checker/rules/empty-output.ts): a layer whose output size is at least 1 only from some size of
+ * its symbol on. One warning per symbol, with the largest bound and the layer that needs it; silent once a
+ * `where` bound (or concrete sizes) covers it; sizes in several symbols are not judged.
+ */
+import { describe, expect, it } from 'vitest';
+import { checkText, codes } from './helpers/compile.js';
+
+const w0108 = (text: string, inputShapes?: ReadonlyMap<string, number>) =>
+  checkText(text, inputShapes ? { inputShapes } : {}).diagnostics.filter((d) => d.code === 'W0108').map((d) => [d.message, d.span?.line, d.hint]);
+
+const VGGISH = (where: string) => `model V(x: [N, 3, H, W])${where} {
+  h = x
+  for c in [8, 16, 32, 64, 64] {
+    h = h -> conv2d(c, 3, padding=1) -> relu -> max_pool2d(2)
+  }
+  return h -> conv2d(10, 7) -> flatten
+}`;
+
+describe('W0108: an output that may be empty', () => {
+  it('five poolings then a 7×7 head: one warning per symbol, for the head (224), not one per pooling', () => {
+    expect(w0108(VGGISH(''))).toEqual([
+      ['H must be at least 224: conv2d_6 makes floor(H/32) - 6 (axis 2), less than 1 below that', 6, 'declare it (`where H >= 224`), or pad the input'],
+      ['W must be at least 224: conv2d_6 makes floor(W/32) - 6 (axis 3), less than 1 below that', 6, 'declare it (`where W >= 224`), or pad the input'],
+    ]);
+  });
+
+  it('is silent once a bound, or concrete sizes, cover it; a bound too small leaves the warning', () => {
+    expect(w0108(VGGISH(' where H >= 224, W >= 224'))).toEqual([]);
+    expect(w0108(VGGISH(''), new Map([['H', 224], ['W', 256]]))).toEqual([]);
+    // Divisibility alone makes every pooling exact (H/32 ≥ 1), not the head (H/32 - 6 ≥ 1 from 224 on).
+    expect(w0108(VGGISH(' where H % 32 == 0, W >= 224')).map((w) => w[0])).toEqual(['H must be at least 224: conv2d_6 makes H/32 - 6 (axis 2), less than 1 below that']);
+    expect(w0108(VGGISH(' where H >= 200, W >= 224')).map((w) => w[0])).toEqual(['H must be at least 224: conv2d_6 makes floor(H/32) - 6 (axis 2), less than 1 below that']);
+  });
+
+  it('padded convolutions and poolings (a ResNet stem) never shrink a size below 1: no warning', () => {
+    const r = checkText('model R(x: [N, 3, H, W]) {\n  return x -> conv2d(64, 7, stride=2, padding=3) -> max_pool2d(3, stride=2, padding=1) -> conv2d(64, 3, stride=2, padding=1) -> adaptive_avg_pool2d(1) -> flatten\n}');
+    expect(codes(r)).toEqual([]);
+  });
+
+  it('a size in several symbols (a flatten of two shrunk sizes) is not judged; a concrete size below 1 stays an error of the layer', () => {
+    expect(w0108('model F(x: [N, 3, H, W]) where H >= 7, W >= 7 {\n  return x -> conv2d(4, 7) -> flatten\n}')).toEqual([]);
+    expect(codes(checkText('model C(x: [N, 3, 4, 4]) {\n  return x -> conv2d(4, 7)\n}'))).toEqual(['E0401']);
+  });
+
+  it('inside a block: at the layer that shrinks, from the block applied to a symbolic input', () => {
+    const r = w0108('block stem(x: Tensor) -> Tensor {\n  return x -> conv2d(8, 5)\n}\nmodel B(x: [N, 3, H, 64]) {\n  return x -> stem()\n}');
+    expect(r).toEqual([['H must be at least 5: stem_1.conv2d_1 makes H - 4 (axis 2), less than 1 below that', 2, 'declare it (`where H >= 5`), or pad the input']]);
+  });
+});
