@@ -73,3 +73,26 @@ describe('fixes for diagnostics', () => {
     expect(codes(out)).toEqual([]);
   });
 });
+
+describe('W0108: the bound a shrinking layer needs, added to the model', () => {
+  it.each([
+    ['model M(x: [N, 3, H, 32]) {\n  return x -> conv2d(8, 7)\n}\n', 'model M(x: [N, 3, H, 32]) where H >= 7 {\n  return x -> conv2d(8, 7)\n}\n'],
+    ['model M(x: [N, 3, H, 32]){\n  return x -> conv2d(8, 7)\n}\n', 'model M(x: [N, 3, H, 32]) where H >= 7 {\n  return x -> conv2d(8, 7)\n}\n'],
+    // After the model's constraints; with `H % 2 == 0` the first size past 6 is 8.
+    ['model M(x: [N, 3, H, 32]) -> (y: [N, 8, H - 6, 26]) where H % 2 == 0 {\n  y = x -> conv2d(8, 7)\n  return y\n}\n', 'model M(x: [N, 3, H, 32]) -> (y: [N, 8, H - 6, 26]) where H % 2 == 0, H >= 8 {\n  y = x -> conv2d(8, 7)\n  return y\n}\n'],
+    // From a block of the file: the model whose inputs have the symbol.
+    ['block stem(x: Tensor) -> Tensor {\n  return x -> conv2d(8, 5)\n}\nmodel M(x: [N, 3, 64, W]) -> [N, 8, 60, W - 4] {\n  return x -> stem()\n}\n', 'block stem(x: Tensor) -> Tensor {\n  return x -> conv2d(8, 5)\n}\nmodel M(x: [N, 3, 64, W]) -> [N, 8, 60, W - 4] where W >= 5 {\n  return x -> stem()\n}\n'],
+  ])('%j', (text, want) => {
+    expect(codes(text)).toContain('W0108');
+    const got = fixed(text, /^add `where/);
+    expect(got).toEqual([want]);
+    expect(codes(got[0]!)).toEqual([]);
+  });
+
+  it('one fix per symbol; none for a symbol two models have when the layer is in neither', () => {
+    const two = 'model M(x: [N, 3, H, W]) {\n  return x -> conv2d(8, 3)\n}\n';
+    expect(fixed(two, /^add `where/).map((t) => t.split('\n')[0])).toEqual(['model M(x: [N, 3, H, W]) where H >= 3 {', 'model M(x: [N, 3, H, W]) where W >= 3 {']);
+    const shared = 'block stem(x: Tensor) -> Tensor {\n  return x -> conv2d(8, 5)\n}\nmodel A(x: [N, 3, 64, W]) {\n  return x -> stem()\n}\nmodel B(x: [N, 3, 64, W]) {\n  return x\n}\n';
+    expect(fixed(shared, /^add `where/)).toEqual([]);
+  });
+});

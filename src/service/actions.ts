@@ -1,8 +1,11 @@
-/** Code actions: the fixes diagnostics carry, "insert padding to keep size" for shrinking convs, `bias=false` for W0101. */
+/**
+ * Code actions: the fixes diagnostics carry, "insert padding to keep size" for shrinking convs, `bias=false`
+ * for W0101, the `where` bound W0108 asks for.
+ */
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { Arg } from '../syntax/ast.js';
+import type { Arg, ModelDecl } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import type { CallSite } from './symbols.js';
 import { sitesOf } from './layers.js';
@@ -23,7 +26,7 @@ export function codeActions(a: Analysis, start: number, end: number): CodeAction
     if (!d.fixes?.length || !d.span || d.span.file !== a.path || d.span.end < start || d.span.start > end) continue;
     d.fixes.forEach((f, i) => out.push({ title: f.title, kind: 'quickfix', edits: f.edits, diagnostic: d, preferred: i === 0 }));
   }
-  for (const d of a.diagnostics) if (d.span && d.span.file === a.path && d.span.end >= start && d.span.start <= end) out.push(...biasActions(a, d));
+  for (const d of a.diagnostics) if (d.span && d.span.file === a.path && d.span.end >= start && d.span.start <= end) out.push(...biasActions(a, d), ...boundActions(a, d));
   out.push(...paddingActions(a, start, end));
   return out;
 }
@@ -109,4 +112,33 @@ function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
   if (!call || !op || attrArg(op, call, 'bias')) return [];
   const edits = appendArg(file.text, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
   return [{ title: 'pass bias=false', kind: 'quickfix', edits, diagnostic: d, preferred: true }];
+}
+
+/** The bound W0108's hint names (src/checker/rules/empty-output.ts writes it so). */
+const BOUND_HINT = /^declare it \(`where (\w+) >= (\d+)`\)/;
+
+/**
+ * W0108 (a size that is at least 1 only from some size of a symbol on): the bound added to the `where` of
+ * the model of this file whose inputs have that symbol (after its constraints, or as a new `where` before
+ * the body). Not offered when several models have it and the layer is not inside one of them.
+ */
+function boundActions(a: Analysis, d: Diagnostic): CodeAction[] {
+  const m = d.code === 'W0108' && d.hint ? BOUND_HINT.exec(d.hint) : null;
+  if (!m || !d.span) return [];
+  const [, symbol, bound] = m as unknown as [string, string, string];
+  const file = a.result.program.root.file;
+  const models = a.result.program.root.ast.decls.filter((x): x is ModelDecl => x.kind === 'model' && x.inputs.some((p) => p.type?.dims?.some((e) => e.kind === 'name' && e.name.text === symbol)));
+  const model = models.find((x) => x.range.start <= d.span!.start && d.span!.end <= x.range.end) ?? (models.length === 1 ? models[0] : undefined);
+  if (!model) return [];
+  const constraint = `${symbol} >= ${bound}`;
+  let edit: { at: number; newText: string };
+  if (model.where.length) edit = { at: model.where[model.where.length - 1]!.range.end, newText: `, ${constraint}` };
+  else {
+    // Before the body's `{` (the header has no brace of its own; a comment in it would be unusual).
+    const last = model.outputs?.at(-1)?.range.end ?? model.inputs.at(-1)?.range.end ?? model.name.end;
+    const brace = file.text.indexOf('{', last);
+    if (brace < 0) return [];
+    edit = file.text[brace - 1] === ' ' ? { at: brace, newText: `where ${constraint} ` } : { at: brace, newText: ` where ${constraint} ` };
+  }
+  return [{ title: `add \`where ${constraint}\` to ${model.name.text}`, kind: 'quickfix', edits: [{ span: spanOf(file, edit.at, edit.at), newText: edit.newText }], diagnostic: d, preferred: true }];
 }
