@@ -13,7 +13,7 @@ import { readBytes } from '../src/cli/read-bytes.js';
 import { writeAtomic } from '../src/cli/emit.js';
 import { existsSync, readdirSync } from 'node:fs';
 import { join as joinPath } from 'node:path';
-import { initParam, paramKey } from '../src/lower/weights.js';
+import { initParam, initParts, paramKey } from '../src/lower/weights.js';
 import { checkText } from './helpers/compile.js';
 import { decodeModel, graphOf, tempDir } from './helpers/onnx.js';
 
@@ -140,5 +140,35 @@ describe('ONNX export memory', () => {
     } finally {
       t.cleanup();
     }
+  });
+
+  it('a large fresh parameter is made in parts as it is written: the same values bit for bit, whatever the part size', () => {
+    // An odd count (the draws come in pairs), a padding row across a part boundary, constants, zeros.
+    const m = checkText('model M(ids: int64[N, 2], x: [N, 3]) {\n  e = ids -> embedding(1001, 3, padding_idx=500) -> flatten\n  d = x -> dense(7, name="d") -> layernorm\n  return e, d\n}').models[0]!;
+    for (const n of m.graph.nodes)
+      for (const p of n.params)
+        for (const part of [2, 4, 6, 1000, 3002])
+          for (const scheme of ['he', 'xavier', 'zeros'] as const) {
+            const whole = initParam(m.graph, n, p, scheme, 3);
+            const parts = [...initParts(m.graph, n, p, scheme, 3, part)];
+            const joined = new Float32Array(whole.length);
+            let at = 0;
+            for (const x of parts) joined.set(x, (at += x.length) - x.length);
+            expect({ key: paramKey(n, p), part, scheme, at, same: Buffer.from(joined.buffer).equals(Buffer.from(whole.buffer)) }).toEqual({ key: paramKey(n, p), part, scheme, at: whole.length, same: true });
+            expect(parts.slice(0, -1).every((x) => x.length === part)).toBe(true);
+          }
+    expect(() => [...initParts(m.graph, m.graph.nodes[0]!, m.graph.nodes[0]!.params[0]!, 'he', 0, 3)]).toThrow('an even count');
+  });
+
+  it('VGG\'s fc6 (102M values) is written one 16 MiB part at a time: no chunk of the file holds it whole', () => {
+    // 6M values (24 MB): over one part (4M values); the file is the same as with the values made whole.
+    const m = checkText('model M(x: [N, 6000]) {\n  return x -> dense(1000, bias=false)\n}').models[0]!;
+    const sizes = [...pieces(lowerOnnx(m, {}).result!.model)].map((p) => p.byteLength);
+    expect(Math.max(...sizes)).toBe(16 * 2 ** 20);
+    expect(sizes.filter((x) => x > 2 ** 20)).toEqual([16 * 2 ** 20, 24e6 - 16 * 2 ** 20]);
+    const w = graphOf(decodeModel(exportOnnx(m, {}).result!)).initializer!;
+    const whole = initParam(m.graph, m.graph.nodes[0]!, m.graph.nodes[0]!.params[0]!, 'he', 0);
+    expect(w.length).toBe(1);
+    expect(Buffer.from(w[0]!.rawData!).equals(Buffer.from(whole.buffer))).toBe(true);
   });
 });

@@ -53,45 +53,55 @@ function schemeFor(g: Graph, node: IrNode, scheme: InitScheme): InitScheme {
 
 /** Initial values of one parameter. Each parameter draws from its own stream, so adding a layer does not shift others. */
 export function initParam(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number): Float32Array {
-  const out = initValues(g, node, p, scheme, seed);
-  // Rows a fresh model keeps at zero (an embedding's padding_idx).
-  if (p.zeroRows?.length) {
-    const row = p.shape.slice(1).reduce((a, b) => a * b, 1);
-    for (const r of p.zeroRows) out.fill(0, r * row, (r + 1) * row);
-  }
-  return out;
+  return initParts(g, node, p, scheme, seed, Infinity).next().value as Float32Array;
 }
 
-function initValues(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number): Float32Array {
+/**
+ * The values of {@link initParam} in consecutive parts of `partValues` (the last shorter), made as they are
+ * taken: a writer holds one part of a large parameter at a time (a 10M-row embedding, VGG's 392 MiB fc6),
+ * not all of it. The same draws in the same order, so the same values bit for bit. `partValues` is even
+ * (the draws come in pairs) or Infinity (one part).
+ */
+export function* initParts(g: Graph, node: IrNode, p: IrParam, scheme: InitScheme, seed: number, partValues: number): Generator<Float32Array, void> {
+  if (partValues !== Infinity && (partValues % 2 !== 0 || partValues <= 0)) throw new Error(`initParts: ${partValues} values a part (an even count)`);
   const n = p.shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
   const kind = p.init ?? (p.name.includes('weight') ? 'random' : 'zeros');
-  if (typeof kind === 'object') return out.fill(kind.constant);
-  if (kind === 'ones') return out.fill(1);
-  if (kind === 'zeros' || scheme === 'zeros') return out;
+  const random = typeof kind !== 'object' && kind !== 'ones' && kind !== 'zeros' && scheme !== 'zeros';
   const fanIn = p.fanIn ?? Math.max(1, p.shape.slice(1).reduce((a, b) => a * b, 1));
-  const std = schemeFor(g, node, scheme) === 'xavier' ? Math.sqrt(1 / fanIn) : Math.sqrt(2 / fanIn);
+  const std = random && schemeFor(g, node, scheme) === 'xavier' ? Math.sqrt(1 / fanIn) : Math.sqrt(2 / fanIn);
+  // Rows a fresh model keeps at zero (an embedding's padding_idx), as value ranges.
+  const row = p.shape.slice(1).reduce((a, b) => a * b, 1);
+  const zero = (p.zeroRows ?? []).map((r) => [r * row, (r + 1) * row] as const);
   // mulberry32 (as `rng`) inlined with its state in a local: the closure call per draw cost ~40 % of the loop
   // (ViT-B/16's 86.6M weights). Same draws, same arithmetic, so the same values bit for bit.
-  let a = hash(`${seed}:${paramKey(node, p)}`);
-  for (let i = 0; i < n; ) {
-    // Marsaglia's polar method: two normals per accepted pair, no trigonometry (≈1.6× faster than Box–Muller;
-    // initialising VGG-16's 138M weights dominated its export time).
-    let u: number, v: number, s: number;
-    do {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      u = 2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1;
-      a = (a + 0x6d2b79f5) >>> 0;
-      t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      v = 2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s) * std;
-    out[i++] = u * m;
-    if (i < n) out[i++] = v * m;
+  let a = random ? hash(`${seed}:${paramKey(node, p)}`) : 0;
+  for (let from = 0; from < n || (n === 0 && from === 0); from += partValues) {
+    const out = new Float32Array(Math.min(partValues, n - from));
+    const len = out.length;
+    if (typeof kind === 'object') out.fill(kind.constant);
+    else if (kind === 'ones') out.fill(1);
+    else if (random)
+      for (let i = 0; i < len; ) {
+        // Marsaglia's polar method: two normals per accepted pair, no trigonometry (≈1.6× faster than Box–Muller;
+        // initialising VGG-16's 138M weights dominated its export time).
+        let u: number, v: number, s: number;
+        do {
+          a = (a + 0x6d2b79f5) >>> 0;
+          let t = Math.imul(a ^ (a >>> 15), a | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          u = 2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1;
+          a = (a + 0x6d2b79f5) >>> 0;
+          t = Math.imul(a ^ (a >>> 15), a | 1);
+          t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+          v = 2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1;
+          s = u * u + v * v;
+        } while (s >= 1 || s === 0);
+        const m = Math.sqrt((-2 * Math.log(s)) / s) * std;
+        out[i++] = u * m;
+        if (i < len) out[i++] = v * m;
+      }
+    for (const [z0, z1] of zero) if (z1 > from && z0 < from + len) out.fill(0, Math.max(0, z0 - from), Math.min(len, z1 - from));
+    yield out;
+    if (n === 0) return;
   }
-  return out;
 }

@@ -1,7 +1,8 @@
 /**
  * Serialises a ModelProto without copying its weights: the model is a list of byte chunks in which each
  * initializer's raw data is a view of the Float32Array that holds it, or a function that makes that array
- * when the chunk is written (so that a writer holds one tensor at a time, not all the weights). Protobuf
+ * when the chunk is written (so that a writer holds one tensor at a time, not all the weights), or a run of
+ * such chunks that make a large tensor part by part (a writer then holds one part of it). Protobuf
  * needs every enclosing message's length up front: they follow from the tensors' dims, and the framing is
  * written by hand around the parts onnx-proto encodes (everything but the weights). With external data
  * (ONNX spec, "External Data"), large tensors go to a side file instead, referenced by location/offset/length.
@@ -21,12 +22,19 @@ export interface Chunks {
 
 /**
  * A float32 initializer whose data is written raw (little-endian): the values, or a function that makes
- * them when the tensor is written (exactly `dims`' product of them; deterministic, as it may run more than once).
+ * them when the tensor is written (exactly `dims`' product of them; deterministic, as it may run more than
+ * once), or {@link Parts}: the values in consecutive parts, made as each is written.
  */
 export interface RawTensor {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly data: Float32Array | (() => Float32Array);
+  readonly data: Float32Array | (() => Float32Array) | Parts;
+}
+
+/** Values in parts of `partValues` (the last shorter): `parts()` starts a fresh sequence each time it is called. */
+export interface Parts {
+  readonly partValues: number;
+  readonly parts: () => Iterator<Float32Array>;
 }
 
 /** Where external data goes: `location` relative to the model file; tensors below `threshold` bytes stay inline. */
@@ -75,6 +83,33 @@ function checked(t: RawTensor, a: Float32Array): Uint8Array {
 }
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
+/** A tensor's raw data as chunks with their byte lengths. */
+type Body = { readonly chunk: Chunk; readonly length: number }[];
+
+/**
+ * One lazy chunk per part, sharing one sequence: chunks are written in order, so the first starts it and
+ * each takes the next part (the sequence is started again when the first chunk is made again).
+ */
+function partChunks(t: RawTensor, p: Parts): Body {
+  const n = rawBytes(t) / 4;
+  if (!(p.partValues > 0) || n === 0) return [];
+  let it: Iterator<Float32Array> | undefined;
+  const body: Body = [];
+  for (let from = 0, k = 0; from < n; from += p.partValues, k++) {
+    const values = Math.min(p.partValues, n - from);
+    body.push({
+      chunk: () => {
+        if (k === 0) it = p.parts();
+        const r = it?.next();
+        if (!r || r.done || r.value.length !== values) throw new Error(`${t.name}: part ${k} is not ${values} values`);
+        return bytesOf(r.value);
+      },
+      length: 4 * values,
+    });
+  }
+  return body;
+}
+
 /**
  * Encodes `model` (whose graph holds everything but the raw tensors) plus `raw` initializers.
  * Returns the model's chunks, and the side file's chunks when `external` is given.
@@ -84,15 +119,15 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
   const data = external ? new Builder() : undefined;
   const threshold = external?.threshold ?? 1024;
   // Each initializer: TensorProto header (onnx-proto) + raw_data framed by hand, or an external reference.
-  const inits: { head: Uint8Array; body?: Chunk; length: number }[] = raw.map((t) => {
+  const inits: { head: Uint8Array; body?: Body; length: number }[] = raw.map((t) => {
     const values = t.data;
-    const body: Chunk = typeof values === 'function' ? () => checked(t, values()) : checked(t, values);
     const length = rawBytes(t);
+    const body: Body = values instanceof Float32Array ? [{ chunk: checked(t, values), length }] : typeof values === 'function' ? [{ chunk: () => checked(t, values()), length }] : partChunks(t, values);
     if (data && length >= threshold) {
       const pad = (ALIGN - (data.byteLength % ALIGN)) % ALIGN;
       if (pad) data.push(new Uint8Array(pad));
       const offset = data.byteLength;
-      data.push(body, length);
+      for (const b of body) data.push(b.chunk, b.length);
       const head = onnx.TensorProto.encode({
         name: t.name,
         dims: [...t.dims],
@@ -108,7 +143,7 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
     }
     return { head: onnx.TensorProto.encode({ name: t.name, dims: [...t.dims], dataType: 1 }).finish(), body, length };
   });
-  const tensorLength = (i: { head: Uint8Array; body?: Chunk; length: number }) => i.head.byteLength + (i.body ? 1 + varint(i.length).byteLength + i.length : 0);
+  const tensorLength = (i: { head: Uint8Array; body?: Body; length: number }) => i.head.byteLength + (i.body ? 1 + varint(i.length).byteLength + i.length : 0);
 
   const { graph, ...rest } = model;
   const graphHead = onnx.GraphProto.encode(onnx.GraphProto.create(graph ?? {})).finish();
@@ -126,7 +161,7 @@ export function encodeModel(model: onnxProto.onnx.IModelProto, raw: readonly Raw
     out.push(i.head);
     if (i.body) {
       out.field(9, i.length);
-      out.push(i.body, i.length);
+      for (const b of i.body) out.push(b.chunk, b.length);
     }
   }
   return data ? { model: out, data } : { model: out };

@@ -12,12 +12,15 @@ import type { OnnxAttr, OnnxLowerContext, OnnxUnpack } from '../../ops/onnx-type
 import type { DType, TensorType } from '../../ops/types.js';
 import type { IrNode } from '../../semantics/ir.js';
 import { type Dim, dimToJson, substitute } from '../../symbolic/dim.js';
-import { type InitScheme, initParam, paramKey } from '../weights.js';
-import { type Chunks, type ExternalDataSpec, type RawTensor, encodeModel, join, rawBytes } from './encode.js';
+import { type InitScheme, initParam, initParts, paramKey } from '../weights.js';
+import { type Chunks, type ExternalDataSpec, type Parts, type RawTensor, encodeModel, join, rawBytes } from './encode.js';
 import { type Emitted, FUNCTION_DOMAIN, groupIntoFunctions } from './functions.js';
 import { foldBatchNorm } from './fold-bn.js';
 
 const { onnx } = onnxProto;
+
+/** Values a part of a streamed parameter (4M: 16 MiB of float32; even, as the random draws come in pairs). */
+const PART_VALUES = 1 << 22;
 
 export interface OnnxExportOptions {
   /** Default-domain opset (13–21); default 17 (IR version 8, which onnx 1.12 validates). */
@@ -150,6 +153,13 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
     return v;
   };
 
+  /** A fresh random (or constant) parameter of more than PART_VALUES values, in parts; undefined for the rest. */
+  const streamed = (owner: IrNode, p: IrNode['params'][number]): Parts | undefined => {
+    const key = paramKey(owner, p);
+    if (p.shape.reduce((a, b) => a * b, 1) <= PART_VALUES || folded?.has(key) || opts.weights?.has(key)) return undefined;
+    return { partValues: PART_VALUES, parts: () => initParts(g, owner, p, scheme, seed, PART_VALUES) };
+  };
+
   // Known before lowering anything: then the lowerings only report (no weights are made for a file never written).
   // Recording the layout runs the lowerings the same way.
   let failed = layout !== undefined || g.nodes.some((n) => !n.op.onnx);
@@ -191,7 +201,8 @@ function lowerGraph(m: CheckedModel, opts: OnnxExportOptions, layout?: Map<strin
           init = unique(key);
           paramName.set(key, init);
           layout?.set(init, { kind: 'param', owner, key });
-          if (!failed) raw.push({ name: init, dims: p.shape, data: () => valuesOf(owner, p) }); // (after a failure: diagnostics only)
+          // (After a failure: diagnostics only.) A large parameter made fresh is written in parts as it is made.
+          if (!failed) raw.push({ name: init, dims: p.shape, data: streamed(owner, p) ?? (() => valuesOf(owner, p)) });
         }
         return init;
       },
