@@ -212,8 +212,8 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
 
 /**
  * `where H % 32 == 0` records divisibility, `where H >= 32` (or `H > 31`) a lower bound; `where H == 224` fixes
- * a symbol. A size given on the command
- * line (`--input-shape H=…`) binds the symbol here. The constraints hold together, whatever their order:
+ * a symbol. A size given on the command line (`--input-shape H=…`) binds the symbol here. The constraints
+ * hold together, whatever their order:
  * the fixed sizes are bound first, then every divisibility and bound is checked against them (or recorded),
  * and two sizes for one symbol, or a size that breaks a divisibility or a bound, are E0403.
  */

@@ -50,7 +50,6 @@ export type Dim = number | Expr;
 export type DimFacts = ReadonlyMap<string, number>;
 const NO_FACTS: DimFacts = new Map();
 
-
 const monoKey = (fs: readonly Factor[]): string => fs.map((f) => (f.exp === 1 ? f.atom.key : `${f.atom.key}^${f.exp}`)).join('*');
 
 function makeExpr(map: Map<string, Term>): Dim {

@@ -3,8 +3,8 @@
  * the allowed sizes H ≥ 1 (multiples of m under `where H % m == 0`, from the least a `where H >= k` allows).
  *
  * With slope a and period T (a multiple of m), each allowed residue class `h + k*T` (h its first allowed
- * size: m, 2m, …, T, each raised by whole periods past a lower bound; k ≥ 0) sees D linear in k: `D(h + k*T) = D(h) + k*a*T`. So the sign along a class changes at most once,
- * where k crosses `-D(h)/(a*T)`, and the T/m values on one period decide every sign exactly: no search
+ * size: m, 2m, …, T, each raised by whole periods past a lower bound; k ≥ 0) sees D linear in k:
+ * `D(h + k*T) = D(h) + k*a*T`. So the sign along a class changes at most once, where k crosses `-D(h)/(a*T)`, and the T/m values on one period decide every sign exactly: no search
  * bound and no floats (the crossing is computed in BigInt). With a = 0, D is periodic and one period is
  * everything. With a ≠ 0, a relation holds either for finitely many sizes or for all but finitely many.
  */
