@@ -1,10 +1,13 @@
 /**
  * W0108 (src/checker/rules/empty-output.ts): a layer whose output size is at least 1 only from some size of
  * its symbol on. One warning per symbol, with the largest bound and the layer that needs it; silent once a
- * `where` bound (or concrete sizes) covers it; sizes in several symbols are not judged.
+ * `where` bound (or concrete sizes) covers it; sizes in several symbols are not judged. The bounds are
+ * PyTorch's: the smallest input height its forward pass accepts (scripts/fixtures/torch_min_sizes.py).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkText, codes } from './helpers/compile.js';
+import { ROOT, checkText, codes } from './helpers/compile.js';
 
 const w0108 = (text: string, inputShapes?: ReadonlyMap<string, number>) =>
   checkText(text, inputShapes ? { inputShapes } : {}).diagnostics.filter((d) => d.code === 'W0108').map((d) => [d.message, d.span?.line, d.hint]);
@@ -46,5 +49,16 @@ describe('W0108: an output that may be empty', () => {
   it('inside a block: at the layer that shrinks, from the block applied to a symbolic input', () => {
     const r = w0108('block stem(x: Tensor) -> Tensor {\n  return x -> conv2d(8, 5)\n}\nmodel B(x: [N, 3, H, 64]) {\n  return x -> stem()\n}');
     expect(r).toEqual([['H must be at least 5: stem_1.conv2d_1 makes H - 4 (axis 2), less than 1 below that', 2, 'declare it (`where H >= 5`), or pad the input']]);
+  });
+
+  it('names the smallest height PyTorch accepts, for each chain of the fixture (none where any height works)', () => {
+    const fixture = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/torch/min_sizes.json'), 'utf8')) as { chains: { chain: string; least: number }[] };
+    expect(fixture.chains.length).toBeGreaterThan(10);
+    for (const { chain, least } of fixture.chains) {
+      const r = checkText(`model M(x: [N, 3, H, 256]) {\n  return x -> ${chain}\n}`);
+      expect(r.diagnostics.filter((d) => d.severity === 'error'), chain).toEqual([]);
+      const bound = r.diagnostics.map((d) => /^H must be at least (\d+):/.exec(d.message)?.[1]).find(Boolean);
+      expect({ chain, least: bound === undefined ? 1 : Number(bound) }).toEqual({ chain, least });
+    }
   });
 });
