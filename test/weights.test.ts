@@ -25,7 +25,7 @@ function safetensors(tensors: Record<string, { shape: number[]; data: Float32Arr
   out.set(h, 8);
   let p = 8 + h.length;
   for (const t of Object.values(tensors)) {
-    out.set(new Uint8Array(t.data.buffer), p);
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), p);
     p += t.data.byteLength;
   }
   return out;
@@ -67,6 +67,22 @@ describe('weights', () => {
     const st = readSafetensors(safetensors(Object.fromEntries([...matched.weights].map(([k, d]) => [k, { shape: [...(tensors as unknown as Map<string, { dims: number[] }>).get(k)!.dims], data: d }]))));
     const c = exportOnnx(m, { weights: matchWeights(m, 'w.safetensors', st as Map<string, never>).weights }).result!;
     expect([...(await run(c, x))]).toEqual([...ya]);
+  });
+
+  it('float32 tensors of a file are views of its bytes when aligned (held once, not copied), copies when not; the same values', () => {
+    const values = Float32Array.from({ length: 10 }, (_, i) => i / 3 - 1);
+    for (const pad of [0, 1, 2, 3]) {
+      // A header padded with spaces (as the format allows) so that the data starts at 8 + header + pad.
+      let json = JSON.stringify({ w: { dtype: 'F32', shape: [2, 5], data_offsets: [0, 40] } });
+      while ((8 + json.length) % 4 !== pad) json += ' ';
+      const h = new TextEncoder().encode(json);
+      const bytes = new Uint8Array(8 + h.length + 40);
+      new DataView(bytes.buffer).setBigUint64(0, BigInt(h.length), true);
+      bytes.set(h, 8);
+      bytes.set(new Uint8Array(values.buffer), 8 + h.length);
+      const w = (readSafetensors(bytes) as Map<string, { data: Float32Array }>).get('w')!.data;
+      expect({ pad, values: [...w], view: w.buffer === bytes.buffer }).toEqual({ pad, values: [...values], view: pad === 0 });
+    }
   });
 
   it('rejects files that are not weights', () => {

@@ -89,7 +89,7 @@ export function readOnnxWeights(bytes: Uint8Array, info?: { opset?: number }, ex
     }
     if (size && raw && raw.length % size !== 0) return `initializer '${short(name)}': ${raw.length} bytes of raw data are not a whole number of ${dtype} values`;
     let data: Float32Array | undefined;
-    if (t.dataType === 1) data = raw ? new Float32Array(ownBytes(raw)) : Float32Array.from(t.floatData ?? []);
+    if (t.dataType === 1) data = raw ? float32s(raw) : Float32Array.from(t.floatData ?? []);
     else if (t.dataType === 11) data = raw ? Float32Array.from(new Float64Array(ownBytes(raw))) : Float32Array.from(t.doubleData ?? []);
     // (float16 without raw data keeps each value's 16 bits in int32_data)
     else if (t.dataType === 10) data = raw ? Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat) : Float32Array.from(t.int32Data ?? [], (v) => halfToFloat(v & 0xffff));
@@ -141,12 +141,21 @@ export function readSafetensors(bytes: Uint8Array): Map<string, WeightTensor> | 
     if (size !== undefined && count * size !== e - b) return bad(`shape ${dimsText(shape)} of ${dtype} needs ${count * size} bytes, data_offsets give ${e - b}`);
     const raw = bytes.subarray(base + b, base + e);
     let data: Float32Array | undefined;
-    if (dtype === 'F32') data = new Float32Array(ownBytes(raw));
+    if (dtype === 'F32') data = float32s(raw);
     else if (dtype === 'F64') data = Float32Array.from(new Float64Array(ownBytes(raw)));
     else if (dtype === 'F16') data = Float32Array.from(new Uint16Array(ownBytes(raw)), halfToFloat);
     out.set(name, { dims: shape, dtype: ST_NAMES[dtype] ?? dtype, data });
   }
   return out;
+}
+
+/**
+ * The float32 values of little-endian bytes: a view of them when they are aligned (no copy: a safetensors
+ * file, whose tensors are aligned, is then held once, not twice), else an aligned copy. Nothing writes into
+ * weights read from a file (the lowerings copy what they change: fold-bn, unpacking, TensorFlow.js fusion).
+ */
+function float32s(u8: Uint8Array): Float32Array {
+  return u8.byteOffset % 4 === 0 ? new Float32Array(u8.buffer, u8.byteOffset, u8.byteLength / 4) : new Float32Array(ownBytes(u8));
 }
 
 /**
