@@ -3,6 +3,7 @@
  * for W0101, the `where` bound W0108 asks for.
  */
 import type { Diagnostic, Span } from '../diagnostics/types.js';
+import { boundOfHint } from '../checker/rules/empty-output.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { Arg, ModelDecl } from '../syntax/ast.js';
@@ -114,18 +115,15 @@ function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
   return [{ title: 'pass bias=false', kind: 'quickfix', edits, diagnostic: d, preferred: true }];
 }
 
-/** The bound W0108's hint names (src/checker/rules/empty-output.ts writes it so). */
-const BOUND_HINT = /^declare it \(`where (\w+) >= (\d+)`\)/;
-
 /**
  * W0108 (a size that is at least 1 only from some size of a symbol on): the bound added to the `where` of
  * the model of this file whose inputs have that symbol (after its constraints, or as a new `where` before
  * the body). Not offered when several models have it and the layer is not inside one of them.
  */
 function boundActions(a: Analysis, d: Diagnostic): CodeAction[] {
-  const m = d.code === 'W0108' && d.hint ? BOUND_HINT.exec(d.hint) : null;
-  if (!m || !d.span) return [];
-  const [, symbol, bound] = m as unknown as [string, string, string];
+  const b = d.code === 'W0108' ? boundOfHint(d.hint) : undefined;
+  if (!b || !d.span) return [];
+  const { symbol, least: bound } = b;
   const file = a.result.program.root.file;
   const models = a.result.program.root.ast.decls.filter((x): x is ModelDecl => x.kind === 'model' && x.inputs.some((p) => p.type?.dims?.some((e) => e.kind === 'name' && e.name.text === symbol)));
   const model = models.find((x) => x.range.start <= d.span!.start && d.span!.end <= x.range.end) ?? (models.length === 1 ? models[0] : undefined);

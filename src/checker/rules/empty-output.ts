@@ -21,6 +21,15 @@ const isSymbol = (d: Exclude<Dim, number>): boolean => {
   return t.length === 1 && t[0]!.c.n === 1 && t[0]!.c.d === 1 && t[0]!.factors.length === 1 && t[0]!.factors[0]!.exp === 1 && t[0]!.factors[0]!.atom.kind === 'sym';
 };
 
+/** W0108's hint for a bound; {@link boundOfHint} reads it back (the editor's quick fix adds that bound). */
+const boundHint = (symbol: string, least: number): string => `declare it (\`where ${symbol} >= ${least}\`), or pad the input`;
+
+/** The symbol and bound a W0108 hint names, if it names one. */
+export function boundOfHint(hint: string | undefined): { symbol: string; least: number } | undefined {
+  const m = hint === undefined ? null : /^declare it \(`where (\w+) >= (\d+)`\)/.exec(hint);
+  return m ? { symbol: m[1]!, least: Number(m[2]) } : undefined;
+}
+
 export const emptyOutput: Rule = (g, report) => {
   // Per tensor: 0 not looked at (a layer before it was reported), 1 every size at least 1, 2 the same
   // assuming the bounds found so far (then only bounds are collected after it: nothing else is reported twice).
@@ -82,7 +91,7 @@ export const emptyOutput: Rule = (g, report) => {
   for (const [symbol, { least, node, dim, axis }] of needs)
     report(
       diag('W0108', `${symbol} must be at least ${least}: ${node.path} makes ${formatDim(dim)} (axis ${axis}), less than 1 below that`, node.span, {
-        hint: `declare it (\`where ${symbol} >= ${least}\`), or pad the input`,
+        hint: boundHint(symbol, least),
       }),
     );
   for (const d of others) report(d);
