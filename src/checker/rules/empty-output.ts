@@ -9,17 +9,11 @@
 import { diag } from '../../diagnostics/make.js';
 import type { Diagnostic } from '../../diagnostics/types.js';
 import type { IrNode } from '../../semantics/ir.js';
-import { type Dim, formatDim, sub, symbolsOf } from '../../symbolic/dim.js';
+import { type Dim, formatDim, sub, symbolName, symbolsOf } from '../../symbolic/dim.js';
 import { lowerBoundKey } from '../../symbolic/facts.js';
 import { holdsWhere, leastFrom } from '../../symbolic/one-symbol-order.js';
 import { decideRelation, relationCondition } from '../../symbolic/order.js';
 import type { Rule } from './rule.js';
-
-/** `H`: a size, at least 1 by definition (most dims are; checked without arithmetic). */
-const isSymbol = (d: Exclude<Dim, number>): boolean => {
-  const t = d.terms;
-  return t.length === 1 && t[0]!.c.n === 1 && t[0]!.c.d === 1 && t[0]!.factors.length === 1 && t[0]!.factors[0]!.exp === 1 && t[0]!.factors[0]!.atom.kind === 'sym';
-};
 
 /** W0108's hint for a bound; {@link boundOfHint} reads it back (the editor's quick fix adds that bound). */
 const boundHint = (symbol: string, least: number): string => `declare it (\`where ${symbol} >= ${least}\`), or pad the input`;
@@ -59,7 +53,8 @@ export const emptyOutput: Rule = (g, report) => {
       for (let a = 0; a < shape.length; a++) {
         const d = shape[a]!;
         // (Concrete sizes below 1 are errors of the layer's shape rule.)
-        if (typeof d === 'number' || isSymbol(d) || atLeastOne.has(d.key)) continue;
+        // (A bare symbol is a size: at least 1 by definition; most dims are one, checked without arithmetic.)
+        if (typeof d === 'number' || symbolName(d) !== undefined || atLeastOne.has(d.key)) continue;
         if (decideRelation(d, '>=', 1, facts) === true) {
           atLeastOne.add(d.key);
           continue;
