@@ -35,7 +35,7 @@ describe('dslc lsp --stdio', () => {
   it('initializes with the features it implements', () => {
     const caps = c.init.capabilities;
     expect(caps.textDocumentSync.change).toBe(2); // incremental
-    for (const k of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'semanticTokensProvider', 'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'documentFormattingProvider'])
+    for (const k of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'foldingRangeProvider', 'semanticTokensProvider', 'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'documentFormattingProvider'])
       expect(caps[k], k).toBeTruthy();
   });
 

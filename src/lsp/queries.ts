@@ -9,18 +9,18 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
-  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService,
+  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type WorkspaceSymbol,
 } from '../service/index.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
-import { workspaceFiles, workspaceText } from './workspace.js';
+import { WorkspaceSymbols, workspaceFiles, workspaceText } from './workspace.js';
 
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
   layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
   tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
   type: CompletionItemKind.TypeParameter,
 };
-const SYMBOL_KIND: Record<DocumentSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
+const SYMBOL_KIND: Record<DocumentSymbol['kind'] | WorkspaceSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
 
 /** What the queries need from the server: its service, the open documents, and its settings. */
 export interface QueryContext {
@@ -35,6 +35,8 @@ export interface QueryContext {
   config(): { readonly inlayHints: boolean; readonly codeLens: boolean };
   /** The workspace folders' paths (rename reaches their files that import a renamed declaration). */
   roots(): readonly string[];
+  /** The open documents' paths and texts. */
+  openTexts(): ReadonlyMap<string, string>;
 }
 
 /** Registers every query handler on `conn`. */
@@ -121,6 +123,11 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
       name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
     });
     return documentSymbols(a).map(conv);
+  });
+  const workspaceSymbols = new WorkspaceSymbols();
+  conn.onWorkspaceSymbol((p) => {
+    if (typeof p?.query !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no query');
+    return workspaceSymbols.query(q.roots(), q.openTexts(), p.query).map((s) => ({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: pathToUri(s.span.file), range: spanRange(s.nameSpan) }, containerName: s.container }));
   });
   conn.onFoldingRanges((p) => foldingRanges(q.open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
   conn.languages.semanticTokens.on((p) => {

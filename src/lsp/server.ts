@@ -274,6 +274,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
         foldingRangeProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
         inlayHintProvider: true,
@@ -304,7 +305,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  registerQueries(conn, { service, docOf, open, positionOf, pathOf, config: () => config, roots: () => roots });
+  registerQueries(conn, { service, docOf, open, positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {

@@ -1,7 +1,11 @@
-/** The `.nn` files of the editor's workspace folders, for edits that reach files not open (rename). */
+/**
+ * The `.nn` files of the editor's workspace folders: for edits that reach files not open (rename), and for
+ * workspace symbols (with the standard library's files).
+ */
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { readText } from '../cli/host.js';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { STDLIB_DIR, readText } from '../cli/host.js';
+import { SymbolIndex, type SymbolSource, type WorkspaceSymbol } from '../service/index.js';
 
 /** Most files looked at: a rename in a huge tree stays bounded (and says nothing of files past it). */
 const MAX_FILES = 5000;
@@ -44,5 +48,68 @@ export function workspaceText(path: string, openText: (p: string) => string | un
     return readText(path);
   } catch {
     return undefined;
+  }
+}
+
+/** How long a listing of the workspace's files is reused: a symbol picker queries on every keystroke. */
+const LISTING_MS = 2000;
+
+/**
+ * Workspace symbols over the open documents (their editor text), the workspace folders' files and the standard
+ * library. A file on disk is read again only when its modification time or size changed.
+ */
+export class WorkspaceSymbols {
+  private readonly index = new SymbolIndex();
+  private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
+  private listing: { at: number; key: string; files: readonly string[] } | undefined;
+
+  /** Symbols matching `query`, best first; `open` gives the open documents' paths and texts. */
+  query(roots: readonly string[], open: ReadonlyMap<string, string>, query: string, now = Date.now()): WorkspaceSymbol[] {
+    const key = roots.join('\0');
+    if (!this.listing || this.listing.key !== key || now - this.listing.at > LISTING_MS) this.listing = { at: now, key, files: [...new Set([...workspaceFiles(roots), ...workspaceFiles([STDLIB_DIR])])] };
+    const sources: SymbolSource[] = [];
+    for (const [path, text] of open) sources.push({ path, text, ...this.naming(path, roots) });
+    const onDisk = new Set<string>();
+    for (const path of this.listing.files) {
+      if (open.has(path)) continue;
+      const text = this.read(path);
+      if (text === undefined) continue;
+      onDisk.add(path);
+      sources.push({ path, text, ...this.naming(path, roots) });
+    }
+    for (const p of this.disk.keys()) if (!onDisk.has(p)) this.disk.delete(p);
+    return this.index.query(sources, query);
+  }
+
+  /** `std.resnet` for a standard-library file, else its path relative to the workspace folder holding it. */
+  private naming(path: string, roots: readonly string[]): { container: string; std: boolean } {
+    const inStd = relative(STDLIB_DIR, path);
+    if (!inStd.startsWith('..') && !isAbsolute(inStd) && inStd.endsWith('.nn')) return { container: `std.${inStd.slice(0, -3).split(sep).join('.')}`, std: true };
+    for (const r of roots) {
+      const rel = relative(r, path);
+      if (rel && !rel.startsWith('..') && !isAbsolute(rel)) return { container: rel.split(sep).join('/'), std: false };
+    }
+    return { container: path, std: false };
+  }
+
+  /** A file's text, read again only when its modification time or size changed. */
+  private read(path: string): string | undefined {
+    let stamp: string;
+    try {
+      const st = statSync(path);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+    const hit = this.disk.get(path);
+    if (hit?.stamp === stamp) return hit.text;
+    let text: string | undefined;
+    try {
+      text = readText(path);
+    } catch {
+      text = undefined;
+    }
+    this.disk.set(path, { stamp, text });
+    return text;
   }
 }

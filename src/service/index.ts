@@ -7,3 +7,4 @@ export { callContext, type CallContext } from './context.js';
 export { definition, highlights, documentSymbols, foldingRanges, semanticTokens, TOKEN_TYPES, TOKEN_MODIFIERS, type DocumentSymbol, type FoldingRange, type SemanticToken, type Highlight } from './navigation.js';
 export { references, rename, prepareRename, symbolSites, exportedAt, renameInImporters, type RenameResult, type Site, type Exported } from './rename.js';
 export { codeActions, type CodeAction } from './actions.js';
+export { SymbolIndex, fileSymbols, matchScore, type WorkspaceSymbol, type SymbolSource } from './workspace-symbols.js';
