@@ -97,6 +97,7 @@ describe('dslc lsp robustness', () => {
       ['textDocument/completion', { position: { line: 0, character: 0 } }],
       ['textDocument/definition', { position: { line: 0, character: 0 } }],
       ['textDocument/formatting', { options: { tabSize: 2, insertSpaces: true } }],
+      ['textDocument/rangeFormatting', { range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, options: { tabSize: 2, insertSpaces: true } }],
       ['textDocument/documentSymbol', {}],
     ] as const)
       await expect(c.request(m, { textDocument: { uri }, ...extra })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('not open') });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module without type declarations
 import { generateModel } from '../bench/lsp-gen.mjs';
 import { checkFile } from './helpers/compile.js';
+import { formatText } from '../src/syntax/printer.js';
 // @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
 import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
 
@@ -63,8 +64,14 @@ describe('dslc lsp --stdio', () => {
       await c.request('textDocument/definition', { textDocument: { uri }, position: posAt(text, off) });
       const syms = await c.request('textDocument/documentSymbol', { textDocument: { uri } });
       expect(syms.length).toBeGreaterThan(0);
+      // The document's edits, and a selection of all of it, give the formatter's text.
+      const starts = [0, ...[...text.matchAll(/\n/g)].map((m) => m.index! + 1)];
+      type Edit = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string };
+      const applied = (edits: Edit[]) => [...edits].reverse().reduce((t, e) => t.slice(0, starts[e.range.start.line]! + e.range.start.character) + e.newText + t.slice(starts[e.range.end.line]! + e.range.end.character), text);
       const fmt = await c.request('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
-      expect(Array.isArray(fmt)).toBe(true);
+      expect(applied(fmt)).toBe(formatText(text).result);
+      const ranged = await c.request('textDocument/rangeFormatting', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: starts.length, character: 0 } }, options: { tabSize: 2, insertSpaces: true } });
+      expect(applied(ranged)).toBe(formatText(text).result);
       await c.close(uri);
     });
   }

@@ -49,7 +49,7 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const line = doc.getText().split('\n').findIndex((l) => l.includes('conv2dd'));
     expect(typo.range.start).toEqual(new Position(line, doc.getText().split('\n')[line]!.indexOf('conv2dd')));
     expect(typo.severity).toBe(mock.api.DiagnosticSeverity.Error);
-    for (const p of ['hover', 'completion', 'definition', 'formatting', 'documentSymbol', 'documentHighlight']) expect(Object.keys(mock.providers), p).toContain(p);
+    for (const p of ['hover', 'completion', 'definition', 'formatting', 'rangeFormatting', 'workspaceSymbol', 'documentSymbol', 'documentHighlight']) expect(Object.keys(mock.providers), p).toContain(p);
   });
 
   it('sends edits (incrementally when the server asks for it) and gets the diagnostics of the new text', async () => {
@@ -77,7 +77,7 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     for (const l of mock.listeners.close) l(main);
   });
 
-  it('answers hover, completion and formatting through the providers', async () => {
+  it('answers hover and completion through the providers', async () => {
     const lines = doc.getText().split('\n');
     const line = lines.findIndex((l) => l.includes('conv2d(16'));
     const pos = new Position(line, lines[line]!.indexOf('conv2d(16') + 2);
@@ -87,9 +87,6 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     expect(list.items.map((i) => i.label)).toContain('conv2d');
     const marks = (await (mock.providers.documentHighlight as { provideDocumentHighlights: Function }).provideDocumentHighlights(doc, pos, token)) as { args: unknown[] }[];
     expect(marks.length).toBeGreaterThanOrEqual(2); // conv2d is called more than once in LeNet-5
-    const edits = (await (mock.providers.formatting as { provideDocumentFormattingEdits: Function }).provideDocumentFormattingEdits(doc, { tabSize: 2, insertSpaces: true }, token)) as { newText: string }[];
-    expect(edits).toHaveLength(1);
-    expect(edits[0]!.newText).toBe(formatText(doc.getText()).result);
     // Docs come when an item is shown (completionItem/resolve).
     const conv = list.items.find((i) => i.label === 'conv2d')!;
     const resolved = (await (mock.providers.completion as { resolveCompletionItem: Function }).resolveCompletionItem(conv, token)) as { documentation?: { value: string } };
@@ -166,6 +163,42 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const onOp = new Position(line, lines[line]!.indexOf('->') + 3);
     await expect(rename.prepareRename(doc, onOp, token)).rejects.toThrow(/layer catalogue/);
     await expect(rename.provideRenameEdits(doc, pos, 'x', token)).rejects.toThrow(/cannot rename 'h' to 'x'/);
+  });
+
+  it('formatting: the document, and a selection, as the changed middle only', async () => {
+    const text = doc.getText();
+    // A text the formatter changes: its edits (the changed middle only) give the formatted text.
+    const messy = text.replace(/ -> /g, '->').replace(/, /g, ',');
+    expect(messy).not.toBe(text);
+    const replaceAll = (t: string) => {
+      const lines = doc.getText().split('\n');
+      const end = new Position(lines.length - 1, lines.at(-1)!.length);
+      const old = doc.getText();
+      doc.setText(t);
+      for (const l of mock.listeners.change) l({ document: doc, contentChanges: [{ range: new Range(new Position(0, 0), end), rangeLength: old.length, text: t }] });
+    };
+    replaceAll(messy);
+    type Edit = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string };
+    const edits = (await (mock.providers.formatting as { provideDocumentFormattingEdits: Function }).provideDocumentFormattingEdits(doc, { tabSize: 2, insertSpaces: true }, token)) as Edit[];
+    expect(edits).toHaveLength(1);
+    const starts = [0, ...[...messy.matchAll(/\n/g)].map((m) => m.index! + 1)];
+    const at = (p: { line: number; character: number }) => starts[p.line]! + p.character;
+    const e = edits[0]!;
+    expect(messy.slice(0, at(e.range.start)) + e.newText + messy.slice(at(e.range.end))).toBe(formatText(messy).result);
+    expect(e.newText.length).toBeLessThan(formatText(messy).result!.length);
+    // A selection: the declarations it touches (this file has one), through textDocument/rangeFormatting.
+    const line = messy.split('\n').findIndex((l) => l.includes('conv2d(16'));
+    const ranged = (await (mock.providers.rangeFormatting as { provideDocumentRangeFormattingEdits: Function }).provideDocumentRangeFormattingEdits(doc, new Range(new Position(line, 0), new Position(line, 4)), { tabSize: 2, insertSpaces: true }, token)) as Edit[];
+    expect(ranged.map((r) => r.newText)).toEqual([e.newText]);
+    replaceAll(text);
+  });
+
+  it('workspace symbols: the open document\'s model and standard-library blocks, as SymbolInformation', async () => {
+    const provider = mock.providers.workspaceSymbol as { provideWorkspaceSymbols: Function };
+    const found = (await provider.provideWorkspaceSymbols('lenet', token)) as { args: unknown[] }[];
+    expect(found.map((s) => s.args[0])).toContain('LeNet5');
+    const std = (await provider.provideWorkspaceSymbols('bottleneck', token)) as { args: unknown[] }[];
+    expect(std[0]!.args.slice(0, 3)).toEqual(['bottleneck', 4, 'std.resnet']); // vscode.SymbolKind.Class is 4
   });
 });
 

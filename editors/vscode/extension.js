@@ -4,8 +4,8 @@
 // not a dependency of dslc and the .vsix is built offline (scripts/package-vscode.mjs), so the client
 // speaks JSON-RPC over the server's stdio itself (Content-Length framing) and maps the LSP features
 // dslc serves onto VS Code providers: diagnostics, hover, completion, signature help, definition,
-// references, rename, document symbols, folding ranges, formatting, code actions, semantic tokens, inlay
-// hints and code lenses. The connection and the spawn decision are in connection.js.
+// references, rename, document and workspace symbols, folding ranges, formatting (a document or a
+// selection), code actions, semantic tokens, inlay hints and code lenses. The connection and the spawn decision are in connection.js.
 'use strict';
 const vscode = require('vscode');
 const { spawn } = require('child_process');
@@ -355,6 +355,16 @@ class Client {
       d.push(L.registerDocumentFormattingEditProvider(SELECTOR, { provideDocumentFormattingEdits: async (doc, opts, t) => {
         const r = await req('textDocument/formatting', { ...docParams(doc), options: { tabSize: opts.tabSize, insertSpaces: opts.insertSpaces } }, t);
         return r ? r.map(toEdit) : null;
+      } }));
+    if (c.documentRangeFormattingProvider)
+      d.push(L.registerDocumentRangeFormattingEditProvider(SELECTOR, { provideDocumentRangeFormattingEdits: async (doc, range, opts, t) => {
+        const r = await req('textDocument/rangeFormatting', { ...docParams(doc), range: fromRange(range), options: { tabSize: opts.tabSize, insertSpaces: opts.insertSpaces } }, t);
+        return r ? r.map(toEdit) : null;
+      } }));
+    if (c.workspaceSymbolProvider)
+      d.push(L.registerWorkspaceSymbolProvider({ provideWorkspaceSymbols: async (query, t) => {
+        const r = await req('workspace/symbol', { query }, t);
+        return r ? r.map(toSymbol) : null;
       } }));
     if (c.codeActionProvider) {
       const kinds = typeof c.codeActionProvider === 'object' && c.codeActionProvider.codeActionKinds;

@@ -9,7 +9,8 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
-  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type WorkspaceSymbol,
+  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
+  formatRange, minimalEdit,
 } from '../service/index.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
@@ -168,11 +169,19 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
       edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
     }));
   });
+  // (Both answer with the changed middle only: the editor keeps its markers and undo steps on the rest.)
+  const textEdits = (doc: TextDocument, edits: readonly OffsetEdit[]) => edits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText }));
   conn.onDocumentFormatting((p) => {
     const doc = q.docOf(p);
     const text = doc.getText();
     const r = formatText(text, q.pathOf(p.textDocument.uri));
-    if (r.result === undefined || r.result === text) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.result }];
+    return r.result === undefined ? [] : textEdits(doc, minimalEdit(text, r.result));
+  });
+  conn.onDocumentRangeFormatting((p) => {
+    const doc = q.docOf(p);
+    const r = p.range as { start?: unknown; end?: unknown } | undefined;
+    const start = doc.offsetAt(q.positionOf({ position: r?.start }));
+    const end = doc.offsetAt(q.positionOf({ position: r?.end }));
+    return textEdits(doc, formatRange(doc.getText(), q.pathOf(p.textDocument.uri), Math.min(start, end), Math.max(start, end)));
   });
 }

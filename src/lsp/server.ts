@@ -281,6 +281,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
       },
       serverInfo: { name: 'dslc' },
     };

@@ -8,3 +8,4 @@ export { definition, highlights, documentSymbols, foldingRanges, semanticTokens,
 export { references, rename, prepareRename, symbolSites, exportedAt, renameInImporters, type RenameResult, type Site, type Exported } from './rename.js';
 export { codeActions, type CodeAction } from './actions.js';
 export { SymbolIndex, fileSymbols, matchScore, type WorkspaceSymbol, type SymbolSource } from './workspace-symbols.js';
+export { formatRange, minimalEdit, type OffsetEdit } from './format-range.js';

@@ -182,6 +182,8 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerDocumentSymbolProvider: register('documentSymbol'),
       registerFoldingRangeProvider: register('foldingRange'),
       registerDocumentFormattingEditProvider: register('formatting'),
+      registerDocumentRangeFormattingEditProvider: register('rangeFormatting'),
+      registerWorkspaceSymbolProvider: (provider: unknown, ...rest: unknown[]) => register('workspaceSymbol')(undefined, provider, ...rest),
       registerCodeActionsProvider: register('codeAction'),
       registerInlayHintsProvider: register('inlayHint'),
       registerCodeLensProvider: register('codeLens'),
