@@ -66,6 +66,7 @@ export const CODES = {
   W0105: { severity: 'warning', title: 'assumed dimension equality', doc: 'Two symbolic dimensions could not be proven equal; dslc assumes they are. Add a `where` constraint or concrete sizes. In one symbol (`floor(H/2) + 1` vs `H`) the message says for which sizes the equality holds; one that holds for no size is an error (E0402) instead.' },
   W0108: { severity: 'warning', title: 'output may be empty', doc: 'A layer makes a size that is at least 1 only for some sizes of its symbols: a 7×7 convolution without padding makes `H - 6` of `H`, so inputs smaller than 7 fail there (PyTorch fails at run time). The message says from which size it holds; declare it with a bound (`where H >= 7`), pad the input, or give sizes (`--input-shape`). Reported at the first such layer of each path.' },
   W0107: { severity: 'warning', title: 'unused weights', doc: 'The `--weights` file has tensors that no parameter of the model uses (often a sign that it belongs to another model).' },
+  W0109: { severity: 'warning', title: 'unused import', doc: 'A name is imported but never used in the file. A module exports only what it declares (imports are not passed on), so the import has no effect: remove it (the language server offers the fix).' },
   W0106: { severity: 'warning', title: 'assertion undecided', doc: 'An assertion involves symbolic dimensions and cannot be decided; give concrete sizes (`--input-shape`) to check it.' },
 } as const satisfies Record<string, CodeInfo>;
 

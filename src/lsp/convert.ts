@@ -42,6 +42,6 @@ export function toLspDiagnostic(d: Diagnostic, fallback: Range): LspDiagnostic {
     source: 'dslc',
     message: [d.message, ...(d.hint ? [`hint: ${d.hint}`] : []), ...unlocated].join('\n'),
     ...(related.length ? { relatedInformation: related } : {}),
-    ...(d.code === 'W0104' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+    ...(d.code === 'W0104' || d.code === 'W0109' ? { tags: [DiagnosticTag.Unnecessary] } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../sy
 import type { WithDiagnostics } from '../diagnostics/types.js';
 import { parseSource } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
+import { unusedImports } from './unused-imports.js';
 
 export interface ModuleHost {
   /** Resolves an import (`std.resnet`, `./blocks.nn`) from the importing file to a path, if it exists. */
@@ -127,6 +128,8 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
   };
 
   const root = load(path, text, host.isStd?.(path) ?? false);
+  // Only the file being checked: an unused import inside a library it imports is that library's to fix.
+  diagnostics.push(...unusedImports(root));
   return { root, modules, diagnostics };
 }
 

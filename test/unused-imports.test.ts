@@ -1,0 +1,106 @@
+/**
+ * W0109, unused imports (src/semantics/unused-imports.ts): every place a name can be used counts, keyword names
+ * and members do not, only the checked file is judged, and the fix each warning carries removes exactly the
+ * import (the item and its comma, or the line) leaving a program that checks as before without the warning.
+ */
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
+import { nodeHost } from '../src/cli/host.js';
+import type { Diagnostic } from '../src/diagnostics/types.js';
+import { memoryHost } from '../src/semantics/modules.js';
+import { LanguageService, codeActions } from '../src/service/index.js';
+
+const LIB = 'const WIDTH = 8\nconst K = 3\nconst DEPTH = 2\nconst EPS = 1\nblock unit(x: Tensor, c: int = WIDTH) -> Tensor {\n  return x -> conv2d(c, K, padding=1) -> relu\n}\nblock other(x: Tensor) -> Tensor {\n  return x\n}\n';
+const run = (text: string, files: Record<string, string> = {}) => check({ path: 'm.nn', text, host: memoryHost({ 'lib.nn': LIB, ...files }) }).diagnostics;
+const unused = (text: string, files?: Record<string, string>) => run(text, files).filter((d) => d.code === 'W0109');
+const names = (ds: readonly Diagnostic[]) => ds.map((d) => d.message.split("'")[1]).sort();
+
+describe('W0109 unused import', () => {
+  it('counts uses everywhere a name can be written', () => {
+    const uses: [string, string][] = [
+      ['unit', 'model M(x: [1, 3, 8, 8]) {\n  return x -> unit\n}\n'],
+      ['unit', 'model M(x: [1, 3, 8, 8]) {\n  return unit(x)\n}\n'],
+      ['WIDTH', 'const C2 = WIDTH * 2\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(C2, 3)\n}\n'],
+      ['WIDTH', 'model M(x: [1, WIDTH, 8, 8]) {\n  return x -> relu\n}\n'],
+      ['WIDTH', 'model M(x: [1, 3, 8, 8]) -> (y: [1, WIDTH, 6, 6]) {\n  return x -> conv2d(8, 3)\n}\n'],
+      ['WIDTH', 'block b(x: Tensor, c: int = WIDTH) -> Tensor {\n  return x\n}\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> b\n}\n'],
+      ['DEPTH', 'model M(x: [1, 3, 8, 8]) {\n  h = x\n  for i in 0..DEPTH {\n    h = h -> relu\n  }\n  return h\n}\n'],
+      ['DEPTH', 'model M(x: [1, 3, 8, 8]) {\n  h = x\n  repeat DEPTH {\n    h = h -> relu\n  }\n  return h\n}\n'],
+      ['DEPTH', 'model M(x: [1, 3, 8, 8]) {\n  if DEPTH > 1 {\n    return x -> relu\n  } else {\n    return x\n  }\n}\n'],
+      ['EPS', 'model M(x: [1, 3, 8, 8]) {\n  assert EPS > 0\n  return x\n}\n'],
+      ['EPS', 'model M(x: [1, 3, 8, 8]) {\n  frozen {\n    y = x -> conv2d(EPS + 2, 3)\n  }\n  return y\n}\n'],
+      ['K', 'model M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(8, -(-((((K))))) + 0, padding=[K // 3, 1][0])\n}\n'],
+    ];
+    for (const [name, body] of uses) {
+      const text = `from "./lib.nn" import ${name}\n${body}`;
+      const ds = run(text);
+      expect(ds.filter((d) => d.severity === 'error'), text).toEqual([]);
+      expect(unused(text), text).toEqual([]);
+      // The same model without the use (the import's name replaced in the body): the import is unused.
+      expect(names(unused(`from "./lib.nn" import ${name}\n${body.replaceAll(name, name === 'unit' ? 'relu' : '3')}`)), body).toEqual([name]);
+    }
+  });
+
+  it('keyword names, members, other modules and a name only defined here are not uses of it', () => {
+    const text = 'from "./lib.nn" import unit, K, WIDTH as stride\nmodel M(x: [1, 3, 8, 8]) {\n  h = x -> conv2d(8, 3, stride=1)\n  n = h.shape\n  return h\n}\n';
+    const ds = unused(text);
+    expect(names(ds)).toEqual(['K', 'stride', 'unit']);
+    expect(ds.find((d) => d.message.startsWith("'stride'"))!.message).toBe("'stride' (WIDTH) is imported from ./lib.nn but never used");
+    // lib.nn itself imports nothing it leaves unused; a module imported with unused imports of its own is not judged here.
+    const mid = 'from "./lib.nn" import unit, other\nblock wrap(x: Tensor) -> Tensor {\n  return x -> unit\n}\n';
+    expect(unused('from "./mid.nn" import wrap\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> wrap\n}\n', { 'mid.nn': mid })).toEqual([]);
+    expect(names(unused(mid))).toEqual(['other']);
+  });
+
+  it("is silent on the repository's examples and standard library", () => {
+    const host = nodeHost();
+    for (const f of ['examples/resnet50.nn', 'examples/vit_b_16.nn', 'stdlib/densenet.nn', 'stdlib/efficientnet.nn']) {
+      const path = `${import.meta.dirname}/../${f}`;
+      expect(check({ path, text: host.read(path)!, host }).diagnostics.filter((d) => d.code === 'W0109'), f).toEqual([]);
+    }
+  });
+
+  /** The text after applying a diagnostic's first fix. */
+  const fixed = (text: string, d: Diagnostic) => {
+    const e = d.fixes![0]!.edits[0]!;
+    return text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+  };
+  const MODEL = 'model M(x: [1, 3, 8, 8]) {\n  return x -> unit\n}\n';
+
+  it('the fix removes the item and its comma, or the whole line, and the rest checks as before', () => {
+    const cases: [string, string][] = [
+      [`from "./lib.nn" import other\n${MODEL.replace('-> unit', '-> relu')}`, MODEL.replace('-> unit', '-> relu')],
+      [`# Blocks.\nfrom "./lib.nn" import unit\nfrom "./lib.nn" import other   \n${MODEL}`, `# Blocks.\nfrom "./lib.nn" import unit\n${MODEL}`],
+      [`from "./lib.nn" import other, unit\n${MODEL}`, `from "./lib.nn" import unit\n${MODEL}`],
+      [`from "./lib.nn" import unit, other\n${MODEL}`, `from "./lib.nn" import unit\n${MODEL}`],
+      [`from "./lib.nn" import unit, other as o, K\n${MODEL}`, null as unknown as string],
+      [`from "./lib.nn" import unit,other\r\nfrom "./lib.nn" import K\r\n${MODEL.replace(/\n/g, '\r\n')}`, null as unknown as string],
+    ];
+    for (const [text, want] of cases) {
+      let t = text;
+      // Apply fixes one at a time, as an editor does, until no W0109 is left.
+      for (let guard = 0; guard < 5; guard++) {
+        const ds = unused(t);
+        if (!ds.length) break;
+        expect(ds[0]!.fixes![0]!.title).toMatch(/^remove unused import '/);
+        t = fixed(t, ds[0]!);
+      }
+      expect(unused(t), t).toEqual([]);
+      const others = (s: string) => run(s).filter((d) => d.code !== 'W0109').map((d) => d.code);
+      expect(others(t)).toEqual(others(text));
+      if (want) expect(t).toBe(want);
+      else expect(t).toMatch(/^from "\.\/lib\.nn" import unit\r?\nmodel M/);
+    }
+  });
+
+  it('the language server offers the fix as a quick fix at the import', () => {
+    const s = new LanguageService({ host: memoryHost({ 'lib.nn': LIB }) });
+    const text = `from "./lib.nn" import unit, other\n${MODEL}`;
+    s.set('m.nn', text);
+    const a = s.analyze('m.nn')!;
+    const at = text.indexOf('other');
+    const acts = codeActions(a, at, at);
+    expect(acts.map((x) => x.title)).toEqual(["remove unused import 'other'"]);
+    expect(acts[0]!.preferred).toBe(true);
+  });
+});
