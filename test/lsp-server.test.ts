@@ -36,7 +36,7 @@ describe('dslc lsp --stdio', () => {
   it('initializes with the features it implements', () => {
     const caps = c.init.capabilities;
     expect(caps.textDocumentSync.change).toBe(2); // incremental
-    for (const k of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'foldingRangeProvider', 'semanticTokensProvider', 'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'documentFormattingProvider'])
+    for (const k of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'foldingRangeProvider', 'selectionRangeProvider', 'semanticTokensProvider', 'inlayHintProvider', 'codeLensProvider', 'codeActionProvider', 'documentFormattingProvider'])
       expect(caps[k], k).toBeTruthy();
   });
 
@@ -224,6 +224,30 @@ describe('dslc lsp --stdio', () => {
     const toks = await c.request('textDocument/semanticTokens/full', { textDocument: { uri } });
     expect(toks.data.length % 5).toBe(0);
     expect(toks.data.length).toBeGreaterThan(50);
+    await c.close(uri);
+  });
+
+  it('asked right after an edit, before its check: rename and definition answer for the new text, code actions wait for the check', async () => {
+    const text = 'model M(x: [1, 3, 8, 8]) {\n  h = x -> conv2d(4, 3, padding=1) -> relu\n  return h\n}\n';
+    const uri = uriOf(join(ROOT, 'fresh.nn'));
+    await c.openAndCheck(uri, text);
+    // A line inserted above: every position below moves; the requests come before the debounced check.
+    const edited = `# Where the features are made.\n${text}`;
+    c.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# Where the features are made.\n' }]);
+    const at = edited.indexOf('return h') + 'return '.length;
+    const renamed = await c.request('textDocument/rename', { textDocument: { uri }, position: posAt(edited, at), newName: 'features' });
+    const edits = renamed.changes[uri] as { range: { start: { line: number; character: number } } }[];
+    expect(edits.map((e) => e.range.start)).toEqual([posAt(edited, edited.indexOf('h = x')), posAt(edited, at)]);
+    const def = await c.request('textDocument/definition', { textDocument: { uri }, position: posAt(edited, at) });
+    expect(def[0].range.start).toEqual(posAt(edited, edited.indexOf('h = x')));
+    // A conv that shrinks its input, typed: its padding fix comes once the edit is checked, at the new place.
+    const v = c.change(uri, [{ range: { start: posAt(edited, edited.indexOf(', padding=1')), end: posAt(edited, edited.indexOf(', padding=1') + ', padding=1'.length) }, text: '' }]);
+    const shrunk = edited.replace(', padding=1', '');
+    const conv = { start: posAt(shrunk, shrunk.indexOf('conv2d')), end: posAt(shrunk, shrunk.indexOf('conv2d') + 6) };
+    expect(await c.request('textDocument/codeAction', { textDocument: { uri }, range: conv, context: { diagnostics: [] } })).toEqual([]);
+    await c.nextDiagnostics(uri, 10000, v);
+    const acts = await c.request('textDocument/codeAction', { textDocument: { uri }, range: conv, context: { diagnostics: [] } });
+    expect(acts.map((a: { title: string }) => a.title)).toContain('insert padding=1 to keep the size');
     await c.close(uri);
   });
 

@@ -49,7 +49,7 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const line = doc.getText().split('\n').findIndex((l) => l.includes('conv2dd'));
     expect(typo.range.start).toEqual(new Position(line, doc.getText().split('\n')[line]!.indexOf('conv2dd')));
     expect(typo.severity).toBe(mock.api.DiagnosticSeverity.Error);
-    for (const p of ['hover', 'completion', 'definition', 'formatting', 'rangeFormatting', 'workspaceSymbol', 'documentSymbol', 'documentHighlight']) expect(Object.keys(mock.providers), p).toContain(p);
+    for (const p of ['hover', 'completion', 'definition', 'formatting', 'rangeFormatting', 'workspaceSymbol', 'selectionRange', 'documentSymbol', 'documentHighlight']) expect(Object.keys(mock.providers), p).toContain(p);
   });
 
   it('sends edits (incrementally when the server asks for it) and gets the diagnostics of the new text', async () => {
@@ -191,6 +191,21 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const ranged = (await (mock.providers.rangeFormatting as { provideDocumentRangeFormattingEdits: Function }).provideDocumentRangeFormattingEdits(doc, new Range(new Position(line, 0), new Position(line, 4)), { tabSize: 2, insertSpaces: true }, token)) as Edit[];
     expect(ranged.map((r) => r.newText)).toEqual([e.newText]);
     replaceAll(text);
+  });
+
+  it('selection ranges: nested VS Code SelectionRanges from the server', async () => {
+    const lines = doc.getText().split('\n');
+    const line = lines.findIndex((l) => l.includes('conv2d(16'));
+    const pos = new Position(line, lines[line]!.indexOf('conv2d(16') + 8);
+    const [sel] = (await (mock.providers.selectionRange as { provideSelectionRanges: Function }).provideSelectionRanges(doc, [pos], token)) as { args: unknown[] }[];
+    const texts: string[] = [];
+    for (let s: { args: unknown[] } | undefined = sel; s; s = s.args[1] as { args: unknown[] } | undefined) {
+      const r = s.args[0] as Range;
+      texts.push(r.start.line === r.end.line ? lines[r.start.line]!.slice(r.start.character, r.end.character) : `lines ${r.start.line}-${r.end.line}`);
+    }
+    expect(texts[0]).toBe('16');
+    expect(texts[1]).toMatch(/^conv2d\(16/);
+    expect(texts.at(-1)).toBe(`lines 0-${lines.length - 1}`);
   });
 
   it('workspace symbols: the open document\'s model and standard-library blocks, as SymbolInformation', async () => {

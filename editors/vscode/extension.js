@@ -4,8 +4,9 @@
 // not a dependency of dslc and the .vsix is built offline (scripts/package-vscode.mjs), so the client
 // speaks JSON-RPC over the server's stdio itself (Content-Length framing) and maps the LSP features
 // dslc serves onto VS Code providers: diagnostics, hover, completion, signature help, definition,
-// references, rename, document and workspace symbols, folding ranges, formatting (a document or a
-// selection), code actions, semantic tokens, inlay hints and code lenses. The connection and the spawn decision are in connection.js.
+// references, rename, document and workspace symbols, folding and selection ranges, formatting (a
+// document or a selection), code actions, semantic tokens, inlay hints and code lenses. The connection
+// and the spawn decision are in connection.js.
 'use strict';
 const vscode = require('vscode');
 const { spawn } = require('child_process');
@@ -350,6 +351,12 @@ class Client {
       d.push(L.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: async (doc, _ctx, t) => {
         const r = await req('textDocument/foldingRange', docParams(doc), t);
         return r ? r.map(toFoldingRange) : null;
+      } }));
+    if (c.selectionRangeProvider && L.registerSelectionRangeProvider)
+      d.push(L.registerSelectionRangeProvider(SELECTOR, { provideSelectionRanges: async (doc, positions, t) => {
+        const r = await req('textDocument/selectionRange', { ...docParams(doc), positions: positions.map(fromPosition) }, t);
+        const conv = (s) => new vscode.SelectionRange(toRange(s.range), s.parent ? conv(s.parent) : undefined);
+        return r ? r.map(conv) : null;
       } }));
     if (c.documentFormattingProvider)
       d.push(L.registerDocumentFormattingEditProvider(SELECTOR, { provideDocumentFormattingEdits: async (doc, opts, t) => {

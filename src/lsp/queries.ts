@@ -4,13 +4,13 @@
  * LSP; none computes. The document state and scheduling stay in server.ts.
  */
 import {
-  CodeActionKind, CompletionItemKind, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, LSPErrorCodes, MarkupKind, ResponseError, SymbolKind, type Connection,
+  CodeActionKind, CompletionItemKind, DocumentHighlightKind, ErrorCodes, FoldingRangeKind, InlayHintKind, LSPErrorCodes, MarkupKind, ResponseError, SymbolKind, type Connection, type SelectionRange,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
   prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
-  formatRange, minimalEdit,
+  formatRange, minimalEdit, selectionRanges,
 } from '../service/index.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
@@ -28,8 +28,10 @@ export interface QueryContext {
   readonly service: LanguageService;
   /** The open document a request names (InvalidParams otherwise). */
   docOf(p: { textDocument?: { uri?: unknown } } | undefined): TextDocument;
-  /** Its last analysis (checked now if none). */
+  /** Its last analysis (checked now if none): may be of an older text while an edit waits for its check. */
   open(p: { textDocument?: { uri?: unknown } } | undefined): Analysis;
+  /** Its analysis of the current text (checked now when an edit has not been): for answers that edit or navigate. */
+  fresh(p: { textDocument?: { uri?: unknown } } | undefined): Analysis;
   /** A request's position (InvalidParams when missing). */
   positionOf(p: { position?: unknown }): { line: number; character: number };
   pathOf(uri: string): string;
@@ -77,11 +79,11 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return { signatures: [{ label: s.label, ...(s.doc ? { documentation: s.doc } : {}), parameters: s.params.map((x) => ({ label: x.label, ...(x.doc ? { documentation: x.doc } : {}) })) }], activeSignature: 0, ...(s.activeParam !== undefined ? { activeParameter: s.activeParam } : {}) };
   });
   conn.onDefinition((p) => {
-    const a = q.open(p);
+    const a = q.fresh(p);
     return definition(a, at(a, q.positionOf(p))).map(loc);
   });
   conn.onReferences((p) => {
-    const a = q.open(p);
+    const a = q.fresh(p);
     return references(a, at(a, q.positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
   });
   conn.onDocumentHighlight((p) => {
@@ -89,13 +91,13 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return highlights(a, at(a, q.positionOf(p))).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
   });
   conn.onPrepareRename((p) => {
-    const a = q.open(p);
+    const a = q.fresh(p);
     const r = prepareRename(a, at(a, q.positionOf(p)));
     if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
     return { range: offsetsRange(fileOf(a), r.start, r.end), placeholder: r.name };
   });
   conn.onRenameRequest((p) => {
-    const a = q.open(p);
+    const a = q.fresh(p);
     if (typeof p.newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no newName');
     const offset = at(a, q.positionOf(p));
     const r = rename(a, offset, p.newName);
@@ -130,6 +132,16 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     if (typeof p?.query !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no query');
     return workspaceSymbols.query(q.roots(), q.openTexts(), p.query).map((s) => ({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: pathToUri(s.span.file), range: spanRange(s.nameSpan) }, containerName: s.container }));
   });
+  conn.onSelectionRanges((p) => {
+    // The editor's text as it is now (an edit may not be checked yet): ranges of an older text would be off.
+    const doc = q.docOf(p);
+    if (!Array.isArray(p.positions)) throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no positions');
+    const text = doc.getText();
+    const offsets = p.positions.map((pos) => doc.offsetAt(q.positionOf({ position: pos })));
+    return selectionRanges(text, q.service.syntax(q.pathOf(p.textDocument.uri), text), offsets).map((rs) =>
+      rs.reduceRight<SelectionRange | undefined>((parent, r) => ({ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, ...(parent ? { parent } : {}) }), undefined)!,
+    );
+  });
   conn.onFoldingRanges((p) => foldingRanges(q.open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
   conn.languages.semanticTokens.on((p) => {
     const a = q.open(p);
@@ -159,6 +171,9 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
   });
   conn.onCodeAction((p) => {
     const a = q.open(p);
+    // Edits computed on an older text would land in the wrong place: none until the edit is checked (editors
+    // ask again as the cursor moves; checking here would defeat the debounce, they ask on every keystroke).
+    if (a.text !== q.docOf(p).getText()) return [];
     // `only` asks for some kinds: `refactor` covers `refactor.rewrite` (LSP kinds are dotted hierarchies).
     const only = p.context?.only;
     const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));

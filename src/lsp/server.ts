@@ -74,6 +74,12 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (!a) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
     return a;
   };
+  const fresh = (p: { textDocument?: { uri?: unknown } } | undefined): Analysis => {
+    const uri = docOf(p).uri;
+    const a = service.analyze(pathOf(uri));
+    if (!a) throw new ResponseError(ErrorCodes.InvalidParams, `document is not open: ${uri}`);
+    return a;
+  };
   /** A request's position, checked (InvalidParams when it is missing or not a position). */
   const positionOf = (p: { position?: unknown }): { line: number; character: number } => {
     const x = p.position as { line?: unknown; character?: unknown } | undefined;
@@ -276,6 +282,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         foldingRangeProvider: true,
+        selectionRangeProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
@@ -306,7 +313,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  registerQueries(conn, { service, docOf, open, positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
+  registerQueries(conn, { service, docOf, open, fresh, positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {

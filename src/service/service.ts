@@ -7,6 +7,8 @@ import type { CheckResult } from '../api.js';
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import type { ModuleHost, ModuleInfo } from '../semantics/modules.js';
+import type { Module } from '../syntax/ast.js';
+import { sourceFile } from '../syntax/source.js';
 import { IncrementalParser } from './incremental.js';
 import { ModelCache } from './incremental-check.js';
 import { type ModuleSymbols, moduleSymbols } from './symbols.js';
@@ -97,6 +99,15 @@ export class LanguageService {
 
   openPaths(): string[] {
     return [...this.docs.keys()];
+  }
+
+  /**
+   * The syntax tree of a document's current text, which may be newer than the last check (an edit not yet
+   * checked): for queries whose answer must match the text exactly. Parsed per declaration with the check's
+   * cache, so the next check of the same text parses nothing again.
+   */
+  syntax(path: string, text: string): Module {
+    return this.parser.parse(sourceFile(path, text)).result;
   }
 
   /** The last analysis, even if the text changed since (queries between checks use it). */

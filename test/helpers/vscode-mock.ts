@@ -132,7 +132,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
   };
   const api = {
     Position, Range, Uri, Location, Diagnostic, DiagnosticRelatedInformation, MarkdownString, Hover, TextEdit, CompletionItem, CompletionList,
-    SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple,
+    SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple, SelectionRange: Simple,
     FoldingRange, DocumentHighlight: Simple, CodeAction, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, SemanticTokens, SemanticTokensLegend,
     WorkspaceEdit: class {
       readonly edits: { uri: string; range: Range; newText: string }[] = [];
@@ -181,6 +181,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerRenameProvider: register('rename'),
       registerDocumentSymbolProvider: register('documentSymbol'),
       registerFoldingRangeProvider: register('foldingRange'),
+      registerSelectionRangeProvider: register('selectionRange'),
       registerDocumentFormattingEditProvider: register('formatting'),
       registerDocumentRangeFormattingEditProvider: register('rangeFormatting'),
       registerWorkspaceSymbolProvider: (provider: unknown, ...rest: unknown[]) => register('workspaceSymbol')(undefined, provider, ...rest),
