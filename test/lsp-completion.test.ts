@@ -1,7 +1,7 @@
 /** Completion and signature help, called in-process: what each kind of position offers. */
 import { describe, expect, it } from 'vitest';
 import { nodeHost } from '../src/cli/host.js';
-import { LanguageService, completion, signatureHelp } from '../src/service/index.js';
+import { LanguageService, completion, hover, signatureHelp } from '../src/service/index.js';
 
 const TEXT = `# helper (see paper, eq. 3)
 const C0 = 8
@@ -206,5 +206,58 @@ describe('signature help: the active parameter', () => {
     expect(sig(at('as conv2d(8, 3, '))).toBeUndefined();
     const t2 = TEXT.replace('name="stem1"', 'name="a b (c, "');
     expect(sig(at('"a b (c, ', undefined, t2), t2)).toBeUndefined();
+  });
+});
+
+describe('imports: module names, the names a module declares, and hover on the module', () => {
+  const here = `${import.meta.dirname}/../examples/imports-test.nn`;
+  const s = new LanguageService({ host: nodeHost() });
+  /** Completion labels where `|` is. */
+  const at = (t: string) => {
+    const o = t.indexOf('|');
+    const text = t.replace('|', '');
+    s.set(here, text);
+    return completion(s.analyze(here), text, o, s.moduleHost(), here);
+  };
+  const labels = (t: string) => at(t).map((c) => c.label);
+  const stdModules = nodeHost().stdModules!();
+
+  it('after `from`: the standard modules, whole or after `std.`; then `import`', () => {
+    expect(stdModules.length).toBeGreaterThan(5);
+    expect(labels('from |\n')).toEqual(stdModules);
+    expect(labels('from std.|\n')).toEqual(stdModules.map((m) => m.slice(4)));
+    expect(labels('from std.res|\n')).toContain('resnet');
+    expect(at('from std.|\n').every((c) => c.kind === 'module')).toBe(true);
+    expect(labels('from std.resnet |\n')).toEqual(['import']);
+    expect(labels('from std.resnet im|\n')).toEqual(['import']);
+    expect(labels('from std.resnet xy|\n')).toEqual([]);
+  });
+
+  it("after `import`: the module's blocks (signature, doc) and constants, not the layers, not those already named", () => {
+    const resnet = nodeHost().read(`${import.meta.dirname}/../stdlib/resnet.nn`)!;
+    const blocks = [...resnet.matchAll(/^block (\w+)/gm)].map((m) => m[1]);
+    expect(labels('from std.resnet import |\n')).toEqual(blocks);
+    const items = at('from std.resnet import |\n');
+    expect(items.find((c) => c.label === 'basic_block')).toMatchObject({ kind: 'block', detail: expect.stringMatching(/^block basic_block\(x: Tensor, planes: int/), doc: expect.stringMatching(/residual/i) });
+    expect(labels('from std.resnet import basic_block, |\n')).toEqual(blocks.filter((b) => b !== 'basic_block'));
+    expect(labels('from std.resnet import basic_block, bo|\n')).toEqual(blocks.filter((b) => b !== 'basic_block'));
+    expect(labels('from std.resnet import basic_block a|\n')).toEqual(['as']);
+    expect(labels('from std.resnet import basic_block as |\n')).toEqual([]);
+    // A relative path, resolved from the file; a module that does not exist offers nothing.
+    expect(labels('from "../stdlib/vgg.nn" import |\n')).toEqual(['vgg_block']);
+    expect(labels('from std.nope import |\n')).toEqual([]);
+    expect(labels('from "./none.nn" import |\n')).toEqual([]);
+    // Outside an import, the layers as before.
+    expect(labels('model M(x: [1, 3, 8, 8]) {\n  return x -> |\n}\n')).toContain('conv2d');
+  });
+
+  it('hover on the module of an import: where it is, its header comment, what it declares', () => {
+    const text = 'from std.resnet import basic_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> basic_block(64)\n}\n';
+    s.set(here, text);
+    const got = hover(s.analyze(here)!, text.indexOf('resnet'))!;
+    expect(text.slice(got.start, got.end)).toBe('std.resnet');
+    expect(got.contents).toMatch(/module \(standard library\)/);
+    expect(got.contents).toMatch(/torchvision's ResNet/);
+    expect(got.contents).toMatch(/blocks: `projection`, `basic_block`, `bottleneck`/);
   });
 });

@@ -251,6 +251,21 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it("completion in an import: the standard modules, then the module's blocks", async () => {
+    const uri = uriOf(join(ROOT, 'imports.nn'));
+    const text = 'from std.\n';
+    await c.openAndCheck(uri, text);
+    const mods = await c.request('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 9 } });
+    expect(mods.map((x: { label: string }) => x.label)).toContain('resnet');
+    expect(mods.find((x: { label: string }) => x.label === 'resnet').kind).toBe(9); // Module
+    const v = c.change(uri, [{ range: { start: { line: 0, character: 9 }, end: { line: 0, character: 9 } }, text: 'resnet import ' }]);
+    await c.nextDiagnostics(uri, 10000, v);
+    const names = await c.request('textDocument/completion', { textDocument: { uri }, position: { line: 0, character: 23 } });
+    expect(names.map((x: { label: string }) => x.label)).toContain('bottleneck');
+    expect(names.map((x: { label: string }) => x.label)).not.toContain('conv2d');
+    await c.close(uri);
+  });
+
   it('completion and signature help: nothing in comments, generic keywords, no activeParameter where no parameter applies', async () => {
     const { uri, text } = await openClean('examples/lenet5.nn');
     const pos = (needle: string) => posAt(text, text.indexOf(needle) + needle.length);

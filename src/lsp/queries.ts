@@ -19,7 +19,7 @@ import { WorkspaceSymbols, workspaceFiles, workspaceText } from './workspace.js'
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
   layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
   tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
-  type: CompletionItemKind.TypeParameter,
+  type: CompletionItemKind.TypeParameter, module: CompletionItemKind.Module,
 };
 const SYMBOL_KIND: Record<DocumentSymbol['kind'] | WorkspaceSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
 
@@ -58,7 +58,8 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
   });
   conn.onCompletion((p) => {
     const doc = q.docOf(p);
-    const items = completion(q.service.last(q.pathOf(p.textDocument.uri)), doc.getText(), doc.offsetAt(q.positionOf(p)));
+    const path = q.pathOf(p.textDocument.uri);
+    const items = completion(q.service.last(path), doc.getText(), doc.offsetAt(q.positionOf(p)), q.service.moduleHost(), path);
     // Docs go out when the editor shows an item (completionItem/resolve): a list of every layer with its
     // docs was ~30 KB per keystroke.
     lastCompletion = items;

@@ -5,14 +5,16 @@
 import { allOps, getOp } from '../ops/registry.js';
 import type { DType, OpDef } from '../ops/types.js';
 import { tensorParams } from '../semantics/calls.js';
+import type { ModuleHost } from '../semantics/modules.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
+import { importCompletion } from './import-completion.js';
 import { type SiteApps, appShape, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 
-export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type';
+export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type' | 'module';
 
 export interface Completion {
   readonly label: string;
@@ -75,9 +77,14 @@ function calleeOf(a: Analysis | undefined, name: string): { block: BlockDecl } |
 
 const blockTensors = (a: Analysis, d: BlockDecl): readonly Param[] => tensorParams({ decl: d, module: a.result.program.root });
 
-/** Completion items at `offset` of `text` (the current text; the analysis may be one edit older). */
-export function completion(a: Analysis | undefined, text: string, offset: number): Completion[] {
+/**
+ * Completion items at `offset` of `text` (the current text; the analysis may be one edit older). With the module
+ * host and the file's path, an import's module name and name list complete too.
+ */
+export function completion(a: Analysis | undefined, text: string, offset: number, host?: ModuleHost, path?: string): Completion[] {
   if (lexicalState(text, offset) !== 'code') return [];
+  const inImport = importCompletion(a, text, offset, path, host);
+  if (inImport) return inImport;
   let p = offset;
   while (p > 0 && IDENT.test(text[p - 1]!)) p--;
   if (atNewName(text, p)) return [];

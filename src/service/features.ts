@@ -1,7 +1,7 @@
 /** Hover, inlay hints and code lenses, answered from the last analysis (completion and signature help: completion.ts). */
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
+import type { BlockDecl, Expr, ImportDecl, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
@@ -122,6 +122,8 @@ function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: 
 /** Hover at an offset of an open document. */
 export function hover(a: Analysis, offset: number): Hover | undefined {
   const mod = a.result.program.root;
+  const imp = mod.ast.decls.find((d) => d.kind === 'import' && d.moduleRange.start <= offset && offset <= d.moduleRange.end);
+  if (imp?.kind === 'import') return moduleHover(a, imp);
   const occ = occurrenceAt(a.symbols(mod), offset);
   const site = siteAt(a, a.path, offset);
   if (occ && (occ.kind === 'local' || occ.kind === 'param') && occ.decl) {
@@ -184,6 +186,27 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   }
   if (occ?.kind === 'op' && occ.op) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${opSignature(occ.op)}\n\`\`\`\n${opDoc(occ.op)}` };
   return undefined;
+}
+
+/** Hover on an import's module: where it is, its header comment, and what it declares. */
+function moduleHover(a: Analysis, d: ImportDecl): Hover | undefined {
+  const root = a.result.program.root;
+  // The module the check loaded for this import: through its names' bindings, else by the standard path.
+  const viaItem = d.items.map((it) => root.scope.get((it.alias ?? it.name).text)).find((b) => b && b.kind !== 'error' && b.module !== root);
+  const std = d.module.startsWith('std.') ? `/${d.module.slice(4).replace(/\./g, '/')}.nn` : undefined;
+  const m = viaItem?.module ?? [...a.result.program.modules.values()].find((x) => x !== root && std !== undefined && x.std && x.path.replace(/\\/g, '/').endsWith(std));
+  if (!m) return undefined;
+  const text = m.file.text;
+  // The comment lines the file opens with (up to the first blank line), as its description.
+  const head: string[] = [];
+  for (const l of text.split(/\r?\n|\r/)) {
+    if (!l.startsWith('#')) break;
+    head.push(l.replace(/^# ?/, ''));
+  }
+  const kinds = (k: 'block' | 'const' | 'model') => [...m.own.values()].filter((b) => b.kind === k).map((b) => `\`${b.decl.name.text}\``);
+  const lists = ([['blocks', kinds('block')], ['constants', kinds('const')], ['models', kinds('model')]] as const).filter(([, xs]) => xs.length).map(([what, xs]) => `${what}: ${xs.join(', ')}`);
+  const where = m.std ? 'standard library' : m.path;
+  return { start: d.moduleRange.start, end: d.moduleRange.end, contents: [`\`\`\`nn\nfrom ${d.module}\n\`\`\``, `module (${where})`, ...(head.length ? [head.join('\n').trim()] : []), ...lists].join('\n\n') };
 }
 
 export interface InlayHint {

@@ -1,0 +1,73 @@
+/**
+ * Completion in an import (`from std.res|`, `from std.resnet import b|`): the standard modules, then the names
+ * the module exports (its blocks and constants, with their signatures and docs), not the layer catalogue.
+ * Read from the current line; the module from the last check when it loaded it, else through the module host.
+ */
+import type { ModuleHost } from '../semantics/modules.js';
+import type { Decl } from '../syntax/ast.js';
+import { parseSource } from '../syntax/parse.js';
+import { sourceFile } from '../syntax/source.js';
+import type { Completion } from './completion.js';
+import { blockSignature } from './features.js';
+import type { Analysis } from './service.js';
+
+const SPEC = /^[ \t]*from[ \t]+([A-Za-z_][\w]*(?:\.[\w]*)*)?$/;
+const AFTER_SPEC = /^[ \t]*from[ \t]+("[^"\n]*"|[A-Za-z_][\w.]*)[ \t]+(\w*)$/;
+const ITEMS = /^[ \t]*from[ \t]+("[^"\n]*"|[A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w \t,]*)$/;
+
+/**
+ * Completion items when `offset` is in an import's module name or name list (undefined elsewhere: the caller
+ * completes as usual). `path` is the importing file (relative imports resolve from it).
+ */
+export function importCompletion(a: Analysis | undefined, text: string, offset: number, path: string | undefined, host: ModuleHost | undefined): Completion[] | undefined {
+  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  const spec = SPEC.exec(line);
+  if (spec) {
+    // `from std.re|`: the modules under what is typed before the last dot (the word after it is being completed).
+    const typed = spec[1] ?? '';
+    const head = typed.slice(0, typed.lastIndexOf('.') + 1);
+    const names = host?.stdModules?.() ?? [];
+    const out: Completion[] = [];
+    const seen = new Set<string>();
+    for (const m of names) {
+      if (!m.startsWith(head)) continue;
+      // After `from std.`: `resnet`; before any dot: the whole `std.resnet`.
+      const label = head ? m.slice(head.length) : m;
+      if (seen.has(label)) continue;
+      seen.add(label);
+      out.push({ label, kind: 'module', detail: `${m} (standard library)`, rank: 0 });
+    }
+    return out;
+  }
+  const after = AFTER_SPEC.exec(line);
+  if (after && after[2] !== 'import') return 'import'.startsWith(after[2]!) ? [{ label: 'import', kind: 'keyword', rank: 0 }] : [];
+  const items = ITEMS.exec(line);
+  if (!items) return undefined;
+  const list = items[2]!;
+  const current = list.slice(list.lastIndexOf(',') + 1);
+  // `import a as b|`: a new name goes there; `import a a|`: only `as` can follow.
+  if (/\bas\s/.test(current)) return [];
+  const afterName = /^\s*\w+\s+(\w*)$/.exec(current);
+  if (afterName) return 'as'.startsWith(afterName[1]!) ? [{ label: 'as', kind: 'keyword', rank: 0 }] : [];
+  const given = new Set(list.split(',').map((x) => x.trim().split(/\s+/)[0]).filter(Boolean));
+  const from = path ?? a?.path;
+  const decls = from !== undefined ? exported(a, items[1]!.replace(/^"|"$/g, ''), from, host) : undefined;
+  if (!decls) return [];
+  const out: Completion[] = [];
+  for (const d of decls) {
+    if (d.kind === 'import' || d.kind === 'model' || !d.name.text || (given.has(d.name.text) && !current.trim().startsWith(d.name.text))) continue;
+    if (d.kind === 'block') out.push({ label: d.name.text, kind: 'block', detail: blockSignature(d), ...(d.doc ? { doc: d.doc } : {}), rank: 0 });
+    else out.push({ label: d.name.text, kind: 'constant', detail: 'const', rank: 0 });
+  }
+  return out;
+}
+
+/** The declarations of the module `spec` names from `from`: the last check's copy, else read through the host. */
+function exported(a: Analysis | undefined, spec: string, from: string, host: ModuleHost | undefined): readonly Decl[] | undefined {
+  const target = host?.resolve(spec, from);
+  if (target === undefined) return undefined;
+  const loaded = a?.result.program.modules.get(target);
+  if (loaded) return loaded.ast.decls;
+  const text = host?.read(target);
+  return text === undefined ? undefined : parseSource(sourceFile(target, text)).result.decls;
+}
