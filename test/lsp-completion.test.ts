@@ -1,7 +1,7 @@
 /** Completion and signature help, called in-process: what each kind of position offers. */
 import { describe, expect, it } from 'vitest';
 import { nodeHost } from '../src/cli/host.js';
-import { LanguageService, completion, hover, signatureHelp } from '../src/service/index.js';
+import { LanguageService, completion, definition, hover, signatureHelp } from '../src/service/index.js';
 
 const TEXT = `# helper (see paper, eq. 3)
 const C0 = 8
@@ -259,5 +259,24 @@ describe('imports: module names, the names a module declares, and hover on the m
     expect(got.contents).toMatch(/module \(standard library\)/);
     expect(got.contents).toMatch(/torchvision's ResNet/);
     expect(got.contents).toMatch(/blocks: `projection`, `basic_block`, `bottleneck`/);
+    // Go to definition on it: the top of the module's file.
+    const [def] = definition(s.analyze(here)!, text.indexOf('resnet'));
+    expect(def!.file.replace(/\\/g, '/')).toMatch(/\/stdlib\/resnet\.nn$/);
+    expect([def!.start, def!.line, def!.col]).toEqual([0, 1, 1]);
+  });
+});
+
+describe("after a dot: a tensor's members", () => {
+  const s = new LanguageService({ host: nodeHost() });
+  const labels = (line: string) => {
+    const t0 = `model M(x: [1, 64, 8, 8]) {\n  h = x -> relu\n${line}\n  return h\n}\n`;
+    const o = t0.indexOf('|');
+    const t = t0.replace('|', '');
+    s.set('m.nn', t);
+    return completion(s.analyze('m.nn'), t, o).map((c) => c.label);
+  };
+  it('shape, rank and dtype after a name, a call or a bracket; nothing after a number', () => {
+    for (const l of ['  n = h.|', '  n = h.sh|', '  n = (h).|', '  n = h2.|', '  n = h.shape[1].|']) expect(labels(l), l).toEqual(['shape', 'rank', 'dtype']);
+    for (const l of ['  n = 1.|', '  n = 1.5|', '  for i in 0..|', '  n = 2e3.|', '  # h.|']) expect(labels(l), l).toEqual([]);
   });
 });

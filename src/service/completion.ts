@@ -67,6 +67,13 @@ const GENERIC_KWARGS: readonly Completion[] = [
 
 const IDENT = /[A-Za-z0-9_]/;
 
+/** What a tensor has after a dot (semantics/interpret.ts, `member`); no other value has members. */
+const MEMBERS: readonly Completion[] = [
+  { label: 'shape', kind: 'variable', detail: 'tuple of sizes', doc: "the tensor's sizes, e.g. `h.shape[1]` for its channels", rank: 0 },
+  { label: 'rank', kind: 'variable', detail: 'int', doc: 'how many axes the tensor has', rank: 0 },
+  { label: 'dtype', kind: 'variable', detail: 'str', doc: "the tensor's element type, e.g. `\"float32\"`", rank: 0 },
+];
+
 /** The callee's declaration: module bindings shadow ops, as in the checker's lookup. */
 function calleeOf(a: Analysis | undefined, name: string): { block: BlockDecl } | { op: OpDef } | undefined {
   const b = a?.result.program.root.scope.get(name);
@@ -87,6 +94,8 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   if (inImport) return inImport;
   let p = offset;
   while (p > 0 && IDENT.test(text[p - 1]!)) p--;
+  // After a dot: a tensor's members (`h.shape`); nothing after a number's dot (`1.5`, `0..3`).
+  if (text[p - 1] === '.') return /[\w)\]]/.test(text[p - 2] ?? '') && !/(?:^|[^\w.])\d\w*$/.test(text.slice(Math.max(0, p - 40), p - 1)) ? [...MEMBERS] : [];
   if (atNewName(text, p)) return [];
   const header = headerAt(text, p);
   if (header) return headerCompletion(a, text, p, header);

@@ -3,7 +3,7 @@ import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ImportDecl, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import type { BlockFrame } from '../semantics/ir.js';
-import type { Binding } from '../semantics/modules.js';
+import type { Binding, ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { type SiteApps, appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
@@ -188,13 +188,18 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   return undefined;
 }
 
+/** The module the last check loaded for an import of the root file: through its names' bindings, else by the standard path. */
+export function importedModule(a: Analysis, d: ImportDecl): ModuleInfo | undefined {
+  const root = a.result.program.root;
+  const viaItem = d.items.map((it) => root.scope.get((it.alias ?? it.name).text)).find((b) => b && b.kind !== 'error' && b.module !== root);
+  if (viaItem) return viaItem.module;
+  const std = d.module.startsWith('std.') ? `/${d.module.slice(4).replace(/\./g, '/')}.nn` : undefined;
+  return [...a.result.program.modules.values()].find((x) => x !== root && std !== undefined && x.std && x.path.replace(/\\/g, '/').endsWith(std));
+}
+
 /** Hover on an import's module: where it is, its header comment, and what it declares. */
 function moduleHover(a: Analysis, d: ImportDecl): Hover | undefined {
-  const root = a.result.program.root;
-  // The module the check loaded for this import: through its names' bindings, else by the standard path.
-  const viaItem = d.items.map((it) => root.scope.get((it.alias ?? it.name).text)).find((b) => b && b.kind !== 'error' && b.module !== root);
-  const std = d.module.startsWith('std.') ? `/${d.module.slice(4).replace(/\./g, '/')}.nn` : undefined;
-  const m = viaItem?.module ?? [...a.result.program.modules.values()].find((x) => x !== root && std !== undefined && x.std && x.path.replace(/\\/g, '/').endsWith(std));
+  const m = importedModule(a, d);
   if (!m) return undefined;
   const text = m.file.text;
   // The comment lines the file opens with (up to the first blank line), as its description.

@@ -2,6 +2,7 @@
 import type { Span } from '../diagnostics/types.js';
 import type { Stmt } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
+import { importedModule } from './features.js';
 import type { Analysis } from './service.js';
 import { type Occurrence, occurrenceAt, sameSymbol } from './symbols.js';
 
@@ -27,6 +28,12 @@ function defSpan(a: Analysis, occ: Occurrence): Span | undefined {
 
 /** Where the name at `offset` is defined (may be in an imported file). */
 export function definition(a: Analysis, offset: number): Span[] {
+  // An import's module: the top of its file.
+  const imp = a.result.program.root.ast.decls.find((d) => d.kind === 'import' && d.moduleRange.start <= offset && offset <= d.moduleRange.end);
+  if (imp?.kind === 'import') {
+    const m = importedModule(a, imp);
+    return m ? [spanOf(m.file, 0, 0)] : [];
+  }
   const occ = occurrenceAt(a.symbols(a.result.program.root), offset);
   if (!occ) return [];
   const s = defSpan(a, occ);
