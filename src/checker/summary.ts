@@ -14,6 +14,21 @@ export const isExactCount = (n: number): boolean => Number.isSafeInteger(n);
 /** A count for people: `1,234,567`, or `≈1.106e+21` where it is not exact. */
 export const formatCount = (n: number): string => (isExactCount(n) ? n.toLocaleString('en-US') : `≈${n.toExponential(3)}`);
 
+/** Bytes with a binary unit (`2.00 KB`); null when symbolic; an approximation past 2^53 that says so. */
+export function formatBytes(b: number | null): string {
+  if (b === null) return 'symbolic (use --input-shape)';
+  if (!isExactCount(b)) return `≈${b.toExponential(3)} B`;
+  if (b < 1024) return `${b} B`;
+  const u = ['KB', 'MB', 'GB', 'TB'];
+  let v = b / 1024;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(2)} ${u[i]}`;
+}
+
 /** Count fields that may be marked as inexact (listed in `inexact`). */
 export type CountField = 'params' | 'trainableParams' | 'nonTrainableParams' | 'macs' | 'flops' | 'outputBytes' | 'weightBytes' | 'peakActivationBytes' | 'peakActivationBytesPerSample';
 

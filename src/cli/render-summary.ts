@@ -1,5 +1,5 @@
 /** Text table and Markdown forms of a summary (Keras/torchinfo-like, plus RF). */
-import { type Summary, type SummaryLayer, formatCount, isExactCount } from '../checker/summary.js';
+import { type Summary, type SummaryLayer, formatBytes, formatCount } from '../checker/summary.js';
 
 /** Exact counts with thousands separators; beyond 2^53 − 1 (E0406) an approximation that does not pretend otherwise. */
 const fmtNum = (n: number | string) => (typeof n === 'number' ? formatCount(n) : n);
@@ -8,19 +8,8 @@ const fmtRf = (l: SummaryLayer) => (l.rf ? `${uniq(l.rf.size)}/${uniq(l.rf.jump)
 const uniq = (xs: number[]) => (xs.every((x) => x === xs[0]) ? fmtFrac(xs[0]!) : xs.map(fmtFrac).join('×'));
 const fmtFrac = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/0+$/, ''));
 
-export function fmtBytes(b: number | null): string {
-  if (b === null) return 'symbolic (use --input-shape)';
-  if (!isExactCount(b)) return `≈${b.toExponential(3)} B`;
-  if (b < 1024) return `${b} B`;
-  const u = ['KB', 'MB', 'GB', 'TB'];
-  let v = b / 1024;
-  let i = 0;
-  while (v >= 1024 && i < u.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(2)} ${u[i]}`;
-}
+/** Bytes with a unit (shared with the language server's hover: checker/summary.ts `formatBytes`). */
+export const fmtBytes = formatBytes;
 
 function rows(s: Summary): string[][] {
   return s.layers.map((l) => [l.path + (l.sharedWith ? ' (shared)' : ''), l.op, fmtShape(l.outputShape), fmtNum(l.params), fmtNum(l.macs), fmtRf(l)]);

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { Binding, Program } from './modules.js';
 import { evaluate } from './interpret.js';
 import { State, Scope } from './state.js';
-import { ERR, type Value } from './values.js';
+import { ERR, type Value, show } from './values.js';
 
 type ConstBinding = Extract<Binding, { kind: 'const' }>;
 
@@ -108,4 +108,14 @@ export function checkConstants(program: Program): Diagnostic[] {
     if (b?.kind === 'const' && b.decl === d) constValue(st, b);
   }
   return st.diagnostics;
+}
+
+/**
+ * A module constant's value as the language writes it (`64`, `(3, 3)`), or undefined when evaluating it reports a
+ * problem (the diagnostics say which): for the editor's hover.
+ */
+export function constText(program: Program, b: ConstBinding): string | undefined {
+  const st = new State(program);
+  const v = constValue(st, b);
+  return v.k === 'error' || st.diagnostics.length ? undefined : show(v);
 }

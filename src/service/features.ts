@@ -3,6 +3,12 @@ import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ImportDecl, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import type { BlockFrame } from '../semantics/ir.js';
+import type { CheckedModel } from '../checker/analyze.js';
+import { batchSymbols } from '../checker/memory.js';
+import { formatBytes } from '../checker/summary.js';
+import { lowerBoundKey } from '../symbolic/facts.js';
+import { exprNodes } from '../syntax/walk.js';
+import { constText } from '../semantics/consts.js';
 import type { Binding, ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { type SiteApps, appShape, appTotals, compact, exact, rfText, siteAt, sitesOf, shapeText } from './layers.js';
@@ -49,10 +55,28 @@ function opDoc(op: OpDef): string {
   return `${op.doc}\n\n${attrs}${op.costDoc ? `\n\n*Cost:* ${op.costDoc}` : ''}`;
 }
 
-function bindingDoc(b: Binding): string {
-  if (b.kind === 'block' || b.kind === 'model') return `\`\`\`nn\n${blockSignature(b.decl, b.module.file.text)}\n\`\`\`${b.decl.doc ? `\n\n${b.decl.doc}` : ''}`;
-  if (b.kind === 'const') return `\`\`\`nn\nconst ${b.decl.name.text}\n\`\`\``;
+function bindingDoc(b: Binding, a?: Analysis): string {
+  if (b.kind === 'block' || b.kind === 'model') {
+    const doc = `\`\`\`nn\n${blockSignature(b.decl, b.module.file.text)}\n\`\`\`${b.decl.doc ? `\n\n${b.decl.doc}` : ''}`;
+    const m = b.kind === 'model' && b.module === a?.result.program.root ? a.result.models.find((x) => x.graph.name === b.decl.name.text) : undefined;
+    return m ? `${doc}\n\n---\n${modelTotals(m)}` : doc;
+  }
+  if (b.kind === 'const') {
+    // As written, and its value when that says more (`4 * 16` is 64).
+    const written = b.module.file.text.slice(b.decl.value.range.start, b.decl.value.range.end);
+    const value = a ? constText(a.result.program, b) : undefined;
+    const same = (x: string) => x.replace(/[\s()[\]]/g, '');
+    return `\`\`\`nn\nconst ${b.decl.name.text} = ${written}\n\`\`\`${value !== undefined && same(value) !== same(written) ? `\n= \`${value}\`` : ''}`;
+  }
   return '';
+}
+
+/** A checked model's totals: parameters (trainable or not), MACs, FLOPs, weight and peak activation bytes. */
+function modelTotals(m: CheckedModel): string {
+  const t = m.totals;
+  const frozen = t.nonTrainableParams ? ` (${exact(t.trainableParams)} trainable)` : '';
+  const peak = t.peakActivationBytes === undefined ? 'symbolic' : t.peakActivationBytesPerSample ? `${formatBytes(t.peakActivationBytes)} at batch 1 (+${formatBytes(t.peakActivationBytesPerSample)} per extra sample)` : formatBytes(t.peakActivationBytes);
+  return [`params ${exact(t.params)}${frozen} · MACs ${exact(t.macs)} · FLOPs ${exact(t.flops)}`, `weights ${formatBytes(t.weightBytes)} · peak activations ${peak}`].join('  \n');
 }
 
 /** Finds the assignment statement whose target starts at `start`. */
@@ -124,6 +148,8 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   const mod = a.result.program.root;
   const imp = mod.ast.decls.find((d) => d.kind === 'import' && d.moduleRange.start <= offset && offset <= d.moduleRange.end);
   if (imp?.kind === 'import') return moduleHover(a, imp);
+  const size = sizeSymbolAt(a, offset);
+  if (size) return size;
   const occ = occurrenceAt(a.symbols(mod), offset);
   const site = siteAt(a, a.path, offset);
   if (occ && (occ.kind === 'local' || occ.kind === 'param') && occ.decl) {
@@ -153,7 +179,8 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
     const shape = shapes.length ? `: ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}` : '';
     return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across calls)` : ''}` };
   }
-  if (occ && occ.kind === 'global' && occ.binding && !site) return { start: occ.start, end: occ.end, contents: bindingDoc(occ.binding) };
+  // A constant inside a layer call: its value says more than the layer (the call's other tokens show the layer).
+  if (occ && occ.kind === 'global' && occ.binding && (!site || occ.binding.kind === 'const')) return { start: occ.start, end: occ.end, contents: bindingDoc(occ.binding, a) };
   if (occ && occ.kind === 'kwarg' && occ.binding?.kind === 'block') {
     // A keyword argument of a block call: the parameter it sets.
     const d = occ.binding.decl;
@@ -186,6 +213,37 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   }
   if (occ?.kind === 'op' && occ.op) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${opSignature(occ.op)}\n\`\`\`\n${opDoc(occ.op)}` };
   return undefined;
+}
+
+/**
+ * Hover on a size symbol in a model's header (`N` of `x: [N, 3, H, W]`, or in its `where`): which inputs and
+ * axes it sizes, whether it is the batch axis, what it is declared to be (`where`) or was bound to.
+ */
+function sizeSymbolAt(a: Analysis, offset: number): Hover | undefined {
+  const d = a.result.program.root.ast.decls.find((x) => x.kind === 'model' && x.range.start <= offset && offset <= x.range.end);
+  if (d?.kind !== 'model') return undefined;
+  const names = [...[...d.inputs, ...(d.outputs ?? [])].flatMap((p) => p.type?.dims ?? []), ...d.where].flatMap((e) => [...exprNodes(e)]);
+  const at = names.find((e) => e.kind === 'name' && e.range.start <= offset && offset <= e.range.end);
+  if (at?.kind !== 'name') return undefined;
+  const name = at.name.text;
+  const m = a.result.models.find((x) => x.graph.name === d.name.text);
+  if (!m || !m.graph.symbols.has(name)) return undefined;
+  const g = m.graph;
+  const axes = d.inputs.flatMap((p) => (p.type?.dims ?? []).flatMap((e, i) => (e.kind === 'name' && e.name.text === name ? [`\`${p.name.text}\` axis ${i}`] : [])));
+  const facts: string[] = [];
+  const mod = g.facts.get(name);
+  if (mod && mod > 1) facts.push(`${name} % ${mod} == 0`);
+  const low = g.facts.get(lowerBoundKey(name));
+  if (low !== undefined && low > 1) facts.push(`${name} >= ${low}`);
+  const bound = g.symbols.get(name);
+  const lines = [
+    `\`\`\`nn\n${name}\n\`\`\``,
+    `size symbol of model ${d.name.text}${batchSymbols(g).has(name) ? ' (the batch axis: costs are per sample)' : ''}`,
+    ...(axes.length ? [`sizes ${axes.join(', ')}`] : []),
+    ...(facts.length ? [`declared: ${facts.map((f) => `\`${f}\``).join(', ')}`] : []),
+    ...(bound !== undefined ? [`bound to \`${formatDim(bound)}\` by the shapes`] : []),
+  ];
+  return { start: at.name.start, end: at.name.end, contents: lines.join('\n\n') };
 }
 
 /** The module the last check loaded for an import of the root file: through its names' bindings, else by the standard path. */

@@ -1,0 +1,57 @@
+/**
+ * Hover on names that are not layers: a constant (as written and its value, also inside a layer call), a model's
+ * name (its totals, the numbers `dslc check` computes), and a size symbol of a model's header (inputs and axes it
+ * sizes, the batch axis, what `where` declares).
+ */
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
+import { memoryHost } from '../src/semantics/modules.js';
+import { LanguageService, hover } from '../src/service/index.js';
+import { formatCount } from '../src/checker/summary.js';
+
+const TEXT = `const WIDTH = 4 * 16
+const KS = (3, 3)
+model Net(x: [N, 3, H, 32], m: [N, 1, H, 32]) -> (y: [N, 10]) where H % 16 == 0, H >= 64 {
+  h = x -> conv2d(WIDTH, KS, padding=1) -> relu
+  g = m -> conv2d(WIDTH, 3, padding=1, trainable=false)
+  h = add(h, g)
+  return h -> global_avg_pool -> flatten -> dense(10)
+}
+`;
+const s = new LanguageService({ host: memoryHost({}) });
+s.set('h.nn', TEXT);
+const a = s.analyze('h.nn')!;
+const at = (needle: string, k = 0) => hover(a, TEXT.indexOf(needle) + k);
+
+describe('hover on names', () => {
+  it('a constant: as written and its value, at its definition and inside a layer call', () => {
+    for (const h of [at('WIDTH'), at('WIDTH, KS'), at('WIDTH, 3')]) {
+      expect(h!.contents).toBe('```nn\nconst WIDTH = 4 * 16\n```\n= `64`');
+      expect(TEXT.slice(h!.start, h!.end)).toBe('WIDTH');
+    }
+    expect(at('KS, padding')!.contents).toBe('```nn\nconst KS = (3, 3)\n```');
+    // The call's other tokens still show the layer.
+    expect(at('conv2d(WIDTH, KS', 2)!.contents).toMatch(/^\*\*→ \[N, 64, H, 32\]\*\*/);
+  });
+
+  it("a model's name: its totals, as the checker computes them", () => {
+    const m = check({ path: 'h.nn', text: TEXT, host: memoryHost({}) }).models[0]!;
+    const h = at('Net')!.contents;
+    expect(h).toContain(`params ${formatCount(m.totals.params)} (${formatCount(m.totals.trainableParams)} trainable)`);
+    expect(m.totals.nonTrainableParams).toBeGreaterThan(0);
+    expect(h).toMatch(/weights [\d.]+ KB · peak activations symbolic/);
+  });
+
+  it('a size symbol: the inputs and axes it sizes, the batch axis, what where declares', () => {
+    const n = at('N, 3')!;
+    expect(n.contents).toContain('size symbol of model Net (the batch axis: costs are per sample)');
+    expect(n.contents).toContain('sizes `x` axis 0, `m` axis 0');
+    const h = at('H, 32]')!;
+    expect(h.contents).not.toContain('batch');
+    expect(h.contents).toContain('sizes `x` axis 2, `m` axis 2');
+    expect(h.contents).toContain('declared: `H % 16 == 0`, `H >= 64`');
+    // In the where clause too; not on a number or an output's own name.
+    expect(at('H % 16')!.contents).toBe(h.contents);
+    expect(at('3, H')?.contents ?? '').not.toContain('size symbol');
+  });
+});
