@@ -18,8 +18,8 @@ export const CODES = {
   E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit, and dslc stops rather than hang or crash: file size (2 MB), bracket nesting (100, `else if` links counting as levels; a closing bracket that matches no open one closes nothing), expression depth (200 levels: operators, prefixes or suffixes applied one to the result of another), elaboration steps (20M, every statement, call and loop iteration counting), layers (2M), iterations of one loop (1M, `for` and `repeat` alike), items of a list or characters of a string (1M), block calls nested in each other (200).' },
   E0105: { severity: 'error', title: 'not a text file', doc: 'The file is not valid UTF-8 text (binary data or another encoding).' },
   // Names and modules (E02xx)
-  E0200: { severity: 'error', title: 'unknown name', doc: 'A name is used that is not defined in scope; the message suggests the closest known name.' },
-  E0201: { severity: 'error', title: 'unknown layer or block', doc: 'A call names no op of the registry and no block in scope.' },
+  E0200: { severity: 'error', title: 'unknown name', doc: 'A name is used that is not defined in scope. When the standard library declares it, the hint names the import that brings it in (and the language server offers to add it); otherwise it suggests the closest known name.' },
+  E0201: { severity: 'error', title: 'unknown layer or block', doc: 'A call names no op of the registry and no block in scope. A block of the standard library that is not imported gets the import as its hint (`from std.resnet import basic_block`; the language server adds it as a quick fix).' },
   E0202: { severity: 'error', title: 'unknown keyword argument', doc: 'A keyword argument is not an attribute of the op or a parameter of the block.' },
   E0203: { severity: 'error', title: 'wrong number of arguments', doc: 'Too many positional arguments, or a required argument is missing.' },
   E0204: { severity: 'error', title: 'duplicate argument', doc: 'The same argument is given twice (positionally and by keyword, or by two aliases).' },

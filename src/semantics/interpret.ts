@@ -10,6 +10,7 @@ import { FLOAT_FOR_INT_HINT } from './arg-types.js';
 import { applyValue, evalCall } from './calls.js';
 import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
+import { importFix } from './std-names.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
 import { ERR, INEXACT_INT_HINT, NONE, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
 import { ARITH_OPS, type BigIntValue, type Operand, TOO_LONG_PREFIX, bigMessage, binaryValues, intArith } from './operators.js';
@@ -58,6 +59,9 @@ export function knownNames(sc: Scope): string[] {
 export function unknownNameExtra(st: State, sc: Scope, name: string, at: Span): DiagExtra {
   if (sc.module.scope.get(name)?.kind === 'model')
     return { hint: `'${name}' is a model: models cannot be called or used as values; write it as a block to reuse it` };
+  // A block or constant of the standard library, not imported: the import that brings it in.
+  const specs = sc.module.std ? undefined : st.program.stdNames?.().get(name);
+  if (specs?.length) return { hint: `'${name}' is in ${specs.join(', ')}: import it (\`from ${specs[0]} import ${name}\`)`, fixes: specs.map((spec) => importFix(sc.module, spec, name)) };
   const s = suggest(st, sc, name);
   return s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {};
 }

@@ -8,6 +8,7 @@ import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../sy
 import type { WithDiagnostics } from '../diagnostics/types.js';
 import { parseSource } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
+import { stdNames } from './std-names.js';
 import { unusedImports } from './unused-imports.js';
 
 export interface ModuleHost {
@@ -45,6 +46,8 @@ export interface Program {
   readonly root: ModuleInfo;
   readonly modules: ReadonlyMap<string, ModuleInfo>;
   readonly diagnostics: readonly Diagnostic[];
+  /** The standard library's blocks and constants by name (their modules), read on first use: for unknown names. */
+  readonly stdNames?: () => ReadonlyMap<string, readonly string[]>;
 }
 
 /** Parses one file; the language server passes a caching, per-declaration incremental one. */
@@ -130,7 +133,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
   const root = load(path, text, host.isStd?.(path) ?? false);
   // Only the file being checked: an unused import inside a library it imports is that library's to fix.
   diagnostics.push(...unusedImports(root));
-  return { root, modules, diagnostics };
+  return { root, modules, diagnostics, stdNames: () => stdNames(host, path) };
 }
 
 /** E0206's hint for a module that is not a file: the closest standard module, and the list (read from the host, so it is never stale). */
