@@ -1,5 +1,6 @@
 /** Completion and signature help, called in-process: what each kind of position offers. */
 import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
 import { LanguageService, completion, definition, hover, signatureHelp } from '../src/service/index.js';
 
@@ -278,5 +279,54 @@ describe("after a dot: a tensor's members", () => {
   it('shape, rank and dtype after a name, a call or a bracket; nothing after a number', () => {
     for (const l of ['  n = h.|', '  n = h.sh|', '  n = (h).|', '  n = h2.|', '  n = h.shape[1].|']) expect(labels(l), l).toEqual(['shape', 'rank', 'dtype']);
     for (const l of ['  n = 1.|', '  n = 1.5|', '  for i in 0..|', '  n = 2e3.|', '  # h.|']) expect(labels(l), l).toEqual([]);
+  });
+});
+
+describe('standard-library blocks not imported yet: offered, and chosen with their import', () => {
+  const path = `${import.meta.dirname}/../examples/auto-import-test.nn`;
+  const s = new LanguageService({ host: nodeHost() });
+  /** Completion at `|`, the analysis of the text without `before`/`after`, the request on the text with them. */
+  const items = (t: string, before = '', after = '') => {
+    const o0 = t.indexOf('|');
+    const text = t.replace('|', '');
+    s.set(path, text);
+    const a = s.analyze(path);
+    const now = before + text + after;
+    return { text: now, items: completion(a, now, o0 + before.length, s.moduleHost(), path) };
+  };
+  const choose = (text: string, c: { label: string; additionalEdits?: readonly { start: number; end: number; newText: string }[] }, at: number, typed: number) => {
+    let t = text.slice(0, at - typed) + c.label + text.slice(at);
+    for (const e of [...(c.additionalEdits ?? [])].sort((x, y) => y.start - x.start)) t = t.slice(0, e.start) + e.newText + t.slice(e.end);
+    return t;
+  };
+
+  it('after ->: each with the import that brings it in; choosing one checks clean', () => {
+    const t = '# The model.\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> basic|\n}\n';
+    const { text, items: got } = items(t);
+    const bb = got.find((c) => c.label === 'basic_block')!;
+    expect(bb).toMatchObject({ kind: 'block', rank: 2, detail: expect.stringMatching(/^block basic_block\(.*\(std\.resnet: imported when chosen\)$/) });
+    expect(bb.additionalEdits).toEqual([{ start: 0, end: 0, newText: 'from std.resnet import basic_block\n\n' }]);
+    const at = t.indexOf('|');
+    const chosen = choose(text, bb, at, 'basic'.length).replace('basic_block\n}', 'basic_block(64)\n}');
+    expect(check({ path, text: chosen, host: nodeHost() }).diagnostics).toEqual([]);
+    // Layers and blocks in scope come first.
+    expect(got.findIndex((c) => c.label === 'conv2d')).toBeLessThan(got.indexOf(bb));
+  });
+
+  it('appended to an import of the same module; nothing for names in scope or constants after ->', () => {
+    const t = 'from std.resnet import bottleneck\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> |\n}\n';
+    const { items: got } = items(t);
+    expect(got.filter((c) => c.label === 'bottleneck').map((c) => c.rank)).toEqual([1]);
+    expect(got.find((c) => c.label === 'basic_block')!.additionalEdits).toEqual([{ start: t.indexOf('\n'), end: t.indexOf('\n'), newText: ', basic_block' }]);
+    expect(got.every((c) => c.kind !== 'constant')).toBe(true);
+  });
+
+  it('none while the text before the import place changed since the last check (the place could be off)', () => {
+    const t = 'from std.vgg import vgg_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> vgg_block(64, 1) -> basic|\n}\n';
+    // (The import would go after the first line, which has moved.)
+    const { items: got } = items(t, '# new comment\n');
+    expect(got.some((c) => c.label === 'basic_block')).toBe(false);
+    const { items: below } = items(t, '', '# below\n');
+    expect(below.some((c) => c.label === 'basic_block')).toBe(true);
   });
 });

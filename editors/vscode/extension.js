@@ -136,6 +136,8 @@ function toCompletion(c) {
   }
   if (c.sortText) item.sortText = c.sortText;
   if (c.filterText) item.filterText = c.filterText;
+  // (An import the item brings in with it.)
+  if (c.additionalTextEdits) item.additionalTextEdits = c.additionalTextEdits.map(toEdit);
   return item;
 }
 

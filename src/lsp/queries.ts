@@ -66,6 +66,7 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return items.map((c, i) => ({
       label: c.label, kind: COMPLETION_KIND[c.kind], sortText: `${c.rank}${c.label}`,
       ...(c.detail ? { detail: c.detail } : {}), ...(c.insertText ? { insertText: c.insertText } : {}), ...(c.doc ? { data: { i, label: c.label } } : {}),
+      ...(c.additionalEdits ? { additionalTextEdits: c.additionalEdits.map((e) => ({ range: { start: doc.positionAt(e.start), end: doc.positionAt(e.end) }, newText: e.newText })) } : {}),
     }));
   });
   conn.onCompletionResolve((item) => {

@@ -60,7 +60,7 @@ export function unknownNameExtra(st: State, sc: Scope, name: string, at: Span): 
   if (sc.module.scope.get(name)?.kind === 'model')
     return { hint: `'${name}' is a model: models cannot be called or used as values; write it as a block to reuse it` };
   // A block or constant of the standard library, not imported: the import that brings it in.
-  const specs = sc.module.std ? undefined : st.program.stdNames?.().get(name);
+  const specs = sc.module.std ? undefined : st.program.stdNames?.().get(name)?.map((x) => x.spec);
   if (specs?.length) return { hint: `'${name}' is in ${specs.join(', ')}: import it (\`from ${specs[0]} import ${name}\`)`, fixes: specs.map((spec) => importFix(sc.module, spec, name)) };
   const s = suggest(st, sc, name);
   return s ? { hint: `did you mean '${s}'?`, fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {};

@@ -8,7 +8,7 @@ import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../sy
 import type { WithDiagnostics } from '../diagnostics/types.js';
 import { parseSource } from '../syntax/parse.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
-import { stdNames } from './std-names.js';
+import { type StdName, stdNames } from './std-names.js';
 import { unusedImports } from './unused-imports.js';
 
 export interface ModuleHost {
@@ -47,7 +47,7 @@ export interface Program {
   readonly modules: ReadonlyMap<string, ModuleInfo>;
   readonly diagnostics: readonly Diagnostic[];
   /** The standard library's blocks and constants by name (their modules), read on first use: for unknown names. */
-  readonly stdNames?: () => ReadonlyMap<string, readonly string[]>;
+  readonly stdNames?: () => ReadonlyMap<string, readonly StdName[]>;
 }
 
 /** Parses one file; the language server passes a caching, per-declaration incremental one. */

@@ -4,26 +4,33 @@
  * Read through the module host once per host, and only when a name is unknown.
  */
 import type { Fix } from '../diagnostics/types.js';
+import type { BlockDecl, ConstDecl } from '../syntax/ast.js';
 import { parseSource } from '../syntax/parse.js';
 import { sourceFile, spanOf } from '../syntax/source.js';
 import type { ModuleHost, ModuleInfo } from './modules.js';
 
-const cache = new WeakMap<ModuleHost, ReadonlyMap<string, readonly string[]>>();
+/** A block or constant the standard library declares, and the module (`std.resnet`) that does. */
+export interface StdName {
+  readonly spec: string;
+  readonly decl: BlockDecl | ConstDecl;
+}
 
-/** Name → the standard modules (`std.resnet`) that declare a block or constant of that name, sorted. */
-export function stdNames(host: ModuleHost, from: string): ReadonlyMap<string, readonly string[]> {
+const cache = new WeakMap<ModuleHost, ReadonlyMap<string, readonly StdName[]>>();
+
+/** Name → the standard modules that declare a block or constant of that name (by module name). */
+export function stdNames(host: ModuleHost, from: string): ReadonlyMap<string, readonly StdName[]> {
   let index = cache.get(host);
   if (index) return index;
-  const out = new Map<string, string[]>();
-  for (const spec of host.stdModules?.() ?? []) {
+  const out = new Map<string, StdName[]>();
+  for (const spec of [...(host.stdModules?.() ?? [])].sort()) {
     const path = host.resolve(spec, from);
     const text = path === undefined ? undefined : host.read(path);
     if (text === undefined) continue;
     for (const d of parseSource(sourceFile(path!, text)).result.decls) {
       if ((d.kind !== 'block' && d.kind !== 'const') || !d.name.text) continue;
-      const specs = out.get(d.name.text) ?? [];
-      if (!specs.includes(spec)) specs.push(spec);
-      out.set(d.name.text, specs.sort());
+      const list = out.get(d.name.text) ?? [];
+      if (!list.some((x) => x.spec === spec)) list.push({ spec, decl: d });
+      out.set(d.name.text, list);
     }
   }
   cache.set(host, (index = out));
@@ -44,7 +51,9 @@ export function importFix(mod: ModuleInfo, spec: string, name: string): Fix {
     return at((last.alias ?? last.name).end, `, ${name}`);
   }
   const line = `from ${spec} import ${name}`;
-  const eol = /\r\n?/.exec(text)?.[0] ?? '\n';
+  // The file's line ending, from its first line (reading the whole file for it would cost a completion list per name).
+  const nl = text.indexOf('\n');
+  const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
   if (imports.length) {
     const end = imports[imports.length - 1]!.range.end;
     const nl = text.indexOf('\n', end);

@@ -6,6 +6,7 @@ import { allOps, getOp } from '../ops/registry.js';
 import type { DType, OpDef } from '../ops/types.js';
 import { tensorParams } from '../semantics/calls.js';
 import type { ModuleHost } from '../semantics/modules.js';
+import { importFix, stdNames } from '../semantics/std-names.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
@@ -25,6 +26,8 @@ export interface Completion {
   readonly insertText?: string;
   /** Sort group: lower first. */
   readonly rank: number;
+  /** Other edits made when the item is chosen (the import of a standard-library block). */
+  readonly additionalEdits?: readonly { readonly start: number; readonly end: number; readonly newText: string }[];
 }
 
 /** A name bound in the block or model around the cursor. */
@@ -111,6 +114,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
     for (const n of scope) if (n.layer) out.push({ label: n.name, kind: 'variable', ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
     globals(a, out, true);
     layers(out);
+    stdItems(a, text, out, host, path, true);
     return out;
   }
   // At the start of an argument: the callee's keywords (those not given yet).
@@ -118,8 +122,35 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
   globals(a, out, false);
   layers(out);
+  stdItems(a, text, out, host, path, false);
   if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
   return out;
+}
+
+/**
+ * The standard library's blocks (and constants, where a value goes) that the file does not import: choosing one
+ * adds its import. The import's place comes from the last check's syntax tree, so only while the text before it
+ * is unchanged since (an edit below it, as typing is, leaves it valid).
+ */
+function stdItems(a: Analysis | undefined, text: string, out: Completion[], host: ModuleHost | undefined, path: string | undefined, onlyCallable: boolean): void {
+  const root = a?.result.program.root;
+  if (!a || !root || root.std || !host || !path) return;
+  let same = Math.min(a.text.length, text.length);
+  if (a.text !== text) for (let i = 0; i < same; i++) if (a.text.charCodeAt(i) !== text.charCodeAt(i)) same = i;
+  const edits = new Map<string, { start: number; end: number; newText: string } | null>();
+  for (const [name, list] of stdNames(host, path)) {
+    const { spec, decl } = list[0]!;
+    if (root.scope.has(name) || (onlyCallable && decl.kind !== 'block')) continue;
+    // One insertion point per module: only the name differs.
+    let e = edits.get(spec);
+    if (e === undefined) {
+      const x = importFix(root, spec, '\u0000').edits[0]!;
+      edits.set(spec, (e = x.span.start <= same ? { start: x.span.start, end: x.span.end, newText: x.newText } : null));
+    }
+    if (!e) continue;
+    const add = { ...e, newText: e.newText.replace('\u0000', name) };
+    out.push({ label: name, kind: decl.kind === 'block' ? 'block' : 'constant', detail: `${decl.kind === 'block' ? blockSignature(decl) : `const ${name}`} (${spec}: imported when chosen)`, ...(decl.kind === 'block' && decl.doc ? { doc: decl.doc } : {}), additionalEdits: [add], rank: 2 });
+  }
 }
 
 function keywordArgs(a: Analysis | undefined, call: CallContext): Completion[] {
