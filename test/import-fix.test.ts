@@ -59,3 +59,21 @@ describe('an unknown name the standard library declares', () => {
     expect(acts[0]!.edits[0]!.newText).toBe('from std.resnet import basic_block\n\n');
   });
 });
+
+describe('the standard library index', () => {
+  it('is read once per file-system host: services wrapping one host, and the server warm-up, share it', async () => {
+    const { stdNames } = await import('../src/semantics/std-names.js');
+    const { warmUpSteps } = await import('../src/service/warmup.js');
+    const base = nodeHost();
+    const { steps } = warmUpSteps(base, '/tmp/dslc-warm-up-test.nn');
+    steps[0]!();
+    const a = new LanguageService({ host: base }).moduleHost();
+    const b = new LanguageService({ host: base }).moduleHost();
+    expect(a).not.toBe(b);
+    const first = stdNames(a, PATH);
+    expect(stdNames(b, PATH)).toBe(first);
+    expect(first.get('basic_block')!.map((x) => x.spec)).toEqual(['std.resnet']);
+    // Another host (other files, maybe) reads its own.
+    expect(stdNames(nodeHost(), PATH)).not.toBe(first);
+  });
+});

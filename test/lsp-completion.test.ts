@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
-import { LanguageService, completion, definition, hover, signatureHelp } from '../src/service/index.js';
+import { LanguageService, completion, definition, hover, matchScore, signatureHelp } from '../src/service/index.js';
 
 const TEXT = `# helper (see paper, eq. 3)
 const C0 = 8
@@ -314,9 +314,13 @@ describe('standard-library blocks not imported yet: offered, and chosen with the
   });
 
   it('appended to an import of the same module; nothing for names in scope or constants after ->', () => {
-    const t = 'from std.resnet import bottleneck\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> |\n}\n';
+    const t = 'from std.resnet import bottleneck\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> b|\n}\n';
     const { items: got } = items(t);
     expect(got.filter((c) => c.label === 'bottleneck').map((c) => c.rank)).toEqual([1]);
+    // Only for a word being typed, and only the names it matches.
+    expect(items(t.replace('-> b|', '-> |')).items.some((c) => c.rank === 2)).toBe(false);
+    expect(got.filter((c) => c.rank === 2).every((c) => matchScore(c.label, 'b') !== undefined)).toBe(true);
+    expect(items(t.replace('-> b|', '-> vggb|')).items.filter((c) => c.rank === 2).map((c) => c.label)).toEqual(['vgg_block']);
     expect(got.find((c) => c.label === 'basic_block')!.additionalEdits).toEqual([{ start: t.indexOf('\n'), end: t.indexOf('\n'), newText: ', basic_block' }]);
     expect(got.every((c) => c.kind !== 'constant')).toBe(true);
   });

@@ -264,10 +264,10 @@ describe('dslc lsp --stdio', () => {
     expect(names.map((x: { label: string }) => x.label)).toContain('bottleneck');
     expect(names.map((x: { label: string }) => x.label)).not.toContain('conv2d');
     // A standard-library block not imported yet, after ->: offered with its import as an additional edit.
-    const body = 'model M(x: [1, 64, 8, 8]) {\n  return x -> \n}\n';
+    const body = 'model M(x: [1, 64, 8, 8]) {\n  return x -> bott\n}\n';
     const v2 = c.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: body }]);
     await c.nextDiagnostics(uri, 10000, v2);
-    const after = await c.request('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 14 } });
+    const after = await c.request('textDocument/completion', { textDocument: { uri }, position: { line: 1, character: 18 } });
     expect(after.find((x: { label: string }) => x.label === 'bottleneck').additionalTextEdits).toEqual([{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'from std.resnet import bottleneck\n\n' }]);
     await c.close(uri);
   });

@@ -28,7 +28,9 @@ export interface ServerOptions {
 export function startServer(opts: ServerOptions = {}, conn: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): Connection {
   const debounceMs = opts.debounceMs ?? 50;
   const documents = new TextDocuments(TextDocument);
-  const service = new LanguageService({ host: nodeHost(), now: () => performance.now() });
+  /** One file-system host: the warm-up's reads of the standard library are then the service's too. */
+  const host = nodeHost();
+  const service = new LanguageService({ host, now: () => performance.now() });
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Builds of the hover/inlay index, scheduled for when typing pauses. */
   const indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -44,7 +46,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** What was published from the cache at open, per document: the first check re-sends only if it differs. */
   const fromCache = new Map<string, { version: number; sent: Map<string, string> }>();
   const storeTimers = new Map<string, { timer: ReturnType<typeof setTimeout>; run: () => void }>();
-  const host = nodeHost();
   let checks = 0;
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */

@@ -20,6 +20,8 @@ export interface ModuleHost {
   isStd?(path: string): boolean;
   /** The standard modules there are (`std.resnet`, …), for E0206's hint; absent: the hint names none. */
   stdModules?(): readonly string[];
+  /** The same for hosts that read the same files (a wrapper gives its base's): what caches of library reads key on. */
+  readonly id?: object;
 }
 
 /** What a module-level name refers to. */

@@ -15,11 +15,13 @@ export interface StdName {
   readonly decl: BlockDecl | ConstDecl;
 }
 
-const cache = new WeakMap<ModuleHost, ReadonlyMap<string, readonly StdName[]>>();
+const cache = new WeakMap<object, ReadonlyMap<string, readonly StdName[]>>();
 
 /** Name → the standard modules that declare a block or constant of that name (by module name). */
 export function stdNames(host: ModuleHost, from: string): ReadonlyMap<string, readonly StdName[]> {
-  let index = cache.get(host);
+  // (Per host files: the language server's services wrap one host, and the first unknown name reads the library.)
+  const key = host.id ?? host;
+  let index = cache.get(key);
   if (index) return index;
   const out = new Map<string, StdName[]>();
   for (const spec of [...(host.stdModules?.() ?? [])].sort()) {
@@ -33,7 +35,7 @@ export function stdNames(host: ModuleHost, from: string): ReadonlyMap<string, re
       out.set(d.name.text, list);
     }
   }
-  cache.set(host, (index = out));
+  cache.set(key, (index = out));
   return index;
 }
 

@@ -7,6 +7,7 @@ import type { DType, OpDef } from '../ops/types.js';
 import { tensorParams } from '../semantics/calls.js';
 import type { ModuleHost } from '../semantics/modules.js';
 import { importFix, stdNames } from '../semantics/std-names.js';
+import { matchScore } from './workspace-symbols.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
@@ -114,7 +115,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
     for (const n of scope) if (n.layer) out.push({ label: n.name, kind: 'variable', ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
     globals(a, out, true);
     layers(out);
-    stdItems(a, text, out, host, path, true);
+    stdItems(a, text, out, host, path, true, text.slice(p, offset));
     return out;
   }
   // At the start of an argument: the callee's keywords (those not given yet).
@@ -122,7 +123,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
   globals(a, out, false);
   layers(out);
-  stdItems(a, text, out, host, path, false);
+  stdItems(a, text, out, host, path, false, text.slice(p, offset));
   if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
   return out;
 }
@@ -132,15 +133,16 @@ export function completion(a: Analysis | undefined, text: string, offset: number
  * adds its import. The import's place comes from the last check's syntax tree, so only while the text before it
  * is unchanged since (an edit below it, as typing is, leaves it valid).
  */
-function stdItems(a: Analysis | undefined, text: string, out: Completion[], host: ModuleHost | undefined, path: string | undefined, onlyCallable: boolean): void {
+function stdItems(a: Analysis | undefined, text: string, out: Completion[], host: ModuleHost | undefined, path: string | undefined, onlyCallable: boolean, typed: string): void {
   const root = a?.result.program.root;
-  if (!a || !root || root.std || !host || !path) return;
+  // Only for a word being typed, and the names it matches as editors match (the list stays short).
+  if (!a || !root || root.std || !host || !path || !typed) return;
   let same = Math.min(a.text.length, text.length);
   if (a.text !== text) for (let i = 0; i < same; i++) if (a.text.charCodeAt(i) !== text.charCodeAt(i)) same = i;
   const edits = new Map<string, { start: number; end: number; newText: string } | null>();
   for (const [name, list] of stdNames(host, path)) {
     const { spec, decl } = list[0]!;
-    if (root.scope.has(name) || (onlyCallable && decl.kind !== 'block')) continue;
+    if (root.scope.has(name) || (onlyCallable && decl.kind !== 'block') || matchScore(name, typed) === undefined) continue;
     // One insertion point per module: only the name differs.
     let e = edits.get(spec);
     if (e === undefined) {

@@ -8,6 +8,7 @@
  * keystroke per step, for the server to run while it is idle.
  */
 import type { ModuleHost } from '../semantics/modules.js';
+import { stdNames } from '../semantics/std-names.js';
 import { LanguageService } from './service.js';
 
 const SAMPLE = [
@@ -47,7 +48,8 @@ export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => voi
       seen.cut += a.cut.length;
     }
   };
-  const steps: (() => void)[] = [check];
+  // The standard library's names, read when a name is first unknown (a keystroke would pay for it otherwise).
+  const steps: (() => void)[] = [() => void stdNames(svc.moduleHost(), path), check];
   const at = text.indexOf('  h6 = ');
   [...'  q = h5 -> conv2d(8, 3) # a note\n'].forEach((ch, i) =>
     steps.push(() => {
