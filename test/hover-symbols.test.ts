@@ -54,4 +54,10 @@ describe('hover on names', () => {
     expect(at('H % 16')!.contents).toBe(h.contents);
     expect(at('3, H')?.contents ?? '').not.toContain('size symbol');
   });
+
+  it("an output's name: the shape the model returns there, and the one declared", () => {
+    const y = at('y: [N')!;
+    expect(TEXT.slice(y.start, y.end)).toBe('y');
+    expect(y.contents).toBe('```nn\ny: [N, 10]\n```\noutput of model Net (declared `[N, 10]`)');
+  });
 });

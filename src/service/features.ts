@@ -148,7 +148,7 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   const mod = a.result.program.root;
   const imp = mod.ast.decls.find((d) => d.kind === 'import' && d.moduleRange.start <= offset && offset <= d.moduleRange.end);
   if (imp?.kind === 'import') return moduleHover(a, imp);
-  const size = sizeSymbolAt(a, offset);
+  const size = sizeSymbolAt(a, offset) ?? outputPortAt(a, offset);
   if (size) return size;
   const occ = occurrenceAt(a.symbols(mod), offset);
   const site = siteAt(a, a.path, offset);
@@ -244,6 +244,19 @@ function sizeSymbolAt(a: Analysis, offset: number): Hover | undefined {
     ...(bound !== undefined ? [`bound to \`${formatDim(bound)}\` by the shapes`] : []),
   ];
   return { start: at.name.start, end: at.name.end, contents: lines.join('\n\n') };
+}
+
+/** Hover on an output's name in a model's header: the shape declared and the shape the model returns there. */
+function outputPortAt(a: Analysis, offset: number): Hover | undefined {
+  const d = a.result.program.root.ast.decls.find((x) => x.kind === 'model' && x.range.start <= offset && offset <= x.range.end);
+  if (d?.kind !== 'model') return undefined;
+  const p = d.outputs?.find((x) => x.name.start <= offset && offset <= x.name.end);
+  const m = p && a.result.models.find((x) => x.graph.name === d.name.text);
+  const port = m?.graph.outputs.find((x) => x.name === p!.name.text);
+  if (!p || !m || !port) return undefined;
+  const declared = p.type ? a.text.slice(p.type.range.start, p.type.range.end) : undefined;
+  const got = shapeText(m.graph.tensors[port.tensor]!.type.shape);
+  return { start: p.name.start, end: p.name.end, contents: `\`\`\`nn\n${p.name.text}: ${got}\n\`\`\`\noutput of model ${d.name.text}${declared ? ` (declared \`${declared}\`)` : ''}` };
 }
 
 /** The module the last check loaded for an import of the root file: through its names' bindings, else by the standard path. */
