@@ -272,6 +272,24 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it('organize imports: a source action only when asked for, removing the unused names', async () => {
+    const uri = uriOf(join(ROOT, 'organize.nn'));
+    const text = 'from std.resnet import basic_block, bottleneck\nfrom std.vgg import vgg_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> basic_block(64)\n}\n';
+    await c.openAndCheck(uri, text);
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    expect(c.init.capabilities.codeActionProvider.codeActionKinds).toContain('source.organizeImports');
+    const plain = await c.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [] } });
+    expect(plain.map((x: { kind: string }) => x.kind)).not.toContain('source.organizeImports');
+    const [act] = await c.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], only: ['source.organizeImports'] } });
+    expect(act).toMatchObject({ kind: 'source.organizeImports', title: 'Remove unused imports (2)' });
+    const lines = text.split('\n');
+    const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+    let t = text;
+    for (const e of [...act.edit.changes[uri]].sort((x: { range: { start: { line: number; character: number } } }, y: { range: { start: { line: number; character: number } } }) => offset(y.range.start) - offset(x.range.start))) t = t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end));
+    expect(t).toBe('from std.resnet import basic_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> basic_block(64)\n}\n');
+    await c.close(uri);
+  });
+
   it('completion and signature help: nothing in comments, generic keywords, no activeParameter where no parameter applies', async () => {
     const { uri, text } = await openClean('examples/lenet5.nn');
     const pos = (needle: string) => posAt(text, text.indexOf(needle) + needle.length);

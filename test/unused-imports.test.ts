@@ -104,3 +104,28 @@ describe('W0109 unused import', () => {
     expect(acts[0]!.preferred).toBe(true);
   });
 });
+
+describe('organize imports (source action)', () => {
+  const MODEL = 'model M(x: [1, 3, 8, 8]) {\n  return x -> unit\n}\n';
+  it('removes every unused name in one action, an import at a time; none when nothing is unused', async () => {
+    const { organizeImports } = await import('../src/service/index.js');
+    const s = new LanguageService({ host: memoryHost({ 'lib.nn': LIB }) });
+    const text = `from "./lib.nn" import other, unit, K as k3, DEPTH\nfrom "./lib.nn" import WIDTH\nfrom "./lib.nn" import EPS   # unused too\n${MODEL}`;
+    s.set('m.nn', text);
+    const act = organizeImports(s.analyze('m.nn')!)!;
+    expect(act.kind).toBe('source.organizeImports');
+    expect(act.title).toBe('Remove unused imports (5)');
+    let t = text;
+    for (const e of [...act.edits].sort((x, y) => y.span.start - x.span.start)) t = t.slice(0, e.span.start) + e.newText + t.slice(e.span.end);
+    // (A comment after a removed import goes with its line.)
+    expect(t).toBe(`from "./lib.nn" import unit\n${MODEL}`);
+    expect(unused(t)).toEqual([]);
+    s.set('m.nn', t);
+    expect(organizeImports(s.analyze('m.nn')!)).toBeUndefined();
+    // An alias that is used stays written as an alias.
+    const aliased = `from "./lib.nn" import unit as u, other\n${MODEL.replace('-> unit', '-> u')}`;
+    s.set('m.nn', aliased);
+    const a2 = organizeImports(s.analyze('m.nn')!)!;
+    expect(a2.edits.map((e) => e.newText)).toEqual(['from "./lib.nn" import unit as u']);
+  });
+});

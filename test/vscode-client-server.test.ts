@@ -148,7 +148,7 @@ describe('the VS Code client with dslc lsp --stdio', () => {
       expect(atConv.map((a) => a.title)).toContainEqual(expect.stringMatching(/padding=1/));
       expect(atConv.find((a) => /padding=1/.test(a.title))!.edit.edits.map((e) => e.newText).join('')).toMatch(/padding=1/);
       // The kinds the server offers are declared with the provider (VS Code asks it only for those).
-      expect(mock.registered.codeAction).toEqual([{ providedCodeActionKinds: [CodeActionKind.QuickFix] }]);
+      expect(mock.registered.codeAction).toEqual([{ providedCodeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.Empty.append('source').append('organizeImports')] }]);
       for (const l of mock.listeners.close) l(stem);
     });
   });

@@ -10,7 +10,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
   prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
-  formatRange, minimalEdit, selectionRanges,
+  formatRange, minimalEdit, organizeImports, selectionRanges,
 } from '../service/index.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
@@ -179,8 +179,11 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     // `only` asks for some kinds: `refactor` covers `refactor.rewrite` (LSP kinds are dotted hierarchies).
     const only = p.context?.only;
     const wanted = (kind: string) => !only?.length || only.some((k) => kind === k || kind.startsWith(`${k}.`));
-    const kindOf = (x: { kind: string }) => (x.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite);
-    return codeActions(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))).filter((x) => wanted(kindOf(x))).map((x) => ({
+    const kindOf = (x: { kind: string }) => (x.kind === 'quickfix' ? CodeActionKind.QuickFix : x.kind === 'source.organizeImports' ? CodeActionKind.SourceOrganizeImports : CodeActionKind.RefactorRewrite);
+    // Source actions (the whole file's) only when asked for by kind, as editors do from their source menu.
+    const organize = only?.some((k) => k === 'source' || k === CodeActionKind.SourceOrganizeImports) ? organizeImports(a) : undefined;
+    const actions = [...codeActions(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))), ...(organize ? [organize] : [])];
+    return actions.filter((x) => wanted(kindOf(x))).map((x) => ({
       title: x.title, kind: kindOf(x), ...(x.preferred ? { isPreferred: true } : {}),
       ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
       edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },

@@ -287,7 +287,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceOrganizeImports] },
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
       },

@@ -86,9 +86,15 @@ function removal(text: string, d: ImportDecl, i: number): { start: number; end: 
   const items = d.items;
   const endOf = (k: number) => (items[k]!.alias ?? items[k]!.name).end;
   if (items.length > 1) return i + 1 < items.length ? { start: items[i]!.name.start, end: items[i + 1]!.name.start } : { start: endOf(i - 1), end: endOf(i) };
+  return wholeImport(text, d);
+}
+
+/** What to delete to remove an import: its line (with a comment after it) when no code else is on it, else the import alone. */
+export function wholeImport(text: string, d: ImportDecl): { start: number; end: number } {
   const lineStart = text.lastIndexOf('\n', d.range.start - 1) + 1;
   let end = d.range.end;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  if (text[end] === '#') while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;
   const alone = /^[ \t]*$/.test(text.slice(lineStart, d.range.start));
   if (!alone || (end < text.length && text[end] !== '\n' && text[end] !== '\r')) return { start: d.range.start, end: d.range.end };
   if (text[end] === '\r') end++;

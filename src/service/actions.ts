@@ -14,7 +14,7 @@ import type { Analysis } from './service.js';
 
 export interface CodeAction {
   readonly title: string;
-  readonly kind: 'quickfix' | 'refactor.rewrite';
+  readonly kind: 'quickfix' | 'refactor.rewrite' | 'source.organizeImports';
   readonly edits: readonly { readonly span: Span; readonly newText: string }[];
   readonly diagnostic?: Diagnostic;
   readonly preferred?: boolean;

@@ -10,3 +10,4 @@ export { codeActions, type CodeAction } from './actions.js';
 export { SymbolIndex, fileSymbols, matchScore, type WorkspaceSymbol, type SymbolSource } from './workspace-symbols.js';
 export { formatRange, minimalEdit, type OffsetEdit } from './format-range.js';
 export { selectionRanges, rangesAt } from './selection.js';
+export { organizeImports } from './organize-imports.js';
