@@ -217,6 +217,12 @@ describe('dslc lsp --stdio', () => {
     expect(hints.map((x: { label: string }) => x.label)).toContain(': [N, 16, 5, 5]');
     const lenses = await c.request('textDocument/codeLens', { textDocument: { uri } });
     expect(lenses[0].command.title).toMatch(/^61\.7K params · 417K MACs/);
+    // No command unless the client says it has the summary command; the summary itself is a request.
+    expect(lenses[0].command.command).toBe('');
+    const table = await c.request('dslc/summary', { textDocument: { uri }, format: 'table' });
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'summary', 'examples/lenet5.nn'], { cwd: ROOT, encoding: 'utf8' });
+    expect(table).toEqual({ model: 'LeNet5', text: cli.stdout.trimEnd() });
+    await expect(c.request('dslc/summary', { textDocument: { uri }, model: 'Nope' })).rejects.toMatchObject({ code: -32803 });
     const r = await c.request('textDocument/rename', { textDocument: { uri }, position: posAt(text, text.indexOf('h = x') ), newName: 'features' });
     expect(r.changes[uri].length).toBe(5);
     const sig = await c.request('textDocument/signatureHelp', { textDocument: { uri }, position: posAt(text, text.indexOf('conv2d(6, 5') + 'conv2d(6, '.length) });

@@ -5,6 +5,7 @@
  * and hover, completion, formatting, semantic tokens, folding and quick fixes answer through the registered
  * providers.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -206,6 +207,26 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     expect(texts[0]).toBe('16');
     expect(texts[1]).toMatch(/^conv2d\(16/);
     expect(texts.at(-1)).toBe(`lines 0-${lines.length - 1}`);
+  });
+
+  it("a model's code lens opens its summary beside the editor, as `dslc summary --format markdown` prints it", async () => {
+    // (vscode.CodeLens(range, command) in the mock: its arguments.)
+    const lenses = (await (mock.providers.codeLens as { provideCodeLenses: Function }).provideCodeLenses(doc, token)) as { args: [unknown, { title: string; command: string; arguments?: unknown[] } | undefined] }[];
+    const lens = lenses.map((l) => l.args[1]).find((c) => c?.command === 'dslc.showSummary')!;
+    expect(lens.title).toMatch(/params/);
+    expect(lens.arguments).toEqual([uri.toString(), 'LeNet5']);
+    await mock.commands['dslc.showSummary']!(...lens.arguments!);
+    const file = join(mkdtempSync(join(tmpdir(), 'dslc-summary-')), 'lenet5.nn');
+    writeFileSync(file, doc.getText());
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin/dslc.cjs'), 'summary', '--format', 'markdown', file], { encoding: 'utf8' });
+    expect(cli.status).toBe(0);
+    expect(mock.opened.at(-1)).toEqual({ language: 'markdown', content: cli.stdout.endsWith('\n') ? cli.stdout : `${cli.stdout}\n` });
+    expect(mock.shown.at(-1)!.opts).toEqual({ viewColumn: -2, preview: true });
+    // A model name the file does not have: an error message, nothing opened.
+    const n = mock.opened.length;
+    await mock.commands['dslc.showSummary']!(uri.toString(), 'Nope');
+    expect(mock.opened.length).toBe(n);
+    expect(mock.errors.at(-1)).toMatch(/no summary: no checked model 'Nope'/);
   });
 
   it('workspace symbols: the open document\'s model and standard-library blocks, as SymbolInformation', async () => {

@@ -194,7 +194,7 @@ class Client {
     const init = await conn.request('initialize', {
       processId: process.pid,
       // The server's own options (README, "Language server"): the settings of the same names.
-      initializationOptions: { inlayHints: settings.get('inlayHints', true), codeLens: settings.get('codeLens', true), diagnosticsCache: settings.get('diagnosticsCache', true), warmUp: settings.get('warmUp', true) },
+      initializationOptions: { inlayHints: settings.get('inlayHints', true), codeLens: settings.get('codeLens', true), diagnosticsCache: settings.get('diagnosticsCache', true), warmUp: settings.get('warmUp', true), summaryCommand: true },
       clientInfo: { name: 'dslc-vscode' },
       rootUri: folders[0] ? folders[0].uri.toString() : null,
       workspaceFolders: folders.map((f) => ({ uri: f.uri.toString(), name: f.name })),
@@ -405,8 +405,23 @@ class Client {
     if (c.codeLensProvider)
       d.push(L.registerCodeLensProvider(SELECTOR, { provideCodeLenses: async (doc, t) => {
         const r = await req('textDocument/codeLens', docParams(doc), t);
-        return (r || []).map((l) => new vscode.CodeLens(toRange(l.range), l.command ? { title: l.command.title, command: '' } : undefined));
+        // A model's lens opens its summary (dslc.showSummary); the others only show their totals.
+        return (r || []).map((l) => new vscode.CodeLens(toRange(l.range), l.command ? { title: l.command.title, command: l.command.command || '', ...(l.command.arguments ? { arguments: l.command.arguments } : {}) } : undefined));
       } }));
+  }
+
+  /** A model's layer-by-layer summary (`dslc summary`), as Markdown beside the editor: its lens, or the command. */
+  async showSummary(uri, model) {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri || (editor && editor.document.languageId === LANGUAGE ? editor.document.uri.toString() : undefined);
+    if (!target) return void vscode.window.showErrorMessage('dslc: open a .nn file to see its summary');
+    try {
+      const r = await this.conn.request('dslc/summary', { textDocument: { uri: target }, ...(model ? { model } : {}), format: 'markdown' });
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: `${r.text}\n` });
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+    } catch (e) {
+      vscode.window.showErrorMessage(`dslc: no summary: ${e.message}`);
+    }
   }
 
   async stop() {
@@ -425,6 +440,7 @@ async function activate(context) {
   client = new Client(context);
   context.subscriptions.push(client.output, client.diagnostics);
   context.subscriptions.push(
+    vscode.commands.registerCommand('dslc.showSummary', (uri, model) => client.showSummary(uri, model)),
     vscode.commands.registerCommand('dslc.restartServer', async () => {
       const old = client;
       await old.stop();

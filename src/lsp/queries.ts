@@ -12,6 +12,8 @@ import {
   prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
   formatRange, minimalEdit, organizeImports, selectionRanges,
 } from '../service/index.js';
+import { summarize } from '../checker/summary.js';
+import { renderMarkdown, renderTable } from '../cli/render-summary.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
 import { WorkspaceSymbols, workspaceFiles, workspaceText } from './workspace.js';
@@ -21,6 +23,9 @@ const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
   tensor: CompletionItemKind.Variable, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant, model: CompletionItemKind.Module,
   type: CompletionItemKind.TypeParameter, module: CompletionItemKind.Module,
 };
+/** The client command a model's code lens runs when the client has it (initializationOptions.summaryCommand). */
+export const SUMMARY_COMMAND = 'dslc.showSummary';
+
 const SYMBOL_KIND: Record<DocumentSymbol['kind'] | WorkspaceSymbol['kind'], SymbolKind> = { model: SymbolKind.Module, block: SymbolKind.Class, const: SymbolKind.Constant, import: SymbolKind.Namespace, variable: SymbolKind.Variable };
 
 /** What the queries need from the server: its service, the open documents, and its settings. */
@@ -35,7 +40,7 @@ export interface QueryContext {
   /** A request's position (InvalidParams when missing). */
   positionOf(p: { position?: unknown }): { line: number; character: number };
   pathOf(uri: string): string;
-  config(): { readonly inlayHints: boolean; readonly codeLens: boolean };
+  config(): { readonly inlayHints: boolean; readonly codeLens: boolean; readonly summaryCommand?: boolean };
   /** The workspace folders' paths (rename reaches their files that import a renamed declaration). */
   roots(): readonly string[];
   /** The open documents' paths and texts. */
@@ -169,7 +174,20 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
   conn.onCodeLens((p) => {
     const a = q.open(p);
     if (!q.config().codeLens) return [];
-    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: { title: l.title, command: '' } }));
+    // A model's lens opens its summary where the client has that command (the VS Code extension says so).
+    const open = q.config().summaryCommand;
+    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: open && l.model ? { title: l.title, command: SUMMARY_COMMAND, arguments: [p.textDocument.uri, l.model] } : { title: l.title, command: '' } }));
+  });
+  /**
+   * `dslc/summary`: a model's layer-by-layer summary, as `dslc summary` prints it (Markdown or the text table),
+   * from the current text; the model by name, else the file's first.
+   */
+  conn.onRequest('dslc/summary', (p: { textDocument?: { uri?: unknown }; model?: unknown; format?: unknown }) => {
+    const a = q.fresh(p);
+    const m = typeof p.model === 'string' ? a.result.models.find((x) => x.graph.name === p.model) : a.result.models[0];
+    if (!m) throw new ResponseError(LSPErrorCodes.RequestFailed, typeof p.model === 'string' ? `no checked model '${p.model}' in this file (it has errors, or another name)` : 'this file has no checked model');
+    const s = summarize(m);
+    return { model: m.graph.name, text: p.format === 'table' ? renderTable(s) : renderMarkdown(s) };
   });
   conn.onCodeAction((p) => {
     const a = q.open(p);

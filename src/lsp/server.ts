@@ -40,7 +40,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const publishedVersion = new Map<string, number>();
   /** Files that got diagnostics through each open document (imports), to clear them later. */
   const published = new Map<string, Set<string>>();
-  let config = { inlayHints: true, codeLens: true };
+  let config: { inlayHints: boolean; codeLens: boolean; summaryCommand?: boolean } = { inlayHints: true, codeLens: true };
   /** Diagnostics kept between sessions (see diag-cache.ts); off with `diagnosticsCache: false`. */
   let diagCache: DiagnosticsCache | undefined;
   /** What was published from the cache at open, per document: the first check re-sends only if it differs. */
@@ -260,8 +260,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
 
   conn.onInitialize((params): InitializeResult => {
-    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean };
-    config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true };
+    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean; summaryCommand?: boolean };
+    config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true, summaryCommand: o.summaryCommand === true };
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
@@ -310,7 +310,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
   conn.onDidChangeConfiguration((p) => {
     const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;
-    if (s) config = { inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
+    if (s) config = { ...config, inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
 

@@ -307,6 +307,8 @@ export interface CodeLens {
   readonly start: number;
   readonly end: number;
   readonly title: string;
+  /** A model's lens: its name (an editor can open the model's layer-by-layer summary from it). */
+  readonly model?: string;
 }
 
 /** Totals above each model (whole model) and each block (its first application). */
@@ -321,7 +323,7 @@ export function codeLenses(a: Analysis): CodeLens[] {
       // The output's RF, or (after flatten/dense, which have none) the last one the model has.
       const withRf = [...m.layers].reverse().find((l) => l.rf?.length && l.node.rf.kind !== 'global');
       const rf = withRf ? rfText(withRf.rf) : undefined;
-      out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}` });
+      out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}`, model: d.name.text });
     } else if (d.kind === 'block') {
       const calls = [...(apps.get(d.name.text)?.values() ?? [])];
       if (!calls.length) {

@@ -123,6 +123,10 @@ export function createVscodeMock(settings: Record<string, unknown>) {
   const errors: string[] = [];
   const documents: TextDocument[] = [];
   const disposable = { dispose() {} };
+  /** Commands the extension registered, by name; documents it opened (untitled, with content) and showed. */
+  const commands: Record<string, (...args: unknown[]) => unknown> = {};
+  const opened: { language: string; content: string }[] = [];
+  const shown: { doc: unknown; opts?: unknown }[] = [];
   /** The extra arguments of each registration (trigger characters, a semantic tokens legend, metadata). */
   const registered: Record<string, unknown[]> = {};
   const register = (name: string) => (_sel: unknown, provider: unknown, ...rest: unknown[]) => {
@@ -152,6 +156,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
       onDidChangeConfiguration: () => disposable,
       applyEdit: async () => true,
+      openTextDocument: async (o: { language: string; content: string }) => (opened.push(o), o),
       createFileSystemWatcher: () => ({
         onDidCreate: (l: Listener<Uri>) => (files.create.push(l), disposable),
         onDidChange: (l: Listener<Uri>) => (files.change.push(l), disposable),
@@ -164,7 +169,10 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       showErrorMessage: (s: string) => (errors.push(s), undefined),
       showWarningMessage: () => undefined,
       showInformationMessage: () => undefined,
+      showTextDocument: async (doc: unknown, opts?: unknown) => (shown.push({ doc, opts }), undefined),
+      activeTextEditor: undefined as { document: TextDocument } | undefined,
     },
+    ViewColumn: { Active: -1, Beside: -2 },
     languages: {
       createDiagnosticCollection: () => ({
         set: (uri: Uri, ds: Diagnostic[]) => published.set(uri.toString(), ds),
@@ -190,9 +198,9 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       registerCodeLensProvider: register('codeLens'),
       registerDocumentSemanticTokensProvider: register('semanticTokens'),
     },
-    commands: { registerCommand: () => disposable, executeCommand: async () => undefined },
+    commands: { registerCommand: (name: string, run: (...args: unknown[]) => unknown) => ((commands[name] = run), disposable), executeCommand: async () => undefined },
   };
-  return { api, listeners, files, published, providers, registered, output, errors, documents };
+  return { api, listeners, files, published, providers, registered, output, errors, documents, commands, opened, shown };
 }
 
 /** Loads extension.js with `require('vscode')` answered by `api`. */
