@@ -70,6 +70,15 @@ describe('dslc lsp robustness', () => {
           const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(text, (edits[0]!.a * 7) % (text.length + 1)) });
           expect(h === null || typeof h.contents.value === 'string').toBe(true);
           await c.request('textDocument/completion', { textDocument: { uri }, position: posAt(text, (edits[0]!.a * 13) % (text.length + 1)) });
+          // The other requests on the broken text: answers, not crashes; ranges that hold their position.
+          const pos = posAt(text, (edits[0]!.a * 11) % (text.length + 1));
+          const [sel] = await c.request('textDocument/selectionRange', { textDocument: { uri }, positions: [pos] });
+          expect(sel.range.start.line <= pos.line && sel.range.end.line >= pos.line).toBe(true);
+          const whole = { start: { line: 0, character: 0 }, end: posAt(text, text.length) };
+          expect(Array.isArray(await c.request('textDocument/rangeFormatting', { textDocument: { uri }, range: { start: pos, end: pos }, options: { tabSize: 2, insertSpaces: true } }))).toBe(true);
+          expect(Array.isArray(await c.request('textDocument/codeAction', { textDocument: { uri }, range: whole, context: { diagnostics: [], only: ['source.organizeImports', 'quickfix'] } }))).toBe(true);
+          expect(Array.isArray(await c.request('workspace/symbol', { query: 'a' }))).toBe(true);
+          await c.request('dslc/summary', { textDocument: { uri } }).catch((e: { code: number }) => expect(e.code).toBe(-32803));
           await c.close(uri);
           n++;
         },
