@@ -334,3 +334,36 @@ describe('standard-library blocks not imported yet: offered, and chosen with the
     expect(below.some((c) => c.label === 'basic_block')).toBe(true);
   });
 });
+
+describe("an import's quoted path: the directory's .nn files and folders", () => {
+  it('relative to the importing file, itself excluded, on disk and in memory', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { memoryHost } = await import('../src/semantics/modules.js');
+    const ask = (host: ConstructorParameters<typeof LanguageService>[0]['host'], path: string, t: string) => {
+      const s = new LanguageService({ host });
+      const o = t.indexOf('|');
+      const text = t.replace('|', '');
+      s.set(path, text);
+      return completion(s.analyze(path), text, o, s.moduleHost(), path).map((c) => c.label);
+    };
+    const mem = memoryHost({ 'm.nn': '', 'lib.nn': '', 'blocks/a.nn': '', 'blocks/deep/b.nn': '', 'sub/x.nn': '' });
+    expect(ask(mem, 'm.nn', 'from "|')).toEqual(['lib.nn', 'blocks/', 'sub/']);
+    expect(ask(mem, 'm.nn', 'from "./blocks/|')).toEqual(['a.nn', 'deep/']);
+    expect(ask(mem, 'sub/x.nn', 'from "../|')).toEqual(['lib.nn', 'm.nn', 'blocks/', 'sub/']);
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-paths-'));
+    try {
+      mkdirSync(join(dir, 'blocks'));
+      mkdirSync(join(dir, '.hidden'));
+      for (const f of ['main.nn', 'lib.nn', 'notes.txt', 'blocks/res.nn']) writeFileSync(join(dir, f), '');
+      expect(ask(nodeHost(), join(dir, 'main.nn'), 'from "./|')).toEqual(['lib.nn', 'blocks/']);
+      expect(ask(nodeHost(), join(dir, 'main.nn'), 'from "blocks/r|')).toEqual(['res.nn']);
+      expect(ask(nodeHost(), join(dir, 'main.nn'), 'from "./missing/|')).toEqual([]);
+      // Outside the quotes, the usual completion.
+      expect(ask(nodeHost(), join(dir, 'main.nn'), 'from "./lib.nn" import |')).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -15,6 +15,15 @@ export function nodeHost(): ModuleHost {
       return existsSync(p) ? p : undefined;
     },
     isStd: (p) => p.startsWith(`${STDLIB_DIR}/`),
+    list(dir, from) {
+      try {
+        return readdirSync(resolve(dirname(from), dir), { withFileTypes: true })
+          .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules' && (e.isDirectory() || (e.isFile() && e.name.endsWith('.nn'))))
+          .map((e) => ({ name: e.name, dir: e.isDirectory() }));
+      } catch {
+        return undefined;
+      }
+    },
     stdModules() {
       try {
         return stdModuleNames(readdirSync(STDLIB_DIR, { recursive: true, encoding: 'utf8' }).map((p) => p.replace(/\\/g, '/')));

@@ -274,7 +274,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
         hoverProvider: true,
-        completionProvider: { resolveProvider: true, triggerCharacters: ['>', '(', ',', ' ', '=', '.'] },
+        completionProvider: { resolveProvider: true, triggerCharacters: ['>', '(', ',', ' ', '=', '.', '"', '/'] },
         signatureHelpProvider: { triggerCharacters: ['(', ','] },
         definitionProvider: true,
         referencesProvider: true,

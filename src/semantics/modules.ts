@@ -22,6 +22,11 @@ export interface ModuleHost {
   stdModules?(): readonly string[];
   /** The same for hosts that read the same files (a wrapper gives its base's): what caches of library reads key on. */
   readonly id?: object;
+  /**
+   * The entries of the directory a relative path (`./`, `../blocks/`) names from the importing file: `.nn` files
+   * and folders, for completing an import's path; absent or undefined: none.
+   */
+  list?(dir: string, fromPath: string): readonly { readonly name: string; readonly dir: boolean }[] | undefined;
 }
 
 /** What a module-level name refers to. */
@@ -173,5 +178,29 @@ export function memoryHost(files: Record<string, string>, stdlibDir = 'stdlib'):
       return p in files ? p : undefined;
     },
     read: (p) => files[p],
+    list(dir, from) {
+      const base = normalize(`${from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '.'}/${dir}`);
+      const prefix = base ? `${base}/` : '';
+      const out = new Map<string, boolean>();
+      for (const f of Object.keys(files)) {
+        if (!f.startsWith(prefix)) continue;
+        const rest = f.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        if (slash >= 0) out.set(rest.slice(0, slash), true);
+        else if (rest.endsWith('.nn')) out.set(rest, false);
+      }
+      return [...out].map(([name, d]) => ({ name, dir: d }));
+    },
   };
+}
+
+/** `a/./b/../c` as `a/c` (`/`-separated, no leading `./`). */
+function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '.' || part === '') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
 }

@@ -12,7 +12,7 @@ import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
-import { importCompletion } from './import-completion.js';
+import { importCompletion, importPathCompletion } from './import-completion.js';
 import { type SiteApps, appShape, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 
@@ -93,6 +93,8 @@ const blockTensors = (a: Analysis, d: BlockDecl): readonly Param[] => tensorPara
  * host and the file's path, an import's module name and name list complete too.
  */
 export function completion(a: Analysis | undefined, text: string, offset: number, host?: ModuleHost, path?: string): Completion[] {
+  const inPath = importPathCompletion(text, offset, path, host);
+  if (inPath) return inPath;
   if (lexicalState(text, offset) !== 'code') return [];
   const inImport = importCompletion(a, text, offset, path, host);
   if (inImport) return inImport;

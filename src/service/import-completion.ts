@@ -71,3 +71,24 @@ function exported(a: Analysis | undefined, spec: string, from: string, host: Mod
   const text = host?.read(target);
   return text === undefined ? undefined : parseSource(sourceFile(target, text)).result.decls;
 }
+
+const PATH = /^[ \t]*from[ \t]+"([^"\n]*)$/;
+
+/**
+ * Completion inside an import's quoted path (`from "./bl|`): the `.nn` files and folders of the directory typed so
+ * far, relative to the importing file (not the file itself). Undefined elsewhere.
+ */
+export function importPathCompletion(text: string, offset: number, path: string | undefined, host: ModuleHost | undefined): Completion[] | undefined {
+  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  const m = PATH.exec(line);
+  if (!m || !path) return undefined;
+  const typed = m[1]!;
+  const dir = typed.slice(0, typed.lastIndexOf('/') + 1);
+  const self = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  const out: Completion[] = [];
+  for (const e of host?.list?.(dir || '.', path) ?? []) {
+    if (!dir.replace(/^(\.\/)+/, '') && !e.dir && e.name === self) continue;
+    out.push(e.dir ? { label: `${e.name}/`, kind: 'module', detail: 'folder', rank: 1 } : { label: e.name, kind: 'module', detail: `${dir}${e.name}`, rank: 0 });
+  }
+  return out.sort((a, b) => a.rank - b.rank || (a.label < b.label ? -1 : 1));
+}

@@ -61,7 +61,7 @@ export class LanguageService {
     const base = opts.host;
     this.now = opts.now ?? (() => Date.now());
     // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
-    this.host = { id: base.id ?? base, resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p), ...(base.isStd ? { isStd: (p: string) => base.isStd!(p) } : {}), ...(base.stdModules ? { stdModules: () => base.stdModules!() } : {}) };
+    this.host = { id: base.id ?? base, resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p), ...(base.isStd ? { isStd: (p: string) => base.isStd!(p) } : {}), ...(base.list ? { list: (d: string, f: string) => base.list!(d, f) } : {}), ...(base.stdModules ? { stdModules: () => base.stdModules!() } : {}) };
   }
 
   /** Opens or replaces a document's text. */
