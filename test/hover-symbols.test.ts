@@ -61,3 +61,28 @@ describe('hover on names', () => {
     expect(y.contents).toBe('```nn\ny: [N, 10]\n```\noutput of model Net (declared `[N, 10]`)');
   });
 });
+
+describe('size symbols are names of their model: references, highlights, rename', () => {
+  it("rename reaches the header, the where clause and the body, and the program checks the same", async () => {
+    const { references, highlights, rename, prepareRename } = await import('../src/service/index.js');
+    const text = 'const C = 8\nmodel M(x: [N, 3, H, W], m: [N, 1, H, W]) -> (y: [N, C, H, W]) where H % 8 == 0 {\n  assert H >= 16\n  half = H // 2\n  return x -> conv2d(C, 3, padding=1)\n}\n';
+    const svc = new LanguageService({ host: memoryHost({}) });
+    svc.set('s.nn', text);
+    const an = svc.analyze('s.nn')!;
+    const o = text.indexOf('H,');
+    expect(prepareRename(an, o)).toEqual({ start: o, end: o + 1, name: 'H' });
+    expect(references(an, o).map((r) => text.slice(r.start, r.end))).toEqual(['H', 'H', 'H', 'H', 'H', 'H']);
+    expect(highlights(an, text.indexOf('H // 2')).map((h) => h.kind)).toEqual(['write', 'write', 'read', 'read', 'read', 'read']);
+    const r = rename(an, text.indexOf('H >='), 'height');
+    expect(r.error).toBeUndefined();
+    let t = text;
+    for (const e of [...r.edits!].sort((x, y) => y.span.start - x.span.start)) t = t.slice(0, e.span.start) + e.newText + t.slice(e.span.end);
+    expect(t).toBe(text.replace(/\bH\b/g, 'height'));
+    const codes = (src: string) => check({ path: 's.nn', text: src, host: memoryHost({}) }).diagnostics.map((d) => d.code);
+    expect(codes(t)).toEqual(codes(text));
+    // Not to a name the model uses, nor a constant's; the constant C is no size symbol.
+    expect(rename(an, o, 'half').error).toMatch(/already used in M/);
+    expect(rename(an, o, 'N').error).toBeDefined();
+    expect(references(an, text.indexOf('C, H, W]')).length).toBe(3);
+  });
+});

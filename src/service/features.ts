@@ -7,7 +7,6 @@ import type { CheckedModel } from '../checker/analyze.js';
 import { batchSymbols } from '../checker/memory.js';
 import { formatBytes } from '../checker/summary.js';
 import { lowerBoundKey } from '../symbolic/facts.js';
-import { exprNodes } from '../syntax/walk.js';
 import { constText } from '../semantics/consts.js';
 import type { Binding, ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
@@ -148,9 +147,14 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   const mod = a.result.program.root;
   const imp = mod.ast.decls.find((d) => d.kind === 'import' && d.moduleRange.start <= offset && offset <= d.moduleRange.end);
   if (imp?.kind === 'import') return moduleHover(a, imp);
-  const size = sizeSymbolAt(a, offset) ?? outputPortAt(a, offset);
-  if (size) return size;
   const occ = occurrenceAt(a.symbols(mod), offset);
+  // A model's size symbol (a parameter of it that is no input), in its header or its body.
+  if (occ?.kind === 'param' && occ.decl?.kind === 'model' && !occ.decl.inputs.some((p) => p.name.text === occ.name)) {
+    const h = sizeHover(a, occ.decl, occ.name, occ.start, occ.end);
+    if (h) return h;
+  }
+  const port = outputPortAt(a, offset);
+  if (port) return port;
   const site = siteAt(a, a.path, offset);
   if (occ && (occ.kind === 'local' || occ.kind === 'param') && occ.decl) {
     const defs = a.symbols(mod).occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl && o.start <= occ.start);
@@ -216,16 +220,10 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
 }
 
 /**
- * Hover on a size symbol in a model's header (`N` of `x: [N, 3, H, W]`, or in its `where`): which inputs and
+ * Hover on a size symbol of a model (`N` of `x: [N, 3, H, W]`; in its header, `where` or body): which inputs and
  * axes it sizes, whether it is the batch axis, what it is declared to be (`where`) or was bound to.
  */
-function sizeSymbolAt(a: Analysis, offset: number): Hover | undefined {
-  const d = a.result.program.root.ast.decls.find((x) => x.kind === 'model' && x.range.start <= offset && offset <= x.range.end);
-  if (d?.kind !== 'model') return undefined;
-  const names = [...[...d.inputs, ...(d.outputs ?? [])].flatMap((p) => p.type?.dims ?? []), ...d.where].flatMap((e) => [...exprNodes(e)]);
-  const at = names.find((e) => e.kind === 'name' && e.range.start <= offset && offset <= e.range.end);
-  if (at?.kind !== 'name') return undefined;
-  const name = at.name.text;
+function sizeHover(a: Analysis, d: ModelDecl, name: string, start: number, end: number): Hover | undefined {
   const m = a.result.models.find((x) => x.graph.name === d.name.text);
   if (!m || !m.graph.symbols.has(name)) return undefined;
   const g = m.graph;
@@ -243,7 +241,7 @@ function sizeSymbolAt(a: Analysis, offset: number): Hover | undefined {
     ...(facts.length ? [`declared: ${facts.map((f) => `\`${f}\``).join(', ')}`] : []),
     ...(bound !== undefined ? [`bound to \`${formatDim(bound)}\` by the shapes`] : []),
   ];
-  return { start: at.name.start, end: at.name.end, contents: lines.join('\n\n') };
+  return { start, end, contents: lines.join('\n\n') };
 }
 
 /** Hover on an output's name in a model's header: the shape declared and the shape the model returns there. */

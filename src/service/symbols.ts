@@ -43,6 +43,13 @@ export interface ModuleSymbols {
   readonly steps: readonly Range[];
 }
 
+/** A model's size symbols: the bare names of its inputs' shapes that are no module-level name (those are constants). */
+function sizeSymbolsOf(d: ModelDecl, isGlobal: (name: string) => boolean): Set<string> {
+  const out = new Set<string>();
+  for (const p of d.inputs) for (const x of p.type?.dims ?? []) if (x.kind === 'name' && !isGlobal(x.name.text) && !d.inputs.some((q) => q.name.text === x.name.text)) out.add(x.name.text);
+  return out;
+}
+
 /** Walks a module's declarations and records every name occurrence and call. */
 export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
   const occurrences: Occurrence[] = [];
@@ -52,6 +59,8 @@ export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
     const b = mod.scope.get(n.text);
     occurrences.push({ name: n.text, start: n.start, end: n.end, kind: b ? 'global' : 'unknown', isDef, ...(b ? { binding: b } : {}), ...(decl ? { decl } : {}) });
   };
+  const sizeCache = new Map<ModelDecl, Set<string>>();
+  const sizeSymbols = (d: ModelDecl) => sizeCache.get(d) ?? sizeCache.set(d, sizeSymbolsOf(d, (n) => mod.scope.has(n))).get(d)!;
   for (const d of mod.ast.decls) walkDecl(d);
   occurrences.sort((a, b) => a.start - b.start);
   calls.sort((a, b) => a.range.start - b.range.start);
@@ -74,11 +83,18 @@ export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
     globalOcc(d.name, true, d);
     const locals = new Set<string>();
     const params: Param[] = d.kind === 'block' ? [...d.params] : [...d.inputs];
+    // A model's size symbols (`N`, `H` of `x: [N, 3, H, W]`) are parameters of it too: values in its body,
+    // defined where an input's shape names them (rename and references reach all their uses).
+    const sizes = d.kind === 'model' ? sizeSymbols(d) : undefined;
+    for (const x of sizes ?? []) locals.add(x);
     for (const p of params) {
       locals.add(p.name.text);
       occurrences.push({ name: p.name.text, start: p.name.start, end: p.name.end, kind: 'param', isDef: true, decl: d });
       if (p.default) expr(p.default, locals, d);
-      for (const x of p.type?.dims ?? []) dimExpr(x, locals, d);
+      for (const x of p.type?.dims ?? []) {
+        if (x.kind === 'name' && sizes?.has(x.name.text)) occurrences.push({ name: x.name.text, start: x.name.start, end: x.name.end, kind: 'param', isDef: true, decl: d });
+        else dimExpr(x, locals, d);
+      }
     }
     for (const p of [...(d.kind === 'block' ? (d.returns ?? []) : (d.outputs ?? []))]) for (const x of p.type?.dims ?? []) dimExpr(x, locals, d);
     if (d.kind === 'model') for (const w of d.where) dimExpr(w, locals, d);
@@ -150,7 +166,8 @@ export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
 
   function nameRef(n: Name, locals: Set<string>, d: BlockDecl | ModelDecl | undefined, asCallee: boolean): void {
     if (d && locals.has(n.text)) {
-      occurrences.push({ name: n.text, start: n.start, end: n.end, kind: d.kind === 'block' && d.params.some((p) => p.name.text === n.text) || d.kind === 'model' && d.inputs.some((p) => p.name.text === n.text) ? 'param' : 'local', isDef: false, decl: d });
+      const param = d.kind === 'block' ? d.params.some((p) => p.name.text === n.text) : d.inputs.some((p) => p.name.text === n.text) || sizeSymbols(d).has(n.text);
+      occurrences.push({ name: n.text, start: n.start, end: n.end, kind: param ? 'param' : 'local', isDef: false, decl: d });
       return;
     }
     const b = mod.scope.get(n.text);
