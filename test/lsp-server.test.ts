@@ -246,6 +246,30 @@ describe('dslc lsp --stdio', () => {
     expect(edits.map((e) => e.range.start)).toEqual([posAt(edited, edited.indexOf('h = x')), posAt(edited, at)]);
     const def = await c.request('textDocument/definition', { textDocument: { uri }, position: posAt(edited, at) });
     expect(def[0].range.start).toEqual(posAt(edited, edited.indexOf('h = x')));
+    // Answers from the last check are mapped through the unchecked edit: hover, highlights, symbols, hints, lenses,
+    // tokens and folding land on the new text.
+    const v2 = c.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# another line\n' }]);
+    const twice = `# another line\n${edited}`;
+    const relu = twice.indexOf('relu');
+    const h = await c.request('textDocument/hover', { textDocument: { uri }, position: posAt(twice, relu + 1) });
+    expect(h.range).toEqual({ start: posAt(twice, relu), end: posAt(twice, relu + 4) });
+    const marks = await c.request('textDocument/documentHighlight', { textDocument: { uri }, position: posAt(twice, twice.indexOf('return h') + 7) });
+    expect(marks.map((m: { range: { start: unknown } }) => m.range.start)).toEqual([posAt(twice, twice.indexOf('h = x')), posAt(twice, twice.indexOf('return h') + 7)]);
+    const [sym] = await c.request('textDocument/documentSymbol', { textDocument: { uri } });
+    expect(sym.selectionRange.start).toEqual(posAt(twice, twice.indexOf('M(')));
+    const hints = await c.request('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } } });
+    expect(hints.map((x: { position: unknown }) => x.position)).toContainEqual(posAt(twice, relu + 4));
+    const lenses = await c.request('textDocument/codeLens', { textDocument: { uri } });
+    expect(lenses[0].range.start).toEqual(posAt(twice, twice.indexOf('model M')));
+    const toks = await c.request('textDocument/semanticTokens/full', { textDocument: { uri } });
+    expect(toks.data[0]).toBe(posAt(twice, twice.indexOf('M(')).line);
+    const folds = await c.request('textDocument/foldingRange', { textDocument: { uri } });
+    expect(folds.map((f: { startLine: number }) => f.startLine)).toContain(posAt(twice, twice.indexOf('model M')).line);
+    // A hover inside the edit itself waits for the check.
+    expect(await c.request('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })).toBe(null);
+    await c.nextDiagnostics(uri, 10000, v2);
+    const back = c.change(uri, [{ range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, text: '' }]);
+    await c.nextDiagnostics(uri, 10000, back);
     // A conv that shrinks its input, typed: its padding fix comes once the edit is checked, at the new place.
     const v = c.change(uri, [{ range: { start: posAt(edited, edited.indexOf(', padding=1')), end: posAt(edited, edited.indexOf(', padding=1') + ', padding=1'.length) }, text: '' }]);
     const shrunk = edited.replace(', padding=1', '');

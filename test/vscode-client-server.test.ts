@@ -211,7 +211,13 @@ describe('the VS Code client with dslc lsp --stdio', () => {
 
   it("a model's code lens opens its summary beside the editor, as `dslc summary --format markdown` prints it", async () => {
     // (vscode.CodeLens(range, command) in the mock: its arguments.)
-    const lenses = (await (mock.providers.codeLens as { provideCodeLenses: Function }).provideCodeLenses(doc, token)) as { args: [unknown, { title: string; command: string; arguments?: unknown[] } | undefined] }[];
+    // (Lenses wait for the check of an edit made just before: an earlier test restored the text.)
+    type Lens = { args: [unknown, { title: string; command: string; arguments?: unknown[] } | undefined] };
+    let lenses: Lens[] = [];
+    for (let i = 0; i < 200 && !lenses.length; i++) {
+      lenses = (await (mock.providers.codeLens as { provideCodeLenses: Function }).provideCodeLenses(doc, token)) as Lens[];
+      if (!lenses.length) await new Promise((r) => setTimeout(r, 20));
+    }
     const lens = lenses.map((l) => l.args[1]).find((c) => c?.command === 'dslc.showSummary')!;
     expect(lens.title).toMatch(/params/);
     expect(lens.arguments).toEqual([uri.toString(), 'LeNet5']);

@@ -16,6 +16,7 @@ import { summarize } from '../checker/summary.js';
 import { renderMarkdown, renderTable } from '../cli/render-summary.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
+import type { View } from './view.js';
 import { WorkspaceSymbols, workspaceFiles, workspaceText } from './workspace.js';
 
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
@@ -37,6 +38,8 @@ export interface QueryContext {
   open(p: { textDocument?: { uri?: unknown } } | undefined): Analysis;
   /** Its analysis of the current text (checked now when an edit has not been): for answers that edit or navigate. */
   fresh(p: { textDocument?: { uri?: unknown } } | undefined): Analysis;
+  /** Its last analysis seen through its current text (offsets mapped across an edit not yet checked). */
+  view(p: { textDocument?: { uri?: unknown } } | undefined): View;
   /** A request's position (InvalidParams when missing). */
   positionOf(p: { position?: unknown }): { line: number; character: number };
   pathOf(uri: string): string;
@@ -57,9 +60,11 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
   const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
 
   conn.onHover((p) => {
-    const a = q.open(p);
-    const h = hover(a, at(a, q.positionOf(p)));
-    return h ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range: offsetsRange(fileOf(a), h.start, h.end) } : null;
+    const v = q.view(p);
+    const o = v.toOld(q.docOf(p).offsetAt(q.positionOf(p)));
+    const h = o === undefined ? undefined : hover(v.a, o);
+    const range = h && v.range(h.start, h.end);
+    return h && range ? { contents: { kind: MarkupKind.Markdown, value: h.contents }, range } : null;
   });
   conn.onCompletion((p) => {
     const doc = q.docOf(p);
@@ -94,8 +99,12 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return references(a, at(a, q.positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
   });
   conn.onDocumentHighlight((p) => {
-    const a = q.open(p);
-    return highlights(a, at(a, q.positionOf(p))).map((h) => ({ range: offsetsRange(fileOf(a), h.start, h.end), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+    const v = q.view(p);
+    const o = v.toOld(q.docOf(p).offsetAt(q.positionOf(p)));
+    return (o === undefined ? [] : highlights(v.a, o)).flatMap((h) => {
+      const range = v.range(h.start, h.end);
+      return range ? [{ range, kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }] : [];
+    });
   });
   conn.onPrepareRename((p) => {
     const a = q.fresh(p);
@@ -127,12 +136,13 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return { changes };
   });
   conn.onDocumentSymbol((p) => {
-    const a = q.open(p);
-    const f = fileOf(a);
-    const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol => ({
-      name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range: offsetsRange(f, s.start, s.end), selectionRange: offsetsRange(f, s.selStart, s.selEnd), children: s.children.map(conv),
-    });
-    return documentSymbols(a).map(conv);
+    const v = q.view(p);
+    const conv = (s: DocumentSymbol): import('vscode-languageserver/node').DocumentSymbol[] => {
+      const range = v.range(s.start, s.end);
+      const selectionRange = v.range(s.selStart, s.selEnd);
+      return range && selectionRange ? [{ name: s.name, kind: SYMBOL_KIND[s.kind], ...(s.detail ? { detail: s.detail } : {}), range, selectionRange, children: s.children.flatMap(conv) }] : [];
+    };
+    return documentSymbols(v.a).flatMap(conv);
   });
   const workspaceSymbols = new WorkspaceSymbols();
   conn.onWorkspaceSymbol((p) => {
@@ -149,16 +159,22 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
       rs.reduceRight<SelectionRange | undefined>((parent, r) => ({ range: { start: doc.positionAt(r.start), end: doc.positionAt(r.end) }, ...(parent ? { parent } : {}) }), undefined)!,
     );
   });
-  conn.onFoldingRanges((p) => foldingRanges(q.open(p)).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) })));
+  conn.onFoldingRanges((p) => {
+    const v = q.view(p);
+    const starts = fileOf(v.a).lineStarts;
+    return foldingRanges(v.a).flatMap((r) => {
+      const range = v.range(starts[r.startLine]!, starts[r.endLine]!);
+      return range ? [{ startLine: range.start.line, endLine: range.end.line, ...(r.kind === 'comment' ? { kind: FoldingRangeKind.Comment } : {}) }] : [];
+    });
+  });
   conn.languages.semanticTokens.on((p) => {
-    const a = q.open(p);
-    const f = fileOf(a);
+    const v = q.view(p);
     const data: number[] = [];
     let pl = 0;
     let pc = 0;
-    for (const t of semanticTokens(a)) {
-      const s = offsetsRange(f, t.start, t.end);
-      if (s.start.line !== s.end.line) continue;
+    for (const t of semanticTokens(v.a)) {
+      const s = v.range(t.start, t.end);
+      if (!s || s.start.line !== s.end.line) continue;
       data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, t.end - t.start, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
       pl = s.start.line;
       pc = s.start.character;
@@ -166,17 +182,27 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     return { data };
   });
   conn.languages.inlayHint.on((p) => {
-    const a = q.open(p);
+    const v = q.view(p);
     if (!q.config().inlayHints) return [];
-    const f = fileOf(a);
-    return inlayHints(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))).map((h) => ({ position: offsetsRange(f, h.offset, h.offset).start, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+    const doc = q.docOf(p);
+    // The requested range in the analysis' text (an end inside the changed region: that region's edge).
+    const from = doc.offsetAt(q.positionOf({ position: p.range?.start }));
+    const to = doc.offsetAt(q.positionOf({ position: p.range?.end }));
+    const a = v.a;
+    return inlayHints(a, v.toOld(from) ?? 0, v.toOld(to) ?? a.text.length).flatMap((h) => {
+      const position = v.position(h.offset);
+      return position ? [{ position, label: h.label, kind: InlayHintKind.Type, paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }] : [];
+    });
   });
   conn.onCodeLens((p) => {
-    const a = q.open(p);
+    const v = q.view(p);
     if (!q.config().codeLens) return [];
     // A model's lens opens its summary where the client has that command (the VS Code extension says so).
     const open = q.config().summaryCommand;
-    return codeLenses(a).map((l) => ({ range: offsetsRange(fileOf(a), l.start, l.end), command: open && l.model ? { title: l.title, command: SUMMARY_COMMAND, arguments: [p.textDocument.uri, l.model] } : { title: l.title, command: '' } }));
+    return codeLenses(v.a).flatMap((l) => {
+      const range = v.range(l.start, l.end);
+      return range ? [{ range, command: open && l.model ? { title: l.title, command: SUMMARY_COMMAND, arguments: [p.textDocument.uri, l.model] } : { title: l.title, command: '' } }] : [];
+    });
   });
   /**
    * `dslc/summary`: a model's layer-by-layer summary, as `dslc summary` prints it (Markdown or the text table),

@@ -18,6 +18,7 @@ import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
+import { viewOf } from './view.js';
 
 export interface ServerOptions {
   /** Quiet period before re-checking while edits keep coming (ms). */
@@ -314,7 +315,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
 
-  registerQueries(conn, { service, docOf, open, fresh, positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
+  registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {

@@ -1,0 +1,53 @@
+/**
+ * The last check's analysis seen through the document's current text. Between an edit and its (debounced)
+ * check, requests that answer from the last check (hover, highlights, tokens, hints, lenses, symbols, folding)
+ * would read positions of the older text: offsets are mapped across the one region where the two texts differ,
+ * and whatever falls inside it is left out until the check.
+ */
+import type { Position, Range } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analysis } from '../service/index.js';
+
+export interface View {
+  readonly a: Analysis;
+  /** A request's offset in the current text as one of the analysis' text; undefined inside the changed region. */
+  toOld(offset: number): number | undefined;
+  /** An offset of the analysis' text as a position of the current one; undefined inside the changed region. */
+  position(offset: number): Position | undefined;
+  /**
+   * A range of the analysis' text in the current one: undefined when an end is inside the changed region; a range
+   * around it (a model holding the edit) grows or shrinks with it.
+   */
+  range(start: number, end: number): Range | undefined;
+}
+
+/** The view of `a` through `doc`'s current text (the identity when the analysis is of that text). */
+export function viewOf(a: Analysis, doc: TextDocument): View {
+  const now = doc.getText();
+  const then = a.text;
+  let pre = 0;
+  let suf = 0;
+  if (now !== then) {
+    const max = Math.min(now.length, then.length);
+    while (pre < max && now.charCodeAt(pre) === then.charCodeAt(pre)) pre++;
+    while (suf < max - pre && now.charCodeAt(now.length - 1 - suf) === then.charCodeAt(then.length - 1 - suf)) suf++;
+  }
+  const same = now === then;
+  const delta = now.length - then.length;
+  // (An offset at the edge of the changed region belongs to the unchanged side it touches.)
+  const toNew = (o: number) => (same || o <= pre ? o : o >= then.length - suf ? o + delta : undefined);
+  const position = (o: number) => {
+    const n = toNew(o);
+    return n === undefined ? undefined : doc.positionAt(n);
+  };
+  return {
+    a,
+    toOld: (o) => (same || o <= pre ? o : o >= now.length - suf ? o - delta : undefined),
+    position,
+    range(start, end) {
+      const s = position(start);
+      const e = position(end);
+      return s && e ? { start: s, end: e } : undefined;
+    },
+  };
+}
