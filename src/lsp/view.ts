@@ -7,6 +7,7 @@
 import type { Position, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Analysis } from '../service/index.js';
+import { textEdit } from '../syntax/text-edit.js';
 
 export interface View {
   readonly a: Analysis;
@@ -24,25 +25,18 @@ export interface View {
 /** The view of `a` through `doc`'s current text (the identity when the analysis is of that text). */
 export function viewOf(a: Analysis, doc: TextDocument): View {
   const now = doc.getText();
-  const then = a.text;
-  let pre = 0;
-  let suf = 0;
-  if (now !== then) {
-    const max = Math.min(now.length, then.length);
-    while (pre < max && now.charCodeAt(pre) === then.charCodeAt(pre)) pre++;
-    while (suf < max - pre && now.charCodeAt(now.length - 1 - suf) === then.charCodeAt(then.length - 1 - suf)) suf++;
-  }
-  const same = now === then;
-  const delta = now.length - then.length;
+  const same = now === a.text;
+  // The analysis' [from, to) became the current [from, to + delta).
+  const { from, to, delta } = same ? { from: 0, to: 0, delta: 0 } : textEdit(a.text, now);
   // (An offset at the edge of the changed region belongs to the unchanged side it touches.)
-  const toNew = (o: number) => (same || o <= pre ? o : o >= then.length - suf ? o + delta : undefined);
+  const toNew = (o: number) => (same || o <= from ? o : o >= to ? o + delta : undefined);
   const position = (o: number) => {
     const n = toNew(o);
     return n === undefined ? undefined : doc.positionAt(n);
   };
   return {
     a,
-    toOld: (o) => (same || o <= pre ? o : o >= now.length - suf ? o - delta : undefined),
+    toOld: (o) => (same || o <= from ? o : o >= to + delta ? o - delta : undefined),
     position,
     range(start, end) {
       const s = position(start);

@@ -10,6 +10,7 @@ import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
+import { commonPrefix } from '../syntax/text-edit.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
@@ -139,8 +140,7 @@ function stdItems(a: Analysis | undefined, text: string, out: Completion[], host
   const root = a?.result.program.root;
   // Only for a word being typed, and the names it matches as editors match (the list stays short).
   if (!a || !root || root.std || !host || !path || !typed) return;
-  let same = Math.min(a.text.length, text.length);
-  if (a.text !== text) for (let i = 0; i < same; i++) if (a.text.charCodeAt(i) !== text.charCodeAt(i)) same = i;
+  const same = a.text === text ? text.length : commonPrefix(a.text, text);
   const edits = new Map<string, { start: number; end: number; newText: string } | null>();
   for (const [name, list] of stdNames(host, path)) {
     const { spec, decl } = list[0]!;

@@ -5,6 +5,7 @@
  * editor keeps its markers and undo steps on the unchanged text.
  */
 import { formatText } from '../syntax/printer.js';
+import { textEdit } from '../syntax/text-edit.js';
 import { splitDecls } from './incremental.js';
 
 /** One replacement of the text between two offsets. */
@@ -41,11 +42,9 @@ export function formatRange(text: string, path: string, start: number, end: numb
 /** `old` (at `offset`) replaced by `now`, as one edit of the part between their common prefix and suffix. */
 export function minimalEdit(old: string, now: string, offset = 0): OffsetEdit[] {
   if (old === now) return [];
-  let p = 0;
-  const max = Math.min(old.length, now.length);
-  while (p < max && old.charCodeAt(p) === now.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && old.charCodeAt(old.length - 1 - s) === now.charCodeAt(now.length - 1 - s)) s++;
+  const e = textEdit(old, now);
+  let p = e.from;
+  let s = old.length - e.to;
   // Never split a CRLF pair or a surrogate pair (the edit's ends must be positions an editor can hold).
   while (p > 0 && (isLow(old.charCodeAt(p)) || (old.charCodeAt(p - 1) === 13 && old.charCodeAt(p) === 10))) p--;
   while (s > 0 && (isLow(old.charCodeAt(old.length - s)) || (old.charCodeAt(old.length - s - 1) === 13 && old.charCodeAt(old.length - s) === 10))) s--;
