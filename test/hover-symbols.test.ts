@@ -85,4 +85,18 @@ describe('size symbols are names of their model: references, highlights, rename'
     expect(rename(an, o, 'N').error).toBeDefined();
     expect(references(an, text.indexOf('C, H, W]')).length).toBe(3);
   });
+
+  it('agrees with elaboration on what is a size symbol: a block of the same name does not stop it, a constant does', async () => {
+    const { references } = await import('../src/service/index.js');
+    const text = 'block W(x: Tensor) -> Tensor {\n  return x\n}\nconst C = 3\nmodel M(x: [N, C, 8, W]) {\n  return x -> relu\n}\n';
+    const m = check({ path: 'b.nn', text, host: memoryHost({}) }).models[0]!;
+    expect([...m.graph.symbols.keys()].sort()).toEqual(['N', 'W']);
+    const svc = new LanguageService({ host: memoryHost({}) });
+    svc.set('b.nn', text);
+    const an = svc.analyze('b.nn')!;
+    const w = text.indexOf('W]');
+    expect(hover(an, w)!.contents).toContain('size symbol of model M');
+    expect(references(an, w).map((r) => r.start)).toEqual([w]);
+    expect(hover(an, text.indexOf('C, 8'))!.contents).toContain('const C = 3');
+  });
 });

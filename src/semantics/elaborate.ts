@@ -290,7 +290,12 @@ function addFacts(st: State, sc: Scope, where: readonly Expr[], inputShapes?: Re
 const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
 
 /** A name in a shape is a symbolic dim unless it is a variable or a module constant. */
-const isSymbolName = (sc: Scope, n: string) => !sc.vars.has(n) && sc.module.scope.get(n)?.kind !== 'const';
+/**
+ * Whether a bare name in an input's shape is a size symbol of the model: not a value in scope (`isValue`), and no
+ * module constant (a constant is a fixed size). The editor's symbol table asks the same question.
+ */
+export const isSizeSymbol = (module: ModuleInfo, name: string, isValue: (n: string) => boolean): boolean => !isValue(name) && module.scope.get(name)?.kind !== 'const';
+const isSymbolName = (sc: Scope, n: string) => isSizeSymbol(sc.module, n, (x) => sc.vars.has(x));
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 

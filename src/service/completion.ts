@@ -141,18 +141,12 @@ function stdItems(a: Analysis | undefined, text: string, out: Completion[], host
   // Only for a word being typed, and the names it matches as editors match (the list stays short).
   if (!a || !root || root.std || !host || !path || !typed) return;
   const same = a.text === text ? text.length : commonPrefix(a.text, text);
-  const edits = new Map<string, { start: number; end: number; newText: string } | null>();
   for (const [name, list] of stdNames(host, path)) {
     const { spec, decl } = list[0]!;
     if (root.scope.has(name) || (onlyCallable && decl.kind !== 'block') || matchScore(name, typed) === undefined) continue;
-    // One insertion point per module: only the name differs.
-    let e = edits.get(spec);
-    if (e === undefined) {
-      const x = importFix(root, spec, '\u0000').edits[0]!;
-      edits.set(spec, (e = x.span.start <= same ? { start: x.span.start, end: x.span.end, newText: x.newText } : null));
-    }
-    if (!e) continue;
-    const add = { ...e, newText: e.newText.replace('\u0000', name) };
+    const e = importFix(root, spec, name).edits[0]!;
+    if (e.span.start > same) continue;
+    const add = { start: e.span.start, end: e.span.end, newText: e.newText };
     out.push({ label: name, kind: decl.kind === 'block' ? 'block' : 'constant', detail: `${decl.kind === 'block' ? blockSignature(decl) : `const ${name}`} (${spec}: imported when chosen)`, ...(decl.kind === 'block' && decl.doc ? { doc: decl.doc } : {}), additionalEdits: [add], rank: 2 });
   }
 }

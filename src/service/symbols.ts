@@ -4,6 +4,7 @@
  * tokens and completion read this table; it costs one AST walk per check.
  */
 import type { Arg, BlockDecl, Decl, Expr, ModelDecl, Name, Param, Range, Stmt } from '../syntax/ast.js';
+import { isSizeSymbol } from '../semantics/elaborate.js';
 import type { Binding, ModuleInfo } from '../semantics/modules.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
@@ -43,10 +44,11 @@ export interface ModuleSymbols {
   readonly steps: readonly Range[];
 }
 
-/** A model's size symbols: the bare names of its inputs' shapes that are no module-level name (those are constants). */
-function sizeSymbolsOf(d: ModelDecl, isGlobal: (name: string) => boolean): Set<string> {
+/** A model's size symbols: the bare names of its inputs' shapes that elaboration takes as symbols (not its inputs, not constants). */
+function sizeSymbolsOf(mod: ModuleInfo, d: ModelDecl): Set<string> {
   const out = new Set<string>();
-  for (const p of d.inputs) for (const x of p.type?.dims ?? []) if (x.kind === 'name' && !isGlobal(x.name.text) && !d.inputs.some((q) => q.name.text === x.name.text)) out.add(x.name.text);
+  const isInput = (n: string) => d.inputs.some((q) => q.name.text === n);
+  for (const p of d.inputs) for (const x of p.type?.dims ?? []) if (x.kind === 'name' && isSizeSymbol(mod, x.name.text, isInput)) out.add(x.name.text);
   return out;
 }
 
@@ -60,7 +62,7 @@ export function moduleSymbols(mod: ModuleInfo): ModuleSymbols {
     occurrences.push({ name: n.text, start: n.start, end: n.end, kind: b ? 'global' : 'unknown', isDef, ...(b ? { binding: b } : {}), ...(decl ? { decl } : {}) });
   };
   const sizeCache = new Map<ModelDecl, Set<string>>();
-  const sizeSymbols = (d: ModelDecl) => sizeCache.get(d) ?? sizeCache.set(d, sizeSymbolsOf(d, (n) => mod.scope.has(n))).get(d)!;
+  const sizeSymbols = (d: ModelDecl) => sizeCache.get(d) ?? sizeCache.set(d, sizeSymbolsOf(mod, d)).get(d)!;
   for (const d of mod.ast.decls) walkDecl(d);
   occurrences.sort((a, b) => a.start - b.start);
   calls.sort((a, b) => a.range.start - b.range.start);
