@@ -1,17 +1,17 @@
 // The language-server benchmark's keystroke phases (bench/lsp.mjs) replayed in one process through the
 // LanguageService, without a server or a client: per-keystroke check times, for profiling and tracing
 // (`node --cpu-prof` or `--trace-deopt-verbose` work here as they cannot in a server that speaks LSP on
-// stdout). Usage: npm run build && node --expose-gc bench/lsp-replay.mjs [--lines 2000] [--variant single]
+// stdout). Usage: npm run build && node --expose-gc bench/lsp-replay.mjs [--lines 2000] [--variant single] [--warm small|big]
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, options } from './common.mjs';
 import { generateModel } from './lsp-gen.mjs';
 
-const o = options({ lines: 2000, variant: 'single' });
+const o = options({ lines: 2000, variant: 'single', warm: 'auto' });
 const { LanguageService } = await import(join(ROOT, 'dist/service/service.js'));
 const { nodeHost } = await import(join(ROOT, 'dist/cli/host.js'));
-const { warmUpSteps } = await import(join(ROOT, 'dist/service/warmup.js'));
+const { BIG_MODEL_LAYERS, warmUpSteps } = await import(join(ROOT, 'dist/service/warmup.js'));
 
 const file = join(tmpdir(), `dslc-replay-${o.variant}-${o.lines}.nn`);
 let text = generateModel(Number(o.lines), o.variant);
@@ -36,7 +36,9 @@ const edit = (at, del, ins) => {
   return check();
 };
 const first = check();
-for (const step of warmUpSteps(host, join(tmpdir(), 'dslc-replay-warm-up.nn')).steps) step();
+// The server's warm-up, the bigger one after a big model (as src/lsp/server.ts; `--warm small|big` forces one).
+const big = o.warm === 'auto' ? svc.last(file).result.models.some((m) => m.graph.nodes.length >= BIG_MODEL_LAYERS) : o.warm === 'big';
+for (const step of warmUpSteps(host, join(tmpdir(), 'dslc-replay-warm-up.nn'), big).steps) step();
 // The same places as bench/lsp.mjs: the end of a conv line `frac` into the file.
 const lineEnd = (frac) => text.indexOf('\n', text.indexOf('conv2d(16', text.indexOf('\n', Math.floor(text.length * frac))));
 const KEYS = 30;

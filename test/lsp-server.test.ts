@@ -202,9 +202,26 @@ describe('dslc lsp --stdio', () => {
       await warm.open(uriOf(join(ROOT, 'examples/lenet5.nn')), read('examples/lenet5.nn'));
       await got;
       await quiet();
-      expect((await warm.request('dslc/stats', { gc: false })).warmedUp).toBe(true);
+      const stats = await warm.request('dslc/stats', { gc: false });
+      expect([stats.warmedUp, stats.warmUpKind]).toEqual([true, 'small']);
     } finally {
       await warm.stop();
+    }
+    // After a big model (~1,200 layers), the bigger warm-up.
+    const big = await startClient();
+    try {
+      const uri = uriOf(join(ROOT, 'examples/__big-warm-up.nn'));
+      const got = big.nextDiagnostics(uri, 10000);
+      await big.open(uri, generateModel(300, 'single'));
+      expect((await got).diagnostics).toEqual([]);
+      let stats = await big.request('dslc/stats', { gc: false });
+      for (let i = 0; i < 100 && !stats.warmedUp; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        stats = await big.request('dslc/stats', { gc: false });
+      }
+      expect([stats.warmedUp, stats.warmUpKind]).toEqual([true, 'big']);
+    } finally {
+      await big.stop();
     }
   });
 

@@ -296,6 +296,16 @@ describe('warm-up (src/service/warmup.ts)', () => {
     expect(seen.cut).toBeGreaterThan(5);
   });
 
+  it('after a big model, types the statement 8 times into a sample of 100 statements, as cheap steps', () => {
+    const small = warmUpSteps(nodeHost(), join(ROOT, '__warm-up-small.nn'));
+    const { steps, seen } = warmUpSteps(nodeHost(), join(ROOT, '__warm-up-big.nn'), true);
+    expect(steps.length).toBeGreaterThan(small.steps.length * 6);
+    for (const step of steps) step();
+    // Each typed statement is cut over to the statements after it (the whole-model copies this warms).
+    expect(seen.cut).toBeGreaterThan(8 * 10);
+    expect(seen.resumed).toBeGreaterThan(8 * 20);
+  });
+
   it('runs its steps one per turn while nothing is pending, and stops at a step that throws', async () => {
     const ran: number[] = [];
     let busy = 2;

@@ -14,7 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
 import { LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type Analysis } from '../service/index.js';
 import { sitesOf } from '../service/layers.js';
-import { runWhenIdle, warmUpSteps } from '../service/warmup.js';
+import { BIG_MODEL_LAYERS, runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
@@ -60,6 +60,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** Settles finished (idle work after edits between tokens, see `idle` in publishNow). */
   let settled = 0;
   let warmedUp = false;
+  /** Which warm-up started (src/service/warmup.ts): the bigger one after a big model. */
+  let warmUpKind: 'small' | 'big' | undefined;
 
   const pathOf = (uri: string) => uriToPath(uri);
   /** The open document a request names (InvalidParams when the request names none, or one not open). */
@@ -167,16 +169,18 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       collector()?.({ type: 'minor' });
       if (settle) idle();
     });
-    startWarmUp();
+    startWarmUp(a);
   };
 
   /** The warm-up (src/service/warmup.ts) once, after the first check went out; `warmUp: false` turns it off. */
   let warmUp = true;
-  const startWarmUp = () => {
+  const startWarmUp = (first: Analysis) => {
     if (!warmUp) return;
     warmUp = false;
+    const big = first.result.models.some((m) => m.graph.nodes.length >= BIG_MODEL_LAYERS);
+    warmUpKind = big ? 'big' : 'small';
     runWhenIdle(
-      warmUpSteps(host, join(tmpdir(), 'dslc-warm-up.nn')).steps,
+      warmUpSteps(host, join(tmpdir(), 'dslc-warm-up.nn'), big).steps,
       () => timers.size > 0,
       (e) => conn.console.error(`dslc: internal error in the warm-up: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       () => (warmedUp = true),
@@ -324,7 +328,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const gc = collector();
     if (p?.gc !== false) gc?.();
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, lastKept, settled, warmedUp, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
+    return { heapUsed: m.heapUsed, rss: m.rss, checks, cacheHits, lastCheckMs, lastElaborated, lastResumed, lastKept, settled, warmedUp, warmUpKind, chunkParses: service.parser.parses, statementParses: service.parser.splices, gc: Boolean(gc), open: service.openPaths().length };
   });
 
   // Pending cache writes are flushed before the editor stops the server.

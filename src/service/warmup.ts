@@ -6,34 +6,47 @@
  * statement typed into a big model took about twice the time of the next ones. These steps type into a
  * small model of their own (a service of their own: nothing of the user's documents is touched), one
  * keystroke per step, for the server to run while it is idle.
+ *
+ * After a big model, a bigger warm-up: V8 optimizes a function or a loop only after it has run enough, and
+ * the whole-model passes of a keystroke (the early cutoff's copies, the analysis' passes over every layer)
+ * ran a few hundred iterations over the small sample, not enough. The first statements typed into the
+ * 8,000-layer model of bench/lsp.mjs then took 40–110 ms; typed 8 times into a sample of 100 statements,
+ * the warm-up runs them ~50,000 times and those keystrokes take 15–40 ms (bench/NOTES.md). That costs ~1 s of
+ * idle time in steps of ~2 ms (the first check of the sample ~50 ms), once per server.
  */
 import type { ModuleHost } from '../semantics/modules.js';
 import { stdNames } from '../semantics/std-names.js';
 import { LanguageService } from './service.js';
 
-const SAMPLE = [
-  'block res(x: Tensor, c: int) -> Tensor {',
-  '  y = x -> conv2d(c, 3, padding=1, bias=false) -> batchnorm() -> relu()',
-  '  return add(x, y) -> relu()',
-  '}',
-  '',
-  '# A model with a doc comment, as many have (its graph then has one too).',
-  'model Warm(x: [N, 3, 16, 16]) -> (y: [N, 10]) {',
-  '  h0 = x -> conv2d(8, 3, padding=1) -> relu()',
-  ...Array.from({ length: 12 }, (_, i) => (i % 2 ? `  h${i + 1} = h${i} -> res(8)` : `  h${i + 1} = h${i} -> conv2d(8, 3, padding=1) -> relu()`)),
-  '  return h12 -> adaptive_avg_pool2d(1) -> flatten() -> dense(10)',
-  '}',
-  '',
-].join('\n');
+/** A sample model of `n` statements after its first (alternately a conv→relu and a residual block). */
+const sample = (n: number) =>
+  [
+    'block res(x: Tensor, c: int) -> Tensor {',
+    '  y = x -> conv2d(c, 3, padding=1, bias=false) -> batchnorm() -> relu()',
+    '  return add(x, y) -> relu()',
+    '}',
+    '',
+    '# A model with a doc comment, as many have (its graph then has one too).',
+    'model Warm(x: [N, 3, 16, 16]) -> (y: [N, 10]) {',
+    '  h0 = x -> conv2d(8, 3, padding=1) -> relu()',
+    ...Array.from({ length: n }, (_, i) => (i % 2 ? `  h${i + 1} = h${i} -> res(8)` : `  h${i + 1} = h${i} -> conv2d(8, 3, padding=1) -> relu()`)),
+    `  return h${n} -> adaptive_avg_pool2d(1) -> flatten() -> dense(10)`,
+    '}',
+    '',
+  ].join('\n');
+
+/** The layers of a model from which the bigger warm-up pays (see above): below, the small one is enough. */
+export const BIG_MODEL_LAYERS = 1000;
 
 /**
- * The warm-up's steps: a statement typed character by character (with a comment after it), then a channel
- * count made wrong and mended. `path` names the sample document (never read or written). `seen` counts the
- * checks that took each incremental path, so that a test keeps the steps exercising them.
+ * The warm-up's steps: a statement typed character by character (with a comment after it; `big`: 8 times,
+ * into a sample of 100 statements), then a channel count made wrong and mended. `path` names the sample
+ * document (never read or written). `seen` counts the checks that took each incremental path, so that a test
+ * keeps the steps exercising them.
  */
-export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => void)[]; seen: { kept: number; resumed: number; cut: number } } {
+export function warmUpSteps(host: ModuleHost, path: string, big = false): { steps: (() => void)[]; seen: { kept: number; resumed: number; cut: number } } {
   const svc = new LanguageService({ host });
-  let text = SAMPLE;
+  let text = sample(big ? 100 : 12);
   let version = 0;
   const seen = { kept: 0, resumed: 0, cut: 0 };
   const check = () => {
@@ -50,13 +63,17 @@ export function warmUpSteps(host: ModuleHost, path: string): { steps: (() => voi
   };
   // The standard library's names, read when a name is first unknown (a keystroke would pay for it otherwise).
   const steps: (() => void)[] = [() => void stdNames(svc.moduleHost(), path), check];
-  const at = text.indexOf('  h6 = ');
-  [...'  q = h5 -> conv2d(8, 3) # a note\n'].forEach((ch, i) =>
-    steps.push(() => {
-      text = text.slice(0, at + i) + ch + text.slice(at + i);
-      check();
-    }),
-  );
+  // The statement typed before h6 (then h7, …: each after the one typed before).
+  for (let r = 0; r < (big ? 8 : 1); r++) {
+    let at = 0;
+    [...`  q${r} = h${5 + r} -> conv2d(8, 3) # a note\n`].forEach((ch, i) =>
+      steps.push(() => {
+        if (i === 0) at = text.indexOf(`  h${6 + r} = `);
+        text = text.slice(0, at + i) + ch + text.slice(at + i);
+        check();
+      }),
+    );
+  }
   // A digit typed into a channel count and deleted (the residual add after it fails, then passes).
   for (const typed of [true, false]) {
     steps.push(() => {
