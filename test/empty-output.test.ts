@@ -11,6 +11,7 @@ import { ROOT, checkText, codes } from './helpers/compile.js';
 
 const w0108 = (text: string, inputShapes?: ReadonlyMap<string, number>) =>
   checkText(text, inputShapes ? { inputShapes } : {}).diagnostics.filter((d) => d.code === 'W0108').map((d) => [d.message, d.span?.line, d.hint]);
+const bounds = (text: string) => checkText(text).diagnostics.filter((d) => d.code === 'W0108').map((d) => d.bound);
 
 const VGGISH = (where: string) => `model V(x: [N, 3, H, W])${where} {
   h = x
@@ -26,6 +27,9 @@ describe('W0108: an output that may be empty', () => {
       ['H must be at least 224: conv2d_6 makes floor(H/32) - 6 (axis 2), less than 1 below that', 6, 'declare it (`where H >= 224`), or pad the input'],
       ['W must be at least 224: conv2d_6 makes floor(W/32) - 6 (axis 3), less than 1 below that', 6, 'declare it (`where W >= 224`), or pad the input'],
     ]);
+    // The bound as data too (the editor's quick fix adds it; JSON output carries it).
+    expect(bounds(VGGISH(''))).toEqual([{ symbol: 'H', least: 224 }, { symbol: 'W', least: 224 }]);
+    expect(bounds('model M(x: [N, 3, H, 32]) {\n  return x -> conv2d(8, 3) -> conv2d(8, 5)\n}\n')).toEqual([{ symbol: 'H', least: 7 }]);
   });
 
   it('is silent once a bound, or concrete sizes, cover it; a bound too small leaves the warning', () => {

@@ -7,6 +7,7 @@ export interface DiagExtra {
   hint?: string;
   fixes?: Fix[];
   blockPath?: string[];
+  bound?: { symbol: string; least: number };
 }
 
 /** Builds a diagnostic whose severity comes from the code table. */
@@ -20,6 +21,7 @@ export function diag(code: DiagnosticCode, message: string, span: Span | undefin
     ...(extra.hint ? { hint: extra.hint } : {}),
     ...(extra.fixes?.length ? { fixes: extra.fixes } : {}),
     ...(extra.blockPath?.length ? { blockPath: extra.blockPath } : {}),
+    ...(extra.bound ? { bound: extra.bound } : {}),
   };
 }
 

@@ -36,6 +36,11 @@ export interface Diagnostic {
   readonly fixes?: readonly Fix[];
   /** Which block calls led here, outermost first (`layer2[1]: basic_block`), for blocks expanded many times. */
   readonly blockPath?: readonly string[];
+  /**
+   * The bound a size symbol needs (W0108: `symbol >= least`), as data: the editor's quick fix adds it to
+   * the model's `where` (the fix's place depends on the model's text, which the checker does not see).
+   */
+  readonly bound?: { readonly symbol: string; readonly least: number };
 }
 
 /** Every stage returns its result with the diagnostics it found; nothing throws on bad input. */

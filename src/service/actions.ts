@@ -3,7 +3,6 @@
  * for W0101, the `where` bound W0108 asks for.
  */
 import type { Diagnostic, Span } from '../diagnostics/types.js';
-import { boundOfHint } from '../checker/rules/empty-output.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { Arg, ModelDecl } from '../syntax/ast.js';
@@ -121,7 +120,7 @@ function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
  * the body). Not offered when several models have it and the layer is not inside one of them.
  */
 function boundActions(a: Analysis, d: Diagnostic): CodeAction[] {
-  const b = d.code === 'W0108' ? boundOfHint(d.hint) : undefined;
+  const b = d.code === 'W0108' ? d.bound : undefined;
   if (!b || !d.span) return [];
   const { symbol, least: bound } = b;
   const file = a.result.program.root.file;

@@ -15,15 +15,6 @@ import { holdsWhere, leastFrom } from '../../symbolic/one-symbol-order.js';
 import { decideRelation, relationCondition } from '../../symbolic/order.js';
 import type { Rule } from './rule.js';
 
-/** W0108's hint for a bound; {@link boundOfHint} reads it back (the editor's quick fix adds that bound). */
-const boundHint = (symbol: string, least: number): string => `declare it (\`where ${symbol} >= ${least}\`), or pad the input`;
-
-/** The symbol and bound a W0108 hint names, if it names one. */
-export function boundOfHint(hint: string | undefined): { symbol: string; least: number } | undefined {
-  const m = hint === undefined ? null : /^declare it \(`where (\w+) >= (\d+)`\)/.exec(hint);
-  return m ? { symbol: m[1]!, least: Number(m[2]) } : undefined;
-}
-
 export const emptyOutput: Rule = (g, report) => {
   // Per tensor: 0 not looked at (a layer before it was reported), 1 every size at least 1, 2 the same
   // assuming the bounds found so far (then only bounds are collected after it: nothing else is reported twice).
@@ -86,7 +77,8 @@ export const emptyOutput: Rule = (g, report) => {
   for (const [symbol, { least, node, dim, axis }] of needs)
     report(
       diag('W0108', `${symbol} must be at least ${least}: ${node.path} makes ${formatDim(dim)} (axis ${axis}), less than 1 below that`, node.span, {
-        hint: boundHint(symbol, least),
+        hint: `declare it (\`where ${symbol} >= ${least}\`), or pad the input`,
+        bound: { symbol, least },
       }),
     );
   for (const d of others) report(d);
