@@ -3,7 +3,7 @@
  * `workspace/didChangeWatchedFiles` for an imported file (changed, or created after an import failed)
  * re-checks the open documents that depend on it. A spawned server, as in lsp-server.test.ts.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,5 +73,25 @@ describe('dslc lsp: imported files changed on disk', () => {
     writeFileSync(join(dir, 'later.nn'), 'block tail(x: Tensor) -> Tensor {\n  return x -> dense(2)\n}\n');
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'later.nn')), type: 1 }] });
     expect(await settle(c, uri, [])).toEqual([]);
+  });
+
+  it('a file created or deleted shows in workspace symbols at once (the listing is otherwise reused for 2 s)', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'dslc-watch-ws-'));
+    writeFileSync(join(ws, 'a.nn'), 'block first_tower(x: Tensor) -> Tensor {\n  return x\n}\n');
+    const w = await startClient({ workspaceFolders: [ws], initializationOptions: { warmUp: false }, capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } });
+    try {
+      const towers = async () => ((await w.request('workspace/symbol', { query: '_tower' })) as { name: string }[]).map((s) => s.name);
+      expect(await towers()).toEqual(['first_tower']);
+      const late = join(ws, 'b.nn');
+      writeFileSync(late, 'block second_tower(x: Tensor) -> Tensor {\n  return x\n}\n');
+      await w.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(late), type: 1 }] });
+      expect(await towers()).toEqual(['first_tower', 'second_tower']);
+      rmSync(late);
+      await w.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(late), type: 3 }] });
+      expect(await towers()).toEqual(['first_tower']);
+    } finally {
+      await w.stop();
+      rmSync(ws, { recursive: true, force: true });
+    }
   });
 });

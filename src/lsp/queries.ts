@@ -51,7 +51,11 @@ export interface QueryContext {
 }
 
 /** Registers every query handler on `conn`. */
-export function registerQueries(conn: Connection, q: QueryContext): void {
+/**
+ * Registers the requests answered from the last check (and workspace symbols). Returns what the server tells
+ * them: `filesCreatedOrDeleted`, when the client's file watcher reports `.nn` files created or deleted.
+ */
+export function registerQueries(conn: Connection, q: QueryContext): { filesCreatedOrDeleted(): void } {
   /** The last completion list sent (its items' docs are sent on completionItem/resolve). */
   let lastCompletion: readonly Completion[] = [];
   const fileOf = (a: Analysis) => a.result.program.root.file;
@@ -248,4 +252,5 @@ export function registerQueries(conn: Connection, q: QueryContext): void {
     const end = doc.offsetAt(q.positionOf({ position: r?.end }));
     return textEdits(doc, formatRange(doc.getText(), q.pathOf(p.textDocument.uri), Math.min(start, end), Math.max(start, end)));
   });
+  return { filesCreatedOrDeleted: () => workspaceSymbols.forgetListing() };
 }

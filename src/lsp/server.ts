@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
@@ -299,11 +299,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       serverInfo: { name: 'dslc' },
     };
   });
-  // Imported files edited outside the editor: their importers are checked again.
+  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
+  // Imported files edited outside the editor: their importers are checked again. Files created or deleted
+  // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) {
       const path = pathOf(c.uri);
       if (!path.endsWith('.nn')) continue;
+      if (c.type !== FileChangeType.Changed) queries.filesCreatedOrDeleted();
       for (const q of service.changedOnDisk(path)) {
         const u = documents.all().find((d) => pathOf(d.uri) === q)?.uri;
         if (u) schedule(u);
@@ -318,8 +321,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (s) config = { ...config, inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
     void conn.languages.inlayHint.refresh().catch(() => undefined);
   });
-
-  registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {

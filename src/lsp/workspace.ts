@@ -51,7 +51,10 @@ export function workspaceText(path: string, openText: (p: string) => string | un
   }
 }
 
-/** How long a listing of the workspace's files is reused: a symbol picker queries on every keystroke. */
+/**
+ * How long a listing of the workspace's files is reused: a symbol picker queries on every keystroke. (A client
+ * that watches files says when one is created or deleted: the listing is then made again at once.)
+ */
 const LISTING_MS = 2000;
 
 /**
@@ -62,6 +65,11 @@ export class WorkspaceSymbols {
   private readonly index = new SymbolIndex();
   private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
   private listing: { at: number; key: string; files: readonly string[] } | undefined;
+
+  /** Lists the workspace's files again on the next query (files were created or deleted). */
+  forgetListing(): void {
+    this.listing = undefined;
+  }
 
   /** Symbols matching `query`, best first; `open` gives the open documents' paths and texts. */
   query(roots: readonly string[], open: ReadonlyMap<string, string>, query: string, now = Date.now()): WorkspaceSymbol[] {
