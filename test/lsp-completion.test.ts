@@ -325,13 +325,25 @@ describe('standard-library blocks not imported yet: offered, and chosen with the
     expect(got.every((c) => c.kind !== 'constant')).toBe(true);
   });
 
-  it('none while the text before the import place changed since the last check (the place could be off)', () => {
+  it('the import place moved by an edit before it since the last check; none while an edit covers it', () => {
     const t = 'from std.vgg import vgg_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> vgg_block(64, 1) -> basic|\n}\n';
-    // (The import would go after the first line, which has moved.)
-    const { items: got } = items(t, '# new comment\n');
-    expect(got.some((c) => c.label === 'basic_block')).toBe(false);
+    const at = t.indexOf('|');
+    // The import goes after the first line, which a comment typed above it has moved.
+    const { text, items: got } = items(t, '# new comment\n');
+    const bb = got.find((c) => c.label === 'basic_block')!;
+    const chosen = choose(text, bb, at + '# new comment\n'.length, 'basic'.length);
+    expect(chosen).toBe('# new comment\nfrom std.vgg import vgg_block\nfrom std.resnet import basic_block\nmodel M(x: [1, 64, 8, 8]) {\n  return x -> vgg_block(64, 1) -> basic_block\n}\n');
+    expect(check({ path, text: chosen.replace('basic_block\n}', 'basic_block(64)\n}'), host: nodeHost() }).diagnostics).toEqual([]);
     const { items: below } = items(t, '', '# below\n');
-    expect(below.some((c) => c.label === 'basic_block')).toBe(true);
+    expect(below.find((c) => c.label === 'basic_block')!.additionalEdits).toEqual(bb.additionalEdits!.map((e) => ({ ...e, start: e.start - '# new comment\n'.length, end: e.end - '# new comment\n'.length })));
+    // An edit at the end of the import line: the place after it, moved.
+    s.set(path, t.replace('|', ''));
+    const a = s.analyze(path);
+    const offered = (edited: string) => completion(a, edited, edited.indexOf('basic') + 'basic'.length, s.moduleHost(), path).find((c) => c.label === 'basic_block');
+    const longer = t.replace('|', '').replace('vgg_block\n', 'vgg_block, vgg\n');
+    expect(offered(longer)!.additionalEdits).toEqual([{ start: longer.indexOf('model'), end: longer.indexOf('model'), newText: 'from std.resnet import basic_block\n' }]);
+    // An edit over the place (the line break before it deleted, not checked yet): none.
+    expect(offered(t.replace('|', '').replace('vgg_block\n', 'vgg_block'))).toBeUndefined();
   });
 });
 

@@ -10,7 +10,7 @@ import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
-import { commonPrefix } from '../syntax/text-edit.js';
+import { textEdit } from '../syntax/text-edit.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
@@ -133,20 +133,22 @@ export function completion(a: Analysis | undefined, text: string, offset: number
 
 /**
  * The standard library's blocks (and constants, where a value goes) that the file does not import: choosing one
- * adds its import. The import's place comes from the last check's syntax tree, so only while the text before it
- * is unchanged since (an edit below it, as typing is, leaves it valid).
+ * adds its import. The import's place comes from the last check's syntax tree: it is moved by an edit made
+ * before it since, and none is offered while an edit covers it (the text there is not the one checked).
  */
 function stdItems(a: Analysis | undefined, text: string, out: Completion[], host: ModuleHost | undefined, path: string | undefined, onlyCallable: boolean, typed: string): void {
   const root = a?.result.program.root;
   // Only for a word being typed, and the names it matches as editors match (the list stays short).
   if (!a || !root || root.std || !host || !path || !typed) return;
-  const same = a.text === text ? text.length : commonPrefix(a.text, text);
+  const change = a.text === text ? undefined : textEdit(a.text, text);
   for (const [name, list] of stdNames(host, path)) {
     const { spec, decl } = list[0]!;
     if (root.scope.has(name) || (onlyCallable && decl.kind !== 'block') || matchScore(name, typed) === undefined) continue;
     const e = importFix(root, spec, name).edits[0]!;
-    if (e.span.start > same) continue;
-    const add = { start: e.span.start, end: e.span.end, newText: e.newText };
+    // Before the change, as checked; after it (the character before the place unchanged too), moved; else none.
+    const shift = !change || e.span.end <= change.from ? 0 : e.span.start > change.to ? change.delta : undefined;
+    if (shift === undefined) continue;
+    const add = { start: e.span.start + shift, end: e.span.end + shift, newText: e.newText };
     out.push({ label: name, kind: decl.kind === 'block' ? 'block' : 'constant', detail: `${decl.kind === 'block' ? blockSignature(decl) : `const ${name}`} (${spec}: imported when chosen)`, ...(decl.kind === 'block' && decl.doc ? { doc: decl.doc } : {}), additionalEdits: [add], rank: 2 });
   }
 }
