@@ -52,6 +52,30 @@ describe('W0109 unused import', () => {
     expect(names(unused(mid))).toEqual(['other']);
   });
 
+  it('a local variable that certainly shadows the name is not a use; one bound on some paths only leaves it used', () => {
+    const shadowed = [
+      // Assigned before the read; a parameter; an input; a loop variable in its loop; bound in both branches.
+      'model M(x: [1, 3, 8, 8]) {\n  unit = x -> relu\n  return unit\n}\n',
+      'block b(x: Tensor, unit: Tensor) -> Tensor {\n  return add(x, unit)\n}\nmodel M(x: [1, 3, 8, 8]) {\n  return b(x, x)\n}\n',
+      'model M(unit: [1, 3, 8, 8]) {\n  return unit -> relu\n}\n',
+      'model M(x: [1, 3, 8, 8]) {\n  h = x\n  for unit in [1, 2] {\n    h = h -> conv2d(unit, 1)\n  }\n  return h\n}\n',
+      'model M(x: [1, 3, 8, 8]) {\n  if 1 > 0 {\n    unit = x\n  } else {\n    unit = x -> relu\n  }\n  return unit\n}\n',
+    ];
+    for (const body of shadowed) {
+      const text = `from "./lib.nn" import unit\n${body}`;
+      expect(run(text).filter((d) => d.severity === 'error'), text).toEqual([]);
+      expect(names(unused(text)), text).toEqual(['unit']);
+    }
+    const used = [
+      // Read before it is assigned; bound in one branch only; after a loop that may not run; in another declaration.
+      'model M(x: [1, 3, 8, 8]) {\n  y = x -> unit\n  unit = y\n  return unit\n}\n',
+      'model M(x: [1, 3, 8, 8]) {\n  if 1 > 0 {\n    unit = x\n  }\n  return x -> unit\n}\n',
+      'model M(x: [1, 3, 8, 8]) {\n  h = x\n  for i in [1] {\n    unit = h\n  }\n  return h -> unit\n}\n',
+      'block b(unit: Tensor) -> Tensor {\n  return unit\n}\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> b -> unit\n}\n',
+    ];
+    for (const body of used) expect(unused(`from "./lib.nn" import unit\n${body}`), body).toEqual([]);
+  });
+
   it("is silent on the repository's examples and standard library", () => {
     const host = nodeHost();
     for (const f of ['examples/resnet50.nn', 'examples/vit_b_16.nn', 'stdlib/densenet.nn', 'stdlib/efficientnet.nn']) {

@@ -1,7 +1,7 @@
 /**
  * W0109: an imported name the module never uses. Imports are not re-exported (a module exports only what it
- * declares), so such a name has no effect. Any reference counts as a use, even one a local variable of the
- * same name shadows: the warning is for names certainly unused.
+ * declares), so such a name has no effect. A reference counts as a use unless a local variable of the same
+ * name certainly shadows it there: the warning is for names certainly unused.
  */
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
@@ -21,54 +21,62 @@ export function unusedImports(mod: ModuleInfo): Diagnostic[] {
       });
   if (imported.size === 0) return [];
   const unseen = new Set(imported.keys());
-  // Walks until every imported name is seen (usually early), without recursion (expressions nest deeply).
-  const exprs: Expr[] = [];
-  const params = (ps: readonly Param[] | undefined) => {
-    for (const p of ps ?? []) {
-      if (p.default) exprs.push(p.default);
-      for (const e of p.type?.dims ?? []) exprs.push(e);
+  // A name is a use of the import unless a local variable of that name is certainly bound where it is read
+  // (a parameter, an input, a variable assigned before it on every path); a local bound on some paths
+  // only leaves it a use (the warning is for names certainly unused).
+  const exprs = (es: readonly Expr[], bound: ReadonlySet<string>) => {
+    // Without recursion: expressions nest deeply.
+    const todo = [...es];
+    while (todo.length && unseen.size) {
+      const e = todo.pop()!;
+      if (e.kind === 'name') {
+        if (!bound.has(e.name.text)) unseen.delete(e.name.text);
+      } else for (const c of exprChildren(e)) todo.push(c);
     }
   };
-  const stmts = (ss: readonly Stmt[]) => {
+  const params = (ps: readonly Param[] | undefined, bound: ReadonlySet<string>) => {
+    for (const p of ps ?? []) exprs([...(p.default ? [p.default] : []), ...(p.type?.dims ?? [])], bound);
+  };
+  /** Walks statements in order; returns the names certainly bound after them. */
+  const stmts = (ss: readonly Stmt[], bound: Set<string>): Set<string> => {
     for (const s of ss) {
-      if (s.kind === 'assign' || s.kind === 'expr') exprs.push(s.value);
+      if (!unseen.size) break;
+      if (s.kind === 'assign') {
+        exprs([s.value], bound);
+        bound.add(s.target.text);
+      } else if (s.kind === 'expr') exprs([s.value], bound);
       else if (s.kind === 'if') {
-        exprs.push(s.cond);
-        stmts(s.then);
-        if (s.else) stmts(s.else);
+        exprs([s.cond], bound);
+        const a = stmts(s.then, new Set(bound));
+        const b = s.else ? stmts(s.else, new Set(bound)) : bound;
+        for (const n of a) if (b.has(n)) bound.add(n);
       } else if (s.kind === 'for') {
-        exprs.push(s.iterable);
-        stmts(s.body);
+        exprs([s.iterable], bound);
+        stmts(s.body, new Set(bound).add(s.variable.text));
       } else if (s.kind === 'repeat') {
-        exprs.push(s.count);
-        stmts(s.body);
-      } else if (s.kind === 'assert') exprs.push(s.cond);
-      else if (s.kind === 'return') exprs.push(...s.values);
-      else if (s.kind === 'frozen') stmts(s.body);
+        exprs([s.count], bound);
+        stmts(s.body, new Set(bound));
+      } else if (s.kind === 'assert') exprs([s.cond], bound);
+      else if (s.kind === 'return') exprs(s.values, bound);
+      else if (s.kind === 'frozen') stmts(s.body, bound);
     }
+    return bound;
   };
-  const decl = (d: Decl) => {
-    if (d.kind === 'import') return;
-    if (d.kind === 'const') return void exprs.push(d.value);
-    if (d.kind === 'block') {
-      params(d.params);
-      params(d.returns);
-    } else {
-      params(d.inputs);
-      params(d.outputs);
-      exprs.push(...d.where);
-    }
-    stmts(d.body);
-  };
+  const none: ReadonlySet<string> = new Set();
   for (const d of mod.ast.decls) {
-    decl(d);
-    while (exprs.length && unseen.size) {
-      const e = exprs.pop()!;
-      if (e.kind === 'name') unseen.delete(e.name.text);
-      else for (const c of exprChildren(e)) exprs.push(c);
+    if (d.kind === 'import') continue;
+    if (d.kind === 'const') exprs([d.value], none);
+    else if (d.kind === 'block') {
+      params(d.params, none);
+      params(d.returns, none);
+      stmts(d.body, new Set(d.params.map((p) => p.name.text)));
+    } else {
+      params(d.inputs, none);
+      params(d.outputs, none);
+      exprs(d.where, none);
+      stmts(d.body, new Set(d.inputs.map((p) => p.name.text)));
     }
     if (!unseen.size) return [];
-    exprs.length = 0;
   }
   return [...unseen].map((name) => {
     const at = imported.get(name)!;
