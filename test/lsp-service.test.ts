@@ -325,4 +325,14 @@ describe('warm-up (src/service/warmup.ts)', () => {
     expect(busy).toBeLessThan(0);
     expect(errors.map((e) => (e as Error).message)).toEqual(['step 2']);
   });
+
+  it('waits gap() ms after a step when it asks for a gap (the user typing), none otherwise', async () => {
+    const at: number[] = [];
+    const gaps = [30, 0, 30];
+    await new Promise<void>((resolve) => runWhenIdle([0, 1, 2, 3].map(() => () => void at.push(performance.now())), () => false, () => undefined, resolve, () => gaps.shift() ?? 0));
+    const d = at.slice(1).map((t, i) => t - at[i]!);
+    expect(d[0]).toBeGreaterThanOrEqual(28);
+    expect(d[1]).toBeLessThan(25);
+    expect(d[2]).toBeGreaterThanOrEqual(28);
+  });
 });

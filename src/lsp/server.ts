@@ -174,6 +174,12 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
 
   /** The warm-up (src/service/warmup.ts) once, after the first check went out; `warmUp: false` turns it off. */
   let warmUp = true;
+  /**
+   * When the last edit came. While the user types (an edit in the last second), the warm-up waits 20 ms after
+   * each of its steps (~2 ms each): a keystroke then seldom arrives during one (bench/NOTES.md).
+   */
+  let lastEditAt = -Infinity;
+  const warmUpGap = () => (performance.now() - lastEditAt < 1000 ? 20 : 0);
   const startWarmUp = (first: Analysis) => {
     if (!warmUp) return;
     warmUp = false;
@@ -184,6 +190,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       () => timers.size > 0,
       (e) => conn.console.error(`dslc: internal error in the warm-up: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`),
       () => (warmedUp = true),
+      warmUpGap,
     );
   };
 
@@ -220,6 +227,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** Leading edge after a pause (one keystroke: check at once), trailing debounce while typing fast. */
   const schedule = (uri: string) => {
     const t = performance.now();
+    lastEditAt = t;
     const prev = lastChange.get(uri) ?? -Infinity;
     lastChange.set(uri, t);
     clearTimeout(indexTimers.get(uri));

@@ -88,11 +88,12 @@ export function warmUpSteps(host: ModuleHost, path: string, big = false): { step
 
 /**
  * Runs `steps` one per turn of the event loop (requests and edits that arrive in between go first), waiting
- * while `busy()` (a check is pending), then `onDone`; stops at the first step that throws, after `onError`. (The
- * immediates are not `unref()`ed: unreferenced ones let the event loop wait for I/O, and each step would
- * run only when the next message arrives.)
+ * while `busy()` (a check is pending), then `onDone`; stops at the first step that throws, after `onError`.
+ * `gap()`: milliseconds to wait after a step (while the user types, so that a keystroke seldom arrives during
+ * one: it would wait for that step to end). (The immediates and timers are not `unref()`ed: unreferenced ones
+ * let the event loop wait for I/O, and each step would run only when the next message arrives.)
  */
-export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean, onError: (e: unknown) => void, onDone?: () => void): void {
+export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean, onError: (e: unknown) => void, onDone?: () => void, gap?: () => number): void {
   let i = 0;
   const next = () => {
     if (busy()) return void setTimeout(next, 50).unref();
@@ -104,7 +105,9 @@ export function runWhenIdle(steps: readonly (() => void)[], busy: () => boolean,
       onError(e);
       return;
     }
-    setImmediate(next);
+    const ms = gap?.() ?? 0;
+    if (ms > 0) setTimeout(next, ms);
+    else setImmediate(next);
   };
   setImmediate(next);
 }
