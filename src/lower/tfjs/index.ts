@@ -71,9 +71,16 @@ const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec)
  * The caller's own arrays (weights used as they are) are copied, so that a backend which keeps the array it is
  * given (cpu, webgl) never shares it.
  */
+/** What `predict` needs of a lowered graph once it is loaded: its feeds and fetches. */
+type Ports = Pick<TfjsGraph, 'inputs' | 'outputs'>;
+const ports = (g: TfjsGraph): Ports => ({ inputs: g.inputs, outputs: g.outputs });
+
+/** The lowered weights by name. (A function of its own: a closure over `a` in `loadGraph` would share its scope with the model's weight decoder, which would keep every weight alive.) */
+const weightsByName = (a: TfjsGraph['artifacts']): Map<string, ConstValue> => new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
+
 async function loadGraph(tf: Tf, g: TfjsGraph): Promise<GraphModel> {
   const a = g.artifacts;
-  const values = new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
+  const values = weightsByName(a);
   const reuse = tf.getBackend() === 'wasm';
   const decodeWeights = (_data: unknown, specs: readonly { name: string }[]) => {
     const out: Record<string, import('@tensorflow/tfjs').Tensor> = {};
@@ -93,6 +100,9 @@ async function loadGraph(tf: Tf, g: TfjsGraph): Promise<GraphModel> {
   const artifacts = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, format: a.format, generatedBy: a.generatedBy, convertedBy: a.convertedBy };
   const model = new tf.GraphModel(tf.io.fromMemory(artifacts), {}, { ...tf.io, decodeWeights } as Tf['io']);
   model.loadSync(artifacts);
+  // The model keeps the io object, hence this closure and its scope: emptied, the weights' JS arrays (as large
+  // as the parameters: ~350 MB for ViT-B/16) are not kept alive beside the backend's copies.
+  values.clear();
   return model;
 }
 
@@ -110,7 +120,8 @@ export async function lowerToTfjs(m: CheckedModel, opts: TfjsOptions = {}): Prom
   const g = m.graph;
   const { batch, other } = inputSymbols(m);
   const graphOpts = { weights: opts.weights, init: opts.init, seed: opts.seed, noFuse: opts.noFuse, backend: tf.getBackend() };
-  const cache = new Map<string, Promise<{ graph: TfjsGraph; model: GraphModel }>>();
+  // (The graphs' ports, not the graphs: those hold the weights' arrays, which the backend has copied.)
+  const cache = new Map<string, Promise<{ graph: Ports; model: GraphModel }>>();
   const keyOf = (env: ReadonlyMap<string, number>) => [...env].sort().map(([k, v]) => `${k}=${v}`).join(',');
   const build = (env: ReadonlyMap<string, number>, b: number) => {
     const key = keyOf(new Map([...env, ...[...batch].map((s) => [s, b] as const)]));
@@ -119,7 +130,7 @@ export async function lowerToTfjs(m: CheckedModel, opts: TfjsOptions = {}): Prom
       const r = buildTfjsGraph(m, { ...graphOpts, batch: b, sizes: env });
       if (!r.result) throw new Error(r.diagnostics.map((d) => `${d.code}: ${d.message}`).join('\n'));
       const graph = r.result;
-      p = loadGraph(tf, graph).then((model) => ({ graph, model }));
+      p = loadGraph(tf, graph).then((model) => ({ graph: ports(graph), model }));
       cache.set(key, p);
     }
     return p;
@@ -132,7 +143,7 @@ export async function lowerToTfjs(m: CheckedModel, opts: TfjsOptions = {}): Prom
     diagnostics = r.diagnostics;
     if (!r.result) return { diagnostics };
     const graph = r.result;
-    cache.set(keyOf(new Map([...batch].map((s) => [s, opts.batch ?? 1]))), loadGraph(tf, graph).then((model) => ({ graph, model })));
+    cache.set(keyOf(new Map([...batch].map((s) => [s, opts.batch ?? 1]))), loadGraph(tf, graph).then((model) => ({ graph: ports(graph), model })));
   } else {
     const noForm = g.nodes.find((n) => !n.op.tfjs);
     if (noForm) return { diagnostics: [diag('E0602', `${noForm.path}: ${noForm.op.name} has no TensorFlow.js lowering yet`, noForm.span)] };
