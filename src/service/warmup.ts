@@ -10,9 +10,9 @@
  * After a big model, a bigger warm-up: V8 optimizes a function or a loop only after it has run enough, and
  * the whole-model passes of a keystroke (the early cutoff's copies, the analysis' passes over every layer)
  * ran a few hundred iterations over the small sample, not enough. The first statements typed into the
- * 8,000-layer model of bench/lsp.mjs then took 40–110 ms; typed 8 times into a sample of 100 statements,
- * the warm-up runs them ~50,000 times and those keystrokes take 15–40 ms (bench/NOTES.md). That costs ~1 s of
- * idle time in steps of ~2 ms (the first check of the sample ~50 ms), once per server.
+ * 8,000-layer model of bench/lsp.mjs then took 40–110 ms; typed 8 times into a sample of 100 statements
+ * (~350 layers), the warm-up runs each pass ~100,000 iterations and those keystrokes take 15–40 ms
+ * (bench/NOTES.md). That costs ~1 s of idle time in steps of ~2 ms (the largest ~35 ms), once per server.
  */
 import type { ModuleHost } from '../semantics/modules.js';
 import { stdNames } from '../semantics/std-names.js';
