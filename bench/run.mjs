@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, fmt, machine, options } from './common.mjs';
-import { runStages, runStartup } from './startup.mjs';
+import { runStages, runStartup, startupMarkdown, startupSummaryRow } from './startup.mjs';
 import { VARIANTS, printHeader, printRow, runScale } from './scale.mjs';
 import { runCompare } from './compare_torch.mjs';
 import { exportMarkdown, printExport, runExport } from './onnx_export.mjs';
@@ -69,28 +69,14 @@ Recorded by \`node bench/run.mjs\` (rewrites this file) on ${started.toISOString
 
 | target | measured | result |
 |---|---|---|
-| start-up: \`dslc check examples/resnet50.nn\` ≤ 100 ms above bare \`node -e 1\` | ${fmt(st.overheadMs)} ms above (${fmt(st.stats.check.median)} vs ${fmt(st.stats.node.median)} ms) | ${ok(st.pass)} |
+${startupSummaryRow(st)}
 | 10k layers: check ≤ 1 s | ${at10k.map((r) => `${r.variant} ${fmt(r.ms)} ms`).join(', ')} | ${ok(scaleTime)} |
 | 10k layers: peak RSS ≤ 200 MB | ${at10k.map((r) => `${r.variant} ${fmt(r.maxRssKB / 1024)} MB`).join(', ')} | ${ok(scaleMem)} |
 | dslc ≥ 15× faster than a torch hook summary of ResNet-50 (whole processes) | ${cmp.skipped ? 'skipped' : `${fmt(cmp.ratio, 1)}× (${fmt(cmp.torchMs)} vs ${fmt(cmp.dslcMs)} ms)`} | ${cmp.skipped ? '–' : ok(cmp.pass)} |
 
-## Start-up (\`bench/startup.mjs\`)
-
-${st.runs} interleaved runs of each command (after ${2} warm-up rounds), wall time of the whole process including spawn.
-
-| command | median ms | p25 | p75 | min |
-|---|---|---|---|---|
-${Object.entries({ 'node -e 1': st.stats.node, 'node bin/dslc.cjs --version': st.stats.version, 'node bin/dslc.cjs check examples/resnet50.nn': st.stats.check }).map(([k, v]) => `| \`${k}\` | ${fmt(v.median, 1)} | ${fmt(v.p25, 1)} | ${fmt(v.p75, 1)} | ${fmt(v.min, 1)} |`).join('\n')}
-
-Overhead above node: **${fmt(st.overheadMs, 1)} ms** = loading the compiler (\`--version\` − node) ${fmt(st.loadMs, 1)} ms + parsing, checking and printing ResNet-50 (check − \`--version\`) ${fmt(st.checkWorkMs, 1)} ms.
-
-Where a cold check's time goes (\`node bench/startup.mjs --stages\`: one fresh process per run, median of
-${o.quick ? 3 : 7}, the *unbundled* ES modules of \`dist/\` timed with \`performance.now()\` from process start; the
-CLI itself loads the esbuild bundle with a V8 code cache, which is what "loading the compiler" above measures):
-
-| stage | ms |
-|---|---|
-${Object.entries({ nodeBoot: 'node bootstrap until the first line of the script', importModules: 'import the ~100 ES modules of dist/ (chevrotain included)', parserInit: "Chevrotain parser construction (grammar self-analysis), once per process", parseRoot: 'parse resnet50.nn (cold)', loadProgram: 'parse it again + std.resnet, resolve imports', elaborate: 'elaborate (cold JIT)', analyze: 'analyze: totals, RF, memory, rules', render: 'render diagnostics', total: 'total, from process start' }).map(([k, what]) => `| ${what} | ${fmt(stages[k], 1)} |`).join('\n')}
+<!-- section:startup -->
+${startupMarkdown(st, stages, o.quick ? 3 : 7)}
+<!-- /section:startup -->
 
 ## Scale (\`bench/scale.mjs\`)
 
