@@ -211,6 +211,103 @@ describe('resumed elaboration', () => {
     }, 60_000 * Math.max(1, Number(process.env.FUZZ_RUNS ?? 30) / 30));
   }
 
+  // Edits outside models: inside blocks, and whole declarations typed between the others (a new block, one that
+  // shadows an op, a constant, an import, a half-typed header). A model is elaborated again only when a
+  // declaration of a name it looked up changed (or it met an unknown name); the results stay a fresh check's.
+  const decl = fc.constantFrom(
+    'block extra(x: Tensor) -> Tensor {\n  return x -> relu()\n}\n\n',
+    'block relu(x: Tensor) -> Tensor {\n  return x\n}\n\n',
+    'block res(x: Tensor, c: int) -> Tensor {\n  return x\n}\n\n',
+    'const C = 4\n',
+    'const WIDTH = 16\n',
+    'from std.resnet import basic_block\n',
+    'block half(x: Tensor) -> Tensor {\n',
+    '# a note\n',
+  );
+  const declStarts = (text: string) => [...text.matchAll(/^(?:model|block|const|from)\b/gm)].map((m) => m.index);
+  for (const f of [files.at(-1)!, { name: 'generated declarations', text: generateModel(300, 'decls'), minShare: 0 }, files.find((x) => x.name === 'resnet18.nn')!]) {
+    it(`${f.name}: random edits in blocks and new declarations check exactly as afresh, reusing the models they cannot affect`, () => {
+      const path = join(ROOT, 'examples', '__deps.nn');
+      const host = nodeHost();
+      let reused = 0;
+      const step = fc.oneof({ weight: 2, arbitrary: edit.map((e) => ({ e })) }, { weight: 2, arbitrary: fc.tuple(decl, fc.integer({ min: 0, max: 1_000_000 })).map(([d, i]) => ({ d, at: i / 1_000_000 })) }, { weight: 1, arbitrary: fc.constant('back' as const) });
+      fc.assert(
+        fc.property(fc.array(step, { minLength: 1, maxLength: 5 }), (seq) => {
+          const parser = new IncrementalParser();
+          const cache = new ModelCache();
+          let text = f.text;
+          const texts = [text];
+          cache.run(path, text, host, parser.parse);
+          for (const s of seq) {
+            if (s === 'back') text = texts.at(-2) ?? text;
+            else if ('e' in s) text = applyEdit(text, s.e, 'block');
+            else {
+              const starts = declStarts(text);
+              const p = starts.length ? starts[Math.floor(s.at * (starts.length - 1))]! : text.length;
+              text = text.slice(0, p) + s.d + text.slice(p);
+            }
+            texts.push(text);
+            const inc = cache.run(path, text, host, parser.parse);
+            const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+            expect(inc.diagnostics).toEqual(fresh.diagnostics);
+            expect(inc.models.length).toBe(fresh.models.length);
+            inc.models.forEach((a, i) => expect(canon(a, inc.moves.get(a))).toEqual(canon(fresh.models[i]!)));
+            reused += inc.models.length - inc.elaborated.length;
+          }
+        }),
+        { numRuns: Number(process.env.FUZZ_RUNS ?? 20), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
+      );
+      // The generated file's models use a few of its 30 blocks each: most edits leave most of them alone.
+      if (f.name === 'generated declarations') expect(reused).toBeGreaterThan(0);
+    }, 120_000);
+  }
+
+  it('a new block, or an edit in one, elaborates again only the models that use it (or met an unknown name)', () => {
+    const path = join(ROOT, 'examples', '__deps.nn');
+    const host = nodeHost();
+    const parser = new IncrementalParser();
+    const cache = new ModelCache();
+    const base = `block a(x: Tensor) -> Tensor {
+  return x -> relu()
+}
+
+block b(x: Tensor) -> Tensor {
+  return x -> conv2d(4, 1)
+}
+
+model UsesA(x: [1, 4, 8, 8]) {
+  return x -> a()
+}
+
+model UsesB(x: [1, 4, 8, 8]) {
+  return x -> b()
+}
+
+model Unknown(x: [1, 4, 8, 8]) {
+  return x -> c()
+}
+`;
+    const elaborated = (text: string) => {
+      const r = cache.run(path, text, host, parser.parse);
+      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
+      expect(r.diagnostics).toEqual(fresh.diagnostics);
+      r.models.forEach((m, i) => expect(canon(m, r.moves.get(m))).toEqual(canon(fresh.models[i]!)));
+      return r.elaborated;
+    };
+    expect(elaborated(base)).toEqual(['UsesA', 'UsesB', 'Unknown']);
+    // A new block above the others: only the model with an unknown name (its did-you-mean sees every name).
+    const added = `block extra(x: Tensor) -> Tensor {\n  return x\n}\n\n${base}`;
+    expect(elaborated(added)).toEqual(['Unknown']);
+    // Its body edited: the same.
+    const edited = added.replace('return x\n}', 'return x -> relu()\n}');
+    expect(elaborated(edited)).toEqual(['Unknown']);
+    // An edit in block b: the model that uses it.
+    const inB = edited.replace('conv2d(4, 1)', 'conv2d(4, 3, padding=1)');
+    expect(elaborated(inB)).toEqual(['UsesB', 'Unknown']);
+    // A block that shadows the op relu, which block a calls: the model that uses a.
+    expect(elaborated(`block relu(x: Tensor) -> Tensor {\n  return x\n}\n\n${inB}`)).toEqual(['UsesA', 'Unknown']);
+  });
+
   it('keeps a model through an edit between its tokens, but not one inside quoted source (an assertion)', () => {
     const path = join(ROOT, 'examples', '__resume.nn');
     const parser = new IncrementalParser();

@@ -34,6 +34,11 @@ export interface Elaboration {
   };
   readonly deferred: readonly DeferredAssert[];
   readonly diagnostics: Diagnostic[];
+  /**
+   * With `resumable`: the root module's names it looked up so far, deferred assertions included, or 'all' (see
+   * `State.rootLookups`).
+   */
+  readonly rootLookups?: () => ReadonlySet<string> | 'all';
   /** Evaluates deferred assertions once the checker can answer totals and receptive fields. */
   runDeferred(analysis: AnalysisProvider): Diagnostic[];
 }
@@ -189,6 +194,7 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
     reused: reused || undefined,
     deferred: st.deferred,
     diagnostics: st.diagnostics,
+    ...(resumable ? { rootLookups: () => (st.lookupsAll ? 'all' : st.rootLookups) } : {}),
     runDeferred(analysis) {
       const before = st.diagnostics.length;
       st.analysis = analysis;
@@ -295,7 +301,10 @@ const baseName = (p: string) => p.slice(p.lastIndexOf('/') + 1);
  * module constant (a constant is a fixed size). The editor's symbol table asks the same question.
  */
 export const isSizeSymbol = (module: ModuleInfo, name: string, isValue: (n: string) => boolean): boolean => !isValue(name) && module.scope.get(name)?.kind !== 'const';
-const isSymbolName = (sc: Scope, n: string) => isSizeSymbol(sc.module, n, (x) => sc.vars.has(x));
+const isSymbolName = (st: State, sc: Scope, n: string) => {
+  if (st.journal) st.rootLookups.add(n);
+  return isSizeSymbol(sc.module, n, (x) => sc.vars.has(x));
+};
 
 const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
@@ -312,7 +321,7 @@ function tensorType(st: State, sc: Scope, p: Param, inputShapes?: ReadonlyMap<st
   }
   const shape: Dim[] = [];
   for (const d of t.dims) {
-    if (d.kind === 'name' && isSymbolName(sc, d.name.text)) {
+    if (d.kind === 'name' && isSymbolName(st, sc, d.name.text)) {
       const name = d.name.text;
       const given = inputShapes?.get(name);
       if (given !== undefined) {
@@ -349,7 +358,7 @@ function checkDeclared(st: State, sc: Scope, declared: Param, tensor: number): v
   const actual = st.tensors[tensor]!.type.shape;
   const want: Dim[] = [];
   for (const d of t.dims) {
-    const v = d.kind === 'name' && isSymbolName(sc, d.name.text) ? ({ k: 'dim', v: sym(d.name.text) } as Value) : evaluate(st, sc, d);
+    const v = d.kind === 'name' && isSymbolName(st, sc, d.name.text) ? ({ k: 'dim', v: sym(d.name.text) } as Value) : evaluate(st, sc, d);
     const dim = asDim(v);
     if (dim === undefined) return;
     want.push(dim);

@@ -22,6 +22,7 @@ import { ARITH_OPS, type BigIntValue, type Operand, TOO_LONG_PREFIX, bigMessage,
 export function lookup(st: State, sc: Scope, name: string, at?: Range): Value | undefined {
   const v = sc.vars.get(name);
   if (v) return v;
+  if (st.journal && (sc.module === st.program.root || sc.module.path === st.program.root.path)) st.rootLookups.add(name);
   const b = sc.module.scope.get(name);
   if (b) {
     if (b.kind === 'error') return ERR;
@@ -57,6 +58,8 @@ export function knownNames(sc: Scope): string[] {
 
 /** The hint (and fix) of an unknown-name error: a model used as a value is said to be one; else a did-you-mean. */
 export function unknownNameExtra(st: State, sc: Scope, name: string, at: Span): DiagExtra {
+  // The hint depends on every name in scope and on the imports.
+  st.lookupsAll = true;
   if (sc.module.scope.get(name)?.kind === 'model')
     return { hint: `'${name}' is a model: models cannot be called or used as values; write it as a block to reuse it` };
   // A block or constant of the standard library, not imported: the import that brings it in.

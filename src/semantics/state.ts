@@ -93,6 +93,15 @@ export class State {
   analysis: AnalysisProvider | undefined;
   /** Records changes so that the state can be rewound to an earlier statement (editor only). */
   journal: Journal | undefined;
+  /**
+   * While journaling: the names looked up in the root module's scope (past the local variables: blocks,
+   * constants, imports, and ops or builtins a declaration could shadow), and `lookupsAll` once a did-you-mean
+   * or an import hint looked at every name. What the model depends on besides its own text: the editor
+   * elaborates it again only when a declaration of one of these names changes (src/service/incremental-check.ts).
+   * A resumed run continues this state, so the statements it does not run again keep their names here.
+   */
+  readonly rootLookups = new Set<string>();
+  lookupsAll = false;
   /** The statement or call being executed (where an exhausted stack is reported). */
   atModule: ModuleInfo | undefined;
   atRange: Range | undefined;

@@ -1,9 +1,12 @@
 /**
  * Incremental checking per top-level declaration: the same stages as `check()` in src/api.ts (loadProgram,
  * elaborate, analyze, in the same order with the same filtering), but a model whose own text and whose
- * possible dependencies (every non-model declaration of the file and every imported file) are unchanged is
- * not elaborated again: its last result is reused, its spans moved to where its declaration now is.
- * Typing inside one model of a file re-elaborates that model only.
+ * dependencies are unchanged is not elaborated again: its last result is reused, its spans moved to where its
+ * declaration now is. Its dependencies: every imported file, and the declarations of the file that bear the
+ * names its elaboration looked up (`Elaboration.rootLookups`: blocks, constants, imported names, and the names
+ * of ops a new declaration could shadow); every declaration of the file when it met an unknown name (its
+ * did-you-mean looked at all of them). Typing inside one model of a file re-elaborates that model only; typing
+ * a new block, or inside a block, re-elaborates only the models that use it.
  */
 import type { CheckResult } from '../api.js';
 import { analyze, type CheckedModel, rebasedModel } from '../checker/analyze.js';
@@ -33,6 +36,8 @@ interface Entry {
   readonly key: string;
   /** The key without the model's own text: what else the result depends on. */
   readonly depKey: string;
+  /** The names `depKey` is made of (undefined: every declaration), see `Elaboration.rootLookups`. */
+  readonly lookups?: ReadonlySet<string> | 'all';
   /** The root file's text and the model's declaration when this result was made. */
   readonly text: string;
   readonly decl: ModelDecl;
@@ -98,7 +103,22 @@ export class ModelCache {
     const chunkOf = (offset: number) => chunkAt(chunks, offset);
     const modelChunks = new Set(modelsOf(root).map((m) => chunkOf(m.range.start)));
     const imported = [...program.modules.values()].filter((m) => m !== root).map((m) => `${m.path}\u0001${m.file.text}`);
-    const depKey = [...chunks.filter((_, i) => !modelChunks.has(i)).map((c) => c.text), ...imported].join('\u0000');
+    const everything = [...chunks.filter((_, i) => !modelChunks.has(i)).map((c) => c.text), ...imported].join('\u0000');
+    const importedKey = imported.join('\u0000');
+    // Per name, the texts of the declarations of the file that bear it (made on first need).
+    let declared: Map<string, string> | undefined;
+    const declaredAs = (name: string) => {
+      if (!declared) {
+        declared = new Map();
+        for (const d of root.ast.decls) {
+          const text = chunks[chunkOf(d.range.start)]!.text;
+          for (const n of d.kind === 'import' ? d.items.map((it) => (it.alias ?? it.name).text) : [d.name.text]) declared.set(n, `${declared.get(n) ?? ''}\u0001${text}`);
+        }
+      }
+      return declared.get(name) ?? '';
+    };
+    const depKeyOf = (lookups: ReadonlySet<string> | 'all' | undefined) =>
+      lookups === undefined || lookups === 'all' ? `*\u0000${everything}` : `${importedKey}\u0000${[...lookups].sort().map((n) => `${n}\u0002${declaredAs(n)}`).join('\u0000')}`;
 
     const diagnostics: Diagnostic[] = [...program.diagnostics];
     const models: CheckedModel[] = [];
@@ -115,9 +135,12 @@ export class ModelCache {
     for (const m of modelsOf(root)) {
       const name = m.name.text;
       // Two models with one name: the second is an error (E0205) and elaborate() finds the first anyway.
-      const dep = `${depKey}\u0003${names.indexOf(name)}`;
-      const key = `${dep}\u0002${chunks[chunkOf(m.range.start)]!.text}`;
+      const own = chunks[chunkOf(m.range.start)]!.text;
+      const depOf = (lookups: ReadonlySet<string> | 'all' | undefined) => `${depKeyOf(lookups)}\u0003${names.indexOf(name)}`;
       let e = this.entries.get(name);
+      // What the last result depended on, as it is now.
+      const dep = depOf(e?.lookups);
+      const key = `${dep}\u0002${own}`;
       let elabDiagnostics: readonly Diagnostic[];
       let analyzeDiagnostics: readonly Diagnostic[];
       let moved: { anchor: Kept; last: Kept } | undefined;
@@ -148,13 +171,18 @@ export class ModelCache {
           previousModel = rebasedModel(e.model, rebasedGraph(e.model.graph, rebased, move));
         }
         const el = elaborate(program, name, undefined, { resumable: true, previous, origin: movedFrom });
-        if ('error' in el) e = { key, depKey: dep, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
-        else {
+        if ('error' in el) {
+          const d = depOf(undefined);
+          e = { key: `${d}\u0002${own}`, depKey: d, text, decl: m, chunks, elabDiagnostics: el.error, analyzeDiagnostics: [] };
+        } else {
           if (el.reused) resumed.push(name);
           if (el.reused?.cut) cut.push(name);
           const from = el.reused?.suffix && e?.prior && el.reused.suffix.oldNodes.deref() === e.prior.graph.nodes ? e.prior : previousModel;
           const { result, diagnostics: ds } = analyze(el, {}, el.reused ? from : undefined);
-          e = { key, depKey: dep, text, decl: m, chunks, model: result, ...(el.reused && previousModel ? { prior: previousModel } : {}), el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
+          // (After the analysis: deferred assertions look names up too.)
+          const lookups = el.rootLookups?.();
+          const d = depOf(lookups);
+          e = { key: `${d}\u0002${own}`, depKey: d, ...(lookups ? { lookups } : {}), text, decl: m, chunks, model: result, ...(el.reused && previousModel ? { prior: previousModel } : {}), el, elabDiagnostics: el.diagnostics, analyzeDiagnostics: ds };
         }
         elabDiagnostics = e.elabDiagnostics;
         analyzeDiagnostics = e.analyzeDiagnostics;
@@ -202,6 +230,7 @@ export class ModelCache {
       entries.set(name, {
         key,
         depKey: e.depKey,
+        ...(e.lookups ? { lookups: e.lookups } : {}),
         text: last.text,
         decl: last.decl,
         chunks,
