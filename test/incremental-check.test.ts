@@ -227,17 +227,14 @@ describe('resumed elaboration', () => {
   const declStarts = (text: string) => [...text.matchAll(/^(?:model|block|const|from)\b/gm)].map((m) => m.index);
   for (const f of [files.at(-1)!, { name: 'generated declarations', text: generateModel(300, 'decls'), minShare: 0 }, files.find((x) => x.name === 'resnet18.nn')!]) {
     it(`${f.name}: random edits in blocks and new declarations check exactly as afresh, reusing the models they cannot affect`, () => {
-      const path = join(ROOT, 'examples', '__deps.nn');
-      const host = nodeHost();
       let reused = 0;
       const step = fc.oneof({ weight: 2, arbitrary: edit.map((e) => ({ e })) }, { weight: 2, arbitrary: fc.tuple(decl, fc.integer({ min: 0, max: 1_000_000 })).map(([d, i]) => ({ d, at: i / 1_000_000 })) }, { weight: 1, arbitrary: fc.constant('back' as const) });
       fc.assert(
         fc.property(fc.array(step, { minLength: 1, maxLength: 5 }), (seq) => {
-          const parser = new IncrementalParser();
-          const cache = new ModelCache();
+          // (session(): each text checked by the editor's cache and compared with a fresh check.)
+          const run = session(f.text);
           let text = f.text;
           const texts = [text];
-          cache.run(path, text, host, parser.parse);
           for (const s of seq) {
             if (s === 'back') text = texts.at(-2) ?? text;
             else if ('e' in s) text = applyEdit(text, s.e, 'block');
@@ -247,12 +244,8 @@ describe('resumed elaboration', () => {
               text = text.slice(0, p) + s.d + text.slice(p);
             }
             texts.push(text);
-            const inc = cache.run(path, text, host, parser.parse);
-            const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-            expect(inc.diagnostics).toEqual(fresh.diagnostics);
-            expect(inc.models.length).toBe(fresh.models.length);
-            inc.models.forEach((a, i) => expect(canon(a, inc.moves.get(a))).toEqual(canon(fresh.models[i]!)));
-            reused += inc.models.length - inc.elaborated.length;
+            const { r } = run(text);
+            reused += r.models.length - r.elaborated.length;
           }
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 20), seed: Number(process.env.FUZZ_SEED ?? 20261207) },
@@ -263,10 +256,6 @@ describe('resumed elaboration', () => {
   }
 
   it('a new block, or an edit in one, elaborates again only the models that use it (or met an unknown name)', () => {
-    const path = join(ROOT, 'examples', '__deps.nn');
-    const host = nodeHost();
-    const parser = new IncrementalParser();
-    const cache = new ModelCache();
     const base = `block a(x: Tensor) -> Tensor {
   return x -> relu()
 }
@@ -287,14 +276,10 @@ model Unknown(x: [1, 4, 8, 8]) {
   return x -> c()
 }
 `;
-    const elaborated = (text: string) => {
-      const r = cache.run(path, text, host, parser.parse);
-      const fresh = check({ path, text, host, parse: new IncrementalParser().parse });
-      expect(r.diagnostics).toEqual(fresh.diagnostics);
-      r.models.forEach((m, i) => expect(canon(m, r.moves.get(m))).toEqual(canon(fresh.models[i]!)));
-      return r.elaborated;
-    };
-    expect(elaborated(base)).toEqual(['UsesA', 'UsesB', 'Unknown']);
+    const run = session(base);
+    const elaborated = (text: string) => run(text).r.elaborated;
+    // (The session's first check elaborated every model; the same text again elaborates none.)
+    expect(elaborated(base)).toEqual([]);
     // A new block above the others: only the model with an unknown name (its did-you-mean sees every name).
     const added = `block extra(x: Tensor) -> Tensor {\n  return x\n}\n\n${base}`;
     expect(elaborated(added)).toEqual(['Unknown']);
