@@ -63,6 +63,16 @@ const SPEC = { tfjs: '@tensorflow/tfjs', wasm: '@tensorflow/tfjs-backend-wasm' }
 /** A non-literal specifier: bundlers leave the import to run time (browsers pass `tf`). */
 const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec);
 
+/** What `predict` needs of a lowered graph once it is loaded: its feeds and fetches. */
+type Ports = Pick<TfjsGraph, 'inputs' | 'outputs'>;
+const ports = (g: TfjsGraph): Ports => ({ inputs: g.inputs, outputs: g.outputs });
+
+/**
+ * The lowered weights by name. (A function of its own: a closure over `a` in `loadGraph` would share its scope with
+ * the model's weight decoder, which would keep every weight alive.)
+ */
+const weightsByName = (a: TfjsGraph['artifacts']): Map<string, ConstValue> => new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
+
 /**
  * Loads the lowered graph into tfjs. The weights go straight from the lowering's typed arrays into tensors (through
  * the `io` that `GraphModel` takes, whose `decodeWeights` would otherwise slice a copy of each out of one
@@ -71,13 +81,6 @@ const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec)
  * The caller's own arrays (weights used as they are) are copied, so that a backend which keeps the array it is
  * given (cpu, webgl) never shares it.
  */
-/** What `predict` needs of a lowered graph once it is loaded: its feeds and fetches. */
-type Ports = Pick<TfjsGraph, 'inputs' | 'outputs'>;
-const ports = (g: TfjsGraph): Ports => ({ inputs: g.inputs, outputs: g.outputs });
-
-/** The lowered weights by name. (A function of its own: a closure over `a` in `loadGraph` would share its scope with the model's weight decoder, which would keep every weight alive.) */
-const weightsByName = (a: TfjsGraph['artifacts']): Map<string, ConstValue> => new Map(a.weightSpecs.map((s, i) => [s.name, a.weightValues[i]!]));
-
 async function loadGraph(tf: Tf, g: TfjsGraph): Promise<GraphModel> {
   const a = g.artifacts;
   const values = weightsByName(a);
