@@ -34,12 +34,14 @@ export function viewOf(a: Analysis, doc: TextDocument): View {
     const n = toNew(o);
     return n === undefined ? undefined : doc.positionAt(n);
   };
+  // A range's start at a pure insertion point goes with the text after it (a line typed above `h = …` moves `h`).
+  const startPosition = (o: number) => (!same && from === to && o === from ? doc.positionAt(o + delta) : position(o));
   return {
     a,
     toOld: (o) => (same || o <= from ? o : o >= to + delta ? o - delta : undefined),
     position,
     range(start, end) {
-      const s = position(start);
+      const s = start === end ? position(start) : startPosition(start);
       const e = position(end);
       return s && e ? { start: s, end: e } : undefined;
     },

@@ -7,15 +7,15 @@ import { didYouMean } from '../diagnostics/make.js';
 import type { Span } from '../diagnostics/types.js';
 import type { Arg, Expr, Param } from '../syntax/ast.js';
 import { bindAttrs } from '../ops/attrs.js';
-import type { AttrValue, OpDef } from '../ops/types.js';
+import type { AttrValue, OpDef, TensorType } from '../ops/types.js';
 import { isIntegral } from '../symbolic/dim.js';
 import { checkParamType, floatForInt } from './arg-types.js';
 import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, unknownNameExtra } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
-import type { BlockArg } from './ir.js';
-import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, kindName, show, toAttr } from './values.js';
+import type { BlockArg, BlockFrame } from './ir.js';
+import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, instanceText, kindName, show, toAttr } from './values.js';
 
 type Site = ArgSite;
 
@@ -353,9 +353,11 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   inst.appliedLabel = label;
   const args = decl.params.map((p, i): BlockArg => {
     const v = sc.vars.get(p.name.text)!;
-    return i < tps.length && v.k === 'tensor' ? { name: p.name.text, type: st.tensors[v.id]!.type } : { name: p.name.text, value: show(v) };
+    return i < tps.length && v.k === 'tensor' ? { name: p.name.text, type: st.tensors[v.id]!.type } : { name: p.name.text, value: v.k === 'instance' ? instanceText(v.inst) : show(v) };
   });
-  st.frames.push({ block: decl.name.text, label, span: site.span, instance: inst.id, args });
+  // (Every field from the start: one object shape; `outputs` is filled in when the body returns.)
+  const frame: BlockFrame & { outputs: TensorType[] | undefined } = { block: decl.name.text, label, span: site.span, instance: inst.id, args, outputs: undefined };
+  st.frames.push(frame);
   st.activeBlocks.push(ref);
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
   let result: Value | undefined;
@@ -373,11 +375,19 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     st.replay.pop();
   }
   inst.applied++;
+  if (result) frame.outputs = outputTypes(st, result);
   if (!result) {
     st.report('E0304', `block ${decl.name.text} ends without return`, st.span(ref.module, decl.name), { hint: 'end the block with `return <tensor>`' });
     return ERR;
   }
   return result;
+}
+
+/** The types of a block's result: one tensor, or a tuple's tensors (undefined when it holds anything else). */
+function outputTypes(st: State, v: Value): TensorType[] | undefined {
+  if (v.k === 'tensor') return [st.tensors[v.id]!.type];
+  if (v.k !== 'tuple' || !v.items.every((x) => x.k === 'tensor')) return undefined;
+  return v.items.map((x) => st.tensors[(x as { id: number }).id]!.type);
 }
 
 export type { AttrValue };

@@ -15,6 +15,8 @@ export interface BlockFrame {
   readonly instance: number;
   /** This application's arguments, in parameter order (hover shows them on the block's parameters). */
   readonly args?: readonly BlockArg[];
+  /** What this application returned (a tuple: one type per item), once it has returned; hover shows it. */
+  readonly outputs?: readonly TensorType[];
 }
 
 /** One argument of a block application: a tensor parameter's type, or another parameter's value as written by `show`. */

@@ -5,7 +5,7 @@
  */
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
-import type { Decl, Expr, ImportDecl, Param, Stmt } from '../syntax/ast.js';
+import type { Expr, ImportDecl, Param, Stmt } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import { exprChildren } from '../syntax/walk.js';
 import type { ModuleInfo } from './modules.js';

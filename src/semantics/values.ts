@@ -128,6 +128,13 @@ export function show(v: Value): string {
   }
 }
 
+/** A layer passed as a block argument, as it was made (`leaky_relu(0.1)`, `tower(dim=64)`), for hover. */
+export function instanceText(inst: Instance): string {
+  const name = inst.target.kind === 'op' ? inst.target.op.name : inst.target.block.decl.name.text;
+  const args = [...inst.positional.map(show), ...[...inst.keywords].map(([k, v]) => `${k}=${show(v)}`)];
+  return `${name}(${args.join(', ')})`;
+}
+
 /** Converts a value to an op attribute, or undefined if it has no attribute form (tensors, layers). */
 export function toAttr(v: Value): AttrValue | undefined {
   switch (v.k) {

@@ -14,7 +14,7 @@ import { textEdit } from '../syntax/text-edit.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
-import { type SiteApps, appShape, shapeText } from './layers.js';
+import { type SiteApps, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 
 export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type' | 'module';
@@ -53,7 +53,7 @@ class BoundTensor implements ScopeName {
     private readonly site: SiteApps,
   ) {}
   get detail(): string {
-    return (this.shapes ??= [...new Set(this.site.apps.map(appShape))].join(' | '));
+    return (this.shapes ??= [...new Set(this.site.shapes)].join(' | '));
   }
 }
 

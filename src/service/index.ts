@@ -1,7 +1,8 @@
 /** The language service: plain data in and out, no protocol types (src/lsp is the protocol adapter). */
 export { LanguageService, type Analysis, type ServiceOptions } from './service.js';
 export { IncrementalParser, splitDecls } from './incremental.js';
-export { hover, inlayHints, codeLenses, type Hover, type InlayHint, type CodeLens } from './features.js';
+export { hover, type Hover } from './hover.js';
+export { inlayHints, codeLenses, type InlayHint, type CodeLens } from './features.js';
 export { completion, signatureHelp, namesInScope, type Completion, type SignatureHelp, type ScopeName } from './completion.js';
 export { callContext, type CallContext } from './context.js';
 export { definition, highlights, documentSymbols, foldingRanges, semanticTokens, TOKEN_TYPES, TOKEN_MODIFIERS, type DocumentSymbol, type FoldingRange, type SemanticToken, type Highlight } from './navigation.js';

@@ -4,6 +4,7 @@
  */
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { Span } from '../diagnostics/types.js';
+import type { BlockFrame } from '../semantics/ir.js';
 import type { Rf } from '../checker/rf.js';
 import { formatCount, isExactCount } from '../checker/summary.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
@@ -16,6 +17,8 @@ export interface SiteApps {
   readonly block?: string;
   /** One entry per application: the layers it made (a layer call makes one). */
   readonly apps: readonly (readonly LayerReport[])[];
+  /** Per application, the shape of its value: `[N, 64, 56, 56]`, or `([…], […])` for several outputs. */
+  readonly shapes: readonly string[];
 }
 
 const indexes = new WeakMap<Analysis, Map<string, SiteApps[]>>();
@@ -90,7 +93,7 @@ export function sitesOf(a: Analysis, file: string): SiteApps[] {
       }
     }
   }
-  sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()] })).sort((x, y) => x.start - y.start || y.end - x.end);
+  sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()], shapes: [...s.apps].map(valueShape) })).sort((x, y) => x.start - y.start || y.end - x.end);
   byFile.set(file, sites);
   return sites;
 }
@@ -107,8 +110,18 @@ export function siteAt(a: Analysis, file: string, offset: number): SiteApps | un
 
 export const shapeText = (s: readonly Dim[] | undefined): string => (s ? `[${s.map(formatDim).join(', ')}]` : '?');
 
-/** Output shape of one application: the first output of its last layer. */
-export const appShape = (app: readonly LayerReport[]): string => shapeText(app[app.length - 1]?.outputShapes[0]);
+const shapesText = (ss: readonly (readonly Dim[] | undefined)[]): string => (ss.length === 1 ? shapeText(ss[0]) : `(${ss.map(shapeText).join(', ')})`);
+
+/**
+ * The shape of one application's value: what a block call returned (all of a tuple), all outputs of a layer,
+ * or (a block application that returned something else) the first output of its last layer.
+ */
+function valueShape([app, layers]: [object, readonly LayerReport[]]): string {
+  const outs = 'block' in app ? (app as BlockFrame).outputs : undefined;
+  if (outs?.length) return shapesText(outs.map((t) => t.shape));
+  const last = layers[layers.length - 1];
+  return last && !('block' in app) && last.outputShapes.length > 1 ? shapesText(last.outputShapes) : shapeText(last?.outputShapes[0]);
+}
 
 export function rfText(rf: Rf): string | undefined {
   if (!rf?.length) return undefined;
