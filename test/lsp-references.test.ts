@@ -1,18 +1,23 @@
 /**
- * Block-parameter rename across the workspace, through the spawned server: a parameter's `name=` arguments are
- * renamed in the files that import the block (open with their unsaved text, or only on disk; aliases and
- * instances included), or the rename is refused.
+ * References and block-parameter rename across the workspace, through the spawned server: from a block's or
+ * constant's own file, the files that import it (open with their unsaved text, or only on disk) are found as
+ * they are from an importer; a parameter's `name=` arguments are renamed there too (aliases and instances
+ * included), or the rename is refused.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module without type declarations
-import { startClient, uriOf, posAt } from './helpers/lsp-client.mjs';
+import { ROOT, startClient, uriOf, posAt } from './helpers/lsp-client.mjs';
 
 interface Pos {
   line: number;
   character: number;
+}
+interface Loc {
+  uri: string;
+  range: { start: Pos; end: Pos };
 }
 type Changes = Record<string, { range: { start: Pos; end: Pos }; newText: string }[]>;
 
@@ -43,6 +48,11 @@ async function workspace(files: Record<string, string>, open: string[], unsaved:
     c,
     ws,
     texts,
+    /** References as `file:line:character` (1-based lines), sorted. */
+    async refs(f: string, needle: string, delta = 0, includeDeclaration = true): Promise<string[]> {
+      const r: Loc[] = await c.request('textDocument/references', { ...at(f, needle, delta), context: { includeDeclaration } });
+      return r.map((l) => `${nameOf(l.uri)}:${l.range.start.line + 1}:${l.range.start.character}`).sort();
+    },
     /** Each edited file's text after the rename's edits. */
     async rename(f: string, needle: string, newName: string, delta = 0): Promise<Record<string, string>> {
       const r: { changes: Changes } = await c.request('textDocument/rename', { ...at(f, needle, delta), newName });
@@ -95,5 +105,45 @@ describe('block parameters renamed in the files that import the block', () => {
     const w = await workspace({ 'lib.nn': LIB, 'bad.nn': bad }, ['lib.nn']);
     await expect(w.rename('lib.nn', 'dim:', 'units')).rejects.toMatchObject({ code: -32803, message: expect.stringMatching(/bad\.nn/) });
     expect(Object.keys(await w.rename('lib.nn', 'dim:', 'size')).sort()).toEqual(['bad.nn', 'lib.nn']);
+  });
+});
+
+describe('references reach the files that import a declaration', () => {
+  it('the same set from the declaring file as from an importer (open or on disk), for blocks, constants and parameters', async () => {
+    const w = await workspace({ 'lib.nn': LIB, 'main.nn': MAIN, 'other.nn': OTHER }, ['lib.nn', 'main.nn']);
+    const tower = ['lib.nn:3:6', 'main.nn:1:23', 'main.nn:4:14', 'other.nn:1:23', 'other.nn:4:14'];
+    expect(await w.refs('lib.nn', 'tower')).toEqual(tower);
+    expect(await w.refs('main.nn', 'tower(')).toEqual(tower);
+    const width = ['lib.nn:1:6', 'lib.nn:4:45', 'main.nn:1:30', 'main.nn:4:37'];
+    expect(await w.refs('lib.nn', 'WIDTH')).toEqual(width);
+    expect(await w.refs('main.nn', 'WIDTH)')).toEqual(width);
+    // (An import without alias names the declaration there, as its definition does: both left out.)
+    expect(await w.refs('lib.nn', 'WIDTH', 0, false)).toEqual(['lib.nn:4:45', 'main.nn:4:37']);
+    expect(await w.refs('main.nn', 'WIDTH)', 0, false)).toEqual(['lib.nn:4:45', 'main.nn:4:37']);
+    const dim = ['lib.nn:3:23', 'lib.nn:4:31', 'main.nn:4:20', 'other.nn:4:20'];
+    expect(await w.refs('lib.nn', 'dim:')).toEqual(dim);
+    expect(await w.refs('main.nn', 'dim=')).toEqual(dim);
+  });
+
+  it("an alias's uses are references of the imported declaration (as highlights have them)", async () => {
+    const w = await workspace({ 'lib.nn': LIB, 'alias.nn': ALIAS }, ['lib.nn', 'alias.nn']);
+    const all = ['alias.nn:1:23', 'alias.nn:1:32', 'alias.nn:4:6', 'alias.nn:5:19', 'lib.nn:3:6'];
+    expect(await w.refs('alias.nn', 'tower')).toEqual(all);
+    expect(await w.refs('alias.nn', 'tw(dim=1')).toEqual(all);
+    expect(await w.refs('lib.nn', 'tower')).toEqual(all);
+    const hl: { range: { start: Pos } }[] = await w.c.request('textDocument/documentHighlight', { textDocument: { uri: uriOf(join(w.ws, 'alias.nn')) }, position: { line: 0, character: 24 } });
+    expect(hl.map((h) => `alias.nn:${h.range.start.line + 1}:${h.range.start.character}`).sort()).toEqual(all.filter((x) => x.startsWith('alias')));
+  });
+
+  it('a standard-library block: the open documents that import it', async () => {
+    const w = await workspace({ 'user.nn': 'from std.resnet import basic_block\nmodel Q(x: [N, 8, 8, 8]) {\n  return x -> basic_block(8)\n}\n' }, ['user.nn']);
+    const std = join(ROOT, 'stdlib', 'resnet.nn');
+    const text = readFileSync(std, 'utf8');
+    await w.c.openAndCheck(uriOf(std), text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('block basic_block'));
+    const r: Loc[] = await w.c.request('textDocument/references', { textDocument: { uri: uriOf(std) }, position: { line, character: 8 }, context: { includeDeclaration: true } });
+    const user = r.filter((l) => l.uri === uriOf(join(w.ws, 'user.nn'))).map((l) => `${l.range.start.line + 1}:${l.range.start.character}`);
+    expect(user.sort()).toEqual(['1:23', '3:14']);
+    expect(r.filter((l) => l.uri === uriOf(std)).length).toBeGreaterThan(1);
   });
 });

@@ -9,7 +9,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
-  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
+  prepareRename, references, referencesInImporters, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
   formatRange, minimalEdit, organizeImports, selectionRanges,
 } from '../service/index.js';
 import { summarize } from '../checker/summary.js';
@@ -98,11 +98,20 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     const a = q.fresh(p);
     return definition(a, at(a, q.positionOf(p))).map(loc);
   });
-  // The files of the workspace (and open documents) other than the document's program, for rename.
+  // The files of the workspace (and open documents) other than the document's program, for rename and references.
   const others = (a: Analysis) => ({ files: importerFiles(q.roots(), q.openTexts()), skip: new Set(a.result.program.modules.keys()) });
   conn.onReferences((p) => {
     const a = q.fresh(p);
-    return references(a, at(a, q.positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+    const offset = at(a, q.positionOf(p));
+    const withDecl = p.context?.includeDeclaration ?? true;
+    const spans = references(a, offset, withDecl);
+    // What other files may import: their uses too, so that the answer is the same from either side of an import.
+    const target = spans.length ? exportedAt(a, offset, true) : undefined;
+    if (target) {
+      const { files, skip } = others(a);
+      spans.push(...referencesInImporters(q.service.moduleHost(), files, target, skip, withDecl));
+    }
+    return spans.map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
   });
   conn.onDocumentHighlight((p) => {
     const v = q.view(p);

@@ -25,7 +25,7 @@ const isParamOf = (d: BlockDecl | ModelDecl | undefined, name: string): d is Blo
  * Every occurrence of the symbol `occ` (found in `here`) within the program: undefined for what is not a
  * symbol (a layer's own keyword, a member, an unknown name).
  */
-export function symbolSites(a: Analysis, here: ModuleInfo, occ: Occurrence): Site[] | undefined {
+export function symbolSites(a: Analysis, here: ModuleInfo, occ: Occurrence, withAliases = false): Site[] | undefined {
   const mods = [...a.result.program.modules.values()];
   const all = (keep: (o: Occurrence, m: ModuleInfo) => boolean, within: readonly ModuleInfo[] = mods): Site[] => within.flatMap((m) => a.symbols(m).occurrences.filter((o) => keep(o, m)).map((o) => ({ mod: m, occ: o })));
   // A block's parameter: its uses in the block, and the `name=` arguments of calls to the block.
@@ -44,7 +44,9 @@ export function symbolSites(a: Analysis, here: ModuleInfo, occ: Occurrence): Sit
     case 'global': {
       const b = occ.binding;
       if (!b || b.kind === 'error') return undefined;
-      // An alias (`import tower as t`) is a name of its own module; the declared name is everyone else's.
+      // References: an alias's uses are uses of the declaration it imports (as highlights have them).
+      if (withAliases) return all((o) => o.kind === 'global' && o.binding?.decl === b.decl);
+      // Rename: an alias (`import tower as t`) is a name of its own module; the declared name is everyone else's.
       const alias = occ.name !== b.decl.name.text;
       return all((o) => o.kind === 'global' && o.binding?.decl === b.decl && o.name === occ.name, alias ? [here] : mods);
     }
@@ -55,11 +57,14 @@ export function symbolSites(a: Analysis, here: ModuleInfo, occ: Occurrence): Sit
   }
 }
 
-/** Every occurrence of the symbol at `offset` in the document, as spans (the modules it imports included). */
+/**
+ * Every occurrence of the symbol at `offset` in the document's program, as spans (the modules it imports
+ * included; an imported declaration's aliases too). Files that import it: {@link referencesInImporters}.
+ */
 export function references(a: Analysis, offset: number, includeDeclaration = true): Span[] {
   const root = a.result.program.root;
   const occ = occurrenceAt(a.symbols(root), offset);
-  const sites = occ && symbolSites(a, root, occ);
+  const sites = occ && symbolSites(a, root, occ, true);
   return (sites ?? []).filter((s) => includeDeclaration || !s.occ.isDef).map((s) => spanOf(s.mod.file, s.occ.start, s.occ.end));
 }
 
@@ -139,17 +144,18 @@ export interface Exported {
 }
 
 /**
- * The declaration (or block parameter) a rename at `offset` renames, when other files may name it: not through
- * an alias (an alias is its own file's name), not the standard library's.
+ * The declaration (or block parameter) the symbol at `offset` is, when other files may name it. For a rename
+ * (the default), not through an alias (an alias is its own file's name) and not the standard library's; for
+ * references (`forReferences`), either.
  */
-export function exportedAt(a: Analysis, offset: number): Exported | undefined {
+export function exportedAt(a: Analysis, offset: number, forReferences = false): Exported | undefined {
   const root = a.result.program.root;
   const occ = occurrenceAt(a.symbols(root), offset);
   if (!occ) return undefined;
-  const ok = (m: ModuleInfo) => !m.std;
+  const ok = (m: ModuleInfo) => forReferences || !m.std;
   if (occ.kind === 'global') {
     const b = occ.binding;
-    if (!b || b.kind === 'error' || !ok(b.module) || occ.name !== b.decl.name.text) return undefined;
+    if (!b || b.kind === 'error' || !ok(b.module) || (!forReferences && occ.name !== b.decl.name.text)) return undefined;
     return { path: b.module.path, name: b.decl.name.text };
   }
   if (occ.kind === 'kwarg') {
@@ -168,10 +174,10 @@ export interface SourceText {
 
 /**
  * The occurrences of `target` in each of `files` that imports it (not those in `skip`, which the document's
- * own program covers): the declared name where it is written, or a parameter's `name=` at calls (through an
- * alias or an instance too).
+ * own program covers): the declared name where it is written (with `aliases`, an alias's too), or a
+ * parameter's `name=` at calls (through an alias or an instance too).
  */
-function* importerSites(host: ModuleHost, files: readonly SourceText[], target: Exported, skip: ReadonlySet<string>) {
+function* importerSites(host: ModuleHost, files: readonly SourceText[], target: Exported, skip: ReadonlySet<string>, aliases: boolean) {
   const isTarget = (b: Binding | undefined) => !!b && b.kind !== 'error' && b.module.path === target.path && b.decl.name.text === target.name;
   for (const f of files) {
     if (skip.has(f.path) || !f.text.includes(target.name)) continue;
@@ -179,10 +185,17 @@ function* importerSites(host: ModuleHost, files: readonly SourceText[], target: 
     if (!program.modules.has(target.path)) continue;
     const syms = moduleSymbols(program.root);
     const mine = syms.occurrences.filter((o) =>
-      target.param ? o.kind === 'kwarg' && o.name === target.param && o.binding?.kind === 'block' && isTarget(o.binding) : o.kind === 'global' && isTarget(o.binding) && o.name === target.name,
+      target.param ? o.kind === 'kwarg' && o.name === target.param && o.binding?.kind === 'block' && isTarget(o.binding) : o.kind === 'global' && isTarget(o.binding) && (aliases || o.name === target.name),
     );
     if (mine.length) yield { root: program.root, syms, mine, file: f.path.split('/').pop() };
   }
+}
+
+/** The spans of `target` in the files that import it (see {@link importerSites}), aliases' uses included. */
+export function referencesInImporters(host: ModuleHost, files: readonly SourceText[], target: Exported, skip: ReadonlySet<string>, includeDeclaration = true): Span[] {
+  const out: Span[] = [];
+  for (const { root, mine } of importerSites(host, files, target, skip, true)) for (const o of mine) if (includeDeclaration || !o.isDef) out.push(spanOf(root.file, o.start, o.end));
+  return out;
 }
 
 /**
@@ -193,7 +206,7 @@ function* importerSites(host: ModuleHost, files: readonly SourceText[], target: 
 export function renameInImporters(host: ModuleHost, files: readonly SourceText[], target: Exported, newName: string, skip: ReadonlySet<string>): RenameResult {
   const edits: { span: Span; newText: string }[] = [];
   const old = target.param ?? target.name;
-  for (const { root, syms, mine, file } of importerSites(host, files, target, skip)) {
+  for (const { root, syms, mine, file } of importerSites(host, files, target, skip, false)) {
     if (target.param) {
       if (mine.some((o) => passesAlready(syms.calls, o, newName))) return { error: `cannot rename '${old}' to '${newName}': a call in ${file} already passes '${newName}='` };
     } else {
