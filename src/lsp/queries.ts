@@ -9,7 +9,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   TOKEN_MODIFIERS, TOKEN_TYPES, codeActions, codeLenses, completion, definition, documentSymbols, exportedAt, foldingRanges, highlights, hover, inlayHints,
-  prepareRename, references, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
+  prepareRename, references, referencesInImporters, rename, renameInImporters, semanticTokens, signatureHelp, type Analysis, type Completion, type DocumentSymbol, type LanguageService, type OffsetEdit, type WorkspaceSymbol,
   formatRange, minimalEdit, organizeImports, selectionRanges,
 } from '../service/index.js';
 import { summarize } from '../checker/summary.js';
@@ -17,7 +17,7 @@ import { renderMarkdown, renderTable } from '../cli/render-summary.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
 import type { View } from './view.js';
-import { WorkspaceSymbols, workspaceFiles, workspaceText } from './workspace.js';
+import { WorkspaceSymbols, importerFiles } from './workspace.js';
 
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
   layer: CompletionItemKind.Function, block: CompletionItemKind.Class, keyword: CompletionItemKind.Keyword, kwarg: CompletionItemKind.Property,
@@ -98,9 +98,20 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     const a = q.fresh(p);
     return definition(a, at(a, q.positionOf(p))).map(loc);
   });
+  // The files of the workspace (and open documents) other than the document's program, for rename and references.
+  const others = (a: Analysis) => ({ files: importerFiles(q.roots(), q.openTexts()), skip: new Set(a.result.program.modules.keys()) });
   conn.onReferences((p) => {
     const a = q.fresh(p);
-    return references(a, at(a, q.positionOf(p)), p.context?.includeDeclaration ?? true).map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
+    const offset = at(a, q.positionOf(p));
+    const withDecl = p.context?.includeDeclaration ?? true;
+    const spans = references(a, offset, withDecl);
+    // What other files may import: their uses too, so that the answer is the same from either side of an import.
+    const target = spans.length ? exportedAt(a, offset, true) : undefined;
+    if (target) {
+      const { files, skip } = others(a);
+      spans.push(...referencesInImporters(q.service.moduleHost(), files, target, skip, withDecl));
+    }
+    return spans.map((s) => ({ uri: uriFor(a, p.textDocument.uri, s.file), range: spanRange(s) }));
   });
   conn.onDocumentHighlight((p) => {
     const v = q.view(p);
@@ -124,14 +135,12 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     // (RequestFailed: the request was valid, but this rename would break or change the program.)
     if (r.error || !r.edits) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error ?? 'cannot rename');
     const edits = [...r.edits];
-    // A block, model or constant other files may import: the workspace's other files that do are renamed too.
+    // A block, model or constant other files may import, or a block's parameter (their calls' `name=`): the
+    // open documents and workspace files that import it are renamed too.
     const exported = r.edits.length ? exportedAt(a, offset) : undefined;
-    if (exported && q.roots().length) {
-      const files = workspaceFiles(q.roots()).flatMap((path) => {
-        const text = workspaceText(path, (f) => q.service.text(f));
-        return text === undefined ? [] : [{ path, text }];
-      });
-      const more = renameInImporters(q.service.moduleHost(), files, exported, p.newName, new Set(a.result.program.modules.keys()));
+    if (exported) {
+      const { files, skip } = others(a);
+      const more = renameInImporters(q.service.moduleHost(), files, exported, p.newName, skip);
       if (more.error) throw new ResponseError(LSPErrorCodes.RequestFailed, more.error);
       edits.push(...(more.edits ?? []));
     }

@@ -1,6 +1,6 @@
 /**
- * The `.nn` files of the editor's workspace folders: for edits that reach files not open (rename), and for
- * workspace symbols (with the standard library's files).
+ * The `.nn` files of the editor's workspace folders: for rename and references to reach files not open, and
+ * for workspace symbols (with the standard library's files).
  */
 import { readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
@@ -49,6 +49,21 @@ export function workspaceText(path: string, openText: (p: string) => string | un
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The files that may import a declaration, for rename and references: the open documents (their editor text,
+ * wherever they are: a file outside the workspace folders may import the standard library) and the workspace
+ * folders' `.nn` files (the disk's text when not open), each once.
+ */
+export function importerFiles(roots: readonly string[], open: ReadonlyMap<string, string>): { path: string; text: string }[] {
+  const out = [...open].map(([path, text]) => ({ path, text }));
+  for (const path of roots.length ? workspaceFiles(roots) : []) {
+    if (open.has(path)) continue;
+    const text = workspaceText(path, () => undefined);
+    if (text !== undefined) out.push({ path, text });
+  }
+  return out;
 }
 
 /**

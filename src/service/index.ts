@@ -6,7 +6,7 @@ export { inlayHints, codeLenses, type InlayHint, type CodeLens } from './feature
 export { completion, signatureHelp, namesInScope, type Completion, type SignatureHelp, type ScopeName } from './completion.js';
 export { callContext, type CallContext } from './context.js';
 export { definition, highlights, documentSymbols, foldingRanges, semanticTokens, TOKEN_TYPES, TOKEN_MODIFIERS, type DocumentSymbol, type FoldingRange, type SemanticToken, type Highlight } from './navigation.js';
-export { references, rename, prepareRename, symbolSites, exportedAt, renameInImporters, type RenameResult, type Site, type Exported } from './rename.js';
+export { references, rename, prepareRename, symbolSites, exportedAt, renameInImporters, referencesInImporters, type RenameResult, type Site, type Exported, type SourceText } from './rename.js';
 export { codeActions, type CodeAction } from './actions.js';
 export { SymbolIndex, fileSymbols, matchScore, type WorkspaceSymbol, type SymbolSource } from './workspace-symbols.js';
 export { formatRange, minimalEdit, type OffsetEdit } from './format-range.js';
