@@ -42,7 +42,8 @@ export function check(req: CheckRequest): CheckResult {
   const program = loadProgram(req.path, req.text, req.host, req.parse);
   const diagnostics: Diagnostic[] = [...program.diagnostics];
   const models: CheckedModel[] = [];
-  const names = req.model ? [req.model] : modelsOf(program.root).map((m) => m.name.text);
+  // A second model of one name is an error (E0205), not a second model: elaborate() would find the first again.
+  const names = req.model ? [req.model] : [...new Set(modelsOf(program.root).map((m) => m.name.text))];
   for (const name of names) {
     const el = elaborate(program, name, req.inputShapes);
     if ('error' in el) {

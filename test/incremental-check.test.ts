@@ -293,6 +293,17 @@ model Unknown(x: [1, 4, 8, 8]) {
     expect(elaborated(`block relu(x: Tensor) -> Tensor {\n  return x\n}\n\n${inB}`)).toEqual(['UsesA', 'Unknown']);
   });
 
+  it('a model pasted again under its own name is an error, not a second check (as afresh, whatever came before)', () => {
+    const m = 'model M(x: [N, 3]) {\n  y = h -> relu\n  return y\n}\n';
+    const run = session(m);
+    const { r } = run(`${m}\n${m}`);
+    expect(r.diagnostics.map((d) => `${d.code} ${d.span!.line}:${d.span!.col}`)).toEqual(['E0205 6:7', 'E0200 2:7']);
+    expect(r.models.length).toBe(1);
+    // The copy edited (a different text, the same name), then renamed: each step as afresh.
+    run(`${m}\n${m.replace('relu', 'gelu')}`);
+    run(`${m}\n${m.replace('relu', 'gelu').replace('model M', 'model M2')}`);
+  });
+
   it('keeps a model through an edit between its tokens, but not one inside quoted source (an assertion)', () => {
     const path = join(ROOT, 'examples', '__resume.nn');
     const parser = new IncrementalParser();

@@ -134,7 +134,9 @@ export class ModelCache {
     const movers = new Map<readonly Chunk[], ((s: Span) => Span) | undefined>();
     for (const m of modelsOf(root)) {
       const name = m.name.text;
-      // Two models with one name: the second is an error (E0205) and elaborate() finds the first anyway.
+      // Two models with one name: the second is an error (E0205), not checked (as check() does); its entry
+      // would be the first one's, moved to the second's text when the two are the same.
+      if (next.has(name)) continue;
       const own = chunks[chunkOf(m.range.start)]!.text;
       const depOf = (lookups: ReadonlySet<string> | 'all' | undefined) => `${depKeyOf(lookups)}\u0003${names.indexOf(name)}`;
       let e = this.entries.get(name);
