@@ -8,7 +8,7 @@ import { type Summary, summarize as buildSummary } from './checker/summary.js';
 import { dedupe } from './diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from './diagnostics/types.js';
 import type { Module } from './syntax/ast.js';
-import { parseSource } from './syntax/parse.js';
+import { parseByDecls } from './syntax/chunks.js';
 import { sourceFile } from './syntax/source.js';
 import { elaborate, modelsOf } from './semantics/elaborate.js';
 import { type ModuleHost, type ParseFn, type Program, loadProgram } from './semantics/modules.js';
@@ -16,7 +16,7 @@ import type { Dim } from './symbolic/dim.js';
 
 /** Parses one file's text into an AST (no imports, no checking). */
 export function parseModule(text: string, path = '<input>'): WithDiagnostics<Module> {
-  return parseSource(sourceFile(path, text));
+  return parseByDecls(sourceFile(path, text));
 }
 
 export interface CheckRequest extends CheckOptions {

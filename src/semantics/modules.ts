@@ -6,7 +6,7 @@ import { diag, didYouMean } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { ConstDecl, Decl, ImportDecl, ModelDecl, Module, Name } from '../syntax/ast.js';
 import type { WithDiagnostics } from '../diagnostics/types.js';
-import { parseSource } from '../syntax/parse.js';
+import { parseByDecls } from '../syntax/chunks.js';
 import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
 import { type StdName, stdNames } from './std-names.js';
 import { unusedImports } from './unused-imports.js';
@@ -61,7 +61,7 @@ export interface Program {
 export type ParseFn = (file: SourceFile) => WithDiagnostics<Module>;
 
 /** Parses the root text and everything it imports, resolving names; never throws. */
-export function loadProgram(path: string, text: string, host: ModuleHost, parse: ParseFn = parseSource): Program {
+export function loadProgram(path: string, text: string, host: ModuleHost, parse: ParseFn = parseByDecls): Program {
   const modules = new Map<string, ModuleInfo>();
   const diagnostics: Diagnostic[] = [];
   const loading: string[] = [];

@@ -2,9 +2,6 @@
  * Moving AST values and diagnostics to other offsets, for the incremental parser: copies, or (for whole
  * declarations and statements) lazy copies made field by field on first read.
  */
-import type { Diagnostic, Span } from '../diagnostics/types.js';
-import { nnLexer } from '../syntax/lexer.js';
-import { type SourceFile, spanOf } from '../syntax/source.js';
 
 /** Shifts every `start`/`end` offset of a plain AST value by `by` (a structural copy, unless `by` is 0 and no `copy` is asked). */
 export function shift<T>(v: T, by: number, copy = false): T {
@@ -83,19 +80,5 @@ export function movedFrom(v: object): { readonly src: object; readonly by: numbe
   return lazyOrigins.get(v);
 }
 
-const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);
-
-export function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic {
-  return {
-    ...d,
-    ...(d.span ? { span: move(f, d.span, by) } : {}),
-    notes: d.notes.map((n) => (n.span ? { ...n, span: move(f, n.span, by) } : n)),
-    ...(d.fixes ? { fixes: d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, span: move(f, e.span, by) })) })) } : {}),
-  };
-}
-
-/** The first token at or after `from` (offsets relative to `from`), if any. */
-export function firstToken(text: string, from: number) {
-  return nnLexer.tokenize(text.slice(from, from + 64)).tokens[0] ?? nnLexer.tokenize(text.slice(from)).tokens[0];
-}
-
+// (Diagnostics and tokens: src/syntax/chunks.ts, which the CLI's parse shares.)
+export { firstToken, shiftDiag } from '../syntax/chunks.js';

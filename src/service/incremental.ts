@@ -7,47 +7,11 @@
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module } from '../syntax/ast.js';
 import { LIMITS, parseSource } from '../syntax/parse.js';
-import { type SourceFile, sourceFile, spanOf } from '../syntax/source.js';
-import { firstToken, lazyShift, shift, shiftDiag } from './ast-shift.js';
+import { chunkDiag, splitDecls } from '../syntax/chunks.js';
+import { type SourceFile, sourceFile } from '../syntax/source.js';
+import { lazyShift, shift } from './ast-shift.js';
 import { type Chunk, spliceStatements } from './splice.js';
 
-
-const DECL_START = /^(?:model|block|from|const)\b/;
-
-/** Offsets where top-level declarations (with their leading comment lines) start; the first is 0. */
-export function splitDecls(text: string): number[] {
-  const starts = [0];
-  let pendingComment = -1;
-  let pos = 0;
-  while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
-    const c = text.charCodeAt(pos);
-    if (c === 35 /* # */) {
-      if (pendingComment < 0) pendingComment = pos;
-    } else if (c >= 97 && c <= 122 && DECL_START.test(text.slice(pos, pos + 6))) {
-      const at = pendingComment >= 0 ? pendingComment : pos;
-      if (at > starts[starts.length - 1]!) starts.push(at);
-      pendingComment = -1;
-    } else pendingComment = -1;
-    pos = end + 1;
-  }
-  return starts;
-}
-
-/** A syntax error at the end of a chunk that is not the file's last: the parser met the chunk's end. */
-const endOfChunk = (d: Diagnostic, length: number) => d.code === 'E0101' && d.span?.start === length && d.message.endsWith(' (found end of file)');
-
-/**
- * That error as the whole file's parse reports it: at the next declaration's first token (what the parser
- * of the whole file finds there), not at the end of the chunk.
- */
-function foundNext(file: SourceFile, d: Diagnostic, at: number): Diagnostic {
-  const t = firstToken(file.text, at);
-  if (!t) return shiftDiag(file, d, at - d.span!.start);
-  const start = at + t.startOffset;
-  return { ...d, message: `${d.message.slice(0, -' (found end of file)'.length)} (found '${t.image}')`, span: spanOf(file, start, start + t.image.length) };
-}
 
 /**
  * A parser with a cache of declaration chunks: those of each file's latest parse and of the one before it
@@ -71,7 +35,7 @@ export class IncrementalParser {
   /** Each file's chunks at its last parse: an edited chunk is compared with the one at its index. */
   private lastChunks = new Map<string, readonly { readonly text: string; readonly chunk: Chunk }[]>();
 
-  /** A {@link import('../semantics/modules.js').ParseFn}: same result as `parseSource`, from cached chunks. */
+  /** A {@link import('../semantics/modules.js').ParseFn}: the result of `parseByDecls` (what the CLI parses with), from cached chunks. */
   readonly parse = (file: SourceFile): WithDiagnostics<Module> => {
     const hit = this.files.get(file.path);
     if (hit && hit.text === file.text) return hit.result;
@@ -147,10 +111,12 @@ export class IncrementalParser {
       }
       for (const d of c.at.decls) decls.push(d);
       for (const x of c.at.comments) comments.push(x);
-      for (const d of c.diagnostics) diagnostics.push(b < text.length && endOfChunk(d, t.length) ? foundNext(file, d, b) : shiftDiag(file, d, a));
+      for (const d of c.diagnostics) diagnostics.push(chunkDiag(file, d, a, b));
     }
     this.lastChunks.set(file.path, now);
     this.generations.set(file.path, { now: used, before: this.generations.get(file.path)?.now ?? new Map() });
     return { result: { decls, comments }, diagnostics };
   }
 }
+
+export { splitDecls };

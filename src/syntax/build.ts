@@ -117,6 +117,13 @@ export class BuildContext {
     return r;
   }
 
+  /** A name where none was written (recovery), at `r`: placed with `r` if that is tokenless (see placeRest). */
+  emptyName(r: Range): Name {
+    const n = { text: '', start: r.start, end: r.end };
+    if (this.base && r.start === 0 && r.end === 0) this.unplaced.push(n);
+    return n;
+  }
+
   /** Tokenless ranges made while parsing at a `base` offset. */
   private readonly unplaced: { start: number; end: number }[] = [];
 

@@ -172,7 +172,7 @@ const PARAM: Spec<ParamN> = {
 export const paramN = (p0: number): ParamN => ({ rule: 'param', spec: PARAM, s: -1, e: -1, depth: 0, id: undefined, p0, type: undefined, default: undefined });
 
 /** An output of a block or model: `name: type` or a type alone. */
-const output = (c: BuildContext, type: TypeRef | undefined, id: IToken | undefined, r: Range): Param => ({ name: id ? c.nameOf(id) : { text: '', ...r }, ...(type ? { type } : {}), range: r });
+const output = (c: BuildContext, type: TypeRef | undefined, id: IToken | undefined, r: Range): Param => ({ name: id ? c.nameOf(id) : c.emptyName(r), ...(type ? { type } : {}), range: r });
 
 export interface OutputSpecN extends Node {
   readonly items: Param[];

@@ -107,14 +107,16 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     // What is missing at the end of an unfinished line is reported there, on the line's last token, not on
     // the next line (which usually begins the next statement, see the parser's offside rule).
     const prev = (e as { previousToken?: IToken }).previousToken;
-    const gap = !eof && prev !== undefined && !isNaN(prev.startOffset) && prev.endOffset! < t.startOffset ? text.slice(prev.endOffset! + 1, t.startOffset) : '';
+    // (At the end of the file too: a line left unfinished there is reported on it, not on the empty line after it.)
+    const hasPrev = prev !== undefined && !isNaN(prev.startOffset);
+    const gap = hasPrev && (eof || prev.endOffset! < t.startOffset) ? text.slice(prev.endOffset! + 1, eof ? text.length : t.startOffset) : '';
     const lines = gap.split(/\r\n|\r|\n/).length - 1;
     // (Not for a missing `}`: the editor reports that at the next declaration, as chunks end there.)
     const atPrev = lines > 0 && !e.message.includes('--> RBrace <--');
-    const start = eof ? text.length : atPrev ? prev!.startOffset : t.startOffset;
-    const end = eof ? text.length : atPrev ? prev!.endOffset! + 1 : t.endOffset! + 1;
+    const start = atPrev ? prev!.startOffset : eof ? text.length : t.startOffset;
+    const end = atPrev ? prev!.endOffset! + 1 : eof ? text.length : t.endOffset! + 1;
     if (unterminated.has(start)) continue;
-    const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${lines === 1 ? 'the next line' : 'a later line'}` : `'${t.image}'`;
+    const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${nextLine(lines)}` : `'${t.image}'`;
     const what = friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
     const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
@@ -144,6 +146,9 @@ const commentRanges = (lexed: ReturnType<typeof nnLexer.tokenize>): Range[] =>
   (lexed.groups.comments ?? []).filter((t) => t.tokenType === Comment).map((t) => ({ start: t.startOffset, end: t.endOffset! + 1 }));
 
 const GENERIC = 'expected an expression or statement here';
+
+/** Where a token found after an unfinished line is, in a syntax error's `(found …)`. */
+export const nextLine = (lines: number): string => (lines === 1 ? 'the next line' : 'a later line');
 
 /** Turns Chevrotain's messages ("Expecting token of type --> RParen <-- but found --> '}' <--") into prose. */
 function friendly(msg: string): string {

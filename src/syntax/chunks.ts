@@ -1,0 +1,100 @@
+/**
+ * Parsing a file one top-level declaration at a time: a cheap line scan splits it where the full parser
+ * would start a declaration (with the comment lines just above each), and each piece is parsed on its own.
+ * The CLI and the editor both parse this way (the editor caches the pieces: src/service/incremental.ts), so
+ * they report the same syntax errors, and an unfinished declaration does not swallow the ones after it.
+ */
+import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
+import type { Module } from './ast.js';
+import { nnLexer } from './lexer.js';
+import { LIMITS, nextLine, parseSource } from './parse.js';
+import { type SourceFile, sourceFile, spanOf } from './source.js';
+
+const DECL_START = /^(?:model|block|from|const)\b/;
+
+/** Offsets where top-level declarations (with their leading comment lines) start; the first is 0. */
+export function splitDecls(text: string): number[] {
+  const starts = [0];
+  let pendingComment = -1;
+  let pos = 0;
+  while (pos < text.length) {
+    const nl = text.indexOf('\n', pos);
+    const end = nl < 0 ? text.length : nl;
+    const c = text.charCodeAt(pos);
+    if (c === 35 /* # */) {
+      if (pendingComment < 0) pendingComment = pos;
+    } else if (c >= 97 && c <= 122 && DECL_START.test(text.slice(pos, pos + 6))) {
+      const at = pendingComment >= 0 ? pendingComment : pos;
+      if (at > starts[starts.length - 1]!) starts.push(at);
+      pendingComment = -1;
+    } else pendingComment = -1;
+    pos = end + 1;
+  }
+  return starts;
+}
+
+const EOF_FOUND = ' (found end of file)';
+
+/** A syntax error where the parser met the end of a chunk that is not the file's last. */
+const endOfChunk = (d: Diagnostic) => d.code === 'E0101' && d.span !== undefined && d.message.endsWith(EOF_FOUND);
+
+/**
+ * That error as the whole file's parse reports it: what it found is the next declaration's first token. An
+ * unfinished line stays reported on its last token ("expected an expression after '=' (found 'model' on the
+ * next line)"); a missing `}` (reported at the chunk's end) moves to that token.
+ */
+export function foundNext(file: SourceFile, d: Diagnostic, chunkStart: number, at: number): Diagnostic {
+  const t = firstToken(file.text, at);
+  const base = d.message.slice(0, -EOF_FOUND.length);
+  const atEnd = d.span!.start === at - chunkStart;
+  if (!t) return shiftDiag(file, d, atEnd ? at - d.span!.start : chunkStart);
+  const start = at + t.startOffset;
+  if (atEnd) return { ...d, message: `${base} (found '${t.image}')`, span: spanOf(file, start, start + t.image.length) };
+  const lines = file.text.slice(chunkStart + d.span!.end, start).split(/\r\n|\r|\n/).length - 1;
+  return { ...shiftDiag(file, d, chunkStart), message: `${base} (found '${t.image}' on ${nextLine(lines)})` };
+}
+
+const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);
+
+/** A diagnostic moved by `by` characters in `f` (its notes and fixes too). */
+export function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic {
+  return {
+    ...d,
+    ...(d.span ? { span: move(f, d.span, by) } : {}),
+    notes: d.notes.map((n) => (n.span ? { ...n, span: move(f, n.span, by) } : n)),
+    ...(d.fixes ? { fixes: d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, span: move(f, e.span, by) })) })) } : {}),
+  };
+}
+
+/** The first token at or after `from` (offsets relative to `from`), if any. */
+export function firstToken(text: string, from: number) {
+  return nnLexer.tokenize(text.slice(from, from + 64)).tokens[0] ?? nnLexer.tokenize(text.slice(from)).tokens[0];
+}
+
+/**
+ * Parses `file` declaration by declaration ({@link splitDecls}): the same AST as `parseSource` for a file
+ * without errors; with errors, each declaration's own (see {@link foundNext} for one cut short).
+ */
+export function parseByDecls(file: SourceFile): WithDiagnostics<Module> {
+  const text = file.text;
+  // Over-size and binary files are rejected by the real parser before any work: let it say so.
+  if (text.length > LIMITS.maxBytes || text.includes('\u0000')) return parseSource(file);
+  const starts = splitDecls(text);
+  if (starts.length === 1) return parseSource(file);
+  const decls: Module['decls'][number][] = [];
+  const comments: Module['comments'][number][] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const a = starts[i]!;
+    const b = i + 1 < starts.length ? starts[i + 1]! : text.length;
+    // Parsed at its offset: its AST is in file offsets already.
+    const parsed = parseSource(sourceFile(file.path, text.slice(a, b)), a);
+    decls.push(...parsed.result.decls);
+    comments.push(...parsed.result.comments);
+    for (const d of parsed.diagnostics) diagnostics.push(chunkDiag(file, d, a, b));
+  }
+  return { result: { decls, comments }, diagnostics };
+}
+
+/** A diagnostic of the piece [a, b) of `file` in the file's offsets. */
+export const chunkDiag = (file: SourceFile, d: Diagnostic, a: number, b: number): Diagnostic => (b < file.text.length && endOfChunk(d) ? foundNext(file, d, a, b) : shiftDiag(file, d, a));

@@ -1,0 +1,86 @@
+/**
+ * One parse for the CLI and the editor: `parseByDecls` (what `dslc check` parses with) and the editor's
+ * incremental parser give the same ASTs and syntax errors, for unfinished declarations too; a declaration
+ * left unfinished is reported on its last line and does not swallow the declarations after it.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
+import { nodeHost } from '../src/cli/host.js';
+import { IncrementalParser } from '../src/service/incremental.js';
+import { parseByDecls } from '../src/syntax/chunks.js';
+import { sourceFile } from '../src/syntax/source.js';
+import { applyEdit, randomEdit } from './helpers/random-edits.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const MODEL = 'model M(x: [N, 3, 8, 8]) {\n  return x -> relu\n}\n';
+/** Declarations cut short, as they are while being typed. */
+const HEADS = [
+  'from std.resnet\n', 'from std.resnet import\n', 'from std.resnet import basic_block,\n', 'from std.resnet import basic_block as\n',
+  'from\n', 'from std.\n', 'from "x\n', 'from "./a.nn" import\n',
+  'const\n', 'const K\n', 'const K =\n', 'const K = 3 +\n', 'const K = (3\n', 'const K = [3,\n', 'const K = "a\n', 'const K = (\n\n\n',
+  'block\n', 'block b\n', 'block b(\n', 'block b(x\n', 'block b(x: Tensor) ->\n', 'block b(x: Tensor) {\n', 'block b(x: Tensor) {\n  return x\n',
+  'model\n', 'model A\n', 'model A(\n', 'model A(x: [N\n', 'model A(x: [N, 3]) where\n', 'model A(x: [N, 3]) {\n  y = x ->\n',
+  '}\n', ')\n', '# c\n@\n', 'const K = 3; const L = 4\n', 'const K = 3 const L = 4\n',
+];
+const where = (ds: readonly { code: string; message: string; span?: { line: number; col: number } }[]) => ds.map((d) => `${d.code} ${d.span?.line}:${d.span?.col} ${d.message}`);
+
+describe('the CLI and the editor parse alike', () => {
+  for (const head of HEADS) {
+    it(`${JSON.stringify(head)} before and after a model: the same errors; the model after it is still there`, () => {
+      for (const text of [head + MODEL, MODEL + head, head + MODEL + head]) {
+        const file = sourceFile('/m.nn', text);
+        const cli = parseByDecls(file);
+        const fresh = new IncrementalParser().parse(file);
+        expect(where(fresh.diagnostics)).toEqual(where(cli.diagnostics));
+        expect(fresh.result).toEqual(cli.result);
+        // Typed character by character into the file (the editor's cached chunks and spliced statements).
+        const p = new IncrementalParser();
+        const at = text.indexOf(head);
+        p.parse(sourceFile('/m.nn', text.slice(0, at) + text.slice(at + head.length)));
+        for (let i = 1; i <= head.length; i++) p.parse(sourceFile('/m.nn', text.slice(0, at) + head.slice(0, i) + text.slice(at + head.length)));
+        expect(where(p.parse(file).diagnostics)).toEqual(where(cli.diagnostics));
+        expect(cli.result.decls.some((d) => d.kind === 'model' && d.name.text === 'M')).toBe(true);
+      }
+    });
+  }
+
+  it('an unfinished line is reported on it, saying what came next: the next declaration or the end of the file', () => {
+    const errs = (text: string) => where(parseByDecls(sourceFile('/m.nn', text)).diagnostics);
+    expect(errs(`const K =\n${MODEL}`)).toEqual(["E0101 1:9 expected an expression after '=' (found 'model' on the next line)"]);
+    expect(errs(`const K = (\n\n\n${MODEL}`)).toEqual(["E0101 1:11 expected ')' after '(' (found 'model' on a later line)"]);
+    expect(errs(`${MODEL}const K =\n`)).toEqual(["E0101 4:9 expected an expression after '=' (found end of file)"]);
+    // One error for a declaration cut short, not a cascade through the model after it.
+    expect(errs(`const\n${MODEL}`)).toEqual(["E0101 1:1 expected a name after 'const' (found 'model' on the next line)"]);
+    // A body left open: its `}` is missing where the next declaration starts.
+    expect(errs(`model A(x: [N, 3]) {\n  y = x\n${MODEL}`)).toEqual(["E0101 3:1 expected '}' (found 'model')"]);
+  });
+
+  it('`dslc check` reports them so (and checks the model after an unfinished declaration)', () => {
+    const r = check({ path: join(ROOT, 'examples', '__cut.nn'), text: `const K =\n${MODEL.replace('relu', 'relux')}`, host: nodeHost() });
+    expect(where(r.diagnostics)).toEqual(["E0101 1:9 expected an expression after '=' (found 'model' on the next line)", "E0200 3:15 unknown name 'relux'"]);
+  });
+
+  const files = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.nn')).slice(0, 6).map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8'));
+  const piece = fc.constantFrom('x', '(', ')', ',', '\n', '=', '->', '{', '}', '\nconst K =', '\nmodel', '\nblock b(', '\nfrom std.', '#', ' ');
+  it('random edits anywhere in real files: the editor parses as the CLI does', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...files), fc.array(randomEdit(piece, 3), { minLength: 1, maxLength: 5 }), (base, seq) => {
+        const p = new IncrementalParser();
+        let text = base;
+        p.parse(sourceFile('/m.nn', text));
+        for (const e of seq) {
+          // (A header no declaration has: the edit goes anywhere, headers and imports included.)
+          text = applyEdit(text, e, 'no_such_header');
+          const got = p.parse(sourceFile('/m.nn', text));
+          const cli = parseByDecls(sourceFile('/m.nn', text));
+          expect(got.diagnostics).toEqual(cli.diagnostics);
+          expect(got.result).toEqual(cli.result);
+        }
+      }),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 40), seed: Number(process.env.FUZZ_SEED ?? 11) },
+    );
+  });
+});
