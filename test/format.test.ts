@@ -96,7 +96,7 @@ describe('house style', () => {
     const qa = 'model M(x: [N, 3, H, W]) where H % 4 == 0, # comment in where\n    W == 32 {\n  return x\n}\n';
     expect(expectSound(qa)).toBe('model M(x: [N, 3, H, W]) where\n    H % 4 == 0,  # comment in where\n    W == 32 {\n  return x\n}\n');
     const own = '# doc\nmodel B(x: [N, 3, H, W]) where # first\n  # before H\n  H % 4 == 0,\n  # before W\n  W == 32 # after last\n{\n  return x\n}\n';
-    expect(expectSound(own)).toBe('# doc\nmodel B(x: [N, 3, H, W]) where\n    # first\n    # before H\n    H % 4 == 0,\n    # before W\n    W == 32 {\n  # after last\n  return x\n}\n');
+    expect(expectSound(own)).toBe('# doc\nmodel B(x: [N, 3, H, W]) where\n    # first\n    # before H\n    H % 4 == 0,\n    # before W\n    W == 32 {  # after last\n  return x\n}\n');
     expect(docs(fmt(qa))).toEqual([undefined]);
     expect(docs(fmt(own))).toEqual(['doc']);
   });

@@ -191,6 +191,36 @@ describe('queries from the last check', () => {
     }
   });
 
+  it('folds statements written over several lines (return and assert too) and an else branch on its own', () => {
+    const text = [
+      'block b(x: Tensor) -> Tensor {', // 0
+      '  assert x.rank == 4,', // 1
+      '    "needs NCHW"', // 2
+      '  if x.rank == 4 {', // 3
+      '    x = x -> relu', // 4
+      '  } else {', // 5
+      '    x = x', // 6
+      '      -> relu', // 7
+      '  }', // 8
+      '  if true { x = x } else if false {', // 9
+      '    x = x', // 10
+      '  }', // 11
+      '  return x -> conv2d(4, 3, padding=1)', // 12
+      '    -> relu', // 13
+      '}', // 14
+      'model M(x: [1, 4, 8, 8]) {', // 15
+      '  return x -> b', // 16
+      '}', // 17
+      '',
+    ].join('\n');
+    const { a } = analysisOf('m.nn', text);
+    const folds = foldingRanges(a).map((r) => [r.startLine, r.endLine]);
+    expect(folds).toEqual(expect.arrayContaining([[1, 2], [3, 8], [5, 8], [6, 7], [9, 11], [12, 13]]));
+    // No fold of its own for `else if` (the nested if starts on that line), none for one-line statements.
+    expect(folds.filter(([s]) => s === 9)).toEqual([[9, 11]]);
+    expect(folds.some(([s]) => s === 16)).toBe(false);
+  });
+
   it('outline, folding ranges and semantic tokens', () => {
     const { a } = resnet18();
     const syms = documentSymbols(a);

@@ -1,6 +1,7 @@
 /** Definition, references, rename, document symbols, folding ranges and semantic tokens. */
 import type { Span } from '../diagnostics/types.js';
 import type { Stmt } from '../syntax/ast.js';
+import { Else, If, LBrace, RBrace, nnLexer } from '../syntax/lexer.js';
 import { spanOf } from '../syntax/source.js';
 import { importedModule } from './features.js';
 import type { Analysis } from './service.js';
@@ -109,17 +110,27 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
   const f = a.result.program.root.file;
   const line = (o: number) => spanOf(f, o, o).line - 1;
   const out: FoldingRange[] = [];
+  const seen = new Set<string>();
   const add = (s: number, e: number, kind?: 'comment') => {
     const l0 = line(s);
     const l1 = line(Math.max(s, e - 1));
-    if (l1 > l0) out.push({ startLine: l0, endLine: l1, ...(kind ? { kind } : {}) });
+    // Once per range: an `if … else if` on one line and its nested `if` end on the same line too.
+    if (l1 > l0 && !seen.has(`${l0}:${l1}`)) {
+      seen.add(`${l0}:${l1}`);
+      out.push({ startLine: l0, endLine: l1, ...(kind ? { kind } : {}) });
+    }
   };
   const visit = (ss: readonly Stmt[]) => {
     for (const s of ss) {
       if (s.kind === 'if' || s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen') {
         add(s.range.start, s.range.end);
+        if (s.kind === 'if' && s.else) {
+          // The `else { … }` branch on its own (an `else if` is a nested `if`, folded as such).
+          const e = elseOffset(f.text, s.cond.range.end, s.range.end);
+          if (e !== undefined) add(e, s.range.end);
+        }
         visit(s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.body);
-      } else if (s.kind === 'assign' || s.kind === 'expr') add(s.range.start, s.range.end);
+      } else add(s.range.start, s.range.end); // a statement written over several lines
     }
   };
   for (const d of a.result.program.root.ast.decls) {
@@ -136,6 +147,18 @@ export function foldingRanges(a: Analysis): FoldingRange[] {
     i = j + 1;
   }
   return out;
+}
+
+/** Offset of the `else` of an `if` whose then-branch opens after `from` (undefined for `else if`). */
+function elseOffset(text: string, from: number, to: number): number | undefined {
+  const toks = nnLexer.tokenize(text.slice(from, to)).tokens;
+  let depth = 0;
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!.tokenType;
+    if (t === LBrace) depth++;
+    else if (t === RBrace && --depth === 0) return toks[i + 1]?.tokenType === Else && toks[i + 2]?.tokenType !== If ? from + toks[i + 1]!.startOffset : undefined;
+  }
+  return undefined;
 }
 
 export const TOKEN_TYPES = ['namespace', 'type', 'class', 'function', 'parameter', 'variable', 'property', 'keyword', 'comment', 'number', 'string', 'operator', 'macro'] as const;

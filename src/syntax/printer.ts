@@ -141,9 +141,9 @@ class Printer {
         const head: Doc[] = [d.kind, ' ', d.name.text, this.params(d.kind === 'block' ? d.params : d.inputs, params)];
         if (outs) head.push(' -> ', this.outputs(outs, params ? params.end : d.name.end));
         const body = ctx.bracketAfter(d.name.end, 'LBrace');
-        const lead: string[] = [];
-        if (d.kind === 'model' && d.where.length) head.push(this.where(d.where, ctx.tokenAfter(d.name.end, 'Where'), body, lead));
-        return [group(head), ' ', this.body(d.body, body, lead)];
+        if (d.kind === 'model' && d.where.length) head.push(this.where(d.where, ctx.tokenAfter(d.name.end, 'Where')));
+        // From the keyword on: a header comment left above `model` would become the model's documentation.
+        return [group(head), ' ', this.body(d.body, body, d.range.start)];
       }
     }
   }
@@ -151,23 +151,20 @@ class Printer {
   /**
    * ` where a, b`: broken constraints are indented twice, apart from the body that follows. Comments between
    * them stay where they were, like those of a list: at the end of their line (after the comma) or on lines
-   * of their own before the next constraint; the group then breaks. A comment after the last constraint (before
-   * `{`) goes to the top of the body (`lead`). None of them moves above `model`, where it would become the
-   * model's documentation.
+   * of their own before the next constraint; the group then breaks. Comments after the last constraint are
+   * left to the body (`{  # comment`), so they neither break the group nor move above `model`.
    */
-  private where(ws: readonly Expr[], kw: { endOffset?: number } | undefined, braces: Range | undefined, lead: string[]): Doc {
+  private where(ws: readonly Expr[], kw: { endOffset?: number } | undefined): Doc {
     const ctx = this.ctx;
     const inner: Doc[] = [];
+    const last = ws[ws.length - 1]!;
     let pending = ctx.commentsIn(kw?.endOffset !== undefined ? kw.endOffset + 1 : ws[0]!.range.start, ws[0]!.range.start).map((ci) => ctx.take(ci));
-    const hasComments = pending.length > 0 || ctx.commentsIn(ws[0]!.range.start, braces ? braces.start : ws[ws.length - 1]!.range.end).length > 0;
+    const hasComments = pending.length > 0 || ctx.commentsIn(ws[0]!.range.start, last.range.end).length > 0;
     ws.forEach((w, i) => {
       for (const c of pending) inner.push(c, hardline);
       pending = [];
       inner.push(this.ex.expr(w));
-      if (i === ws.length - 1) {
-        if (braces) for (const ci of ctx.commentsIn(w.range.end, braces.start)) lead.push(ctx.take(ci));
-        return;
-      }
+      if (w === last) return;
       inner.push(',');
       let trailed = false;
       for (const ci of ctx.commentsIn(w.range.end, ws[i + 1]!.range.start)) {
@@ -208,15 +205,31 @@ class Printer {
     return [t.name?.text ?? '', printList(this.ctx, '[', ']', dims, brackets, { trailing: 'ifBreak' })];
   }
 
-  /** `{ … }` with its statements; `braces` are the source offsets of `{` and `}`; `lead`: comments to put first. */
-  private body(stmts: readonly Stmt[], braces: Range | undefined, lead: readonly string[] = []): Doc {
+  /**
+   * `{ … }` with its statements; `braces` are the source offsets of `{` and `}`. Comments of the header
+   * (from `headerStart` to `{`) that no other printer placed, and one after `{` on its line, stay on the
+   * header's line: the first end-of-line one after `{`, the others first in the body, on lines of their own.
+   */
+  private body(stmts: readonly Stmt[], braces: Range | undefined, headerStart?: number): Doc {
+    const ctx = this.ctx;
+    let trail: string | undefined;
+    const lead: Doc[] = [];
+    const place = (ci: number) => {
+      if (trail === undefined && !ctx.comments[ci]!.ownLine) trail = ctx.take(ci);
+      else lead.push(ctx.take(ci), hardline);
+    };
+    if (braces && headerStart !== undefined) for (const ci of ctx.commentsIn(headerStart, braces.start)) place(ci);
+    const afterBrace = braces ? ctx.commentsIn(braces.start + 1, braces.end)[0] : undefined;
+    if (afterBrace !== undefined && ctx.trailsAfter(afterBrace, braces!.start + 1)) place(afterBrace);
     const within = braces ?? { start: stmts[0]?.range.start ?? 0, end: stmts[stmts.length - 1]?.range.end ?? 0 };
     const entries: Entry[] = stmts.map((s) => ({ range: s.range, print: () => this.stmt(s) }));
     const inner = this.sequence(entries, within);
-    const empty = (inner as Doc[]).length === 0;
-    if (!stmts.length && !lead.length && this.ctx.commentsIn(within.start, within.end).length === 0 && empty) return '{}';
-    const first = lead.flatMap((c, i) => (i ? [hardline, c] : [c]));
-    return ['{', indent([hardline, ...first, ...(first.length && !empty ? [hardline] : []), inner]), hardline, '}'];
+    const open: Doc = trail === undefined ? '{' : ['{', lineSuffix(`  ${trail}`)];
+    if ((inner as Doc[]).length === 0) {
+      if (!lead.length) return trail === undefined ? '{}' : [open, hardline, '}'];
+      lead.pop(); // the hard line after the last comment: `}` goes on its own line anyway
+    }
+    return [open, indent([hardline, ...lead, inner]), hardline, '}'];
   }
 
   stmt(s: Stmt): Doc {
@@ -230,19 +243,20 @@ class Printer {
       case 'if': {
         const cond = ex.expr(s.cond);
         const thenBraces = ctx.bracketAfter(s.cond.range.end, 'LBrace');
-        const out: Doc[] = ['if ', cond, ' ', this.body(s.then, thenBraces)];
+        const out: Doc[] = ['if ', cond, ' ', this.body(s.then, thenBraces, s.cond.range.end)];
         if (s.else) {
           const elseTok = thenBraces ? ctx.tokenAfter(thenBraces.end, 'Else') : undefined;
           const afterElse = elseTok ? ctx.tokens[ctx.tokenIndex(elseTok.startOffset) + 1] : undefined;
           const elif = afterElse?.tokenType.name === 'If' && s.else.length === 1 && s.else[0]!.kind === 'if';
-          out.push(' else ', elif ? this.stmt(s.else[0]!) : this.body(s.else, elseTok ? ctx.bracketAfter(elseTok.startOffset, 'LBrace') : undefined));
+          const elseBraces = elseTok ? ctx.bracketAfter(elseTok.startOffset, 'LBrace') : undefined;
+          out.push(' else ', elif ? this.stmt(s.else[0]!) : this.body(s.else, elseBraces, thenBraces ? thenBraces.end + 1 : undefined));
         }
         return out;
       }
       case 'for':
-        return ['for ', s.variable.text, ' in ', ex.expr(s.iterable), ' ', this.body(s.body, ctx.bracketAfter(s.iterable.range.end, 'LBrace'))];
+        return ['for ', s.variable.text, ' in ', ex.expr(s.iterable), ' ', this.body(s.body, ctx.bracketAfter(s.iterable.range.end, 'LBrace'), s.iterable.range.end)];
       case 'repeat':
-        return ['repeat ', ex.expr(s.count), ' ', this.body(s.body, ctx.bracketAfter(s.count.range.end, 'LBrace'))];
+        return ['repeat ', ex.expr(s.count), ' ', this.body(s.body, ctx.bracketAfter(s.count.range.end, 'LBrace'), s.count.range.end)];
       case 'assert': {
         const out: Doc[] = ['assert ', ex.expr(s.cond)];
         if (s.message !== undefined) {
@@ -256,7 +270,7 @@ class Printer {
         if (s.values.length === 1) return ['return ', ex.expr(s.values[0]!)];
         return group(['return ', indent(join([',', line], s.values.map((v) => ex.expr(v))))]);
       case 'frozen':
-        return ['frozen ', this.body(s.body, ctx.bracketAfter(s.range.start, 'LBrace'))];
+        return ['frozen ', this.body(s.body, ctx.bracketAfter(s.range.start, 'LBrace'), s.range.start)];
     }
   }
 }
