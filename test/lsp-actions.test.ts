@@ -39,6 +39,12 @@ describe('insert padding to keep the size', () => {
     ['conv2d(8, 5, dilation=2)  # wide', 'conv2d(8, 5, dilation=2, padding=4)  # wide'],
     ['conv2d(\n    8,\n    3,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n  )'],
     ['conv2d(\n    8,\n    3  # k\n  )', 'conv2d(\n    8,\n    3,  # k\n    padding=1,\n  )'],
+    // `)` alone under the statement: a `padding=` line at the statement's column would begin a new statement.
+    ['conv2d(8, 3,\n  )', 'conv2d(8, 3, padding=1,\n  )'],
+    ['conv2d(8, 3\n  )', 'conv2d(8, 3, padding=1\n  )'],
+    ['conv2d(8, 3,  # k\n  )', 'conv2d(8, 3, padding=1,  # k\n  )'],
+    ['conv2d(8,\n  3,\n  )', 'conv2d(8,\n  3, padding=1,\n  )'],
+    ['conv2d(8,\n    3,\n  )', 'conv2d(8,\n    3,\n    padding=1,\n  )'],
   ])('%j becomes %j, which checks cleanly', (call, want) => {
     const text = model(call);
     expect(codes(text)).toEqual(['E0405']);
@@ -53,6 +59,8 @@ describe('fixes for diagnostics', () => {
     for (const [call, want] of [
       ['conv2d(8, 3, padding=1)', 'conv2d(8, 3, padding=1, bias=false)'],
       ['conv2d(\n    8,\n    3,\n    padding=1,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n    bias=false,\n  )'],
+      ['conv2d(8, 3, padding=1,\n  )', 'conv2d(8, 3, padding=1, bias=false,\n  )'],
+      ['conv2d(8, 3, padding=1\n  )', 'conv2d(8, 3, padding=1, bias=false\n  )'],
     ]) {
       const text = `model M(x: [N, 3, 8, 8]) {\n  y = x -> ${call} -> batchnorm\n  return y\n}\n`;
       expect(codes(text)).toEqual(['W0101']);

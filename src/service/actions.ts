@@ -5,7 +5,7 @@
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { Arg, ModelDecl } from '../syntax/ast.js';
+import type { Arg, ModelDecl, Stmt } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import type { CallSite } from './symbols.js';
 import { sitesOf } from './layers.js';
@@ -49,23 +49,47 @@ function attrArg(op: OpDef, call: CallSite, name: string): Arg | undefined {
   return positional[op.attrs.indexOf(def)];
 }
 
+/** The innermost statement of the file's blocks and models containing `offset`, if any. */
+function statementAt(a: Analysis, offset: number): Stmt | undefined {
+  const inside = (r: { start: number; end: number }) => r.start <= offset && offset <= r.end;
+  let found: Stmt | undefined;
+  let list: readonly Stmt[] = a.result.program.root.ast.decls.flatMap((d) => (d.kind === 'block' || d.kind === 'model') && inside(d.range) ? d.body : []);
+  for (;;) {
+    const s = list.find((x) => inside(x.range));
+    if (!s) return found;
+    found = s;
+    list = s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : [];
+  }
+}
+
 /**
  * An argument `arg` added to the call at [start, end) (which ends with `)`): after a trailing comma, or on a
- * line of its own when the `)` is (the layout \`dslc fmt\` gives long calls).
+ * line of its own when the `)` is (the layout `dslc fmt` gives long calls). A `name=` at the start of a line
+ * at or left of its statement's column would begin a new statement: then it goes after the last argument,
+ * on that argument's line.
  */
-function appendArg(text: string, start: number, end: number, arg: string): { at: number; newText: string }[] {
+function appendArg(a: Analysis, start: number, end: number, arg: string): { at: number; newText: string }[] {
+  const text = a.result.program.root.file.text;
   const close = end - 1;
   const inner = text.slice(start, close);
   // (A comment after the last argument: `# …` up to the line's end is skipped to find what comes last.)
   const last = inner.replace(/#[^\r\n]*/g, (c) => ' '.repeat(c.length)).trimEnd();
-  if (last.endsWith('(')) return [{ at: close, newText: arg }];
-  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const lastEnd = start + last.length;
+  if (last.endsWith('(')) return [{ at: lastEnd, newText: arg }];
+  const lineOf = (at: number) => text.lastIndexOf('\n', at - 1) + 1;
+  const lineStart = lineOf(close);
   if (lineStart > start && text.slice(lineStart, close).trim() === '') {
-    // `)` alone on its line: the new argument goes on a line above it, indented as the previous one.
-    const prevLine = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart);
-    const indent = /^[ \t]*/.exec(prevLine)![0];
-    const own = { at: lineStart, newText: `${indent}${arg},\n` };
-    return last.endsWith(',') ? [own] : [{ at: start + last.length, newText: ',' }, own];
+    // `)` alone on its line: the new argument goes on a line above it, indented as the last argument's line,
+    // when that line is one of the call's own and deeper than the statement.
+    const argLine = lineOf(lastEnd);
+    const indent = /^[ \t]*/.exec(text.slice(argLine))![0];
+    const stmt = statementAt(a, start);
+    const column = stmt ? stmt.range.start - lineOf(stmt.range.start) : -1;
+    if (argLine > start && indent.length > column) {
+      const own = { at: lineStart, newText: `${indent}${arg},\n` };
+      return last.endsWith(',') ? [own] : [{ at: lastEnd, newText: ',' }, own];
+    }
+    return [{ at: lastEnd, newText: last.endsWith(',') ? ` ${arg},` : `, ${arg}` }];
   }
   return [{ at: close, newText: last.endsWith(',') ? ` ${arg}` : `, ${arg}` }];
 }
@@ -97,7 +121,7 @@ function paddingActions(a: Analysis, start: number, end: number): CodeAction[] {
       out.push({ title: `set padding=${pad} to keep the size`, kind: 'quickfix', edits: [{ span: spanOf(file, given.value.range.start, given.value.range.end), newText: pad }] });
       continue;
     }
-    const edits = appendArg(file.text, s.start, s.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+    const edits = appendArg(a, s.start, s.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
     out.push({ title, kind: 'quickfix', edits });
   }
   return out;
@@ -110,7 +134,7 @@ function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
   const call = callAt(a, d.span.start, d.span.end);
   const op = call && getOp(call.callee);
   if (!call || !op || attrArg(op, call, 'bias')) return [];
-  const edits = appendArg(file.text, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+  const edits = appendArg(a, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
   return [{ title: 'pass bias=false', kind: 'quickfix', edits, diagnostic: d, preferred: true }];
 }
 
