@@ -39,6 +39,14 @@ describe('insert padding to keep the size', () => {
     ['conv2d(8, 5, dilation=2)  # wide', 'conv2d(8, 5, dilation=2, padding=4)  # wide'],
     ['conv2d(\n    8,\n    3,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n  )'],
     ['conv2d(\n    8,\n    3  # k\n  )', 'conv2d(\n    8,\n    3,  # k\n    padding=1,\n  )'],
+    // `)` alone under the statement: a `padding=` line at the statement's column would begin a new statement.
+    ['conv2d(8, 3,\n  )', 'conv2d(8, 3, padding=1,\n  )'],
+    ['conv2d(8, 3\n  )', 'conv2d(8, 3, padding=1\n  )'],
+    ['conv2d(8, 3,  # k\n  )', 'conv2d(8, 3, padding=1,  # k\n  )'],
+    ['conv2d(8,\n  3,\n  )', 'conv2d(8,\n  3, padding=1,\n  )'],
+    ['conv2d(8,\n    3,\n  )', 'conv2d(8,\n    3,\n    padding=1,\n  )'],
+    // A kernel with a 1 in it still shrinks the other axis.
+    ['conv2d(8, (1, 7))', 'conv2d(8, (1, 7), padding=(0, 3))'],
   ])('%j becomes %j, which checks cleanly', (call, want) => {
     const text = model(call);
     expect(codes(text)).toEqual(['E0405']);
@@ -48,11 +56,58 @@ describe('insert padding to keep the size', () => {
   });
 });
 
+describe('padding for every application of a conv', () => {
+  const model = (out: string, body: string) => `model M(x: [N, 3, 32, 32]) -> [N, ${out}, 32, 32] {\n${body}}\n`;
+  it.each([
+    // A block parameter: the padding is written with it.
+    [
+      'block unit(x: Tensor, k: int) -> Tensor {\n  return x -> conv2d(8, k)\n}\n' + model('8', '  return x -> unit(3) -> unit(7)\n'),
+      'block unit(x: Tensor, k: int) -> Tensor {\n  return x -> conv2d(8, k, padding=k // 2)\n}\n' + model('8', '  return x -> unit(3) -> unit(7)\n'),
+    ],
+    // The same need in every application: a number.
+    [
+      'block unit(x: Tensor, k: int) -> Tensor {\n  return x -> conv2d(8, k)\n}\n' + model('8', '  return x -> unit(5) -> unit(5)\n'),
+      'block unit(x: Tensor, k: int) -> Tensor {\n  return x -> conv2d(8, k, padding=2)\n}\n' + model('8', '  return x -> unit(5) -> unit(5)\n'),
+    ],
+    // Loop variables: kernel, dilation, both, and a kernel expression.
+    [model('3', '  for k in [3, 5] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'), model('3', '  for k in [3, 5] {\n    x = x -> conv2d(3, k, padding=k // 2)\n  }\n  return x\n')],
+    [model('3', '  for d in [1, 2] {\n    x = x -> conv2d(3, 3, dilation=d)\n  }\n  return x\n'), model('3', '  for d in [1, 2] {\n    x = x -> conv2d(3, 3, dilation=d, padding=d)\n  }\n  return x\n')],
+    [model('3', '  for d in [1, 3] {\n    x = x -> conv2d(3, 5, dilation=d)\n  }\n  return x\n'), model('3', '  for d in [1, 3] {\n    x = x -> conv2d(3, 5, dilation=d, padding=d * 2)\n  }\n  return x\n')],
+    [
+      model('3', '  for k in [3, 5] {\n    for d in [1, 2] {\n      x = x -> conv2d(3, k, dilation=d)\n    }\n  }\n  return x\n'),
+      model('3', '  for k in [3, 5] {\n    for d in [1, 2] {\n      x = x -> conv2d(3, k, dilation=d, padding=d * (k - 1) // 2)\n    }\n  }\n  return x\n'),
+    ],
+    [model('3', '  for k in [1, 3] {\n    x = x -> conv2d(3, k + 2)\n  }\n  return x\n'), model('3', '  for k in [1, 3] {\n    x = x -> conv2d(3, k + 2, padding=(k + 2) // 2)\n  }\n  return x\n')],
+    // An instance applied later: fixed where it is created.
+    [model('3', '  enc = conv2d(3, 3)\n  y = x -> enc -> enc\n  return y\n'), model('3', '  enc = conv2d(3, 3, padding=1)\n  y = x -> enc -> enc\n  return y\n')],
+    [model('3', '  enc = conv2d(3, 3)\n  return enc(enc(x))\n'), model('3', '  enc = conv2d(3, 3, padding=1)\n  return enc(enc(x))\n')],
+    [model('3', '  for k in [3, 5] {\n    enc = conv2d(3, k)\n    x = x -> enc\n  }\n  return x\n'), model('3', '  for k in [3, 5] {\n    enc = conv2d(3, k, padding=k // 2)\n    x = x -> enc\n  }\n  return x\n')],
+  ])('%j: one padding that keeps every application, which checks cleanly', (text, want) => {
+    expect(codes(text)).toEqual(['E0405']);
+    const out = fixed(text, /padding=/);
+    expect(out).toEqual([want]);
+    expect(codes(out[0]!)).toEqual([]);
+  });
+
+  it.each([
+    // An even kernel in one application; kernels that are tuples; a kernel 1 (nothing shrinks).
+    model('3', '  for k in [3, 4] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'),
+    model('3', '  for k in [(3, 3), (5, 5)] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'),
+    model('3', '  return x -> conv2d(3, 1)\n'),
+    // `enc` names two instances.
+    model('3', '  enc = conv2d(3, 3)\n  x = x -> enc\n  enc = conv2d(3, 5)\n  return x -> enc\n'),
+  ])('%j: no padding fix', (text) => {
+    expect(fixed(text, /padding=/)).toEqual([]);
+  });
+});
+
 describe('fixes for diagnostics', () => {
   it('W0101: bias=false on the layer before the norm, in any layout', () => {
     for (const [call, want] of [
       ['conv2d(8, 3, padding=1)', 'conv2d(8, 3, padding=1, bias=false)'],
       ['conv2d(\n    8,\n    3,\n    padding=1,\n  )', 'conv2d(\n    8,\n    3,\n    padding=1,\n    bias=false,\n  )'],
+      ['conv2d(8, 3, padding=1,\n  )', 'conv2d(8, 3, padding=1, bias=false,\n  )'],
+      ['conv2d(8, 3, padding=1\n  )', 'conv2d(8, 3, padding=1, bias=false\n  )'],
     ]) {
       const text = `model M(x: [N, 3, 8, 8]) {\n  y = x -> ${call} -> batchnorm\n  return y\n}\n`;
       expect(codes(text)).toEqual(['W0101']);

@@ -150,6 +150,56 @@ describe('organize imports (source action)', () => {
     const aliased = `from "./lib.nn" import unit as u, other\n${MODEL.replace('-> unit', '-> u')}`;
     s.set('m.nn', aliased);
     const a2 = organizeImports(s.analyze('m.nn')!)!;
-    expect(a2.edits.map((e) => e.newText)).toEqual(['from "./lib.nn" import unit as u']);
+    expect(applyAll(aliased, a2.edits)).toBe(`from "./lib.nn" import unit as u\n${MODEL.replace('-> unit', '-> u')}`);
+  });
+
+  const T = 'from "./lib.nn" import ';
+  const USES = 'model M(x: [1, 3, 8, 8]) {\n  return x -> conv2d(8, K) -> unit\n}\n';
+  it.each([
+    // Each line of items keeps its comment while one of its items stays; a line whose items all go takes its comment along.
+    [`${T}unit,  # for the stem\n  other,  # unused\n  K  # why we keep it\n`, `${T}unit,  # for the stem\n  K  # why we keep it\n`],
+    [`${T}unit,  # for the stem\n  other,  # unused\n  K,  # kept\n  WIDTH  # unused too\n`, `${T}unit,  # for the stem\n  K  # kept\n`],
+    [`${T}other,  # unused\n  unit, K  # the ones we use\n`, `${T}unit, K  # the ones we use\n`],
+    [`${T}other, WIDTH,  # both unused\n  unit,  # kept\n  K\n`, `${T}unit,  # kept\n  K\n`],
+    [`${T}unit, other,  # a line\n  K\n`, `${T}unit,  # a line\n  K\n`],
+    [`${T}unit,\n  # about other\n  other,\n  # about K\n  K\n`, `${T}unit,\n  # about K\n  K\n`],
+    [`${T}unit,  # for the stem\r\n  other,  # unused\r\n  K  # why\r\n`, `${T}unit,  # for the stem\r\n  K  # why\r\n`],
+    // A trailing comma stays; nothing is left with blanks at its end.
+    [`${T}unit, K, other,\n`, `${T}unit, K,\n`],
+    [`${T}unit, K, other   # c\n`, `${T}unit, K   # c\n`],
+    [`${T}other as o, unit ${T}K ${T}WIDTH\n`, `${T}unit ${T}K\n`],
+    [`${T}WIDTH ${T}unit, K\n`, `${T}unit, K\n`],
+  ])('%j: organize imports and the quick fixes, one at a time, both give %j', async (imports, want) => {
+    const { organizeImports } = await import('../src/service/index.js');
+    const text = imports + USES;
+    const s = new LanguageService({ host: memoryHost({ 'lib.nn': LIB }) });
+    s.set('m.nn', text);
+    const act = organizeImports(s.analyze('m.nn')!)!;
+    const organized = applyAll(text, act.edits);
+    expect(organized).toBe(want + USES);
+    let t = text;
+    for (let guard = 0; guard < 5 && unused(t).length; guard++) t = applyAll(t, unused(t)[0]!.fixes![0]!.edits);
+    expect(t).toBe(want + USES);
+    expect(run(t).map((d) => d.code)).toEqual([]);
+    expect(t.split(/\r?\n/).filter((l) => /[ \t]$/.test(l))).toEqual([]);
+  });
+
+  it('an import with a syntax error gets no edit', async () => {
+    const { organizeImports } = await import('../src/service/index.js');
+    const s = new LanguageService({ host: memoryHost({ 'lib.nn': LIB }) });
+    for (const imports of [`${T}(other)\n`, `${T}other)\n`, `${T}(unit, other)\n`]) {
+      const text = imports + 'model M(x: [1, 3, 8, 8]) {\n  return x\n}\n';
+      s.set('m.nn', text);
+      const a = s.analyze('m.nn')!;
+      expect(a.diagnostics.some((d) => d.code === 'E0101'), text).toBe(true);
+      expect(a.diagnostics.filter((d) => d.code === 'W0109').flatMap((d) => d.fixes ?? []), text).toEqual([]);
+      expect(organizeImports(a), text).toBeUndefined();
+    }
   });
 });
+
+/** `text` with `edits` (which do not overlap) applied. */
+function applyAll(text: string, edits: readonly { span: { start: number; end: number }; newText: string }[]): string {
+  for (const e of [...edits].sort((x, y) => y.span.start - x.span.start)) text = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+  return text;
+}

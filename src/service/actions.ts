@@ -5,7 +5,8 @@
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { Arg, ModelDecl } from '../syntax/ast.js';
+import type { Arg, BlockDecl, ConstDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.js';
+import type { LayerReport } from '../checker/analyze.js';
 import { spanOf } from '../syntax/source.js';
 import type { CallSite } from './symbols.js';
 import { sitesOf } from './layers.js';
@@ -38,67 +39,193 @@ function callAt(a: Analysis, start: number, end: number): CallSite | undefined {
 
 /**
  * Where an attribute of `op` is written in a call: its keyword argument (by name or alias), or its positional
- * one (attributes follow the tensor inputs a direct call passes first); undefined when not written.
+ * one (attributes follow the `inputs` tensor inputs written first: those of the op in a direct call, none in a
+ * chain step or where an instance is created); undefined when not written.
  */
-function attrArg(op: OpDef, call: CallSite, name: string): Arg | undefined {
+function attrArg(op: OpDef, call: CallSite, name: string, inputs = call.inChain ? 0 : op.inputs.length): Arg | undefined {
   const def = op.attrs.find((x) => x.name === name);
   if (!def) return undefined;
   const named = call.args.find((x) => x.name && (x.name.text === name || def.aliases?.includes(x.name.text)));
   if (named) return named;
-  const positional = call.args.filter((x) => !x.name).slice(call.inChain ? 0 : op.inputs.length);
+  const positional = call.args.filter((x) => !x.name).slice(inputs);
   return positional[op.attrs.indexOf(def)];
+}
+
+/** The innermost statement of the file's blocks and models containing `offset`, if any. */
+function statementAt(a: Analysis, offset: number): Stmt | undefined {
+  const inside = (r: { start: number; end: number }) => r.start <= offset && offset <= r.end;
+  let found: Stmt | undefined;
+  let list: readonly Stmt[] = a.result.program.root.ast.decls.flatMap((d) => (d.kind === 'block' || d.kind === 'model') && inside(d.range) ? d.body : []);
+  for (;;) {
+    const s = list.find((x) => inside(x.range));
+    if (!s) return found;
+    found = s;
+    list = s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : [];
+  }
 }
 
 /**
  * An argument `arg` added to the call at [start, end) (which ends with `)`): after a trailing comma, or on a
- * line of its own when the `)` is (the layout \`dslc fmt\` gives long calls).
+ * line of its own when the `)` is (the layout `dslc fmt` gives long calls). A `name=` at the start of a line
+ * at or left of its statement's column would begin a new statement: then it goes after the last argument,
+ * on that argument's line.
  */
-function appendArg(text: string, start: number, end: number, arg: string): { at: number; newText: string }[] {
+function appendArg(a: Analysis, start: number, end: number, arg: string): { at: number; newText: string }[] {
+  const text = a.result.program.root.file.text;
   const close = end - 1;
   const inner = text.slice(start, close);
   // (A comment after the last argument: `# …` up to the line's end is skipped to find what comes last.)
   const last = inner.replace(/#[^\r\n]*/g, (c) => ' '.repeat(c.length)).trimEnd();
-  if (last.endsWith('(')) return [{ at: close, newText: arg }];
-  const lineStart = text.lastIndexOf('\n', close - 1) + 1;
+  const lastEnd = start + last.length;
+  if (last.endsWith('(')) return [{ at: lastEnd, newText: arg }];
+  const lineOf = (at: number) => text.lastIndexOf('\n', at - 1) + 1;
+  const lineStart = lineOf(close);
   if (lineStart > start && text.slice(lineStart, close).trim() === '') {
-    // `)` alone on its line: the new argument goes on a line above it, indented as the previous one.
-    const prevLine = text.slice(text.lastIndexOf('\n', lineStart - 2) + 1, lineStart);
-    const indent = /^[ \t]*/.exec(prevLine)![0];
-    const own = { at: lineStart, newText: `${indent}${arg},\n` };
-    return last.endsWith(',') ? [own] : [{ at: start + last.length, newText: ',' }, own];
+    // `)` alone on its line: the new argument goes on a line above it, indented as the last argument's line,
+    // when that line is one of the call's own and deeper than the statement.
+    const argLine = lineOf(lastEnd);
+    const indent = /^[ \t]*/.exec(text.slice(argLine))![0];
+    const stmt = statementAt(a, start);
+    const column = stmt ? stmt.range.start - lineOf(stmt.range.start) : -1;
+    if (argLine > start && indent.length > column) {
+      const own = { at: lineStart, newText: `${indent}${arg},\n` };
+      return last.endsWith(',') ? [own] : [{ at: lastEnd, newText: ',' }, own];
+    }
+    return [{ at: lastEnd, newText: last.endsWith(',') ? ` ${arg},` : `, ${arg}` }];
   }
   return [{ at: close, newText: last.endsWith(',') ? ` ${arg}` : `, ${arg}` }];
 }
 
+/** A conv call written in this file, with the last layer of each application of it (a chain step, a direct call, an instance). */
+interface PadTarget {
+  readonly call: CallSite;
+  readonly op: OpDef;
+  /** Tensor inputs written before its attributes (see attrArg). */
+  readonly inputs: number;
+  readonly layers: LayerReport[];
+  /** Where it is applied (and created): the action is offered over any of these. */
+  readonly spans: { start: number; end: number }[];
+}
+
+/**
+ * The call that created the layer instance `name` applied at `at`: the one `name = op(…)` of the block or
+ * model around it (none when it has several, or is a parameter or loop variable), else a `const name = op(…)`.
+ */
+function creationCall(a: Analysis, at: number, name: string): CallSite | undefined {
+  const decls = a.result.program.root.ast.decls;
+  const d = decls.find((x) => (x.kind === 'block' || x.kind === 'model') && x.range.start <= at && at <= x.range.end) as BlockDecl | ModelDecl | undefined;
+  let value: Expr | undefined;
+  if (d) {
+    const params = d.kind === 'block' ? d.params : d.inputs;
+    if (params.some((p) => p.name.text === name)) return undefined;
+    const assigns: Expr[] = [];
+    let shadowed = false;
+    const walk = (ss: readonly Stmt[]) => {
+      for (const s of ss) {
+        if (s.kind === 'assign' && s.target.text === name) assigns.push(s.value);
+        if (s.kind === 'for' && s.variable.text === name) shadowed = true;
+        if (s.kind === 'if') walk([...s.then, ...(s.else ?? [])]);
+        else if (s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen') walk(s.body);
+      }
+    };
+    walk(d.body);
+    if (shadowed || assigns.length > 1) return undefined;
+    value = assigns[0];
+  }
+  value ??= decls.find((x): x is ConstDecl => x.kind === 'const' && x.name.text === name)?.value;
+  return value?.kind === 'call' ? callAt(a, value.range.start, value.range.end) : undefined;
+}
+
+/** The conv calls of this file whose applications the padding fix may concern, by call. */
+function padTargets(a: Analysis): PadTarget[] {
+  const text = a.result.program.root.file.text;
+  const targets = new Map<number, PadTarget>();
+  for (const s of sitesOf(a, a.path)) {
+    if (s.block) continue;
+    const layers = s.apps.map((app) => app[app.length - 1]!);
+    const op = layers[0]?.node.op;
+    if (!op || !/conv/.test(op.name) || op.name.includes('transpose')) continue;
+    const written = text.slice(s.start, s.end).endsWith(')') ? callAt(a, s.start, s.end) : undefined;
+    let call: CallSite | undefined;
+    let inputs = 0;
+    if (written && getOp(written.callee) === op) {
+      call = written;
+      inputs = call.inChain ? 0 : op.inputs.length;
+    } else {
+      // An instance applied here (`-> enc`, `enc(x)`): the fix goes where it was created, with only attributes.
+      const name = written?.callee ?? text.slice(s.start, s.end);
+      const made = /^[A-Za-z_]\w*$/.test(name) ? creationCall(a, s.start, name) : undefined;
+      if (made && getOp(made.callee) === op) call = made;
+    }
+    if (!call) continue;
+    let t = targets.get(call.range.start);
+    if (!t) targets.set(call.range.start, (t = { call, op, inputs, layers: [], spans: [call.range] }));
+    t.layers.push(...layers);
+    t.spans.push({ start: s.start, end: s.end });
+  }
+  return [...targets.values()];
+}
+
+const ATOM = /^(?:[A-Za-z_]\w*(?:\.\w+)*|\d+)$/;
+const atom = (s: string) => (ATOM.test(s) ? s : `(${s})`);
+
+/**
+ * The padding that keeps the size of every application of a target, as source text: a number or tuple when
+ * they all need the same; else an expression of the call's own kernel (and dilation) arguments, when these are
+ * single numbers in every application; undefined when no padding fits or none is needed.
+ */
+function keepPadding(t: PadTarget, text: string): string | undefined {
+  const needs: number[][] = [];
+  for (const l of t.layers) {
+    const rf = l.node.rf;
+    if (rf.kind !== 'window' || !rf.axes.length || rf.axes.some((x) => x.stride !== 1 || x.padBegin !== 0)) return undefined;
+    const pads = rf.axes.map((x) => (x.dilation * (x.kernel - 1)) / 2);
+    if (pads.some((p) => !Number.isInteger(p))) return undefined;
+    needs.push(pads);
+  }
+  if (!needs.some((p) => p.some((x) => x > 0))) return undefined;
+  const first = needs[0]!;
+  if (needs.every((p) => p.join() === first.join())) return first.every((p) => p === first[0]) ? String(first[0]) : `(${first.join(', ')})`;
+  // Different needs (a block parameter, a loop variable): `d * (k - 1) // 2` written with the arguments' text.
+  const source = (name: string) => {
+    const arg = attrArg(t.op, t.call, name, t.inputs);
+    const s = arg && text.slice(arg.value.range.start, arg.value.range.end);
+    return s && !/[\r\n#]/.test(s) ? s : undefined;
+  };
+  const ks = t.layers.map((l) => l.node.attrs.kernel_size);
+  const ds = t.layers.map((l) => l.node.attrs.dilation ?? 1);
+  const k = source('kernel_size');
+  if (!k || !ks.every((x) => typeof x === 'number') || !ds.every((x) => typeof x === 'number')) return undefined;
+  // Dilation 1 everywhere: kernels are odd (the needs are whole), so (k - 1) / 2 is k // 2.
+  if (ds.every((x) => x === 1)) return `${atom(k)} // 2`;
+  const d = source('dilation');
+  if (!d) return undefined;
+  if (!/^\d+$/.test(k)) return `${atom(d)} * (${atom(k)} - 1) // 2`;
+  const m = Number(k) - 1;
+  return m % 2 ? `${atom(d)} * ${m} // 2` : m === 2 ? d : `${atom(d)} * ${m / 2}`;
+}
+
 /**
  * A stride-1 convolution without padding shrinks the grid by K_eff−1; `padding=(K_eff−1)/2` keeps it when
- * that is whole (odd kernels). Offered on conv calls whose every application shrinks its input: the
- * padding written (by keyword or position) is replaced, or one is added.
+ * that is whole. Offered on conv calls whose every application shrinks its input, with a padding that keeps
+ * every one (see keepPadding); an instance's applications are fixed where it was created. The padding
+ * written (by keyword or position) is replaced, or one is added.
  */
 function paddingActions(a: Analysis, start: number, end: number): CodeAction[] {
   const out: CodeAction[] = [];
   const file = a.result.program.root.file;
-  for (const s of sitesOf(a, a.path)) {
-    if (s.end < start || s.start > end || s.block) continue;
-    const layers = s.apps.map((app) => app[app.length - 1]!);
-    const first = layers[0];
-    if (!first || first.node.rf.kind !== 'window' || !/conv/.test(first.node.op.name) || first.node.op.name.includes('transpose')) continue;
-    const axes = first.node.rf.axes;
-    if (!axes.length || axes.some((x) => x.stride !== 1 || x.padBegin !== 0)) continue;
-    const pads = axes.map((x) => (x.dilation * (x.kernel - 1)) / 2);
-    if (pads.some((p) => !Number.isInteger(p) || p <= 0)) continue;
-    const call = callAt(a, s.start, s.end);
-    if (!call || !file.text.slice(s.start, s.end).endsWith(')')) continue;
-    const pad = pads.every((p) => p === pads[0]) ? String(pads[0]) : `(${pads.join(', ')})`;
-    const title = `insert padding=${pad} to keep the size`;
-    const given = attrArg(first.node.op, call, 'padding');
+  for (const t of padTargets(a)) {
+    if (!t.spans.some((s) => s.end >= start && s.start <= end) || !file.text.slice(t.call.range.start, t.call.range.end).endsWith(')')) continue;
+    const pad = keepPadding(t, file.text);
+    if (!pad) continue;
+    const given = attrArg(t.op, t.call, 'padding', t.inputs);
     if (given) {
       // A written padding of zero (`padding=0`, or positionally): its value is replaced.
       out.push({ title: `set padding=${pad} to keep the size`, kind: 'quickfix', edits: [{ span: spanOf(file, given.value.range.start, given.value.range.end), newText: pad }] });
       continue;
     }
-    const edits = appendArg(file.text, s.start, s.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
-    out.push({ title, kind: 'quickfix', edits });
+    const edits = appendArg(a, t.call.range.start, t.call.range.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+    out.push({ title: `insert padding=${pad} to keep the size`, kind: 'quickfix', edits });
   }
   return out;
 }
@@ -110,7 +237,7 @@ function biasActions(a: Analysis, d: Diagnostic): CodeAction[] {
   const call = callAt(a, d.span.start, d.span.end);
   const op = call && getOp(call.callee);
   if (!call || !op || attrArg(op, call, 'bias')) return [];
-  const edits = appendArg(file.text, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
+  const edits = appendArg(a, d.span.start, d.span.end, 'bias=false').map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
   return [{ title: 'pass bias=false', kind: 'quickfix', edits, diagnostic: d, preferred: true }];
 }
 
