@@ -250,6 +250,10 @@ model M(x: [N, 8, 16, 16]) {
     expect(errors(r)).toEqual([]);
     const bad = checkText(`from std.vgg import vgg_blok\nmodel M(x: [1, 3, 32, 32]) { return x }`);
     expect(codes(bad)).toContain('E0209');
+    // A misspelt name: the fix replaces it; no "unused import" for a name that was never imported.
+    const e = bad.diagnostics.find((d) => d.code === 'E0209')!;
+    expect(e.fixes?.map((f) => [f.title, f.edits.map((x) => [x.span.line, x.span.col, x.span.endCol, x.newText])])).toEqual([["replace with 'vgg_block'", [[1, 21, 29, 'vgg_block']]]]);
+    expect(codes(bad)).not.toContain('W0109');
   });
   it('recovers from syntax errors and still checks the rest', () => {
     const r = checkText(`model A(x: [1, 4]) { h = x -> dense(4, }\nmodel B(x: [1, 4]) { return x -> dense(3) -> conv2d(2, 3) }`);

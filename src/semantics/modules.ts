@@ -126,7 +126,9 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
       if (!b) {
         if (!info.scope.has(local.text)) info.scope.set(local.text, { kind: 'error', decl: { name: local }, module: info });
         const s = didYouMean(item.name.text, mod.own.keys());
-        diagnostics.push(diag('E0209', `module '${d.module}' has no '${item.name.text}'`, spanOf(info.file, item.name.start, item.name.end), { hint: s ? `did you mean '${s}'?` : `it defines: ${[...mod.own.keys()].join(', ') || 'nothing'}` }));
+        const at = spanOf(info.file, item.name.start, item.name.end);
+        const fix = s ? { fixes: [{ title: `replace with '${s}'`, edits: [{ span: at, newText: s }] }] } : {};
+        diagnostics.push(diag('E0209', `module '${d.module}' has no '${item.name.text}'`, at, { hint: s ? `did you mean '${s}'?` : `it defines: ${[...mod.own.keys()].join(', ') || 'nothing'}`, ...fix }));
         continue;
       }
       if (info.scope.has(local.text)) {

@@ -17,7 +17,8 @@ export function unusedImports(mod: ModuleInfo): Diagnostic[] {
     if (d.kind === 'import')
       d.items.forEach((it, i) => {
         const local = it.alias ?? it.name;
-        if (local.text && !imported.has(local.text)) imported.set(local.text, { start: local.start, end: local.end, module: d.module, name: it.name.text, removal: importRemoval(mod.file.text, d, new Set([i])) });
+        // (A name its module does not have is E0209's, which offers the fix; "unused" would say it twice.)
+        if (local.text && !imported.has(local.text) && mod.scope.get(local.text)?.kind !== 'error') imported.set(local.text, { start: local.start, end: local.end, module: d.module, name: it.name.text, removal: importRemoval(mod.file.text, d, new Set([i])) });
       });
   if (imported.size === 0) return [];
   const unseen = new Set(imported.keys());

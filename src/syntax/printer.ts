@@ -14,6 +14,7 @@ import type { Decl, Expr, Module, Param, Range, Stmt, TypeRef } from './ast.js';
 import { type Doc, group, hardline, indent, join, line, lineSuffix, render } from './doc.js';
 import { FmtContext } from './fmt-context.js';
 import { nnLexer } from './lexer.js';
+import { parseByDecls } from './chunks.js';
 import { parseSource } from './parse.js';
 import { ExprPrinter, printList } from './print-expr.js';
 import { sourceFile } from './source.js';
@@ -27,7 +28,8 @@ export const FORMAT_WIDTH = 100;
  * equivalent text (a formatter bug): leave the file as it is.
  */
 export function formatText(text: string, path = '<input>'): { result?: string; diagnostics: Diagnostic[] } {
-  const parsed = parseSource(sourceFile(path, text));
+  // (As `dslc check` parses: a file that does not parse reports the same errors.)
+  const parsed = parseByDecls(sourceFile(path, text));
   const diagnostics = [...parsed.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
   const ctx = new FmtContext(text);
