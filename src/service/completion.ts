@@ -11,7 +11,7 @@ import { matchScore } from './workspace-symbols.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { type CallContext, atNewName, callContext, headerAt, lexicalState } from './context.js';
+import { type CallContext, atNewName, callContext, headerAt, lexicalState, lineStartOf } from './context.js';
 import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
 import { type SiteApps, appShape, shapeText } from './layers.js';
@@ -111,7 +111,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   const afterArrow = text.slice(q - 2, q) === '->';
   const out: Completion[] = [];
   const call = callContext(text, p);
-  const lineStart = text.lastIndexOf('\n', p - 1) + 1;
+  const lineStart = lineStartOf(text, p);
   const atStatementStart = text.slice(lineStart, p).trim() === '';
   const scope = a ? namesInScope(a, text, p) : [];
   if (afterArrow) {
@@ -184,7 +184,7 @@ function globals(a: Analysis | undefined, out: Completion[], onlyCallable: boole
 
 /** In a `block`/`model` header: types after `name:`, values after `=`, nothing where a new name goes. */
 function headerCompletion(a: Analysis | undefined, text: string, p: number, header: 'block' | 'model'): Completion[] {
-  const lineStart = text.lastIndexOf('\n', p - 1) + 1;
+  const lineStart = lineStartOf(text, p);
   const before = text.slice(lineStart, p);
   const types = (withTensor: boolean): Completion[] =>
     header === 'block'

@@ -1,7 +1,8 @@
 /**
  * What surrounds the cursor in the current text (which may be half-typed and newer than the last check):
  * a comment or a string, the call whose arguments it is in, a declaration header. Text scans only:
- * comments and strings end at the end of their line, so a line can be read on its own.
+ * comments and strings end at the end of their line, so a line can be read on its own. A line ends at
+ * `\n`, `\r\n` or a lone `\r`, as for the lexer.
  */
 
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
@@ -9,9 +10,14 @@ import { KEYWORD_WORDS } from '../syntax/lexer.js';
 const IDENT = /[A-Za-z0-9_]/;
 const KEYWORDS = new Set(KEYWORD_WORDS);
 
+/** The start of the line `offset` is on (after the last `\n` or `\r` before it). */
+export function lineStartOf(text: string, offset: number): number {
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+}
+
 /** Inside a comment, a string, or code, at `offset`. */
 export function lexicalState(text: string, offset: number): 'code' | 'comment' | 'string' {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   let quote: string | undefined;
   for (let i = lineStart; i < offset; i++) {
     const c = text[i]!;
@@ -34,13 +40,13 @@ export function codeOnly(text: string, from: number, to: number): string {
   let comment = false;
   for (let i = from; i < to; i++) {
     const c = text[i]!;
-    if (c === '\n') {
+    if (c === '\n' || c === '\r') {
       quote = undefined;
       comment = false;
       out += c;
     } else if (comment) out += ' ';
     else if (quote) {
-      if (c === '\\' && i + 1 < to && text[i + 1] !== '\n') {
+      if (c === '\\' && i + 1 < to && text[i + 1] !== '\n' && text[i + 1] !== '\r') {
         out += '  ';
         i++;
       } else if (c === quote) {
@@ -63,7 +69,7 @@ const WINDOW = 4000;
 
 /** The code before `offset`, from a line start at most about WINDOW characters back; `base` is its offset. */
 function codeBefore(text: string, offset: number): { code: string; base: number } {
-  const base = offset <= WINDOW ? 0 : text.lastIndexOf('\n', offset - WINDOW) + 1;
+  const base = offset <= WINDOW ? 0 : lineStartOf(text, offset - WINDOW + 1);
   return { code: codeOnly(text, base, offset), base };
 }
 
@@ -176,6 +182,6 @@ export function headerAt(text: string, offset: number): 'block' | 'model' | unde
 
 /** A new name is written at `offset` (`model |`, `block |`, `const |`, `for |`, `as |`): nothing to complete. */
 export function atNewName(text: string, wordStart: number): boolean {
-  const lineStart = text.lastIndexOf('\n', wordStart - 1) + 1;
+  const lineStart = lineStartOf(text, wordStart);
   return /(?:^|[^\w.])(model|block|const|for|as)\s+$/.test(text.slice(lineStart, wordStart));
 }
