@@ -1,20 +1,19 @@
 /**
- * Completion and signature help. The position's context comes from the current text (context.ts); the
- * names in scope come from the last analysis's AST (the text may be an edit or two newer).
+ * Completion. The position's context comes from the current text (context.ts); the names in scope come
+ * from the last analysis's AST (scope-names.ts; the text may be an edit or two newer). Signature help is
+ * signature-help.ts.
  */
-import { allOps, getOp } from '../ops/registry.js';
-import type { DType, OpDef } from '../ops/types.js';
-import { tensorParams } from '../semantics/calls.js';
+import { allOps } from '../ops/registry.js';
+import type { DType } from '../ops/types.js';
 import type { ModuleHost } from '../semantics/modules.js';
 import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
-import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
 import { type CallContext, atNewName, callContext, headerAt, lexicalState, lineStartOf } from './context.js';
-import { attrValue, blockSignature, lastSiteIn, opSignature, paramText, typeText } from './features.js';
+import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
-import { type SiteApps, appShape, shapeText } from './layers.js';
+import { blockTensors, calleeOf, namesInScope } from './scope-names.js';
 import type { Analysis } from './service.js';
 
 export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type' | 'module';
@@ -30,31 +29,6 @@ export interface Completion {
   readonly rank: number;
   /** Other edits made when the item is chosen (the import of a standard-library block). */
   readonly additionalEdits?: readonly { readonly start: number; readonly end: number; readonly newText: string }[];
-}
-
-/** A name bound in the block or model around the cursor. */
-export interface ScopeName {
-  readonly name: string;
-  readonly kind: 'tensor' | 'variable';
-  readonly detail?: string;
-  /** It may hold a layer (a `layer` argument, an instance such as `head = dense(10)`): a chain step. */
-  readonly layer?: boolean;
-}
-
-/**
- * A tensor bound by an assignment, its shapes written out only when read: a big model binds thousands of
- * names, and an answer lists few of them (after `->`, none). A class: a literal with a getter is slow to make.
- */
-class BoundTensor implements ScopeName {
-  readonly kind = 'tensor';
-  private shapes: string | undefined;
-  constructor(
-    readonly name: string,
-    private readonly site: SiteApps,
-  ) {}
-  get detail(): string {
-    return (this.shapes ??= [...new Set(this.site.apps.map(appShape))].join(' | '));
-  }
 }
 
 /** Types of a block's parameters (docs/language.md, checked in semantics/calls.ts). */
@@ -78,16 +52,6 @@ const MEMBERS: readonly Completion[] = [
   { label: 'rank', kind: 'variable', detail: 'int', doc: 'how many axes the tensor has', rank: 0 },
   { label: 'dtype', kind: 'variable', detail: 'str', doc: "the tensor's element type, e.g. `\"float32\"`", rank: 0 },
 ];
-
-/** The callee's declaration: module bindings shadow ops, as in the checker's lookup. */
-function calleeOf(a: Analysis | undefined, name: string): { block: BlockDecl } | { op: OpDef } | undefined {
-  const b = a?.result.program.root.scope.get(name);
-  if (b) return b.kind === 'block' ? { block: b.decl } : undefined;
-  const op = getOp(name);
-  return op ? { op } : undefined;
-}
-
-const blockTensors = (a: Analysis, d: BlockDecl): readonly Param[] => tensorParams({ decl: d, module: a.result.program.root });
 
 /**
  * Completion items at `offset` of `text` (the current text; the analysis may be one edit older). With the module
@@ -203,184 +167,6 @@ function headerCompletion(a: Analysis | undefined, text: string, p: number, head
   return out;
 }
 
-/** Maps an offset of the current text to the analysed text (they differ by the edits since the check). */
-function toAnalysed(old: string, cur: string, o: number): number {
-  if (old === cur) return o;
-  const n = Math.min(old.length, cur.length);
-  let pre = 0;
-  while (pre < n && old.charCodeAt(pre) === cur.charCodeAt(pre)) pre++;
-  if (o <= pre) return o;
-  let suf = 0;
-  while (suf < n - pre && old.charCodeAt(old.length - 1 - suf) === cur.charCodeAt(cur.length - 1 - suf)) suf++;
-  return o >= cur.length - suf ? o - (cur.length - old.length) : pre;
-}
 
-/**
- * Names bound before `offset` in the block or model around it (from the last analysis's AST), with shapes
- * from its check: the parameters, the symbolic sizes of a model's inputs, assignments whose statement
- * ended before the cursor, loop variables.
- */
-export function namesInScope(a: Analysis, text: string, offset: number): ScopeName[] {
-  const o = toAnalysed(a.text, text, offset);
-  const root = a.result.program.root;
-  const decl = root.ast.decls.find((d): d is BlockDecl | ModelDecl => (d.kind === 'block' || d.kind === 'model') && d.range.start < o && o <= d.range.end);
-  if (!decl) return [];
-  const out = new Map<string, ScopeName>();
-  const add = (n: ScopeName) => {
-    out.delete(n.name);
-    out.set(n.name, n);
-  };
-  if (decl.kind === 'model') {
-    const m = a.result.models.find((x) => x.graph.name === decl.name.text);
-    for (const prm of decl.inputs) {
-      const port = m?.graph.inputs.find((x) => x.name === prm.name.text);
-      add({ name: prm.name.text, kind: 'tensor', detail: port ? shapeText(m!.graph.tensors[port.tensor]!.type.shape) : typeText(prm) });
-    }
-    // Symbolic sizes are values in the body (`H // 2`).
-    const sym = (e: Expr) => namesIn(e, (n) => !out.has(n) && !root.scope.has(n) && add({ name: n, kind: 'variable', detail: 'size (symbolic)' }));
-    for (const prm of [...decl.inputs, ...(decl.outputs ?? [])]) for (const d of prm.type?.dims ?? []) sym(d);
-    for (const w of decl.where) sym(w);
-  } else {
-    const tps = blockTensors(a, decl);
-    for (const prm of decl.params) {
-      const isT = tps.includes(prm);
-      const t = prm.type?.name?.text;
-      add({ name: prm.name.text, kind: isT ? 'tensor' : 'variable', detail: paramText(prm), ...(!isT && (!t || t === 'layer') ? { layer: true } : {}) });
-    }
-  }
-  const isTensor = (e: Expr): boolean => {
-    switch (e.kind) {
-      case 'chain':
-        return true;
-      case 'name':
-        return out.get(e.name.text)?.kind === 'tensor';
-      case 'binary':
-        return isTensor(e.left) || isTensor(e.right);
-      case 'unary':
-        return isTensor(e.operand);
-      case 'index':
-        return isTensor(e.target);
-      case 'call':
-        return e.args.some((x) => !x.name && isTensor(x.value));
-      default:
-        return false;
-    }
-  };
-  const bind = (name: string, value: Expr) => {
-    const site = lastSiteIn(a, a.path, value);
-    if (site) add(new BoundTensor(name, site));
-    else if (isTensor(value)) add({ name, kind: 'tensor' });
-    else add({ name, kind: 'variable', ...(value.kind === 'call' || value.kind === 'name' ? { layer: true } : {}) });
-  };
-  const visit = (ss: readonly Stmt[]) => {
-    for (const s of ss) {
-      if (s.range.start >= o) return;
-      if (s.kind === 'assign') {
-        if (s.range.end < o) bind(s.target.text, s.value);
-      } else if (s.kind === 'for') {
-        if (o > s.variable.end) add({ name: s.variable.text, kind: 'variable', detail: 'loop variable' });
-        visit(s.body);
-      } else if (s.kind === 'if') {
-        visit(s.then);
-        visit(s.else ?? []);
-      } else if (s.kind === 'repeat' || s.kind === 'frozen') visit(s.body);
-    }
-  };
-  visit(decl.body);
-  return [...out.values()];
-}
-
-/** Calls `f` with each name an expression reads. */
-function namesIn(e: Expr, f: (name: string) => void): void {
-  switch (e.kind) {
-    case 'name':
-      f(e.name.text);
-      return;
-    case 'binary':
-      namesIn(e.left, f);
-      namesIn(e.right, f);
-      return;
-    case 'unary':
-      namesIn(e.operand, f);
-      return;
-    case 'tuple':
-    case 'list':
-      for (const x of e.items) namesIn(x, f);
-      return;
-    case 'call':
-      for (const x of e.args) namesIn(x.value, f);
-      return;
-    default:
-      return;
-  }
-}
-
-export interface SignatureHelp {
-  readonly label: string;
-  readonly params: readonly { readonly label: string; readonly doc?: string }[];
-  /** Index into `params`; undefined where no parameter applies (none, or an unknown keyword). */
-  readonly activeParam?: number;
-  readonly doc?: string;
-}
-
-/**
- * Signature of the call around `offset`. A chain step's tensor inputs come from the arrow, so an op's
- * signature shows only the inputs still to be given (none, mostly) before its attributes; a block's shows
- * every parameter, and the active one counts the piped tensors. Keyword arguments select by name.
- */
-export function signatureHelp(a: Analysis | undefined, text: string, offset: number): SignatureHelp | undefined {
-  if (lexicalState(text, offset) !== 'code') return undefined;
-  const call = callContext(text, offset);
-  if (!call || call.header) return undefined;
-  const callee = calleeOf(a, call.callee);
-  if (!callee) return undefined;
-  const tensors = new Set(a ? namesInScope(a, text, call.calleeStart).filter((n) => n.kind === 'tensor').map((n) => n.name) : []);
-  // `img`, `pair[0]`, `x -> relu()`; with `prefix`, also a tensor's name half-typed at the cursor (`im|`).
-  const isTensorArg = (s: string, prefix = false) => {
-    const t = s.trim();
-    if (prefix) return /^[A-Za-z_]\w*$/.test(t) && [...tensors].some((n) => n.startsWith(t));
-    const head = /^([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?$/.exec(t);
-    return head ? tensors.has(head[1]!) : t.includes('->');
-  };
-  if ('block' in callee) {
-    const bd = callee.block;
-    const nIn = a ? blockTensors(a, bd).length : 1;
-    const params = bd.params.map((x) => ({ label: paramText(x) }));
-    const active = activeIndex(call, Math.max(0, nIn - call.piped), isTensorArg, (k) => bd.params.findIndex((x) => x.name.text === k), (n) => call.piped + n, nIn);
-    return { label: blockSignature(bd), params, ...(active !== undefined && active < params.length ? { activeParam: active } : {}), ...(bd.doc ? { doc: bd.doc } : {}) };
-  }
-  const op = callee.op;
-  const variadic = op.inputs.some((x) => x.variadic);
-  // The tensor inputs still to be given in the parentheses.
-  const inputs = variadic ? (call.piped ? [] : op.inputs.slice(0, 1)) : op.inputs.slice(Math.min(call.piped, op.inputs.length));
-  const inputLabel = (x: (typeof op.inputs)[number]) => `${x.name}${x.variadic ? '…' : ''}: Tensor`;
-  const attrLabel = (x: OpDef['attrs'][number]) => (x.default !== undefined ? `${x.name}=${attrValue(x.default)}` : `${x.name}: ${x.type}`);
-  const params = [...inputs.map((x) => ({ label: inputLabel(x) })), ...op.attrs.map((x) => ({ label: attrLabel(x), doc: x.doc }))];
-  const label = `${op.name}(${params.map((x) => x.label).join(', ')})`;
-  const byName = (k: string) => {
-    const i = op.attrs.findIndex((x) => x.name === k || x.aliases?.includes(k));
-    return i < 0 ? -1 : inputs.length + i;
-  };
-  const slots = variadic && inputs.length ? Infinity : inputs.length;
-  const active = activeIndex(call, slots, isTensorArg, byName, (n) => (variadic ? 0 : n), inputs.length);
-  return { label, params, ...(active !== undefined && active < params.length ? { activeParam: active } : {}), doc: op.doc };
-}
-
-/**
- * The parameter the argument at the cursor binds: a keyword by its name; positionally, the leading tensor
- * arguments fill the tensor slots still open (`slots`, after the piped ones) and the rest the parameters
- * from `firstArg` on. `slotIndex` maps the n-th tensor given to its parameter.
- */
-function activeIndex(call: CallContext, slots: number, isTensorArg: (s: string, prefix?: boolean) => boolean, byName: (k: string) => number, slotIndex: (n: number) => number, firstArg: number): number | undefined {
-  if (call.keyword) {
-    const i = byName(call.keyword);
-    return i < 0 ? undefined : i;
-  }
-  const named = call.args.some((x) => /^[A-Za-z_]\w*\s*=(?!=)/.test(x));
-  if (named) return undefined; // a positional argument after keyword ones is an error (E0203)
-  let k = 0;
-  while (k < call.args.length && k < slots && isTensorArg(call.args[k]!)) k++;
-  const i = call.args.length;
-  if (k === i && k < slots && (isTensorArg(call.current) || call.current.trim() === '' || isTensorArg(call.current, true))) return slotIndex(k);
-  return firstArg + (i - k);
-}
+export { namesInScope, type ScopeName } from './scope-names.js';
+export { signatureHelp, type SignatureHelp } from './signature-help.js';
