@@ -38,3 +38,47 @@ describe('line endings: \\n, \\r\\n and a lone \\r each end a line (and a commen
     expect(labels('# c\rfrom std.resnet import basic_block, |\rmodel M(x: [1, 64, 8, 8]) {\r  return x\r}\r')).toContain('bottleneck');
   });
 });
+
+describe('signature help inside a bracket nested in a call', () => {
+  const M = (line: string) => `model Net(img: [N, 3, H, W]) {\n  h = img -> conv2d(16, 3, padding=1) -> relu\n  ${line}\n  return h\n}\n`;
+  it("a tuple, list, grouping or index in an argument: the call's signature, that argument active", () => {
+    const cases: [string, string][] = [
+      ['z = h -> conv2d(8, (1, |', 'kernel_size: ints'],
+      ['z = h -> conv2d(8, (1, 7), |', 'stride=1'],
+      ['z = h -> conv2d(8, kernel_size=(3, |', 'kernel_size: ints'],
+      ['z = h -> conv2d(8, (1, 7), padding=(0, |', 'padding=0'],
+      ['z = h -> conv2d(8, [3, |', 'kernel_size: ints'],
+      ['z = h -> conv2d((8 + |', 'out_channels: int'],
+      ['z = h -> conv2d(h.shape[|', 'out_channels: int'],
+      ['z = h -> conv2d(8, (1, |7), padding=(0, 3))', 'kernel_size: ints'],
+      ['z = h -> conv2d(8, (1, 7), padding=(0, |3))', 'padding=0'],
+      ['z = conv2d(h, 8, ((1), [|', 'kernel_size: ints'],
+    ];
+    for (const [line, active] of cases) expect(sig(M(line)), line).toEqual({ label: expect.stringMatching(/^conv2d\(/), active });
+  });
+
+  it("a builtin's call: the builtin's own signature and doc", () => {
+    expect(sig(M('z = h -> conv2d(max(8, |'))).toEqual({ label: 'max(a, b, …)', active: 'b' });
+    expect(sig(M('z = h -> conv2d(max(8, 4, |'))).toEqual({ label: 'max(a, b, …)', active: '…' });
+    expect(sig(M('assert rf(|'))).toEqual({ label: 'rf(t)', active: 't' });
+    expect(sig(M('n = len(|'))).toEqual({ label: 'len(list)', active: 'list' });
+    // After the builtin's parentheses close, the layer's again.
+    expect(sig(M('z = h -> conv2d(max(8, 4), |'))).toEqual({ label: expect.stringMatching(/^conv2d\(/), active: 'kernel_size: ints' });
+  });
+
+  it('a tuple outside any call, or a total written as a call: none', () => {
+    expect(sig(M('z = (h, |'))).toBeUndefined();
+    expect(sig(M('assert params(|'))).toBeUndefined();
+  });
+});
+
+describe('completion inside a nested bracket', () => {
+  it('no keyword arguments inside a tuple argument; constants in a tuple default and a shape', () => {
+    const t = 'const K = 3\nblock f(x: Tensor, k: tuple = (1, |) -> Tensor {\n  return x\n}\n';
+    expect(labels(t)).toEqual(expect.arrayContaining(['K', 'relu']));
+    expect(labels('const K = 3\nmodel M(x: [N, |]) {\n  return x\n}\n')).toEqual(['K']);
+    const got = labels('model M(x: [N, 3, 8, 8]) {\n  y = x -> conv2d(8, (1, |\n  return x\n}\n');
+    expect(got).toContain('x');
+    expect(got.filter((l) => l.endsWith('='))).toEqual([]);
+  });
+});

@@ -119,7 +119,8 @@ function stdItems(a: Analysis | undefined, text: string, out: Completion[], host
 
 function keywordArgs(a: Analysis | undefined, call: CallContext): Completion[] {
   const callee = calleeOf(a, call.callee);
-  if (!callee) return [];
+  // Builtins take no keyword arguments.
+  if (!callee || 'builtin' in callee) return [];
   const given = new Set(call.args.map((x) => /^([A-Za-z_]\w*)\s*=(?!=)/.exec(x)?.[1]));
   const out: Completion[] = [];
   if ('op' in callee)
@@ -158,11 +159,13 @@ function headerCompletion(a: Analysis | undefined, text: string, p: number, head
   if (/[A-Za-z_]\w*\s*:\s*$/.test(before)) return types(header === 'block' || callContext(text, p) === undefined);
   const call = callContext(text, p);
   const out: Completion[] = [];
-  if (call?.header ? /=/.test(call.current) : /\[[^\]]*$/.test(before)) {
-    // A default value, or a size in a shape: constants (and, for defaults, layers and blocks).
+  // A default value (also in a tuple: `k: tuple = (1, |`), or a size in a shape (`x: [N, |`).
+  const inDefault = !!call?.header && /=/.test(call.current);
+  if (inDefault || /\[[^\]]*$/.test(before)) {
+    // Constants (and, for defaults, layers and blocks).
     globals(a, out, false);
-    if (call?.header) layers(out);
-    return out.filter((c) => call?.header || c.kind === 'constant');
+    if (inDefault) layers(out);
+    return out.filter((c) => inDefault || c.kind === 'constant');
   }
   return out;
 }

@@ -88,19 +88,31 @@ export interface CallContext {
   readonly piped: number;
   /** The parentheses are the parameter list of a `block` or `model` declaration, not a call. */
   readonly header?: 'block' | 'model';
+  /** The cursor is in a tuple, list, index or grouping inside the argument (`f(8, (1, |`, `f(h.shape[|`). */
+  readonly nested?: boolean;
 }
 
-/** The call enclosing `offset`, by a backwards scan of the text (works on half-typed lines). */
+/**
+ * The innermost call enclosing `offset`, by a backwards scan of the text (works on half-typed lines); also
+ * through brackets that are not calls, which are then part of the argument at the cursor.
+ */
 export function callContext(text: string, offset: number): CallContext | undefined {
   const { code, base } = codeBefore(text, offset);
   let depth = 0;
+  let nested = false;
   const commas: number[] = [];
+  // A bracket opened before the cursor that is not a call's (a tuple, list, index or grouping): the cursor
+  // is in an argument of the call around it, if any (`conv2d(8, (1, |`); its commas are not the call's.
+  const enter = () => {
+    nested = true;
+    commas.length = 0;
+  };
   for (let i = code.length - 1; i >= 0; i--) {
     const c = code[i]!;
     if (c === ')' || c === ']') depth++;
     else if (c === '[') {
-      if (depth === 0) return undefined;
-      depth--;
+      if (depth === 0) enter();
+      else depth--;
     } else if (c === '(') {
       if (depth > 0) {
         depth--;
@@ -111,7 +123,10 @@ export function callContext(text: string, offset: number): CallContext | undefin
       let k = j;
       while (k > 0 && IDENT.test(code[k - 1]!)) k--;
       // `(a, b)`, `if (…`: not a call.
-      if (k === j || /^[0-9]/.test(code[k]!) || KEYWORDS.has(code.slice(k, j))) return undefined;
+      if (k === j || /^[0-9]/.test(code[k]!) || KEYWORDS.has(code.slice(k, j))) {
+        enter();
+        continue;
+      }
       const bounds = [i, ...commas.reverse(), code.length];
       const parts = bounds.slice(1).map((e, n) => code.slice(bounds[n]! + 1, e));
       const current = parts.pop()!;
@@ -120,7 +135,7 @@ export function callContext(text: string, offset: number): CallContext | undefin
       const keyword = keywordAt(text, offset, current);
       return {
         callee: code.slice(k, j), calleeStart: base + k, argIndex: commas.length, args: parts.map((x) => x.trim()), current,
-        ...(keyword ? { keyword } : {}), piped: before.endsWith('->') ? pipedCount(before.slice(0, -2)) : 0, ...(header ? { header } : {}),
+        ...(keyword ? { keyword } : {}), piped: before.endsWith('->') ? pipedCount(before.slice(0, -2)) : 0, ...(header ? { header } : {}), ...(nested ? { nested } : {}),
       };
     } else if (c === ',' && depth === 0) commas.push(i);
     else if (c === '{' || c === '}') return undefined;

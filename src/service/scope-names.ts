@@ -5,6 +5,7 @@
  */
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
+import { BUILTINS } from '../semantics/builtins.js';
 import { tensorParams } from '../semantics/calls.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { lastSiteIn, paramText, typeText } from './features.js';
@@ -36,10 +37,14 @@ class BoundTensor implements ScopeName {
   }
 }
 
-/** The callee's declaration: module bindings shadow ops, as in the checker's lookup. */
-export function calleeOf(a: Analysis | undefined, name: string): { block: BlockDecl } | { op: OpDef } | undefined {
+/**
+ * The callee's declaration, looked up as the checker does (semantics/interpret.ts): module bindings, then
+ * builtins, then ops.
+ */
+export function calleeOf(a: Analysis | undefined, name: string): { block: BlockDecl } | { builtin: string } | { op: OpDef } | undefined {
   const b = a?.result.program.root.scope.get(name);
   if (b) return b.kind === 'block' ? { block: b.decl } : undefined;
+  if (BUILTINS.has(name)) return { builtin: name };
   const op = getOp(name);
   return op ? { op } : undefined;
 }

@@ -3,6 +3,7 @@
  * and the parameter the argument at the cursor binds.
  */
 import type { OpDef } from '../ops/types.js';
+import { BUILTINS } from '../semantics/builtins.js';
 import { type CallContext, callContext, lexicalState } from './context.js';
 import { attrValue, blockSignature, paramText } from './features.js';
 import { blockTensors, calleeOf, namesInScope } from './scope-names.js';
@@ -19,7 +20,9 @@ export interface SignatureHelp {
 /**
  * Signature of the call around `offset`. A chain step's tensor inputs come from the arrow, so an op's
  * signature shows only the inputs still to be given (none, mostly) before its attributes; a block's shows
- * every parameter, and the active one counts the piped tensors. Keyword arguments select by name.
+ * every parameter, and the active one counts the piped tensors. Keyword arguments select by name. In a
+ * tuple, list or index inside an argument (`conv2d(8, (1, |`), the call's, that argument active; in a
+ * builtin's call (`max(8, |`), the builtin's.
  */
 export function signatureHelp(a: Analysis | undefined, text: string, offset: number): SignatureHelp | undefined {
   if (lexicalState(text, offset) !== 'code') return undefined;
@@ -27,6 +30,7 @@ export function signatureHelp(a: Analysis | undefined, text: string, offset: num
   if (!call || call.header) return undefined;
   const callee = calleeOf(a, call.callee);
   if (!callee) return undefined;
+  if ('builtin' in callee) return builtinSignature(callee.builtin, call.argIndex);
   const tensors = new Set(a ? namesInScope(a, text, call.calleeStart).filter((n) => n.kind === 'tensor').map((n) => n.name) : []);
   // `img`, `pair[0]`, `x -> relu()`; with `prefix`, also a tensor's name half-typed at the cursor (`im|`).
   const isTensorArg = (s: string, prefix = false) => {
@@ -76,4 +80,18 @@ function activeIndex(call: CallContext, slots: number, isTensorArg: (s: string, 
   const i = call.args.length;
   if (k === i && k < slots && (isTensorArg(call.current) || call.current.trim() === '' || isTensorArg(call.current, true))) return slotIndex(k);
   return firstArg + (i - k);
+}
+
+/**
+ * A builtin function's signature, read from its doc (`rf(t): …`, `min(a, b, …) or min(list).`); the last
+ * parameter of a variadic one (`…`) stays active past it. None for a whole-model total (not a function).
+ */
+function builtinSignature(name: string, argIndex: number): SignatureHelp | undefined {
+  const info = BUILTINS.get(name);
+  const m = info && !info.value ? /^(\w+)\(([^)]*)\)/.exec(info.doc) : undefined;
+  if (!info || !m) return undefined;
+  const params = m[2]!.split(',').map((x) => ({ label: x.trim() }));
+  const variadic = params.at(-1)!.label === '…';
+  const active = variadic ? Math.min(argIndex, params.length - 1) : argIndex;
+  return { label: m[0], params, ...(active < params.length ? { activeParam: active } : {}), doc: info.doc };
 }
