@@ -82,3 +82,21 @@ describe('completion inside a nested bracket', () => {
     expect(got.filter((l) => l.endsWith('='))).toEqual([]);
   });
 });
+
+const M = (body: string) => `const A = 3\nblock unit(x: Tensor, c: int, k: int = 3) -> Tensor {\n  return x -> conv2d(c, k, padding=1)\n}\nmodel Net(x: [N, 3, 8, 8]) {\n  h = x -> relu\n${body}\n  return h\n}\n`;
+
+describe('the statement being typed does not bind its name yet', () => {
+  it('a new name is not offered in its own value', () => {
+    expect(labels(M('  y = |'))).not.toContain('y');
+    expect(labels(M('  h2 = h -> unit(8, |'))).not.toContain('h2');
+    expect(labels(M('  h2 = h -> unit(8,\n    |'))).not.toContain('h2');
+    expect(labels(M('  h2 = h\n    -> |'))).not.toContain('h2');
+    expect(labels(M('  q = 1; h2 = h -> unit(8, |'))).toEqual(expect.arrayContaining(['q', 'h']));
+    expect(labels(M('  q = 1; h2 = h -> unit(8, |'))).not.toContain('h2');
+  });
+
+  it('a name assigned before is still in scope when re-assigned (h = h -> relu), and after its statement', () => {
+    expect(labels(M('  h = |'))).toContain('h');
+    expect(labels(M('  y = h -> relu\n  |'))).toContain('y');
+  });
+});

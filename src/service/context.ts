@@ -195,6 +195,31 @@ export function headerAt(text: string, offset: number): 'block' | 'model' | unde
   return kw ? (kw[1] as 'block' | 'model') : undefined;
 }
 
+/**
+ * The start of the statement `offset` is in: its line's start (or just after a `{`, `}` or `;` on it), moved
+ * back over the lines of brackets still open at `offset` and over line breaks before a line that continues
+ * a chain (`-> …`). Text only: for a statement being typed.
+ */
+export function statementStart(text: string, offset: number): number {
+  const { code, base } = codeBefore(text, offset);
+  // Forwards: whether a bracket is still open at a line break is known only from before it.
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth = Math.max(0, depth - 1);
+    // Braces are never inside brackets: one closes what an unfinished line left open.
+    else if (c === '{' || c === '}') {
+      depth = 0;
+      start = i + 1;
+    } else if (depth > 0) continue;
+    else if (c === ';') start = i + 1;
+    else if ((c === '\n' || c === '\r') && !/^[ \t]*->/.test(code.slice(i + 1, i + 200))) start = i + 1;
+  }
+  return base + start;
+}
+
 /** A new name is written at `offset` (`model |`, `block |`, `const |`, `for |`, `as |`): nothing to complete. */
 export function atNewName(text: string, wordStart: number): boolean {
   const lineStart = lineStartOf(text, wordStart);

@@ -10,6 +10,7 @@ import { tensorParams } from '../semantics/calls.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { lastSiteIn, paramText, typeText } from './features.js';
 import { type SiteApps, appShape, shapeText } from './layers.js';
+import { statementStart } from './context.js';
 import type { Analysis } from './service.js';
 
 /** A name bound in the block or model around the cursor. */
@@ -66,10 +67,11 @@ function toAnalysed(old: string, cur: string, o: number): number {
 /**
  * Names bound before `offset` in the block or model around it (from the last analysis's AST), with shapes
  * from its check: the parameters, the symbolic sizes of a model's inputs, assignments whose statement
- * ended before the cursor, loop variables.
+ * ended before the cursor (not the one the cursor is in), loop variables.
  */
 export function namesInScope(a: Analysis, text: string, offset: number): ScopeName[] {
   const o = toAnalysed(a.text, text, offset);
+  const cut = toAnalysed(a.text, text, statementStart(text, offset));
   const root = a.result.program.root;
   const decl = root.ast.decls.find((d): d is BlockDecl | ModelDecl => (d.kind === 'block' || d.kind === 'model') && d.range.start < o && o <= d.range.end);
   if (!decl) return [];
@@ -124,7 +126,8 @@ export function namesInScope(a: Analysis, text: string, offset: number): ScopeNa
     for (const s of ss) {
       if (s.range.start >= o) return;
       if (s.kind === 'assign') {
-        if (s.range.end < o) bind(s.target.text, s.value);
+        // Not the statement being typed (`y = |`, `h2 = h -> f(8, |`): its name is bound once it is done.
+        if (s.range.end < o && s.range.start < cut) bind(s.target.text, s.value);
       } else if (s.kind === 'for') {
         if (o > s.variable.end) add({ name: s.variable.text, kind: 'variable', detail: 'loop variable' });
         visit(s.body);
