@@ -3,14 +3,15 @@
  * from the last analysis's AST (scope-names.ts; the text may be an edit or two newer). Signature help is
  * signature-help.ts.
  */
-import { allOps } from '../ops/registry.js';
+import { allOps, getOp } from '../ops/registry.js';
 import type { DType } from '../ops/types.js';
+import { BUILTINS } from '../semantics/builtins.js';
 import type { ModuleHost } from '../semantics/modules.js';
 import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { type CallContext, atNewName, callContext, headerAt, lexicalState, lineStartOf } from './context.js';
+import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf } from './context.js';
 import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
 import { blockTensors, calleeOf, namesInScope } from './scope-names.js';
@@ -66,7 +67,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   let p = offset;
   while (p > 0 && IDENT.test(text[p - 1]!)) p--;
   // After a dot: a tensor's members (`h.shape`); nothing after a number's dot (`1.5`, `0..3`).
-  if (text[p - 1] === '.') return /[\w)\]]/.test(text[p - 2] ?? '') && !/(?:^|[^\w.])\d\w*$/.test(text.slice(Math.max(0, p - 40), p - 1)) ? [...MEMBERS] : [];
+  if (text[p - 1] === '.') return /[\w)\]]/.test(text[p - 2] ?? '') && !/(?:^|[^\w.])\d\w*$/.test(text.slice(Math.max(0, p - 40), p - 1)) && mayBeTensor(a, text, p - 1) ? [...MEMBERS] : [];
   if (atNewName(text, p)) return [];
   const header = headerAt(text, p);
   if (header) return headerCompletion(a, text, p, header);
@@ -93,6 +94,36 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   stdItems(a, text, out, host, path, false, text.slice(p, offset));
   if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
   return out;
+}
+
+/**
+ * Whether the value before the dot at `dot` is a tensor, or may be one (a name bound since the last check,
+ * an untyped parameter, a call of a layer, a grouping): constants, blocks, ops, builtins, sizes, members
+ * (`.shape` is a tuple), a list or an item of a shape are not, and have no members.
+ */
+function mayBeTensor(a: Analysis | undefined, text: string, dot: number): boolean {
+  const start = lineStartOf(text, dot);
+  const code = codeOnly(text, start, dot);
+  const name = /(\.?)([A-Za-z_]\w*)$/.exec(code);
+  if (name) {
+    if (name[1]) return false; // `.shape.`, `.rank.`, `.dtype.`
+    const n = a ? namesInScope(a, text, dot).find((x) => x.name === name[2]) : undefined;
+    if (n) return n.kind === 'tensor' || (n.layer === true && n.detail === name[2]); // an untyped parameter
+    return !a?.result.program.root.scope.has(name[2]!) && !BUILTINS.has(name[2]!) && !getOp(name[2]!) && !KEYWORD_WORDS.includes(name[2]!);
+  }
+  // `f(…).` or `(…).`, `t[i].` or `[…].`: what precedes the matching bracket.
+  let depth = 0;
+  let i = code.length - 1;
+  for (; i >= 0; i--) {
+    if (code[i] === ')' || code[i] === ']') depth++;
+    else if ((code[i] === '(' || code[i] === '[') && --depth === 0) break;
+  }
+  const target = code.slice(0, Math.max(i, 0)).trimEnd();
+  const callee = /([A-Za-z_]\w*)$/.exec(target)?.[1];
+  if (code.endsWith(')')) return !callee || !BUILTINS.has(callee);
+  // An index: of a shape (`h.shape[1]`) or of a builtin's list (`rf(f)[0]`) a number; a list literal is no tensor.
+  const builtinList = /(?:^|[^\w.])([A-Za-z_]\w*)\s*\([^()]*\)$/.exec(target);
+  return /[\w)\]]$/.test(target) && !/\.shape$/.test(target) && !(builtinList && BUILTINS.has(builtinList[1]!));
 }
 
 /**
