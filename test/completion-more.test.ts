@@ -100,3 +100,28 @@ describe('the statement being typed does not bind its name yet', () => {
     expect(labels(M('  y = h -> relu\n  |'))).toContain('y');
   });
 });
+
+describe('keyword arguments already bound by position are not offered', () => {
+  const kw = (line: string) => labels(M(line)).filter((l) => l.endsWith('='));
+  const convAttrs = ['out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias'].map((x) => `${x}=`);
+  const generic = ['name=', 'trainable='];
+  it('in a chain step the first argument is the first attribute (or the parameter after the tensor inputs)', () => {
+    expect(kw('  y = h -> unit(8, |')).toEqual(['k=', ...generic]);
+    expect(kw('  y = h -> conv2d(8, |')).toEqual([...convAttrs.slice(1), ...generic]);
+    expect(kw('  y = h -> conv2d(|')).toEqual([...convAttrs, ...generic]);
+  });
+
+  it('in a direct call the leading tensors are the inputs', () => {
+    expect(kw('  y = conv2d(h, 8, |')).toEqual([...convAttrs.slice(1), ...generic]);
+    expect(kw('  y = conv2d(h, |')).toEqual([...convAttrs, ...generic]);
+    expect(kw('  y = unit(h, 8, 3, |')).toEqual(generic);
+    // An instance (no tensor): 8 is c.
+    expect(kw('  y = unit(8, |')).toEqual(['k=', ...generic]);
+  });
+
+  it('nor those given by keyword (also by an alias), nor any for a builtin', () => {
+    expect(kw('  y = h -> conv2d(8, padding=1, |')).toEqual(convAttrs.filter((x) => !['out_channels=', 'padding='].includes(x)).concat(generic));
+    expect(kw('  y = h -> clamp(min_val=0, |')).toEqual(['max=', ...generic]);
+    expect(kw('  n = max(|')).toEqual([]);
+  });
+});

@@ -146,9 +146,9 @@ describe('completion: keyword arguments', () => {
   });
 
   it("a block's arguments after its tensor inputs, and the generic ones; none given already", () => {
+    // `img -> conv_bn(16, `: the chain gives x, and 16 binds channels (channels= would be E0204, given twice).
     const got = labels(at('conv_bn(16, '));
-    expect(got).toEqual(expect.arrayContaining(['channels=', 'kernel=', 'act=', 'name=', 'trainable=']));
-    expect(got).not.toContain('x=');
+    expect(got.filter((l) => l.endsWith('='))).toEqual(['kernel=', 'act=', 'name=', 'trainable=']);
     const t2 = TEXT.replace('conv_bn(16, name="stem1")', 'conv_bn(16, name="a", )');
     const after = completion(a, t2, at('name="a", ', undefined, t2)).map((c) => c.label);
     expect(after).toContain('trainable=');

@@ -14,7 +14,7 @@ import { textEdit } from '../syntax/text-edit.js';
 import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf } from './context.js';
 import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
-import { blockTensors, calleeOf, namesInScope } from './scope-names.js';
+import { blockTensors, calleeOf, namesInScope, tensorArgTest } from './scope-names.js';
 import type { Analysis } from './service.js';
 
 export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type' | 'module';
@@ -87,7 +87,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
     return out;
   }
   // At the start of an argument: the callee's keywords (those not given yet).
-  if (call && call.current.trim() === '') out.push(...keywordArgs(a, call));
+  if (call && call.current.trim() === '') out.push(...keywordArgs(a, text, call));
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
   globals(a, out, false);
   layers(out);
@@ -148,18 +148,32 @@ function stdItems(a: Analysis | undefined, text: string, out: Completion[], host
   }
 }
 
-function keywordArgs(a: Analysis | undefined, call: CallContext): Completion[] {
+/**
+ * The callee's keyword arguments not given yet: neither by keyword nor by position. Positional arguments
+ * bind as the checker binds them (semantics/calls.ts): leading tensors fill the tensor inputs the chain
+ * left open, the rest the attributes (or the block's parameters after its tensors) in order.
+ */
+function keywordArgs(a: Analysis | undefined, text: string, call: CallContext): Completion[] {
   const callee = calleeOf(a, call.callee);
   // Builtins take no keyword arguments.
   if (!callee || 'builtin' in callee) return [];
   const given = new Set(call.args.map((x) => /^([A-Za-z_]\w*)\s*=(?!=)/.exec(x)?.[1]));
+  const positional = call.args.findIndex((x) => /^[A-Za-z_]\w*\s*=(?!=)/.test(x));
+  const nPos = positional < 0 ? call.args.length : positional;
+  const isTensor = tensorArgTest(a, text, call);
+  const slots = 'op' in callee ? (callee.op.inputs.some((x) => x.variadic) ? Infinity : Math.max(0, callee.op.inputs.length - call.piped)) : Math.max(0, blockTensors(a!, callee.block).length - call.piped);
+  let tensors = 0;
+  while (tensors < nPos && tensors < slots && isTensor(call.args[tensors]!)) tensors++;
+  const bound = nPos - tensors;
   const out: Completion[] = [];
   if ('op' in callee)
-    for (const at of callee.op.attrs)
-      out.push({ label: `${at.name}=`, kind: 'kwarg', detail: `${at.type}${at.default !== undefined ? ` = ${attrValue(at.default)}` : ''}`, doc: at.doc, insertText: `${at.name}=`, rank: 0 });
+    callee.op.attrs.forEach((at, i) => {
+      if (i >= bound && ![at.name, ...(at.aliases ?? [])].some((k) => given.has(k)))
+        out.push({ label: `${at.name}=`, kind: 'kwarg', detail: `${at.type}${at.default !== undefined ? ` = ${attrValue(at.default)}` : ''}`, doc: at.doc, insertText: `${at.name}=`, rank: 0 });
+    });
   else {
     const rest = callee.block.params.slice(blockTensors(a!, callee.block).length);
-    for (const prm of rest) out.push({ label: `${prm.name.text}=`, kind: 'kwarg', detail: paramText(prm).slice(prm.name.text.length).replace(/^: /, ''), insertText: `${prm.name.text}=`, rank: 0 });
+    for (const prm of rest.slice(bound)) out.push({ label: `${prm.name.text}=`, kind: 'kwarg', detail: paramText(prm).slice(prm.name.text.length).replace(/^: /, ''), insertText: `${prm.name.text}=`, rank: 0 });
   }
   out.push(...GENERIC_KWARGS);
   return out.filter((c) => !given.has(c.label.slice(0, -1)));

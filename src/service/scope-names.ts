@@ -10,7 +10,7 @@ import { tensorParams } from '../semantics/calls.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { lastSiteIn, paramText, typeText } from './features.js';
 import { type SiteApps, appShape, shapeText } from './layers.js';
-import { statementStart } from './context.js';
+import { type CallContext, statementStart } from './context.js';
 import type { Analysis } from './service.js';
 
 /** A name bound in the block or model around the cursor. */
@@ -51,6 +51,20 @@ export function calleeOf(a: Analysis | undefined, name: string): { block: BlockD
 }
 
 export const blockTensors = (a: Analysis, d: BlockDecl): readonly Param[] => tensorParams({ decl: d, module: a.result.program.root });
+
+/**
+ * Whether an argument of `call` (its text) is a tensor: `img`, `pair[0]`, `x -> relu()`, by the tensors in
+ * scope at the call; with `prefix`, also a tensor's name half-typed at the cursor (`im|`).
+ */
+export function tensorArgTest(a: Analysis | undefined, text: string, call: CallContext): (arg: string, prefix?: boolean) => boolean {
+  const tensors = new Set(a ? namesInScope(a, text, call.calleeStart).filter((n) => n.kind === 'tensor').map((n) => n.name) : []);
+  return (s, prefix = false) => {
+    const t = s.trim();
+    if (prefix) return /^[A-Za-z_]\w*$/.test(t) && [...tensors].some((n) => n.startsWith(t));
+    const head = /^([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?$/.exec(t);
+    return head ? tensors.has(head[1]!) : t.includes('->');
+  };
+}
 
 /** Maps an offset of the current text to the analysed text (they differ by the edits since the check). */
 function toAnalysed(old: string, cur: string, o: number): number {

@@ -6,7 +6,7 @@ import type { OpDef } from '../ops/types.js';
 import { BUILTINS } from '../semantics/builtins.js';
 import { type CallContext, callContext, lexicalState } from './context.js';
 import { attrValue, blockSignature, paramText } from './features.js';
-import { blockTensors, calleeOf, namesInScope } from './scope-names.js';
+import { blockTensors, calleeOf, tensorArgTest } from './scope-names.js';
 import type { Analysis } from './service.js';
 
 export interface SignatureHelp {
@@ -31,14 +31,7 @@ export function signatureHelp(a: Analysis | undefined, text: string, offset: num
   const callee = calleeOf(a, call.callee);
   if (!callee) return undefined;
   if ('builtin' in callee) return builtinSignature(callee.builtin, call.argIndex);
-  const tensors = new Set(a ? namesInScope(a, text, call.calleeStart).filter((n) => n.kind === 'tensor').map((n) => n.name) : []);
-  // `img`, `pair[0]`, `x -> relu()`; with `prefix`, also a tensor's name half-typed at the cursor (`im|`).
-  const isTensorArg = (s: string, prefix = false) => {
-    const t = s.trim();
-    if (prefix) return /^[A-Za-z_]\w*$/.test(t) && [...tensors].some((n) => n.startsWith(t));
-    const head = /^([A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)?$/.exec(t);
-    return head ? tensors.has(head[1]!) : t.includes('->');
-  };
+  const isTensorArg = tensorArgTest(a, text, call);
   if ('block' in callee) {
     const bd = callee.block;
     const nIn = a ? blockTensors(a, bd).length : 1;
