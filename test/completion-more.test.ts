@@ -125,3 +125,80 @@ describe('keyword arguments already bound by position are not offered', () => {
     expect(kw('  n = max(|')).toEqual([]);
   });
 });
+
+describe('builtins where a value goes', () => {
+  const functions = ['len', 'min', 'max', 'sum', 'prod', 'floor', 'ceil', 'abs', 'int', 'float', 'str'];
+  const assertOnly = ['params', 'trainable_params', 'non_trainable_params', 'macs', 'flops', 'weight_bytes', 'peak_activation_bytes', 'rf', 'jump', 'rf_start'];
+  const builtinLabels = (t: string) => labels(t).filter((l) => [...functions, ...assertOnly].includes(l));
+  it('in an assertion: the functions, the totals and the receptive-field functions', () => {
+    expect(builtinLabels(M('  assert |')).sort()).toEqual([...functions, ...assertOnly].sort());
+    expect(builtinLabels(M('  assert pa|')).sort()).toEqual([...functions, ...assertOnly].sort());
+    expect(builtinLabels(M('  assert x.shape[1] == min(|')).sort()).toEqual([...functions, ...assertOnly].sort());
+  });
+
+  it('elsewhere: the functions only (the totals and rf are E0300 outside assertions), also in a constant', () => {
+    expect(builtinLabels(M('  n = le|')).sort()).toEqual([...functions].sort());
+    expect(builtinLabels(M('  y = h -> conv2d(|')).sort()).toEqual([...functions].sort());
+    expect(builtinLabels('const K = |\n').sort()).toEqual([...functions].sort());
+  });
+
+  it('with their docs; a total is a constant, a function a function', () => {
+    const { a, text, o } = open(M('  assert |'));
+    const items = completion(a, text, o);
+    expect(items.find((c) => c.label === 'params')).toMatchObject({ kind: 'constant', detail: 'model total (assertions only)', doc: expect.stringMatching(/^Total parameters/) });
+    expect(items.find((c) => c.label === 'max')).toMatchObject({ kind: 'layer', detail: 'builtin max(a, b, …)', doc: expect.stringMatching(/^max\(/) });
+  });
+
+  it('not at the start of a statement, nor where a module name hides them', () => {
+    expect(builtinLabels(M('  |'))).toEqual([]);
+    expect(labels(`const len = 2\n${M('  n = |')}`).filter((l) => l === 'len')).toEqual(['len']);
+  });
+});
+
+describe('keywords only where they can go', () => {
+  const keywords = (t: string) => {
+    const { a, text, o } = open(t);
+    return completion(a, text, o).filter((c) => c.kind === 'keyword').map((c) => c.label);
+  };
+  it('at the start of a statement: statement keywords; else only after an if body', () => {
+    expect(keywords(M('  |'))).toEqual(['return', 'if', 'for', 'repeat', 'assert', 'frozen']);
+    for (const t of [M('  if true {\n    h = h -> relu\n  } |'), M('  if true {\n    h = h -> relu\n  }\n  |'), M('  if true {\n  } else if false {\n  }\n  |')])
+      expect(keywords(t)).toEqual(['return', 'if', 'for', 'repeat', 'assert', 'frozen', 'else']);
+    for (const t of [M('  for i in 0..2 {\n  }\n  |'), M('  if true {\n  } else {\n  }\n  |')]) expect(keywords(t)).not.toContain('else');
+  });
+
+  it('where only an expression goes: value keywords, no statement keywords', () => {
+    for (const l of ['  assert |', '  y = |', '  y = h -> conv2d(8, |', '  if |', '  return h, |']) expect(keywords(M(l)), l).toEqual(['not', 'true', 'false', 'none']);
+  });
+
+  it('after an operand: and/or (in, in a for header; if, after else)', () => {
+    expect(labels(M('  y = h -> conv2d(8, 3) |'))).toEqual(['and', 'or']);
+    expect(labels(M('  assert A > 1 a|'))).toEqual(['and', 'or']);
+    expect(labels(M('  for i |'))).toEqual(['in']);
+    expect(labels(M('  if true {\n  } else |'))).toEqual(['if']);
+  });
+
+  it('at the top level: only the declarations; in a constant, values but no local names', () => {
+    expect(labels('|')).toEqual(['model', 'block', 'const', 'from']);
+    expect(labels(`${M('')}\n|`)).toEqual(['model', 'block', 'const', 'from']);
+    expect(labels(`${M('')}\nconst K = 3 |`)).toEqual(['and', 'or']);
+    const inConst = labels(`${M('')}\nconst K = |`);
+    expect(inConst).toEqual(expect.arrayContaining(['A', 'unit', 'relu', 'max', 'true']));
+    for (const l of ['h', 'x', 'N', 'return', 'model', 'params']) expect(inConst).not.toContain(l);
+  });
+});
+
+describe("the ' ' trigger", () => {
+  const spaced = (t: string, trigger?: string) => {
+    const { a, text, o, path } = open(t);
+    return completion(a, text, o, s.moduleHost(), path, trigger).map((c) => c.label);
+  };
+  it('nothing after an operand when a space asked; the usual list where a value goes', () => {
+    expect(spaced(M('  y = h -> conv2d(8, 3) |'), ' ')).toEqual([]);
+    expect(spaced(M('  y |'), ' ')).toEqual([]);
+    expect(spaced(M('  y = |'), ' ')).toContain('h');
+    expect(spaced(M('  assert |'), ' ')).toContain('params');
+    // Asked for explicitly: the keywords that can follow.
+    expect(spaced(M('  y |'))).toEqual(['and', 'or']);
+  });
+});

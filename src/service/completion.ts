@@ -11,12 +11,13 @@ import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf } from './context.js';
+import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf, slotAt } from './context.js';
 import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
 import { blockTensors, calleeOf, namesInScope, tensorArgTest } from './scope-names.js';
 import type { Analysis } from './service.js';
 
+/** What an item is; `layer` also covers the builtin functions (`max`, `len`), which editors show alike. */
 export type CompletionKind = 'layer' | 'block' | 'keyword' | 'kwarg' | 'tensor' | 'variable' | 'constant' | 'model' | 'type' | 'module';
 
 export interface Completion {
@@ -47,6 +48,9 @@ const GENERIC_KWARGS: readonly Completion[] = [
 
 const IDENT = /[A-Za-z0-9_]/;
 
+/** Builtin functions usable only in assertions, like the totals (docs/language.md, Builtins). */
+const ASSERT_ONLY = new Set(['rf', 'jump', 'rf_start']);
+
 /** What a tensor has after a dot (semantics/interpret.ts, `member`); no other value has members. */
 const MEMBERS: readonly Completion[] = [
   { label: 'shape', kind: 'variable', detail: 'tuple of sizes', doc: "the tensor's sizes, e.g. `h.shape[1]` for its channels", rank: 0 },
@@ -56,9 +60,11 @@ const MEMBERS: readonly Completion[] = [
 
 /**
  * Completion items at `offset` of `text` (the current text; the analysis may be one edit older). With the module
- * host and the file's path, an import's module name and name list complete too.
+ * host and the file's path, an import's module name and name list complete too. `trigger` is the character
+ * that asked for the list, if one did: after a space, none is offered where only an operator can follow
+ * (`conv2d(8, 3) |`, `y |`).
  */
-export function completion(a: Analysis | undefined, text: string, offset: number, host?: ModuleHost, path?: string): Completion[] {
+export function completion(a: Analysis | undefined, text: string, offset: number, host?: ModuleHost, path?: string, trigger?: string): Completion[] {
   const inPath = importPathCompletion(text, offset, path, host);
   if (inPath) return inPath;
   if (lexicalState(text, offset) !== 'code') return [];
@@ -75,9 +81,6 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   while (q > 0 && (text[q - 1] === ' ' || text[q - 1] === '\t')) q--;
   const afterArrow = text.slice(q - 2, q) === '->';
   const out: Completion[] = [];
-  const call = callContext(text, p);
-  const lineStart = lineStartOf(text, p);
-  const atStatementStart = text.slice(lineStart, p).trim() === '';
   const scope = a ? namesInScope(a, text, p) : [];
   if (afterArrow) {
     for (const n of scope) if (n.layer) out.push({ label: n.name, kind: 'variable', ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
@@ -86,14 +89,33 @@ export function completion(a: Analysis | undefined, text: string, offset: number
     stdItems(a, text, out, host, path, true, text.slice(p, offset));
     return out;
   }
+  const slot = slotAt(text, p);
+  const keywords = slot.keywords.map((k): Completion => ({ label: k, kind: 'keyword', rank: 3 }));
+  // Only keywords: at the top level (a declaration), after an operand (`and`, `or`; none when a space asked).
+  if (slot.kind === 'none' || (slot.kind === 'operator' && trigger === ' ')) return [];
+  if (slot.kind === 'declaration' || slot.kind === 'operator') return keywords;
   // At the start of an argument: the callee's keywords (those not given yet).
+  const call = callContext(text, p);
   if (call && call.current.trim() === '') out.push(...keywordArgs(a, text, call));
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
   globals(a, out, false);
   layers(out);
+  if (slot.kind === 'expression') builtins(a, out, slot.inAssert);
   stdItems(a, text, out, host, path, false, text.slice(p, offset));
-  if (atStatementStart || !call) for (const k of KEYWORD_WORDS) out.push({ label: k, kind: 'keyword', rank: 3 });
-  return out;
+  return [...out, ...keywords];
+}
+
+/**
+ * The builtins (semantics/builtins.ts) where a value goes, unless a module name hides them: the functions,
+ * and in an assertion the whole-model totals and the receptive-field functions (E0300 anywhere else).
+ */
+function builtins(a: Analysis | undefined, out: Completion[], inAssert: boolean): void {
+  const root = a?.result.program.root;
+  for (const [name, info] of BUILTINS) {
+    if (root?.scope.has(name) || (!inAssert && (info.value || ASSERT_ONLY.has(name)))) continue;
+    const call = /^\w+\([^)]*\)/.exec(info.doc)?.[0];
+    out.push({ label: name, kind: info.value ? 'constant' : 'layer', detail: info.value ? 'model total (assertions only)' : `builtin ${call ?? `${name}(…)`}`, doc: info.doc, rank: 1 });
+  }
 }
 
 /**

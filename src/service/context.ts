@@ -225,3 +225,71 @@ export function atNewName(text: string, wordStart: number): boolean {
   const lineStart = lineStartOf(text, wordStart);
   return /(?:^|[^\w.])(model|block|const|for|as)\s+$/.test(text.slice(lineStart, wordStart));
 }
+
+/** Whether `offset` is inside a body (`{ … }`): a scan back, line by line, for a brace left open. */
+export function inBody(text: string, offset: number): boolean {
+  let depth = 0;
+  for (let end = offset; ; ) {
+    const start = lineStartOf(text, end);
+    const code = codeOnly(text, start, end);
+    for (let i = code.length - 1; i >= 0; i--) {
+      if (code[i] === '}') depth++;
+      else if (code[i] === '{' && depth-- === 0) return true;
+    }
+    if (start === 0) return false;
+    end = start - 1;
+  }
+}
+
+/** What can be written at a word's start, from the text before it (completion offers only that). */
+export interface Slot {
+  /**
+   * `declaration`: at the top level, where one begins; `statement`: in a body, where one begins (an
+   * expression statement too); `expression`: a value; `operator`: after a whole operand, where only an
+   * operator or a keyword such as `and` can follow; `none`: nothing to complete.
+   */
+  readonly kind: 'declaration' | 'statement' | 'expression' | 'operator' | 'none';
+  /** The keywords that can be written there. */
+  readonly keywords: readonly string[];
+  /** Outside any body (a constant's value): no local names. */
+  readonly topLevel: boolean;
+  /** In an `assert`: the whole-model totals and `rf`, `jump`, `rf_start` are allowed. */
+  readonly inAssert: boolean;
+}
+
+const DECLARATION_KEYWORDS = ['model', 'block', 'const', 'from'];
+const STATEMENT_KEYWORDS = ['return', 'if', 'for', 'repeat', 'assert', 'frozen'];
+const VALUE_KEYWORDS = ['not', 'true', 'false', 'none'];
+/** Keywords after which an expression goes. */
+const BEFORE_EXPRESSION = new Set(['return', 'assert', 'if', 'in', 'repeat', 'and', 'or', 'not']);
+
+/** The slot at `wordStart` (the start of the word being typed, or the cursor). */
+export function slotAt(text: string, wordStart: number): Slot {
+  const body = inBody(text, wordStart);
+  const from = statementStart(text, wordStart);
+  const stmt = codeOnly(text, lineStartOf(text, from), wordStart).slice(from - lineStartOf(text, from));
+  const slot = (kind: Slot['kind'], keywords: readonly string[] = []): Slot => ({ kind, keywords, topLevel: !body, inAssert: /^\s*assert\b/.test(stmt) });
+  if (!stmt.trim()) return body ? slot('statement', [...STATEMENT_KEYWORDS, ...(afterIfBody(text, from) ? ['else'] : [])]) : slot('declaration', DECLARATION_KEYWORDS);
+  // At the top level, only a constant's value is an expression (headers and imports are handled apart).
+  if (!body && !/^\s*const\s+[A-Za-z_]\w*\s*=/.test(stmt)) return slot('none');
+  const last = stmt.trimEnd();
+  const word = /(?:^|[^\w.])([A-Za-z_]\w*)$/.exec(last)?.[1];
+  if (word && BEFORE_EXPRESSION.has(word)) return slot('expression', VALUE_KEYWORDS);
+  if (word === 'else') return slot('operator', ['if']);
+  if (/[\w)\]"']$/.test(last)) return slot('operator', /^\s*for\s+[A-Za-z_]\w*$/.test(last) ? ['in'] : ['and', 'or']);
+  return slot('expression', VALUE_KEYWORDS);
+}
+
+/** The code before the statement at `from` ends with the `}` of an `if` (or `else if`) body: `else` may follow. */
+function afterIfBody(text: string, from: number): boolean {
+  const { code, base } = codeBefore(text, from);
+  let i = code.trimEnd().length - 1;
+  if (code[i] !== '}') return false;
+  for (let depth = 0; i >= 0; i--) {
+    if (code[i] === '}') depth++;
+    else if (code[i] === '{' && --depth === 0) break;
+  }
+  if (i < 0) return false;
+  const head = code.slice(Math.max(0, statementStart(text, base + i) - base), i);
+  return /^\s*(?:else\s+)?if\b/.test(head);
+}
