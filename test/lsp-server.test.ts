@@ -298,6 +298,18 @@ describe('dslc lsp --stdio', () => {
     await c.close(uri);
   });
 
+  it('completion triggered by a space where nothing can follow stays closed; invoked there, it lists what can', async () => {
+    const uri = uriOf(join(ROOT, 'space.nn'));
+    const text = 'model M(x: [1, 3, 8, 8]) {\n  y = x -> conv2d(8, 3) \n  return y\n}\n';
+    await c.openAndCheck(uri, text);
+    const position = { line: 1, character: 24 };
+    const bySpace = await c.request('textDocument/completion', { textDocument: { uri }, position, context: { triggerKind: 2, triggerCharacter: ' ' } });
+    expect(bySpace).toEqual([]);
+    const invoked = await c.request('textDocument/completion', { textDocument: { uri }, position, context: { triggerKind: 1 } });
+    expect(invoked.map((x: { label: string }) => x.label).sort()).toEqual(['and', 'or']);
+    await c.close(uri);
+  });
+
   it("completion in an import: the standard modules, then the module's blocks", async () => {
     const uri = uriOf(join(ROOT, 'imports.nn'));
     const text = 'from std.\n';

@@ -73,7 +73,8 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   conn.onCompletion((p) => {
     const doc = q.docOf(p);
     const path = q.pathOf(p.textDocument.uri);
-    const items = completion(q.service.last(path), doc.getText(), doc.offsetAt(q.positionOf(p)), q.service.moduleHost(), path);
+    // (The trigger: after a space typed where nothing can follow, the list stays closed.)
+    const items = completion(q.service.last(path), doc.getText(), doc.offsetAt(q.positionOf(p)), q.service.moduleHost(), path, p.context?.triggerCharacter);
     // Docs go out when the editor shows an item (completionItem/resolve): a list of every layer with its
     // docs was ~30 KB per keystroke.
     lastCompletion = items;

@@ -1,7 +1,8 @@
 /**
  * What surrounds the cursor in the current text (which may be half-typed and newer than the last check):
  * a comment or a string, the call whose arguments it is in, a declaration header. Text scans only:
- * comments and strings end at the end of their line, so a line can be read on its own.
+ * comments and strings end at the end of their line, so a line can be read on its own. A line ends at
+ * `\n`, `\r\n` or a lone `\r`, as for the lexer.
  */
 
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
@@ -9,9 +10,14 @@ import { KEYWORD_WORDS } from '../syntax/lexer.js';
 const IDENT = /[A-Za-z0-9_]/;
 const KEYWORDS = new Set(KEYWORD_WORDS);
 
+/** The start of the line `offset` is on (after the last `\n` or `\r` before it). */
+export function lineStartOf(text: string, offset: number): number {
+  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+}
+
 /** Inside a comment, a string, or code, at `offset`. */
 export function lexicalState(text: string, offset: number): 'code' | 'comment' | 'string' {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const lineStart = lineStartOf(text, offset);
   let quote: string | undefined;
   for (let i = lineStart; i < offset; i++) {
     const c = text[i]!;
@@ -34,13 +40,13 @@ export function codeOnly(text: string, from: number, to: number): string {
   let comment = false;
   for (let i = from; i < to; i++) {
     const c = text[i]!;
-    if (c === '\n') {
+    if (c === '\n' || c === '\r') {
       quote = undefined;
       comment = false;
       out += c;
     } else if (comment) out += ' ';
     else if (quote) {
-      if (c === '\\' && i + 1 < to && text[i + 1] !== '\n') {
+      if (c === '\\' && i + 1 < to && text[i + 1] !== '\n' && text[i + 1] !== '\r') {
         out += '  ';
         i++;
       } else if (c === quote) {
@@ -63,7 +69,7 @@ const WINDOW = 4000;
 
 /** The code before `offset`, from a line start at most about WINDOW characters back; `base` is its offset. */
 function codeBefore(text: string, offset: number): { code: string; base: number } {
-  const base = offset <= WINDOW ? 0 : text.lastIndexOf('\n', offset - WINDOW) + 1;
+  const base = offset <= WINDOW ? 0 : lineStartOf(text, offset - WINDOW + 1);
   return { code: codeOnly(text, base, offset), base };
 }
 
@@ -82,19 +88,31 @@ export interface CallContext {
   readonly piped: number;
   /** The parentheses are the parameter list of a `block` or `model` declaration, not a call. */
   readonly header?: 'block' | 'model';
+  /** The cursor is in a tuple, list, index or grouping inside the argument (`f(8, (1, |`, `f(h.shape[|`). */
+  readonly nested?: boolean;
 }
 
-/** The call enclosing `offset`, by a backwards scan of the text (works on half-typed lines). */
+/**
+ * The innermost call enclosing `offset`, by a backwards scan of the text (works on half-typed lines); also
+ * through brackets that are not calls, which are then part of the argument at the cursor.
+ */
 export function callContext(text: string, offset: number): CallContext | undefined {
   const { code, base } = codeBefore(text, offset);
   let depth = 0;
+  let nested = false;
   const commas: number[] = [];
+  // A bracket opened before the cursor that is not a call's (a tuple, list, index or grouping): the cursor
+  // is in an argument of the call around it, if any (`conv2d(8, (1, |`); its commas are not the call's.
+  const enter = () => {
+    nested = true;
+    commas.length = 0;
+  };
   for (let i = code.length - 1; i >= 0; i--) {
     const c = code[i]!;
     if (c === ')' || c === ']') depth++;
     else if (c === '[') {
-      if (depth === 0) return undefined;
-      depth--;
+      if (depth === 0) enter();
+      else depth--;
     } else if (c === '(') {
       if (depth > 0) {
         depth--;
@@ -105,7 +123,10 @@ export function callContext(text: string, offset: number): CallContext | undefin
       let k = j;
       while (k > 0 && IDENT.test(code[k - 1]!)) k--;
       // `(a, b)`, `if (…`: not a call.
-      if (k === j || /^[0-9]/.test(code[k]!) || KEYWORDS.has(code.slice(k, j))) return undefined;
+      if (k === j || /^[0-9]/.test(code[k]!) || KEYWORDS.has(code.slice(k, j))) {
+        enter();
+        continue;
+      }
       const bounds = [i, ...commas.reverse(), code.length];
       const parts = bounds.slice(1).map((e, n) => code.slice(bounds[n]! + 1, e));
       const current = parts.pop()!;
@@ -114,7 +135,7 @@ export function callContext(text: string, offset: number): CallContext | undefin
       const keyword = keywordAt(text, offset, current);
       return {
         callee: code.slice(k, j), calleeStart: base + k, argIndex: commas.length, args: parts.map((x) => x.trim()), current,
-        ...(keyword ? { keyword } : {}), piped: before.endsWith('->') ? pipedCount(before.slice(0, -2)) : 0, ...(header ? { header } : {}),
+        ...(keyword ? { keyword } : {}), piped: before.endsWith('->') ? pipedCount(before.slice(0, -2)) : 0, ...(header ? { header } : {}), ...(nested ? { nested } : {}),
       };
     } else if (c === ',' && depth === 0) commas.push(i);
     else if (c === '{' || c === '}') return undefined;
@@ -174,8 +195,101 @@ export function headerAt(text: string, offset: number): 'block' | 'model' | unde
   return kw ? (kw[1] as 'block' | 'model') : undefined;
 }
 
+/**
+ * The start of the statement `offset` is in: its line's start (or just after a `{`, `}` or `;` on it), moved
+ * back over the lines of brackets still open at `offset` and over line breaks before a line that continues
+ * a chain (`-> …`). Text only: for a statement being typed.
+ */
+export function statementStart(text: string, offset: number): number {
+  const { code, base } = codeBefore(text, offset);
+  // Forwards: whether a bracket is still open at a line break is known only from before it.
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i]!;
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth = Math.max(0, depth - 1);
+    // Braces are never inside brackets: one closes what an unfinished line left open.
+    else if (c === '{' || c === '}') {
+      depth = 0;
+      start = i + 1;
+    } else if (depth > 0) continue;
+    else if (c === ';') start = i + 1;
+    else if ((c === '\n' || c === '\r') && !/^[ \t]*->/.test(code.slice(i + 1, i + 200))) start = i + 1;
+  }
+  return base + start;
+}
+
 /** A new name is written at `offset` (`model |`, `block |`, `const |`, `for |`, `as |`): nothing to complete. */
 export function atNewName(text: string, wordStart: number): boolean {
-  const lineStart = text.lastIndexOf('\n', wordStart - 1) + 1;
+  const lineStart = lineStartOf(text, wordStart);
   return /(?:^|[^\w.])(model|block|const|for|as)\s+$/.test(text.slice(lineStart, wordStart));
+}
+
+/** Whether `offset` is inside a body (`{ … }`): a scan back, line by line, for a brace left open. */
+export function inBody(text: string, offset: number): boolean {
+  let depth = 0;
+  for (let end = offset; ; ) {
+    const start = lineStartOf(text, end);
+    const code = codeOnly(text, start, end);
+    for (let i = code.length - 1; i >= 0; i--) {
+      if (code[i] === '}') depth++;
+      else if (code[i] === '{' && depth-- === 0) return true;
+    }
+    if (start === 0) return false;
+    end = start - 1;
+  }
+}
+
+/** What can be written at a word's start, from the text before it (completion offers only that). */
+export interface Slot {
+  /**
+   * `declaration`: at the top level, where one begins; `statement`: in a body, where one begins (an
+   * expression statement too); `expression`: a value; `operator`: after a whole operand, where only an
+   * operator or a keyword such as `and` can follow; `none`: nothing to complete.
+   */
+  readonly kind: 'declaration' | 'statement' | 'expression' | 'operator' | 'none';
+  /** The keywords that can be written there. */
+  readonly keywords: readonly string[];
+  /** Outside any body (a constant's value): no local names. */
+  readonly topLevel: boolean;
+  /** In an `assert`: the whole-model totals and `rf`, `jump`, `rf_start` are allowed. */
+  readonly inAssert: boolean;
+}
+
+const DECLARATION_KEYWORDS = ['model', 'block', 'const', 'from'];
+const STATEMENT_KEYWORDS = ['return', 'if', 'for', 'repeat', 'assert', 'frozen'];
+const VALUE_KEYWORDS = ['not', 'true', 'false', 'none'];
+/** Keywords after which an expression goes. */
+const BEFORE_EXPRESSION = new Set(['return', 'assert', 'if', 'in', 'repeat', 'and', 'or', 'not']);
+
+/** The slot at `wordStart` (the start of the word being typed, or the cursor). */
+export function slotAt(text: string, wordStart: number): Slot {
+  const body = inBody(text, wordStart);
+  const from = statementStart(text, wordStart);
+  const stmt = codeOnly(text, lineStartOf(text, from), wordStart).slice(from - lineStartOf(text, from));
+  const slot = (kind: Slot['kind'], keywords: readonly string[] = []): Slot => ({ kind, keywords, topLevel: !body, inAssert: /^\s*assert\b/.test(stmt) });
+  if (!stmt.trim()) return body ? slot('statement', [...STATEMENT_KEYWORDS, ...(afterIfBody(text, from) ? ['else'] : [])]) : slot('declaration', DECLARATION_KEYWORDS);
+  // At the top level, only a constant's value is an expression (headers and imports are handled apart).
+  if (!body && !/^\s*const\s+[A-Za-z_]\w*\s*=/.test(stmt)) return slot('none');
+  const last = stmt.trimEnd();
+  const word = /(?:^|[^\w.])([A-Za-z_]\w*)$/.exec(last)?.[1];
+  if (word && BEFORE_EXPRESSION.has(word)) return slot('expression', VALUE_KEYWORDS);
+  if (word === 'else') return slot('operator', ['if']);
+  if (/[\w)\]"']$/.test(last)) return slot('operator', /^\s*for\s+[A-Za-z_]\w*$/.test(last) ? ['in'] : ['and', 'or']);
+  return slot('expression', VALUE_KEYWORDS);
+}
+
+/** The code before the statement at `from` ends with the `}` of an `if` (or `else if`) body: `else` may follow. */
+function afterIfBody(text: string, from: number): boolean {
+  const { code, base } = codeBefore(text, from);
+  let i = code.trimEnd().length - 1;
+  if (code[i] !== '}') return false;
+  for (let depth = 0; i >= 0; i--) {
+    if (code[i] === '}') depth++;
+    else if (code[i] === '{' && --depth === 0) break;
+  }
+  if (i < 0) return false;
+  const head = code.slice(Math.max(0, statementStart(text, base + i) - base), i);
+  return /^\s*(?:else\s+)?if\b/.test(head);
 }

@@ -8,19 +8,20 @@ import type { Decl } from '../syntax/ast.js';
 import { parseSource } from '../syntax/parse.js';
 import { sourceFile } from '../syntax/source.js';
 import type { Completion } from './completion.js';
+import { lineStartOf } from './context.js';
 import { blockSignature } from './features.js';
 import type { Analysis } from './service.js';
 
 const SPEC = /^[ \t]*from[ \t]+([A-Za-z_][\w]*(?:\.[\w]*)*)?$/;
-const AFTER_SPEC = /^[ \t]*from[ \t]+("[^"\n]*"|[A-Za-z_][\w.]*)[ \t]+(\w*)$/;
-const ITEMS = /^[ \t]*from[ \t]+("[^"\n]*"|[A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w \t,]*)$/;
+const AFTER_SPEC = /^[ \t]*from[ \t]+("[^"\n\r]*"|[A-Za-z_][\w.]*)[ \t]+(\w*)$/;
+const ITEMS = /^[ \t]*from[ \t]+("[^"\n\r]*"|[A-Za-z_][\w.]*)[ \t]+import[ \t]+([\w \t,]*)$/;
 
 /**
  * Completion items when `offset` is in an import's module name or name list (undefined elsewhere: the caller
  * completes as usual). `path` is the importing file (relative imports resolve from it).
  */
 export function importCompletion(a: Analysis | undefined, text: string, offset: number, path: string | undefined, host: ModuleHost | undefined): Completion[] | undefined {
-  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  const line = text.slice(lineStartOf(text, offset), offset);
   const spec = SPEC.exec(line);
   if (spec) {
     // `from std.re|`: the modules under what is typed before the last dot (the word after it is being completed).
@@ -72,14 +73,14 @@ function exported(a: Analysis | undefined, spec: string, from: string, host: Mod
   return text === undefined ? undefined : parseSource(sourceFile(target, text)).result.decls;
 }
 
-const PATH = /^[ \t]*from[ \t]+"([^"\n]*)$/;
+const PATH = /^[ \t]*from[ \t]+"([^"\n\r]*)$/;
 
 /**
  * Completion inside an import's quoted path (`from "./bl|`): the `.nn` files and folders of the directory typed so
  * far, relative to the importing file (not the file itself). Undefined elsewhere.
  */
 export function importPathCompletion(text: string, offset: number, path: string | undefined, host: ModuleHost | undefined): Completion[] | undefined {
-  const line = text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset);
+  const line = text.slice(lineStartOf(text, offset), offset);
   const m = PATH.exec(line);
   if (!m || !path) return undefined;
   const typed = m[1]!;
