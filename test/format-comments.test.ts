@@ -8,16 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/api.js';
 import { memoryHost } from '../src/semantics/modules.js';
-import { parseSource } from '../src/syntax/parse.js';
 import { formatText } from '../src/syntax/printer.js';
-import { sourceFile } from '../src/syntax/source.js';
+import { commentTexts, docs, parse } from './helpers/fmt-props.js';
 
-const parse = (text: string) => parseSource(sourceFile('t.nn', text));
-const commentTexts = (text: string) =>
-  parse(text)
-    .result.comments.map((c) => text.slice(c.start, c.end).trimEnd())
-    .sort();
-const docs = (text: string) => parse(text).result.decls.map((d) => ('doc' in d ? d.doc : undefined));
 /** Diagnostics without positions (those move when the layout does). */
 const diagnostics = (text: string) =>
   check({ path: 'm.nn', text, host: memoryHost({}) })

@@ -8,17 +8,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { astEqual, stripPositions } from '../src/syntax/ast-equal.js';
-import { LIMITS, parseSource } from '../src/syntax/parse.js';
+import { LIMITS } from '../src/syntax/parse.js';
 import { formatText } from '../src/syntax/printer.js';
-import { sourceFile } from '../src/syntax/source.js';
+import { commentTexts, docs, parse } from './helpers/fmt-props.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const parse = (text: string) => parseSource(sourceFile('t.nn', text));
-const commentTexts = (text: string) =>
-  parse(text)
-    .result.comments.map((c) => text.slice(c.start, c.end).trimEnd())
-    .sort();
-const docs = (text: string) => parse(text).result.decls.map((d) => ('doc' in d ? d.doc : undefined));
 
 function fmt(text: string): string {
   const r = formatText(text);
