@@ -109,3 +109,10 @@ describe('hover ranges between an edit and its check', () => {
     expect(now.slice(doc.offsetAt(r.start), doc.offsetAt(r.end))).toBe('k');
   });
 });
+
+describe('hover on what has nothing to show', () => {
+  it('an imported name that did not resolve: no hover (not an empty one)', () => {
+    const text = 'from "./nowhere.nn" import nb\nfrom std.resnet import nosuch\n\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> nb -> nosuch\n}\n';
+    for (const at of [text.indexOf('nb'), text.indexOf('nosuch'), text.lastIndexOf('nb'), text.lastIndexOf('nosuch')]) expect(hover(analysis(text), at)).toBeUndefined();
+  });
+});

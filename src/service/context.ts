@@ -8,11 +8,18 @@
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 
 const IDENT = /[A-Za-z0-9_]/;
+const DECL_LINE = /^(?:model|block|from|const)\b/;
 const KEYWORDS = new Set(KEYWORD_WORDS);
 
 /** The start of the line `offset` is on (after the last `\n` or `\r` before it). */
 export function lineStartOf(text: string, offset: number): number {
-  return Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+  // (A scan back, not lastIndexOf: in a file without `\r`, lastIndexOf('\r') searched to its start each time.)
+  let i = offset - 1;
+  for (; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+  }
+  return i + 1;
 }
 
 /** Inside a comment, a string, or code, at `offset`. */
@@ -236,7 +243,9 @@ export function inBody(text: string, offset: number): boolean {
       if (code[i] === '}') depth++;
       else if (code[i] === '{' && depth-- === 0) return true;
     }
-    if (start === 0) return false;
+    // A declaration's first line (at column 0, as the editor's parser splits a file): no body opened before it
+    // reaches here, so the scan stops at the current declaration instead of going to the file's start.
+    if (start === 0 || DECL_LINE.test(text.slice(start, start + 6))) return false;
     end = start - 1;
   }
 }

@@ -149,7 +149,11 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   const builtin = occ?.kind === 'unknown' ? BUILTINS.get(occ.name) : undefined;
   if (builtin && occ) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${builtin.value ? '' : '(…)'}\n\`\`\`\n${builtin.value ? 'whole-model total (in assertions)' : 'builtin function'}: ${builtin.doc}` };
   // A constant inside a layer call: its value says more than the layer (the call's other tokens show the layer).
-  if (occ && occ.kind === 'global' && occ.binding && (!site || occ.binding.kind === 'const')) return { start: occ.start, end: occ.end, contents: bindingDoc(occ.binding, a) };
+  if (occ && occ.kind === 'global' && occ.binding && (!site || occ.binding.kind === 'const')) {
+    // (An import that did not resolve has nothing to show: no hover rather than an empty box.)
+    const doc = bindingDoc(occ.binding, a);
+    return doc ? { start: occ.start, end: occ.end, contents: doc } : undefined;
+  }
   if (occ && occ.kind === 'kwarg' && occ.binding?.kind === 'block') {
     // A keyword argument of a block call: the parameter it sets.
     const d = occ.binding.decl;
