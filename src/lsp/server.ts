@@ -16,6 +16,7 @@ import { LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type Analysis } from '..
 import { sitesOf } from '../service/layers.js';
 import { BIG_MODEL_LAYERS, runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.js';
+import { DiagnosticsBySource } from './publisher.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
 import { viewOf } from './view.js';
@@ -39,8 +40,18 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const lastChange = new Map<string, number>();
   /** The document version whose diagnostics went out last, per document. */
   const publishedVersion = new Map<string, number>();
-  /** Files that got diagnostics through each open document (imports), to clear them later. */
-  const published = new Map<string, Set<string>>();
+  /** What each open document's check says about each file (its own and the ones it imports): files get the union. */
+  const shares = new DiagnosticsBySource<unknown>();
+  /** Sends each of `files` its union; `own` (the document just checked) with its version. */
+  const sendUnions = (files: readonly string[], own: string, version: number): Map<string, string> => {
+    const sent = new Map<string, string>();
+    for (const u of files) {
+      const diagnostics = shares.union(u);
+      sent.set(u, JSON.stringify(diagnostics));
+      void conn.sendDiagnostics({ uri: u, version: u === own ? version : undefined, diagnostics: diagnostics as never[] });
+    }
+    return sent;
+  };
   let config: { inlayHints: boolean; codeLens: boolean; summaryCommand?: boolean } = { inlayHints: true, codeLens: true };
   /** Diagnostics kept between sessions (see diag-cache.ts); off with `diagnosticsCache: false`. */
   let diagCache: DiagnosticsCache | undefined;
@@ -120,22 +131,15 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
-    const before = published.get(uri) ?? new Set<string>();
-    const now = new Set<string>();
     const sends: CachedPublish[] = [];
-    for (const [p, ds] of byFile) {
-      const u = p === path ? uri : pathToUri(p);
-      now.add(u);
-      sends.push({ uri: u, diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
-    }
+    for (const [p, ds] of byFile) sends.push({ uri: p === path ? uri : pathToUri(p), diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
+    const touched = shares.set(uri, new Map(sends.map((x) => [x.uri, x.diagnostics])));
     // Right after a cache hit at open, the first check usually confirms what the editor already shows.
     const cached = fromCache.get(uri);
     fromCache.delete(uri);
-    const confirmed = cached?.version === doc.version && cached.sent.size === sends.length && sends.every((x) => cached.sent.get(x.uri) === JSON.stringify(x.diagnostics));
-    if (!confirmed) for (const x of sends) void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? doc.version : undefined, diagnostics: x.diagnostics as never[] });
+    const confirmed = cached?.version === doc.version && cached.sent.size === touched.length && touched.every((u) => cached.sent.get(u) === JSON.stringify(shares.union(u)));
+    if (!confirmed) sendUnions(touched, uri, doc.version);
     publishedVersion.set(uri, doc.version);
-    for (const u of before) if (!now.has(u) && u !== uri) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
-    published.set(uri, now);
     if (diagCache) scheduleStore(uri, path, a, sends);
     // Build the hover/inlay index once the editor is idle, not on the first hover; not between keystrokes
     // while the user types (it walks every layer of the file: the next keystroke would wait for it and its
@@ -212,15 +216,10 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const publishCached = (uri: string, version: number, text: string): boolean => {
     const hit = diagCache?.lookup(pathOf(uri), text, (p) => service.text(p) ?? host.read(p));
     if (!hit) return false;
-    const sent = new Map<string, string>();
-    for (const x of hit) {
-      sent.set(x.uri, JSON.stringify(x.diagnostics));
-      void conn.sendDiagnostics({ uri: x.uri, version: x.uri === uri ? version : undefined, diagnostics: x.diagnostics as never[] });
-    }
+    const sent = sendUnions(shares.set(uri, new Map(hit.map((x) => [x.uri, x.diagnostics]))), uri, version);
     fromCache.set(uri, { version, sent });
     publishedVersion.set(uri, version);
     cacheHits++;
-    published.set(uri, new Set(sent.keys()));
     return true;
   };
 
@@ -263,8 +262,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     lastChange.delete(e.document.uri);
     publishedVersion.delete(e.document.uri);
     const importers = service.close(pathOf(e.document.uri));
-    for (const u of published.get(e.document.uri) ?? []) void conn.sendDiagnostics({ uri: u, diagnostics: [] });
-    published.delete(e.document.uri);
+    // Its share goes: its file keeps what other open documents' checks say about it (an import of theirs).
+    for (const u of shares.drop(e.document.uri)) void conn.sendDiagnostics({ uri: u, diagnostics: shares.union(u) as never[] });
     // Files that import it saw its unsaved text: they are checked again against the file on disk.
     for (const p of importers) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;

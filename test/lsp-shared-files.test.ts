@@ -1,0 +1,70 @@
+/**
+ * Two open documents that report on one file (a library open beside a model that imports it): the file shows
+ * the union of what their checks say, and a check or a close of one takes back only its own share. A spawned
+ * server, as in lsp-server.test.ts.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DiagnosticsBySource } from '../src/lsp/publisher.js';
+// @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
+import { startClient, uriOf } from './helpers/lsp-client.mjs';
+
+type Client = Awaited<ReturnType<typeof startClient>>;
+interface Published { diagnostics: { code: string }[] }
+
+/** The codes last published for `uri` (sorted) once they equal `want`, or the last ones after 10 s. */
+async function settle(c: Client, uri: string, want: string[]): Promise<string[]> {
+  const last = () => (c.published.get(uri) as Published | undefined)?.diagnostics.map((d) => d.code).sort();
+  for (let i = 0; i < 200 && JSON.stringify(last()) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 50));
+  return last() ?? [];
+}
+
+describe('diagnostics of a file two open documents report on', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dslc-shared-'));
+  const lib = join(dir, 'lib.nn');
+  const main = join(dir, 'main.nn');
+  const libText = 'from std.resnet import basic_block\n\nblock head(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 5) -> relu\n}\n';
+  const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) {\n  y = x -> head(4)\n  return y\n}\n';
+  writeFileSync(lib, libText);
+  writeFileSync(main, mainText);
+  let c: Client;
+  afterAll(async () => {
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keep the library's own warning while the model's check adds, then takes back, an error in it", async () => {
+    c = await startClient({ workspaceFolders: [dir] });
+    await c.openAndCheck(uriOf(lib), libText);
+    await c.openAndCheck(uriOf(main), mainText);
+    expect(await settle(c, uriOf(lib), ['W0109'])).toEqual(['W0109']);
+    // A 3×3 input: the 5×5 conv inside the library's block fails, reported in lib.nn by main's check.
+    const small = { range: { start: { line: 2, character: 15 }, end: { line: 2, character: 19 } }, text: '3, 3' };
+    c.change(uriOf(main), [small]);
+    expect(await settle(c, uriOf(lib), ['E0401', 'W0109'])).toEqual(['E0401', 'W0109']);
+    // Back to 8×8: main's share is empty again, the library's warning stays.
+    c.change(uriOf(main), [{ range: { start: { line: 2, character: 15 }, end: { line: 2, character: 19 } }, text: '8, 8' }]);
+    expect(await settle(c, uriOf(lib), ['W0109'])).toEqual(['W0109']);
+    // The model closed: the library still shows its own.
+    c.change(uriOf(main), [small]);
+    expect(await settle(c, uriOf(lib), ['E0401', 'W0109'])).toEqual(['E0401', 'W0109']);
+    await c.close(uriOf(main));
+    expect(await settle(c, uriOf(lib), ['W0109'])).toEqual(['W0109']);
+  });
+});
+
+describe('DiagnosticsBySource', () => {
+  it('unions the shares of a file, its own first, each diagnostic once; a document takes back only its own', () => {
+    const s = new DiagnosticsBySource<{ m: string }>();
+    expect(s.set('lib', new Map([['lib', [{ m: 'own' }]]]))).toEqual(['lib']);
+    expect(s.set('main', new Map([['main', []], ['lib', [{ m: 'inner' }, { m: 'own' }]]]))).toEqual(['main', 'lib']);
+    expect(s.union('lib')).toEqual([{ m: 'own' }, { m: 'inner' }]);
+    // main's next check reports nothing on lib: lib is among the files to send again.
+    expect(s.set('main', new Map([['main', []]]))).toEqual(['main', 'lib']);
+    expect(s.union('lib')).toEqual([{ m: 'own' }]);
+    expect(s.drop('lib')).toEqual(['lib']);
+    expect(s.union('lib')).toEqual([]);
+  });
+});
