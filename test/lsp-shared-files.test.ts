@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeHost } from '../src/cli/host.js';
 import { DiagnosticsBySource } from '../src/lsp/publisher.js';
+import { LanguageService } from '../src/service/index.js';
 // @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
 import { startClient, uriOf } from './helpers/lsp-client.mjs';
 
@@ -66,5 +68,20 @@ describe('DiagnosticsBySource', () => {
     expect(s.union('lib')).toEqual([{ m: 'own' }]);
     expect(s.drop('lib')).toEqual(['lib']);
     expect(s.union('lib')).toEqual([]);
+  });
+});
+
+describe('an open document that is not on disk', () => {
+  it('resolves for the documents that import it (never saved, or deleted), as long as it is open', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-unsaved-'));
+    const s = new LanguageService({ host: nodeHost() });
+    const main = join(dir, 'main.nn');
+    s.set(main, 'from "./fresh.nn" import nb\n\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> nb\n}\n');
+    const codes = () => s.analyze(main)!.result.diagnostics.map((d) => d.code);
+    expect(codes()).toEqual(['E0206']);
+    s.set(join(dir, 'fresh.nn'), 'block nb(x: Tensor) -> Tensor {\n  return x -> relu\n}\n');
+    s.set(main, 'from "./fresh.nn" import nb\n\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> nb\n}\n\n');
+    expect(codes()).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -9,11 +9,13 @@ import { type ModuleHost, stdModuleNames } from '../semantics/modules.js';
 export const STDLIB_DIR = ((here: string) => [resolve(here, '../stdlib'), resolve(here, '../../stdlib')].find((d) => existsSync(join(d, 'resnet.nn'))) ?? resolve(here, '../../stdlib'))(typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url)));
 
 export function nodeHost(): ModuleHost {
+  const pathOf = (spec: string, from: string) => (spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec));
   return {
     resolve(spec, from) {
-      const p = spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec);
+      const p = pathOf(spec, from);
       return existsSync(p) ? p : undefined;
     },
+    pathOf,
     isStd: (p) => p.startsWith(`${STDLIB_DIR}/`),
     list(dir, from) {
       try {

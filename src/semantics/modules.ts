@@ -14,6 +14,11 @@ import { unusedImports } from './unused-imports.js';
 export interface ModuleHost {
   /** Resolves an import (`std.resnet`, `./blocks.nn`) from the importing file to a path, if it exists. */
   resolve(spec: string, fromPath: string): string | undefined;
+  /**
+   * The path an import names whether or not a file is there: an editor's open document that is not on disk
+   * (never saved, or deleted) still resolves. Absent: only what `resolve` finds.
+   */
+  pathOf?(spec: string, fromPath: string): string | undefined;
   /** Reads a resolved path; undefined if unreadable. */
   read(path: string): string | undefined;
   /** Whether a path is a standard-library file (default: reached through a `std.…` import). */

@@ -61,7 +61,12 @@ export class LanguageService {
     const base = opts.host;
     this.now = opts.now ?? (() => Date.now());
     // Open documents shadow the disk: an unsaved edit to an imported file is seen by its importers.
-    this.host = { id: base.id ?? base, resolve: (spec, from) => base.resolve(spec, from), read: (p) => this.docs.get(p)?.text ?? base.read(p), ...(base.isStd ? { isStd: (p: string) => base.isStd!(p) } : {}), ...(base.list ? { list: (d: string, f: string) => base.list!(d, f) } : {}), ...(base.stdModules ? { stdModules: () => base.stdModules!() } : {}) };
+    this.host = { id: base.id ?? base, resolve: (spec, from) => base.resolve(spec, from) ?? this.openAt(base.pathOf?.(spec, from)), read: (p) => this.docs.get(p)?.text ?? base.read(p), ...(base.isStd ? { isStd: (p: string) => base.isStd!(p) } : {}), ...(base.list ? { list: (d: string, f: string) => base.list!(d, f) } : {}), ...(base.stdModules ? { stdModules: () => base.stdModules!() } : {}) };
+  }
+
+  /** `path` when an open document is there (one not on disk resolves too), else undefined. */
+  private openAt(path: string | undefined): string | undefined {
+    return path !== undefined && this.docs.has(path) ? path : undefined;
   }
 
   /** Opens or replaces a document's text. */
