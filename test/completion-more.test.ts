@@ -95,6 +95,22 @@ describe('the statement being typed does not bind its name yet', () => {
     expect(labels(M('  q = 1; h2 = h -> unit(8, |'))).not.toContain('h2');
   });
 
+  it('nor the constant whose value, or the block whose parameter defaults, the cursor is in (E0211, E0300)', () => {
+    for (const [t, self] of [['const Q = |', 'Q'], ['const Q = 2 * |', 'Q'], ['const Q = max(1,\n  |', 'Q'], ['const Q = 1  # Q\nconst R = |', 'R']]) {
+      const got = labels(`${M('')}${t}`);
+      expect(got, t).toEqual(expect.arrayContaining(['A', 'unit']));
+      expect(got, t).not.toContain(self);
+    }
+    // Q is offered in another constant's value, b2 in another block's defaults.
+    expect(labels(`${M('')}const Q = 1\nconst R = |`)).toContain('Q');
+    for (const t of ['block b2(x: Tensor, c: int = |', 'block b2(x: Tensor,\n    c: int = 2 * |', 'block b2(x: Tensor, f: layer = |']) {
+      const got = labels(`${M('')}${t}`);
+      expect(got, t).toEqual(expect.arrayContaining(['A', 'unit']));
+      expect(got, t).not.toContain('b2');
+    }
+    expect(labels(`block b2(x: Tensor) -> Tensor {\n  return x\n}\n${M('')}block b3(x: Tensor, f: layer = |`)).toContain('b2');
+  });
+
   it('a name assigned before is still in scope when re-assigned (h = h -> relu), and after its statement', () => {
     expect(labels(M('  h = |'))).toContain('h');
     expect(labels(M('  y = h -> relu\n  |'))).toContain('y');
@@ -176,6 +192,14 @@ describe('keywords only where they can go', () => {
     expect(labels(M('  assert A > 1 a|'))).toEqual(['and', 'or']);
     expect(labels(M('  for i |'))).toEqual(['in']);
     expect(labels(M('  if true {\n  } else |'))).toEqual(['if']);
+  });
+
+  it('after `frozen`: nothing (only `{` can follow), also when asked for explicitly', () => {
+    expect(labels(M('  frozen |'))).toEqual([]);
+    expect(labels(M('  frozen f|'))).toEqual([]);
+    expect(labels(M('  frozen {\n    h = h -> relu\n  }\n  frozen |'))).toEqual([]);
+    // An operand that merely ends in `frozen` is no `frozen` statement.
+    expect(labels(M('  y = h -> relu\n  if y_frozen |'))).toEqual(['and', 'or']);
   });
 
   it('at the top level: only the declarations; in a constant, values but no local names', () => {

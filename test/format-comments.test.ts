@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { check } from '../src/api.js';
 import { memoryHost } from '../src/semantics/modules.js';
+import { LanguageService, organizeImports } from '../src/service/index.js';
 import { formatText } from '../src/syntax/printer.js';
 import { commentTexts, docs, parse } from './helpers/fmt-props.js';
 
@@ -67,6 +68,53 @@ describe('a comment at the end of a header line', () => {
     expect(expectSound(text)).toBe(
       'block b(x) {\n  if x {  # i\n    y = 1\n  } else {  # between\n    # e\n  }\n  for i in [1, 2] {  # f\n    x = x\n  }\n  frozen {  # z\n  }\n  return x\n}\n',
     );
+  });
+});
+
+describe("a comment among an import's items", () => {
+  const T = 'from std.resnet import';
+  const USE = '\n\nmodel M(x: [N, 64, 8, 8]) {\n  return x -> basic_block(64) -> bottleneck(16)\n}\n';
+  // The import stays broken one item per line, each end-of-line comment after its item: none moves above the
+  // import, where it loses its name and, at the top of a file, becomes the file's header comment (hover).
+  const grid: [string, string][] = [
+    // The QA case.
+    [`${T} basic_block,  # for the stem\n  bottleneck  # deep`, `${T}\n  basic_block,  # for the stem\n  bottleneck  # deep`],
+    [`${T} basic_block, # for the stem\n  bottleneck`, `${T}\n  basic_block,  # for the stem\n  bottleneck`],
+    [`${T} basic_block,  # a\n  bottleneck as bn,  # b\n  basic_block as bb  # c`, `${T}\n  basic_block,  # a\n  bottleneck as bn,  # b\n  basic_block as bb  # c`],
+    [`${T} basic_block, bottleneck  # both`, `${T} basic_block, bottleneck  # both`],
+    [`${T} basic_block,\n  # the deep one\n  bottleneck`, `${T}\n  basic_block,\n  # the deep one\n  bottleneck`],
+    [`${T} # c0\n  basic_block, bottleneck`, `${T}  # c0\n  basic_block,\n  bottleneck`],
+    [`${T}\n  # own\n  basic_block, bottleneck`, `${T}\n  # own\n  basic_block,\n  bottleneck`],
+    [`from std.resnet # m\n  import basic_block, bottleneck`, `${T}  # m\n  basic_block,\n  bottleneck`],
+    [`from "./lib.nn" import basic_block,  # q\n  bottleneck,  # r\n`, `from "./lib.nn" import\n  basic_block,  # q\n  bottleneck  # r`],
+  ];
+  for (const [imports, want] of grid) {
+    it(`stays with its item: ${JSON.stringify(imports)}`, () => {
+      const out = expectSound(imports + USE);
+      expect(out.slice(0, out.indexOf('\n\n'))).toBe(want);
+      // Nothing above the import: no header comment for the file.
+      expect(out.startsWith('from ')).toBe(true);
+    });
+  }
+
+  it('after formatting, organize imports still removes each comment with its name', () => {
+    const lib = 'const K = 3\nconst WIDTH = 8\nblock unit(x: Tensor) -> Tensor {\n  return x -> relu\n}\nblock other(x: Tensor) -> Tensor {\n  return x\n}\n';
+    const use = '\n\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> conv2d(8, K) -> unit\n}\n';
+    const s = new LanguageService({ host: memoryHost({ 'lib.nn': lib }) });
+    const cases: [string, string][] = [
+      ['from "./lib.nn" import other,  # unused\n  unit,  # for the stem\n  K  # kept', 'from "./lib.nn" import\n  unit,  # for the stem\n  K  # kept'],
+      ['from "./lib.nn" import unit,  # for the stem\n  other,  # unused\n  K  # kept', 'from "./lib.nn" import\n  unit,  # for the stem\n  K  # kept'],
+      ['from "./lib.nn" import unit,  # for the stem\n  K,  # kept\n  WIDTH  # unused', 'from "./lib.nn" import\n  unit,  # for the stem\n  K  # kept'],
+    ];
+    for (const [imports, want] of cases) {
+      const text = fmt(imports + use);
+      s.set('m.nn', text);
+      const act = organizeImports(s.analyze('m.nn')!)!;
+      let t = text;
+      for (const e of [...act.edits].sort((x, y) => y.span.start - x.span.start)) t = t.slice(0, e.span.start) + e.newText + t.slice(e.span.end);
+      expect(t, imports).toBe(want + use);
+      expect(fmt(t)).toBe(t);
+    }
   });
 });
 

@@ -11,7 +11,7 @@ import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf, slotAt } from './context.js';
+import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf, slotAt, statementStart } from './context.js';
 import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
 import { blockTensors, calleeOf, namesInScope, tensorArgTest } from './scope-names.js';
@@ -77,6 +77,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   if (atNewName(text, p)) return [];
   const header = headerAt(text, p);
   if (header) return headerCompletion(a, text, p, header);
+  const stmt = statementBefore(text, p);
   let q = p;
   while (q > 0 && (text[q - 1] === ' ' || text[q - 1] === '\t')) q--;
   const afterArrow = text.slice(q - 2, q) === '->';
@@ -84,7 +85,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   const scope = a ? namesInScope(a, text, p) : [];
   if (afterArrow) {
     for (const n of scope) if (n.layer) out.push({ label: n.name, kind: 'variable', ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
-    globals(a, out, true);
+    globals(a, out, true, declaredIn(stmt));
     layers(out);
     stdItems(a, text, out, host, path, true, text.slice(p, offset));
     return out;
@@ -93,12 +94,14 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   const keywords = slot.keywords.map((k): Completion => ({ label: k, kind: 'keyword', rank: 3 }));
   // Only keywords: at the top level (a declaration), after an operand (`and`, `or`; none when a space asked).
   if (slot.kind === 'none' || (slot.kind === 'operator' && trigger === ' ')) return [];
+  // Only `{` can follow `frozen`: not `and`/`or`, although a name before the cursor reads as an operand.
+  if (/^\s*frozen\s*$/.test(stmt)) return [];
   if (slot.kind === 'declaration' || slot.kind === 'operator') return keywords;
   // At the start of an argument: the callee's keywords (those not given yet).
   const call = callContext(text, p);
   if (call && call.current.trim() === '') out.push(...keywordArgs(a, text, call));
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
-  globals(a, out, false);
+  globals(a, out, false, declaredIn(stmt));
   layers(out);
   if (slot.kind === 'expression') builtins(a, out, slot.inAssert);
   stdItems(a, text, out, host, path, false, text.slice(p, offset));
@@ -205,14 +208,30 @@ function layers(out: Completion[]): void {
   for (const op of allOps()) out.push({ label: op.name, kind: 'layer', detail: opSignature(op), doc: op.doc, rank: 1 });
 }
 
-/** Module-level names that are values: blocks and constants (a model is not a value). */
-function globals(a: Analysis | undefined, out: Completion[], onlyCallable: boolean): void {
+/**
+ * Module-level names that are values: blocks and constants (a model is not a value); not `self`, the one
+ * whose declaration the cursor is in.
+ */
+function globals(a: Analysis | undefined, out: Completion[], onlyCallable: boolean, self?: string): void {
   for (const [name, b] of a?.result.program.root.scope ?? []) {
-    if (b.kind === 'error' || b.kind === 'model') continue;
+    if (b.kind === 'error' || b.kind === 'model' || name === self) continue;
     if (onlyCallable && b.kind !== 'block') continue;
     out.push({ label: name, kind: b.kind === 'block' ? 'block' : 'constant', detail: b.kind === 'const' ? 'const' : blockSignature(b.decl), ...(b.kind === 'block' && b.decl.doc ? { doc: b.decl.doc } : {}), rank: 1 });
   }
 }
+
+/** The code of the statement (or declaration header) `p` is in, up to `p`: comments and strings blanked. */
+function statementBefore(text: string, p: number): string {
+  const from = statementStart(text, p);
+  const lineStart = lineStartOf(text, from);
+  return codeOnly(text, lineStart, p).slice(from - lineStart);
+}
+
+/**
+ * The constant or block declared by the statement `stmt`, whose value or parameter defaults the cursor is
+ * in: naming it there is a cycle (`const Q = Q`, E0211) or a block as its own default (E0300, E0208).
+ */
+const declaredIn = (stmt: string): string | undefined => /^\s*(?:const|block)\s+([A-Za-z_]\w*)/.exec(stmt)?.[1];
 
 /** In a `block`/`model` header: types after `name:`, values after `=`, nothing where a new name goes. */
 function headerCompletion(a: Analysis | undefined, text: string, p: number, header: 'block' | 'model'): Completion[] {
@@ -230,7 +249,7 @@ function headerCompletion(a: Analysis | undefined, text: string, p: number, head
   const inDefault = !!call?.header && /=/.test(call.current);
   if (inDefault || /\[[^\]]*$/.test(before)) {
     // Constants (and, for defaults, layers and blocks).
-    globals(a, out, false);
+    globals(a, out, false, declaredIn(statementBefore(text, p)));
     if (inDefault) layers(out);
     return out.filter((c) => inDefault || c.kind === 'constant');
   }

@@ -10,7 +10,7 @@
 import type { Diagnostic } from '../diagnostics/types.js';
 import { hasErrors } from '../diagnostics/types.js';
 import { astEqual } from './ast-equal.js';
-import type { Decl, Expr, Module, Param, Range, Stmt, TypeRef } from './ast.js';
+import type { Decl, Expr, ImportDecl, Module, Param, Range, Stmt, TypeRef } from './ast.js';
 import { type Doc, group, hardline, indent, join, line, lineSuffix, render } from './doc.js';
 import { FmtContext } from './fmt-context.js';
 import { nnLexer } from './lexer.js';
@@ -128,12 +128,8 @@ class Printer {
   decl(d: Decl): Doc {
     const ctx = this.ctx;
     switch (d.kind) {
-      case 'import': {
-        const quoted = /^["']/.test(ctx.text.slice(d.moduleRange.start, d.moduleRange.start + 1));
-        const module = quoted ? ctx.text.slice(d.moduleRange.start, d.moduleRange.end) : d.module;
-        const items = d.items.map((it) => (it.alias ? `${it.name.text} as ${it.alias.text}` : it.name.text));
-        return group(['from ', module, ' import', indent([line, join([',', line], items)])]);
-      }
+      case 'import':
+        return this.importDecl(d);
       case 'const':
         return ['const ', d.name.text, ' = ', this.ex.expr(d.value)];
       case 'block':
@@ -148,6 +144,36 @@ class Printer {
         return [group(head), ' ', this.body(d.body, body, d.range.start)];
       }
     }
+  }
+
+  /**
+   * `from m import a, b` on one line if it fits, else one item per line after `import`. Comments in it keep
+   * it broken, each where it was: an end-of-line one after its item (or after `import`, for one before the
+   * first item), one on a line of its own above the next item. None moves above the import, where it would
+   * lose its name (organize imports, semantics/unused-imports.ts `importRemoval`, pairs a comment with the
+   * names on its line) or, at the top of a file, become its header comment (shown on hover over an import of it).
+   */
+  private importDecl(d: ImportDecl): Doc {
+    const ctx = this.ctx;
+    const quoted = /^["']/.test(ctx.text.slice(d.moduleRange.start, d.moduleRange.start + 1));
+    const module = quoted ? ctx.text.slice(d.moduleRange.start, d.moduleRange.end) : d.module;
+    const inner: Doc[] = [];
+    let hasComments = false;
+    let prevEnd = d.range.start;
+    d.items.forEach((it, i) => {
+      let trailed = false;
+      const lead: Doc[] = [];
+      for (const ci of ctx.commentsIn(prevEnd, it.name.start)) {
+        hasComments = true;
+        if (!trailed && lead.length === 0 && !ctx.comments[ci]!.ownLine) {
+          inner.push(lineSuffix(`  ${ctx.take(ci)}`));
+          trailed = true;
+        } else lead.push(ctx.take(ci), hardline);
+      }
+      inner.push(line, ...lead, it.alias ? `${it.name.text} as ${it.alias.text}` : it.name.text, i < d.items.length - 1 ? ',' : '');
+      prevEnd = (it.alias ?? it.name).end;
+    });
+    return group(['from ', module, ' import', indent(inner)], hasComments);
   }
 
   /**
