@@ -194,6 +194,15 @@ describe('keywords only where they can go', () => {
     expect(labels(M('  if true {\n  } else |'))).toEqual(['if']);
   });
 
+  it('inside a block: not the block itself (calling it there is recursion, E0208); other blocks, and it in a model', () => {
+    const lib = 'block a(x: Tensor) -> Tensor {\n  return x\n}\n\nblock b(x: Tensor) -> Tensor {\n  y = x -> |\n  return y\n}\n';
+    expect(labels(lib)).toContain('a');
+    expect(labels(lib)).not.toContain('b');
+    expect(labels(lib.replace('x -> |', 'x -> relu\n  z = |'))).not.toContain('b');
+    const model = `${lib.replace('|', 'relu')}\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> |\n}\n`;
+    expect(labels(model)).toEqual(expect.arrayContaining(['a', 'b']));
+  });
+
   it('after `frozen`: nothing (only `{` can follow), also when asked for explicitly', () => {
     expect(labels(M('  frozen |'))).toEqual([]);
     expect(labels(M('  frozen f|'))).toEqual([]);

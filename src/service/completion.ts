@@ -11,7 +11,7 @@ import { importFix, stdNames } from '../semantics/std-names.js';
 import { matchScore } from './workspace-symbols.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { textEdit } from '../syntax/text-edit.js';
-import { type CallContext, atNewName, callContext, codeOnly, headerAt, lexicalState, lineStartOf, slotAt, statementStart } from './context.js';
+import { type CallContext, atNewName, callContext, codeOnly, enclosingBlock, headerAt, lexicalState, lineStartOf, slotAt, statementStart } from './context.js';
 import { attrValue, blockSignature, opSignature, paramText } from './features.js';
 import { importCompletion, importPathCompletion } from './import-completion.js';
 import { blockTensors, calleeOf, namesInScope, tensorArgTest } from './scope-names.js';
@@ -85,7 +85,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   const scope = a ? namesInScope(a, text, p) : [];
   if (afterArrow) {
     for (const n of scope) if (n.layer) out.push({ label: n.name, kind: 'variable', ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
-    globals(a, out, true, declaredIn(stmt));
+    globals(a, out, true, declaredIn(stmt) ?? enclosingBlock(text, p));
     layers(out);
     stdItems(a, text, out, host, path, true, text.slice(p, offset));
     return out;
@@ -101,7 +101,7 @@ export function completion(a: Analysis | undefined, text: string, offset: number
   const call = callContext(text, p);
   if (call && call.current.trim() === '') out.push(...keywordArgs(a, text, call));
   for (const n of scope) out.push({ label: n.name, kind: n.kind, ...(n.detail ? { detail: n.detail } : {}), rank: 0 });
-  globals(a, out, false, declaredIn(stmt));
+  globals(a, out, false, declaredIn(stmt) ?? enclosingBlock(text, p));
   layers(out);
   if (slot.kind === 'expression') builtins(a, out, slot.inAssert);
   stdItems(a, text, out, host, path, false, text.slice(p, offset));

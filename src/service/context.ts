@@ -302,3 +302,17 @@ function afterIfBody(text: string, from: number): boolean {
   const head = code.slice(Math.max(0, statementStart(text, base + i) - base), i);
   return /^\s*(?:else\s+)?if\b/.test(head);
 }
+
+/**
+ * The block whose body holds `p` (its name), read from the text: the declaration line (at column 0) the
+ * cursor's declaration starts on, when that is a block and `p` is inside its body. Calling it there is E0208.
+ */
+export function enclosingBlock(text: string, p: number): string | undefined {
+  if (!inBody(text, p)) return undefined;
+  for (let end = p; ; ) {
+    const start = lineStartOf(text, end);
+    if (DECL_LINE.test(text.slice(start, start + 6))) return /^block\s+([A-Za-z_]\w*)/.exec(text.slice(start, start + 200))?.[1];
+    if (start === 0) return undefined;
+    end = start - 1;
+  }
+}
