@@ -58,6 +58,30 @@ describe('the CLI and the editor parse alike', () => {
     expect(errs(`model A(x: [N, 3]) {\n  y = x\n${MODEL}`)).toEqual(["E0101 3:1 expected '}' (found 'model')"]);
   });
 
+  it('what came next is found past comment lines of any length, whole (not cut by a window)', () => {
+    for (let n = 40; n <= 70; n++) for (const more of ['', '# more\n']) {
+      const text = `const K =\n# ${'x'.repeat(n)}\n${more}${MODEL}`;
+      expect(where(parseByDecls(sourceFile('/m.nn', text)).diagnostics)).toEqual(["E0101 1:9 expected an expression after '=' (found 'model' on a later line)"]);
+      expect(where(new IncrementalParser().parse(sourceFile('/m.nn', text)).diagnostics)).toEqual(where(parseByDecls(sourceFile('/m.nn', text)).diagnostics));
+    }
+  });
+
+  it('as for the whole file: at most 50 lexing and 50 syntax errors; one E0105 for a file not in UTF-8; E0104 stops', () => {
+    const parses = (text: string) => [parseByDecls(sourceFile('/m.nn', text)), new IncrementalParser().parse(sourceFile('/m.nn', text))];
+    const count = (ds: readonly { code: string }[], code: string) => ds.filter((d) => d.code === code).length;
+    const dollars = Array.from({ length: 5 }, (_, i) => `model M${i}(x: [N, 4]) {\n${'  y = x $ 1\n'.repeat(40)}  return x\n}\n`).join('\n');
+    const unfinished = Array.from({ length: 300 }, (_, i) => `const K${i} =\n`).join('');
+    for (const r of parses(dollars)) expect(count(r.diagnostics, 'E0100')).toBe(50);
+    for (const r of parses(unfinished)) expect(count(r.diagnostics, 'E0101')).toBe(50);
+    const latin = Array.from({ length: 4 }, (_, i) => `# caf\ufffd ${i}\nmodel M${i}(x: [N, 4]) {\n  return x\n}\n`).join('');
+    for (const r of parses(latin)) expect(r.diagnostics.map((d) => d.code)).toEqual(['E0105']);
+    const deep = `const A = ${'('.repeat(120)}1${')'.repeat(120)}\n\nconst B = ${'('.repeat(120)}1${')'.repeat(120)}\n\n${MODEL}`;
+    for (const r of parses(deep)) {
+      expect(r.diagnostics.map((d) => d.code)).toEqual(['E0104']);
+      expect(r.result.decls).toEqual([]);
+    }
+  });
+
   it('`dslc check` reports them so (and checks the model after an unfinished declaration)', () => {
     const r = check({ path: join(ROOT, 'examples', '__cut.nn'), text: `const K =\n${MODEL.replace('relu', 'relux')}`, host: nodeHost() });
     expect(where(r.diagnostics)).toEqual(["E0101 1:9 expected an expression after '=' (found 'model' on the next line)", "E0200 3:15 unknown name 'relux'"]);

@@ -6,8 +6,8 @@
  */
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module } from '../syntax/ast.js';
-import { LIMITS, parseSource } from '../syntax/parse.js';
-import { chunkDiag, splitDecls } from '../syntax/chunks.js';
+import { parseSource } from '../syntax/parse.js';
+import { capped, chunkDiag, splitDecls, stopsParse, wholeFileOnly } from '../syntax/chunks.js';
 import { type SourceFile, sourceFile } from '../syntax/source.js';
 import { lazyShift, shift } from './ast-shift.js';
 import { type Chunk, spliceStatements } from './splice.js';
@@ -71,8 +71,7 @@ export class IncrementalParser {
 
   private parseChunks(file: SourceFile): WithDiagnostics<Module> {
     const text = file.text;
-    // Over-size and binary files are rejected by the real parser before any work: let it say so.
-    if (text.length > LIMITS.maxBytes || text.includes('\u0000')) return parseSource(file);
+    if (wholeFileOnly(text)) return parseSource(file);
     const starts = splitDecls(text);
     const decls: Module['decls'][number][] = [];
     const comments: Module['comments'][number][] = [];
@@ -115,7 +114,8 @@ export class IncrementalParser {
     }
     this.lastChunks.set(file.path, now);
     this.generations.set(file.path, { now: used, before: this.generations.get(file.path)?.now ?? new Map() });
-    return { result: { decls, comments }, diagnostics };
+    // (As parseByDecls: a piece nested too deeply stops the parse; errors are capped for the file.)
+    return stopsParse(diagnostics) ? parseSource(file) : { result: { decls, comments }, diagnostics: capped(diagnostics) };
   }
 }
 

@@ -66,9 +66,30 @@ export function shiftDiag(f: SourceFile, d: Diagnostic, by: number): Diagnostic 
   };
 }
 
-/** The first token at or after `from` (offsets relative to `from`), if any. */
+/**
+ * The first token at or after `from` (offsets relative to `from`), if any. Blank space and comment lines are
+ * skipped by a scan, then one line is lexed: lexing the rest of the file (or a fixed window that may cut the
+ * token) made a file of many cut-short declarations quadratic.
+ */
 export function firstToken(text: string, from: number) {
-  return nnLexer.tokenize(text.slice(from, from + 64)).tokens[0] ?? nnLexer.tokenize(text.slice(from)).tokens[0];
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 35 /* # */) while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+    else {
+      let end = i;
+      while (end < text.length && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+      const t = nnLexer.tokenize(text.slice(i, end)).tokens[0];
+      if (t) {
+        t.startOffset += i - from;
+        if (t.endOffset !== undefined) t.endOffset += i - from;
+        return t;
+      }
+      i = end;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -77,8 +98,7 @@ export function firstToken(text: string, from: number) {
  */
 export function parseByDecls(file: SourceFile): WithDiagnostics<Module> {
   const text = file.text;
-  // Over-size and binary files are rejected by the real parser before any work: let it say so.
-  if (text.length > LIMITS.maxBytes || text.includes('\u0000')) return parseSource(file);
+  if (wholeFileOnly(text)) return parseSource(file);
   const starts = splitDecls(text);
   if (starts.length === 1) return parseSource(file);
   const decls: Module['decls'][number][] = [];
@@ -93,7 +113,24 @@ export function parseByDecls(file: SourceFile): WithDiagnostics<Module> {
     comments.push(...parsed.result.comments);
     for (const d of parsed.diagnostics) diagnostics.push(chunkDiag(file, d, a, b));
   }
-  return { result: { decls, comments }, diagnostics };
+  return stopsParse(diagnostics) ? parseSource(file) : { result: { decls, comments }, diagnostics: capped(diagnostics) };
+}
+
+/**
+ * Texts parsed whole, never in pieces: over-size and non-UTF-8 ones (the parser rejects them before any work,
+ * with one error for the file).
+ */
+export const wholeFileOnly = (text: string): boolean => text.length > LIMITS.maxBytes || text.includes('\u0000') || text.includes('\ufffd');
+
+/** A piece nested too deeply (E0104): the whole file's parse stops there, with its own error (docs/diagnostics.md). */
+export const stopsParse = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.code === 'E0104');
+
+/** As the whole file's parse does: at most 50 lexing (E0100) and 50 parsing (E0101) errors for a file. */
+export function capped(ds: Diagnostic[]): Diagnostic[] {
+  let lex = 0;
+  let syn = 0;
+  if (ds.length <= 50) return ds;
+  return ds.filter((d) => (d.code === 'E0100' ? ++lex <= 50 : d.code === 'E0101' ? ++syn <= 50 : true));
 }
 
 /** A diagnostic of the piece [a, b) of `file` in the file's offsets. */
