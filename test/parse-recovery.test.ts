@@ -6,7 +6,8 @@
  * since, on purpose: cases 17, 117 and 191 lost the E0101 that followed an unterminated string (E0103 alone
  * reports that mistake now); the bracket limit went from 200 to 100 levels and stray closing brackets no
  * longer cancel later opening ones, so case 18 reports its E0104 at the 101st level and case 81 (stray `)`
- * then 200 nested parentheses, which exhausted plain node's stack) is E0104 instead of two E0101.
+ * then 200 nested parentheses, which exhausted plain node's stack) is E0104 instead of two E0101. And a
+ * piece cut short at the end of the file says what it was left after ("expected ')' after '('", 33 cases).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

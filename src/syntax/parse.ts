@@ -119,7 +119,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${nextLine(lines)}` : `'${t.image}'`;
     const what = friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
-    const message = atPrev ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
+    // (At the end of a file without a final line break too: what was left unfinished says more than "here".)
+    const message = atPrev || (eof && hasPrev && !e.message.includes('--> RBrace <--')) ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
     // A `;` between top-level declarations: only statements inside a body take one.
     const semi = !eof && !atPrev && t.image === ';' && e.message.includes('--> EOF <--');
     // `a, b = f(x)`, Python's unpacking: one name per assignment.
