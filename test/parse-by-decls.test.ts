@@ -11,6 +11,7 @@ import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
 import { IncrementalParser } from '../src/service/incremental.js';
 import { parseByDecls } from '../src/syntax/chunks.js';
+import { formatText } from '../src/syntax/printer.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
 
@@ -79,6 +80,13 @@ describe('the CLI and the editor parse alike', () => {
     for (const r of parses(deep)) {
       expect(r.diagnostics.map((d) => d.code)).toEqual(['E0104']);
       expect(r.result.decls).toEqual([]);
+    }
+  });
+
+  it('dslc fmt refuses a file that does not parse with the errors check reports', () => {
+    for (const head of HEADS) {
+      const text = head + MODEL;
+      expect(where(formatText(text, '/m.nn').diagnostics)).toEqual(where(parseByDecls(sourceFile('/m.nn', text)).diagnostics));
     }
   });
 

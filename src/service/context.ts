@@ -5,22 +5,14 @@
  * `\n`, `\r\n` or a lone `\r`, as for the lexer.
  */
 
+import { declStartsAt } from '../syntax/chunks.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
+import { lineStartOf } from '../syntax/source.js';
 
 const IDENT = /[A-Za-z0-9_]/;
-const DECL_LINE = /^(?:model|block|from|const)\b/;
 const KEYWORDS = new Set(KEYWORD_WORDS);
 
-/** The start of the line `offset` is on (after the last `\n` or `\r` before it). */
-export function lineStartOf(text: string, offset: number): number {
-  // (A scan back, not lastIndexOf: in a file without `\r`, lastIndexOf('\r') searched to its start each time.)
-  let i = offset - 1;
-  for (; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || c === 13) break;
-  }
-  return i + 1;
-}
+export { lineStartOf };
 
 /** Inside a comment, a string, or code, at `offset`. */
 export function lexicalState(text: string, offset: number): 'code' | 'comment' | 'string' {
@@ -245,7 +237,7 @@ export function inBody(text: string, offset: number): boolean {
     }
     // A declaration's first line (at column 0, as the editor's parser splits a file): no body opened before it
     // reaches here, so the scan stops at the current declaration instead of going to the file's start.
-    if (start === 0 || DECL_LINE.test(text.slice(start, start + 6))) return false;
+    if (start === 0 || declStartsAt(text, start)) return false;
     end = start - 1;
   }
 }
@@ -311,7 +303,7 @@ export function enclosingBlock(text: string, p: number): string | undefined {
   if (!inBody(text, p)) return undefined;
   for (let end = p; ; ) {
     const start = lineStartOf(text, end);
-    if (DECL_LINE.test(text.slice(start, start + 6))) return /^block\s+([A-Za-z_]\w*)/.exec(text.slice(start, start + 200))?.[1];
+    if (declStartsAt(text, start)) return /^block\s+([A-Za-z_]\w*)/.exec(text.slice(start, start + 200))?.[1];
     if (start === 0) return undefined;
     end = start - 1;
   }

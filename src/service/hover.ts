@@ -8,6 +8,7 @@ import { batchSymbols } from '../checker/memory.js';
 import { formatBytes } from '../checker/summary.js';
 import { lowerBoundKey } from '../symbolic/facts.js';
 import { constText } from '../semantics/consts.js';
+import { exprChildren } from '../syntax/walk.js';
 import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
@@ -248,14 +249,9 @@ function sizeHover(a: Analysis, d: ModelDecl, name: string, start: number, end: 
   return { start, end, contents: lines.join('\n\n') };
 }
 
-/** Whether an expression refers to `name` (walks any AST node's fields). */
-function mentions(e: unknown, name: string): boolean {
-  if (!e || typeof e !== 'object') return false;
-  if (Array.isArray(e)) return e.some((x) => mentions(x, name));
-  const n = e as { kind?: string; name?: { text?: string } };
-  if (n.kind === 'name' && n.name?.text === name) return true;
-  for (const v of Object.values(e)) if (v && typeof v === 'object' && mentions(v, name)) return true;
-  return false;
+/** Whether an expression refers to `name`. */
+function mentions(e: Expr, name: string): boolean {
+  return e.kind === 'name' ? e.name.text === name : exprChildren(e).some((x) => mentions(x, name));
 }
 
 /** Hover on an output's name in a model's header: the shape declared and the shape the model returns there. */

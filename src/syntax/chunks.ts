@@ -12,6 +12,9 @@ import { type SourceFile, sourceFile, spanOf } from './source.js';
 
 const DECL_START = /^(?:model|block|from|const)\b/;
 
+/** Whether a top-level declaration starts at `at` (a line start): where a file is split, and a body scan stops. */
+export const declStartsAt = (text: string, at: number): boolean => DECL_START.test(text.slice(at, at + 6));
+
 /** Offsets where top-level declarations (with their leading comment lines) start; the first is 0. */
 export function splitDecls(text: string): number[] {
   const starts = [0];
@@ -23,7 +26,7 @@ export function splitDecls(text: string): number[] {
     const c = text.charCodeAt(pos);
     if (c === 35 /* # */) {
       if (pendingComment < 0) pendingComment = pos;
-    } else if (c >= 97 && c <= 122 && DECL_START.test(text.slice(pos, pos + 6))) {
+    } else if (c >= 97 && c <= 122 && declStartsAt(text, pos)) {
       const at = pendingComment >= 0 ? pendingComment : pos;
       if (at > starts[starts.length - 1]!) starts.push(at);
       pendingComment = -1;

@@ -5,7 +5,7 @@ import type { Module, Range, Stmt } from './ast.js';
 import type { ConvertProblem } from './build.js';
 import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
-import { type SourceFile, spanOf } from './source.js';
+import { type SourceFile, lineStartOf, spanOf } from './source.js';
 
 /**
  * Limits that keep hostile input bounded in time and memory. `maxDepth` bounds the parser's recursion,
@@ -172,7 +172,7 @@ function attachDocs(decls: Module['decls'], comments: { start: number; end: numb
       if (c.end > pos) continue;
       if (text.slice(c.end, pos).trim() !== '' || (text.slice(c.end, pos).match(/\r\n?|\n/g) ?? []).length > 1) break;
       // Only a comment alone on its line: one after code (`const K = 3  # note`) belongs to that code.
-      const lineStart = Math.max(text.lastIndexOf('\n', c.start - 1), text.lastIndexOf('\r', c.start - 1)) + 1;
+      const lineStart = lineStartOf(text, c.start);
       if (text.slice(lineStart, c.start).trim() !== '') break;
       lines.unshift(text.slice(c.start + 1, c.end).replace(/^ /, ''));
       pos = c.start;

@@ -48,3 +48,16 @@ export function spanOf(f: SourceFile, start: number, end: number): Span {
   const b = e === s ? a : lineIndex(ls, e);
   return { file: f.path, start: s, end: e, line: a + 1, col: s - ls[a]! + 1, endLine: b + 1, endCol: e - ls[b]! + 1 };
 }
+
+/**
+ * The start of the line `offset` is on: after the last `\n` or `\r` before it (a line ends at `\n`, `\r\n` or a
+ * lone `\r`, as for the lexer). A scan back: lastIndexOf('\r') searched to the text's start in a file without `\r`.
+ */
+export function lineStartOf(text: string, offset: number): number {
+  let i = offset - 1;
+  for (; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) break;
+  }
+  return i + 1;
+}
