@@ -101,6 +101,13 @@ describe('the statement being typed does not bind its name yet', () => {
       expect(got, t).toEqual(expect.arrayContaining(['A', 'unit']));
       expect(got, t).not.toContain(self);
     }
+    // Nor one whose value already reaches it, directly or through others (a cycle P → Q → P).
+    for (const t of ['const P = Q\nconst Q = |', 'const P = 2 * R\nconst R = Q + 1\nconst Q = |', 'const Q = 1\nconst P = Q\nconst Q = |']) {
+      const got = labels(`${M('')}${t}`);
+      expect(got, t).toContain('A');
+      expect(got, t).not.toContain('P');
+    }
+    expect(labels(`${M('')}const P = Q\nconst Q = 1\nconst R = |`)).toEqual(expect.arrayContaining(['P', 'Q']));
     // Q is offered in another constant's value, b2 in another block's defaults.
     expect(labels(`${M('')}const Q = 1\nconst R = |`)).toContain('Q');
     for (const t of ['block b2(x: Tensor, c: int = |', 'block b2(x: Tensor,\n    c: int = 2 * |', 'block b2(x: Tensor, f: layer = |']) {

@@ -25,6 +25,28 @@ function depsOf(b: ConstBinding): ConstBinding[] {
   return out;
 }
 
+/**
+ * The constants of `module`'s scope whose value reaches `name` through other constants: naming one of them
+ * in `name`'s own value closes a cycle (E0211). For completion, which must not offer them there.
+ */
+export function constsReaching(module: { readonly scope: ReadonlyMap<string, Binding> }, name: string): Set<string> {
+  // Breadth-first over the reversed dependency edges: no recursion, whatever the chain's length.
+  // By name: `name` itself may be half-typed, so not (yet) a constant of the scope.
+  const usedBy = new Map<string, string[]>();
+  for (const [n, b] of module.scope) {
+    if (b.kind !== 'const') continue;
+    for (const e of exprNodes(b.decl.value)) {
+      if (e.kind !== 'name') continue;
+      const k = e.name.text;
+      if (k === name || module.scope.get(k)?.kind === 'const') (usedBy.get(k) ?? usedBy.set(k, []).get(k)!).push(n);
+    }
+  }
+  const out = new Set<string>();
+  const todo = [name];
+  while (todo.length) for (const u of usedBy.get(todo.pop()!) ?? []) if (u !== name && !out.has(u)) out.add(u), todo.push(u);
+  return out;
+}
+
 /** The value of a module constant (cached per elaboration). */
 export function constValue(st: State, b: ConstBinding): Value {
   const cached = st.constCache.get(keyOf(b));

@@ -5,6 +5,7 @@
  */
 import { allOps, getOp } from '../ops/registry.js';
 import type { DType } from '../ops/types.js';
+import { constsReaching } from '../semantics/consts.js';
 import { BUILTINS } from '../semantics/builtins.js';
 import type { ModuleHost } from '../semantics/modules.js';
 import { importFix, stdNames } from '../semantics/std-names.js';
@@ -213,8 +214,11 @@ function layers(out: Completion[]): void {
  * whose declaration the cursor is in.
  */
 function globals(a: Analysis | undefined, out: Completion[], onlyCallable: boolean, self?: string): void {
-  for (const [name, b] of a?.result.program.root.scope ?? []) {
-    if (b.kind === 'error' || b.kind === 'model' || name === self) continue;
+  const root = a?.result.program.root;
+  // Inside `const Q = |`, a constant whose value already reaches Q would close a cycle through it (E0211).
+  const cyclic = root && self ? constsReaching(root, self) : undefined;
+  for (const [name, b] of root?.scope ?? []) {
+    if (b.kind === 'error' || b.kind === 'model' || name === self || cyclic?.has(name)) continue;
     if (onlyCallable && b.kind !== 'block') continue;
     out.push({ label: name, kind: b.kind === 'block' ? 'block' : 'constant', detail: b.kind === 'const' ? 'const' : blockSignature(b.decl), ...(b.kind === 'block' && b.decl.doc ? { doc: b.decl.doc } : {}), rank: 1 });
   }
