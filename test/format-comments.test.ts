@@ -164,3 +164,22 @@ describe('comments at every header position (generated)', () => {
     });
   });
 });
+
+describe('comments around `else`', () => {
+  const model = (branches: string) => `model M(x: [N, 3, 8, 8]) {\n  if true {\n    h = x\n  }${branches}\n  return h\n}\n`;
+
+  it('a comment between `else` and `if` stays with that branch (it moved above the whole `if`)', () => {
+    const trail = expectSound(model(' else # shallow\n  if false {\n    h = x\n  } else {\n    h = x -> relu()\n  }'));
+    expect(trail).toContain('  } else if false {  # shallow\n    h = x\n');
+    const own = expectSound(model(' else\n    # only then\n    if false {\n    h = x\n  }'));
+    expect(own).toContain('  } else if false {\n    # only then\n    h = x\n');
+    expect(own.indexOf('# only then')).toBeGreaterThan(own.indexOf('if true'));
+  });
+
+  it('comments after `}` and after `else` keep their order in the branch that follows', () => {
+    const out = expectSound(model(' # a\n  else # b\n  if false { # c\n    h = x\n  }'));
+    expect(out).toContain('  } else if false {  # a\n    # b\n    # c\n    h = x\n');
+    const plain = expectSound(model('\n  # otherwise\n  else {\n    h = x -> relu()\n  }'));
+    expect(plain).toContain('  } else {\n    # otherwise\n    h = x -> relu()\n');
+  });
+});

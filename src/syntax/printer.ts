@@ -260,6 +260,25 @@ class Printer {
     return [open, indent([hardline, ...lead, inner]), hardline, '}'];
   }
 
+  /**
+   * `if c { … } else …`. `headerStart`: where the header's comments begin (for `else if`, right after
+   * the `}` before `else`, so a comment between `}` and `if` stays with that branch instead of moving above the chain).
+   */
+  private ifStmt(s: Extract<Stmt, { kind: 'if' }>, headerStart = s.cond.range.end): Doc {
+    const ctx = this.ctx;
+    const cond = this.ex.expr(s.cond);
+    const thenBraces = ctx.bracketAfter(s.cond.range.end, 'LBrace');
+    const out: Doc[] = ['if ', cond, ' ', this.body(s.then, thenBraces, headerStart)];
+    if (s.else) {
+      const elseTok = thenBraces ? ctx.tokenAfter(thenBraces.end, 'Else') : undefined;
+      const afterElse = elseTok ? ctx.tokens[ctx.tokenIndex(elseTok.startOffset) + 1] : undefined;
+      const elif = afterElse?.tokenType.name === 'If' && s.else.length === 1 && s.else[0]!.kind === 'if';
+      const elseBraces = elseTok ? ctx.bracketAfter(elseTok.startOffset, 'LBrace') : undefined;
+      out.push(' else ', elif ? this.ifStmt(s.else[0] as Extract<Stmt, { kind: 'if' }>, thenBraces!.end + 1) : this.body(s.else, elseBraces, thenBraces ? thenBraces.end + 1 : undefined));
+    }
+    return out;
+  }
+
   stmt(s: Stmt): Doc {
     const ctx = this.ctx;
     const ex = this.ex;
@@ -268,19 +287,8 @@ class Printer {
         return [s.target.text, ' = ', ex.expr(s.value)];
       case 'expr':
         return ex.expr(s.value);
-      case 'if': {
-        const cond = ex.expr(s.cond);
-        const thenBraces = ctx.bracketAfter(s.cond.range.end, 'LBrace');
-        const out: Doc[] = ['if ', cond, ' ', this.body(s.then, thenBraces, s.cond.range.end)];
-        if (s.else) {
-          const elseTok = thenBraces ? ctx.tokenAfter(thenBraces.end, 'Else') : undefined;
-          const afterElse = elseTok ? ctx.tokens[ctx.tokenIndex(elseTok.startOffset) + 1] : undefined;
-          const elif = afterElse?.tokenType.name === 'If' && s.else.length === 1 && s.else[0]!.kind === 'if';
-          const elseBraces = elseTok ? ctx.bracketAfter(elseTok.startOffset, 'LBrace') : undefined;
-          out.push(' else ', elif ? this.stmt(s.else[0]!) : this.body(s.else, elseBraces, thenBraces ? thenBraces.end + 1 : undefined));
-        }
-        return out;
-      }
+      case 'if':
+        return this.ifStmt(s);
       case 'for':
         return ['for ', s.variable.text, ' in ', ex.expr(s.iterable), ' ', this.body(s.body, ctx.bracketAfter(s.iterable.range.end, 'LBrace'), s.iterable.range.end)];
       case 'repeat':
