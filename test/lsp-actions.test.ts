@@ -90,8 +90,21 @@ describe('padding for every application of a conv', () => {
   });
 
   it.each([
-    // An even kernel in one application; kernels that are tuples; a kernel 1 (nothing shrinks).
-    model('3', '  for k in [3, 4] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'),
+    [model('3', '  return x -> conv2d(3, 4)\n'), model('3', "  return x -> conv2d(3, 4, padding='same')\n")],
+    [model('3', '  for k in [3, 4] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'), model('3', "  for k in [3, 4] {\n    x = x -> conv2d(3, k, padding='same')\n  }\n  return x\n")],
+    [model('3', '  return x -> conv2d(3, (2, 3), padding=0)\n'), model('3', "  return x -> conv2d(3, (2, 3), padding='same')\n")],
+  ])("%j: an even kernel keeps the size only with padding='same', which pads one more after (W0102 says so)", (text, want) => {
+    expect(codes(text)).toEqual(['E0405']);
+    const a = analysis(text);
+    const acts = codeActions(a, 0, text.length).filter((x) => /padding=/.test(x.title));
+    expect(acts.map((x) => x.title)).toEqual([expect.stringMatching(/padding='same' to keep the size \(asymmetric for an even kernel\)/)]);
+    const out = apply(text, acts[0]!);
+    expect(out).toBe(want);
+    expect(codes(out)).toEqual(['W0102']);
+  });
+
+  it.each([
+    // Kernels that are tuples; a kernel 1 (nothing shrinks).
     model('3', '  for k in [(3, 3), (5, 5)] {\n    x = x -> conv2d(3, k)\n  }\n  return x\n'),
     model('3', '  return x -> conv2d(3, 1)\n'),
     // `enc` names two instances.

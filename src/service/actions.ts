@@ -166,6 +166,9 @@ function padTargets(a: Analysis): PadTarget[] {
   return [...targets.values()];
 }
 
+/** The padding of an even kernel (asymmetric; W0102 says so). */
+const SAME = "'same'";
+
 const ATOM = /^(?:[A-Za-z_]\w*(?:\.\w+)*|\d+)$/;
 const atom = (s: string) => (ATOM.test(s) ? s : `(${s})`);
 
@@ -176,14 +179,17 @@ const atom = (s: string) => (ATOM.test(s) ? s : `(${s})`);
  */
 function keepPadding(t: PadTarget, text: string): string | undefined {
   const needs: number[][] = [];
+  let even = false;
   for (const l of t.layers) {
     const rf = l.node.rf;
     if (rf.kind !== 'window' || !rf.axes.length || rf.axes.some((x) => x.stride !== 1 || x.padBegin !== 0)) return undefined;
     const pads = rf.axes.map((x) => (x.dilation * (x.kernel - 1)) / 2);
-    if (pads.some((p) => !Number.isInteger(p))) return undefined;
+    even ||= pads.some((p) => !Number.isInteger(p));
     needs.push(pads);
   }
   if (!needs.some((p) => p.some((x) => x > 0))) return undefined;
+  // An even kernel needs one more row after than before: only 'same' (SAME_UPPER) pads unevenly.
+  if (even) return SAME;
   const first = needs[0]!;
   if (needs.every((p) => p.join() === first.join())) return first.every((p) => p === first[0]) ? String(first[0]) : `(${first.join(', ')})`;
   // Different needs (a block parameter, a loop variable): `d * (k - 1) // 2` written with the arguments' text.
@@ -219,13 +225,14 @@ function paddingActions(a: Analysis, start: number, end: number): CodeAction[] {
     const pad = keepPadding(t, file.text);
     if (!pad) continue;
     const given = attrArg(t.op, t.call, 'padding', t.inputs);
+    const why = pad === SAME ? ' (asymmetric for an even kernel)' : '';
     if (given) {
       // A written padding of zero (`padding=0`, or positionally): its value is replaced.
-      out.push({ title: `set padding=${pad} to keep the size`, kind: 'quickfix', edits: [{ span: spanOf(file, given.value.range.start, given.value.range.end), newText: pad }] });
+      out.push({ title: `set padding=${pad} to keep the size${why}`, kind: 'quickfix', edits: [{ span: spanOf(file, given.value.range.start, given.value.range.end), newText: pad }] });
       continue;
     }
     const edits = appendArg(a, t.call.range.start, t.call.range.end, `padding=${pad}`).map((e) => ({ span: spanOf(file, e.at, e.at), newText: e.newText }));
-    out.push({ title: `insert padding=${pad} to keep the size`, kind: 'quickfix', edits });
+    out.push({ title: `insert padding=${pad} to keep the size${why}`, kind: 'quickfix', edits });
   }
   return out;
 }
