@@ -69,10 +69,17 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
   return best !== undefined && bestD <= maxD && bestD < name.length ? best : undefined;
 }
 
-/** The same problem reached through several block expansions (or checks) is reported once. */
+/**
+ * The same problem reached through several block expansions (or checks) is reported once; and a call's
+ * arguments are not counted (E0203) where a syntax error cuts the call short (`conv2d(` while typing): the
+ * syntax error says what is wrong there.
+ */
 export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
+  const cuts = ds.filter((d) => d.span && /^E010[0-3]$/.test(d.code));
+  const cutShort = (d: Diagnostic) => d.code === 'E0203' && cuts.some((c) => c.span!.file === d.span!.file && c.span!.start >= d.span!.start && c.span!.start <= d.span!.end);
   return ds.filter((d) => {
+    if (cuts.length && d.span && cutShort(d)) return false;
     const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
     if (seen.has(k)) return false;
     seen.add(k);

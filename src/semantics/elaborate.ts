@@ -10,7 +10,7 @@ import { type Dim, compareDims, formatDim, sym } from '../symbolic/dim.js';
 import { lowerBoundKey } from '../symbolic/facts.js';
 import type { Graph, IrPort } from './ir.js';
 import { checkAssert, evaluate, exec } from './interpret.js';
-import type { ModuleInfo, Program } from './modules.js';
+import { type ModuleInfo, type Program, cutShort } from './modules.js';
 import { type CutSuffix, cutoff } from './cutoff.js';
 import { type AstOrigin, type Checkpoint, type Resumable, type Resumed, checkpoint, journaledScope, resume, startJournal } from './resume.js';
 import { AbortSignal, type AnalysisProvider, type DeferredAssert, Scope, State } from './state.js';
@@ -144,7 +144,7 @@ function header(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputSha
 /** Outputs, the graph and the deferred assertions, after the model's statements ran. */
 function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: readonly IrPort[], result: Value | undefined, resumable: Resumable | undefined, reused: Elaboration['reused']): Elaboration {
   const outputs: IrPort[] = [];
-  if (!result && !st.diagnostics.some((d) => d.code === 'E0104')) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
+  if (!result && !st.diagnostics.some((d) => d.code === 'E0104') && !cutShort(mod, decl)) st.report('E0304', `model ${decl.name.text} ends without return`, st.span(mod, decl.name), { hint: 'end the model with `return <tensor>`' });
   if (result && result.k !== 'error') {
     const vals = result.k === 'tuple' ? result.items : [result];
     // `return b` names the output b, even when b is another name for a tensor bound earlier (`b = a`).

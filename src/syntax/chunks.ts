@@ -50,11 +50,13 @@ export function foundNext(file: SourceFile, d: Diagnostic, chunkStart: number, a
   const t = firstToken(file.text, at);
   const base = d.message.slice(0, -EOF_FOUND.length);
   const atEnd = d.span!.start === at - chunkStart;
-  if (!t) return shiftDiag(file, d, atEnd ? at - d.span!.start : chunkStart);
+  // (Notes, such as where a body left open began, are in the piece: they move with it.)
+  const shifted = shiftDiag(file, d, chunkStart);
+  if (!t) return atEnd ? { ...shifted, span: spanOf(file, at, at) } : shifted;
   const start = at + t.startOffset;
-  if (atEnd) return { ...d, message: `${base} (found '${t.image}')`, span: spanOf(file, start, start + t.image.length) };
+  if (atEnd) return { ...shifted, message: `${base} (found '${t.image}')`, span: spanOf(file, start, start + t.image.length) };
   const lines = file.text.slice(chunkStart + d.span!.end, start).split(/\r\n|\r|\n/).length - 1;
-  return { ...shiftDiag(file, d, chunkStart), message: `${base} (found '${t.image}' on ${nextLine(lines)})` };
+  return { ...shifted, message: `${base} (found '${t.image}' on ${nextLine(lines)})` };
 }
 
 const move = (f: SourceFile, s: Span, by: number): Span => spanOf(f, s.start + by, s.end + by);

@@ -6,6 +6,7 @@ import type { ConvertProblem } from './build.js';
 import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, lineStartOf, spanOf } from './source.js';
+import { syntaxHelp } from './syntax-help.js';
 
 /**
  * Limits that keep hostile input bounded in time and memory. `maxDepth` bounds the parser's recursion,
@@ -117,7 +118,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const end = atPrev ? prev!.endOffset! + 1 : eof ? text.length : t.endOffset! + 1;
     if (unterminated.has(start)) continue;
     const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${nextLine(lines)}` : `'${t.image}'`;
-    const what = friendly(e.message);
+    const help = syntaxHelp(file, e.message, eof ? undefined : t, hasPrev ? prev : undefined, tokens);
+    const what = help.expected ?? friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
     // (At the end of a file without a final line break too: what was left unfinished says more than "here".)
     const message = atPrev || (eof && hasPrev && !e.message.includes('--> RBrace <--')) ? `${what === GENERIC ? 'expected an expression' : what} after '${after}'` : what;
@@ -128,8 +130,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
       && /^,\s*[A-Za-z_]\w*(\s*,\s*[A-Za-z_]\w*)*\s*=(?!=)/.test(text.slice(t.startOffset, t.startOffset + 200));
     const hint = semi
       ? '`;` may end a statement inside a block or model body; top-level declarations (const, from … import, block, model) take none: remove it'
-      : unpack ? 'an assignment takes one name: assign the tuple (`pair = f(x)`) and take its items (`pair[0]`, `pair[1]`)' : undefined;
-    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end), hint ? { hint } : {}));
+      : unpack ? 'an assignment takes one name: assign the tuple (`pair = f(x)`) and take its items (`pair[0]`, `pair[1]`)' : help.hint;
+    diagnostics.push(diag('E0101', `${message} (found ${found})`, spanOf(file, start, end), { ...(hint ? { hint } : {}), ...(help.notes ? { notes: [...help.notes] } : {}), ...(help.fixes ? { fixes: [...help.fixes] } : {}) }));
   }
   // (A tokenless range that no statement placed is still at 0.)
   const rel = (n: number) => (n === 0 ? 0 : n - base);

@@ -1,0 +1,83 @@
+/**
+ * Syntax errors around bodies say where the problem began (src/syntax/syntax-help.ts), and a declaration cut
+ * short by one reports nothing that only follows from the cut (E0203 for a call left open, E0304 for a body
+ * the parser closed early). The CLI's check and the editor's agree, positions of notes included.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { check } from '../src/api.js';
+import type { Diagnostic } from '../src/diagnostics/types.js';
+import { memoryHost } from '../src/semantics/modules.js';
+import { LanguageService } from '../src/service/index.js';
+
+const stdlib = Object.fromEntries(readdirSync('stdlib').filter((f) => f.endsWith('.nn')).map((f) => [`stdlib/${f}`, readFileSync(`stdlib/${f}`, 'utf8')]));
+const hostFor = (text: string) => memoryHost({ ...stdlib, 'main.nn': text });
+const checkText = (text: string) => check({ path: 'main.nn', text, host: hostFor(text) });
+
+const show = (d: Diagnostic) =>
+  [`${d.code} ${d.span!.line}:${d.span!.col} ${d.message}`, ...(d.hint ? [`  help: ${d.hint}`] : []), ...d.notes.map((n) => `  note: ${n.message} @${n.span!.line}:${n.span!.col}`)].join('\n');
+
+/** The diagnostics of `text` from the CLI's check, after checking the editor reports the same. */
+function diagnostics(text: string): string[] {
+  const cli = checkText(text).diagnostics.filter((d) => d.span?.file === 'main.nn').map(show);
+  const s = new LanguageService({ host: hostFor(text) });
+  s.set('main.nn', text, 1);
+  s.analyze('main.nn');
+  const editor = (s.diagnostics('main.nn').get('main.nn') ?? []).map(show);
+  expect(editor).toEqual(cli);
+  return cli;
+}
+
+const lib = 'block unit(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 3, padding=1)\n}\n';
+
+describe('syntax errors around bodies', () => {
+  it("a statement after the body's '}': outside any body, with a note at that '}'", () => {
+    const text = `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n  return h\n}\n  y = h -> relu()\n`;
+    expect(diagnostics(text)).toEqual([
+      "E0101 8:3 expected a declaration (const, from … import, block or model) (found 'y')\n  help: this statement is outside any body: the '}' before it ends the declaration; move the '}' below it\n  note: the body ends here @7:1",
+    ]);
+  });
+
+  it("a body left open: a note at its '{', whether a declaration or the end of the file follows", () => {
+    const open = `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n  return h\n`;
+    expect(diagnostics(`${open}\nmodel K(x: [N, 3, 8, 8]) {\n  return x\n}\n`)).toEqual([
+      "E0101 8:1 expected '}' (found 'model')\n  help: close the body with '}'\n  note: the body opened here is not closed @4:26",
+    ]);
+    expect(diagnostics(open)).toEqual(["E0101 7:1 expected '}' (found end of file)\n  help: close the body with '}'\n  note: the body opened here is not closed @4:26"]);
+    // The innermost open one: the `if`'s, where the next declaration begins inside it.
+    expect(diagnostics(`model M(x: [N, 3, 8, 8]) {\n  if true {\n    h = x\n\nmodel K(x: [N, 3, 8, 8]) {\n  return x\n}\n`)[0]).toContain('note: the body opened here is not closed @2:11');
+  });
+
+  it('an import inside a body: imports go at the top level; the model is not also "without return"', () => {
+    const got = diagnostics('model M(x: [N, 3, 8, 8]) {\n  from std.resnet import basic_block\n  return x -> relu()\n}\n');
+    expect(got[0]).toBe("E0101 2:3 expected '}' (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration");
+    expect(got.join('\n')).not.toMatch(/E0304/);
+  });
+
+  it("a misspelt 'model' or 'block': did you mean, with a fix", () => {
+    const text = `${lib}mdoel M(x: [N, 3, 8, 8]) {\n  return x\n}\n`;
+    expect(diagnostics(text)[0]).toBe("E0101 4:1 expected a declaration (const, from … import, block or model) (found 'mdoel')\n  help: did you mean 'model'?");
+    const d = checkText(text).diagnostics.find((x) => x.code === 'E0101')!;
+    const e = d.fixes![0]!.edits[0]!;
+    const fixed = text.slice(0, e.span.start) + e.newText + text.slice(e.span.end);
+    expect(checkText(fixed).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(diagnostics(`blcok unit(x: Tensor) -> Tensor {\n  return x\n}\n`)[0]).toContain("did you mean 'block'?");
+  });
+});
+
+describe('no follow-on errors where a syntax error cut a declaration short', () => {
+  it.each([
+    ['a call left open at the end of the file', `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit(`, "E0101 5:17 expected ')' after '(' (found end of file)"],
+    ['an op call left open', 'model M(x: [N, 3, 8, 8]) {\n  h = x -> conv2d(', "E0101 2:19 expected ')' after '(' (found end of file)"],
+    ['a call cut after an argument', 'model M(x: [N, 3, 8, 8]) {\n  h = x -> conv2d(8, 3\n', "E0101 2:22 expected ')' after '3' (found end of file)"],
+  ])('%s: the syntax error alone (no E0203 arity, no E0304)', (_, text, want) => {
+    expect(diagnostics(text)).toEqual([want]);
+  });
+
+  it('still reported where nothing cut them short', () => {
+    const codes = (t: string) => checkText(t).diagnostics.map((d) => d.code).sort();
+    expect(codes(`${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit()\n}\n`)).toEqual(['E0203', 'E0304']);
+    // A syntax error in another declaration does not hide them.
+    expect(codes(`${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit()\n}\nconst K = (\n`)).toEqual(['E0101', 'E0203', 'E0304']);
+  });
+});
