@@ -136,7 +136,7 @@ export function render(doc: Doc, width = 100, indentBy = 2): string {
   const stack: Cmd[] = [{ ind: 0, mode: 1, doc }];
   const newline = (ind: number) => {
     if (suffixes.length) {
-      out.push(suffixes.join(''));
+      out.push(SUFFIX + suffixes.join(''));
       suffixes = [];
     }
     // No trailing spaces on any line.
@@ -188,6 +188,38 @@ export function render(doc: Doc, width = 100, indentBy = 2): string {
         break;
     }
   }
-  if (suffixes.length) out.push(suffixes.join(''));
-  return out.join('').replace(/[ \t]+$/, '');
+  if (suffixes.length) out.push(SUFFIX + suffixes.join(''));
+  return alignComments(out.join('').replace(/[ \t]+$/, ''), width);
+}
+
+/** Marks where a line's trailing comment begins in the rendered text (NUL: a source never has one). */
+const SUFFIX = '\u0000';
+
+/**
+ * Trailing comments of consecutive lines start in one column (as gofmt aligns them): two spaces after the
+ * longest code of the run. A blank line, a line without one or a new declaration ends a run; a run that
+ * would pass `width` keeps its comments two spaces after each line's code.
+ */
+function alignComments(text: string, width: number): string {
+  if (!text.includes(SUFFIX)) return text;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; ) {
+    if (!lines[i]!.includes(SUFFIX)) {
+      i++;
+      continue;
+    }
+    // (A line at column 0 starts a top-level declaration: a run stays in one, so that formatting a
+    // declaration on its own, as range formatting does, gives what formatting the file does.)
+    let j = i + 1;
+    while (j < lines.length && lines[j]!.includes(SUFFIX) && /^\s/.test(lines[j]!)) j++;
+    const run = lines.slice(i, j).map((l) => {
+      const at = l.indexOf(SUFFIX);
+      return { code: l.slice(0, at).trimEnd(), comment: l.slice(at + 1).trimStart() };
+    });
+    const col = Math.max(...run.map((r) => r.code.length)) + 2;
+    const fits = run.every((r) => col + r.comment.length <= width);
+    run.forEach((r, k) => (lines[i + k] = fits ? r.code.padEnd(col) + r.comment : `${r.code}  ${r.comment}`));
+    i = j;
+  }
+  return lines.join('\n');
 }
