@@ -4,11 +4,12 @@
  * unformatted files under --check or syntax errors, 2 usage or I/O errors. Files are written atomically,
  * only when they change; a file with syntax errors is never touched.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { ROOT, runDslc } from './helpers/cli.js';
+import { ROOT, STACK, runDslc } from './helpers/cli.js';
 
 const base = mkdtempSync(join(tmpdir(), 'dslc-fmt-'));
 let dir = '';
@@ -144,5 +145,40 @@ describe('dslc fmt', () => {
     expect(r.stderr).toMatch(/unknown option '--wat'/);
     const h = await dslc(['fmt', '--help']);
     expect([h.code, h.stdout]).toEqual([0, expect.stringMatching(/^Usage: dslc fmt/)]);
+  });
+});
+
+describe('dslc fmt - (standard input to standard output)', () => {
+  const BIN = join(ROOT, 'bin/dslc.cjs');
+  const stdin = (args: string[], input: string) => {
+    const r = spawnSync(process.execPath, [BIN, 'fmt', ...args], { cwd: dir, input, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(STACK);
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  it('writes the formatted text, and nothing to any file', () => {
+    expect(stdin(['-'], UGLY)).toEqual({ code: 0, stdout: PRETTY, stderr: '' });
+    expect(stdin(['-'], PRETTY)).toEqual({ code: 0, stdout: PRETTY, stderr: '' });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('--check: exit 1 and <stdin> when it is not formatted, 0 and nothing when it is', () => {
+    expect(stdin(['--check', '-'], UGLY)).toMatchObject({ code: 1, stdout: '<stdin>\n' });
+    expect(stdin(['--check', '-'], PRETTY)).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it("syntax errors: reported as <stdin>'s, nothing on standard output, exit 1 (as gofmt: a caller checks the status before using the output)", () => {
+    const r = stdin(['-'], BROKEN);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/error\[E0101\][^\n]*\n\s+--> <stdin>:2:/);
+  });
+
+  it('- with files is a usage error', () => {
+    write('a.nn', UGLY);
+    const r = stdin(['-', 'a.nn'], UGLY);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/reads standard input alone/);
+    expect(read('a.nn')).toBe(UGLY);
   });
 });

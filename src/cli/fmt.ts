@@ -11,7 +11,7 @@ import { formatText } from '../syntax/printer.js';
 import { UsageError } from './args.js';
 import { writeAtomic } from './emit.js';
 import { ioReason, shownPath } from './paths.js';
-import { readText } from './host.js';
+import { readStdin, readText } from './host.js';
 import { renderHuman } from './render-human.js';
 
 export interface FmtIo {
@@ -22,7 +22,9 @@ export interface FmtIo {
 }
 
 export const FMT_HELP = `Usage: dslc fmt [--check] <files or dirs...>
+       dslc fmt [--check] -
   Rewrites .nn files in the house style (docs/language.md, "Formatting"); directories are searched for .nn files.
+  With -, formats standard input to standard output (nothing is written there if it has syntax errors).
   --check   write nothing; list the files that are not formatted and exit 1 if there are any`;
 
 
@@ -75,6 +77,13 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
     io.err(`dslc: fmt needs files or directories\n${FMT_HELP}\n`);
     return 2;
   }
+  if (paths.includes('-')) {
+    if (paths.length > 1) {
+      io.err(`dslc: fmt - reads standard input alone; name no files with it\n${FMT_HELP}\n`);
+      return 2;
+    }
+    return fmtStdin(check, io);
+  }
   const problems: string[] = [];
   const files = collect(paths, problems);
   const color = io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
@@ -120,6 +129,36 @@ export function runFmt(argv: readonly string[], io: FmtIo): number {
   if (check && unformatted) io.err(`${unformatted} file${unformatted === 1 ? '' : 's'} not formatted (run dslc fmt)\n`);
   if (problems.length) return 2;
   return syntaxErrors || (check && unformatted) ? 1 : 0;
+}
+
+/** `dslc fmt -`: standard input formatted to standard output (all or nothing), or checked. */
+function fmtStdin(check: boolean, io: FmtIo): number {
+  const name = '<stdin>';
+  let text: string;
+  try {
+    text = readStdin();
+  } catch (e) {
+    io.err(`dslc: cannot read standard input: ${ioReason(e)}\n`);
+    return 2;
+  }
+  const r = formatText(text, name);
+  if (r.result === undefined) {
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    if (!errors.length) {
+      io.err('dslc: cannot format standard input: the formatter could not keep its meaning (a formatter bug)\n');
+      return 2;
+    }
+    report(errors, name, text, io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb', io);
+    io.err('standard input not formatted: syntax errors\n');
+    return 1;
+  }
+  if (check) {
+    if (r.result === text) return 0;
+    io.out(`${name}\n`);
+    return 1;
+  }
+  io.out(r.result);
+  return 0;
 }
 
 function report(ds: readonly Diagnostic[], file: string, text: string, color: boolean, io: FmtIo): void {

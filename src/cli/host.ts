@@ -53,19 +53,26 @@ const MAX_READ = 3 * LIMITS.maxBytes + 3;
 export function readText(path: string): string {
   const fd = openSync(path, 'r');
   try {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    while (total < MAX_READ) {
-      const buf = new Uint8Array(Math.min(1 << 20, MAX_READ - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
-    }
-    return decodeText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    return readFd(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Standard input as text (`dslc fmt -`), read as a file is. */
+export const readStdin = (): string => readFd(0);
+
+function readFd(fd: number): string {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (total < MAX_READ) {
+    const buf = new Uint8Array(Math.min(1 << 20, MAX_READ - total));
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    total += n;
+  }
+  return decodeText(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
 }
 
 /** Decodes UTF-8: invalid bytes become U+FFFD, which the parser reports as E0105 at their position. */

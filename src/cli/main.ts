@@ -37,7 +37,7 @@ Usage:
              [--fold-bn]        (BatchNorm folded into the conv/dense before it, for inference)
              [--weights-map rules.json|auto] [--verbose]  (map other names, e.g. PyTorch's, to dslc's)
              (also: dslc compile <file> --emit onnx ...)
-  dslc fmt [--check] <files or dirs...>   format .nn files in place (--check: list unformatted ones)
+  dslc fmt [--check] <files or dirs...>   format .nn files in place (--check: list unformatted ones; - : stdin to stdout)
   dslc run <file> [--model NAME] [--input x.npy | --input name=x.npy ... | --random] [--seed S]
              [--weights FILE | --init he|xavier|zeros] [--backend wasm|cpu] [--batch N]
              [--input-shape T=16] [--output y.npy | --output name=y.npy ...] [--bench N]
