@@ -4,7 +4,7 @@
  */
 import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { Span } from '../diagnostics/types.js';
-import type { BlockFrame } from '../semantics/ir.js';
+import type { BlockFrame, IrNode } from '../semantics/ir.js';
 import type { Rf } from '../checker/rf.js';
 import { formatCount, isExactCount } from '../checker/summary.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
@@ -15,20 +15,35 @@ export interface SiteApps {
   readonly end: number;
   /** Block called here, if this is a block-call site. */
   readonly block?: string;
-  /** One entry per application: the layers it made (a layer call makes one). */
+  /** One entry per application, in the order they ran: the layers it made (a layer call one, a block call any). */
   readonly apps: readonly (readonly LayerReport[])[];
   /** Per application, the shape of its value: `[N, 64, 56, 56]`, or `([…], […])` for several outputs. */
   readonly shapes: readonly string[];
+  /** Per application: which it was, its model, and the block application it ran in (else its model). */
+  readonly runs: readonly AppRun[];
+}
+
+export interface AppRun {
+  /** The block call's frame, or the layer's node. */
+  readonly app: BlockFrame | IrNode;
+  readonly model: CheckedModel;
+  readonly within: object;
 }
 
 const indexes = new WeakMap<Analysis, Map<string, SiteApps[]>>();
+
+/** One application at a site: its layers, and (to order a call that made none) where it ran among the nodes. */
+interface RawApp extends AppRun {
+  readonly layers: LayerReport[];
+  readonly pos: number;
+}
 
 /** One model's call sites in `file`, in the spans of when it was elaborated (mapped per analysis). */
 interface RawSite {
   readonly span: Span;
   readonly block?: string;
   /** Per application: a block call's frame (one object per application), or a layer's node. */
-  readonly apps: Map<object, LayerReport[]>;
+  readonly apps: Map<object, RawApp>;
 }
 /** Per checked model (reused across keystrokes while the model is not re-elaborated), per file. */
 const rawIndexes = new WeakMap<CheckedModel, Map<string, readonly RawSite[]>>();
@@ -43,22 +58,34 @@ function modelSites(model: CheckedModel, file: string): readonly RawSite[] {
   if (sites) return sites;
   // Numbers and objects as keys, no strings: this runs over every layer of a model after each keystroke in it.
   const map = new Map<number, RawSite>();
-  const put = (span: Span, app: object, l: LayerReport, block?: string) => {
+  const put = (span: Span, app: BlockFrame | IrNode, within: object, pos: number, l: LayerReport | undefined, block?: string) => {
     const k = spanKey(span);
     let s = map.get(k);
     if (!s) map.set(k, (s = { span, ...(block ? { block } : {}), apps: new Map() }));
-    const list = s.apps.get(app);
-    if (list) list.push(l);
-    else s.apps.set(app, [l]);
+    let r = s.apps.get(app);
+    if (!r) s.apps.set(app, (r = { app, model, within, layers: [], pos }));
+    if (l) r.layers.push(l);
   };
   for (const layer of model.layers) {
     const n = layer.node;
-    for (const f of n.blockPath) if (f.span.file === file) put(f.span, f, layer, f.block);
-    if (n.span.file === file) put(n.span, n, layer);
+    const path = n.blockPath;
+    for (let i = 0; i < path.length; i++) if (path[i]!.span.file === file) put(path[i]!.span, path[i]!, path[i - 1] ?? model, n.id, layer, path[i]!.block);
+    if (n.span.file === file) put(n.span, n, path[path.length - 1] ?? model, n.id, layer);
   }
+  // Block calls that made no layer ran after the layers before them (half a step: before the next one).
+  const empty = model.graph.emptyCalls;
+  for (const { path, at } of empty) for (let i = 0; i < path.length; i++) if (path[i]!.span.file === file) put(path[i]!.span, path[i]!, path[i - 1] ?? model, at - 0.5, undefined, path[i]!.block);
   sites = [...map.values()];
+  if (empty.length) for (const s of sites) if (s.block) sortApps(s.apps);
   byFile.set(file, sites);
   return sites;
+}
+
+/** Applications in the order they ran. */
+function sortApps(apps: Map<object, RawApp>): void {
+  const all = [...apps.values()].sort((x, y) => x.pos - y.pos);
+  apps.clear();
+  for (const r of all) apps.set(r.app, r);
 }
 
 /**
@@ -70,30 +97,21 @@ export function sitesOf(a: Analysis, file: string): SiteApps[] {
   if (!byFile) indexes.set(a, (byFile = new Map()));
   let sites = byFile.get(file);
   if (sites) return sites;
-  const map = new Map<number, { start: number; end: number; block?: string; apps: Map<object, LayerReport[]>; shared: boolean }>();
+  const map = new Map<number, { start: number; end: number; block?: string; apps: RawApp[] }>();
   for (const model of a.result.models) {
     const span = a.moves.get(model);
     for (const r of modelSites(model, file)) {
       const s = span ? span(r.span) : r.span;
       const k = spanKey(s);
       const m = map.get(k);
-      if (!m) {
-        map.set(k, { start: s.start, end: s.end, ...(r.block ? { block: r.block } : {}), apps: r.apps, shared: true });
-        continue;
-      }
-      // A site applied by several models (block bodies): merge, copying the cached map before writing.
-      if (m.shared) {
-        m.apps = new Map([...m.apps].map(([app, ls]) => [app, [...ls]]));
-        m.shared = false;
-      }
-      for (const [app, ls] of r.apps) {
-        const list = m.apps.get(app);
-        if (list) list.push(...ls);
-        else m.apps.set(app, [...ls]);
-      }
+      // A site applied by several models (block bodies): each model's applications in turn.
+      if (m) m.apps.push(...r.apps.values());
+      else map.set(k, { start: s.start, end: s.end, ...(r.block ? { block: r.block } : {}), apps: [...r.apps.values()] });
     }
   }
-  sites = [...map.values()].map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: [...s.apps.values()], shapes: [...s.apps].map(valueShape) })).sort((x, y) => x.start - y.start || y.end - x.end);
+  sites = [...map.values()]
+    .map((s) => ({ start: s.start, end: s.end, ...(s.block ? { block: s.block } : {}), apps: s.apps.map((r) => r.layers), shapes: s.apps.map(valueShape), runs: s.apps }))
+    .sort((x, y) => x.start - y.start || y.end - x.end);
   byFile.set(file, sites);
   return sites;
 }
@@ -116,8 +134,8 @@ const shapesText = (ss: readonly (readonly Dim[] | undefined)[]): string => (ss.
  * The shape of one application's value: what a block call returned (all of a tuple), all outputs of a layer,
  * or (a block application that returned something else) the first output of its last layer.
  */
-function valueShape([app, layers]: [object, readonly LayerReport[]]): string {
-  const outs = 'block' in app ? (app as BlockFrame).outputs : undefined;
+function valueShape({ app, layers }: RawApp): string {
+  const outs = 'block' in app ? app.outputs : undefined;
   if (outs?.length) return shapesText(outs.map((t) => t.shape));
   const last = layers[layers.length - 1];
   return last && !('block' in app) && last.outputShapes.length > 1 ? shapesText(last.outputShapes) : shapeText(last?.outputShapes[0]);
