@@ -49,3 +49,45 @@ model P(x: [N, 3, 32, 32]) {
     expect(codeLenses(analysis(NOOP))[0]!.title).toMatch(/^0 params · 0 MACs.* \(first of 2 calls\)$/);
   });
 });
+
+describe('receptive fields are those of what is returned', () => {
+  it("a block's lens and call hover give the RF of the tensor it returns, not of a side branch made after it", () => {
+    const text = `block side(x: Tensor) -> Tensor {
+  a = x -> conv2d(8, 3, padding=1)
+  b = x -> conv2d(4, 7, stride=2, padding=3)
+  assert b.shape[1] == 4
+  return a
+}
+
+model S(x: [N, 3, 32, 32]) -> [N, 8, 32, 32] {
+  return x -> side
+}
+`;
+    // The summary's row for a (side_1.a) has 3/1; b's has 7/2.
+    const [block, model] = codeLenses(analysis(text)).map((l) => l.title);
+    expect(block).toBe('816 params · 372K MACs · RF 3, jump 1 (first of 1 call)');
+    expect(model).toBe('816 params · 372K MACs · RF 3, jump 1');
+    expect(hoverAt(text, 'side\n')).toContain('params 816 · MACs 371,712 · RF 3, jump 1');
+  });
+
+  it('a classifier has no RF on its lens, whichever way it pools (the summary shows none for its output)', () => {
+    const model = (name: string, pool: string) => `model ${name}(x: [N, 3, 32, 32]) -> [N, 10] {
+  f = x -> conv2d(8, 3, stride=2, padding=1) -> conv2d(8, 3, stride=2, padding=1)
+  return f -> ${pool} -> dense(10)
+}
+`;
+    const text = [model('G', 'global_avg_pool -> flatten'), model('A', 'adaptive_avg_pool2d(1) -> flatten'), model('R', 'reduce_mean((2, 3))')].join('\n');
+    expect(codeLenses(analysis(text)).map((l) => l.title)).toEqual(Array(3).fill('898 params · 92.2K MACs'));
+  });
+
+  it('several outputs are labelled; one whose RF was lost at a reshape says so', () => {
+    const text = `model L(x: [N, 3, 32, 32]) {
+  h = x -> conv2d(32, 3, padding=1)
+  y = h -> reshape((-1, 32, 16, 64))
+  z = h -> conv2d(8, 5, padding=2)
+  return y, z
+}
+`;
+    expect(codeLenses(analysis(text))[0]!.title).toBe('7.30K params · 7.44M MACs · y: RF unknown; z: RF 7, jump 1');
+  });
+});

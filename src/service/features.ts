@@ -8,7 +8,7 @@ import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { type SiteApps, appTotals, compact, rfText, sitesOf } from './layers.js';
+import { type SiteApps, appTotals, callRfText, compact, resultRfText, sitesOf } from './layers.js';
 import type { Analysis } from './service.js';
 
 export const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
@@ -108,9 +108,8 @@ export function codeLenses(a: Analysis): CodeLens[] {
     if (d.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === d.name.text);
       if (!m) continue;
-      // The output's RF, or (after flatten/dense, which have none) the last one the model has.
-      const withRf = [...m.layers].reverse().find((l) => l.rf?.length && l.node.rf.kind !== 'global');
-      const rf = withRf ? rfText(withRf.rf) : undefined;
+      // The RF of what it returns (a classifier's logits have none).
+      const rf = resultRfText(m, m.graph.outputs.map((p) => p.tensor), m.graph.outputs.map((p) => p.name));
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}`, model: d.name.text });
     } else if (d.kind === 'block') {
       const calls = [...(apps.get(d.name.text)?.values() ?? [])];
@@ -118,8 +117,9 @@ export function codeLenses(a: Analysis): CodeLens[] {
         out.push({ start: d.range.start, end: d.name.end, title: 'not used by a model in this file' });
         continue;
       }
-      const t = appTotals(calls[0]!.layers);
-      const rf = rfText(t.rf);
+      const first = calls[0]!;
+      const t = appTotals(first.layers);
+      const rf = callRfText(first.model, first.frame);
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(t.params)} params · ${compact(t.macs)} MACs${rf ? ` · ${rf}` : ''} (first of ${calls.length} call${calls.length === 1 ? '' : 's'})` });
     }
   }

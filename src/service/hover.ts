@@ -13,7 +13,7 @@ import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { attrValue, blockSignature, importedModule, opSignature, paramText, shapesIn, typeText } from './features.js';
-import { type SiteApps, appTotals, exact, rfText, siteAt, shapeText } from './layers.js';
+import { type SiteApps, appRfText, appTotals, exact, siteAt, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 
@@ -207,7 +207,7 @@ function siteHover(a: Analysis, site: SiteApps, note?: string): Hover {
   const first = apps[0]!;
   const t = appTotals(first);
   const shapes = [...new Set(site.shapes)];
-  const rf = rfText(t.rf);
+  const rf = appRfText(site.runs[0]!, first);
   const lines = [`**→ ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}**`, `params ${exact(t.params)} · MACs ${exact(t.macs)}${rf ? ` · ${rf}` : ''}`];
   if (apps.length > 1) lines.push(`applied ${apps.length} times (numbers are for the first)`);
   if (note) lines.push(note);

@@ -141,7 +141,7 @@ function valueShape({ app, layers }: RawApp): string {
   return last && !('block' in app) && last.outputShapes.length > 1 ? shapesText(last.outputShapes) : shapeText(last?.outputShapes[0]);
 }
 
-export function rfText(rf: Rf): string | undefined {
+export function rfText(rf: Rf | undefined): string | undefined {
   if (!rf?.length) return undefined;
   const sizes = rf.map((x) => fmtNum(x.size));
   const jumps = rf.map((x) => fmtNum(x.jump));
@@ -164,14 +164,43 @@ export function compact(d: Dim): string {
 /** A count in full (`1,234,567`), or `≈1.106e+21` beyond 2^53 − 1 where its digits would be made up. */
 export const exact = (d: Dim): string => (typeof d === 'number' ? formatCount(d) : formatDim(d));
 
-/** Totals of one application: params, MACs and the receptive field of its output. */
-export function appTotals(app: readonly LayerReport[]): { params: number; macs: Dim; rf: Rf } {
+/** Totals of one application: params and MACs. */
+export function appTotals(app: readonly LayerReport[]): { params: number; macs: Dim } {
   let params = 0;
   let macs: Dim = 0;
   for (const l of app) {
     params += l.params;
     macs = add(macs, l.macs);
   }
-  return { params, macs, rf: app[app.length - 1]?.rf };
+  return { params, macs };
+}
+
+/** The receptive field of an application's value: a layer's (its summary row's), or what a block call returned. */
+export function appRfText(run: AppRun, layers: readonly LayerReport[]): string | undefined {
+  return 'block' in run.app ? callRfText(run.model, run.app) : rfText(layers[0]?.rf);
+}
+
+/** The receptive field of what a block call returned (tuple items labelled by index). */
+export const callRfText = (model: CheckedModel, f: BlockFrame): string | undefined => (f.results ? resultRfText(model, f.results, f.results.map((_, i) => `[${i}]`)) : undefined);
+
+/**
+ * The receptive fields of the tensors a model or block call returned (what `rf(t)` gives): nothing for one with no
+ * spatial axes (a classifier's logits), 'RF unknown' where the model's fields were lost before it (a reshape).
+ * Several that differ are labelled.
+ */
+export function resultRfText(model: CheckedModel, tensors: readonly number[], labels: readonly string[]): string | undefined {
+  let lost: boolean | undefined;
+  const texts = tensors.map((t) => {
+    if ((model.graph.tensors[t]?.type.shape.length ?? 0) < 3) return undefined;
+    const text = rfText(model.rf[t]);
+    if (text) return text;
+    lost ??= model.rf.some((r) => r?.length);
+    return lost ? 'RF unknown' : undefined;
+  });
+  const shown = texts.flatMap((x, i) => (x ? [[labels[i], x] as const] : []));
+  if (!shown.length) return undefined;
+  if (shown.length === 1 && tensors.length === 1) return shown[0]![1];
+  if (shown.length === tensors.length && shown.every(([, x]) => x === shown[0]![1])) return shown[0]![1];
+  return shown.map(([l, x]) => `${l}: ${x}`).join('; ');
 }
 
