@@ -91,3 +91,57 @@ model S(x: [N, 3, 32, 32]) -> [N, 8, 32, 32] {
     expect(codeLenses(analysis(text))[0]!.title).toBe('7.30K params · 7.44M MACs · y: RF unknown; z: RF 7, jump 1');
   });
 });
+
+describe('a local that holds a tuple item, or what a loop left', () => {
+  const TUPLE = `block split_merge(a: [N, C, H, W], b: Tensor) -> (Tensor, Tensor) {
+  return add(a, b), concat(a, b, axis=1)
+}
+
+model Blocks(x: [N, 3, 64, 64]) {
+  y = x -> conv2d(32, 3, stride=2, padding=1)
+  pair = split_merge(y, y)
+  first = pair[0]
+  last = pair[-1]
+  both = (first, y)
+  return first -> relu, last, both[1]
+}
+`;
+
+  it('an item of a tuple a block returned has its shape, where it is bound and where it is read', () => {
+    expect(hoverAt(TUPLE, 'first =')).toBe('```nn / first: [N, 32, 32, 32] / ``` / local of model Blocks');
+    expect(hoverAt(TUPLE, 'first -> relu')).toBe('```nn / first: [N, 32, 32, 32] / ``` / local of model Blocks');
+    expect(hoverAt(TUPLE, 'last =')).toBe('```nn / last: [N, 64, 32, 32] / ``` / local of model Blocks');
+    expect(hoverAt(TUPLE, 'both =')).toBe('```nn / both: ([N, 32, 32, 32], [N, 32, 32, 32]) / ``` / local of model Blocks');
+  });
+
+  const LOOP = `block tower(x: Tensor, n: int) -> Tensor {
+  h = x
+  for i in 0..n {
+    h = h -> conv2d(8, 3, stride=2, padding=1)
+  }
+  return h
+}
+
+model M(x: [N, 3, 32, 32]) {
+  h = x -> conv2d(8, 3, padding=1)
+  for i in 0..3 {
+    h = h -> conv2d(8 * (i + 2), 3, stride=2, padding=1)
+  }
+  f = h
+  t = f -> tower(1) -> tower(2)
+  return f -> flatten, t
+}
+`;
+
+  it('after a loop, its last iteration’s value; inside it, every iteration’s', () => {
+    expect(hoverAt(LOOP, 'h = h -> conv2d(8 *')).toBe('```nn / h: [N, 16, 16, 16] | [N, 24, 8, 8] | [N, 32, 4, 4] / ``` / local of model M (3 shapes across applications)');
+    expect(hoverAt(LOOP, 'f = h', 4)).toBe('```nn / h: [N, 32, 4, 4] / ``` / local of model M');
+    expect(hoverAt(LOOP, 'f = h')).toBe('```nn / f: [N, 32, 4, 4] / ``` / local of model M');
+    expect(hoverAt(LOOP, 'f -> flatten')).toBe('```nn / f: [N, 32, 4, 4] / ``` / local of model M');
+  });
+
+  it("in a block, each call's last iteration", () => {
+    // tower(1) on 4×4 gives 2×2, then tower(2) gives 1×1 after two iterations (2×2 the first).
+    expect(hoverAt(LOOP, 'return h', 7)).toBe('```nn / h: [N, 8, 2, 2] | [N, 8, 1, 1] / ``` / local of block tower (2 shapes across applications)');
+  });
+});

@@ -41,12 +41,6 @@ export function blockSignature(d: BlockDecl | ModelDecl, text?: string): string 
 export const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
 
 
-/** Shapes of the value an expression range produced (one per distinct application). */
-export function shapesIn(a: Analysis, file: string, e: Expr): string[] {
-  const last = lastSiteIn(a, file, e);
-  return last ? [...new Set(last.shapes)] : [];
-}
-
 /** The call site whose value an expression range produced (its outermost, last-ending one), if any. */
 export function lastSiteIn(a: Analysis, file: string, e: Expr): SiteApps | undefined {
   // Sites are sorted by start: a binary search for the first one in the range (completion asks per statement).

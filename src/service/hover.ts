@@ -1,7 +1,7 @@
 /** Hover, answered from the last analysis: layers, blocks, tensors, values, size symbols, imports. */
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { BlockDecl, Expr, ImportDecl, ModelDecl, Stmt } from '../syntax/ast.js';
+import type { BlockDecl, Expr, ImportDecl, ModelDecl } from '../syntax/ast.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { CheckedModel } from '../checker/analyze.js';
 import { batchSymbols } from '../checker/memory.js';
@@ -12,10 +12,11 @@ import { exprChildren } from '../syntax/walk.js';
 import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { attrValue, blockSignature, importedModule, opSignature, paramText, shapesIn, typeText } from './features.js';
+import { attrValue, blockSignature, importedModule, opSignature, paramText, typeText } from './features.js';
 import { type SiteApps, appRfText, appTotals, exact, siteAt, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
+import { defStmt, valueTexts } from './values.js';
 
 export interface Hover {
   readonly start: number;
@@ -51,20 +52,6 @@ function modelTotals(m: CheckedModel): string {
   const frozen = t.nonTrainableParams ? ` (${exact(t.trainableParams)} trainable)` : '';
   const peak = t.peakActivationBytes === undefined ? 'symbolic' : t.peakActivationBytesPerSample ? `${formatBytes(t.peakActivationBytes)} at batch 1 (+${formatBytes(t.peakActivationBytesPerSample)} per extra sample)` : formatBytes(t.peakActivationBytes);
   return [`params ${exact(t.params)}${frozen} · MACs ${exact(t.macs)} · FLOPs ${exact(t.flops)}`, `weights ${formatBytes(t.weightBytes)} · peak activations ${peak}`].join('  \n');
-}
-
-/** The statement that defines a name at `start`: an assignment to it, or the `for` loop it is the variable of. */
-function defStmt(ss: readonly Stmt[], start: number): Extract<Stmt, { kind: 'assign' | 'for' }> | undefined {
-  for (const s of ss) {
-    if (s.kind === 'assign' && s.target.start === start) return s;
-    if (s.kind === 'for' && s.variable.start === start) return s;
-    const inner = s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : undefined;
-    if (inner) {
-      const r = defStmt(inner, start);
-      if (r) return r;
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -133,18 +120,15 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
       // A layer instance applied as a chain step (`-> encoder`): what this application made.
       if (site && site.start === occ.start && site.end === occ.end) return siteHover(a, site, `layer instance \`${occ.name}\`: its applications share weights`);
       if (st?.kind === 'assign') {
-        shapes = shapesIn(a, a.path, st.value);
-        if (!shapes.length) {
-          const one = exprShape(a, st.value);
-          if (one) shapes = [one];
-        }
+        // As read here: after the loop that assigned it, its last iteration's value.
+        shapes = valueTexts(a, occ.decl, st.value, occ.start);
         // Not a tensor (a number, string, list or layer instance): the assignment as written.
         if (!shapes.length) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${clip(a.text.slice(st.range.start, st.value.range.end))}\n\`\`\`\nlocal of ${occ.decl.kind} ${occ.decl.name.text}` };
       } else if (st?.kind === 'for') return { start: occ.start, end: occ.end, contents: `\`\`\`nn\nfor ${occ.name} in ${clip(a.text.slice(st.iterable.range.start, st.iterable.range.end))}\n\`\`\`\nloop variable of ${occ.decl.kind} ${occ.decl.name.text}` };
     }
     const what = occ.kind === 'param' ? `parameter of ${occ.decl.kind} ${occ.decl.name.text}` : `local of ${occ.decl.kind} ${occ.decl.name.text}`;
     const shape = shapes.length ? `: ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}` : '';
-    return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across calls)` : ''}` };
+    return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across ${occ.kind === 'param' ? 'calls' : 'applications'})` : ''}` };
   }
   // A builtin function or whole-model total (`params`, `rf(t)`, `str(i)`).
   const builtin = occ?.kind === 'unknown' ? BUILTINS.get(occ.name) : undefined;
@@ -170,32 +154,6 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   if (site) return siteHover(a, site);
   if (occ?.kind === 'op' && occ.op) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${opSignature(occ.op)}\n\`\`\`\n${opDoc(occ.op)}` };
   return undefined;
-}
-
-/**
- * The shape of an expression that is no call (a name, a tuple of names, `pair[0]`), found through the names'
- * definitions: the model's inputs or the statements that assigned them (a few levels deep).
- */
-function exprShape(a: Analysis, e: Expr, depth = 0): string | undefined {
-  if (depth > 8) return undefined;
-  const called = shapesIn(a, a.path, e);
-  if (called.length === 1) return called[0];
-  if (e.kind === 'tuple') {
-    const items = e.items.map((x) => exprShape(a, x, depth + 1));
-    return items.every(Boolean) ? `(${items.join(', ')})` : undefined;
-  }
-  if (e.kind !== 'name') return undefined;
-  const syms = a.symbols(a.result.program.root);
-  const occ = occurrenceAt(syms, e.range.start);
-  if (!occ?.decl || (occ.kind !== 'local' && occ.kind !== 'param')) return undefined;
-  if (occ.kind === 'param') {
-    const m = occ.decl.kind === 'model' ? a.result.models.find((x) => x.graph.name === occ.decl!.name.text) : undefined;
-    const port = m?.graph.inputs.find((p) => p.name === occ.name);
-    return port ? shapeText(m!.graph.tensors[port.tensor]!.type.shape) : undefined;
-  }
-  const defs = syms.occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl && o.start < occ.start);
-  const st = defs.length ? defStmt(occ.decl.body, defs[defs.length - 1]!.start) : undefined;
-  return st?.kind === 'assign' ? exprShape(a, st.value, depth + 1) : undefined;
 }
 
 const clip = (t: string) => (t.length > 120 ? `${t.slice(0, 119)}…` : t);

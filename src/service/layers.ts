@@ -6,6 +6,7 @@ import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { Span } from '../diagnostics/types.js';
 import type { BlockFrame, IrNode } from '../semantics/ir.js';
 import type { Rf } from '../checker/rf.js';
+import type { TensorType } from '../ops/types.js';
 import { formatCount, isExactCount } from '../checker/summary.js';
 import { type Dim, add, formatDim } from '../symbolic/dim.js';
 import type { Analysis } from './service.js';
@@ -128,18 +129,21 @@ export function siteAt(a: Analysis, file: string, offset: number): SiteApps | un
 
 export const shapeText = (s: readonly Dim[] | undefined): string => (s ? `[${s.map(formatDim).join(', ')}]` : '?');
 
-const shapesText = (ss: readonly (readonly Dim[] | undefined)[]): string => (ss.length === 1 ? shapeText(ss[0]) : `(${ss.map(shapeText).join(', ')})`);
+/** A value's text: one tensor's shape, or a tuple's `([…], […])`. */
+export const valueText = (ts: readonly TensorType[]): string => (ts.length === 1 ? shapeText(ts[0]!.shape) : ts.length ? `(${ts.map((t) => shapeText(t.shape)).join(', ')})` : '?');
 
 /**
- * The shape of one application's value: what a block call returned (all of a tuple), all outputs of a layer,
+ * The tensors of one application's value: what a block call returned (all of a tuple), all outputs of a layer,
  * or (a block application that returned something else) the first output of its last layer.
  */
-function valueShape({ app, layers }: RawApp): string {
-  const outs = 'block' in app ? app.outputs : undefined;
-  if (outs?.length) return shapesText(outs.map((t) => t.shape));
-  const last = layers[layers.length - 1];
-  return last && !('block' in app) && last.outputShapes.length > 1 ? shapesText(last.outputShapes) : shapeText(last?.outputShapes[0]);
+export function appValue({ app, model }: AppRun, layers: readonly LayerReport[]): readonly TensorType[] {
+  if ('block' in app && app.outputs?.length) return app.outputs;
+  const node = 'block' in app ? layers[layers.length - 1]?.node : app;
+  const outs = node ? ('block' in app ? node.outputs.slice(0, 1) : node.outputs) : [];
+  return outs.map((t) => model.graph.tensors[t]!.type);
 }
+
+const valueShape = (r: RawApp): string => valueText(appValue(r, r.layers));
 
 export function rfText(rf: Rf | undefined): string | undefined {
   if (!rf?.length) return undefined;
