@@ -145,3 +145,17 @@ model M(x: [N, 3, 32, 32]) {
     expect(hoverAt(LOOP, 'return h', 7)).toBe('```nn / h: [N, 8, 2, 2] | [N, 8, 1, 1] / ``` / local of block tower (2 shapes across applications)');
   });
 });
+
+describe("a shared layer's name", () => {
+  it('is its summary row: the second application is `enc#2`, sharing with `enc`', () => {
+    const text = `model Sh(a: [N, 16], b: [N, 16]) {
+  enc = dense(8)
+  ya = a -> enc -> relu
+  yb = b -> enc -> relu
+  return concat(ya, yb, axis=1)
+}
+`;
+    expect(hoverAt(text, 'enc -> relu', 0, 0)).toContain(' / `enc` / ');
+    expect(hoverAt(text, 'enc -> relu', 0, 1)).toContain(' / `enc#2` (shares weights with `enc`) / ');
+  });
+});

@@ -13,7 +13,7 @@ import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { attrValue, blockSignature, importedModule, opSignature, paramText, typeText } from './features.js';
-import { type SiteApps, appRfText, appTotals, exact, siteAt, shapeText } from './layers.js';
+import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, shapeText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 import { defStmt, valueTexts } from './values.js';
@@ -175,7 +175,7 @@ function siteHover(a: Analysis, site: SiteApps, note?: string): Hover {
     if (b) doc = bindingDoc(b);
   } else {
     const l = first[0]!;
-    doc = `\`\`\`nn\n${opSignature(l.node.op)}\n\`\`\`\n\`${l.path}\`${l.sharedWith ? ` (shares weights with \`${l.sharedWith}\`)` : ''}\n\n${opDoc(l.node.op)}`;
+    doc = `\`\`\`nn\n${opSignature(l.node.op)}\n\`\`\`\n\`${rowName(site.runs[0]!.model, l)}\`${l.sharedWith ? ` (shares weights with \`${l.sharedWith}\`)` : ''}\n\n${opDoc(l.node.op)}`;
   }
   return { start: site.start, end: site.end, contents: `${lines.join('  \n')}\n\n---\n${doc}` };
 }

@@ -168,6 +168,16 @@ export function compact(d: Dim): string {
 /** A count in full (`1,234,567`), or `≈1.106e+21` beyond 2^53 − 1 where its digits would be made up. */
 export const exact = (d: Dim): string => (typeof d === 'number' ? formatCount(d) : formatDim(d));
 
+/** A layer's name in the summary: its path, `path#k` for the k-th layer with that path (shared weights applied again). */
+export function rowName(model: CheckedModel, l: LayerReport): string {
+  let k = 0;
+  for (const x of model.layers) {
+    if (x.path === l.path) k++;
+    if (x.node === l.node) break;
+  }
+  return k > 1 ? `${l.path}#${k}` : l.path;
+}
+
 /** Totals of one application: params and MACs. */
 export function appTotals(app: readonly LayerReport[]): { params: number; macs: Dim } {
   let params = 0;
