@@ -159,3 +159,20 @@ describe("a shared layer's name", () => {
     expect(hoverAt(text, 'enc -> relu', 0, 1)).toContain(' / `enc#2` (shares weights with `enc`) / ');
   });
 });
+
+describe('dtypes', () => {
+  it('are written before the shape where not float32, as the summary does (input tokens: int64[N, 100])', () => {
+    const text = `model T(tokens: int64[N, 100], x: [N, 8, 8, 8]) {
+  ids = tokens
+  pooled = x -> max_pool2d(2, return_indices=true)
+  idx = pooled[1]
+  return tokens -> embedding(100, 16), pooled[0], idx
+}
+`;
+    const a = analysis(text);
+    expect(hoverAt(text, 'tokens:')).toBe('```nn / tokens: int64[N, 100] / ``` / parameter of model T');
+    expect(hoverAt(text, 'ids =')).toBe('```nn / ids: int64[N, 100] / ``` / local of model T');
+    expect(hoverAt(text, 'idx =')).toBe('```nn / idx: int64[N, 8, 4, 4] / ``` / local of model T');
+    expect(inlayHints(a, 0, text.length).map((h) => h.label)).toEqual([': ([N, 8, 4, 4], int64[N, 8, 4, 4])', ': [N, 100, 16]']);
+  });
+});

@@ -13,7 +13,7 @@ import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
 import { attrValue, blockSignature, importedModule, opSignature, paramText, typeText } from './features.js';
-import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, shapeText } from './layers.js';
+import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, tensorText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 import { defStmt, valueTexts } from './values.js';
@@ -74,7 +74,7 @@ function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: 
         if (inner.file !== a.path || inner.start < decl.range.start || inner.end > decl.range.end) continue;
         seen.add(f);
         const arg = f.args?.find((x) => x.name === name);
-        if (arg?.type) (tensor = true), texts.add(shapeText(arg.type.shape));
+        if (arg?.type) (tensor = true), texts.add(tensorText(arg.type));
         else if (arg?.value !== undefined) texts.add(arg.value);
       }
     }
@@ -103,7 +103,7 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
     if (def && occ.kind === 'param' && occ.decl.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === occ.decl!.name.text);
       const port = m?.graph.inputs.find((p) => p.name === occ.name);
-      if (port) shapes = [shapeText(m!.graph.tensors[port.tensor]!.type.shape)];
+      if (port) shapes = [tensorText(m!.graph.tensors[port.tensor]!.type)];
     } else if (def && occ.kind === 'param' && occ.decl.kind === 'block') {
       const p = occ.decl.params.find((x) => x.name.text === occ.name);
       const args = argsAcrossCalls(a, occ.decl, occ.name);
@@ -221,7 +221,7 @@ function outputPortAt(a: Analysis, offset: number): Hover | undefined {
   const port = m?.graph.outputs.find((x) => x.name === p!.name.text);
   if (!p || !m || !port) return undefined;
   const declared = p.type ? a.text.slice(p.type.range.start, p.type.range.end) : undefined;
-  const got = shapeText(m.graph.tensors[port.tensor]!.type.shape);
+  const got = tensorText(m.graph.tensors[port.tensor]!.type);
   return { start: p.name.start, end: p.name.end, contents: `\`\`\`nn\n${p.name.text}: ${got}\n\`\`\`\noutput of model ${d.name.text}${declared ? ` (declared \`${declared}\`)` : ''}` };
 }
 

@@ -129,8 +129,11 @@ export function siteAt(a: Analysis, file: string, offset: number): SiteApps | un
 
 export const shapeText = (s: readonly Dim[] | undefined): string => (s ? `[${s.map(formatDim).join(', ')}]` : '?');
 
-/** A value's text: one tensor's shape, or a tuple's `([…], […])`. */
-export const valueText = (ts: readonly TensorType[]): string => (ts.length === 1 ? shapeText(ts[0]!.shape) : ts.length ? `(${ts.map((t) => shapeText(t.shape)).join(', ')})` : '?');
+/** A tensor's type as the summary writes it: its shape, after its dtype unless that is float32 (`int64[N, 100]`). */
+export const tensorText = (t: TensorType): string => `${t.dtype === 'float32' ? '' : t.dtype}${shapeText(t.shape)}`;
+
+/** A value's text: one tensor's type, or a tuple's `([…], […])`. */
+export const valueText = (ts: readonly TensorType[]): string => (ts.length === 1 ? tensorText(ts[0]!) : ts.length ? `(${ts.map(tensorText).join(', ')})` : '?');
 
 /**
  * The tensors of one application's value: what a block call returned (all of a tuple), all outputs of a layer,
