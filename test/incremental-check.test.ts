@@ -41,9 +41,17 @@ block res(x: Tensor, c: int) -> Tensor {
   return add(x, y)
 }
 
+block maybe(x: Tensor, on: bool = true) -> Tensor {
+  if on {
+    return x -> relu()
+  }
+  return x
+}
+
 model M(x: [N, 3, H, W]) -> (y: [N, 10]) {
   h = x -> conv2d(C, 3, padding=1)
   a = h -> res(C)
+  h = a -> maybe(false)
   h = add(a, h) -> res(C)
   z = h -> conv2d(C, 1, name="proj")
   z2 = h -> conv2d(C, 1, name="proj")
@@ -55,7 +63,7 @@ model M(x: [N, 3, H, W]) -> (y: [N, 10]) {
     h = h -> relu()
   }
   repeat 2 {
-    h = h -> res(C)
+    h = h -> res(C) -> maybe(C < 4)
   }
   frozen {
     h = h -> conv2d(C, 1, padding=0)
@@ -87,7 +95,7 @@ const files: { name: string; text: string; minShare: number }[] = [
 ];
 
 const piece = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '8', '16', ' ', '\n', ' # note', '  h = h -> relu()\n', '  h = h -> res(8)\n', '  q = h -> shared\n', '  h = h -> conv2d(8, 1, name="proj")\n', '  assert macs > 0\n') },
+  { weight: 5, arbitrary: fc.constantFrom('x', 'h', '2', '1', '8', '16', ' ', '\n', ' # note', '  h = h -> relu()\n', '  h = h -> res(8)\n', '  q = h -> shared\n', '  h = h -> maybe(false)\n', '  h = h -> conv2d(8, 1, name="proj")\n', '  assert macs > 0\n') },
   { weight: 1, arbitrary: fc.constantFrom('(', ')', ',', '-> relu()', 'conv2d(8, 3)', '=', '[', ']', '-', '}', '{', 'shared = dense(4)\n', 'N', 'D') },
 );
 const edit = randomEdit(piece, 6);
@@ -126,6 +134,7 @@ function canon(m: CheckedModel, move: (s: Span) => Span = (s) => s): unknown {
     tensors: g.tensors,
     symbols: [...g.symbols].map(([k, v]) => [k, v === undefined ? null : formatDim(v)]),
     facts: [...g.facts],
+    emptyCalls: g.emptyCalls,
     layers: m.layers,
     totals: m.totals,
     rf: m.rf,
@@ -374,8 +383,9 @@ model Unknown(x: [1, 4, 8, 8]) {
 
   it('reuses the statements after a typed line when they cannot tell the difference (early cutoff), exactly', () => {
     // An error below the edit too: its diagnostic comes from the reused statements and must move with them.
-    // And an unknown name there, whose did-you-mean scans every variable.
-    const base = generateModel(120, 'single').replace('  h81 = h80 -> conv2d(16, 3, padding=1) -> relu()', '  h81 = h80 -> conv2d(16, 3, padding=1) -> relu(nope=1)\n  nope_name');
+    // And an unknown name there, whose did-you-mean scans every variable; and a block call that makes no layer.
+    const keep = 'block keep(x: Tensor) -> Tensor {\n  return x\n}\n\n';
+    const base = keep + generateModel(120, 'single').replace('  h81 = h80 -> conv2d(16, 3, padding=1) -> relu()', '  h81 = h80 -> conv2d(16, 3, padding=1) -> relu(nope=1)\n  nope_name').replace('  h61 = ', '  zk = h60 -> keep()\n  h61 = ');
     expect(base).toContain('relu(nope=1)');
     const typeLine = (line: string, near: string) => {
       const run = session(base);
@@ -498,9 +508,9 @@ model Unknown(x: [1, 4, 8, 8]) {
 
   it('settled while idle after comments (the run moved ahead of the next edit), the model stays exact', () => {
     // With an error (elaboration) and a warning (analysis) after the comment: their spans move too.
-    // (And a small model above it, edited at the end.)
-    const tiny = 'model Tiny(x: [N, 4]) -> (y: [N, 2]) {\n  return x -> dense(2)\n}\n\n';
-    let text = tiny + generateModel(120, 'single').replace('  h100 = h99 -> res1(16)', '  h100 = h99 -> res1(16) -> conv2d(16, 99)').replace('  h71 = ', '  zz = h70 -> conv2d(16, 3, padding=1) -> batchnorm()\n  h71 = ');
+    // (And a small model above it, edited at the end; a block call that makes no layer, whose span moves too.)
+    const tiny = 'model Tiny(x: [N, 4]) -> (y: [N, 2]) {\n  return x -> dense(2)\n}\n\nblock keep(x: Tensor) -> Tensor {\n  return x\n}\n\n';
+    let text = tiny + generateModel(120, 'single').replace('  h100 = h99 -> res1(16)', '  h100 = h99 -> res1(16) -> conv2d(16, 99)').replace('  h71 = ', '  zz = h70 -> conv2d(16, 3, padding=1) -> batchnorm()\n  zk = h70 -> keep()\n  h71 = ');
     const edit = session(text);
     const run = (next: string) => edit((text = next)).r;
     const settle = (slice: number) => [...edit.cache.settle(slice)].length;

@@ -156,8 +156,8 @@ describe('queries from the last check', () => {
     const hints = inlayHints(a, 0, a.text.length);
     const maxpool = a.text.indexOf('max_pool2d(3, stride=2, padding=1, name="maxpool")') + 'max_pool2d(3, stride=2, padding=1, name="maxpool")'.length;
     expect(hints.find((h) => h.offset === maxpool)?.label).toBe(': [N, 64, 56, 56]');
-    // The RF is the last spatial one the checker reports (the 1×1 average pool: RF 627 = 435 + 6·32).
-    expect(codeLenses(a)[0]!.title).toBe('11.7M params · 1.81G MACs · RF 627, jump 224');
+    // The RF is its output's, as in the summary: a classifier's logits have none.
+    expect(codeLenses(a)[0]!.title).toBe('11.7M params · 1.81G MACs');
     const lib = analysisOf(join(ROOT, 'examples/resnet50.nn'), read('examples/resnet50.nn'));
     expect(codeLenses(lib.a)[0]!.title).toContain('25.6M params');
   });

@@ -357,7 +357,9 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     return i < tps.length && v.k === 'tensor' ? { name: p.name.text, type: st.tensors[v.id]!.type } : { name: p.name.text, value: v.k === 'instance' ? instanceText(v.inst) : show(v) };
   });
   // (Every field from the start: one object shape; `outputs` is filled in when the body returns.)
-  const frame: BlockFrame & { outputs: TensorType[] | undefined } = { block: decl.name.text, label, span: site.span, instance: inst.id, args, outputs: undefined };
+  const frame: BlockFrame & { outputs: TensorType[] | undefined; results: number[] | undefined } = { block: decl.name.text, label, span: site.span, instance: inst.id, args, outputs: undefined, results: undefined };
+  const made = st.nodes.length;
+  let empty: BlockFrame[] | undefined;
   st.frames.push(frame);
   st.activeBlocks.push(ref);
   st.replay.push({ inst, idx: 0, replaying: inst.applied > 0 });
@@ -371,12 +373,15 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   } finally {
     st.assertDepth = assertDepth;
     if (!inst.trainable) st.frozen--;
+    if (st.nodes.length === made) empty = [...st.frames];
     st.frames.pop();
     st.activeBlocks.pop();
     st.replay.pop();
   }
   inst.applied++;
-  if (result) frame.outputs = outputTypes(st, result);
+  if (result) frame.results = resultIds(result);
+  if (frame.results && empty) st.emptyCalls.push({ path: empty, at: made });
+  if (frame.results) frame.outputs = frame.results.map((t) => st.tensors[t]!.type);
   if (!result) {
     if (!cutShort(ref.module, decl)) st.report('E0304', `block ${decl.name.text} ends without return`, st.span(ref.module, decl.name), { hint: 'end the block with `return <tensor>`' });
     return ERR;
@@ -384,11 +389,11 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   return result;
 }
 
-/** The types of a block's result: one tensor, or a tuple's tensors (undefined when it holds anything else). */
-function outputTypes(st: State, v: Value): TensorType[] | undefined {
-  if (v.k === 'tensor') return [st.tensors[v.id]!.type];
+/** The tensors of a block's result: one, or a tuple's (undefined when it holds anything else). */
+function resultIds(v: Value): number[] | undefined {
+  if (v.k === 'tensor') return [v.id];
   if (v.k !== 'tuple' || !v.items.every((x) => x.k === 'tensor')) return undefined;
-  return v.items.map((x) => st.tensors[(x as { id: number }).id]!.type);
+  return v.items.map((x) => (x as { id: number }).id);
 }
 
 export type { AttrValue };

@@ -12,14 +12,14 @@
  *   could not see a variable the edited statements bound (`couldSuggest`), and had its budget; the journal
  *   is not pinned.
  *
- * Then their layers, tensors and diagnostics are the old ones with ids, instance numbers and spans moved,
+ * Then their layers, tensors, empty block calls and diagnostics are the old ones with ids, instance numbers and spans moved,
  * and their journal entries are replayed, so that the state is what running them would have made. The
  * model's `return` always runs again (it has no checkpoint).
  */
 import type { Diagnostic, Span } from '../diagnostics/types.js';
 import { movedAst } from '../syntax/ast-equal.js';
 import { type SourceFile, spanOf } from '../syntax/source.js';
-import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import type { BlockFrame, EmptyCall, IrNode, IrTensor } from './ir.js';
 import { ABSENT, type Journal, JournaledVars, MAP, NAME, SET, SUGGESTION } from './journal.js';
 import type { Checkpoint, CutPlan } from './resume.js';
 import { LIMITS, type State } from './state.js';
@@ -110,12 +110,13 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
   const frames = new Map<BlockFrame, BlockFrame>();
   const frame = (f: BlockFrame) => {
     let g = frames.get(f);
-    if (!g) frames.set(f, (g = { ...f, span: move(f.span), instance: instance(f.instance) }));
+    if (!g) frames.set(f, (g = { ...f, span: move(f.span), instance: instance(f.instance), results: f.results?.map(tensor) }));
     return g;
   };
   const paths = new Map<readonly BlockFrame[], readonly BlockFrame[]>();
   let nodes: IrNode[];
   let tensors: IrTensor[];
+  let emptyCalls: EmptyCall[];
   let diagnostics: Diagnostic[];
   try {
     // (Literals of the shapes apply-op makes: a spread copy of a node costs ~10× more.)
@@ -136,6 +137,11 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
       const t = plan.run.tensors[i]!;
       tensors[i - from.tensors] = { id: t.id + dt, type: t.type, producer: t.producer === undefined ? undefined : node(t.producer), name: t.name, span: move(t.span) };
     }
+    emptyCalls = [];
+    for (let i = from.emptyCalls; i < to.emptyCalls; i++) {
+      const c = plan.run.emptyCalls[i]!;
+      emptyCalls.push({ path: c.path.map(frame), at: c.at + dn });
+    }
     // (Indexed loops here and below: empty and filled arrays made the optimized builtins deoptimize.)
     diagnostics = [];
     for (let i = from.diagnostics; i < to.diagnostics; i++) diagnostics.push(moveDiag(plan.run.diagnostics[i]!, move));
@@ -146,12 +152,14 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
 
   // Commit: the copies, the replayed journal entries, the checkpoints and counters.
   const dd = st.diagnostics.length - from.diagnostics;
+  const de = st.emptyCalls.length - from.emptyCalls;
   const dj = journal.length - from.journal;
   const df = st.deferred.length - from.deferred;
   const dg = st.suggestions - from.suggestions;
   // (Loops, not push(...copies): a spread of 100,000 and more arguments overflows the stack.)
   for (let i = 0; i < nodes.length; i++) st.nodes.push(nodes[i]!);
   for (let i = 0; i < tensors.length; i++) st.tensors.push(tensors[i]!);
+  for (let i = 0; i < emptyCalls.length; i++) st.emptyCalls.push(emptyCalls[i]!);
   for (let i = 0; i < diagnostics.length; i++) st.diagnostics.push(diagnostics[i]!);
   const value = dt === 0 ? (v: unknown) => v : (v: unknown) => (v === ABSENT ? v : renumber(v as Value, from.tensors, dt));
   for (let i = e0; i < e1; i += 4) {
@@ -176,6 +184,7 @@ export function cutoff(st: State, journal: Journal, plan: CutPlan, resumedFrom: 
     checkpoints.push({
       nodes: c.nodes + dn,
       tensors: c.tensors + dt,
+      emptyCalls: c.emptyCalls + de,
       diagnostics: c.diagnostics + dd,
       deferred: c.deferred + df,
       journal: c.journal + dj,

@@ -187,6 +187,7 @@ function finish(st: State, sc: Scope, mod: ModuleInfo, decl: ModelDecl, inputs: 
     tensors: st.tensors,
     symbols: st.symbols,
     facts: st.facts,
+    emptyCalls: st.emptyCalls,
   };
   return {
     graph,

@@ -17,6 +17,8 @@ export interface BlockFrame {
   readonly args?: readonly BlockArg[];
   /** What this application returned (a tuple: one type per item), once it has returned; hover shows it. */
   readonly outputs?: readonly TensorType[];
+  /** The tensors it returned, as `outputs` (the editor reads their receptive fields). */
+  readonly results?: readonly number[];
 }
 
 /** One argument of a block application: a tensor parameter's type, or another parameter's value as written by `show`. */
@@ -80,4 +82,15 @@ export interface Graph {
   /** Symbols of the input shapes, and what unification bound them to. */
   readonly symbols: ReadonlyMap<string, Dim | undefined>;
   readonly facts: DimFacts;
+  /**
+   * Block applications that returned tensors but made no layer (an identity branch): the others are on their
+   * layers' `blockPath`, and the editor shows every call.
+   */
+  readonly emptyCalls: readonly EmptyCall[];
+}
+
+/** A block application that made no layer: its call path (itself last), after the graph's first `at` nodes. */
+export interface EmptyCall {
+  readonly path: readonly BlockFrame[];
+  readonly at: number;
 }

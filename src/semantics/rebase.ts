@@ -59,6 +59,7 @@ export function* rebaseSteps(r: Resumable, program: Program, decl: ModelDecl, mo
   // (Nothing may have changed `r` between the steps: the caller's contract. This is defence.)
   if (r.consumed || st.nodes !== old || st.nodes.length !== nodes.length) return undefined;
   journal.retarget((t) => tensors[t.id]!);
+  st.emptyCalls = st.emptyCalls.map((c) => ({ path: c.path.map(frame), at: c.at }));
   st.nodes = nodes;
   st.tensors = tensors;
   st.diagnostics = st.diagnostics.map((d) => moveDiag(d, move));
@@ -75,5 +76,5 @@ export function* rebaseSteps(r: Resumable, program: Program, decl: ModelDecl, mo
  */
 export function rebasedGraph(g: Graph, rebased: Resumable, move: (s: Span) => Span): Graph {
   const port = (p: IrPort): IrPort => ({ name: p.name, tensor: p.tensor, span: move(p.span) });
-  return { name: g.name, doc: g.doc, span: move(g.span), inputs: g.inputs.map(port), outputs: g.outputs.map(port), nodes: rebased.st.nodes, tensors: rebased.st.tensors, symbols: g.symbols, facts: g.facts };
+  return { name: g.name, doc: g.doc, span: move(g.span), inputs: g.inputs.map(port), outputs: g.outputs.map(port), nodes: rebased.st.nodes, tensors: rebased.st.tensors, symbols: g.symbols, facts: g.facts, emptyCalls: rebased.st.emptyCalls };
 }

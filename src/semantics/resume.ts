@@ -15,7 +15,7 @@ import type { Diagnostic } from '../diagnostics/types.js';
 import type { ModelDecl } from '../syntax/ast.js';
 import { sameAst } from '../syntax/ast-equal.js';
 import { commonPrefix, commonSuffix } from '../syntax/text-edit.js';
-import type { IrNode, IrPort, IrTensor } from './ir.js';
+import type { EmptyCall, IrNode, IrPort, IrTensor } from './ir.js';
 import { Journal, JournaledVars, type Undone } from './journal.js';
 import type { Program } from './modules.js';
 import { Scope, type State } from './state.js';
@@ -24,6 +24,7 @@ import { Scope, type State } from './state.js';
 export interface Checkpoint {
   readonly nodes: number;
   readonly tensors: number;
+  readonly emptyCalls: number;
   readonly diagnostics: number;
   readonly deferred: number;
   readonly journal: number;
@@ -62,6 +63,7 @@ export interface Ancestor {
   readonly decl: ModelDecl;
   readonly nodes: readonly IrNode[];
   readonly tensors: readonly IrTensor[];
+  readonly emptyCalls: readonly EmptyCall[];
   readonly diagnostics: readonly Diagnostic[];
   readonly checkpoints: readonly Checkpoint[];
   /** The statements this run resumed after, and the journal entries it undid for that (the ancestor's from there on). */
@@ -81,6 +83,7 @@ export function checkpoint(st: State, journal: Journal): Checkpoint {
   return {
     nodes: st.nodes.length,
     tensors: st.tensors.length,
+    emptyCalls: st.emptyCalls.length,
     diagnostics: st.diagnostics.length,
     deferred: st.deferred.length,
     journal: journal.length,
@@ -144,13 +147,14 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl, origi
   const cp = prev.checkpoints[k - 1]!;
   const { st, journal } = prev;
   prev.consumed = true;
-  const { nodes: oldNodes, tensors: oldTensors, diagnostics: oldDiagnostics } = st;
+  const { nodes: oldNodes, tensors: oldTensors, emptyCalls: oldEmptyCalls, diagnostics: oldDiagnostics } = st;
   const undone = journal.undoTo(cp.journal);
   journal.pinned = false;
   journal.reads = [];
   // Copies: the previous elaboration's graph and diagnostics keep their arrays.
   st.nodes = st.nodes.slice(0, cp.nodes);
   st.tensors = st.tensors.slice(0, cp.tensors);
+  st.emptyCalls = st.emptyCalls.slice(0, cp.emptyCalls);
   st.diagnostics = st.diagnostics.slice(0, cp.diagnostics) as Diagnostic[];
   st.deferred = st.deferred.slice(0, cp.deferred);
   st.steps = cp.steps;
@@ -167,7 +171,7 @@ export function resume(prev: Resumable, program: Program, decl: ModelDecl, origi
   st.program = program;
   // The same variables map: the journal's older entries (rewound by a later resume) refer to it.
   const scope = new Scope(program.root, prev.scope.vars);
-  const then: Ancestor = { text: oldText, decl: old, nodes: oldNodes, tensors: oldTensors, diagnostics: oldDiagnostics, checkpoints: prev.checkpoints, at: k, undone };
+  const then: Ancestor = { text: oldText, decl: old, nodes: oldNodes, tensors: oldTensors, emptyCalls: oldEmptyCalls, diagnostics: oldDiagnostics, checkpoints: prev.checkpoints, at: k, undone };
   let cut = cutPlan(then, k, text, decl, origin);
   // The run before the previous one, when the previous run resumed at the same statement: the state there is
   // the same, so its statements after the edit are as good (better when the text went back to its own).

@@ -6,7 +6,7 @@ import type { Range, Expr as AstExpr } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import type { TensorType } from '../ops/types.js';
 import type { Dim } from '../symbolic/dim.js';
-import type { BlockFrame, IrNode, IrTensor } from './ir.js';
+import type { BlockFrame, EmptyCall, IrNode, IrTensor } from './ir.js';
 import type { Journal } from './journal.js';
 import type { ModuleInfo, Program } from './modules.js';
 import type { BlockRef, Instance, Value } from './values.js';
@@ -68,6 +68,8 @@ export class State {
   diagnostics: Diagnostic[] = [];
   nodes: IrNode[] = [];
   tensors: IrTensor[] = [];
+  /** See Graph.emptyCalls. */
+  emptyCalls: EmptyCall[] = [];
   readonly symbols = new Map<string, Dim | undefined>();
   readonly facts = new Map<string, number>();
   readonly frames: BlockFrame[] = [];

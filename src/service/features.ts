@@ -4,9 +4,11 @@
  */
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ImportDecl, ModelDecl, Param } from '../syntax/ast.js';
+import type { CheckedModel, LayerReport } from '../checker/analyze.js';
+import type { BlockFrame } from '../semantics/ir.js';
 import type { ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { type SiteApps, appTotals, compact, rfText, sitesOf } from './layers.js';
+import { type SiteApps, appTotals, callRfText, compact, resultRfText, sitesOf } from './layers.js';
 import type { Analysis } from './service.js';
 
 export const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
@@ -38,12 +40,6 @@ export function blockSignature(d: BlockDecl | ModelDecl, text?: string): string 
 
 export const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.type.dims ? `[${x.type.dims.length} dims]` : ''}` : '');
 
-
-/** Shapes of the value an expression range produced (one per distinct application). */
-export function shapesIn(a: Analysis, file: string, e: Expr): string[] {
-  const last = lastSiteIn(a, file, e);
-  return last ? [...new Set(last.shapes)] : [];
-}
 
 /** The call site whose value an expression range produced (its outermost, last-ending one), if any. */
 export function lastSiteIn(a: Analysis, file: string, e: Expr): SiteApps | undefined {
@@ -101,14 +97,13 @@ export interface CodeLens {
 export function codeLenses(a: Analysis): CodeLens[] {
   const out: CodeLens[] = [];
   const root = a.result.program.root;
-  const apps = a.layers.length ? blockApps(a) : new Map<string, LayerApps>();
+  const apps = blockApps(a);
   for (const d of root.ast.decls) {
     if (d.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === d.name.text);
       if (!m) continue;
-      // The output's RF, or (after flatten/dense, which have none) the last one the model has.
-      const withRf = [...m.layers].reverse().find((l) => l.rf?.length && l.node.rf.kind !== 'global');
-      const rf = withRf ? rfText(withRf.rf) : undefined;
+      // The RF of what it returns (a classifier's logits have none).
+      const rf = resultRfText(m, m.graph.outputs.map((p) => p.tensor), m.graph.outputs.map((p) => p.name));
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(m.totals.params)} params · ${compact(m.totals.macs)} MACs${rf ? ` · ${rf}` : ''}`, model: d.name.text });
     } else if (d.kind === 'block') {
       const calls = [...(apps.get(d.name.text)?.values() ?? [])];
@@ -116,25 +111,32 @@ export function codeLenses(a: Analysis): CodeLens[] {
         out.push({ start: d.range.start, end: d.name.end, title: 'not used by a model in this file' });
         continue;
       }
-      const t = appTotals(calls[0]!);
-      const rf = rfText(t.rf);
+      const first = calls[0]!;
+      const t = appTotals(first.layers);
+      const rf = callRfText(first.model, first.frame);
       out.push({ start: d.range.start, end: d.name.end, title: `${compact(t.params)} params · ${compact(t.macs)} MACs${rf ? ` · ${rf}` : ''} (first of ${calls.length} call${calls.length === 1 ? '' : 's'})` });
     }
   }
   return out;
 }
 
-/** The applications of one block, each its layers, by the call path that made it. */
-type LayerApps = Map<string, Analysis['layers'][number]['layer'][]>;
+/** One application of a block (its outermost on a call path): the call, its model and the layers it made. */
+interface BlockApp {
+  readonly frame: BlockFrame;
+  readonly model: CheckedModel;
+  readonly layers: LayerReport[];
+  /** Where it ran among its model's nodes (a call that made none: half a step before the next). */
+  readonly pos: number;
+}
 
 /**
- * Every block's applications: a layer belongs to the outermost call of each block on its call path. One pass
- * over the layers (a pass per block was quadratic: half a second for 100 blocks and 40,000 layers).
+ * Every block's applications in the order they ran, by the call path that made each: a layer belongs to the
+ * outermost call of each block on its call path. One pass over the layers (a pass per block was quadratic: half
+ * a second for 100 blocks and 40,000 layers), then the calls that made none.
  */
-function blockApps(a: Analysis): Map<string, LayerApps> {
-  const byBlock = new Map<string, LayerApps>();
-  for (const { model, layer } of a.layers) {
-    const path = layer.node.blockPath;
+function blockApps(a: Analysis): Map<string, Map<string, BlockApp>> {
+  const byBlock = new Map<string, Map<string, BlockApp>>();
+  const add = (model: CheckedModel, path: readonly BlockFrame[], pos: number, layer?: LayerReport) => {
     let key = model.graph.name;
     const seen = new Set<string>();
     for (const f of path) {
@@ -144,9 +146,15 @@ function blockApps(a: Analysis): Map<string, LayerApps> {
       let apps = byBlock.get(f.block);
       if (!apps) byBlock.set(f.block, (apps = new Map()));
       let g = apps.get(key);
-      if (!g) apps.set(key, (g = []));
-      g.push(layer);
+      if (!g) apps.set(key, (g = { frame: f, model, layers: [], pos }));
+      if (layer) g.layers.push(layer);
     }
-  }
+  };
+  const models = a.result.models;
+  for (const model of models) for (const layer of model.layers) add(model, layer.node.blockPath, layer.node.id, layer);
+  if (!models.some((m) => m.graph.emptyCalls.length)) return byBlock;
+  for (const model of models) for (const c of model.graph.emptyCalls) add(model, c.path, c.at - 0.5);
+  const order = (x: BlockApp, y: BlockApp) => models.indexOf(x.model) - models.indexOf(y.model) || x.pos - y.pos;
+  for (const [block, apps] of byBlock) byBlock.set(block, new Map([...apps].sort(([, x], [, y]) => order(x, y))));
   return byBlock;
 }

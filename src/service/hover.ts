@@ -1,7 +1,7 @@
 /** Hover, answered from the last analysis: layers, blocks, tensors, values, size symbols, imports. */
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
-import type { BlockDecl, Expr, ImportDecl, ModelDecl, Stmt } from '../syntax/ast.js';
+import type { BlockDecl, Expr, ImportDecl, ModelDecl } from '../syntax/ast.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { CheckedModel } from '../checker/analyze.js';
 import { batchSymbols } from '../checker/memory.js';
@@ -12,10 +12,11 @@ import { exprChildren } from '../syntax/walk.js';
 import { BUILTINS } from '../semantics/builtins.js';
 import type { Binding } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { attrValue, blockSignature, importedModule, opSignature, paramText, shapesIn, typeText } from './features.js';
-import { type SiteApps, appTotals, exact, rfText, siteAt, shapeText } from './layers.js';
+import { attrValue, blockSignature, importedModule, opSignature, paramText, typeText } from './features.js';
+import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, tensorText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
+import { defStmt, valueTexts } from './values.js';
 
 export interface Hover {
   readonly start: number;
@@ -53,20 +54,6 @@ function modelTotals(m: CheckedModel): string {
   return [`params ${exact(t.params)}${frozen} · MACs ${exact(t.macs)} · FLOPs ${exact(t.flops)}`, `weights ${formatBytes(t.weightBytes)} · peak activations ${peak}`].join('  \n');
 }
 
-/** The statement that defines a name at `start`: an assignment to it, or the `for` loop it is the variable of. */
-function defStmt(ss: readonly Stmt[], start: number): Extract<Stmt, { kind: 'assign' | 'for' }> | undefined {
-  for (const s of ss) {
-    if (s.kind === 'assign' && s.target.start === start) return s;
-    if (s.kind === 'for' && s.variable.start === start) return s;
-    const inner = s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : undefined;
-    if (inner) {
-      const r = defStmt(inner, start);
-      if (r) return r;
-    }
-  }
-  return undefined;
-}
-
 /**
  * What the calls of a block in this document's models gave one of its parameters: distinct shapes (tensor
  * parameters) or values, in order of first application. Calls from other files are not seen here.
@@ -87,7 +74,7 @@ function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: 
         if (inner.file !== a.path || inner.start < decl.range.start || inner.end > decl.range.end) continue;
         seen.add(f);
         const arg = f.args?.find((x) => x.name === name);
-        if (arg?.type) (tensor = true), texts.add(shapeText(arg.type.shape));
+        if (arg?.type) (tensor = true), texts.add(tensorText(arg.type));
         else if (arg?.value !== undefined) texts.add(arg.value);
       }
     }
@@ -116,7 +103,7 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
     if (def && occ.kind === 'param' && occ.decl.kind === 'model') {
       const m = a.result.models.find((x) => x.graph.name === occ.decl!.name.text);
       const port = m?.graph.inputs.find((p) => p.name === occ.name);
-      if (port) shapes = [shapeText(m!.graph.tensors[port.tensor]!.type.shape)];
+      if (port) shapes = [tensorText(m!.graph.tensors[port.tensor]!.type)];
     } else if (def && occ.kind === 'param' && occ.decl.kind === 'block') {
       const p = occ.decl.params.find((x) => x.name.text === occ.name);
       const args = argsAcrossCalls(a, occ.decl, occ.name);
@@ -133,18 +120,15 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
       // A layer instance applied as a chain step (`-> encoder`): what this application made.
       if (site && site.start === occ.start && site.end === occ.end) return siteHover(a, site, `layer instance \`${occ.name}\`: its applications share weights`);
       if (st?.kind === 'assign') {
-        shapes = shapesIn(a, a.path, st.value);
-        if (!shapes.length) {
-          const one = exprShape(a, st.value);
-          if (one) shapes = [one];
-        }
+        // As read here: after the loop that assigned it, its last iteration's value.
+        shapes = valueTexts(a, occ.decl, st.value, occ.start);
         // Not a tensor (a number, string, list or layer instance): the assignment as written.
         if (!shapes.length) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${clip(a.text.slice(st.range.start, st.value.range.end))}\n\`\`\`\nlocal of ${occ.decl.kind} ${occ.decl.name.text}` };
       } else if (st?.kind === 'for') return { start: occ.start, end: occ.end, contents: `\`\`\`nn\nfor ${occ.name} in ${clip(a.text.slice(st.iterable.range.start, st.iterable.range.end))}\n\`\`\`\nloop variable of ${occ.decl.kind} ${occ.decl.name.text}` };
     }
     const what = occ.kind === 'param' ? `parameter of ${occ.decl.kind} ${occ.decl.name.text}` : `local of ${occ.decl.kind} ${occ.decl.name.text}`;
     const shape = shapes.length ? `: ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}` : '';
-    return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across calls)` : ''}` };
+    return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${occ.name}${shape}\n\`\`\`\n${what}${shapes.length > 1 ? ` (${shapes.length} shapes across ${occ.kind === 'param' ? 'calls' : 'applications'})` : ''}` };
   }
   // A builtin function or whole-model total (`params`, `rf(t)`, `str(i)`).
   const builtin = occ?.kind === 'unknown' ? BUILTINS.get(occ.name) : undefined;
@@ -172,32 +156,6 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
   return undefined;
 }
 
-/**
- * The shape of an expression that is no call (a name, a tuple of names, `pair[0]`), found through the names'
- * definitions: the model's inputs or the statements that assigned them (a few levels deep).
- */
-function exprShape(a: Analysis, e: Expr, depth = 0): string | undefined {
-  if (depth > 8) return undefined;
-  const called = shapesIn(a, a.path, e);
-  if (called.length === 1) return called[0];
-  if (e.kind === 'tuple') {
-    const items = e.items.map((x) => exprShape(a, x, depth + 1));
-    return items.every(Boolean) ? `(${items.join(', ')})` : undefined;
-  }
-  if (e.kind !== 'name') return undefined;
-  const syms = a.symbols(a.result.program.root);
-  const occ = occurrenceAt(syms, e.range.start);
-  if (!occ?.decl || (occ.kind !== 'local' && occ.kind !== 'param')) return undefined;
-  if (occ.kind === 'param') {
-    const m = occ.decl.kind === 'model' ? a.result.models.find((x) => x.graph.name === occ.decl!.name.text) : undefined;
-    const port = m?.graph.inputs.find((p) => p.name === occ.name);
-    return port ? shapeText(m!.graph.tensors[port.tensor]!.type.shape) : undefined;
-  }
-  const defs = syms.occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl && o.start < occ.start);
-  const st = defs.length ? defStmt(occ.decl.body, defs[defs.length - 1]!.start) : undefined;
-  return st?.kind === 'assign' ? exprShape(a, st.value, depth + 1) : undefined;
-}
-
 const clip = (t: string) => (t.length > 120 ? `${t.slice(0, 119)}…` : t);
 
 /** A layer or block call: its output shapes, params, MACs, RF, then the op's docs or the block's signature. */
@@ -207,7 +165,7 @@ function siteHover(a: Analysis, site: SiteApps, note?: string): Hover {
   const first = apps[0]!;
   const t = appTotals(first);
   const shapes = [...new Set(site.shapes)];
-  const rf = rfText(t.rf);
+  const rf = appRfText(site.runs[0]!, first);
   const lines = [`**→ ${shapes.slice(0, 3).join(' | ')}${shapes.length > 3 ? ' | …' : ''}**`, `params ${exact(t.params)} · MACs ${exact(t.macs)}${rf ? ` · ${rf}` : ''}`];
   if (apps.length > 1) lines.push(`applied ${apps.length} times (numbers are for the first)`);
   if (note) lines.push(note);
@@ -217,7 +175,7 @@ function siteHover(a: Analysis, site: SiteApps, note?: string): Hover {
     if (b) doc = bindingDoc(b);
   } else {
     const l = first[0]!;
-    doc = `\`\`\`nn\n${opSignature(l.node.op)}\n\`\`\`\n\`${l.path}\`${l.sharedWith ? ` (shares weights with \`${l.sharedWith}\`)` : ''}\n\n${opDoc(l.node.op)}`;
+    doc = `\`\`\`nn\n${opSignature(l.node.op)}\n\`\`\`\n\`${rowName(site.runs[0]!.model, l)}\`${l.sharedWith ? ` (shares weights with \`${l.sharedWith}\`)` : ''}\n\n${opDoc(l.node.op)}`;
   }
   return { start: site.start, end: site.end, contents: `${lines.join('  \n')}\n\n---\n${doc}` };
 }
@@ -263,7 +221,7 @@ function outputPortAt(a: Analysis, offset: number): Hover | undefined {
   const port = m?.graph.outputs.find((x) => x.name === p!.name.text);
   if (!p || !m || !port) return undefined;
   const declared = p.type ? a.text.slice(p.type.range.start, p.type.range.end) : undefined;
-  const got = shapeText(m.graph.tensors[port.tensor]!.type.shape);
+  const got = tensorText(m.graph.tensors[port.tensor]!.type);
   return { start: p.name.start, end: p.name.end, contents: `\`\`\`nn\n${p.name.text}: ${got}\n\`\`\`\noutput of model ${d.name.text}${declared ? ` (declared \`${declared}\`)` : ''}` };
 }
 

@@ -9,7 +9,7 @@ import { BUILTINS } from '../semantics/builtins.js';
 import { tensorParams } from '../semantics/calls.js';
 import type { BlockDecl, Expr, ModelDecl, Param, Stmt } from '../syntax/ast.js';
 import { lastSiteIn, paramText, typeText } from './features.js';
-import { type SiteApps, shapeText } from './layers.js';
+import { type SiteApps, tensorText } from './layers.js';
 import { type CallContext, statementStart } from './context.js';
 import type { Analysis } from './service.js';
 
@@ -98,7 +98,7 @@ export function namesInScope(a: Analysis, text: string, offset: number): ScopeNa
     const m = a.result.models.find((x) => x.graph.name === decl.name.text);
     for (const prm of decl.inputs) {
       const port = m?.graph.inputs.find((x) => x.name === prm.name.text);
-      add({ name: prm.name.text, kind: 'tensor', detail: port ? shapeText(m!.graph.tensors[port.tensor]!.type.shape) : typeText(prm) });
+      add({ name: prm.name.text, kind: 'tensor', detail: port ? tensorText(m!.graph.tensors[port.tensor]!.type) : typeText(prm) });
     }
     // Symbolic sizes are values in the body (`H // 2`).
     const sym = (e: Expr) => namesIn(e, (n) => !out.has(n) && !root.scope.has(n) && add({ name: n, kind: 'variable', detail: 'size (symbolic)' }));
