@@ -134,4 +134,26 @@ describe('semantic tokens', () => {
     const unnamed = nnLexer.tokenize(text).tokens.filter((t) => t.tokenType === Ident && !named.has(t.startOffset)).map((t) => `${t.image}@${t.startLine}`);
     expect(unnamed).toEqual([]);
   });
+
+  it('stay sorted, apart and on one line each in broken texts (random edits of the examples)', () => {
+    let seed = 7;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const bits = ['', '(', ')', '{', '}', '"', "'", '->', 'model ', ' x', '#', '\n', '=', ',', '12M'];
+    const s = new LanguageService({ host: nodeHost() });
+    for (const f of files) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      for (let k = 0; k < 4; k++) {
+        const at = rnd(text.length);
+        const t = text.slice(0, at) + bits[rnd(bits.length)]! + text.slice(at + rnd(12));
+        s.set(join(ROOT, 'broken.nn'), t);
+        let end = 0;
+        for (const tok of semanticTokens(s.analyze(join(ROOT, 'broken.nn'))!)) {
+          expect(tok.start, `${f} edit ${k}`).toBeGreaterThanOrEqual(end);
+          expect(tok.end).toBeGreaterThan(tok.start);
+          expect(t.slice(tok.start, tok.end)).not.toMatch(/[\r\n]/);
+          end = tok.end;
+        }
+      }
+    }
+  });
 });
