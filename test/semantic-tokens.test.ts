@@ -110,6 +110,13 @@ describe('semantic tokens', () => {
     expect(lines.get(4)).toEqual(['return keyword', 'y variable']);
   });
 
+  it("a block's shape symbols and an output given as a bare shape are parameters", () => {
+    const text = 'block b(x: [C, 8]) -> [C, 8] {\n  return x -> relu()\n}\nmodel M(x: [2, 8]) -> [2, K] {\n  return x -> b()\n}\n';
+    const lines = byLine(text, tokensOf(text).toks);
+    expect(lines.get(1)).toEqual(['block keyword', 'b class.declaration', 'x parameter.declaration', 'C parameter', '8 number', '-> operator', 'C parameter', '8 number']);
+    expect(lines.get(4)).toEqual(['model keyword', 'M type.declaration', 'x parameter.declaration', '2 number', '8 number', '-> operator', '2 number', 'K parameter']);
+  });
+
   const files = [...readdirSync(join(ROOT, 'examples')).map((f) => `examples/${f}`), ...readdirSync(join(ROOT, 'stdlib')).map((f) => `stdlib/${f}`)].filter((f) => f.endsWith('.nn')).sort();
   it.each(files)('%s: sorted, never overlapping, one line each, every name classified', (f) => {
     const text = readFileSync(join(ROOT, f), 'utf8');
