@@ -1,8 +1,9 @@
 /**
  * A foreign LSP client: Debian's Neovim, headless, with its built-in LSP client (test/helpers/nvim-lsp.lua)
  * starts `dslc lsp --stdio` (the build in dist/: `npm test` builds first), opens an example with a typo,
- * and reports what its own diagnostic store received; then it edits the line (Neovim sends the
- * incremental change) and reports again. `.ci/run` installs the `neovim` package.
+ * and reports what its own diagnostic store received and the semantic tokens it gets (its only colours
+ * for `.nn` files); then it edits the line (Neovim sends the incremental change) and reports again.
+ * `.ci/run` installs the `neovim` package.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -30,13 +31,15 @@ interface NvimResult {
   client: boolean;
   error?: string;
   steps: { name: string; ok: boolean; diagnostics: NvimDiagnostic[] }[];
+  legend?: { tokenTypes: string[]; tokenModifiers: string[] };
+  tokens?: number[];
 }
 
 /** Runs Neovim on `file` in `dir`; resolves with what the Lua script wrote (or fails after 60 s). */
-function nvim(file: string, fix?: [number, string]): Promise<NvimResult> {
+function nvim(file: string, fix?: [number, string], tokens = false): Promise<NvimResult> {
   const out = join(dir, `${file}.json`);
   return new Promise((done, fail) => {
-    const env = { ...process.env, NN_CMD: JSON.stringify([process.execPath, BIN, 'lsp', '--stdio']), NN_OUT: out, NN_FIX: fix ? JSON.stringify(fix) : '', XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir };
+    const env = { ...process.env, NN_CMD: JSON.stringify([process.execPath, BIN, 'lsp', '--stdio']), NN_OUT: out, NN_FIX: fix ? JSON.stringify(fix) : '', NN_TOKENS: tokens ? '1' : '', XDG_STATE_HOME: dir, XDG_CACHE_HOME: dir };
     const child = spawn('nvim', ['--headless', '--clean', '-u', LUA, file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
@@ -57,9 +60,23 @@ describe('Neovim (built-in LSP client) and dslc lsp --stdio', () => {
     const good = lines[at]!;
     lines[at] = good.replace('conv2d(16', 'conv2dd(16');
     writeFileSync(join(dir, 'lenet5.nn'), lines.join('\n'));
-    const r = await nvim('lenet5.nn', [at, good]);
+    const r = await nvim('lenet5.nn', [at, good], true);
     expect(r.error).toBeUndefined();
     expect(r.client).toBe(true);
+    // Neovim colours from semantic tokens alone: the keywords, numbers, strings and comments are among them.
+    const kinds = new Map<string, string>();
+    for (let i = 0, line = 0, col = 0; i < (r.tokens ?? []).length; i += 5) {
+      const [dl, dc, len, type] = r.tokens!.slice(i, i + 4) as [number, number, number, number];
+      col = dl ? dc : col + dc;
+      line += dl;
+      kinds.set(`${line}:${lines[line]!.slice(col, col + len)}`, r.legend!.tokenTypes[type]!);
+    }
+    const model = lines.findIndex((l) => l.startsWith('model '));
+    expect(kinds.get(`${model}:model`)).toBe('keyword');
+    expect(kinds.get(`0:${lines[0]}`)).toBe('comment');
+    expect(kinds.get(`${at}:16`)).toBe('number');
+    expect(kinds.get(`${at}:"conv2"`)).toBe('string');
+    expect(kinds.get(`${at}:avg_pool2d`)).toBe('function');
     const [open, fixed] = r.steps;
     expect(open!.ok, JSON.stringify(r)).toBe(true);
     const errors = open!.diagnostics.filter((d) => d.severity === 1);

@@ -1,7 +1,12 @@
 /** Definition, references, rename, document symbols, folding ranges and semantic tokens. */
+import type { IToken, TokenType } from 'chevrotain';
 import type { Span } from '../diagnostics/types.js';
-import type { Stmt } from '../syntax/ast.js';
-import { Else, If, LBrace, RBrace, nnLexer } from '../syntax/lexer.js';
+import { BUILTINS } from '../semantics/builtins.js';
+import type { Name, Stmt } from '../syntax/ast.js';
+import {
+  Arrow, Assign, DotDot, Else, EqEq, GtEq, Gt, Ident, If, KEYWORDS, LBrace, LtEq, Lt, Minus, NotEq, NumberLit, Percent, Plus, RBrace, Slash, SlashSlash, Star, StarStar,
+  StringLit, UnterminatedString, nnLexer,
+} from '../syntax/lexer.js';
 import { spanOf } from '../syntax/source.js';
 import { importedModule } from './features.js';
 import type { Analysis } from './service.js';
@@ -161,7 +166,18 @@ function elseOffset(text: string, from: number, to: number): number | undefined 
   return undefined;
 }
 
-export const TOKEN_TYPES = ['namespace', 'type', 'class', 'function', 'parameter', 'variable', 'property', 'keyword', 'comment', 'number', 'string', 'operator', 'macro'] as const;
+/**
+ * The legend's token types, numbered by position in the protocol. Names by role: `namespace` an import's
+ * module path (`std.resnet`); `type` a model, or the type in an annotation (`Tensor`, `int64`: defaultLibrary);
+ * `class` a block; `function` a layer or a builtin function (defaultLibrary); `parameter` a block's
+ * parameters, a model's inputs, outputs and size symbols; `variable` tensors, loop variables, constants
+ * (readonly) and the builtin totals such as `params` (readonly, defaultLibrary); `property` keyword arguments
+ * and members. Then the lexical classes, for clients that colour only from these tokens (Neovim has no
+ * `.nn` syntax of its own): keywords (`true`, `false`, `none`, `and`, `or`, `not` too), comments, numbers
+ * (with their K/M/G/T suffix), strings, and operators (`->`, `..`, `=`, arithmetic, comparison). No `macro`:
+ * the first legend listed it, but nothing ever sent it and the language has no macros.
+ */
+export const TOKEN_TYPES = ['namespace', 'type', 'class', 'function', 'parameter', 'variable', 'property', 'keyword', 'comment', 'number', 'string', 'operator'] as const;
 export const TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
 
 export interface SemanticToken {
@@ -171,24 +187,106 @@ export interface SemanticToken {
   readonly modifiers: readonly (typeof TOKEN_MODIFIERS)[number][];
 }
 
-/** Names by role: ops (functions from the library), blocks (classes), models, parameters, locals. */
-export function semanticTokens(a: Analysis): SemanticToken[] {
-  const out: SemanticToken[] = [];
-  for (const o of a.symbols(a.result.program.root).occurrences) {
-    const mods: SemanticToken['modifiers'][number][] = o.isDef ? ['declaration'] : [];
-    let type: SemanticToken['type'] | undefined;
-    if (o.kind === 'op') {
-      type = 'function';
-      mods.push('defaultLibrary');
-    } else if (o.kind === 'param') type = 'parameter';
-    else if (o.kind === 'local') type = 'variable';
-    else if (o.kind === 'kwarg') type = 'property';
-    else if (o.kind === 'member') type = 'property';
-    else if (o.kind === 'global' && o.binding) {
-      type = o.binding.kind === 'block' ? 'class' : o.binding.kind === 'model' ? 'type' : o.binding.kind === 'const' ? 'variable' : undefined;
-      if (o.binding.kind === 'const') mods.push('readonly');
-    }
-    if (type) out.push({ start: o.start, end: o.end, type, modifiers: mods });
+type TokenTypeName = SemanticToken['type'];
+type Modifier = SemanticToken['modifiers'][number];
+
+const OPERATORS = [Arrow, DotDot, EqEq, NotEq, LtEq, GtEq, Lt, Gt, Assign, Plus, Minus, StarStar, Star, SlashSlash, Slash, Percent];
+/** The lexer's token types that are coloured by what they are (an Ident is coloured by what it names). */
+const LEXICAL = new Map<TokenType, TokenTypeName>([
+  ...KEYWORDS.map((k) => [k, 'keyword'] as const),
+  [NumberLit, 'number'],
+  [StringLit, 'string'],
+  [UnterminatedString, 'string'],
+  ...OPERATORS.map((o) => [o, 'operator'] as const),
+]);
+const NONE: readonly Modifier[] = [];
+const LIB: readonly Modifier[] = ['defaultLibrary'];
+
+/** A name's token from what the symbol table says it refers to (undefined: an unknown name). */
+function occurrenceToken(o: Occurrence): SemanticToken | undefined {
+  const mods: Modifier[] = o.isDef ? ['declaration'] : [];
+  let type: TokenTypeName | undefined;
+  if (o.kind === 'op') {
+    type = 'function';
+    mods.push('defaultLibrary');
+  } else if (o.kind === 'param') type = 'parameter';
+  else if (o.kind === 'local') type = 'variable';
+  else if (o.kind === 'kwarg' || o.kind === 'member') type = 'property';
+  else if (o.kind === 'global' && o.binding) {
+    type = o.binding.kind === 'block' ? 'class' : o.binding.kind === 'model' ? 'type' : o.binding.kind === 'const' ? 'variable' : undefined;
+    if (o.binding.kind === 'const') mods.push('readonly');
+  } else if (o.kind === 'unknown') {
+    // Not a local, a declaration or a layer: a builtin (`params`, `rf(t)`), or a name the checker reports.
+    const b = BUILTINS.get(o.name);
+    if (b?.value) return { start: o.start, end: o.end, type: 'variable', modifiers: ['readonly', 'defaultLibrary'] };
+    if (b) return { start: o.start, end: o.end, type: 'function', modifiers: LIB };
   }
+  return type ? { start: o.start, end: o.end, type, modifiers: mods } : undefined;
+}
+
+/**
+ * Names in declaration headers that the symbol table leaves out: a model's or block's output names
+ * (`-> (logits: [N, 10])`), annotation types (`Tensor`, `int64[N, T]`) and bare shape symbols that no
+ * input declares (a block's `[C, H, W]`). Keyed by offset; the symbol table's token wins where both have one.
+ */
+function headerTokens(a: Analysis): Map<number, SemanticToken> {
+  const out = new Map<number, SemanticToken>();
+  const add = (n: Name, type: TokenTypeName, modifiers: readonly Modifier[]) => out.set(n.start, { start: n.start, end: n.end, type, modifiers });
+  for (const d of a.result.program.root.ast.decls) {
+    if (d.kind !== 'block' && d.kind !== 'model') continue;
+    const outputs = (d.kind === 'block' ? d.returns : d.outputs) ?? [];
+    for (const p of [...(d.kind === 'block' ? d.params : d.inputs), ...outputs]) {
+      if (p.type?.name) add(p.type.name, 'type', LIB);
+      for (const x of p.type?.dims ?? []) if (x.kind === 'name') add(x.name, 'parameter', NONE);
+    }
+    for (const p of outputs) if (p.name.text) add(p.name, 'parameter', ['declaration']);
+  }
+  return out;
+}
+
+const tokenCache = new WeakMap<Analysis, readonly SemanticToken[]>();
+
+/**
+ * Every token of the file worth a colour, sorted and never overlapping, each on one line: names by role
+ * (ops are functions from the library, blocks classes, models types, parameters, locals; see
+ * {@link TOKEN_TYPES}), keywords, comments, numbers, strings and operators. Punctuation and unknown names
+ * get none. The file is lexed once per analysis (a few ms for 2,000 lines); the answer is cached with it.
+ */
+export function semanticTokens(a: Analysis): readonly SemanticToken[] {
+  const hit = tokenCache.get(a);
+  if (hit) return hit;
+  const occ = a.symbols(a.result.program.root).occurrences;
+  const header = headerTokens(a);
+  const modules = a.result.program.root.ast.decls.flatMap((d) => (d.kind === 'import' ? [d.moduleRange] : []));
+  const lexed = nnLexer.tokenize(a.text);
+  const toks = lexed.tokens;
+  const comments = lexed.groups.comments ?? [];
+  const out: SemanticToken[] = [];
+  let i = 0; // next occurrence
+  let c = 0; // next comment
+  let m = 0; // next import's module range
+  const comment = (t: IToken) => out.push({ start: t.startOffset, end: t.startOffset + t.image.length, type: 'comment', modifiers: NONE });
+  for (const t of toks) {
+    const start = t.startOffset;
+    const end = start + t.image.length;
+    while (c < comments.length && comments[c]!.startOffset < start) comment(comments[c++]!);
+    const lexical = LEXICAL.get(t.tokenType);
+    if (lexical) {
+      out.push({ start, end, type: lexical, modifiers: NONE });
+      continue;
+    }
+    if (t.tokenType !== Ident) continue;
+    // Names: the symbol table's occurrence that starts here (several may: the first one's role is the name's).
+    while (i < occ.length && occ[i]!.start < start) i++;
+    let tok = i < occ.length && occ[i]!.start === start && occ[i]!.end === end ? occurrenceToken(occ[i]!) : undefined;
+    tok ??= header.get(start);
+    if (!tok) {
+      while (m < modules.length && modules[m]!.end < start) m++;
+      if (m < modules.length && modules[m]!.start <= start) tok = { start, end, type: 'namespace', modifiers: NONE };
+    }
+    if (tok && tok.end === end) out.push(tok);
+  }
+  while (c < comments.length) comment(comments[c++]!);
+  tokenCache.set(a, out);
   return out;
 }

@@ -1,8 +1,8 @@
 -- Neovim as a foreign LSP client for test/lsp-neovim.test.ts: `nvim --headless --clean -u nvim-lsp.lua
 -- model.nn` with NN_CMD (the server command, a JSON list), NN_OUT (where to write the result, JSON) and
 -- NN_FIX (a line number and its replacement, JSON, optional). Starts the server with Neovim's built-in
--- client, waits for the diagnostics of the opened file, then, with NN_FIX, edits the buffer (Neovim sends
--- the change itself) and waits for the errors to be cleared. Writes what Neovim's diagnostic store
+-- client, waits for the diagnostics of the opened file (with NN_TOKENS=1, then asks for its semantic
+-- tokens), then, with NN_FIX, edits the buffer (Neovim sends the change itself) and waits for the errors to be cleared. Writes what Neovim's diagnostic store
 -- held at each step, then quits. Every wait has a timeout, so a silent server fails the test, not hangs it.
 local out_path = vim.env.NN_OUT
 local result = { steps = {} }
@@ -38,6 +38,16 @@ local function run()
   local errors = { severity = vim.diagnostic.severity.ERROR }
   local ok = vim.wait(20000, function() return #vim.diagnostic.get(0, errors) > 0 end, 20)
   snapshot('open', ok)
+  if vim.env.NN_TOKENS == '1' then
+    -- The semantic tokens as Neovim receives them (0.9+ colours the buffer from these), with the legend it was given.
+    local client = vim.lsp.get_client_by_id(client_id)
+    local provider = client and client.server_capabilities and client.server_capabilities.semanticTokensProvider
+    result.legend = provider and provider.legend
+    local params = { textDocument = vim.lsp.util.make_text_document_params() }
+    local resp = vim.lsp.buf_request_sync(0, 'textDocument/semanticTokens/full', params, 10000)
+    local r = resp and resp[client_id]
+    result.tokens = r and r.result and r.result.data
+  end
   if vim.env.NN_FIX and vim.env.NN_FIX ~= '' then
     local fix = vim.fn.json_decode(vim.env.NN_FIX)
     vim.api.nvim_buf_set_lines(0, fix[1], fix[1] + 1, false, { fix[2] })
