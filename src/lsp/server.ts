@@ -40,15 +40,30 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const lastChange = new Map<string, number>();
   /** The document version whose diagnostics went out last, per document. */
   const publishedVersion = new Map<string, number>();
-  /** What each open document's check says about each file (its own and the ones it imports): files get the union. */
+  /**
+   * What each open document's check says about each file (its own and the ones it imports): files get the
+   * union. Keyed by path: the editor and the server may spell one file's URI differently (`%28` or `(`).
+   */
   const shares = new DiagnosticsBySource<unknown>();
-  /** Sends each of `files` its union; `own` (the document just checked) with its version. */
+  /** Per file, the URI its last non-empty list went out under. */
+  const sentUri = new Map<string, string>();
+  /** Sends a file its list: to the URI of its open document (the editor's spelling), else to ours. */
+  const sendTo = (path: string, diagnostics: unknown[], version?: number) => {
+    const uri = documents.all().find((d) => pathOf(d.uri) === path)?.uri ?? pathToUri(path);
+    const before = sentUri.get(path);
+    // The other spelling's list is cleared first: a client that decodes URIs then keeps the new one.
+    if (before !== undefined && before !== uri) void conn.sendDiagnostics({ uri: before, diagnostics: [] });
+    if (diagnostics.length) sentUri.set(path, uri);
+    else sentUri.delete(path);
+    void conn.sendDiagnostics({ uri, version, diagnostics: diagnostics as never[] });
+  };
+  /** Sends each of `files` (paths) its union; `own` (the document just checked) with its version. */
   const sendUnions = (files: readonly string[], own: string, version: number): Map<string, string> => {
     const sent = new Map<string, string>();
-    for (const u of files) {
-      const diagnostics = shares.union(u);
-      sent.set(u, JSON.stringify(diagnostics));
-      void conn.sendDiagnostics({ uri: u, version: u === own ? version : undefined, diagnostics: diagnostics as never[] });
+    for (const p of files) {
+      const diagnostics = shares.union(p);
+      sent.set(p, JSON.stringify(diagnostics));
+      sendTo(p, diagnostics, p === own ? version : undefined);
     }
     return sent;
   };
@@ -131,14 +146,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
-    const sends: CachedPublish[] = [];
-    for (const [p, ds] of byFile) sends.push({ uri: p === path ? uri : pathToUri(p), diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
-    const touched = shares.set(uri, new Map(sends.map((x) => [x.uri, x.diagnostics])));
+    const lists = new Map([...byFile].map(([p, ds]) => [p, ds.map((d) => toLspDiagnostic(d, zero))]));
+    const sends: CachedPublish[] = [...lists].map(([p, diagnostics]) => ({ uri: p === path ? uri : pathToUri(p), diagnostics }));
+    const touched = shares.set(path, lists);
     // Right after a cache hit at open, the first check usually confirms what the editor already shows.
     const cached = fromCache.get(uri);
     fromCache.delete(uri);
     const confirmed = cached?.version === doc.version && cached.sent.size === touched.length && touched.every((u) => cached.sent.get(u) === JSON.stringify(shares.union(u)));
-    if (!confirmed) sendUnions(touched, uri, doc.version);
+    if (!confirmed) sendUnions(touched, path, doc.version);
     publishedVersion.set(uri, doc.version);
     if (diagCache) scheduleStore(uri, path, a, sends);
     // Build the hover/inlay index once the editor is idle, not on the first hover; not between keystrokes
@@ -216,7 +231,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const publishCached = (uri: string, version: number, text: string): boolean => {
     const hit = diagCache?.lookup(pathOf(uri), text, (p) => service.text(p) ?? host.read(p));
     if (!hit) return false;
-    const sent = sendUnions(shares.set(uri, new Map(hit.map((x) => [x.uri, x.diagnostics]))), uri, version);
+    const path = pathOf(uri);
+    const sent = sendUnions(shares.set(path, new Map(hit.map((x) => [pathOf(x.uri), x.diagnostics]))), path, version);
     fromCache.set(uri, { version, sent });
     publishedVersion.set(uri, version);
     cacheHits++;
@@ -263,7 +279,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     publishedVersion.delete(e.document.uri);
     const importers = service.close(pathOf(e.document.uri));
     // Its share goes: its file keeps what other open documents' checks say about it (an import of theirs).
-    for (const u of shares.drop(e.document.uri)) void conn.sendDiagnostics({ uri: u, diagnostics: shares.union(u) as never[] });
+    for (const p of shares.drop(pathOf(e.document.uri))) sendTo(p, shares.union(p));
     // Files that import it saw its unsaved text: they are checked again against the file on disk.
     for (const p of importers) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
