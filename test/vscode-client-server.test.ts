@@ -242,6 +242,19 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     const std = (await provider.provideWorkspaceSymbols('bottleneck', token)) as { args: unknown[] }[];
     expect(std[0]!.args.slice(0, 3)).toEqual(['bottleneck', 4, 'std.resnet']); // vscode.SymbolKind.Class is 4
   });
+
+  it('workspace folders added or removed reach the server: workspace symbols search them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-vscode-folder-'));
+    writeFileSync(join(dir, 'added.nn'), 'model AddedFolderModel(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> relu\n}\n');
+    const provider = mock.providers.workspaceSymbol as { provideWorkspaceSymbols: Function };
+    const find = async () => ((await provider.provideWorkspaceSymbols('AddedFolderModel', token)) as { args: unknown[] }[]).map((s) => s.args[0]);
+    expect(await find()).toEqual([]);
+    const folder = { uri: Uri.file(dir), name: 'added', index: 0 };
+    for (const l of mock.listeners.folders) l({ added: [folder], removed: [] });
+    expect(await find()).toEqual(['AddedFolderModel']);
+    for (const l of mock.listeners.folders) l({ added: [], removed: [folder] });
+    expect(await find()).toEqual([]);
+  });
 });
 
 describe('the VS Code client when the server is gone', () => {

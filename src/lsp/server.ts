@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+  CodeActionKind, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
@@ -294,6 +294,13 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
+    // Folders added or removed later. (Registered here: the library installs its own handler for this
+    // notification while initializing, when the client says it has workspace folders.)
+    conn.onNotification(DidChangeWorkspaceFoldersNotification.type, ({ event }) => {
+      const paths = (fs: readonly { uri: string }[]) => fs.map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
+      const removed = new Set(paths(event.removed));
+      roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...paths(event.added)])];
+    });
     if (o.diagnosticsCache !== false) {
       diagCache = DiagnosticsCache.atDefault();
       setTimeout(() => diagCache?.prune(), 10_000).unref();
@@ -318,6 +325,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceOrganizeImports] },
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'dslc' },
     };

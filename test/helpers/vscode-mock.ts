@@ -99,6 +99,13 @@ class Simple {
   }
 }
 
+/** A workspace folder as VS Code describes it. */
+export interface WorkspaceFolder {
+  readonly uri: Uri;
+  readonly name: string;
+  readonly index: number;
+}
+
 /** A text document as VS Code hands it to extensions. */
 export class TextDocument {
   version = 1;
@@ -114,7 +121,7 @@ export class TextDocument {
 }
 
 export function createVscodeMock(settings: Record<string, unknown>) {
-  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[] };
+  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[], folders: [] as Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>[] };
   /** File-system watcher listeners by event (`create`, `change`, `delete`), as the extension registered them. */
   const files: Record<'create' | 'change' | 'delete', Listener<Uri>[]> = { create: [], change: [], delete: [] };
   const published = new Map<string, Diagnostic[]>();
@@ -155,6 +162,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
       onDidChangeConfiguration: () => disposable,
+      onDidChangeWorkspaceFolders: (l: Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>) => (listeners.folders.push(l), disposable),
       applyEdit: async () => true,
       openTextDocument: async (o: { language: string; content: string }) => (opened.push(o), o),
       createFileSystemWatcher: () => ({
