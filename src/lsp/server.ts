@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+  CodeActionKind, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, WatchKind, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
@@ -336,16 +336,21 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) {
       const path = pathOf(c.uri);
-      if (!path.endsWith('.nn')) continue;
+      // Another path may be a folder, created or deleted: editors send one event for a folder deleted or
+      // renamed, none for the files in it.
+      const folder = !path.endsWith('.nn');
+      if (folder && c.type === FileChangeType.Changed) continue;
       if (c.type !== FileChangeType.Changed) queries.filesCreatedOrDeleted();
-      for (const q of service.changedOnDisk(path)) {
+      for (const q of service.changedOnDisk(path, !folder || c.type === FileChangeType.Created)) {
         const u = documents.all().find((d) => pathOf(d.uri) === q)?.uri;
         if (u) schedule(u);
       }
     }
   });
   conn.onInitialized(() => {
-    if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }] }).catch(() => undefined);
+    // (`**/*`: folders created or deleted, which `**/*.nn` does not match.)
+    const folders = { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete };
+    if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }, folders] }).catch(() => undefined);
   });
   conn.onDidChangeConfiguration((p) => {
     const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;
