@@ -126,4 +126,21 @@ describe('an open document that is not on disk', () => {
     expect(codes()).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('opened in the editor, re-checks the open model that could not find it (E0206)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-unsaved-'));
+    const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) -> (y: [N, 10]) {\n  return x -> head(10)\n}\n';
+    writeFileSync(join(dir, 'main.nn'), mainText);
+    const s = await startClient({ workspaceFolders: [dir], initializationOptions: { warmUp: false, diagnosticsCache: false } });
+    try {
+      const mu = uriOf(join(dir, 'main.nn'));
+      await s.open(mu, mainText);
+      expect(await settle(s, mu, ['E0206'])).toEqual(['E0206']);
+      await s.open(uriOf(join(dir, 'lib.nn')), 'block head(x: Tensor, n: int) -> Tensor {\n  return x -> flatten() -> dense(n)\n}\n');
+      expect(await settle(s, mu, [])).toEqual([]);
+    } finally {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -49,7 +49,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const sentUri = new Map<string, string>();
   /** Sends a file its list: to the URI of its open document (the editor's spelling), else to ours. */
   const sendTo = (path: string, diagnostics: unknown[], version?: number) => {
-    const uri = documents.all().find((d) => pathOf(d.uri) === path)?.uri ?? pathToUri(path);
+    const uri = openUri(path) ?? pathToUri(path);
     const before = sentUri.get(path);
     // The other spelling's list is cleared first: a client that decodes URIs then keeps the new one.
     if (before !== undefined && before !== uri) void conn.sendDiagnostics({ uri: before, diagnostics: [] });
@@ -90,6 +90,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let warmUpKind: 'small' | 'big' | undefined;
 
   const pathOf = (uri: string) => uriToPath(uri);
+  /** The URI of the open document at `path`, as the editor spells it. */
+  const openUri = (path: string) => documents.all().find((d) => pathOf(d.uri) === path)?.uri;
   /** The open document a request names (InvalidParams when the request names none, or one not open). */
   const docOf = (p: { textDocument?: { uri?: unknown } } | undefined): TextDocument => {
     const uri = p?.textDocument?.uri;
@@ -256,6 +258,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     // A cache hit goes out first; the check then runs on the next turn (and re-sends only what changed).
     if (publishCached(e.document.uri, e.document.version, e.document.getText())) setImmediate(() => publish(e.document.uri));
     else publish(e.document.uri);
+    // Documents that could not find a module (E0206) may find this one now, on disk or not.
+    for (const u of service.opened(pathOf(e.document.uri)).map(openUri)) if (u) schedule(u);
   });
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);

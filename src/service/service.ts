@@ -202,6 +202,20 @@ export class LanguageService {
     return out;
   }
 
+  /**
+   * A document was opened at `path`: an import that could not be found (E0206) may resolve to it now, saved
+   * or not. Marks the other open documents whose last check has E0206 as needing a new check, and returns them.
+   */
+  opened(path: string): string[] {
+    const out: string[] = [];
+    for (const a of this.cache.values())
+      if (a.path !== path && a.diagnostics.some((d) => d.code === 'E0206')) {
+        this.stale.add(a.path);
+        out.push(a.path);
+      }
+    return out;
+  }
+
   /** Open documents whose last check imported `path` (to re-check them when it is edited). */
   dependents(path: string): string[] {
     return [...this.cache.values()].filter((a) => a.path !== path && a.result.program.modules.has(path)).map((a) => a.path);
