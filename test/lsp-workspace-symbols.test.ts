@@ -3,10 +3,11 @@
  * broken file), the index re-parsing only changed files, and the spawned server answering `workspace/symbol`
  * over open documents (their unsaved text), the workspace folder's files and the standard library.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceFiles } from '../src/lsp/workspace.js';
 import { SymbolIndex, fileSymbols, matchScore } from '../src/service/index.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
@@ -153,6 +154,24 @@ describe('workspace folders added and removed while the server runs', () => {
     } finally {
       await c.stop();
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('workspaceFiles', () => {
+  it('lists each folder once: links back up the tree (a loop) are not walked again', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'dslc-wsloop-'));
+    try {
+      mkdirSync(join(ws, 'sub'));
+      writeFileSync(join(ws, 'lib.nn'), '');
+      writeFileSync(join(ws, 'sub', 'a.nn'), '');
+      symlinkSync(ws, join(ws, 'loop'));
+      symlinkSync(ws, join(ws, 'sub', 'up'));
+      expect(workspaceFiles([ws]).sort()).toEqual([join(ws, 'lib.nn'), join(ws, 'sub', 'a.nn')]);
+      // A folder given twice, or inside another given, is listed once too.
+      expect(workspaceFiles([ws, join(ws, 'sub')]).sort()).toEqual([join(ws, 'lib.nn'), join(ws, 'sub', 'a.nn')]);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
     }
   });
 });
