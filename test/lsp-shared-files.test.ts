@@ -3,9 +3,9 @@
  * the union of what their checks say, and a check or a close of one takes back only its own share. A spawned
  * server, as in lsp-server.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeHost } from '../src/cli/host.js';
 import { DiagnosticsBySource } from '../src/lsp/publisher.js';
@@ -57,6 +57,48 @@ describe('diagnostics of a file two open documents report on', () => {
   });
 });
 
+describe("a file whose URI the editor spells otherwise than the server (VS Code's `%28` for `(`)", () => {
+  /** A URI as VS Code writes it: every character but letters, digits and `-._~` of each segment escaped. */
+  const vscodeUri = (p: string) => `file://${p.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)).join('/')}`;
+  const dir = join(mkdtempSync(join(tmpdir(), 'dslc-spelling-')), 'models (v2)');
+  const libText = 'from std.resnet import projection\n\nblock bad(x: Tensor) -> Tensor {\n  return x -> nosuchlayer\n}\n';
+  const mainText = 'from "./lib.nn" import bad\n\nmodel M(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> bad\n}\n';
+  let c: Client;
+  afterAll(async () => {
+    await c?.stop();
+    rmSync(dirname(dir), { recursive: true, force: true });
+  });
+
+  it("gets the imported file's diagnostics under the open document's URI, its own warning kept", async () => {
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'lib.nn'), libText);
+    writeFileSync(join(dir, 'main.nn'), mainText);
+    c = await startClient({ workspaceFolders: [dir], initializationOptions: { warmUp: false, diagnosticsCache: false } });
+    const lu = vscodeUri(join(dir, 'lib.nn'));
+    const mu = vscodeUri(join(dir, 'main.nn'));
+    expect(lu).not.toBe(uriOf(join(dir, 'lib.nn')));
+    // As VS Code's diagnostic collection shows lib.nn: one list per resource, whatever the spelling of its
+    // URI, the last one published.
+    const shown = () => {
+      const lists = [...(c.published as Map<string, Published & { at: number }>)].filter(([u]) => decodeURIComponent(u) === decodeURIComponent(lu)).map(([, p]) => p);
+      return lists.sort((a, b) => b.at - a.at)[0]?.diagnostics.map((d) => d.code).sort();
+    };
+    const lib = async (want: string[]) => {
+      for (let i = 0; i < 200 && JSON.stringify(shown()) !== JSON.stringify(want); i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      return shown();
+    };
+    await c.open(lu, libText);
+    expect(await lib(['W0109'])).toEqual(['W0109']);
+    await c.open(mu, mainText);
+    expect(await lib(['E0200', 'W0109'])).toEqual(['E0200', 'W0109']);
+    // (The union went to the editor's spelling.)
+    expect((c.published.get(lu) as Published).diagnostics.map((d) => d.code).sort()).toEqual(['E0200', 'W0109']);
+    await c.close(mu);
+    expect(await lib(['W0109'])).toEqual(['W0109']);
+  });
+});
+
 describe('DiagnosticsBySource', () => {
   it('unions the shares of a file, its own first, each diagnostic once; a document takes back only its own', () => {
     const s = new DiagnosticsBySource<{ m: string }>();
@@ -83,5 +125,22 @@ describe('an open document that is not on disk', () => {
     s.set(main, 'from "./fresh.nn" import nb\n\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> nb\n}\n\n');
     expect(codes()).toEqual([]);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opened in the editor, re-checks the open model that could not find it (E0206)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-unsaved-'));
+    const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) -> (y: [N, 10]) {\n  return x -> head(10)\n}\n';
+    writeFileSync(join(dir, 'main.nn'), mainText);
+    const s = await startClient({ workspaceFolders: [dir], initializationOptions: { warmUp: false, diagnosticsCache: false } });
+    try {
+      const mu = uriOf(join(dir, 'main.nn'));
+      await s.open(mu, mainText);
+      expect(await settle(s, mu, ['E0206'])).toEqual(['E0206']);
+      await s.open(uriOf(join(dir, 'lib.nn')), 'block head(x: Tensor, n: int) -> Tensor {\n  return x -> flatten() -> dense(n)\n}\n');
+      expect(await settle(s, mu, [])).toEqual([]);
+    } finally {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
  * `workspace/didChangeWatchedFiles` for an imported file (changed, or created after an import failed)
  * re-checks the open documents that depend on it. A spawned server, as in lsp-server.test.ts.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,8 @@ describe('dslc lsp: imported files changed on disk', () => {
 
   it('registers a watcher for .nn files when the client can watch', async () => {
     for (let i = 0; i < 50 && !c.registrations.length; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(c.registrations).toEqual([expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.nn' }] } })]);
+    // (And every path created or deleted: folders, which `**/*.nn` does not match; 5 is Create | Delete.)
+    expect(c.registrations).toEqual([expect.objectContaining({ method: 'workspace/didChangeWatchedFiles', registerOptions: { watchers: [{ globPattern: '**/*.nn' }, { globPattern: '**/*', kind: 5 }] } })]);
   });
 
   it('an imported file changed on disk re-checks its importer', async () => {
@@ -73,6 +74,25 @@ describe('dslc lsp: imported files changed on disk', () => {
     writeFileSync(join(dir, 'later.nn'), 'block tail(x: Tensor) -> Tensor {\n  return x -> dense(2)\n}\n');
     await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'later.nn')), type: 1 }] });
     expect(await settle(c, uri, [])).toEqual([]);
+  });
+
+  it('the folder of an import renamed (one event per folder, none for its files) re-checks the importer', async () => {
+    mkdirSync(join(dir, 'layers'));
+    writeFileSync(join(dir, 'layers', 'lib.nn'), 'block head(x: Tensor) -> Tensor {\n  return x -> relu\n}\n');
+    const path = join(dir, 'nested.nn');
+    const text = 'from "./layers/lib.nn" import head\n\nmodel F(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> head\n}\n';
+    writeFileSync(path, text);
+    const uri = uriOf(path);
+    await c.open(uri, text);
+    expect(await settle(c, uri, [])).toEqual([]);
+    renameSync(join(dir, 'layers'), join(dir, 'blocks'));
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'layers')), type: 3 }, { uri: uriOf(join(dir, 'blocks')), type: 1 }] });
+    expect(await settle(c, uri, ['E0206'])).toEqual(['E0206']);
+    // Renamed back: the folder's creation lets the import resolve again.
+    renameSync(join(dir, 'blocks'), join(dir, 'layers'));
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(join(dir, 'blocks')), type: 3 }, { uri: uriOf(join(dir, 'layers')), type: 1 }] });
+    expect(await settle(c, uri, [])).toEqual([]);
+    await c.close(uri);
   });
 
   it('a file created or deleted shows in workspace symbols at once (the listing is otherwise reused for 2 s)', async () => {

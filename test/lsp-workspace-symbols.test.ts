@@ -3,10 +3,11 @@
  * broken file), the index re-parsing only changed files, and the spawned server answering `workspace/symbol`
  * over open documents (their unsaved text), the workspace folder's files and the standard library.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { workspaceFiles } from '../src/lsp/workspace.js';
 import { SymbolIndex, fileSymbols, matchScore } from '../src/service/index.js';
 import { parseSource } from '../src/syntax/parse.js';
 import { sourceFile } from '../src/syntax/source.js';
@@ -124,6 +125,52 @@ describe('workspace/symbol through the server', () => {
       await expect(c.request('workspace/symbol', {})).rejects.toMatchObject({ code: -32602 });
     } finally {
       await c.stop();
+      rmSync(ws, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('workspace folders added and removed while the server runs', () => {
+  it('workspace/symbol and rename reach the folders as they are now (workspace/didChangeWorkspaceFolders)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'dslc-wsfolders-'));
+    const [a, b, cc] = ['A', 'B', 'C'].map((d) => join(root, d)) as [string, string, string];
+    const lib = 'block tower(x: Tensor) -> Tensor {\n  return x -> relu\n}\n';
+    const use = (m: string) => `from "../A/lib.nn" import tower\nmodel ${m}(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> tower\n}\n`;
+    for (const d of [a, b, cc]) mkdirSync(d);
+    writeFileSync(join(a, 'lib.nn'), lib);
+    writeFileSync(join(b, 'useb.nn'), use('UB'));
+    writeFileSync(join(cc, 'usec.nn'), use('UC'));
+    const c = await startClient({ workspaceFolders: [a, b], capabilities: { workspace: { workspaceFolders: true } }, initializationOptions: { warmUp: false } });
+    try {
+      expect(c.init.capabilities.workspace?.workspaceFolders).toEqual({ supported: true, changeNotifications: true });
+      const names = async (q: string) => ((await c.request('workspace/symbol', { query: q })) as { name: string }[]).map((s) => s.name).filter((n) => n === q);
+      expect([...(await names('UB')), ...(await names('UC'))]).toEqual(['UB']);
+      await c.conn.sendNotification('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: uriOf(cc), name: 'C' }], removed: [{ uri: uriOf(b), name: 'B' }] } });
+      expect([...(await names('UB')), ...(await names('UC'))]).toEqual(['UC']);
+      const lu = uriOf(join(a, 'lib.nn'));
+      await c.openAndCheck(lu, lib);
+      const r = (await c.request('textDocument/rename', { textDocument: { uri: lu }, position: { line: 0, character: 7 }, newName: 'tower2' })) as { changes: Record<string, unknown> };
+      expect(Object.keys(r.changes).sort()).toEqual([lu, uriOf(join(cc, 'usec.nn'))].sort());
+    } finally {
+      await c.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('workspaceFiles', () => {
+  it('lists each folder once: links back up the tree (a loop) are not walked again', () => {
+    const ws = mkdtempSync(join(tmpdir(), 'dslc-wsloop-'));
+    try {
+      mkdirSync(join(ws, 'sub'));
+      writeFileSync(join(ws, 'lib.nn'), '');
+      writeFileSync(join(ws, 'sub', 'a.nn'), '');
+      symlinkSync(ws, join(ws, 'loop'));
+      symlinkSync(ws, join(ws, 'sub', 'up'));
+      expect(workspaceFiles([ws]).sort()).toEqual([join(ws, 'lib.nn'), join(ws, 'sub', 'a.nn')]);
+      // A folder given twice, or inside another given, is listed once too.
+      expect(workspaceFiles([ws, join(ws, 'sub')]).sort()).toEqual([join(ws, 'lib.nn'), join(ws, 'sub', 'a.nn')]);
+    } finally {
       rmSync(ws, { recursive: true, force: true });
     }
   });

@@ -6,7 +6,7 @@
  * providers.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,8 +73,23 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     await until('diagnostics of main.nn', () => mock.published.get(key));
     expect(mock.published.get(key)).toEqual([]);
     writeFileSync(lib, 'block head(x: Tensor) -> Tensor {\n  return x -> flatten() -> dense(10)\n}\n');
-    for (const l of mock.files.change) l(Uri.file(lib));
+    mock.fileEvent('change', Uri.file(lib));
     await until('E0203 after the import changed', () => (mock.published.get(key)?.some((d) => d.code === 'E0203') ? true : undefined));
+    for (const l of mock.listeners.close) l(main);
+  });
+
+  it('forwards a folder deleted (one event for the folder): the importer of a file in it is checked again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-vscode-'));
+    mkdirSync(join(dir, 'layers'));
+    writeFileSync(join(dir, 'layers', 'lib.nn'), 'block head(x: Tensor) -> Tensor {\n  return x -> relu\n}\n');
+    const main = new TextDocument(Uri.file(join(dir, 'main.nn')), 'from "./layers/lib.nn" import head\n\nmodel M(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> head\n}\n');
+    for (const l of mock.listeners.open) l(main);
+    const key = main.uri.toString();
+    await until('diagnostics of main.nn', () => mock.published.get(key));
+    expect(mock.published.get(key)).toEqual([]);
+    rmSync(join(dir, 'layers'), { recursive: true });
+    mock.fileEvent('delete', Uri.file(join(dir, 'layers')));
+    await until('E0206 after the folder went', () => (mock.published.get(key)?.some((d) => d.code === 'E0206') ? true : undefined));
     for (const l of mock.listeners.close) l(main);
   });
 
@@ -241,6 +256,19 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     expect(found.map((s) => s.args[0])).toContain('LeNet5');
     const std = (await provider.provideWorkspaceSymbols('bottleneck', token)) as { args: unknown[] }[];
     expect(std[0]!.args.slice(0, 3)).toEqual(['bottleneck', 4, 'std.resnet']); // vscode.SymbolKind.Class is 4
+  });
+
+  it('workspace folders added or removed reach the server: workspace symbols search them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-vscode-folder-'));
+    writeFileSync(join(dir, 'added.nn'), 'model AddedFolderModel(x: [N, 4]) -> (y: [N, 4]) {\n  return x -> relu\n}\n');
+    const provider = mock.providers.workspaceSymbol as { provideWorkspaceSymbols: Function };
+    const find = async () => ((await provider.provideWorkspaceSymbols('AddedFolderModel', token)) as { args: unknown[] }[]).map((s) => s.args[0]);
+    expect(await find()).toEqual([]);
+    const folder = { uri: Uri.file(dir), name: 'added', index: 0 };
+    for (const l of mock.listeners.folders) l({ added: [folder], removed: [] });
+    expect(await find()).toEqual(['AddedFolderModel']);
+    for (const l of mock.listeners.folders) l({ added: [], removed: [folder] });
+    expect(await find()).toEqual([]);
   });
 });
 

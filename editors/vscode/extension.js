@@ -222,7 +222,7 @@ class Client {
           inlayHint: {},
           codeLens: {},
         },
-        workspace: { configuration: true, applyEdit: true },
+        workspace: { configuration: true, applyEdit: true, workspaceFolders: true },
       },
     });
     conn.notify('initialized', {});
@@ -278,6 +278,13 @@ class Client {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.nn');
     const send = (type) => (uri) => this.conn.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uri.toString(), type }] });
     d.push(watcher, watcher.onDidCreate(send(1)), watcher.onDidChange(send(2)), watcher.onDidDelete(send(3)));
+    // Folders created or deleted (a folder renamed or deleted is one event, none for the .nn files in it).
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', false, true, false);
+    const other = (type) => (uri) => !uri.path.endsWith('.nn') && send(type)(uri);
+    d.push(folders, folders.onDidCreate(other(1)), folders.onDidDelete(other(3)));
+    // Folders added to or removed from the workspace: rename, references and workspace symbols search them.
+    const folder = (f) => ({ uri: f.uri.toString(), name: f.name });
+    d.push(vscode.workspace.onDidChangeWorkspaceFolders((e) => this.conn.notify('workspace/didChangeWorkspaceFolders', { event: { added: e.added.map(folder), removed: e.removed.map(folder) } })));
     if (c.hoverProvider)
       d.push(L.registerHoverProvider(SELECTOR, { provideHover: async (doc, pos, t) => {
         const h = await req('textDocument/hover', docParams(doc, pos), t);

@@ -1,7 +1,7 @@
 /** The file-system module host: `std.X` is `<package>/stdlib/X.nn`, other imports are relative paths. */
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { LIMITS } from '../syntax/parse.js';
-import { dirname, join, resolve } from 'node:path';
+import path, { type PlatformPath, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ModuleHost, stdModuleNames } from '../semantics/modules.js';
 
@@ -16,7 +16,7 @@ export function nodeHost(): ModuleHost {
       return existsSync(p) ? p : undefined;
     },
     pathOf,
-    isStd: (p) => p.startsWith(`${STDLIB_DIR}/`),
+    isStd: (p) => isInside(STDLIB_DIR, p),
     list(dir, from) {
       try {
         return readdirSync(resolve(dirname(from), dir), { withFileTypes: true })
@@ -41,6 +41,15 @@ export function nodeHost(): ModuleHost {
       }
     },
   };
+}
+
+/**
+ * Whether `p` lies inside the folder `dir` (not `dir` itself), by `api`'s rules: its separators, and on
+ * Windows (`path.win32`) drive letters and case.
+ */
+export function isInside(dir: string, p: string, api: Pick<PlatformPath, 'relative' | 'isAbsolute' | 'sep'> = path): boolean {
+  const rel = api.relative(dir, p);
+  return rel !== '' && !api.isAbsolute(rel) && rel.split(api.sep)[0] !== '..';
 }
 
 /**

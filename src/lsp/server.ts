@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import vm from 'node:vm';
 import v8 from 'node:v8';
 import {
-  CodeActionKind, DidChangeWatchedFilesNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult,
+  CodeActionKind, DidChangeWatchedFilesNotification, DidChangeWorkspaceFoldersNotification, ErrorCodes, FileChangeType, ProposedFeatures, ResponseError, TextDocumentSyncKind, TextDocuments, WatchKind, createConnection, type Connection, type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { nodeHost } from '../cli/host.js';
@@ -40,15 +40,30 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const lastChange = new Map<string, number>();
   /** The document version whose diagnostics went out last, per document. */
   const publishedVersion = new Map<string, number>();
-  /** What each open document's check says about each file (its own and the ones it imports): files get the union. */
+  /**
+   * What each open document's check says about each file (its own and the ones it imports): files get the
+   * union. Keyed by path: the editor and the server may spell one file's URI differently (`%28` or `(`).
+   */
   const shares = new DiagnosticsBySource<unknown>();
-  /** Sends each of `files` its union; `own` (the document just checked) with its version. */
+  /** Per file, the URI its last non-empty list went out under. */
+  const sentUri = new Map<string, string>();
+  /** Sends a file its list: to the URI of its open document (the editor's spelling), else to ours. */
+  const sendTo = (path: string, diagnostics: unknown[], version?: number) => {
+    const uri = openUri(path) ?? pathToUri(path);
+    const before = sentUri.get(path);
+    // The other spelling's list is cleared first: a client that decodes URIs then keeps the new one.
+    if (before !== undefined && before !== uri) void conn.sendDiagnostics({ uri: before, diagnostics: [] });
+    if (diagnostics.length) sentUri.set(path, uri);
+    else sentUri.delete(path);
+    void conn.sendDiagnostics({ uri, version, diagnostics: diagnostics as never[] });
+  };
+  /** Sends each of `files` (paths) its union; `own` (the document just checked) with its version. */
   const sendUnions = (files: readonly string[], own: string, version: number): Map<string, string> => {
     const sent = new Map<string, string>();
-    for (const u of files) {
-      const diagnostics = shares.union(u);
-      sent.set(u, JSON.stringify(diagnostics));
-      void conn.sendDiagnostics({ uri: u, version: u === own ? version : undefined, diagnostics: diagnostics as never[] });
+    for (const p of files) {
+      const diagnostics = shares.union(p);
+      sent.set(p, JSON.stringify(diagnostics));
+      sendTo(p, diagnostics, p === own ? version : undefined);
     }
     return sent;
   };
@@ -75,6 +90,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let warmUpKind: 'small' | 'big' | undefined;
 
   const pathOf = (uri: string) => uriToPath(uri);
+  /** The URI of the open document at `path`, as the editor spells it. */
+  const openUri = (path: string) => documents.all().find((d) => pathOf(d.uri) === path)?.uri;
   /** The open document a request names (InvalidParams when the request names none, or one not open). */
   const docOf = (p: { textDocument?: { uri?: unknown } } | undefined): TextDocument => {
     const uri = p?.textDocument?.uri;
@@ -131,14 +148,14 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
-    const sends: CachedPublish[] = [];
-    for (const [p, ds] of byFile) sends.push({ uri: p === path ? uri : pathToUri(p), diagnostics: ds.map((d) => toLspDiagnostic(d, zero)) });
-    const touched = shares.set(uri, new Map(sends.map((x) => [x.uri, x.diagnostics])));
+    const lists = new Map([...byFile].map(([p, ds]) => [p, ds.map((d) => toLspDiagnostic(d, zero))]));
+    const sends: CachedPublish[] = [...lists].map(([p, diagnostics]) => ({ uri: p === path ? uri : pathToUri(p), diagnostics }));
+    const touched = shares.set(path, lists);
     // Right after a cache hit at open, the first check usually confirms what the editor already shows.
     const cached = fromCache.get(uri);
     fromCache.delete(uri);
     const confirmed = cached?.version === doc.version && cached.sent.size === touched.length && touched.every((u) => cached.sent.get(u) === JSON.stringify(shares.union(u)));
-    if (!confirmed) sendUnions(touched, uri, doc.version);
+    if (!confirmed) sendUnions(touched, path, doc.version);
     publishedVersion.set(uri, doc.version);
     if (diagCache) scheduleStore(uri, path, a, sends);
     // Build the hover/inlay index once the editor is idle, not on the first hover; not between keystrokes
@@ -216,7 +233,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const publishCached = (uri: string, version: number, text: string): boolean => {
     const hit = diagCache?.lookup(pathOf(uri), text, (p) => service.text(p) ?? host.read(p));
     if (!hit) return false;
-    const sent = sendUnions(shares.set(uri, new Map(hit.map((x) => [x.uri, x.diagnostics]))), uri, version);
+    const path = pathOf(uri);
+    const sent = sendUnions(shares.set(path, new Map(hit.map((x) => [pathOf(x.uri), x.diagnostics]))), path, version);
     fromCache.set(uri, { version, sent });
     publishedVersion.set(uri, version);
     cacheHits++;
@@ -240,6 +258,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     // A cache hit goes out first; the check then runs on the next turn (and re-sends only what changed).
     if (publishCached(e.document.uri, e.document.version, e.document.getText())) setImmediate(() => publish(e.document.uri));
     else publish(e.document.uri);
+    // Documents that could not find a module (E0206) may find this one now, on disk or not.
+    for (const u of service.opened(pathOf(e.document.uri)).map(openUri)) if (u) schedule(u);
   });
   documents.onDidChangeContent((e) => {
     service.set(pathOf(e.document.uri), e.document.getText(), e.document.version);
@@ -263,7 +283,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     publishedVersion.delete(e.document.uri);
     const importers = service.close(pathOf(e.document.uri));
     // Its share goes: its file keeps what other open documents' checks say about it (an import of theirs).
-    for (const u of shares.drop(e.document.uri)) void conn.sendDiagnostics({ uri: u, diagnostics: shares.union(u) as never[] });
+    for (const p of shares.drop(pathOf(e.document.uri))) sendTo(p, shares.union(p));
     // Files that import it saw its unsaved text: they are checked again against the file on disk.
     for (const p of importers) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
@@ -278,6 +298,13 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
+    // Folders added or removed later. (Registered here: the library installs its own handler for this
+    // notification while initializing, when the client says it has workspace folders.)
+    conn.onNotification(DidChangeWorkspaceFoldersNotification.type, ({ event }) => {
+      const paths = (fs: readonly { uri: string }[]) => fs.map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
+      const removed = new Set(paths(event.removed));
+      roots = [...new Set([...roots.filter((r) => !removed.has(r)), ...paths(event.added)])];
+    });
     if (o.diagnosticsCache !== false) {
       diagCache = DiagnosticsCache.atDefault();
       setTimeout(() => diagCache?.prune(), 10_000).unref();
@@ -302,6 +329,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.SourceOrganizeImports] },
         documentFormattingProvider: true,
         documentRangeFormattingProvider: true,
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
       },
       serverInfo: { name: 'dslc' },
     };
@@ -312,16 +340,21 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   conn.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) {
       const path = pathOf(c.uri);
-      if (!path.endsWith('.nn')) continue;
+      // Another path may be a folder, created or deleted: editors send one event for a folder deleted or
+      // renamed, none for the files in it.
+      const folder = !path.endsWith('.nn');
+      if (folder && c.type === FileChangeType.Changed) continue;
       if (c.type !== FileChangeType.Changed) queries.filesCreatedOrDeleted();
-      for (const q of service.changedOnDisk(path)) {
+      for (const q of service.changedOnDisk(path, !folder || c.type === FileChangeType.Created)) {
         const u = documents.all().find((d) => pathOf(d.uri) === q)?.uri;
         if (u) schedule(u);
       }
     }
   });
   conn.onInitialized(() => {
-    if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }] }).catch(() => undefined);
+    // (`**/*`: folders created or deleted, which `**/*.nn` does not match.)
+    const folders = { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete };
+    if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }, folders] }).catch(() => undefined);
   });
   conn.onDidChangeConfiguration((p) => {
     const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;

@@ -2,7 +2,7 @@
  * The `.nn` files of the editor's workspace folders: for rename and references to reach files not open, and
  * for workspace symbols (with the standard library's files).
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { STDLIB_DIR, readText } from '../cli/host.js';
 import { SymbolIndex, type SymbolSource, type WorkspaceSymbol } from '../service/index.js';
@@ -15,8 +15,15 @@ export function workspaceFiles(roots: readonly string[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const walk = (dir: string, depth: number) => {
-    if (out.length >= MAX_FILES || depth > 20 || seen.has(dir)) return;
-    seen.add(dir);
+    // (Folders are remembered by their real path: a link to a folder above would list the tree again, and again.)
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (out.length >= MAX_FILES || depth > 20 || seen.has(real)) return;
+    seen.add(real);
     let entries: string[];
     try {
       entries = readdirSync(dir);

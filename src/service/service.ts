@@ -183,15 +183,33 @@ export class LanguageService {
   }
 
   /**
-   * A file changed on disk, not through the editor (another program, a `git checkout`): marks the open
-   * documents whose last check imported it, or could not find a module it imports (E0206: the file may just
-   * have been created), as needing a new check, and returns them. An open file's own text is the editor's.
+   * A file or folder changed on disk, not through the editor (another program, a `git checkout`): marks the
+   * open documents whose last check imported it or a file under it (a folder renamed or deleted comes as one
+   * event), or, when `missing`, could not find a module it imports (E0206: the file may just have been
+   * created), as needing a new check, and returns them. An open file's own text is the editor's.
    */
-  changedOnDisk(path: string): string[] {
+  changedOnDisk(path: string, missing = true): string[] {
     if (this.docs.has(path)) return [];
+    // (No node:path here: either separator.)
+    const dir = path.replace(/[\\/]+$/, '');
+    const under = (m: string) => m.length > dir.length && m.startsWith(dir) && (m[dir.length] === '/' || m[dir.length] === '\\');
     const out: string[] = [];
     for (const a of this.cache.values())
-      if (a.result.program.modules.has(path) || a.diagnostics.some((d) => d.code === 'E0206')) {
+      if (a.result.program.modules.has(path) || [...a.result.program.modules.keys()].some(under) || (missing && a.diagnostics.some((d) => d.code === 'E0206'))) {
+        this.stale.add(a.path);
+        out.push(a.path);
+      }
+    return out;
+  }
+
+  /**
+   * A document was opened at `path`: an import that could not be found (E0206) may resolve to it now, saved
+   * or not. Marks the other open documents whose last check has E0206 as needing a new check, and returns them.
+   */
+  opened(path: string): string[] {
+    const out: string[] = [];
+    for (const a of this.cache.values())
+      if (a.path !== path && a.diagnostics.some((d) => d.code === 'E0206')) {
         this.stale.add(a.path);
         out.push(a.path);
       }

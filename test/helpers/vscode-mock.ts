@@ -23,6 +23,10 @@ export class Uri {
   toString(): string {
     return this.value;
   }
+  /** The path part (decoded), as VS Code's `Uri.path`. */
+  get path(): string {
+    return decodeURIComponent(this.value.replace(/^[a-z]+:\/\/[^/]*/, ''));
+  }
 }
 export class Location {
   constructor(readonly uri: Uri, readonly range: Range) {}
@@ -99,6 +103,13 @@ class Simple {
   }
 }
 
+/** A workspace folder as VS Code describes it. */
+export interface WorkspaceFolder {
+  readonly uri: Uri;
+  readonly name: string;
+  readonly index: number;
+}
+
 /** A text document as VS Code hands it to extensions. */
 export class TextDocument {
   version = 1;
@@ -114,9 +125,16 @@ export class TextDocument {
 }
 
 export function createVscodeMock(settings: Record<string, unknown>) {
-  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[] };
-  /** File-system watcher listeners by event (`create`, `change`, `delete`), as the extension registered them. */
-  const files: Record<'create' | 'change' | 'delete', Listener<Uri>[]> = { create: [], change: [], delete: [] };
+  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[], folders: [] as Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>[] };
+  /** The file-system watchers the extension created: their glob, the events they ignore and their listeners. */
+  type FileEvent = 'create' | 'change' | 'delete';
+  const watchers: { glob: RegExp; ignore: Set<FileEvent>; on: Record<FileEvent, Listener<Uri>[]> }[] = [];
+  /** A file-system event, as VS Code delivers it: to the watchers whose glob matches and that do not ignore it. */
+  const fileEvent = (kind: FileEvent, uri: Uri) => {
+    for (const w of watchers) if (w.glob.test(uri.path) && !w.ignore.has(kind)) for (const l of w.on[kind]) l(uri);
+  };
+  /** `**` and `*` of a glob pattern as a regular expression over a path. */
+  const globRe = (g: string) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '\0').replace(/\*/g, '[^/]*').replace(/\0/g, '(?:.*/)?')}$`);
   const published = new Map<string, Diagnostic[]>();
   const providers: Record<string, unknown> = {};
   const output: string[] = [];
@@ -155,14 +173,19 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
       onDidChangeConfiguration: () => disposable,
+      onDidChangeWorkspaceFolders: (l: Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>) => (listeners.folders.push(l), disposable),
       applyEdit: async () => true,
       openTextDocument: async (o: { language: string; content: string }) => (opened.push(o), o),
-      createFileSystemWatcher: () => ({
-        onDidCreate: (l: Listener<Uri>) => (files.create.push(l), disposable),
-        onDidChange: (l: Listener<Uri>) => (files.change.push(l), disposable),
-        onDidDelete: (l: Listener<Uri>) => (files.delete.push(l), disposable),
-        dispose() {},
-      }),
+      createFileSystemWatcher: (glob: string, ignoreCreate = false, ignoreChange = false, ignoreDelete = false) => {
+        const w = { glob: globRe(`/${glob}`), ignore: new Set<FileEvent>([...(ignoreCreate ? ['create' as const] : []), ...(ignoreChange ? ['change' as const] : []), ...(ignoreDelete ? ['delete' as const] : [])]), on: { create: [] as Listener<Uri>[], change: [] as Listener<Uri>[], delete: [] as Listener<Uri>[] } };
+        watchers.push(w);
+        return {
+          onDidCreate: (l: Listener<Uri>) => (w.on.create.push(l), disposable),
+          onDidChange: (l: Listener<Uri>) => (w.on.change.push(l), disposable),
+          onDidDelete: (l: Listener<Uri>) => (w.on.delete.push(l), disposable),
+          dispose() {},
+        };
+      },
     },
     window: {
       createOutputChannel: () => ({ append: (s: string) => output.push(s), appendLine: (s: string) => output.push(`${s}\n`), dispose() {} }),
@@ -200,7 +223,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
     },
     commands: { registerCommand: (name: string, run: (...args: unknown[]) => unknown) => ((commands[name] = run), disposable), executeCommand: async () => undefined },
   };
-  return { api, listeners, files, published, providers, registered, output, errors, documents, commands, opened, shown };
+  return { api, listeners, fileEvent, published, providers, registered, output, errors, documents, commands, opened, shown };
 }
 
 /** Loads extension.js with `require('vscode')` answered by `api`. */
