@@ -15,8 +15,8 @@ type Client = Awaited<ReturnType<typeof startClient>>;
 const ALL = { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true } };
 const OPTIONS = { warmUp: false, diagnosticsCache: false };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Longer than the server's wait after the last check (150 ms). */
-const QUIET = 600;
+/** Longer than the server's wait after the last check (300 ms). */
+const QUIET = 800;
 const lenetPath = join(ROOT, 'examples/lenet5.nn');
 const lenet = readFileSync(lenetPath, 'utf8');
 const whole = { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } };
@@ -70,7 +70,8 @@ describe('dslc lsp: refresh requests after checks', () => {
     await c.openAndCheck(uri, text);
     const before = await fetchAll(c, uri);
     expect(before.hints).toContain(': [N, 6, 28, 28]');
-    // "12" typed over the 6 of conv2d(6, 5, …), then more keystrokes in a burst, the editor asking in between.
+    // "12" typed over the 6 of conv2d(6, 5, …), the editor asking right after; then keystrokes each checked on
+    // its own (120 ms apart), within the server's wait before a refresh (300 ms).
     const at = text.indexOf('conv2d(6,') + 7;
     const type = (off: number, del: number, ins: string) => {
       const v = c.change(uri, [{ range: { start: posAt(text, off), end: posAt(text, off + del) }, text: ins }]);
@@ -82,12 +83,12 @@ describe('dslc lsp: refresh requests after checks', () => {
     let last = type(at + 1, 0, '2');
     await fetchAll(c, uri);
     for (const ins of [' ', '#', 'x']) {
-      await sleep(20);
+      await sleep(120);
       last = type(text.indexOf('\n', at), 0, ins);
     }
     await c.nextDiagnostics(uri, 10_000, last);
     await sleep(QUIET);
-    expect((await c.request('dslc/stats', { gc: false })).checks).toBeGreaterThanOrEqual(3);
+    expect((await c.request('dslc/stats', { gc: false })).checks).toBeGreaterThanOrEqual(4);
     expect(c.refreshes.sort()).toEqual(['codeLens', 'inlayHint', 'semanticTokens']);
     // Fetched again (as the client does on the refresh): the shapes of the new text.
     const after = await fetchAll(c, uri);

@@ -27,9 +27,10 @@ export class Refresher {
 
   /**
    * `busy`: a check is due (the refresh waits for it: a burst of checks gets one refresh). `delayMs`: the quiet
-   * time after the last changed check (editors ask again after an edit by themselves, often in that time).
+   * time after the last changed check: editors ask again after an edit by themselves, debounced (VS Code: lenses
+   * after 250 ms or more), and an answer from the check by then needs no refresh.
    */
-  constructor(private readonly conn: Connection, private readonly busy: () => boolean, private readonly delayMs = 150) {}
+  constructor(private readonly conn: Connection, private readonly busy: () => boolean, private readonly delayMs = 300) {}
 
   /** The kinds whose refresh request the client declared it handles (`workspace.<kind>.refreshSupport`). */
   init(caps: ClientCapabilities['workspace']): void {
