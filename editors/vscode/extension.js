@@ -222,7 +222,8 @@ class Client {
           inlayHint: {},
           codeLens: {},
         },
-        workspace: { configuration: true, applyEdit: true, workspaceFolders: true },
+        // (The server asks for hints, lenses and tokens again when a check or a setting changed them.)
+        workspace: { configuration: true, applyEdit: true, workspaceFolders: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true } },
       },
     });
     conn.notify('initialized', {});
@@ -271,6 +272,13 @@ class Client {
     const req = (method, params, token) => this.conn.request(method, params, token).catch(() => null);
     const d = this.disposables;
     const L = vscode.languages;
+    /** The event a provider's `onDidChange…` gives VS Code, fired by the server's `workspace/<kind>/refresh`. */
+    const refreshed = (kind) => {
+      const e = new vscode.EventEmitter();
+      d.push(e);
+      this.conn.on(`workspace/${kind}/refresh`, () => (e.fire(), null));
+      return e.event;
+    };
     d.push(vscode.workspace.onDidOpenTextDocument((doc) => this.open(doc)));
     d.push(vscode.workspace.onDidChangeTextDocument((e) => this.change(e)));
     d.push(vscode.workspace.onDidCloseTextDocument((doc) => this.close(doc)));
@@ -393,24 +401,25 @@ class Client {
     const st = c.semanticTokensProvider;
     if (st && st.full && L.registerDocumentSemanticTokensProvider) {
       const legend = new vscode.SemanticTokensLegend(st.legend.tokenTypes, st.legend.tokenModifiers);
-      d.push(L.registerDocumentSemanticTokensProvider(SELECTOR, { provideDocumentSemanticTokens: async (doc, t) => {
+      d.push(L.registerDocumentSemanticTokensProvider(SELECTOR, { onDidChangeSemanticTokens: refreshed('semanticTokens'), provideDocumentSemanticTokens: async (doc, t) => {
         const r = await req('textDocument/semanticTokens/full', docParams(doc), t);
         return r ? new vscode.SemanticTokens(Uint32Array.from(r.data), r.resultId) : null;
       } }, legend));
     }
     if (c.inlayHintProvider && L.registerInlayHintsProvider)
-      d.push(L.registerInlayHintsProvider(SELECTOR, { provideInlayHints: async (doc, range, t) => {
+      d.push(L.registerInlayHintsProvider(SELECTOR, { onDidChangeInlayHints: refreshed('inlayHint'), provideInlayHints: async (doc, range, t) => {
         const r = await req('textDocument/inlayHint', { ...docParams(doc), range: fromRange(range) }, t);
         return (r || []).map((h) => {
           const label = typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('');
           const hint = new vscode.InlayHint(toPosition(h.position), label, h.kind);
           hint.paddingLeft = h.paddingLeft;
           hint.paddingRight = h.paddingRight;
+          if (h.tooltip) hint.tooltip = typeof h.tooltip === 'string' ? h.tooltip : toMarkdown(h.tooltip)[0];
           return hint;
         });
       } }));
     if (c.codeLensProvider)
-      d.push(L.registerCodeLensProvider(SELECTOR, { provideCodeLenses: async (doc, t) => {
+      d.push(L.registerCodeLensProvider(SELECTOR, { onDidChangeCodeLenses: refreshed('codeLens'), provideCodeLenses: async (doc, t) => {
         const r = await req('textDocument/codeLens', docParams(doc), t);
         // A model's lens opens its summary (dslc.showSummary); the others only show their totals.
         return (r || []).map((l) => new vscode.CodeLens(toRange(l.range), l.command ? { title: l.command.title, command: l.command.command || '', ...(l.command.arguments ? { arguments: l.command.arguments } : {}) } : undefined));

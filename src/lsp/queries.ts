@@ -16,6 +16,7 @@ import { summarize } from '../checker/summary.js';
 import { renderMarkdown, renderTable } from '../cli/render-summary.js';
 import { formatText } from '../syntax/printer.js';
 import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
+import type { RefreshKind } from './refresh.js';
 import type { View } from './view.js';
 import { WorkspaceSymbols, importerFiles } from './workspace.js';
 
@@ -48,6 +49,8 @@ export interface QueryContext {
   roots(): readonly string[];
   /** The open documents' paths and texts. */
   openTexts(): ReadonlyMap<string, string>;
+  /** The client got `kind` for `uri` from `a` (the server then need not ask it to refresh that kind). */
+  served(kind: RefreshKind, uri: string, a: Analysis): void;
 }
 
 /** Registers every query handler on `conn`. */
@@ -183,6 +186,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   });
   conn.languages.semanticTokens.on((p) => {
     const v = q.view(p);
+    q.served('semanticTokens', p.textDocument.uri, v.a);
     const data: number[] = [];
     let pl = 0;
     let pc = 0;
@@ -197,6 +201,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   });
   conn.languages.inlayHint.on((p) => {
     const v = q.view(p);
+    q.served('inlayHint', p.textDocument.uri, v.a);
     if (!q.config().inlayHints) return [];
     const doc = q.docOf(p);
     // The requested range in the analysis' text (an end inside the changed region: that region's edge).
@@ -210,6 +215,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   });
   conn.onCodeLens((p) => {
     const v = q.view(p);
+    q.served('codeLens', p.textDocument.uri, v.a);
     if (!q.config().codeLens) return [];
     // A model's lens opens its summary where the client has that command (the VS Code extension says so).
     const open = q.config().summaryCommand;

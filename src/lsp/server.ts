@@ -19,6 +19,7 @@ import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.j
 import { DiagnosticsBySource } from './publisher.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
+import { Refresher } from './refresh.js';
 import { viewOf } from './view.js';
 
 export interface ServerOptions {
@@ -34,6 +35,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const host = nodeHost();
   const service = new LanguageService({ host, now: () => performance.now() });
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Asks the client for hints, lenses and tokens again after checks that changed them (once no check is due). */
+  const refresher = new Refresher(conn, () => timers.size > 0);
   /** Builds of the hover/inlay index, scheduled for when typing pauses. */
   const indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const idleIndexMs = 300;
@@ -157,6 +160,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const confirmed = cached?.version === doc.version && cached.sent.size === touched.length && touched.every((u) => cached.sent.get(u) === JSON.stringify(shares.union(u)));
     if (!confirmed) sendUnions(touched, path, doc.version);
     publishedVersion.set(uri, doc.version);
+    refresher.checked(uri, a);
     if (diagCache) scheduleStore(uri, path, a, sends);
     // Build the hover/inlay index once the editor is idle, not on the first hover; not between keystrokes
     // while the user types (it walks every layer of the file: the next keystroke would wait for it and its
@@ -281,6 +285,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     timers.delete(e.document.uri);
     lastChange.delete(e.document.uri);
     publishedVersion.delete(e.document.uri);
+    refresher.closed(e.document.uri);
     const importers = service.close(pathOf(e.document.uri));
     // Its share goes: its file keeps what other open documents' checks say about it (an import of theirs).
     for (const p of shares.drop(pathOf(e.document.uri))) sendTo(p, shares.union(p));
@@ -296,6 +301,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true, summaryCommand: o.summaryCommand === true };
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    refresher.init(params.capabilities.workspace);
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
     // Folders added or removed later. (Registered here: the library installs its own handler for this
@@ -334,7 +340,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       serverInfo: { name: 'dslc' },
     };
   });
-  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])) });
+  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
   // Imported files edited outside the editor: their importers are checked again. Files created or deleted
   // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
@@ -358,8 +364,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
   conn.onDidChangeConfiguration((p) => {
     const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;
+    const was = config;
     if (s) config = { ...config, inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
-    void conn.languages.inlayHint.refresh().catch(() => undefined);
+    // What a setting switched on or off is shown again at once (where the client can be asked).
+    if (config.inlayHints !== was.inlayHints) refresher.now('inlayHint');
+    if (config.codeLens !== was.codeLens) refresher.now('codeLens');
   });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */

@@ -31,7 +31,9 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
     waiters.delete(p.uri);
     for (const w of ws) w(published.get(p.uri));
   });
-  conn.onRequest('workspace/inlayHint/refresh', () => null);
+  // The refresh requests the server sent (a client declares which it handles in `capabilities.workspace`).
+  const refreshes = [];
+  for (const kind of ['inlayHint', 'codeLens', 'semanticTokens']) conn.onRequest(`workspace/${kind}/refresh`, () => (refreshes.push(kind), null));
   const registrations = [];
   conn.onRequest('client/registerCapability', (p) => {
     registrations.push(...p.registrations);
@@ -42,7 +44,7 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
   await conn.sendNotification('initialized', {});
   const versions = new Map();
   return {
-    conn, child, init, t0, exited, cacheDir, registrations,
+    conn, child, init, t0, exited, cacheDir, registrations, refreshes,
     stderr: () => stderr,
     published,
     /** The next diagnostics published for `uri` (optionally for `version`), within `ms`. */

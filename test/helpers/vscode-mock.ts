@@ -96,6 +96,20 @@ export class SemanticTokensLegend {
 export class SemanticTokens {
   constructor(readonly data: Uint32Array, readonly resultId?: string) {}
 }
+/** vscode.EventEmitter: `event` subscribes a listener, `fire` calls them. */
+export class EventEmitter<T> {
+  private listeners: Listener<T>[] = [];
+  readonly event = (l: Listener<T>) => {
+    this.listeners.push(l);
+    return { dispose: () => void (this.listeners = this.listeners.filter((x) => x !== l)) };
+  };
+  fire(e: T): void {
+    for (const l of this.listeners) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
 class Simple {
   [k: string]: unknown;
   constructor(...args: unknown[]) {
@@ -125,7 +139,7 @@ export class TextDocument {
 }
 
 export function createVscodeMock(settings: Record<string, unknown>) {
-  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[], folders: [] as Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>[] };
+  const listeners = { open: [] as Listener<TextDocument>[], change: [] as Listener<unknown>[], close: [] as Listener<TextDocument>[], folders: [] as Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>[], config: [] as Listener<{ affectsConfiguration(section: string): boolean }>[] };
   /** The file-system watchers the extension created: their glob, the events they ignore and their listeners. */
   type FileEvent = 'create' | 'change' | 'delete';
   const watchers: { glob: RegExp; ignore: Set<FileEvent>; on: Record<FileEvent, Listener<Uri>[]> }[] = [];
@@ -155,7 +169,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
   const api = {
     Position, Range, Uri, Location, Diagnostic, DiagnosticRelatedInformation, MarkdownString, Hover, TextEdit, CompletionItem, CompletionList,
     SignatureHelp: Simple, SignatureInformation: Simple, ParameterInformation: Simple, DocumentSymbol: Simple, SymbolInformation: Simple, SelectionRange: Simple,
-    FoldingRange, DocumentHighlight: Simple, CodeAction, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, SemanticTokens, SemanticTokensLegend,
+    FoldingRange, EventEmitter, DocumentHighlight: Simple, CodeAction, CodeLens: Simple, InlayHint: Simple, SnippetString: Simple, SemanticTokens, SemanticTokensLegend,
     WorkspaceEdit: class {
       readonly edits: { uri: string; range: Range; newText: string }[] = [];
       replace(uri: Uri, range: Range, newText: string) {
@@ -172,7 +186,7 @@ export function createVscodeMock(settings: Record<string, unknown>) {
       onDidOpenTextDocument: (l: Listener<TextDocument>) => (listeners.open.push(l), disposable),
       onDidChangeTextDocument: (l: Listener<unknown>) => (listeners.change.push(l), disposable),
       onDidCloseTextDocument: (l: Listener<TextDocument>) => (listeners.close.push(l), disposable),
-      onDidChangeConfiguration: () => disposable,
+      onDidChangeConfiguration: (l: Listener<{ affectsConfiguration(section: string): boolean }>) => (listeners.config.push(l), disposable),
       onDidChangeWorkspaceFolders: (l: Listener<{ added: WorkspaceFolder[]; removed: WorkspaceFolder[] }>) => (listeners.folders.push(l), disposable),
       applyEdit: async () => true,
       openTextDocument: async (o: { language: string; content: string }) => (opened.push(o), o),
