@@ -27,6 +27,9 @@ describe('an unknown name the standard library declares', () => {
       [`from std.resnet import bottleneck\n${BODY.replace('return x', 'h = x -> bottleneck(16)\n  return h')}`, null as unknown as string],
       [`from std.vgg import vgg_block\n\n${BODY}`, `from std.vgg import vgg_block\nfrom std.resnet import basic_block\n\n${BODY}`],
       [BODY.replace(/\n/g, '\r\n'), `from std.resnet import basic_block\r\n\r\n${BODY.replace(/\n/g, '\r\n')}`],
+      // Lone `\r` line endings (old Mac): the new line after the last import, in the file's own line ending.
+      [`# Net\rfrom std.vgg import vgg_block\r\r${BODY.replace(/\n/g, '\r')}`, `# Net\rfrom std.vgg import vgg_block\rfrom std.resnet import basic_block\r\r${BODY.replace(/\n/g, '\r')}`],
+      [`# The model.\r${BODY.replace(/\n/g, '\r')}`, `from std.resnet import basic_block\r\r# The model.\r${BODY.replace(/\n/g, '\r')}`],
     ];
     for (const [text, want] of cases) {
       const d = run(text).find((x) => x.code === 'E0201')!;

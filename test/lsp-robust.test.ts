@@ -126,6 +126,9 @@ describe('dslc lsp robustness', () => {
       ['textDocument/rename', { textDocument: { uri }, position: { line: 0, character: 0 } }],
       ['textDocument/codeAction', { textDocument: { uri }, context: { diagnostics: [] } }],
       ['textDocument/inlayHint', { textDocument: { uri } }],
+      // A fractional line made the completion's backward scans loop for ever (the server never answered again).
+      ['textDocument/completion', { textDocument: { uri }, position: { line: 1.5, character: 2 } }],
+      ['textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 2.5 } }],
     ] as const)
       await expect(c.request(m, params), `${m} ${JSON.stringify(params)}`).rejects.toMatchObject({ code: -32602 });
     const onOp = text.indexOf('conv2d');

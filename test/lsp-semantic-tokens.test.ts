@@ -123,6 +123,19 @@ describe('semantic tokens over the protocol', () => {
     await c.close(uri);
   });
 
+  it('a name edited shorter before its check has no token over the text after it (its old length was kept: "g()" for relu)', async () => {
+    const uri = uriOf(join(ROOT, 'tokens-shorter.nn'));
+    await c.openAndCheck(uri, SAMPLE);
+    const at = SAMPLE.indexOf('relu');
+    c.change(uri, [{ range: { start: posAt(SAMPLE, at), end: posAt(SAMPLE, at + 4) }, text: 'g' }]);
+    const edited = `${SAMPLE.slice(0, at)}g${SAMPLE.slice(at + 4)}`;
+    // (decoded checks each name token's text is a name; the edited one waits for the check.)
+    const toks = await decoded(uri, edited);
+    expect(onLine(toks, 4)).toEqual(expect.arrayContaining(['conv2d function.defaultLibrary', '# the stem comment']));
+    expect(onLine(toks, 4).some((t) => t.startsWith('g '))).toBe(false);
+    await c.close(uri);
+  });
+
   it.each(files)('%s: well formed as a client decodes them, with a keyword and a number', async (f) => {
     const text = readFileSync(join(ROOT, f), 'utf8');
     const uri = uriOf(join(ROOT, f));

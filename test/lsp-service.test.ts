@@ -1,4 +1,5 @@
 /** The language service, called directly (no protocol): fast checks of every feature on real files. */
+import { offsetAt } from '../src/lsp/convert.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -364,5 +365,16 @@ describe('warm-up (src/service/warmup.ts)', () => {
     expect(d[0]).toBeGreaterThanOrEqual(28);
     expect(d[1]).toBeLessThan(25);
     expect(d[2]).toBeGreaterThanOrEqual(28);
+  });
+});
+
+describe('positions past the end of a line', () => {
+  it('are its end, before the whole line break: `\r\n` too (definition, references and rename found nothing there)', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = ['model M(x: [N, 3, 8, 8]) {', '  y = x', '  return y', '}', ''].join(eol);
+      const f = sourceFile('m.nn', text);
+      const end = text.indexOf('return y') + 'return y'.length;
+      for (const character of [10, 11, 1000]) expect(offsetAt(f, 2, character), `${JSON.stringify(eol)} ${character}`).toBe(end);
+    }
   });
 });

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
 import { IncrementalParser } from '../src/service/incremental.js';
-import { parseByDecls } from '../src/syntax/chunks.js';
+import { parseByDecls, splitDecls } from '../src/syntax/chunks.js';
 import { formatText } from '../src/syntax/printer.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
@@ -114,5 +114,18 @@ describe('the CLI and the editor parse alike', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 40), seed: Number(process.env.FUZZ_SEED ?? 11) },
     );
+  });
+});
+
+describe('line endings', () => {
+  it('a file with lone \\r line endings is split at its declarations as one with \\n or \\r\\n (it was one piece)', () => {
+    const text = '# a\nblock a(x: Tensor) -> Tensor {\n  return x\n}\n\n# b\nmodel B(x: [N, 3, 8, 8]) {\n  return x -> a\n}\nconst C = 1\n';
+    const lf = splitDecls(text);
+    expect(lf).toHaveLength(3);
+    for (const eol of ['\r', '\r\n']) {
+      const other = text.replace(/\n/g, eol);
+      // The same starts, moved by the longer line breaks before them.
+      expect(splitDecls(other), JSON.stringify(eol)).toEqual(lf.map((at) => at + (eol.length - 1) * (text.slice(0, at).match(/\n/g)?.length ?? 0)));
+    }
   });
 });

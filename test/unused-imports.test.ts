@@ -95,6 +95,8 @@ describe('W0109 unused import', () => {
     const cases: [string, string][] = [
       [`from "./lib.nn" import other\n${MODEL.replace('-> unit', '-> relu')}`, MODEL.replace('-> unit', '-> relu')],
       [`# Blocks.\nfrom "./lib.nn" import unit\nfrom "./lib.nn" import other   \n${MODEL}`, `# Blocks.\nfrom "./lib.nn" import unit\n${MODEL}`],
+      // Lone `\r` line endings: the line goes, its break too (a blank line was left).
+      [`# Blocks.\rfrom "./lib.nn" import unit\rfrom "./lib.nn" import other\r${MODEL.replace(/\n/g, '\r')}`, `# Blocks.\rfrom "./lib.nn" import unit\r${MODEL.replace(/\n/g, '\r')}`],
       [`from "./lib.nn" import other, unit\n${MODEL}`, `from "./lib.nn" import unit\n${MODEL}`],
       [`from "./lib.nn" import unit, other\n${MODEL}`, `from "./lib.nn" import unit\n${MODEL}`],
       [`from "./lib.nn" import unit, other as o, K\n${MODEL}`, null as unknown as string],

@@ -17,7 +17,9 @@ export function offsetAt(f: SourceFile, line: number, character: number): number
   if (line < 0) return 0;
   if (line >= ls.length) return f.text.length;
   const start = ls[line]!;
-  const next = line + 1 < ls.length ? ls[line + 1]! - 1 : f.text.length;
+  // A character past the line's end is its end: before its line break, `\r\n` included (as TextDocument does).
+  let next = line + 1 < ls.length ? ls[line + 1]! - 1 : f.text.length;
+  if (next > start && f.text.charCodeAt(next) === 10 && f.text.charCodeAt(next - 1) === 13) next--;
   return Math.min(start + Math.max(0, character), next);
 }
 

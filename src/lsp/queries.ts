@@ -191,9 +191,11 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     let pl = 0;
     let pc = 0;
     for (const t of semanticTokens(v.a)) {
+      // (A token at the edit's edges is left out until the check: `relu` edited to `g` is not a 4-wide token.)
+      if (v.touches(t.start, t.end)) continue;
       const s = v.range(t.start, t.end);
       if (!s || s.start.line !== s.end.line) continue;
-      data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, t.end - t.start, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
+      data.push(s.start.line - pl, s.start.line === pl ? s.start.character - pc : s.start.character, s.end.character - s.start.character, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
       pl = s.start.line;
       pc = s.start.character;
     }

@@ -118,7 +118,8 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** A request's position, checked (InvalidParams when it is missing or not a position). */
   const positionOf = (p: { position?: unknown }): { line: number; character: number } => {
     const x = p.position as { line?: unknown; character?: unknown } | undefined;
-    if (!x || typeof x.line !== 'number' || typeof x.character !== 'number') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no valid position');
+    // (Whole numbers only: a fractional line made offsets NaN, and a backward scan from NaN never ends.)
+    if (!x || !Number.isInteger(x.line) || !Number.isInteger(x.character)) throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no valid position');
     return x as { line: number; character: number };
   };
 

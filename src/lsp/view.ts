@@ -20,6 +20,8 @@ export interface View {
    * around it (a model holding the edit) grows or shrinks with it.
    */
   range(start: number, end: number): Range | undefined;
+  /** Whether the analysis' [start, end) touches the changed region: a token there may no longer be what the text says. */
+  touches(start: number, end: number): boolean;
 }
 
 /** The view of `a` through `doc`'s current text (the identity when the analysis is of that text). */
@@ -45,5 +47,6 @@ export function viewOf(a: Analysis, doc: TextDocument): View {
       const e = position(end);
       return s && e ? { start: s, end: e } : undefined;
     },
+    touches: (start, end) => !same && end >= from && start <= to,
   };
 }

@@ -6,7 +6,7 @@
 import type { Fix } from '../diagnostics/types.js';
 import type { BlockDecl, ConstDecl } from '../syntax/ast.js';
 import { parseSource } from '../syntax/parse.js';
-import { sourceFile, spanOf } from '../syntax/source.js';
+import { lineStartOf, sourceFile, spanOf } from '../syntax/source.js';
 import type { ModuleHost, ModuleInfo } from './modules.js';
 
 /** A block or constant the standard library declares, and the module (`std.resnet`) that does. */
@@ -40,6 +40,25 @@ export function stdNames(host: ModuleHost, from: string): ReadonlyMap<string, re
 }
 
 /**
+ * The file's line ending, from its first line break (reading the whole file for it would cost a completion
+ * list per name): `\r\n`, a lone `\r` or `\n`.
+ */
+function eolOf(text: string): string {
+  const b = /\r\n?|\n/.exec(text.slice(0, 4096));
+  return b ? b[0] : '\n';
+}
+
+/** The offset just after the line break that ends the line `from` is on; undefined on the last line. */
+function nextBreak(text: string, from: number): number | undefined {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return i + 1;
+    if (c === 13) return text.charCodeAt(i + 1) === 10 ? i + 2 : i + 1;
+  }
+  return undefined;
+}
+
+/**
  * The edit that imports `name` from `spec` into `mod`: appended to an import of that module already there, else a
  * new import line after the last import, else above the first declaration (and its doc comment).
  */
@@ -53,21 +72,18 @@ export function importFix(mod: ModuleInfo, spec: string, name: string): Fix {
     return at((last.alias ?? last.name).end, `, ${name}`);
   }
   const line = `from ${spec} import ${name}`;
-  // The file's line ending, from its first line (reading the whole file for it would cost a completion list per name).
-  const nl = text.indexOf('\n');
-  const eol = nl > 0 && text[nl - 1] === '\r' ? '\r\n' : '\n';
+  const eol = eolOf(text);
   if (imports.length) {
-    const end = imports[imports.length - 1]!.range.end;
-    const nl = text.indexOf('\n', end);
-    return nl < 0 ? at(text.length, `${eol}${line}${eol}`) : at(nl + 1, `${line}${eol}`);
+    const b = nextBreak(text, imports[imports.length - 1]!.range.end);
+    return b === undefined ? at(text.length, `${eol}${line}${eol}`) : at(b, `${line}${eol}`);
   }
   // Above the first declaration, and above the comment lines right over it (its documentation).
   const first = mod.ast.decls[0];
-  let start = first ? text.lastIndexOf('\n', first.range.start - 1) + 1 : text.length;
-  for (;;) {
-    const prev = text.lastIndexOf('\n', start - 2) + 1;
-    if (start === 0 || !/^[ \t]*#/.test(text.slice(prev, start))) break;
+  let start = first ? lineStartOf(text, first.range.start) : text.length;
+  while (start > 0) {
+    const prev = lineStartOf(text, start - (text[start - 1] === '\n' && text[start - 2] === '\r' ? 2 : 1));
+    if (!/^[ \t]*#/.test(text.slice(prev, start))) break;
     start = prev;
   }
-  return at(start, first ? `${line}${eol}${eol}` : `${start > 0 && !text.endsWith('\n') ? eol : ''}${line}${eol}`);
+  return at(start, first ? `${line}${eol}${eol}` : `${start > 0 && !/[\r\n]$/.test(text) ? eol : ''}${line}${eol}`);
 }

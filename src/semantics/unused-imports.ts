@@ -6,7 +6,7 @@
 import { diag } from '../diagnostics/make.js';
 import type { Diagnostic } from '../diagnostics/types.js';
 import type { Expr, ImportDecl, Param, Stmt } from '../syntax/ast.js';
-import { spanOf } from '../syntax/source.js';
+import { lineStartOf, spanOf } from '../syntax/source.js';
 import { exprChildren } from '../syntax/walk.js';
 import type { ModuleInfo } from './modules.js';
 
@@ -155,7 +155,7 @@ export function importRemoval(text: string, d: ImportDecl, removed: ReadonlySet<
 
 /** What to delete to remove an import: its line (with a comment after it) when no code else is on it, else the import and the blanks that separate it from the code beside it. */
 export function wholeImport(text: string, d: ImportDecl): { start: number; end: number } {
-  const lineStart = text.lastIndexOf('\n', d.range.start - 1) + 1;
+  const lineStart = lineStartOf(text, d.range.start);
   let end = d.range.end;
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
   if (text[end] === '#') while (end < text.length && text[end] !== '\n' && text[end] !== '\r') end++;

@@ -66,6 +66,8 @@ const MEMBERS: readonly Completion[] = [
  * (`conv2d(8, 3) |`, `y |`).
  */
 export function completion(a: Analysis | undefined, text: string, offset: number, host?: ModuleHost, path?: string, trigger?: string): Completion[] {
+  // (The backward scans below stop at 0: an offset that is not a whole number in the text would never reach it.)
+  if (!Number.isInteger(offset) || offset < 0 || offset > text.length) return [];
   const inPath = importPathCompletion(text, offset, path, host);
   if (inPath) return inPath;
   if (lexicalState(text, offset) !== 'code') return [];

@@ -3,7 +3,7 @@
  * edit per import, so that removing several names of one import cannot collide as separate fixes would.
  */
 import { importRemoval } from '../semantics/unused-imports.js';
-import { spanOf } from '../syntax/source.js';
+import { lineStartOf, spanOf } from '../syntax/source.js';
 import type { CodeAction } from './actions.js';
 import type { Analysis } from './service.js';
 
@@ -24,7 +24,7 @@ export function organizeImports(a: Analysis): CodeAction | undefined {
     if (d.kind !== 'import') continue;
     const removed = new Set(d.items.flatMap((it, k) => (unused.has((it.alias ?? it.name).text) ? [k] : [])));
     if (!removed.size) continue;
-    const from = text.lastIndexOf('\n', d.range.start - 1) + 1;
+    const from = lineStartOf(text, d.range.start);
     const to = d.range.end + /^[^\r\n]*/.exec(text.slice(d.range.end))![0].length;
     if (diags.some((x) => /^E01/.test(x.code) && x.span!.start <= to && x.span!.end >= from)) continue;
     const r = importRemoval(text, d, removed);

@@ -20,9 +20,14 @@ export function splitDecls(text: string): number[] {
   const starts = [0];
   let pendingComment = -1;
   let pos = 0;
+  // Lines end at `\n`, `\r\n` or a lone `\r`; the next of each is looked for again only once passed (a file
+  // without one is not scanned to its end at every line).
+  let nl = text.indexOf('\n');
+  let cr = text.indexOf('\r');
   while (pos < text.length) {
-    const nl = text.indexOf('\n', pos);
-    const end = nl < 0 ? text.length : nl;
+    if (nl >= 0 && nl < pos) nl = text.indexOf('\n', pos);
+    if (cr >= 0 && cr < pos) cr = text.indexOf('\r', pos);
+    const end = Math.min(nl < 0 ? text.length : nl, cr < 0 ? text.length : cr);
     const c = text.charCodeAt(pos);
     if (c === 35 /* # */) {
       if (pendingComment < 0) pendingComment = pos;
@@ -31,7 +36,7 @@ export function splitDecls(text: string): number[] {
       if (at > starts[starts.length - 1]!) starts.push(at);
       pendingComment = -1;
     } else pendingComment = -1;
-    pos = end + 1;
+    pos = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
   }
   return starts;
 }
