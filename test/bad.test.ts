@@ -166,3 +166,17 @@ describe('bad models: special inputs', () => {
     expect(compareBaseline('own.json', own, r.models.map((m) => summarize(m)), 0)).toEqual([]);
   });
 });
+
+describe('the caret line under a span', () => {
+  it('counts terminal cells: a CJK character or an emoji before the span takes two, a combining mark none', () => {
+    for (const [before, pad] of [['"中文中文"', 10], ['"😀"', 4], ['"e\u0301"', 3], ['"ab"', 4]] as const) {
+      const text = `model A(x: [N, 3]) {\n  z = ${before}; w = foo\n  return x\n}\n`;
+      const d = check({ path: 'c.nn', text, host: nodeHost() }).diagnostics.find((x) => x.code === 'E0200')!;
+      const lines = renderHuman(d, () => text, { color: false }).split('\n');
+      const shown = lines.findIndex((l) => l.includes('w = foo'));
+      // The carets start where `foo` is drawn: 2 cells of indent, `z = `, the string, `; w = `.
+      const caret = lines[shown + 1]!.slice(lines[shown]!.indexOf('|') + 2);
+      expect(caret, before).toBe(`${' '.repeat(2 + 4 + pad + 6)}^^^`);
+    }
+  });
+});

@@ -19,6 +19,20 @@ export function renderHuman(d: Diagnostic, sources: (path: string) => string | u
 /** Most characters of a source line shown under a diagnostic. */
 const WINDOW = 120;
 
+/** Wide (two-cell) code points: East Asian wide and fullwidth forms, and emoji. */
+const WIDE: readonly [number, number][] = [[0x1100, 0x115f], [0x2e80, 0x303e], [0x3041, 0x33ff], [0x3400, 0x4dbf], [0x4e00, 0x9fff], [0xa000, 0xa4cf], [0xac00, 0xd7a3], [0xf900, 0xfaff], [0xfe30, 0xfe4f], [0xff00, 0xff60], [0xffe0, 0xffe6], [0x1f300, 0x1f64f], [0x1f900, 0x1f9ff], [0x20000, 0x3fffd]];
+
+/** Terminal cells `s` takes: two for a wide character, none for a combining mark or a variation selector, else one. */
+export function cells(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) || (c >= 0xfe00 && c <= 0xfe0f)) continue;
+    n += WIDE.some(([a, b]) => c >= a && c <= b) ? 2 : 1;
+  }
+  return n;
+}
+
 function snippet(sp: Span, sources: (path: string) => string | undefined, style: Style, cwdRel: (p: string) => string, color: string): string[] {
   const lines: string[] = [`  ${paint(style, '1;34', '-->')} ${cwdRel(sp.file)}:${sp.line}:${sp.col}`];
   const text = sources(sp.file);
@@ -38,6 +52,9 @@ function snippet(sp: Span, sources: (path: string) => string | undefined, style:
   const gutter = String(lineNo).length;
   const bar = paint(style, '1;34', `${' '.repeat(gutter)} |`);
   const width = sp.endLine === sp.line ? int(sp.endCol - col, 1, to - col + 1) : int(line.length - col + 1, 1, to - col + 1);
-  lines.push(bar, `${paint(style, '1;34', `${lineNo} |`)} ${shown}`, `${bar} ${' '.repeat(col - 1 - from + (from > 0 ? 1 : 0))}${paint(style, color, '^'.repeat(Math.max(1, width)))}`);
+  // Carets under the span as a terminal draws the line: a CJK character or an emoji takes two cells.
+  const pad = cells(line.slice(from, col - 1)) + (from > 0 ? 1 : 0);
+  const carets = Math.max(1, cells(line.slice(col - 1, col - 1 + width)));
+  lines.push(bar, `${paint(style, '1;34', `${lineNo} |`)} ${shown}`, `${bar} ${' '.repeat(pad)}${paint(style, color, '^'.repeat(carets))}`);
   return lines;
 }
