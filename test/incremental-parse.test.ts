@@ -171,3 +171,15 @@ describe('statement-level re-parsing', () => {
     expect(p.cachedChunks).toBe(0);
   });
 });
+
+describe('hints that read the text before a syntax error', () => {
+  it("are a re-parse's as a fresh parse's: the statements kept are blanked with no-break spaces, so `alse, name=…` after `)` is no `a, b = …` at a line start", () => {
+    const t1 = 'model M(tokens: int64[N, 100]) -> (logits: [N, 2]) {\n  emb = tokens -> embedding(100, 8)\n  last = emb -> lstm(16, return_sequenc)alse, name="lstm")\n  logits = last -> dense(2)\n  return logits\n}\n';
+    const t2 = t1.replace('  logits =', '  # idle\n  logits =');
+    const p = new IncrementalParser();
+    p.parse(sourceFile('m.nn', t1));
+    const again = p.parse(sourceFile('m.nn', t2));
+    expect(again.diagnostics).toEqual(new IncrementalParser().parse(sourceFile('m.nn', t2)).diagnostics);
+    expect(again.diagnostics.map((d) => d.hint)).toEqual([undefined, undefined]);
+  });
+});

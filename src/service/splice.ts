@@ -134,8 +134,10 @@ function tail(oldText: string, text: string, old: Chunk, d: ModelDecl | BlockDec
   if (k < 0) return undefined;
   const move = at - by;
   const keptComments = oldComments.filter((c) => c.end - by <= a).map((c) => shift(c, move));
-  // (One run of spaces: the lexer skips it in one match, and chunk diagnostics get their lines from the file later.)
-  const blank = text.slice(0, open + 1) + ' '.repeat(a - open - 1);
+  // (One run of no-break spaces: the lexer skips it in one match, and chunk diagnostics get their lines from the
+  // file later. Not plain spaces: a syntax error's hint that reads the text before it, as `a, b = f(x)`'s does,
+  // would see a statement start there that the whole declaration's text does not have.)
+  const blank = text.slice(0, open + 1) + '\u00a0'.repeat(a - open - 1);
   const piece = rejoin(oldText, text, old, d, by, at, path, blank, a, kept.slice(0, k), head, keptComments, oldComments, edit);
   if (piece) return { chunk: piece, piece: true };
   const blanked = blank + text.slice(a);
