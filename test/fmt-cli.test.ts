@@ -182,3 +182,11 @@ describe('dslc fmt - (standard input to standard output)', () => {
     expect(read('a.nn')).toBe(UGLY);
   });
 });
+
+describe("the repository's own models", () => {
+  it('examples/ and stdlib/ are formatted (dslc fmt --check passes on them)', async () => {
+    const r = await runDslc(['fmt', '--check', 'examples', 'stdlib'], ROOT);
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+  });
+});

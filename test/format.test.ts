@@ -318,7 +318,9 @@ describe('generated programs', () => {
           const i = at % lines.length;
           // Only at ends of lines outside comments and strings: the program's meaning stays.
           if (!lines[i]!.includes('#') && !/["']/.test(lines[i]!)) lines[i] = lines[i]! + what;
-          else lines[i] = what === '\t' ? `\t${lines[i]!.trimStart()}` : lines[i]!;
+          // A tab for the indent of a line that starts a statement or a comment, or continues a chain (not of an
+          // argument on a line of its own, `    name="conv",`: left of its statement, it would start a new one).
+          else if (what === '\t' && (/^ {0,2}\S/.test(lines[i]!) || /^\s*(#|->)/.test(lines[i]!))) lines[i] = `\t${lines[i]!.trimStart()}`;
         }
         expectSound(lines.join('\n'));
       }),

@@ -229,7 +229,9 @@ describe('queries from the last check', () => {
     expect(syms[1]!.children.map((c) => c.name)).toEqual(['stem', 'c2', 'c3', 'c4', 'c5', 'logits']);
     const folds = foldingRanges(a);
     expect(folds.some((f) => f.kind === 'comment' && f.startLine === 0)).toBe(true);
-    expect(folds.some((f) => f.startLine === 8 && f.endLine === 25)).toBe(true);
+    const lines = a.text.split('\n');
+    const model = lines.findIndex((l) => l.startsWith('model ResNet18'));
+    expect(folds.some((f) => f.startLine === model && f.endLine === lines.indexOf('}', model))).toBe(true);
     const toks = semanticTokens(a);
     const at = (s: string) => toks.find((t) => a.text.slice(t.start, t.end) === s);
     expect(at('conv2d')!.type).toBe('function');
