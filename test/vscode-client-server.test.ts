@@ -127,6 +127,11 @@ describe('the VS Code client with dslc lsp --stdio', () => {
     }
     expect(named).toContain('conv2d:function/lib');
     expect(named.filter((n) => n === 'conv2d:function/lib').length).toBe(lines.filter((l) => l.includes('conv2d(')).length);
+    // Names only: VS Code's TextMate grammar colours keywords, numbers, strings, comments and operators (the
+    // server sends them for other editors; the names after them still decode to their text, as above).
+    expect(legend.tokenTypes).toContain('keyword');
+    expect(named.filter((n) => /:(keyword|number|string|comment|operator)\b/.test(n))).toEqual([]);
+    expect(named.length).toBeGreaterThan(10);
   });
 
   describe('on a model with a comment block, a shrinking conv and a conv before a norm', () => {

@@ -147,6 +147,24 @@ let client;
 /** The server's completion item behind each VS Code one (completionItem/resolve sends it back). */
 const lspItems = new WeakMap();
 
+/** Semantic token data (5 numbers a token, lines and columns relative) without the tokens of the `drop` types. */
+function namesOnly(data, drop) {
+  const out = [];
+  let line = 0;
+  let col = 0;
+  let pl = 0;
+  let pc = 0;
+  for (let i = 0; i + 4 < data.length; i += 5) {
+    line += data[i];
+    col = data[i] ? data[i + 1] : col + data[i + 1];
+    if (drop.has(data[i + 3])) continue;
+    out.push(line - pl, line === pl ? col - pc : col, data[i + 2], data[i + 3], data[i + 4]);
+    pl = line;
+    pc = col;
+  }
+  return out;
+}
+
 class Client {
   /** A restarted client keeps the output channel and diagnostics of the one before (one of each per window). */
   constructor(context, previous) {
@@ -401,9 +419,12 @@ class Client {
     const st = c.semanticTokensProvider;
     if (st && st.full && L.registerDocumentSemanticTokensProvider) {
       const legend = new vscode.SemanticTokensLegend(st.legend.tokenTypes, st.legend.tokenModifiers);
+      // VS Code colours keywords, numbers, strings, comments and operators from the TextMate grammar (its own
+      // colours for declaration keywords and string escapes); the server's tokens for them would override it.
+      const lexical = new Set(['keyword', 'number', 'string', 'comment', 'operator'].map((k) => st.legend.tokenTypes.indexOf(k)).filter((i) => i >= 0));
       d.push(L.registerDocumentSemanticTokensProvider(SELECTOR, { onDidChangeSemanticTokens: refreshed('semanticTokens'), provideDocumentSemanticTokens: async (doc, t) => {
         const r = await req('textDocument/semanticTokens/full', docParams(doc), t);
-        return r ? new vscode.SemanticTokens(Uint32Array.from(r.data), r.resultId) : null;
+        return r ? new vscode.SemanticTokens(Uint32Array.from(namesOnly(r.data, lexical))) : null;
       } }, legend));
     }
     if (c.inlayHintProvider && L.registerInlayHintsProvider)
