@@ -8,7 +8,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
+import { Position, Range, TextDocument, Uri, createVscodeMock, loadExtension, untilWith } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
@@ -17,15 +17,7 @@ const mock = createVscodeMock(settings);
 const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), mock.api);
 const token = { onCancellationRequested() {} };
 
-async function until<T>(what: string, f: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server output:\n${mock.output.join('')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = untilWith(mock.output);
 
 afterAll(async () => {
   await ext.deactivate();

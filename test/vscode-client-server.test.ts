@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatText } from '../src/syntax/printer.js';
-import { CodeActionKind, Diagnostic, Position, Range, TextDocument, Uri, createVscodeMock, loadExtension } from './helpers/vscode-mock.js';
+import { CodeActionKind, Diagnostic, Position, Range, TextDocument, Uri, createVscodeMock, loadExtension, untilWith } from './helpers/vscode-mock.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = process.env.DSLC_BIN ? resolve(process.env.DSLC_BIN) : join(ROOT, 'bin/dslc.cjs');
@@ -19,15 +19,7 @@ const mock = createVscodeMock({ 'dslc.server.path': process.execPath, 'dslc.serv
 const ext = loadExtension(join(ROOT, 'editors/vscode/extension.js'), mock.api);
 const token = { onCancellationRequested() {} };
 
-async function until<T>(what: string, f: () => T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server output:\n${mock.output.join('')}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = untilWith(mock.output);
 
 afterAll(async () => {
   await ext.deactivate();

@@ -256,3 +256,16 @@ export function loadExtension(path: string, api: unknown): { activate(ctx: unkno
     M._load = original;
   }
 }
+
+/** Polls `f` until it gives a value (or throws after `ms`, with the server's output from `mock.output`). */
+export const untilWith =
+  (output: readonly string[]) =>
+  async <T>(what: string, f: () => T | undefined, ms = 20_000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const v = f();
+      if (v !== undefined) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; server output:\n${output.join('')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
