@@ -12,7 +12,7 @@ export interface CodeInfo {
 export const CODES = {
   // Syntax (E01xx)
   E0100: { severity: 'error', title: 'unexpected character', doc: 'The lexer met a character that starts no token of the language.' },
-  E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file. What is missing at the end of an unfinished line is reported on that line.' },
+  E0101: { severity: 'error', title: 'syntax error', doc: 'The parser expected something else here; it recovers and keeps checking the rest of the file. What is missing at the end of an unfinished line is reported on that line; a body left open has a note at its `{`, a statement after a body was closed a note at that `}`.' },
   E0102: { severity: 'error', title: 'invalid number literal', doc: 'A number is malformed or too large: an integer must be at most 2^53 − 1 (9007199254740991), the last integer after which a double skips integers; 2^53 itself is refused because 2^53 + 1 would read as it. A float (a literal with a point or an exponent: `1e21`) has no such limit, only the double range (`1e999` is refused). Suffixes K, M, G, T multiply by 1e3, 1e6, 1e9, 1e12.' },
   E0103: { severity: 'error', title: 'unterminated string', doc: 'A string literal has no closing quote on its line.' },
   E0104: { severity: 'error', title: 'input too large or too deep', doc: 'The file exceeds a resource limit, and dslc stops rather than hang or crash: file size (2 MB), bracket nesting (100, `else if` links counting as levels; a closing bracket that matches no open one closes nothing), expression depth (200 levels: operators, prefixes or suffixes applied one to the result of another), elaboration steps (20M, every statement, call and loop iteration counting), layers (2M), iterations of one loop (1M, `for` and `repeat` alike), items of a list or characters of a string (1M), block calls nested in each other (200).' },
@@ -21,7 +21,7 @@ export const CODES = {
   E0200: { severity: 'error', title: 'unknown name', doc: 'A name is used that is not defined in scope. When the standard library declares it, the hint names the import that brings it in (and the language server offers to add it); otherwise it suggests the closest known name.' },
   E0201: { severity: 'error', title: 'unknown layer or block', doc: 'A call names no op of the registry and no block in scope. A block of the standard library that is not imported gets the import as its hint (`from std.resnet import basic_block`; the language server adds it as a quick fix).' },
   E0202: { severity: 'error', title: 'unknown keyword argument', doc: 'A keyword argument is not an attribute of the op or a parameter of the block.' },
-  E0203: { severity: 'error', title: 'wrong number of arguments', doc: 'Too many positional arguments, or a required argument is missing.' },
+  E0203: { severity: 'error', title: 'wrong number of arguments', doc: 'Too many positional arguments, or a required argument is missing. Not reported for a call a syntax error cuts short (`conv2d(` while typing).' },
   E0204: { severity: 'error', title: 'duplicate argument', doc: 'The same argument is given twice (positionally and by keyword, or by two aliases).' },
   E0205: { severity: 'error', title: 'duplicate definition', doc: 'Two blocks, models, constants, imports or parameters share a name.' },
   E0206: { severity: 'error', title: 'module not found', doc: 'An import names a module that is neither in the standard library nor a file next to the importer.' },
@@ -35,7 +35,7 @@ export const CODES = {
   E0301: { severity: 'error', title: 'invalid attribute value', doc: 'An attribute is out of its range: a non-positive kernel, a negative padding, an unknown mode.' },
   E0302: { severity: 'error', title: 'arithmetic error', doc: 'Division or modulo by zero, or an operation that has no meaning for its operands.' },
   E0303: { severity: 'error', title: 'index out of range', doc: 'An index (`x.shape[4]`, an axis) is outside the sequence or tensor rank.' },
-  E0304: { severity: 'error', title: 'missing return', doc: 'A block or model body ends without `return`, or returns no tensor.' },
+  E0304: { severity: 'error', title: 'missing return', doc: 'A block or model body ends without `return`, or returns no tensor. Not reported for a declaration a syntax error cuts short.' },
   E0305: { severity: 'error', title: 'shared layer misuse', doc: 'A shared layer or block instance is applied to inputs that need different weight shapes.' },
   // Shapes (E04xx)
   E0400: { severity: 'error', title: 'wrong rank', doc: 'The input tensor has a rank the op does not accept (conv2d needs N×C×H×W).' },
