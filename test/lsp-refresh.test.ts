@@ -51,6 +51,35 @@ describe('dslc lsp: refresh requests after a setting changes', () => {
     await c.stop();
   });
 
+  it('flat settings ("dslc.codeLens"), and a client that is asked for them (settings: null, workspace/configuration)', async () => {
+    const c = await startClient({ initializationOptions: OPTIONS, capabilities: { workspace: { configuration: true, ...ALL } } });
+    let asked = 0;
+    let answer: unknown = { inlayHints: false };
+    c.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => {
+      asked++;
+      return p.items.map((i) => (i.section === 'dslc' ? answer : null));
+    });
+    const uri = uriOf(lenetPath);
+    await c.openAndCheck(uri, lenet);
+    expect((await fetchAll(c, uri)).lenses.length).toBeGreaterThan(0);
+    c.refreshes.length = 0;
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: { 'dslc.codeLens': false } });
+    await sleep(300);
+    expect((await fetchAll(c, uri)).lenses).toEqual([]);
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await sleep(300);
+    expect(asked).toBe(1);
+    expect((await fetchAll(c, uri)).hints).toEqual([]);
+    expect(c.refreshes).toEqual(['codeLens', 'inlayHint']);
+    // An answer that is not settings changes nothing.
+    answer = 'nonsense';
+    await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    await sleep(300);
+    expect(asked).toBe(2);
+    expect((await fetchAll(c, uri)).hints).toEqual([]);
+    await c.stop();
+  });
+
   it('sends none to a client without refreshSupport', async () => {
     const c = await startClient({ initializationOptions: OPTIONS });
     const uri = uriOf(lenetPath);

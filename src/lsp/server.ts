@@ -80,6 +80,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
   let watchFiles = false;
+  let pullConfig = false;
   /** The workspace folders' paths (rename reaches the files there that import a renamed declaration). */
   let roots: string[] = [];
   let lastCheckMs = 0;
@@ -303,6 +304,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     refresher.init(params.capabilities.workspace);
+    pullConfig = params.capabilities.workspace?.configuration === true;
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
     // Folders added or removed later. (Registered here: the library installs its own handler for this
@@ -363,13 +365,22 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const folders = { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete };
     if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }, folders] }).catch(() => undefined);
   });
-  conn.onDidChangeConfiguration((p) => {
-    const s = (p.settings as { dslc?: { inlayHints?: boolean; codeLens?: boolean } } | undefined)?.dslc;
+  type Settings = { inlayHints?: unknown; codeLens?: unknown } | undefined;
+  const applySettings = (s: Settings) => {
     const was = config;
-    if (s) config = { ...config, inlayHints: s.inlayHints ?? config.inlayHints, codeLens: s.codeLens ?? config.codeLens };
+    const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
+    if (s) config = { ...config, inlayHints: bool(s.inlayHints, config.inlayHints), codeLens: bool(s.codeLens, config.codeLens) };
     // What a setting switched on or off is shown again at once (where the client can be asked).
     if (config.inlayHints !== was.inlayHints) refresher.now('inlayHint');
     if (config.codeLens !== was.codeLens) refresher.now('codeLens');
+  };
+  conn.onDidChangeConfiguration((p) => {
+    // `{ dslc: { inlayHints } }`, or flat `{ "dslc.inlayHints": … }`; no settings: the client wants to be asked.
+    const all = p.settings as Record<string, unknown> | null | undefined;
+    const flat = all && ('dslc.inlayHints' in all || 'dslc.codeLens' in all) ? { inlayHints: all['dslc.inlayHints'], codeLens: all['dslc.codeLens'] } : undefined;
+    const s = (all?.dslc as Settings) ?? flat;
+    if (s || !pullConfig) return applySettings(s);
+    void conn.workspace.getConfiguration('dslc').then((x: Settings) => applySettings(x ?? undefined), () => undefined);
   });
 
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
