@@ -20,6 +20,7 @@ import { DiagnosticsBySource } from './publisher.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
 import { Refresher } from './refresh.js';
+import { settings } from './settings.js';
 import { viewOf } from './view.js';
 
 export interface ServerOptions {
@@ -37,6 +38,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   /** Asks the client for hints, lenses and tokens again after checks that changed them (once no check is due). */
   const refresher = new Refresher(conn, () => timers.size > 0);
+  const config = settings(conn, refresher);
   /** Builds of the hover/inlay index, scheduled for when typing pauses. */
   const indexTimers = new Map<string, ReturnType<typeof setTimeout>>();
   const idleIndexMs = 300;
@@ -70,7 +72,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     }
     return sent;
   };
-  let config: { inlayHints: boolean; codeLens: boolean; summaryCommand?: boolean } = { inlayHints: true, codeLens: true };
   /** Diagnostics kept between sessions (see diag-cache.ts); off with `diagnosticsCache: false`. */
   let diagCache: DiagnosticsCache | undefined;
   /** What was published from the cache at open, per document: the first check re-sends only if it differs. */
@@ -80,7 +81,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   let cacheHits = 0;
   /** The client watches files for us when it can register a watcher (imports edited outside the editor). */
   let watchFiles = false;
-  let pullConfig = false;
   /** The workspace folders' paths (rename reaches the files there that import a renamed declaration). */
   let roots: string[] = [];
   let lastCheckMs = 0;
@@ -300,11 +300,10 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
 
   conn.onInitialize((params): InitializeResult => {
     const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean; summaryCommand?: boolean };
-    config = { inlayHints: o.inlayHints ?? true, codeLens: o.codeLens ?? true, summaryCommand: o.summaryCommand === true };
+    config.init(o, params.capabilities.workspace?.configuration === true);
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     refresher.init(params.capabilities.workspace);
-    pullConfig = params.capabilities.workspace?.configuration === true;
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
     // Folders added or removed later. (Registered here: the library installs its own handler for this
@@ -343,7 +342,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       serverInfo: { name: 'dslc' },
     };
   });
-  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: () => config, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
+  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: config.current, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
   // Imported files edited outside the editor: their importers are checked again. Files created or deleted
   // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
@@ -365,24 +364,6 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const folders = { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete };
     if (watchFiles) void conn.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.nn' }, folders] }).catch(() => undefined);
   });
-  type Settings = { inlayHints?: unknown; codeLens?: unknown } | undefined;
-  const applySettings = (s: Settings) => {
-    const was = config;
-    const bool = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
-    if (s) config = { ...config, inlayHints: bool(s.inlayHints, config.inlayHints), codeLens: bool(s.codeLens, config.codeLens) };
-    // What a setting switched on or off is shown again at once (where the client can be asked).
-    if (config.inlayHints !== was.inlayHints) refresher.now('inlayHint');
-    if (config.codeLens !== was.codeLens) refresher.now('codeLens');
-  };
-  conn.onDidChangeConfiguration((p) => {
-    // `{ dslc: { inlayHints } }`, or flat `{ "dslc.inlayHints": … }`; no settings: the client wants to be asked.
-    const all = p.settings as Record<string, unknown> | null | undefined;
-    const flat = all && ('dslc.inlayHints' in all || 'dslc.codeLens' in all) ? { inlayHints: all['dslc.inlayHints'], codeLens: all['dslc.codeLens'] } : undefined;
-    const s = (all?.dslc as Settings) ?? flat;
-    if (s || !pullConfig) return applySettings(s);
-    void conn.workspace.getConfiguration('dslc').then((x: Settings) => applySettings(x ?? undefined), () => undefined);
-  });
-
   /** Debug request for tests and the benchmark: memory (after a full GC unless `{ gc: false }`), and how many checks ran. */
   conn.onRequest('dslc/stats', (p?: { gc?: boolean }) => {
     // A full collection first, so that heapUsed measures what is kept; `{ gc: false }` skips it (a forced
