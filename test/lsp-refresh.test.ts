@@ -71,6 +71,11 @@ describe('dslc lsp: refresh requests after a setting changes', () => {
     expect(asked).toBe(1);
     expect((await fetchAll(c, uri)).hints).toEqual([]);
     expect(c.refreshes).toEqual(['codeLens', 'inlayHint']);
+    // Settings that are not an object (a string, a number) change nothing and break nothing.
+    for (const settings of ['text', 5, true]) await c.conn.sendNotification('workspace/didChangeConfiguration', { settings });
+    await sleep(200);
+    expect(c.stderr()).not.toMatch(/failed|TypeError/);
+    expect(asked).toBe(1);
     // An answer that is not settings changes nothing.
     answer = 'nonsense';
     await c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });

@@ -57,6 +57,58 @@ describe('diagnostics of a file two open documents report on', () => {
   });
 });
 
+describe('a library edited beside its open importer', () => {
+  it("its publishes leave out the importer's share of its older text (no copy at the old line) until the importer checks again", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dslc-stale-share-'));
+    const lib = join(dir, 'lib.nn');
+    const main = join(dir, 'main.nn');
+    const libText = 'block stem(x: Tensor) -> Tensor {\n  return x -> relu\n}\nblock stem(x: Tensor) -> Tensor {\n  return x\n}\n';
+    const mainText = 'from "./lib.nn" import stem\n\nmodel Main(x: [N, 3, 32, 32]) {\n  return x -> stem\n}\n';
+    writeFileSync(lib, libText);
+    writeFileSync(main, mainText);
+    const c = await startClient({ workspaceFolders: [dir] });
+    try {
+      // Every list published for lib (polled: the client's handler keeps the last one, with its time).
+      const log: string[][] = [];
+      let seen: unknown;
+      let changed = Infinity;
+      const poll = setInterval(() => {
+        const p = c.published.get(uriOf(lib)) as { at: number; diagnostics: { code: string; range: { start: { line: number } } }[] } | undefined;
+        if (p && p !== seen && p.at > changed) (seen = p), log.push(p.diagnostics.map((d) => `${d.code}@${d.range.start.line + 1}`));
+      }, 2);
+      await c.openAndCheck(uriOf(main), mainText);
+      await c.openAndCheck(uriOf(lib), libText);
+      expect(await settle(c, uriOf(lib), ['E0205'])).toEqual(['E0205']);
+      await new Promise((r) => setTimeout(r, 300));
+      log.length = 0;
+      changed = performance.now();
+      // Two lines typed above: E0205 moves from line 4 to line 6.
+      c.change(uriOf(lib), [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '\n\n' }]);
+      for (let i = 0; i < 100 && !log.some((l) => l.includes('E0205@6')); i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(log.length).toBeGreaterThan(0);
+      for (const l of log) expect(l, JSON.stringify(log)).not.toContain('E0205@4');
+      expect(log.at(-1)).toEqual(['E0205@6']);
+      clearInterval(poll);
+    } finally {
+      await c.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('DiagnosticsBySource.staleFor drops the other documents\' shares of a file, not its own nor theirs of other files', () => {
+    const s = new DiagnosticsBySource<string>();
+    s.set('lib', new Map([['lib', ['own']]]));
+    s.set('main', new Map([['main', ['m']], ['lib', ['from main']]]));
+    expect(s.union('lib')).toEqual(['own', 'from main']);
+    s.staleFor('lib');
+    expect(s.union('lib')).toEqual(['own']);
+    expect(s.union('main')).toEqual(['m']);
+    // main's close no longer touches lib.
+    expect(s.drop('main')).toEqual(['main']);
+  });
+});
+
 describe("a file whose URI the editor spells otherwise than the server (VS Code's `%28` for `(`)", () => {
   /** A URI as VS Code writes it: every character but letters, digits and `-._~` of each segment escaped. */
   const vscodeUri = (p: string) => `file://${p.split('/').map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)).join('/')}`;

@@ -39,6 +39,21 @@ export class DiagnosticsBySource<D> {
     return targets;
   }
 
+  /**
+   * Forgets what documents other than `target` itself reported on it: their checks read an older text of it
+   * (it was just edited), so their positions are stale until they check again.
+   */
+  staleFor(target: string): void {
+    const m = this.byTarget.get(target);
+    if (!m) return;
+    for (const source of [...m.keys()]) {
+      if (source === target) continue;
+      m.delete(source);
+      this.bySource.get(source)?.delete(target);
+    }
+    if (m.size === 0) this.byTarget.delete(target);
+  }
+
   /** What `target` shows: the file's own check first, then the others', each diagnostic once. */
   union(target: string): D[] {
     const m = this.byTarget.get(target);

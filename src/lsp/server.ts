@@ -275,8 +275,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     // An edit back to the text last checked (a character typed and deleted within the debounce): nothing to
     // check, but the diagnostics go out again for the new version (clients may drop those of older versions).
     else if (last && (publishedVersion.get(e.document.uri) ?? Infinity) < e.document.version) schedule(e.document.uri);
-    // Open files that import this one see the unsaved text: re-check them too.
-    for (const p of service.dependents(pathOf(e.document.uri))) {
+    // Open files that import this one see the unsaved text: re-check them too. Until they have, what they said
+    // about this file is of its older text (at old positions): its next publish leaves that out.
+    const deps = service.dependents(pathOf(e.document.uri));
+    if (deps.length) shares.staleFor(pathOf(e.document.uri));
+    for (const p of deps) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
       if (u) schedule(u);
     }

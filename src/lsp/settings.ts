@@ -28,10 +28,11 @@ export function settings(conn: Connection, refresher: Refresher) {
     if (config.codeLens !== was.codeLens) refresher.now('codeLens');
   };
   conn.onDidChangeConfiguration((p) => {
-    const all = p.settings as Record<string, unknown> | null | undefined;
+    // (Anything but an object — a string, a number — holds no settings.)
+    const all = typeof p.settings === 'object' && p.settings !== null ? (p.settings as Record<string, unknown>) : undefined;
     const flat = all && ('dslc.inlayHints' in all || 'dslc.codeLens' in all) ? { inlayHints: all['dslc.inlayHints'], codeLens: all['dslc.codeLens'] } : undefined;
     const s = (all?.dslc as Settings) ?? flat;
-    if (s || !pull) return apply(s);
+    if (s || !pull || p.settings != null) return apply(s);
     void conn.workspace.getConfiguration('dslc').then((x: Settings) => apply(x ?? undefined), () => undefined);
   });
   return {
