@@ -146,6 +146,45 @@ model M(x: [N, 3, 32, 32]) {
   });
 });
 
+describe('a local read after an assignment that a run may skip', () => {
+  const SKIP = `block maybe_down(x: Tensor, down: bool) -> Tensor {
+  h = x -> conv2d(8, 3, padding=1)
+  if down {
+    h = h -> max_pool2d(2)
+  }
+  return h
+}
+
+block stack(x: Tensor, n: int) -> Tensor {
+  h = x -> conv2d(8, 3, padding=1)
+  for i in 0..n {
+    h = h -> conv2d(8, 3, stride=2, padding=1)
+  }
+  return h
+}
+
+model M(x: [N, 3, 32, 32]) {
+  a = x -> maybe_down(false)
+  b = x -> maybe_down(true)
+  c = x -> stack(0)
+  d = x -> stack(1)
+  z = x
+  repeat 0 {
+    z = z -> conv2d(5, 3)
+  }
+  return a, b, c, d, z
+}
+`;
+
+  it('shows the values before the `if` or loop too (a branch not taken, no iteration): each call read one', () => {
+    for (const nth of [0, 1]) expect(hoverAt(SKIP, 'return h', 7, nth)).toBe('```nn / h: [N, 8, 16, 16] | [N, 8, 32, 32] / ``` / local of block ' + (nth ? 'stack' : 'maybe_down') + ' (2 shapes across applications)');
+    // An assignment that never ran: the value before it, not its text.
+    expect(hoverAt(SKIP, 'c, d, z', 6)).toBe('```nn / z: [N, 3, 32, 32] / ``` / local of model M');
+    // Where it is assigned: what it is assigned (inside the if, only the runs that took it).
+    expect(hoverAt(SKIP, 'h = h -> max_pool2d')).toBe('```nn / h: [N, 8, 16, 16] / ``` / local of block maybe_down');
+  });
+});
+
 describe("a shared layer's name", () => {
   it('is its summary row: the second application is `enc#2`, sharing with `enc`', () => {
     const text = `model Sh(a: [N, 16], b: [N, 16]) {

@@ -16,7 +16,7 @@ import { attrValue, blockSignature, importedModule, opSignature, paramText, type
 import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, tensorText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
-import { defStmt, valueTexts } from './values.js';
+import { defStmt, localValueTexts } from './values.js';
 
 export interface Hover {
   readonly start: number;
@@ -120,8 +120,9 @@ export function hover(a: Analysis, offset: number): Hover | undefined {
       // A layer instance applied as a chain step (`-> encoder`): what this application made.
       if (site && site.start === occ.start && site.end === occ.end) return siteHover(a, site, `layer instance \`${occ.name}\`: its applications share weights`);
       if (st?.kind === 'assign') {
-        // As read here: after the loop that assigned it, its last iteration's value.
-        shapes = valueTexts(a, occ.decl, st.value, occ.start);
+        // As read here: after the loop that assigned it, its last iteration's value; after an `if` that may not
+        // have run, the value before it too.
+        shapes = localValueTexts(a, occ.decl, occ.name, occ.start);
         // Not a tensor (a number, string, list or layer instance): the assignment as written.
         if (!shapes.length) return { start: occ.start, end: occ.end, contents: `\`\`\`nn\n${clip(a.text.slice(st.range.start, st.value.range.end))}\n\`\`\`\nlocal of ${occ.decl.kind} ${occ.decl.name.text}` };
       } else if (st?.kind === 'for') return { start: occ.start, end: occ.end, contents: `\`\`\`nn\nfor ${occ.name} in ${clip(a.text.slice(st.iterable.range.start, st.iterable.range.end))}\n\`\`\`\nloop variable of ${occ.decl.kind} ${occ.decl.name.text}` };

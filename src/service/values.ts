@@ -1,7 +1,7 @@
 /**
  * What a local of a model or block holds, for hover: the values an expression had, found through its call
  * sites, the names it reads (their definitions, a few levels deep), tuples and items (`pair[0]`); after a loop,
- * the value of its last iteration.
+ * the value of its last iteration; after an `if` or a loop that may not have run, also the value before it.
  */
 import type { TensorType } from '../ops/types.js';
 import type { BlockDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.js';
@@ -46,11 +46,6 @@ function afterLoop(ss: readonly Stmt[], e: number, at: number): boolean {
   return false;
 }
 
-/** The distinct texts of an expression's values, as read at `at` (its own offset when not given). */
-export function valueTexts(a: Analysis, decl: BlockDecl | ModelDecl, e: Expr, at = e.range.start): string[] {
-  return [...new Set((exprValues(a, decl, e, at, 0) ?? []).map(valueText))];
-}
-
 function exprValues(a: Analysis, decl: BlockDecl | ModelDecl, e: Expr, at: number, depth: number): Value[] | undefined {
   if (depth > 8) return undefined;
   const site = lastSiteIn(a, a.path, e);
@@ -71,17 +66,64 @@ function exprValues(a: Analysis, decl: BlockDecl | ModelDecl, e: Expr, at: numbe
     return items?.every(Boolean) ? distinct(items.map((t) => [t!])) : undefined;
   }
   if (e.kind !== 'name') return undefined;
-  const syms = a.symbols(a.result.program.root);
-  const occ = occurrenceAt(syms, e.range.start);
+  const occ = occurrenceAt(a.symbols(a.result.program.root), e.range.start);
   if (!occ?.decl || (occ.kind !== 'local' && occ.kind !== 'param')) return undefined;
   if (occ.kind === 'param') {
     const m = occ.decl.kind === 'model' ? a.result.models.find((x) => x.graph.name === occ.decl!.name.text) : undefined;
     const port = m?.graph.inputs.find((p) => p.name === occ.name);
     return port ? [[m!.graph.tensors[port.tensor]!.type]] : undefined;
   }
-  const defs = syms.occurrences.filter((o) => o.isDef && o.name === occ.name && o.decl === occ.decl && o.start < occ.start);
-  const st = defs.length ? defStmt(occ.decl.body, defs[defs.length - 1]!.start) : undefined;
-  return st?.kind === 'assign' ? exprValues(a, occ.decl, st.value, e.range.start, depth + 1) : undefined;
+  return localValues(a, occ.decl, occ.name, e.range.start, false, depth);
+}
+
+/**
+ * The values local `name` of `decl` holds as read at `at` (with `inclusive`, `at` may be its definition itself): the
+ * last assignment before, and the ones before it while the later ones may not have run (inside an `if` or a loop
+ * the read is not in): each run reads one of them.
+ */
+function localValues(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at: number, inclusive: boolean, depth: number): Value[] | undefined {
+  const syms = a.symbols(a.result.program.root);
+  const defs = syms.occurrences.filter((o) => o.isDef && o.name === name && o.decl === decl && (inclusive ? o.start <= at : o.start < at));
+  const out: Value[] = [];
+  for (let k = defs.length - 1; k >= 0; k--) {
+    const st = defStmt(decl.body, defs[k]!.start);
+    if (st?.kind !== 'assign') break;
+    const v = exprValues(a, decl, st.value, at, depth + 1);
+    // (A model runs once: an assignment with values there ran.)
+    const maybe = !(decl.kind === 'model' && v?.length) && mayNotRun(decl.body, st.range.start, at);
+    if (v) out.push(...v);
+    else if (!maybe) return out.length ? distinct(out) : undefined;
+    if (!maybe) break;
+  }
+  return out.length ? distinct(out) : undefined;
+}
+
+/** The distinct texts of the values local `name` holds where it is read (or defined) at `at`. */
+export function localValueTexts(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at: number): string[] {
+  return [...new Set((localValues(a, decl, name, at, true, 0) ?? []).map(valueText))];
+}
+
+/** Whether the statement at `s` sits in an `if`, `for` or `repeat` that does not hold `at`: a run may skip it. */
+function mayNotRun(ss: readonly Stmt[], s: number, at: number): boolean {
+  for (const x of ss) {
+    if (x.range.start > s || s > x.range.end) continue;
+    const inner = inside(x);
+    if (!inner) return false;
+    if (x.kind !== 'frozen' && !alwaysRuns(x) && !(x.range.start <= at && at <= x.range.end)) return true;
+    return mayNotRun(inner, s, at);
+  }
+  return false;
+}
+
+const num = (e: Expr) => (e.kind === 'num' ? e.value : undefined);
+
+/** A loop over a literal that is not empty (`for c in [16, 32]`, `for i in 0..3`, `repeat 2`): its body runs. */
+function alwaysRuns(x: Stmt): boolean {
+  if (x.kind === 'repeat') return (num(x.count) ?? 0) > 0;
+  if (x.kind !== 'for') return false;
+  const it = x.iterable;
+  if (it.kind === 'list') return it.items.length > 0;
+  return it.kind === 'range' && num(it.from) !== undefined && num(it.to) !== undefined && num(it.from)! < num(it.to)!;
 }
 
 function distinct(vs: readonly Value[]): Value[] {
