@@ -146,6 +146,17 @@ describe("a file whose URI the editor spells otherwise than the server (VS Code'
     expect(await lib(['E0200', 'W0109'])).toEqual(['E0200', 'W0109']);
     // (The union went to the editor's spelling.)
     expect((c.published.get(lu) as Published).diagnostics.map((d) => d.code).sort()).toEqual(['E0200', 'W0109']);
+    // Locations in answers and related information name it as the editor does too.
+    const at = mainText.indexOf('bad\n') + 1;
+    const line = mainText.slice(0, at).split('\n').length - 1;
+    const character = at - mainText.lastIndexOf('\n', at - 1) - 1;
+    const defs = (await c.request('textDocument/definition', { textDocument: { uri: mu }, position: { line, character } })) as { uri: string }[];
+    expect(defs.map((d) => d.uri)).toEqual([lu]);
+    const dup = `${mainText}model M(x: [N, 4]) {\n  return x\n}\n`;
+    c.change(mu, [{ range: { start: { line: 0, character: 0 }, end: { line: 6, character: 0 } }, text: dup }]);
+    for (let i = 0; i < 200 && !(c.published.get(mu) as Published | undefined)?.diagnostics.some((d) => d.code === 'E0205'); i++) await new Promise((r) => setTimeout(r, 50));
+    const e0205 = (c.published.get(mu) as { diagnostics: { code: string; relatedInformation?: { location: { uri: string } }[] }[] }).diagnostics.find((d) => d.code === 'E0205')!;
+    expect(e0205.relatedInformation!.map((r) => r.location.uri)).toEqual([mu]);
     await c.close(mu);
     expect(await lib(['W0109'])).toEqual(['W0109']);
   });

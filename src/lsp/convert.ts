@@ -33,9 +33,12 @@ export const offsetsRange = (f: SourceFile, start: number, end: number): Range =
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information } as const;
 
-/** One dslc diagnostic as LSP: the hint joins the message, notes with spans become related information. */
-export function toLspDiagnostic(d: Diagnostic, fallback: Range): LspDiagnostic {
-  const related = d.notes.filter((n) => n.span).map((n) => ({ location: { uri: pathToUri(n.span!.file), range: spanRange(n.span!) }, message: n.message }));
+/**
+ * One dslc diagnostic as LSP: the hint joins the message, notes with spans become related information (at
+ * `uriOf` their file: the server passes the URI an open document was opened with).
+ */
+export function toLspDiagnostic(d: Diagnostic, fallback: Range, uriOf: (path: string) => string = pathToUri): LspDiagnostic {
+  const related = d.notes.filter((n) => n.span).map((n) => ({ location: { uri: uriOf(n.span!.file), range: spanRange(n.span!) }, message: n.message }));
   const unlocated = d.notes.filter((n) => !n.span).map((n) => `note: ${n.message}`);
   return {
     range: d.span ? spanRange(d.span) : fallback,

@@ -15,7 +15,7 @@ import {
 import { summarize } from '../checker/summary.js';
 import { renderMarkdown, renderTable } from '../cli/render-summary.js';
 import { formatText } from '../syntax/printer.js';
-import { offsetAt, offsetsRange, pathToUri, spanRange, toLspDiagnostic } from './convert.js';
+import { offsetAt, offsetsRange, spanRange, toLspDiagnostic } from './convert.js';
 import type { RefreshKind } from './refresh.js';
 import type { View } from './view.js';
 import { WorkspaceSymbols, importerFiles } from './workspace.js';
@@ -44,6 +44,8 @@ export interface QueryContext {
   /** A request's position (InvalidParams when missing). */
   positionOf(p: { position?: unknown }): { line: number; character: number };
   pathOf(uri: string): string;
+  /** A file's URI: that of its open document (as the editor spelt it) if it is open. */
+  uriOf(path: string): string;
   config(): { readonly inlayHints: boolean; readonly codeLens: boolean; readonly summaryCommand?: boolean };
   /** The workspace folders' paths (rename reaches their files that import a renamed declaration). */
   roots(): readonly string[];
@@ -63,8 +65,8 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   let lastCompletion: readonly Completion[] = [];
   const fileOf = (a: Analysis) => a.result.program.root.file;
   const at = (a: Analysis, p: { line: number; character: number }) => offsetAt(fileOf(a), p.line, p.character);
-  const loc = (s: { file: string } & Parameters<typeof spanRange>[0]) => ({ uri: pathToUri(s.file), range: spanRange(s) });
-  const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : pathToUri(file));
+  const loc = (s: { file: string } & Parameters<typeof spanRange>[0]) => ({ uri: q.uriOf(s.file), range: spanRange(s) });
+  const uriFor = (a: Analysis, uri: string, file: string) => (file === a.path ? uri : q.uriOf(file));
 
   conn.onHover((p) => {
     const v = q.view(p);
@@ -164,7 +166,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   const workspaceSymbols = new WorkspaceSymbols();
   conn.onWorkspaceSymbol((p) => {
     if (typeof p?.query !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no query');
-    return workspaceSymbols.query(q.roots(), q.openTexts(), p.query).map((s) => ({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: pathToUri(s.span.file), range: spanRange(s.nameSpan) }, containerName: s.container }));
+    return workspaceSymbols.query(q.roots(), q.openTexts(), p.query).map((s) => ({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: q.uriOf(s.span.file), range: spanRange(s.nameSpan) }, containerName: s.container }));
   });
   conn.onSelectionRanges((p) => {
     // The editor's text as it is now (an edit may not be checked yet): ranges of an older text would be off.
@@ -251,7 +253,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     const actions = [...codeActions(a, at(a, q.positionOf({ position: p.range?.start })), at(a, q.positionOf({ position: p.range?.end }))), ...(organize ? [organize] : [])];
     return actions.filter((x) => wanted(kindOf(x))).map((x) => ({
       title: x.title, kind: kindOf(x), ...(x.preferred ? { isPreferred: true } : {}),
-      ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0))] } : {}),
+      ...(x.diagnostic ? { diagnostics: [toLspDiagnostic(x.diagnostic, offsetsRange(fileOf(a), 0, 0), q.uriOf)] } : {}),
       edit: { changes: Object.fromEntries([[p.textDocument.uri, x.edits.map((e) => ({ range: spanRange(e.span), newText: e.newText }))]]) },
     }));
   });

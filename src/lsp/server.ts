@@ -54,7 +54,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const sentUri = new Map<string, string>();
   /** Sends a file its list: to the URI of its open document (the editor's spelling), else to ours. */
   const sendTo = (path: string, diagnostics: unknown[], version?: number) => {
-    const uri = openUri(path) ?? pathToUri(path);
+    const uri = uriOf(path);
     const before = sentUri.get(path);
     // The other spelling's list is cleared first: a client that decodes URIs then keeps the new one.
     if (before !== undefined && before !== uri) void conn.sendDiagnostics({ uri: before, diagnostics: [] });
@@ -96,6 +96,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   const pathOf = (uri: string) => uriToPath(uri);
   /** The URI of the open document at `path`, as the editor spells it. */
   const openUri = (path: string) => documents.all().find((d) => pathOf(d.uri) === path)?.uri;
+  const uriOf = (path: string) => openUri(path) ?? pathToUri(path);
   /** The open document a request names (InvalidParams when the request names none, or one not open). */
   const docOf = (p: { textDocument?: { uri?: unknown } } | undefined): TextDocument => {
     const uri = p?.textDocument?.uri;
@@ -153,7 +154,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const file = a.result.program.root.file;
     const zero = offsetsRange(file, 0, 0);
     const byFile = service.diagnostics(path);
-    const lists = new Map([...byFile].map(([p, ds]) => [p, ds.map((d) => toLspDiagnostic(d, zero))]));
+    const lists = new Map([...byFile].map(([p, ds]) => [p, ds.map((d) => toLspDiagnostic(d, zero, uriOf))]));
     const sends: CachedPublish[] = [...lists].map(([p, diagnostics]) => ({ uri: p === path ? uri : pathToUri(p), diagnostics }));
     const touched = shares.set(path, lists);
     // Right after a cache hit at open, the first check usually confirms what the editor already shows.
@@ -345,7 +346,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       serverInfo: { name: 'dslc' },
     };
   });
-  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, config: config.current, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
+  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, uriOf, config: config.current, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
   // Imported files edited outside the editor: their importers are checked again. Files created or deleted
   // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
