@@ -202,6 +202,15 @@ describe('trailing comments of consecutive lines are aligned (as gofmt does)', (
     expect(expectSound(text)).toBe(text);
   });
 
+  it('counts cells as drawn (a CJK character takes two), and a declaration\'s own `) -> T {` and `}` lines stay in its run', () => {
+    const cjk = fmt('model M(x: [N, 3, 8, 8]) {\n  h = x -> conv2d(8, 3, name="卷积层")  # a\n  h = h -> relu  # b\n  return h\n}\n');
+    const [l1, l2] = cjk.split('\n').slice(1, 3).map((l) => l.indexOf('#') + (l.slice(0, l.indexOf('#')).match(/[\u4e00-\u9fff]/g)?.length ?? 0));
+    expect(l1).toBe(l2);
+    const header = expectSound('block b(\n  x: Tensor,  # input\n  c: int = 3,  # channels\n) -> Tensor {  # header\n  return x -> conv2d(c, 3)  # conv\n}  # end\n');
+    const cols = header.split('\n').filter((l) => l.includes('#')).map((l) => l.indexOf('#'));
+    expect(new Set(cols).size, header).toBe(1);
+  });
+
   it('the hand-aligned examples keep their columns where the code allows (resnet18)', () => {
     const out = fmt('model M(x: [N, 3, 8, 8]) {\n  c2 = x -> relu(name="layer1")                # 56×56\n  c3 = c2 -> relu(name="layer2")       # 28×28\n  return c3\n}\n');
     expect(out).toContain('  c2 = x -> relu(name="layer1")   # 56×56\n  c3 = c2 -> relu(name="layer2")  # 28×28\n');

@@ -81,3 +81,48 @@ describe('no follow-on errors where a syntax error cut a declaration short', () 
     expect(codes(`${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit()\n}\nconst K = (\n`)).toEqual(['E0101', 'E0203', 'E0304']);
   });
 });
+
+describe('what the help does not claim (QA)', () => {
+  it("a declaration inside a body that a '}' further down closes: declarations go at the top level, no note at a '{' that is closed", () => {
+    for (const line of ['const K = 3', 'block inner(x: Tensor) -> Tensor {\n    return x\n  }']) {
+      const got = diagnostics(`model M(x: [N, 3, 8, 8]) {\n  ${line}\n  h = x -> relu()\n  return h\n}\n`);
+      expect(got[0], line).toMatch(/^E0101 2:3 expected '}' \(found '(const|block)'\)\n {2}help: declarations \(const, block, model\) go at the top level of the file, outside any body$/);
+      // The statements after it are inside the body as written: no hint says otherwise.
+      expect(got.slice(1).join('\n'), line).not.toMatch(/statements belong|outside any body|not closed/);
+    }
+  });
+
+  it("a keyword used as a name (model = x) is said to be one", () => {
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  model = x -> relu\n  return model\n}\n')[0]).toBe("E0101 2:3 expected '}' (found 'model')\n  help: 'model' is a keyword: choose another name");
+  });
+
+  it('no keyword guess for a name that is not followed by one (block1 = …, modelM(…)), and a stray } says so', () => {
+    const stray = diagnostics(`model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n  return h\n}\n}\nmodel K(x: [N, 3, 8, 8]) {\n  return x\n}\n`);
+    expect(stray[0]).toBe("E0101 5:1 expected a declaration (const, from … import, block or model) (found '}')\n  help: this '}' closes no '{': remove it");
+    for (const t of ['model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n}\n  block1 = h -> relu\n', 'modelM(x: [N, 3, 8, 8]) {\n  return x\n}\n']) {
+      const d = checkText(t).diagnostics.find((x) => x.code === 'E0101')!;
+      expect(d.hint ?? '', t).not.toMatch(/did you mean/);
+      expect(d.fixes, t).toBeUndefined();
+    }
+  });
+
+  it('a misspelt keyword alone at the end of a file (mid-typing) is still "expected a declaration"', () => {
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  return x\n}\nmdoel')[0]).toMatch(/^E0101 4:1 expected a declaration \(const, from … import, block or model\) \(found 'mdoel'\)/);
+  });
+});
+
+describe('follow-on suppression stays where the cut is (QA)', () => {
+  const codes = (t: string) => checkText(t).diagnostics.map((d) => d.code).sort();
+  it("E0304 of the next declaration is reported when the one before is left open", () => {
+    expect(codes('model A(x: [N, 3, 8, 8]) {\n  return x\n\nmodel B(x: [N, 3, 8, 8]) {\n  y = x -> relu\n}\n')).toEqual(['E0101', 'E0304']);
+  });
+  it('lexical errors (a bad number, a stray character) and a misspelt next declaration cut nothing short: E0304 stays', () => {
+    expect(codes('model A(x: [N, 3, 8, 8]) {\n  y = x -> conv2d(8, 3x)\n}\n')).toEqual(['E0102', 'E0304']);
+    expect(codes('model A(x: [N, 3, 8, 8]) {\n  y = x → relu\n}\n')).toEqual(['E0100', 'E0304']);
+    expect(codes('model A(x: [N, 3, 8, 8]) {\n  y = x -> relu\n}\n\nmdoel B(x: [N, 3, 8, 8]) {\n  return x\n}\n')).toContain('E0304');
+  });
+  it("a syntax error inside an argument's own call does not hide the outer call's arity error", () => {
+    const t = `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit(8, 3, act=relu(1,,), 5)\n  return h\n}\n`;
+    expect(codes(t)).toContain('E0101');
+  });
+});

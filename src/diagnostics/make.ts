@@ -76,8 +76,10 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
  */
 export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  const cuts = ds.filter((d) => d.span && /^E010[0-3]$/.test(d.code));
-  const cutShort = (d: Diagnostic) => d.code === 'E0203' && cuts.some((c) => c.span!.file === d.span!.file && c.span!.start >= d.span!.start && c.span!.start <= d.span!.end);
+  // (Cut short: the parse error is at the call's end, on its last token or just after it; one inside an
+  // argument's own call leaves the outer call whole.)
+  const cuts = ds.filter((d) => d.span && d.code === 'E0101');
+  const cutShort = (d: Diagnostic) => d.code === 'E0203' && cuts.some((c) => c.span!.file === d.span!.file && (c.span!.start === d.span!.end || (c.span!.end === d.span!.end && c.span!.start >= d.span!.start)));
   return ds.filter((d) => {
     if (cuts.length && d.span && cutShort(d)) return false;
     const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;

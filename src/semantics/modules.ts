@@ -52,18 +52,18 @@ export interface ModuleInfo {
   readonly own: Map<string, Binding>;
   /** Part of the standard library: imported as `std.…` (or by a module that is). */
   readonly std: boolean;
-  /** Where the file has syntax errors (E0100–E0103): a declaration cut short by one is not also "missing a return". */
+  /** Where the file has parse errors (E0101): a declaration cut short by one is not also "missing a return". */
   readonly syntaxErrors: readonly number[];
 }
 
 /**
- * Whether `m` has a syntax error in declaration `d` or after it, up to the next one's first token (where a
- * body left open is reported, and where the rest of a body the parser closed early lies).
+ * Whether a syntax error cut declaration `d` short: one inside it (past its first token), or at the next
+ * declaration's first token (where a body left open is reported, and where the parser ended a body early).
  */
 export function cutShort(m: ModuleInfo, d: Decl): boolean {
   if (!m.syntaxErrors.length) return false;
-  const next = m.ast.decls.find((x) => x.range.start > d.range.start)?.range.start ?? Infinity;
-  return m.syntaxErrors.some((at) => at >= d.range.start && at <= next);
+  const next = m.ast.decls.find((x) => x.range.start > d.range.start)?.range.start;
+  return m.syntaxErrors.some((at) => (at > d.range.start && at <= d.range.end) || at === next);
 }
 
 export interface Program {
@@ -87,7 +87,7 @@ export function loadProgram(path: string, text: string, host: ModuleHost, parse:
     const file = sourceFile(p, t);
     const parsed = parse(file);
     diagnostics.push(...parsed.diagnostics);
-    const syntaxErrors = parsed.diagnostics.flatMap((d) => (d.span && /^E010[0-3]$/.test(d.code) ? [d.span.start] : []));
+    const syntaxErrors = parsed.diagnostics.flatMap((d) => (d.span && d.code === 'E0101' ? [d.span.start] : []));
     const info: ModuleInfo = { path: p, file, ast: parsed.result, scope: new Map(), own: new Map(), std, syntaxErrors };
     modules.set(p, info);
     loading.push(p);

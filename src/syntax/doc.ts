@@ -4,6 +4,9 @@
  * that deeply nested expressions cannot exhaust the call stack.
  */
 
+import { declStartsAt } from './chunks.js';
+import { cells } from './text-width.js';
+
 export type Doc = string | Doc[] | Group | Indent | Line | LineSuffix | IfBreak;
 
 interface Group {
@@ -208,17 +211,18 @@ function alignComments(text: string, width: number): string {
       i++;
       continue;
     }
-    // (A line at column 0 starts a top-level declaration: a run stays in one, so that formatting a
-    // declaration on its own, as range formatting does, gives what formatting the file does.)
+    // (A run stays in one top-level declaration, so that formatting a declaration on its own, as range
+    // formatting does, gives what formatting the file does.)
     let j = i + 1;
-    while (j < lines.length && lines[j]!.includes(SUFFIX) && /^\s/.test(lines[j]!)) j++;
+    while (j < lines.length && lines[j]!.includes(SUFFIX) && !declStartsAt(lines[j]!, 0)) j++;
     const run = lines.slice(i, j).map((l) => {
       const at = l.indexOf(SUFFIX);
       return { code: l.slice(0, at).trimEnd(), comment: l.slice(at + 1).trimStart() };
     });
-    const col = Math.max(...run.map((r) => r.code.length)) + 2;
-    const fits = run.every((r) => col + r.comment.length <= width);
-    run.forEach((r, k) => (lines[i + k] = fits ? r.code.padEnd(col) + r.comment : `${r.code}  ${r.comment}`));
+    // (In cells as drawn: a CJK character takes two.)
+    const col = Math.max(...run.map((r) => cells(r.code))) + 2;
+    const fits = run.every((r) => col + cells(r.comment) <= width);
+    run.forEach((r, k) => (lines[i + k] = fits ? r.code + ' '.repeat(col - cells(r.code)) + r.comment : `${r.code}  ${r.comment}`));
     i = j;
   }
   return lines.join('\n');

@@ -19,25 +19,49 @@ export interface SyntaxHelp {
 
 const DECL_KEYWORDS = new Set(['Model', 'Block', 'Const', 'From']);
 const TOP_KEYWORDS = ['model', 'block', 'const', 'from', 'import'];
+const KEYWORD_NAMES = new Set(['Model', 'Block', 'Const', 'From', 'Import']);
 const STATEMENT_START = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
 
 /** `mdoel` for `model`: two letters swapped are two edits, more than a 5-letter word's suggestions allow. */
 const sameLetters = (a: string, b: string) => a.length === b.length && [...a].sort().join('') === [...b.toLowerCase()].sort().join('');
 
-/** The `{` still open where `at` is (the innermost), from the piece's tokens. */
-function openBrace(tokens: readonly IToken[], at: number): IToken | undefined {
+/**
+ * The `{` still open where `at` is (the innermost), from the piece's tokens, and whether a `}` after `at`
+ * closes it (then the parser's recovery, not the text, ended the body there).
+ */
+function openBrace(tokens: readonly IToken[], at: number): { brace: IToken; closedLater: boolean } | undefined {
   const open: IToken[] = [];
+  let i = 0;
+  for (; i < tokens.length && tokens[i]!.startOffset < at; i++) {
+    const n = tokens[i]!.tokenType.name;
+    if (n === 'LBrace') open.push(tokens[i]!);
+    else if (n === 'RBrace') open.pop();
+  }
+  const brace = open[open.length - 1];
+  if (!brace) return undefined;
+  let depth = 0;
+  for (; i < tokens.length; i++) {
+    const n = tokens[i]!.tokenType.name;
+    if (n === 'LBrace') depth++;
+    else if (n === 'RBrace' && depth-- === 0) return { brace, closedLater: true };
+  }
+  return { brace, closedLater: false };
+}
+
+/** How many `{` are open where `at` is, counted in the text (not as the parser, recovering, saw them). */
+function depthAt(tokens: readonly IToken[], at: number): number {
+  let d = 0;
   for (const t of tokens) {
     if (t.startOffset >= at) break;
     const n = t.tokenType.name;
-    if (n === 'LBrace') open.push(t);
-    else if (n === 'RBrace') open.pop();
+    if (n === 'LBrace') d++;
+    else if (n === 'RBrace' && d > 0) d--;
   }
-  return open[open.length - 1];
+  return d;
 }
 
-/** The last token starting before `at` (binary search: tokens are in order). */
-function tokenBefore(tokens: readonly IToken[], at: number): IToken | undefined {
+/** The index of the first token starting at or after `at` (binary search: tokens are in order). */
+function firstAtOrAfter(tokens: readonly IToken[], at: number): number {
   let lo = 0;
   let hi = tokens.length;
   while (lo < hi) {
@@ -45,8 +69,14 @@ function tokenBefore(tokens: readonly IToken[], at: number): IToken | undefined 
     if (tokens[mid]!.startOffset < at) lo = mid + 1;
     else hi = mid;
   }
-  return tokens[lo - 1];
+  return lo;
 }
+
+/** The last token starting before `at`. */
+const tokenBefore = (tokens: readonly IToken[], at: number): IToken | undefined => tokens[firstAtOrAfter(tokens, at) - 1];
+
+/** The token after the one starting at `at`. */
+const tokenAfter = (tokens: readonly IToken[], at: number): IToken | undefined => tokens[firstAtOrAfter(tokens, at + 1)];
 
 const tokenSpan = (file: SourceFile, t: IToken) => spanOf(file, t.startOffset, t.endOffset! + 1);
 
@@ -56,21 +86,31 @@ const tokenSpan = (file: SourceFile, t: IToken) => spanOf(file, t.startOffset, t
  */
 export function syntaxHelp(file: SourceFile, message: string, found: IToken | undefined, prev: IToken | undefined, tokens: readonly IToken[]): SyntaxHelp {
   const foundName = found?.tokenType.name;
+  const next = found ? tokenAfter(tokens, found.startOffset) : undefined;
   if (message.includes('--> RBrace <--')) {
+    // A keyword used as a name (`model = x`): not a declaration.
+    if (found && KEYWORD_NAMES.has(foundName!) && next?.tokenType.name === 'Assign') return { hint: `'${found.image}' is a keyword: choose another name` };
     if (foundName === 'From' || foundName === 'Import')
       return { hint: 'imports go at the top level of the file, outside any block or model: move this line above the declaration' };
     if (found && !DECL_KEYWORDS.has(foundName!)) return {};
-    const brace = openBrace(tokens, found ? found.startOffset : file.text.length);
-    return { hint: "close the body with '}'", ...(brace ? { notes: [{ message: "the body opened here is not closed", span: tokenSpan(file, brace) }] } : {}) };
+    const open = openBrace(tokens, found ? found.startOffset : file.text.length);
+    // A declaration inside a body that a `}` further down closes: not a body left open.
+    if (found && open?.closedLater) return { hint: 'declarations (const, block, model) go at the top level of the file, outside any body' };
+    return { hint: "close the body with '}'", ...(open ? { notes: [{ message: 'the body opened here is not closed', span: tokenSpan(file, open.brace) }] } : {}) };
   }
-  if (found && message.includes('--> EOF <--')) {
+  // (Chevrotain says "Redundant input" for what is left after the last declaration it could parse.)
+  if (found && (message.includes('--> EOF <--') || message.startsWith('Redundant input'))) {
     // The token before, from the tokens: Chevrotain's for input left over after the last rule is whatever it
     // consumed last, which after a recovery may lie after `found`.
     prev = tokenBefore(tokens, found.startOffset);
     const expected = 'expected a declaration (const, from … import, block or model)';
-    const keyword = foundName === 'Ident' ? (didYouMean(found.image, TOP_KEYWORDS) ?? TOP_KEYWORDS.find((k) => sameLetters(k, found.image))) : undefined;
+    if (foundName === 'RBrace' && depthAt(tokens, found.startOffset) === 0) return { expected, hint: "this '}' closes no '{': remove it" };
+    // `mdoel M(`: a misspelt keyword before a name (not a name of its own, `block1 = …`, nor a run-on `modelM(`).
+    const keyword = foundName === 'Ident' && next?.tokenType.name === 'Ident' ? (didYouMean(found.image, TOP_KEYWORDS) ?? TOP_KEYWORDS.find((k) => sameLetters(k, found.image))) : undefined;
     if (keyword) return { expected, hint: `did you mean '${keyword}'?`, fixes: [{ title: `change to '${keyword}'`, edits: [{ span: tokenSpan(file, found), newText: keyword }] }] };
-    if (!STATEMENT_START.has(foundName!)) return { expected };
+    // Statements outside any body, counted in the text: after a recovery the parser may have left a body that
+    // the text has not.
+    if (!STATEMENT_START.has(foundName!) || depthAt(tokens, found.startOffset) > 0) return { expected };
     if (prev?.tokenType.name !== 'RBrace') return { expected, hint: 'statements belong inside the body of a block or model' };
     return {
       expected,
