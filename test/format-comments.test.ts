@@ -168,6 +168,15 @@ describe('comments at every header position (generated)', () => {
   });
 });
 
+describe('a comment inside a `where` constraint', () => {
+  it('moves after `{` without breaking the constraints (it broke them once, and the second run joined them)', () => {
+    for (const text of ['model M(x: [N, 3, H, W]) where H % 16 == 0, W # note\n  % 16 == 0 {\n  return x -> relu\n}\n', 'model M(x: [N, 3, H, W]) where H # c\n  % 16 == 0 {\n  return x\n}\n']) {
+      const out = expectSound(text);
+      expect(out.split('\n')[0], text).toMatch(/^model M\(x: \[N, 3, H, W\]\) where .* \{ {2}# (note|c)$/);
+    }
+  });
+});
+
 describe('comments around `else`', () => {
   const model = (branches: string) => `model M(x: [N, 3, 8, 8]) {\n  if true {\n    h = x\n  }${branches}\n  return h\n}\n`;
 

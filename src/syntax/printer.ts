@@ -187,7 +187,8 @@ class Printer {
     const inner: Doc[] = [];
     const last = ws[ws.length - 1]!;
     let pending = ctx.commentsIn(kw?.endOffset !== undefined ? kw.endOffset + 1 : ws[0]!.range.start, ws[0]!.range.start).map((ci) => ctx.take(ci));
-    const hasComments = pending.length > 0 || ctx.commentsIn(ws[0]!.range.start, last.range.end).length > 0;
+    const inside = ctx.commentsIn(ws[0]!.range.start, last.range.end);
+    const hadPending = pending.length > 0;
     ws.forEach((w, i) => {
       for (const c of pending) inner.push(c, hardline);
       pending = [];
@@ -203,6 +204,9 @@ class Printer {
       }
       inner.push(line);
     });
+    // Broken by the comments placed in it, not by those it left to the body (one inside the last constraint,
+    // which moves after `{`: counted, it broke the group once and not again, as the comment had moved).
+    const hasComments = hadPending || inside.some((ci) => ctx.used[ci]);
     return group([' where', indent(indent([line, ...inner]))], hasComments);
   }
 
