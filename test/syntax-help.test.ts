@@ -86,7 +86,7 @@ describe('what the help does not claim (QA)', () => {
   it("a declaration inside a body that a '}' further down closes: declarations go at the top level, no note at a '{' that is closed", () => {
     for (const line of ['const K = 3', 'block inner(x: Tensor) -> Tensor {\n    return x\n  }']) {
       const got = diagnostics(`model M(x: [N, 3, 8, 8]) {\n  ${line}\n  h = x -> relu()\n  return h\n}\n`);
-      expect(got[0], line).toMatch(/^E0101 2:3 expected '}' \(found '(const|block)'\)\n {2}help: declarations \(const, block, model\) go at the top level of the file, outside any body$/);
+      expect(got[0], line).toMatch(/^E0101 2:3 expected '}' \(found '(const|block)'\)\n {2}help: declarations \(const, block, model\) go at the top level of the file, not inside a body$/);
       // The statements after it are inside the body as written: no hint says otherwise.
       expect(got.slice(1).join('\n'), line).not.toMatch(/statements belong|outside any body|not closed/);
     }

@@ -95,7 +95,7 @@ export function syntaxHelp(file: SourceFile, message: string, found: IToken | un
     if (found && !DECL_KEYWORDS.has(foundName!)) return {};
     const open = openBrace(tokens, found ? found.startOffset : file.text.length);
     // A declaration inside a body that a `}` further down closes: not a body left open.
-    if (found && open?.closedLater) return { hint: 'declarations (const, block, model) go at the top level of the file, outside any body' };
+    if (found && open?.closedLater) return { hint: 'declarations (const, block, model) go at the top level of the file, not inside a body' };
     return { hint: "close the body with '}'", ...(open ? { notes: [{ message: 'the body opened here is not closed', span: tokenSpan(file, open.brace) }] } : {}) };
   }
   // (Chevrotain says "Redundant input" for what is left after the last declaration it could parse.)
