@@ -47,8 +47,12 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
     conn, child, init, t0, exited, cacheDir, registrations, refreshes,
     stderr: () => stderr,
     published,
-    /** The next diagnostics published for `uri` (optionally for `version`), within `ms`. */
+    /**
+     * The next diagnostics published for `uri` (optionally for `version`: those already published for it, if they
+     * were, as a request awaited in between may have let them arrive first), within `ms`.
+     */
     nextDiagnostics(uri, ms = 10000, version) {
+      if (version !== undefined && published.get(uri)?.version === version) return Promise.resolve(published.get(uri));
       return new Promise((res, rej) => {
         const timer = setTimeout(() => rej(new Error(`no diagnostics for ${uri} within ${ms} ms`)), ms);
         const w = (p) => {
