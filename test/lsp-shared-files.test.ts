@@ -23,14 +23,20 @@ async function settle(c: Client, uri: string, want: string[]): Promise<string[]>
   return last() ?? [];
 }
 
-describe('diagnostics of a file two open documents report on', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dslc-shared-'));
+/** A temporary folder with lib.nn and main.nn (which imports it) written to disk. */
+function libAndMain(prefix: string, libText: string, mainText: string): { dir: string; lib: string; main: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const lib = join(dir, 'lib.nn');
   const main = join(dir, 'main.nn');
-  const libText = 'from std.resnet import basic_block\n\nblock head(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 5) -> relu\n}\n';
-  const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) {\n  y = x -> head(4)\n  return y\n}\n';
   writeFileSync(lib, libText);
   writeFileSync(main, mainText);
+  return { dir, lib, main };
+}
+
+describe('diagnostics of a file two open documents report on', () => {
+  const libText = 'from std.resnet import basic_block\n\nblock head(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 5) -> relu\n}\n';
+  const mainText = 'from "./lib.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) {\n  y = x -> head(4)\n  return y\n}\n';
+  const { dir, lib, main } = libAndMain('dslc-shared-', libText, mainText);
   let c: Client;
   afterAll(async () => {
     await c?.stop();
@@ -59,13 +65,9 @@ describe('diagnostics of a file two open documents report on', () => {
 
 describe('a library edited beside its open importer', () => {
   it("its publishes leave out the importer's share of its older text (no copy at the old line) until the importer checks again", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dslc-stale-share-'));
-    const lib = join(dir, 'lib.nn');
-    const main = join(dir, 'main.nn');
     const libText = 'block stem(x: Tensor) -> Tensor {\n  return x -> relu\n}\nblock stem(x: Tensor) -> Tensor {\n  return x\n}\n';
     const mainText = 'from "./lib.nn" import stem\n\nmodel Main(x: [N, 3, 32, 32]) {\n  return x -> stem\n}\n';
-    writeFileSync(lib, libText);
-    writeFileSync(main, mainText);
+    const { dir, lib, main } = libAndMain('dslc-stale-share-', libText, mainText);
     const c = await startClient({ workspaceFolders: [dir] });
     try {
       // Every list published for lib (polled: the client's handler keeps the last one, with its time).
