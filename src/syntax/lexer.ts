@@ -75,3 +75,6 @@ export const ALL_TOKENS: TokenType[] = [
 export const KEYWORD_WORDS: readonly string[] = KEYWORDS.map((t) => String((t.PATTERN as RegExp).source).replace('\\b', ''));
 
 export const nnLexer = new Lexer(ALL_TOKENS, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+
+/** Tokens that begin a statement and cannot continue the one before (a name, a statement keyword). */
+export const STATEMENT_START: ReadonlySet<string> = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);

@@ -3,7 +3,7 @@ import { diag } from '../diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module, Range, Stmt } from './ast.js';
 import type { ConvertProblem } from './build.js';
-import { Comment, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
+import { Comment, STATEMENT_START, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, lineStartOf, spanOf } from './source.js';
 import { syntaxHelp } from './syntax-help.js';
@@ -183,9 +183,7 @@ function attachDocs(decls: Module['decls'], comments: { start: number; end: numb
   });
 }
 
-/** Tokens that may begin a statement and cannot continue the expression of the statement before. */
-/** Tokens that begin a statement and cannot continue the one before (a name, a statement keyword). */
-export const STATEMENT_START: ReadonlySet<string> = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
+export { STATEMENT_START } from './lexer.js';
 
 /**
  * Parses a run of whole statements (for re-parsing only the statements an edit touched; offsets relative

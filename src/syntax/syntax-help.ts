@@ -6,6 +6,7 @@
  */
 import { didYouMean } from '../diagnostics/make.js';
 import type { Fix, Note } from '../diagnostics/types.js';
+import { STATEMENT_START } from './lexer.js';
 import type { IToken } from './parser.js';
 import { type SourceFile, spanOf } from './source.js';
 
@@ -19,8 +20,7 @@ export interface SyntaxHelp {
 
 const DECL_KEYWORDS = new Set(['Model', 'Block', 'Const', 'From']);
 const TOP_KEYWORDS = ['model', 'block', 'const', 'from', 'import'];
-const KEYWORD_NAMES = new Set(['Model', 'Block', 'Const', 'From', 'Import']);
-const STATEMENT_START = new Set(['Ident', 'If', 'For', 'Repeat', 'Assert', 'Return', 'Frozen']);
+const KEYWORD_NAMES = new Set([...DECL_KEYWORDS, 'Import']);
 
 /** `mdoel` for `model`: two letters swapped are two edits, more than a 5-letter word's suggestions allow. */
 const sameLetters = (a: string, b: string) => a.length === b.length && [...a].sort().join('') === [...b.toLowerCase()].sort().join('');
