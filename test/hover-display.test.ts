@@ -1,6 +1,7 @@
 /**
  * What the editor shows agrees with what was computed: block calls that make no layer, receptive fields of
- * what a model or block returns, tuple items and loop results, shared layers' names and input dtypes.
+ * what a model or block returns, tuple items and loop results, names read where they are reassigned, shared
+ * layers' names and input dtypes.
  */
 import { describe, expect, it } from 'vitest';
 import { nodeHost } from '../src/cli/host.js';
@@ -182,6 +183,64 @@ model M(x: [N, 3, 32, 32]) {
     expect(hoverAt(SKIP, 'c, d, z', 6)).toBe('```nn / z: [N, 3, 32, 32] / ``` / local of model M');
     // Where it is assigned: what it is assigned (inside the if, only the runs that took it).
     expect(hoverAt(SKIP, 'h = h -> max_pool2d')).toBe('```nn / h: [N, 8, 16, 16] / ``` / local of block maybe_down');
+  });
+});
+
+describe('a name read where it is reassigned, and across loop iterations', () => {
+  const SELF = `block alias(x: Tensor, c: int) -> Tensor {
+  y = x
+  return y -> conv2d(c, 1)
+}
+
+model M(x: [1, 3, 32, 32]) {
+  h = x -> conv2d(8, 3)
+  h = h -> conv2d(8, 3)
+  for i in 0..3 {
+    h = h -> conv2d(8, 3, padding=1) -> conv2d(8, 3)
+  }
+  for i in 0..3 {
+    if i > 0 {
+      h = h -> conv2d(8, 3)
+    }
+    s = h
+  }
+  g = alias(h, 4)
+  g = alias(g, 2)
+  repeat 2 {
+    h = h -> conv2d(8, 3)
+    for j in 0..2 {
+      h = h -> conv2d(8, 3)
+    }
+    r = h
+  }
+  return g, h
+}
+`;
+  const one = (shapes: string, what = 'local of model M') => '```nn / ' + shapes + ' / ``` / ' + what;
+
+  it('the right-hand side of `h = h -> …` reads the value before the assignment', () => {
+    expect(hoverAt(SELF, 'h = h -> conv2d(8, 3)', 4)).toBe(one('h: [1, 8, 30, 30]'));
+    expect(hoverAt(SELF, 'h = h -> conv2d(8, 3)')).toBe(one('h: [1, 8, 28, 28]'));
+    expect(hoverAt(SELF, 'alias(g', 6)).toBe(one('g: [1, 4, 18, 18]'));
+  });
+
+  it('inside a loop, the value before it and what earlier iterations left, not the last', () => {
+    // 28 enters, each iteration takes 2 off.
+    expect(hoverAt(SELF, 'h = h -> conv2d(8, 3, padding=1)', 4)).toBe(one('h: [1, 8, 28, 28] | [1, 8, 26, 26] | [1, 8, 24, 24]', 'local of model M (3 shapes across applications)'));
+    // 22 enters; the iterations that take the `if` take 2 off.
+    expect(hoverAt(SELF, 's = h', 4)).toBe(one('h: [1, 8, 20, 20] | [1, 8, 18, 18] | [1, 8, 22, 22]', 'local of model M (3 shapes across applications)'));
+  });
+
+  it('nested loops with literal bounds: exactly the iterations each read sees', () => {
+    // 18 enters `repeat 2`; its first statement and the inner loop take 2 off each time.
+    expect(hoverAt(SELF, 'h = h -> conv2d(8, 3)', 4, 2)).toBe(one('h: [1, 8, 18, 18] | [1, 8, 12, 12]', 'local of model M (2 shapes across applications)'));
+    expect(hoverAt(SELF, 'h = h -> conv2d(8, 3)', 4, 3)).toBe(one('h: [1, 8, 16, 16] | [1, 8, 10, 10] | [1, 8, 14, 14] | …', 'local of model M (4 shapes across applications)'));
+    expect(hoverAt(SELF, 'r = h', 4)).toBe(one('h: [1, 8, 12, 12] | [1, 8, 6, 6]', 'local of model M (2 shapes across applications)'));
+  });
+
+  it("a block's tensor parameter read through another name has each call's shape", () => {
+    expect(hoverAt(SELF, 'y = x')).toBe(one('y: [1, 8, 18, 18] | [1, 4, 18, 18]', 'local of block alias (2 shapes across applications)'));
+    expect(hoverAt(SELF, 'y -> conv2d')).toBe(one('y: [1, 8, 18, 18] | [1, 4, 18, 18]', 'local of block alias (2 shapes across applications)'));
   });
 });
 

@@ -2,7 +2,6 @@
 import { getOp } from '../ops/registry.js';
 import type { OpDef } from '../ops/types.js';
 import type { BlockDecl, Expr, ImportDecl, ModelDecl } from '../syntax/ast.js';
-import type { BlockFrame } from '../semantics/ir.js';
 import type { CheckedModel } from '../checker/analyze.js';
 import { batchSymbols } from '../checker/memory.js';
 import { formatBytes } from '../checker/summary.js';
@@ -16,7 +15,7 @@ import { attrValue, blockSignature, importedModule, opSignature, paramText, type
 import { type SiteApps, appRfText, appTotals, exact, rowName, siteAt, tensorText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
-import { defStmt, localValueTexts } from './values.js';
+import { argsAcrossCalls, defStmt, localValueTexts } from './values.js';
 
 export interface Hover {
   readonly start: number;
@@ -52,34 +51,6 @@ function modelTotals(m: CheckedModel): string {
   const frozen = t.nonTrainableParams ? ` (${exact(t.trainableParams)} trainable)` : '';
   const peak = t.peakActivationBytes === undefined ? 'symbolic' : t.peakActivationBytesPerSample ? `${formatBytes(t.peakActivationBytes)} at batch 1 (+${formatBytes(t.peakActivationBytesPerSample)} per extra sample)` : formatBytes(t.peakActivationBytes);
   return [`params ${exact(t.params)}${frozen} · MACs ${exact(t.macs)} · FLOPs ${exact(t.flops)}`, `weights ${formatBytes(t.weightBytes)} · peak activations ${peak}`].join('  \n');
-}
-
-/**
- * What the calls of a block in this document's models gave one of its parameters: distinct shapes (tensor
- * parameters) or values, in order of first application. Calls from other files are not seen here.
- */
-function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: boolean; texts: string[] } {
-  const seen = new Set<BlockFrame>();
-  const texts = new Set<string>();
-  let tensor = false;
-  for (const m of a.result.models) {
-    const move = a.moves.get(m);
-    for (const l of m.layers) {
-      const path = l.node.blockPath;
-      for (let i = 0; i < path.length; i++) {
-        const f = path[i]!;
-        if (f.block !== decl.name.text || seen.has(f)) continue;
-        // The application is of this declaration when what it ran (the next call, or the layer) lies in its body.
-        const inner = move ? move(i + 1 < path.length ? path[i + 1]!.span : l.node.span) : i + 1 < path.length ? path[i + 1]!.span : l.node.span;
-        if (inner.file !== a.path || inner.start < decl.range.start || inner.end > decl.range.end) continue;
-        seen.add(f);
-        const arg = f.args?.find((x) => x.name === name);
-        if (arg?.type) (tensor = true), texts.add(tensorText(arg.type));
-        else if (arg?.value !== undefined) texts.add(arg.value);
-      }
-    }
-  }
-  return { tensor, texts: [...texts] };
 }
 
 /** Hover at an offset of an open document. */

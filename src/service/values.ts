@@ -4,9 +4,10 @@
  * the value of its last iteration; after an `if` or a loop that may not have run, also the value before it.
  */
 import type { TensorType } from '../ops/types.js';
+import type { BlockFrame } from '../semantics/ir.js';
 import type { BlockDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.js';
 import { lastSiteIn } from './features.js';
-import { appValue, valueText } from './layers.js';
+import { appValue, tensorText, valueText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 
@@ -30,77 +31,154 @@ export function defStmt(ss: readonly Stmt[], start: number): Extract<Stmt, { kin
 const inside = (s: Stmt): readonly Stmt[] | undefined => (s.kind === 'if' ? [...s.then, ...(s.else ?? [])] : s.kind === 'for' || s.kind === 'repeat' || s.kind === 'frozen' ? s.body : undefined);
 
 /**
- * Whether an expression at `e` is read at `at` after the loop it ran in: some loop holds `e` but not `at`, and
- * none holds both (then each run of the enclosing block or model reads its last iteration's value).
+ * What the calls of a block in this document's models gave one of its parameters: distinct shapes (tensor
+ * parameters) or values, in order of first application. Calls from other files are not seen here. `runs`: each
+ * application's frame with the type it gave a tensor parameter.
  */
-function afterLoop(ss: readonly Stmt[], e: number, at: number): boolean {
-  for (const s of ss) {
-    if (s.range.start > e || e > s.range.end) continue;
-    const loop = s.kind === 'for' || s.kind === 'repeat';
-    const holdsAt = s.range.start <= at && at <= s.range.end;
-    if (loop && !holdsAt) return true;
-    if (loop && holdsAt) return false;
-    const inner = inside(s);
-    return inner ? afterLoop(inner, e, at) : false;
+export function argsAcrossCalls(a: Analysis, decl: BlockDecl, name: string): { tensor: boolean; texts: string[]; runs: RunValue[] } {
+  const seen = new Set<BlockFrame>();
+  const texts = new Set<string>();
+  const runs: RunValue[] = [];
+  let tensor = false;
+  for (const m of a.result.models) {
+    const move = a.moves.get(m);
+    for (const l of m.layers) {
+      const path = l.node.blockPath;
+      for (let i = 0; i < path.length; i++) {
+        const f = path[i]!;
+        if (f.block !== decl.name.text || seen.has(f)) continue;
+        // The application is of this declaration when what it ran (the next call, or the layer) lies in its body.
+        const inner = move ? move(i + 1 < path.length ? path[i + 1]!.span : l.node.span) : i + 1 < path.length ? path[i + 1]!.span : l.node.span;
+        if (inner.file !== a.path || inner.start < decl.range.start || inner.end > decl.range.end) continue;
+        seen.add(f);
+        const arg = f.args?.find((x) => x.name === name);
+        if (arg?.type) {
+          tensor = true;
+          texts.add(tensorText(arg.type));
+          runs.push({ run: f, v: [arg.type] });
+        } else if (arg?.value !== undefined) texts.add(arg.value);
+      }
+    }
   }
-  return false;
+  return { tensor, texts: [...texts], runs };
 }
 
-function exprValues(a: Analysis, decl: BlockDecl | ModelDecl, e: Expr, at: number, depth: number): Value[] | undefined {
+/** A value with the run it was made in: the block application (its frame), or the model. */
+interface RunValue {
+  readonly run: object;
+  readonly v: Value;
+}
+
+/**
+ * The values expression `e` had, as read at `at`. `notLast`: a loop holding `e` whose next iteration reads them
+ * (what its last iteration made is not seen).
+ */
+function exprValues(a: Analysis, decl: BlockDecl | ModelDecl, e: Expr, at: number, depth: number, notLast?: Stmt): RunValue[] | undefined {
   if (depth > 8) return undefined;
   const site = lastSiteIn(a, a.path, e);
   if (site) {
-    let runs = site.runs.map((r, i) => ({ r, v: appValue(r, site.apps[i]!) }));
-    // After a loop: the last application in each run of what holds it.
-    if (afterLoop(decl.body, e.range.start, at)) runs = [...new Map(runs.map((x) => [x.r.within, x])).values()];
-    return distinct(runs.map((x) => x.v));
+    const byRun = new Map<object, Value[]>();
+    site.runs.forEach((r, i) => {
+      let vs = byRun.get(r.within);
+      if (!vs) byRun.set(r.within, (vs = []));
+      vs.push(appValue(r, site.apps[i]!));
+    });
+    const loops = loopsHolding(decl.body, e.range.start);
+    const atLoops = loopsHolding(decl.body, at);
+    let common = 0;
+    while (common < loops.length && loops[common] === atLoops[common]) common++;
+    return [...byRun].flatMap(([run, vs]) => seenAt(vs, loops, common, notLast).map((v) => ({ run, v })));
   }
   if (e.kind === 'tuple') {
     const items = e.items.map((x) => exprValues(a, decl, x, x.range.start, depth + 1));
-    return items.every((x) => x?.length === 1 && x[0]!.length === 1) ? [items.map((x) => x![0]![0]!)] : undefined;
+    return items.every((x) => x?.length === 1 && x[0]!.v.length === 1) ? [{ run: items[0]![0]!.run, v: items.map((x) => x![0]!.v[0]!) }] : undefined;
   }
   if (e.kind === 'index') {
     const k = e.index.kind === 'num' ? e.index.value : e.index.kind === 'unary' && e.index.op === '-' && e.index.operand.kind === 'num' ? -e.index.operand.value : undefined;
     const of = k !== undefined && Number.isInteger(k) ? exprValues(a, decl, e.target, at, depth + 1) : undefined;
-    const items = of?.map((v) => v[k! < 0 ? v.length + k! : k!]);
-    return items?.every(Boolean) ? distinct(items.map((t) => [t!])) : undefined;
+    const items = of?.map((x) => ({ run: x.run, t: x.v[k! < 0 ? x.v.length + k! : k!] }));
+    return items?.every((x) => x.t) ? items.map((x) => ({ run: x.run, v: [x.t!] })) : undefined;
   }
   if (e.kind !== 'name') return undefined;
   const occ = occurrenceAt(a.symbols(a.result.program.root), e.range.start);
   if (!occ?.decl || (occ.kind !== 'local' && occ.kind !== 'param')) return undefined;
+  // A block's tensor parameter: what each call gave it.
+  if (occ.kind === 'param' && occ.decl.kind === 'block') {
+    const got = argsAcrossCalls(a, occ.decl, occ.name).runs;
+    return got.length ? got : undefined;
+  }
   if (occ.kind === 'param') {
     const m = occ.decl.kind === 'model' ? a.result.models.find((x) => x.graph.name === occ.decl!.name.text) : undefined;
     const port = m?.graph.inputs.find((p) => p.name === occ.name);
-    return port ? [[m!.graph.tensors[port.tensor]!.type]] : undefined;
+    return port ? [{ run: m!, v: [m!.graph.tensors[port.tensor]!.type] }] : undefined;
   }
   return localValues(a, occ.decl, occ.name, e.range.start, false, depth);
 }
 
 /**
- * The values local `name` of `decl` holds as read at `at` (with `inclusive`, `at` may be its definition itself): the
- * last assignment before, and the ones before it while the later ones may not have run (inside an `if` or a loop
- * the read is not in): each run reads one of them.
+ * The values local `name` of `decl` holds as read at `at` (with `inclusive`, `at` may be its definition itself).
+ * Walking back from the read, each run (block application, or the model) sees the last assignment that ran in
+ * it; one inside an `if` or a loop the read is not in may not have run in every run. Inside a loop that assigns
+ * the name after the read (`h = h -> …` in a loop), the read also sees what the loop's body left on the
+ * iteration before. `notLast`: read as a loop's next iteration does, so what the loop's last iteration made is
+ * not seen.
  */
-function localValues(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at: number, inclusive: boolean, depth: number): Value[] | undefined {
+function localValues(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at: number, inclusive: boolean, depth: number, notLast?: Stmt, carried: readonly Stmt[] = []): RunValue[] | undefined {
+  if (depth > 8) return undefined;
   const syms = a.symbols(a.result.program.root);
-  const defs = syms.occurrences.filter((o) => o.isDef && o.name === name && o.decl === decl && (inclusive ? o.start <= at : o.start < at));
-  const out: Value[] = [];
+  const all = syms.occurrences.filter((o) => o.isDef && o.name === name && o.decl === decl);
+  const defs = all.filter((o) => (inclusive ? o.start <= at : o.start < at));
+  const atLoops = loopsHolding(decl.body, at);
+  const out: RunValue[] = [];
+  // Runs in which a later assignment is known to have run: the earlier ones are not seen there.
+  const resolved = new Set<object>();
+  let definite: Stmt | undefined;
   for (let k = defs.length - 1; k >= 0; k--) {
     const st = defStmt(decl.body, defs[k]!.start);
     if (st?.kind !== 'assign') break;
-    const v = exprValues(a, decl, st.value, at, depth + 1);
-    // (A model runs once: an assignment with values there ran.)
-    const maybe = !(decl.kind === 'model' && v?.length) && mayNotRun(decl.body, st.range.start, at);
-    if (v) out.push(...v);
-    else if (!maybe) return out.length ? distinct(out) : undefined;
-    if (!maybe) break;
+    // Read in its own assignment's value: the name is bound after the value is computed, so the read sees the
+    // value before (a loop's previous iteration is added below).
+    if (at > st.target.end && at <= st.range.end) continue;
+    const inLast = notLast && notLast.range.start <= st.range.start && st.range.end <= notLast.range.end;
+    const v = exprValues(a, decl, st.value, at, depth + 1, inLast ? notLast : undefined);
+    const maybe = mayNotRun(decl.body, st.range.start, at);
+    if (v) {
+      for (const x of v) if (!resolved.has(x.run)) out.push(x);
+    } else if (!maybe) break;
+    if (!maybe) {
+      definite = st;
+      break;
+    }
+    // It ran in the runs it has values in, unless a loop around the read repeats it (an `if` in the loop may
+    // assign on some iterations only).
+    if (v && !atLoops.some((l) => l.range.start <= st.range.start && st.range.end <= l.range.end)) for (const x of v) resolved.add(x.run);
   }
-  return out.length ? distinct(out) : undefined;
+  // Loops holding the read, innermost first, that assign the name and hold no assignment that always runs
+  // between their start and the read: the iterations before this one left their body's last value.
+  for (const loop of [...atLoops].reverse()) {
+    if (definite && loop.range.start <= definite.range.start && definite.range.end <= loop.range.end) break;
+    if (carried.includes(loop) || !all.some((o) => loop.range.start <= o.start && o.start <= loop.range.end)) continue;
+    const v = localValues(a, decl, name, loop.range.end, true, depth + 1, loop, [...carried, loop]);
+    if (v) out.push(...v);
+  }
+  return out.length ? out : undefined;
+}
+
+/** The `for` and `repeat` loops that hold offset `at`, outermost first. */
+function loopsHolding(ss: readonly Stmt[], at: number): Stmt[] {
+  for (const x of ss) {
+    if (x.range.start > at || at > x.range.end) continue;
+    const inner = inside(x);
+    if (!inner) return [];
+    const rest = loopsHolding(inner, at);
+    return x.kind === 'for' || x.kind === 'repeat' ? [x, ...rest] : rest;
+  }
+  return [];
 }
 
 /** The distinct texts of the values local `name` holds where it is read (or defined) at `at`. */
 export function localValueTexts(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at: number): string[] {
-  return [...new Set((localValues(a, decl, name, at, true, 0) ?? []).map(valueText))];
+  return [...new Set((localValues(a, decl, name, at, true, 0) ?? []).map((x) => valueText(x.v)))];
 }
 
 /** Whether the statement at `s` sits in an `if`, `for` or `repeat` that does not hold `at`: a run may skip it. */
@@ -118,16 +196,42 @@ function mayNotRun(ss: readonly Stmt[], s: number, at: number): boolean {
 const num = (e: Expr) => (e.kind === 'num' ? e.value : undefined);
 
 /** A loop over a literal that is not empty (`for c in [16, 32]`, `for i in 0..3`, `repeat 2`): its body runs. */
-function alwaysRuns(x: Stmt): boolean {
-  if (x.kind === 'repeat') return (num(x.count) ?? 0) > 0;
-  if (x.kind !== 'for') return false;
-  const it = x.iterable;
-  if (it.kind === 'list') return it.items.length > 0;
-  return it.kind === 'range' && num(it.from) !== undefined && num(it.to) !== undefined && num(it.from)! < num(it.to)!;
+const alwaysRuns = (x: Stmt): boolean => (tripCount(x) ?? 0) > 0;
+
+/**
+ * Which of one run's applications of an expression (in `loops`, outermost first) a read sees that sits in the
+ * first `common` of them: each iteration of those, the last iteration of the loops it is after; with `notLast`
+ * (one of `loops`), not that loop's last iteration. Exact when every loop has a literal trip count and the
+ * applications are as many as they make together; otherwise only for a single loop, and every one beyond.
+ */
+function seenAt(apps: readonly Value[], loops: readonly Stmt[], common: number, notLast: Stmt | undefined): Value[] {
+  const trips = loops.map(tripCount);
+  const q = notLast ? loops.indexOf(notLast) : -1;
+  if (trips.every((t) => t !== undefined) && trips.reduce((x, t) => x * t!, 1) === apps.length) {
+    return apps.filter((_, n) => {
+      // The application's iteration in each loop, innermost last (mixed radix).
+      for (let j = loops.length - 1; j >= 0; j--) {
+        const t = trips[j]!;
+        const d = n % t;
+        n = (n - d) / t;
+        if (j >= common && d !== t - 1) return false;
+        if (j === q && d === t - 1) return false;
+      }
+      return true;
+    });
+  }
+  if (loops.length === 1 && q === 0) return apps.slice(0, -1);
+  if (loops.length === 1 && common === 0) return apps.slice(-1);
+  return [...apps];
 }
 
-function distinct(vs: readonly Value[]): Value[] {
-  const seen = new Map<string, Value>();
-  for (const v of vs) if (!seen.has(valueText(v))) seen.set(valueText(v), v);
-  return [...seen.values()];
+/** How many times a loop's body runs, when its bounds are literal. */
+function tripCount(x: Stmt): number | undefined {
+  if (x.kind === 'repeat') return num(x.count);
+  if (x.kind !== 'for') return undefined;
+  const it = x.iterable;
+  if (it.kind === 'list') return it.items.length;
+  const from = it.kind === 'range' ? num(it.from) : undefined;
+  const to = it.kind === 'range' ? num(it.to) : undefined;
+  return from !== undefined && to !== undefined && Number.isInteger(from) && Number.isInteger(to) ? Math.max(0, to - from) : undefined;
 }
