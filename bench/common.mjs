@@ -55,6 +55,23 @@ export function options(defaults) {
 }
 
 /**
+ * Copies bench/NOTES.md into the Analysis of bench/RESULTS.md (between `## Analysis` and the next delimited
+ * section), as run.mjs writes it: a benchmark rerun alone and a note written since leave it current.
+ */
+export function syncAnalysis(file = join(ROOT, 'bench/RESULTS.md')) {
+  const notes = join(ROOT, 'bench/NOTES.md');
+  if (!existsSync(file) || !existsSync(notes)) return;
+  const old = readFileSync(file, 'utf8');
+  const head = '\n## Analysis\n';
+  const a = old.indexOf(head);
+  if (a < 0) return;
+  const next = old.indexOf('\n<!-- section:', a);
+  const b = next < 0 ? old.length : next;
+  const text = `${old.slice(0, a + head.length)}\n${readFileSync(notes, 'utf8').trim()}\n${old.slice(b)}`;
+  if (text !== old) writeFileSync(file, text);
+}
+
+/**
  * Replaces (or appends) the section `name` of bench/RESULTS.md, delimited by HTML comments, so that each
  * benchmark can be rerun alone (`node bench/<x>.mjs --write`) without redoing the others.
  */
@@ -67,4 +84,5 @@ export function writeSection(name, markdown, file = join(ROOT, 'bench/RESULTS.md
   const b = old.indexOf(end);
   const text = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + end.length) : `${old.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, text);
+  syncAnalysis(file);
 }

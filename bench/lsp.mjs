@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, fmt, machine, options, quantile } from './common.mjs';
+import { ROOT, fmt, machine, options, quantile, syncAnalysis } from './common.mjs';
 import { generateModel } from './lsp-gen.mjs';
 import { posAt, startClient, uriOf } from '../test/helpers/lsp-client.mjs';
 
@@ -277,6 +277,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const old = readFileSync(file, 'utf8');
     const re = /## Language server \(`bench\/lsp\.mjs`\)[\s\S]*?(?=\n## |$)/;
     writeFileSync(file, re.test(old) ? old.replace(re, md) : old.replace(/\n## Analysis/, `\n${md}\n## Analysis`));
+    syncAnalysis(file);
     console.log('wrote bench/RESULTS.md');
   }
 }
