@@ -98,14 +98,15 @@ describe('dslc lsp: refresh requests after a setting changes', () => {
 
 describe('dslc lsp: refresh requests after checks', () => {
   it('typing: hints fetched before the check are refreshed after it, once for a burst of keystrokes', async () => {
-    const c = await startClient({ initializationOptions: OPTIONS, capabilities: { workspace: ALL } });
+    // A quiet time (refreshDelayMs) well beyond the keystrokes' gaps, so that a loaded machine cannot split the burst.
+    const c = await startClient({ initializationOptions: { ...OPTIONS, refreshDelayMs: 1500 }, capabilities: { workspace: ALL } });
     const uri = uriOf(lenetPath);
     let text = lenet;
     await c.openAndCheck(uri, text);
     const before = await fetchAll(c, uri);
     expect(before.hints).toContain(': [N, 6, 28, 28]');
     // "12" typed over the 6 of conv2d(6, 5, …), the editor asking right after; then keystrokes each checked on
-    // its own (120 ms apart), within the server's wait before a refresh (300 ms).
+    // its own (120 ms apart), within the server's wait before a refresh.
     const at = text.indexOf('conv2d(6,') + 7;
     const type = (off: number, del: number, ins: string) => {
       const v = c.change(uri, [{ range: { start: posAt(text, off), end: posAt(text, off + del) }, text: ins }]);
@@ -121,7 +122,10 @@ describe('dslc lsp: refresh requests after checks', () => {
       last = type(text.indexOf('\n', at), 0, ins);
     }
     await c.nextDiagnostics(uri, 10_000, last);
-    await sleep(QUIET);
+    // Not yet: the quiet time asked for has not passed (the default, 300 ms, would have).
+    await sleep(700);
+    expect(c.refreshes).toEqual([]);
+    await sleep(800 + QUIET);
     expect((await c.request('dslc/stats', { gc: false })).checks).toBeGreaterThanOrEqual(4);
     expect(c.refreshes.sort()).toEqual(['codeLens', 'inlayHint', 'semanticTokens']);
     // Fetched again (as the client does on the refresh): the shapes of the new text.

@@ -30,11 +30,15 @@ export class Refresher {
    * time after the last changed check: editors ask again after an edit by themselves, debounced (VS Code: lenses
    * after 250 ms or more), and an answer from the check by then needs no refresh.
    */
-  constructor(private readonly conn: Connection, private readonly busy: () => boolean, private readonly delayMs = 300) {}
+  constructor(private readonly conn: Connection, private readonly busy: () => boolean, private delayMs = 300) {}
 
-  /** The kinds whose refresh request the client declared it handles (`workspace.<kind>.refreshSupport`). */
-  init(caps: ClientCapabilities['workspace']): void {
+  /**
+   * The kinds whose refresh request the client declared it handles (`workspace.<kind>.refreshSupport`), and the
+   * quiet time it asked for (`refreshDelayMs`, 0–10,000 ms: a client that asks again later after an edit).
+   */
+  init(caps: ClientCapabilities['workspace'], delayMs?: unknown): void {
     this.supported = KINDS.filter((k) => caps?.[k]?.refreshSupport === true);
+    if (typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0) this.delayMs = Math.min(delayMs, 10_000);
   }
 
   /** A check of `uri` went out: when it is not the one published before, what it shows may have changed. */

@@ -303,11 +303,11 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   });
 
   conn.onInitialize((params): InitializeResult => {
-    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean; summaryCommand?: boolean };
+    const o = (params.initializationOptions ?? {}) as { inlayHints?: boolean; codeLens?: boolean; diagnosticsCache?: boolean; warmUp?: boolean; summaryCommand?: boolean; refreshDelayMs?: unknown };
     config.init(o, params.capabilities.workspace?.configuration === true);
     if (o.warmUp === false) warmUp = false;
     watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-    refresher.init(params.capabilities.workspace);
+    refresher.init(params.capabilities.workspace, o.refreshDelayMs);
     roots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map(uriToPath);
     if (!roots.length && params.rootUri?.startsWith('file:')) roots = [uriToPath(params.rootUri)];
     // Folders added or removed later. (Registered here: the library installs its own handler for this
