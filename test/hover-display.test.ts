@@ -238,6 +238,35 @@ model M(x: [1, 3, 32, 32]) {
     expect(hoverAt(SELF, 'r = h', 4)).toBe(one('h: [1, 8, 12, 12] | [1, 8, 6, 6]', 'local of model M (2 shapes across applications)'));
   });
 
+  it('an assignment in a branch shows only the calls that took it; after nested loops, the last value', () => {
+    const text = `block unit(x: Tensor, down: bool) -> Tensor {
+  if down {
+    b = x -> max_pool2d(2)
+  } else {
+    a = x -> relu
+    b = x
+  }
+  return b -> conv2d(4, 1)
+}
+
+model U(x: [1, 8, 16, 16]) {
+  h = x
+  for s in [2, 3] {
+    for i in 0..s {
+      h = h -> unit(i == 0)
+    }
+  }
+  return h
+}
+`;
+    // unit runs 5 times: down on 16×16 and 8×8 (the first of each stage), not down on 8×8, 4×4, 4×4.
+    expect(hoverAt(text, 'b = x\n')).toBe(one('b: [1, 4, 8, 8] | [1, 4, 4, 4]', 'local of block unit (2 shapes across applications)'));
+    expect(hoverAt(text, 'b = x -> max_pool2d')).toBe(one('b: [1, 8, 8, 8] | [1, 4, 4, 4]', 'local of block unit (2 shapes across applications)'));
+    expect(hoverAt(text, 'b -> conv2d')).toBe(one('b: [1, 4, 8, 8] | [1, 4, 4, 4] | [1, 8, 8, 8]', 'local of block unit (3 shapes across applications)'));
+    // (The inner loop's bound is not a literal: its iterations are not counted, the last value still is.)
+    expect(hoverAt(text, 'return h', 7)).toBe(one('h: [1, 4, 4, 4]', 'local of model U'));
+  });
+
   it("a block's tensor parameter read through another name has each call's shape", () => {
     expect(hoverAt(SELF, 'y = x')).toBe(one('y: [1, 8, 18, 18] | [1, 4, 18, 18]', 'local of block alias (2 shapes across applications)'));
     expect(hoverAt(SELF, 'y -> conv2d')).toBe(one('y: [1, 8, 18, 18] | [1, 4, 18, 18]', 'local of block alias (2 shapes across applications)'));

@@ -7,7 +7,7 @@ import type { TensorType } from '../ops/types.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { BlockDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.js';
 import { lastSiteIn } from './features.js';
-import { appValue, tensorText, valueText } from './layers.js';
+import { appValue, sitesOf, tensorText, valueText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 
@@ -142,16 +142,18 @@ function localValues(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at:
     const inLast = notLast && notLast.range.start <= st.range.start && st.range.end <= notLast.range.end;
     const v = exprValues(a, decl, st.value, at, depth + 1, inLast ? notLast : undefined);
     const maybe = mayNotRun(decl.body, st.range.start, at);
-    if (v) {
-      for (const x of v) if (!resolved.has(x.run)) out.push(x);
-    } else if (!maybe) break;
+    // In a branch or loop body a run may skip: only the runs that entered it (when its layers tell).
+    const ran = v ? runsEntering(a, decl.body, st.range.start) : undefined;
+    const kept = v?.filter((x) => !resolved.has(x.run) && (!ran || ran.has(x.run)));
+    if (kept) out.push(...kept);
+    else if (!maybe) break;
     if (!maybe) {
       definite = st;
       break;
     }
     // It ran in the runs it has values in, unless a loop around the read repeats it (an `if` in the loop may
     // assign on some iterations only).
-    if (v && !atLoops.some((l) => l.range.start <= st.range.start && st.range.end <= l.range.end)) for (const x of v) resolved.add(x.run);
+    if (kept && !atLoops.some((l) => l.range.start <= st.range.start && st.range.end <= l.range.end)) for (const x of kept) resolved.add(x.run);
   }
   // Loops holding the read, innermost first, that assign the name and hold no assignment that always runs
   // between their start and the read: the iterations before this one left their body's last value.
@@ -162,6 +164,34 @@ function localValues(a: Analysis, decl: BlockDecl | ModelDecl, name: string, at:
     if (v) out.push(...v);
   }
   return out.length ? out : undefined;
+}
+
+/**
+ * The runs that entered the `if` branch or loop body statement `s` is directly in, known from the layers its
+ * plain statements (not inside a further `if` or loop) made; undefined when they made none, or `s` is not in one.
+ */
+function runsEntering(a: Analysis, body: readonly Stmt[], s: number): Set<object> | undefined {
+  const list = guardedList(body, s, false);
+  if (!list) return undefined;
+  const runs = new Set<object>();
+  for (const y of list) {
+    if (y.kind === 'if' || y.kind === 'for' || y.kind === 'repeat' || y.kind === 'frozen') continue;
+    for (const site of sitesOf(a, a.path)) {
+      if (site.start < y.range.start || site.end > y.range.end) continue;
+      for (const r of site.runs) runs.add(r.within);
+    }
+  }
+  return runs.size ? runs : undefined;
+}
+
+/** The statements `s` is directly among, when they are an `if` branch or a loop body (else undefined). */
+function guardedList(ss: readonly Stmt[], s: number, guarded: boolean): readonly Stmt[] | undefined {
+  const x = ss.find((y) => y.range.start <= s && s <= y.range.end);
+  if (!x) return undefined;
+  if (x.range.start === s) return guarded ? ss : undefined;
+  if (x.kind === 'if') return guardedList(x.then.some((y) => y.range.start <= s && s <= y.range.end) ? x.then : (x.else ?? []), s, true);
+  if (x.kind === 'for' || x.kind === 'repeat') return guardedList(x.body, s, true);
+  return x.kind === 'frozen' ? guardedList(x.body, s, guarded) : undefined;
 }
 
 /** The `for` and `repeat` loops that hold offset `at`, outermost first. */
@@ -202,7 +232,8 @@ const alwaysRuns = (x: Stmt): boolean => (tripCount(x) ?? 0) > 0;
  * Which of one run's applications of an expression (in `loops`, outermost first) a read sees that sits in the
  * first `common` of them: each iteration of those, the last iteration of the loops it is after; with `notLast`
  * (one of `loops`), not that loop's last iteration. Exact when every loop has a literal trip count and the
- * applications are as many as they make together; otherwise only for a single loop, and every one beyond.
+ * applications are as many as they make together; otherwise only after the outermost loop or for a single loop,
+ * and every one beyond.
  */
 function seenAt(apps: readonly Value[], loops: readonly Stmt[], common: number, notLast: Stmt | undefined): Value[] {
   const trips = loops.map(tripCount);
@@ -220,8 +251,9 @@ function seenAt(apps: readonly Value[], loops: readonly Stmt[], common: number, 
       return true;
     });
   }
+  // Read after the outermost loop: what the last application left.
+  if (common === 0 && loops.length) return apps.slice(-1);
   if (loops.length === 1 && q === 0) return apps.slice(0, -1);
-  if (loops.length === 1 && common === 0) return apps.slice(-1);
   return [...apps];
 }
 
