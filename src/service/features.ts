@@ -8,7 +8,7 @@ import type { CheckedModel, LayerReport } from '../checker/analyze.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { ModuleInfo } from '../semantics/modules.js';
 import { formatDim } from '../symbolic/dim.js';
-import { type SiteApps, appTotals, callRfText, compact, resultRfText, sitesOf } from './layers.js';
+import { type SiteApps, appTotals, callRfText, compact, resultRfText, sitesOf, sitesWithin } from './layers.js';
 import type { Analysis } from './service.js';
 
 export const attrValue = (v: unknown): string => (v === undefined ? '' : v === null ? 'None' : typeof v === 'string' ? `"${v}"` : Array.isArray(v) ? `(${v.map(attrValue).join(', ')})` : typeof v === 'boolean' ? (v ? 'true' : 'false') : formatDim(v as number));
@@ -43,16 +43,7 @@ export const typeText = (x: Param) => (x.type ? `${x.type.name?.text ?? ''}${x.t
 
 /** The call site whose value an expression range produced (its outermost, last-ending one), if any. */
 export function lastSiteIn(a: Analysis, file: string, e: Expr): SiteApps | undefined {
-  // Sites are sorted by start: a binary search for the first one in the range (completion asks per statement).
-  const all = sitesOf(a, file);
-  let lo = 0;
-  for (let hi = all.length; lo < hi; ) {
-    const mid = (lo + hi) >> 1;
-    if (all[mid]!.start < e.range.start) lo = mid + 1;
-    else hi = mid;
-  }
-  const sites = [];
-  for (let i = lo; i < all.length && all[i]!.start <= e.range.end; i++) if (all[i]!.end <= e.range.end) sites.push(all[i]!);
+  const sites = sitesWithin(sitesOf(a, file), e.range.start, e.range.end);
   if (!sites.length) return undefined;
   // The outermost, last-ending site is the value (the last chain step).
   return sites.reduce((m, s) => (s.end > m.end || (s.end === m.end && s.start < m.start) ? s : m));

@@ -7,7 +7,7 @@ import type { TensorType } from '../ops/types.js';
 import type { BlockFrame } from '../semantics/ir.js';
 import type { BlockDecl, Expr, ModelDecl, Stmt } from '../syntax/ast.js';
 import { lastSiteIn } from './features.js';
-import { appValue, sitesOf, tensorText, valueText } from './layers.js';
+import { appValue, sitesOf, sitesWithin, tensorText, valueText } from './layers.js';
 import type { Analysis } from './service.js';
 import { occurrenceAt } from './symbols.js';
 
@@ -174,12 +174,10 @@ function runsEntering(a: Analysis, body: readonly Stmt[], s: number): Set<object
   const list = guardedList(body, s, false);
   if (!list) return undefined;
   const runs = new Set<object>();
+  const sites = sitesOf(a, a.path);
   for (const y of list) {
     if (y.kind === 'if' || y.kind === 'for' || y.kind === 'repeat' || y.kind === 'frozen') continue;
-    for (const site of sitesOf(a, a.path)) {
-      if (site.start < y.range.start || site.end > y.range.end) continue;
-      for (const r of site.runs) runs.add(r.within);
-    }
+    for (const site of sitesWithin(sites, y.range.start, y.range.end)) for (const r of site.runs) runs.add(r.within);
   }
   return runs.size ? runs : undefined;
 }
