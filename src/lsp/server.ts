@@ -349,13 +349,20 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) {
-      const path = pathOf(c.uri);
+      const raw = uriToPath(c.uri);
       // Another path may be a folder, created or deleted: editors send one event for a folder deleted or
       // renamed, none for the files in it.
-      const folder = !path.endsWith('.nn');
+      const folder = !raw.endsWith('.nn');
       if (folder && c.type === FileChangeType.Changed) continue;
       if (c.type !== FileChangeType.Changed) queries.filesCreatedOrDeleted();
-      for (const q of service.changedOnDisk(path, !folder || c.type === FileChangeType.Created)) {
+      // A link there may have come, gone or changed: its real path is looked up again, and the files it led to
+      // are imported again by those that imported them through it.
+      const links = host.forget(raw);
+      const path = pathOf(c.uri);
+      const missing = !folder || c.type === FileChangeType.Created;
+      // (The link's own name too: an open file it leads to is the editor's, but the link is new or gone.)
+      const due = [...service.changedOnDisk(path, missing), ...(path !== raw ? service.changedOnDisk(raw, missing) : []), ...links.flatMap((l) => service.relinked(l))];
+      for (const q of new Set(due)) {
         const u = openUri(q);
         if (u) schedule(u);
       }
