@@ -1,7 +1,14 @@
-/** The Node file host (src/cli/host.ts): which paths are the standard library's, on POSIX and Windows. */
+/**
+ * The Node file host (src/cli/host.ts): which paths are the standard library's, on POSIX and Windows; one path
+ * per file, whichever symbolic link reached it.
+ */
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { STDLIB_DIR, isInside, nodeHost } from '../src/cli/host.js';
+import { check } from '../src/api.js';
+import { loadProgram } from '../src/semantics/modules.js';
 
 describe('isInside', () => {
   it('on POSIX paths: a file or folder below the folder, not the folder itself, a sibling with its name as prefix or a path that leaves it', () => {
@@ -31,5 +38,62 @@ describe('nodeHost', () => {
     expect(host.isStd!(host.pathOf!('std.resnet', '/work/main.nn')!)).toBe(true);
     expect(host.isStd!(join(STDLIB_DIR, 'resnet.nn'))).toBe(true);
     expect(host.isStd!(host.pathOf!('./resnet.nn', '/work/main.nn')!)).toBe(false);
+  });
+});
+
+describe('nodeHost: a file reached through symbolic links', () => {
+  // (realpath: the temporary folder may itself be reached through a link, as /tmp on macOS.)
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'dslc-links-')));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const lib = join(dir, 'lib.nn');
+  writeFileSync(lib, 'block a(x: Tensor) -> Tensor {\n  return x -> relu\n}\nblock b(x: Tensor) -> Tensor {\n  return x -> tanh\n}\n');
+  symlinkSync('lib.nn', join(dir, 'link.nn'));
+  mkdirSync(join(dir, 'real'));
+  symlinkSync('real', join(dir, 'folder'));
+  const main = join(dir, 'main.nn');
+
+  it('resolves a link and its target to one path, the real one; a file not saved yet by its folder\'s real path', () => {
+    const host = nodeHost();
+    expect(host.resolve('./link.nn', main)).toBe(lib);
+    expect(host.resolve('./lib.nn', main)).toBe(lib);
+    expect(host.canonical(join(dir, 'link.nn'))).toBe(lib);
+    expect(host.pathOf!('./folder/new.nn', main)).toBe(join(dir, 'real', 'new.nn'));
+    expect(host.canonical('untitled:Untitled-1')).toBe('untitled:Untitled-1');
+  });
+
+  it('loads a module imported under both names once, so that its blocks are one', () => {
+    const text = 'from "./link.nn" import a\nfrom "./lib.nn" import b\n\nmodel M(x: [N, 4]) {\n  return x -> a -> b\n}\n';
+    const program = loadProgram(main, text, nodeHost());
+    expect([...program.modules.keys()]).toEqual([main, lib]);
+    expect(program.root.scope.get('a')!.module).toBe(program.root.scope.get('b')!.module);
+    expect(check({ path: main, text, host: nodeHost() }).diagnostics).toEqual([]);
+  });
+
+  it('looks a real path up once, until told that links changed there (forget: the real paths the links had)', () => {
+    const host = nodeHost();
+    const link = join(dir, 'moving.nn');
+    writeFileSync(join(dir, 'other.nn'), 'const K = 1\n');
+    symlinkSync('lib.nn', link);
+    expect(host.canonical(link)).toBe(lib);
+    unlinkSync(link);
+    symlinkSync('other.nn', link);
+    expect(host.canonical(link)).toBe(lib);
+    expect(host.forget(link)).toEqual([lib]);
+    expect(host.canonical(link)).toBe(join(dir, 'other.nn'));
+    // A folder: the paths below it are forgotten too.
+    expect(host.canonical(join(dir, 'folder', 'x.nn'))).toBe(join(dir, 'real', 'x.nn'));
+    expect(host.canonical(join(dir, 'folder'))).toBe(join(dir, 'real'));
+    expect(host.forget(join(dir, 'folder'))).toEqual([join(dir, 'real')]);
+  });
+
+  it('lists a link as what it leads to, for completing an import\'s path', () => {
+    writeFileSync(join(dir, 'real', 'deep.nn'), 'const D = 2\n');
+    const names = nodeHost().list!('./', main)!.filter((e) => !['other.nn', 'moving.nn'].includes(e.name));
+    expect(names.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
+      { name: 'folder', dir: true },
+      { name: 'lib.nn', dir: false },
+      { name: 'link.nn', dir: false },
+      { name: 'real', dir: true },
+    ]);
   });
 });

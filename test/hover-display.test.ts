@@ -91,6 +91,46 @@ model S(x: [N, 3, 32, 32]) -> [N, 8, 32, 32] {
 `;
     expect(codeLenses(analysis(text))[0]!.title).toBe('7.30K params · 7.44M MACs · y: RF unknown; z: RF 7, jump 1');
   });
+
+  const TWO = (names: string) => `block two(x: Tensor) -> ${names} {
+  a = x -> conv2d(8, 3, padding=1)
+  b = x -> conv2d(8, 5, padding=2)
+  return a, b
+}
+
+model M(x: [N, 3, 32, 32]) {
+  t = x -> two
+  return t[0], t[1]
+}
+`;
+
+  it("a block's outputs are labelled by the names it declares for them (lens and call hover), else by index", () => {
+    const named = TWO('(left: Tensor, right: Tensor)');
+    expect(codeLenses(analysis(named))[0]!.title).toBe('832 params · 836K MACs · left: RF 3, jump 1; right: RF 5, jump 1 (first of 1 call)');
+    expect(hoverAt(named, 'two\n')).toContain('params 832 · MACs 835,584 · left: RF 3, jump 1; right: RF 5, jump 1');
+    const unnamed = TWO('(Tensor, Tensor)');
+    expect(codeLenses(analysis(unnamed))[0]!.title).toBe('832 params · 836K MACs · [0]: RF 3, jump 1; [1]: RF 5, jump 1 (first of 1 call)');
+    expect(hoverAt(unnamed, 'two\n')).toContain('params 832 · MACs 835,584 · [0]: RF 3, jump 1; [1]: RF 5, jump 1');
+  });
+
+  it('an imported block keeps its names, and renaming an output relabels the lens of a file being edited', () => {
+    const s = new LanguageService({ host: nodeHost() });
+    s.set('/virtual/two.nn', TWO('(left: Tensor, right: Tensor)').split('\nmodel')[0]!);
+    const main = `from "./two.nn" import two
+
+model M(x: [N, 3, 32, 32]) {
+  t = x -> two
+  return t[0], t[1]
+}
+`;
+    s.set('/virtual/main.nn', main);
+    expect(hover(s.analyze('/virtual/main.nn')!, main.indexOf('two\n  return'))?.contents).toContain('left: RF 3, jump 1; right: RF 5, jump 1');
+    const edited = TWO('(near: Tensor, far: Tensor)');
+    s.set('/virtual/display.nn', TWO('(left: Tensor, right: Tensor)'));
+    s.analyze('/virtual/display.nn');
+    s.set('/virtual/display.nn', edited);
+    expect(codeLenses(s.analyze('/virtual/display.nn')!)[0]!.title).toContain('near: RF 3, jump 1; far: RF 5, jump 1');
+  });
 });
 
 describe('a local that holds a tuple item, or what a loop left', () => {

@@ -4,7 +4,7 @@
  * they are from an importer; a parameter's `name=` arguments are renamed there too (aliases and instances
  * included), or the rename is refused.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,17 +26,21 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** A server over a temporary workspace folder holding `files`; `open` lists those the editor has open (with `unsaved` texts instead of the disk's). */
-async function workspace(files: Record<string, string>, open: string[], unsaved: Record<string, string> = {}) {
-  const ws = mkdtempSync(join(tmpdir(), 'dslc-refs-'));
+/**
+ * A server over a temporary workspace folder holding `files` and symbolic `links` (name: the file it leads to, in the
+ * same folder); `open` lists those the editor has open (with `unsaved` texts instead of the disk's).
+ */
+async function workspace(files: Record<string, string>, open: string[], unsaved: Record<string, string> = {}, links: Record<string, string> = {}) {
+  const ws = realpathSync(mkdtempSync(join(tmpdir(), 'dslc-refs-')));
   cleanups.push(() => rmSync(ws, { recursive: true, force: true }));
   for (const [f, t] of Object.entries(files)) {
     mkdirSync(join(ws, f, '..'), { recursive: true });
     writeFileSync(join(ws, f), t);
   }
+  for (const [l, target] of Object.entries(links)) symlinkSync(target, join(ws, l));
   const c = await startClient({ workspaceFolders: [ws], initializationOptions: { warmUp: false } });
   cleanups.push(() => c.stop());
-  const texts: Record<string, string> = { ...files, ...unsaved };
+  const texts: Record<string, string> = { ...files, ...Object.fromEntries(Object.entries(links).map(([l, target]) => [l, files[target]!])), ...unsaved };
   for (const f of open) await c.openAndCheck(uriOf(join(ws, f)), texts[f]);
   const nameOf = (uri: string) => Object.keys(texts).find((k) => uriOf(join(ws, k)) === uri) ?? uri;
   const at = (f: string, needle: string, delta = 0) => {
@@ -145,5 +149,30 @@ describe('references reach the files that import a declaration', () => {
     const user = r.filter((l) => l.uri === uriOf(join(w.ws, 'user.nn'))).map((l) => `${l.range.start.line + 1}:${l.range.start.character}`);
     expect(user.sort()).toEqual(['1:23', '3:14']);
     expect(r.filter((l) => l.uri === uriOf(std)).length).toBeGreaterThan(1);
+  });
+});
+
+describe('a file imported through a symbolic link is the file it leads to', () => {
+  // main.nn imports lib.nn through link.nn; other.nn imports it by its own name.
+  const files = { 'lib.nn': LIB, 'main.nn': MAIN.replace('./lib.nn', './link.nn'), 'other.nn': OTHER };
+  const tower = ['lib.nn:3:6', 'main.nn:1:24', 'main.nn:4:14', 'other.nn:1:23', 'other.nn:4:14'];
+  const dimRenamed = {
+    'main.nn': files['main.nn'].replace('dim=', 'units='),
+    'other.nn': OTHER.replace('dim=', 'units='),
+  };
+
+  it('references and rename reach the importers under either name, each file once (never the link beside its file)', async () => {
+    const w = await workspace(files, ['lib.nn', 'main.nn'], {}, { 'link.nn': 'lib.nn' });
+    expect(await w.refs('lib.nn', 'tower')).toEqual(tower);
+    expect(await w.refs('main.nn', 'tower(')).toEqual(tower);
+    const renamed = { 'lib.nn': LIB.replace('dim: int', 'units: int').replace('dense(dim)', 'dense(units)'), ...dimRenamed };
+    expect(await w.rename('lib.nn', 'dim:', 'units')).toEqual(renamed);
+    expect(await w.rename('main.nn', 'dim=', 'units', 1)).toEqual(renamed);
+  });
+
+  it('with the link open in the editor (not the file), locations in the file are at the link', async () => {
+    const w = await workspace(files, ['link.nn', 'other.nn'], {}, { 'link.nn': 'lib.nn' });
+    expect(await w.refs('other.nn', 'tower(')).toEqual(tower.map((x) => x.replace('lib.nn', 'link.nn')));
+    expect(await w.rename('link.nn', 'dim:', 'units')).toEqual({ 'link.nn': LIB.replace('dim: int', 'units: int').replace('dense(dim)', 'dense(units)'), ...dimRenamed });
   });
 });

@@ -4,7 +4,7 @@
  * import, and line breaks as editors count them. In-process through the service, on files in a
  * temporary directory (imports are resolved on disk).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,6 +80,33 @@ describe('rename', () => {
     const out = applied({ [main]: mainText, [lib]: libText }, decl.edits!);
     expect(out[lib]).toContain('block stack(');
     expect(out[main]).toBe(mainText.replace('import tower as t', 'import stack as t').replace('import tower\n', 'import stack\n').replace('tower(4)', 'stack(4)'));
+  });
+
+  it('a block imported through a symbolic link and by its file\'s name is one block, in the file\'s unsaved text: one edit per occurrence', () => {
+    // (Paths as the language server keys documents: real ones.)
+    const real = realpathSync(dir);
+    const libText = 'block tower(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 3, padding=1)\n}\n';
+    const lib = join(real, 'linked-lib.nn');
+    writeFileSync(lib, libText);
+    symlinkSync('linked-lib.nn', join(real, 'the-link.nn'));
+    const mainText = 'from "./the-link.nn" import tower as t\nfrom "./linked-lib.nn" import tower\nmodel M(x: [1, 3, 8, 8]) {\n  return x -> t() -> tower(4)\n}\n';
+    const main = join(real, 'link-main.nn');
+    writeFileSync(main, mainText);
+    // Open with a default not saved yet: the call through the link passes no argument.
+    const s = new LanguageService({ host: nodeHost() });
+    const edited = libText.replace('c: int', 'c: int = 4');
+    s.set(lib, edited);
+    const { a } = open(main, mainText, s);
+    expect(errorsOf(s, main)).toEqual([]);
+    expect(s.dependents(lib)).toEqual([main]);
+    const refs = references(a, mainText.indexOf('tower(4)') + 1);
+    // (References take in the alias and its use: one declaration.)
+    expect(refs.map((r) => (r.file === lib ? 'lib' : r.file === main ? 'main' : r.file)).sort()).toEqual(['lib', 'main', 'main', 'main', 'main', 'main']);
+    const r = rename(a, mainText.indexOf('tower(4)') + 1, 'stack');
+    const out = applied({ [main]: mainText, [lib]: edited }, r.edits!);
+    expect(r.edits).toHaveLength(4);
+    expect(out[lib]).toBe(edited.replace('tower', 'stack'));
+    expect(out[main]).toBe(mainText.replace('tower as t', 'stack as t').replace('import tower\n', 'import stack\n').replace('tower(4)', 'stack(4)'));
   });
 
   it('refuses a new name that would merge two tensors, hide a layer or builtin, or clash with a block', () => {

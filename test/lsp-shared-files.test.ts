@@ -1,9 +1,9 @@
 /**
  * Two open documents that report on one file (a library open beside a model that imports it): the file shows
- * the union of what their checks say, and a check or a close of one takes back only its own share. A spawned
- * server, as in lsp-server.test.ts.
+ * the union of what their checks say, and a check or a close of one takes back only its own share. A file and a
+ * symbolic link to it are one file. A spawned server, as in lsp-server.test.ts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { nodeHost } from '../src/cli/host.js';
 import { DiagnosticsBySource } from '../src/lsp/publisher.js';
 import { LanguageService } from '../src/service/index.js';
 // @ts-expect-error: plain ESM helper shared with bench/lsp.mjs
-import { startClient, uriOf } from './helpers/lsp-client.mjs';
+import { posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
 
 type Client = Awaited<ReturnType<typeof startClient>>;
 interface Published { diagnostics: { code: string }[] }
@@ -205,6 +205,76 @@ describe('an open document that is not on disk', () => {
       expect(await settle(s, mu, [])).toEqual([]);
     } finally {
       await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a file and a symbolic link to it are one file', () => {
+  const libDisk = 'block head(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 5) -> relu\n}\n';
+  // Unsaved in the editor: a block the disk's text does not have yet.
+  const libEdited = `${libDisk}block extra(x: Tensor) -> Tensor {\n  return x -> tanh\n}\n`;
+  const model = (from: string, size: number) => `from "./${from}" import head, extra\n\nmodel M(x: [N, 3, ${size}, ${size}]) {\n  return x -> head(4) -> extra\n}\n`;
+  /** A temporary folder (by its real path) with lib.nn and link.nn leading to it. */
+  const folder = (prefix: string) => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+    writeFileSync(join(dir, 'lib.nn'), libDisk);
+    symlinkSync('lib.nn', join(dir, 'link.nn'));
+    return { dir, lib: uriOf(join(dir, 'lib.nn')), link: uriOf(join(dir, 'link.nn')) };
+  };
+  const start = (dir: string) => startClient({ workspaceFolders: [dir], initializationOptions: { warmUp: false, diagnosticsCache: false } });
+
+  it("the file open: a model importing it through the link sees its unsaved text, is checked again on its edits, and reports on it at the file's URI", async () => {
+    const { dir, lib, link } = folder('dslc-link-file-');
+    const mu = uriOf(join(dir, 'main.nn'));
+    writeFileSync(join(dir, 'main.nn'), model('link.nn', 8));
+    const c = await start(dir);
+    try {
+      await c.openAndCheck(lib, libEdited);
+      await c.open(mu, model('link.nn', 8));
+      expect(await settle(c, mu, [])).toEqual([]);
+      // A 3×3 input: the 5×5 conv inside head fails, in lib.nn, which the editor has open as lib.nn.
+      c.change(mu, [{ text: model('link.nn', 3) }]);
+      expect(await settle(c, lib, ['E0401'])).toEqual(['E0401']);
+      // The file loses its unsaved block: the model is checked again.
+      c.change(lib, [{ text: libDisk }]);
+      expect(await settle(c, mu, ['E0209', 'E0401'])).toEqual(['E0209', 'E0401']);
+      expect(c.published.has(link)).toBe(false);
+    } finally {
+      await c.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the link open (alone, then beside the file): its unsaved text is the file\'s, what is said about the file goes to the URIs the editor opened, and either closes alone', async () => {
+    const { dir, lib, link } = folder('dslc-link-open-');
+    const ou = uriOf(join(dir, 'other.nn'));
+    writeFileSync(join(dir, 'other.nn'), model('lib.nn', 3));
+    const c = await start(dir);
+    try {
+      await c.openAndCheck(link, libEdited);
+      await c.open(ou, model('lib.nn', 3));
+      // (The failing conv is shown at the model's call too.)
+      expect(await settle(c, ou, ['E0401'])).toEqual(['E0401']);
+      expect(await settle(c, link, ['E0401'])).toEqual(['E0401']);
+      expect(c.published.has(lib)).toBe(false);
+      // Locations in the file are the link's, as the editor opened it.
+      const at = posAt(model('lib.nn', 3), model('lib.nn', 3).indexOf('head(4)'));
+      const defs = (await c.request('textDocument/definition', { textDocument: { uri: ou }, position: at })) as { uri: string }[];
+      expect(defs.map((d) => d.uri)).toEqual([link]);
+      // The file opened too: both names show what is said about it.
+      await c.open(lib, libEdited);
+      expect(await settle(c, lib, ['E0401'])).toEqual(['E0401']);
+      // The link closed: the file stays open (its requests answered), the model still sees the unsaved block.
+      await c.close(link);
+      expect(await settle(c, link, [])).toEqual([]);
+      const symbols = (await c.request('textDocument/documentSymbol', { textDocument: { uri: lib } })) as { name: string }[];
+      expect(symbols.map((x) => x.name)).toEqual(['head', 'extra']);
+      c.change(ou, [{ text: model('lib.nn', 8) }]);
+      expect(await settle(c, ou, [])).toEqual([]);
+      expect(await settle(c, lib, [])).toEqual([]);
+    } finally {
+      await c.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

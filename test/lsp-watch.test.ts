@@ -3,7 +3,7 @@
  * `workspace/didChangeWatchedFiles` for an imported file (changed, or created after an import failed)
  * re-checks the open documents that depend on it. A spawned server, as in lsp-server.test.ts.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,48 @@ describe('dslc lsp: imported files changed on disk', () => {
       await w.stop();
       rmSync(ws, { recursive: true, force: true });
     }
+  });
+});
+
+describe('dslc lsp: a symbolic link to an imported file', () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'dslc-watch-link-')));
+  const lib = join(dir, 'lib.nn');
+  const link = join(dir, 'link.nn');
+  const libText = 'block head(x: Tensor, n: int) -> Tensor {\n  return x -> flatten() -> dense(n)\n}\n';
+  const mainText = 'from "./link.nn" import head\n\nmodel M(x: [N, 3, 8, 8]) -> (y: [N, 10]) {\n  return x -> head(10)\n}\n';
+  let c: Client;
+  beforeAll(async () => {
+    writeFileSync(lib, libText);
+    writeFileSync(join(dir, 'alt.nn'), 'block head(x: Tensor) -> Tensor {\n  return x -> flatten() -> dense(10)\n}\n');
+    writeFileSync(join(dir, 'main.nn'), mainText);
+    symlinkSync('lib.nn', link);
+    c = await startClient({ workspaceFolders: [dir], initializationOptions: { warmUp: false, diagnosticsCache: false }, capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } });
+  });
+  afterAll(async () => {
+    await c?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('led elsewhere or deleted, re-checks what imported the file through it (the file itself open and unchanged)', async () => {
+    const uri = uriOf(join(dir, 'main.nn'));
+    await c.openAndCheck(uriOf(lib), libText);
+    await c.open(uri, mainText);
+    expect(await settle(c, uri, [])).toEqual([]);
+    // Led to alt.nn, whose head takes no width.
+    unlinkSync(link);
+    symlinkSync('alt.nn', link);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(link), type: 3 }, { uri: uriOf(link), type: 1 }] });
+    expect(await settle(c, uri, ['E0203'])).toEqual(['E0203']);
+    unlinkSync(link);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(link), type: 3 }] });
+    expect(await settle(c, uri, ['E0206'])).toEqual(['E0206']);
+    symlinkSync('lib.nn', link);
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf(link), type: 1 }] });
+    expect(await settle(c, uri, [])).toEqual([]);
+  });
+
+  it('lists the file once in workspace symbols, at the file', async () => {
+    const heads = ((await c.request('workspace/symbol', { query: 'head' })) as { name: string; location: { uri: string } }[]).filter((x) => x.location.uri.startsWith(uriOf(dir)));
+    expect(heads.map((x) => x.location.uri).sort()).toEqual([uriOf(join(dir, 'alt.nn')), uriOf(lib)]);
   });
 });

@@ -1,27 +1,77 @@
 /** The file-system module host: `std.X` is `<package>/stdlib/X.nn`, other imports are relative paths. */
-import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
+import { type Dirent, closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { LIMITS } from '../syntax/parse.js';
-import path, { type PlatformPath, dirname, join, resolve } from 'node:path';
+import path, { type PlatformPath, basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type ModuleHost, stdModuleNames } from '../semantics/modules.js';
 
 /** `<package>/stdlib`, from dist/cli/host.js or from the bundle dist/dslc.mjs. */
 export const STDLIB_DIR = ((here: string) => [resolve(here, '../stdlib'), resolve(here, '../../stdlib')].find((d) => existsSync(join(d, 'resnet.nn'))) ?? resolve(here, '../../stdlib'))(typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url)));
 
-export function nodeHost(): ModuleHost {
-  const pathOf = (spec: string, from: string) => (spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec));
+/** The file-system host, which names each file by one path (see `canonical`). */
+export interface NodeHost extends ModuleHost {
+  /**
+   * A file's one path, whichever name reached it: its real path, symbolic links resolved (an absolute path;
+   * others are left as they are). Imports resolve to it, so that `lib.nn` and a link to it are one module;
+   * the language server keys open documents by it. One not on disk: its folder's real path, and its name.
+   */
+  canonical(path: string): string;
+  /**
+   * Forgets what `canonical` learnt of `path` and the paths below it or leading there (a link came, went or
+   * changed there). Returns the real paths it had for the links among them.
+   */
+  forget(path: string): string[];
+}
+
+export function nodeHost(): NodeHost {
+  // Real paths, looked up once per path (a language server asks for every import of every check).
+  const real = new Map<string, string>();
+  const canonical = (p: string): string => {
+    if (!isAbsolute(p)) return p;
+    const hit = real.get(p);
+    if (hit !== undefined) return hit;
+    try {
+      const r = realpathSync(p);
+      real.set(p, r);
+      return r;
+    } catch {
+      // (Not cached: the file may be saved there later.)
+      try {
+        return join(realpathSync(dirname(p)), basename(p));
+      } catch {
+        return p;
+      }
+    }
+  };
+  const named = (spec: string, from: string) => (spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec));
   return {
-    resolve(spec, from) {
-      const p = pathOf(spec, from);
-      return existsSync(p) ? p : undefined;
+    canonical,
+    forget(p) {
+      const under = (q: string) => q === p || q.startsWith(p.endsWith(sep) ? p : p + sep);
+      const links: string[] = [];
+      for (const [k, v] of real)
+        if (under(k) || under(v)) {
+          real.delete(k);
+          if (k !== v) links.push(v);
+        }
+      return links;
     },
-    pathOf,
-    isStd: (p) => isInside(STDLIB_DIR, p),
+    resolve(spec, from) {
+      const p = named(spec, from);
+      return existsSync(p) ? canonical(p) : undefined;
+    },
+    pathOf: (spec, from) => canonical(named(spec, from)),
+    // (Imports of std.X resolve to real paths: those of the real folder when the package is reached through a link.)
+    isStd: (p) => isInside(STDLIB_DIR, p) || isInside(canonical(STDLIB_DIR), p),
     list(dir, from) {
       try {
-        return readdirSync(resolve(dirname(from), dir), { withFileTypes: true })
-          .filter((e) => !e.name.startsWith('.') && e.name !== 'node_modules' && (e.isDirectory() || (e.isFile() && e.name.endsWith('.nn'))))
-          .map((e) => ({ name: e.name, dir: e.isDirectory() }));
+        const at = resolve(dirname(from), dir);
+        // (A link is listed as what it leads to.)
+        const kind = (e: Dirent) => (e.isSymbolicLink() ? kindOf(join(at, e.name)) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined);
+        return readdirSync(at, { withFileTypes: true }).flatMap((e) => {
+          const k = !e.name.startsWith('.') && e.name !== 'node_modules' ? kind(e) : undefined;
+          return k === 'dir' || (k === 'file' && e.name.endsWith('.nn')) ? [{ name: e.name, dir: k === 'dir' }] : [];
+        });
       } catch {
         return undefined;
       }
@@ -41,6 +91,15 @@ export function nodeHost(): ModuleHost {
       }
     },
   };
+}
+
+function kindOf(p: string): 'dir' | 'file' | undefined {
+  try {
+    const st = statSync(p);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -71,3 +71,45 @@ export class DiagnosticsBySource<D> {
     return out;
   }
 }
+
+/** The document whose check a list is of: its URI, and the version checked. */
+export interface Checked {
+  readonly uri: string;
+  readonly version: number;
+}
+
+/**
+ * Sends each file its union (see {@link DiagnosticsBySource}) to the URIs `urisOf` gives it: those of its open
+ * documents, as the editor spells them (a file and a symbolic link to it, both open, are one file: both show it).
+ */
+export class DiagnosticsSender {
+  /** Per file, the URIs its last non-empty list went out under. */
+  private readonly sent = new Map<string, readonly string[]>();
+
+  constructor(
+    private readonly shares: DiagnosticsBySource<unknown>,
+    private readonly urisOf: (path: string) => readonly string[],
+    private readonly send: (uri: string, diagnostics: unknown[], version?: number) => void,
+  ) {}
+
+  /** Sends a file its list; the URI `own` names with that version. */
+  to(path: string, diagnostics: unknown[], own?: Checked): void {
+    const uris = this.urisOf(path);
+    // The other spellings' lists are cleared first: a client that decodes URIs then keeps the new one.
+    for (const before of this.sent.get(path) ?? []) if (!uris.includes(before)) this.send(before, []);
+    if (diagnostics.length) this.sent.set(path, uris);
+    else this.sent.delete(path);
+    for (const uri of uris) this.send(uri, diagnostics, uri === own?.uri ? own.version : undefined);
+  }
+
+  /** Sends each of `files` (paths) its union, `own`'s document (at `path`) with its version; returns what each was sent, as JSON. */
+  unions(files: readonly string[], path: string, own: Checked): Map<string, string> {
+    const sent = new Map<string, string>();
+    for (const p of files) {
+      const diagnostics = this.shares.union(p);
+      sent.set(p, JSON.stringify(diagnostics));
+      this.to(p, diagnostics, p === path ? own : undefined);
+    }
+    return sent;
+  }
+}

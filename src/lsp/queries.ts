@@ -44,6 +44,8 @@ export interface QueryContext {
   /** A request's position (InvalidParams when missing). */
   positionOf(p: { position?: unknown }): { line: number; character: number };
   pathOf(uri: string): string;
+  /** A file's one path (its real path): what `pathOf` gives and the checks' modules are keyed by. */
+  canonical(path: string): string;
   /** A file's URI: that of its open document (as the editor spelt it) if it is open. */
   uriOf(path: string): string;
   config(): { readonly inlayHints: boolean; readonly codeLens: boolean; readonly summaryCommand?: boolean };
@@ -105,7 +107,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     return definition(a, at(a, q.positionOf(p))).map(loc);
   });
   // The files of the workspace (and open documents) other than the document's program, for rename and references.
-  const others = (a: Analysis) => ({ files: importerFiles(q.roots(), q.openTexts()), skip: new Set(a.result.program.modules.keys()) });
+  const others = (a: Analysis) => ({ files: importerFiles(q.roots(), q.openTexts(), q.canonical), skip: new Set(a.result.program.modules.keys()) });
   conn.onReferences((p) => {
     const a = q.fresh(p);
     const offset = at(a, q.positionOf(p));
@@ -163,7 +165,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
     };
     return documentSymbols(v.a).flatMap(conv);
   });
-  const workspaceSymbols = new WorkspaceSymbols();
+  const workspaceSymbols = new WorkspaceSymbols(q.canonical);
   conn.onWorkspaceSymbol((p) => {
     if (typeof p?.query !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'the request has no query');
     return workspaceSymbols.query(q.roots(), q.openTexts(), p.query).map((s) => ({ name: s.name, kind: SYMBOL_KIND[s.kind], location: { uri: q.uriOf(s.span.file), range: spanRange(s.nameSpan) }, containerName: s.container }));

@@ -16,7 +16,7 @@ import { LanguageService, TOKEN_MODIFIERS, TOKEN_TYPES, type Analysis } from '..
 import { sitesOf } from '../service/layers.js';
 import { BIG_MODEL_LAYERS, runWhenIdle, warmUpSteps } from '../service/warmup.js';
 import { offsetsRange, pathToUri, toLspDiagnostic, uriToPath } from './convert.js';
-import { DiagnosticsBySource } from './publisher.js';
+import { DiagnosticsBySource, DiagnosticsSender } from './publisher.js';
 import { type CachedPublish, DiagnosticsCache } from './diag-cache.js';
 import { registerQueries } from './queries.js';
 import { Refresher } from './refresh.js';
@@ -50,28 +50,15 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
    * union. Keyed by path: the editor and the server may spell one file's URI differently (`%28` or `(`).
    */
   const shares = new DiagnosticsBySource<unknown>();
-  /** Per file, the URI its last non-empty list went out under. */
-  const sentUri = new Map<string, string>();
-  /** Sends a file its list: to the URI of its open document (the editor's spelling), else to ours. */
-  const sendTo = (path: string, diagnostics: unknown[], version?: number) => {
-    const uri = uriOf(path);
-    const before = sentUri.get(path);
-    // The other spelling's list is cleared first: a client that decodes URIs then keeps the new one.
-    if (before !== undefined && before !== uri) void conn.sendDiagnostics({ uri: before, diagnostics: [] });
-    if (diagnostics.length) sentUri.set(path, uri);
-    else sentUri.delete(path);
-    void conn.sendDiagnostics({ uri, version, diagnostics: diagnostics as never[] });
-  };
-  /** Sends each of `files` (paths) its union; `own` (the document just checked) with its version. */
-  const sendUnions = (files: readonly string[], own: string, version: number): Map<string, string> => {
-    const sent = new Map<string, string>();
-    for (const p of files) {
-      const diagnostics = shares.union(p);
-      sent.set(p, JSON.stringify(diagnostics));
-      sendTo(p, diagnostics, p === own ? version : undefined);
-    }
-    return sent;
-  };
+  /** Sends files their unions: to the URIs of their open documents (the editor's spellings), else to ours. */
+  const sender = new DiagnosticsSender(
+    shares,
+    (path) => {
+      const open = openUris(path);
+      return open.length ? open : [pathToUri(path)];
+    },
+    (uri, diagnostics, version) => void conn.sendDiagnostics({ uri, version, diagnostics: diagnostics as never[] }),
+  );
   /** Diagnostics kept between sessions (see diag-cache.ts); off with `diagnosticsCache: false`. */
   let diagCache: DiagnosticsCache | undefined;
   /** What was published from the cache at open, per document: the first check re-sends only if it differs. */
@@ -93,8 +80,13 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
   /** Which warm-up started (src/service/warmup.ts): the bigger one after a big model. */
   let warmUpKind: 'small' | 'big' | undefined;
 
-  const pathOf = (uri: string) => uriToPath(uri);
-  /** The URI of the open document at `path`, as the editor spells it. */
+  /**
+   * A document's path: its file's real path (see nodeHost's `canonical`), so that a file opened or imported
+   * through a symbolic link is the file it leads to; what goes back to the editor goes to the URIs it opened.
+   */
+  const pathOf = (uri: string) => host.canonical(uriToPath(uri));
+  /** The URIs of the open documents at `path`, as the editor spells them (a file and a link to it: both). */
+  const openUris = (path: string) => documents.all().flatMap((d) => (pathOf(d.uri) === path ? [d.uri] : []));
   const openUri = (path: string) => documents.all().find((d) => pathOf(d.uri) === path)?.uri;
   const uriOf = (path: string) => openUri(path) ?? pathToUri(path);
   /** The open document a request names (InvalidParams when the request names none, or one not open). */
@@ -161,7 +153,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const cached = fromCache.get(uri);
     fromCache.delete(uri);
     const confirmed = cached?.version === doc.version && cached.sent.size === touched.length && touched.every((u) => cached.sent.get(u) === JSON.stringify(shares.union(u)));
-    if (!confirmed) sendUnions(touched, path, doc.version);
+    if (!confirmed) sender.unions(touched, path, { uri, version: doc.version });
     publishedVersion.set(uri, doc.version);
     refresher.checked(uri, a);
     if (diagCache) scheduleStore(uri, path, a, sends);
@@ -241,7 +233,7 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     const hit = diagCache?.lookup(pathOf(uri), text, (p) => service.text(p) ?? host.read(p));
     if (!hit) return false;
     const path = pathOf(uri);
-    const sent = sendUnions(shares.set(path, new Map(hit.map((x) => [pathOf(x.uri), x.diagnostics]))), path, version);
+    const sent = sender.unions(shares.set(path, new Map(hit.map((x) => [pathOf(x.uri), x.diagnostics]))), path, { uri, version });
     fromCache.set(uri, { version, sent });
     publishedVersion.set(uri, version);
     cacheHits++;
@@ -292,9 +284,15 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
     lastChange.delete(e.document.uri);
     publishedVersion.delete(e.document.uri);
     refresher.closed(e.document.uri);
+    // The same file still open under another name (a link, or the file a link leads to): it stays open, with that text.
+    const other = documents.all().find((d) => d.uri !== e.document.uri && pathOf(d.uri) === pathOf(e.document.uri));
+    if (other) {
+      service.set(pathOf(other.uri), other.getText(), other.version);
+      return void schedule(other.uri);
+    }
     const importers = service.close(pathOf(e.document.uri));
     // Its share goes: its file keeps what other open documents' checks say about it (an import of theirs).
-    for (const p of shares.drop(pathOf(e.document.uri))) sendTo(p, shares.union(p));
+    for (const p of shares.drop(pathOf(e.document.uri))) sender.to(p, shares.union(p));
     // Files that import it saw its unsaved text: they are checked again against the file on disk.
     for (const p of importers) {
       const u = documents.all().find((d) => pathOf(d.uri) === p)?.uri;
@@ -346,19 +344,26 @@ export function startServer(opts: ServerOptions = {}, conn: Connection = createC
       serverInfo: { name: 'dslc' },
     };
   });
-  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, uriOf, config: config.current, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
+  const queries = registerQueries(conn, { service, docOf, open, fresh, view: (p) => viewOf(open(p), docOf(p)), positionOf, pathOf, canonical: host.canonical, uriOf, config: config.current, roots: () => roots, openTexts: () => new Map(documents.all().map((d) => [pathOf(d.uri), d.getText()])), served: (k, uri, a) => refresher.served(k, uri, a, a.text === documents.get(uri)?.getText()) });
   // Imported files edited outside the editor: their importers are checked again. Files created or deleted
   // change what workspace symbols list.
   conn.onDidChangeWatchedFiles((p) => {
     for (const c of p.changes) {
-      const path = pathOf(c.uri);
+      const raw = uriToPath(c.uri);
       // Another path may be a folder, created or deleted: editors send one event for a folder deleted or
       // renamed, none for the files in it.
-      const folder = !path.endsWith('.nn');
+      const folder = !raw.endsWith('.nn');
       if (folder && c.type === FileChangeType.Changed) continue;
       if (c.type !== FileChangeType.Changed) queries.filesCreatedOrDeleted();
-      for (const q of service.changedOnDisk(path, !folder || c.type === FileChangeType.Created)) {
-        const u = documents.all().find((d) => pathOf(d.uri) === q)?.uri;
+      // A link there may have come, gone or changed: its real path is looked up again, and the files it led to
+      // are imported again by those that imported them through it.
+      const links = host.forget(raw);
+      const path = pathOf(c.uri);
+      const missing = !folder || c.type === FileChangeType.Created;
+      // (The link's own name too: an open file it leads to is the editor's, but the link is new or gone.)
+      const due = [...service.changedOnDisk(path, missing), ...(path !== raw ? service.changedOnDisk(raw, missing) : []), ...links.flatMap((l) => service.relinked(l))];
+      for (const q of new Set(due)) {
+        const u = openUri(q);
         if (u) schedule(u);
       }
     }

@@ -61,13 +61,17 @@ export function workspaceText(path: string, openText: (p: string) => string | un
 /**
  * The files that may import a declaration, for rename and references: the open documents (their editor text,
  * wherever they are: a file outside the workspace folders may import the standard library) and the workspace
- * folders' `.nn` files (the disk's text when not open), each once.
+ * folders' `.nn` files (the disk's text when not open), each once: by its `canonical` path (a file and a link
+ * to it are one file, which the open documents are keyed by).
  */
-export function importerFiles(roots: readonly string[], open: ReadonlyMap<string, string>): { path: string; text: string }[] {
+export function importerFiles(roots: readonly string[], open: ReadonlyMap<string, string>, canonical: (path: string) => string = (p) => p): { path: string; text: string }[] {
   const out = [...open].map(([path, text]) => ({ path, text }));
-  for (const path of roots.length ? workspaceFiles(roots) : []) {
-    if (open.has(path)) continue;
-    const text = workspaceText(path, () => undefined);
+  const seen = new Set(open.keys());
+  for (const file of roots.length ? workspaceFiles(roots) : []) {
+    const path = canonical(file);
+    if (seen.has(path)) continue;
+    seen.add(path);
+    const text = workspaceText(file, () => undefined);
     if (text !== undefined) out.push({ path, text });
   }
   return out;
@@ -86,7 +90,10 @@ const LISTING_MS = 2000;
 export class WorkspaceSymbols {
   private readonly index = new SymbolIndex();
   private readonly disk = new Map<string, { stamp: string; text: string | undefined }>();
-  private listing: { at: number; key: string; files: readonly string[] } | undefined;
+  private listing: { at: number; key: string; files: readonly { path: string; real: string }[] } | undefined;
+
+  /** `canonical`: a file's one path (its real path), which open documents are keyed by and symbols located at. */
+  constructor(private readonly canonical: (path: string) => string = (p) => p) {}
 
   /** Lists the workspace's files again on the next query (files were created or deleted). */
   forgetListing(): void {
@@ -96,19 +103,29 @@ export class WorkspaceSymbols {
   /** Symbols matching `query`, best first; `open` gives the open documents' paths and texts. */
   query(roots: readonly string[], open: ReadonlyMap<string, string>, query: string, now = Date.now()): WorkspaceSymbol[] {
     const key = roots.join('\0');
-    if (!this.listing || this.listing.key !== key || now - this.listing.at > LISTING_MS) this.listing = { at: now, key, files: [...new Set([...workspaceFiles(roots), ...workspaceFiles([STDLIB_DIR])])] };
+    if (!this.listing || this.listing.key !== key || now - this.listing.at > LISTING_MS) this.listing = { at: now, key, files: this.once([...workspaceFiles(roots), ...workspaceFiles([STDLIB_DIR])]) };
     const sources: SymbolSource[] = [];
     for (const [path, text] of open) sources.push({ path, text, ...this.naming(path, roots) });
     const onDisk = new Set<string>();
-    for (const path of this.listing.files) {
-      if (open.has(path)) continue;
+    for (const { path, real } of this.listing.files) {
+      if (open.has(real)) continue;
       const text = this.read(path);
       if (text === undefined) continue;
       onDisk.add(path);
-      sources.push({ path, text, ...this.naming(path, roots) });
+      sources.push({ path: real, text, ...this.naming(path, roots) });
     }
     for (const p of this.disk.keys()) if (!onDisk.has(p)) this.disk.delete(p);
     return this.index.query(sources, query);
+  }
+
+  /** Each file once, by its real path: the file itself where it is listed, else the first link to it. */
+  private once(files: readonly string[]): { path: string; real: string }[] {
+    const byReal = new Map<string, string>();
+    for (const path of files) {
+      const real = this.canonical(path);
+      if (!byReal.has(real) || path === real) byReal.set(real, path);
+    }
+    return [...byReal].map(([real, path]) => ({ path, real }));
   }
 
   /** `std.resnet` for a standard-library file, else its path relative to the workspace folder holding it. */

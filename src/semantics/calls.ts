@@ -357,7 +357,8 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
     return i < tps.length && v.k === 'tensor' ? { name: p.name.text, type: st.tensors[v.id]!.type } : { name: p.name.text, value: v.k === 'instance' ? instanceText(v.inst) : show(v) };
   });
   // (Every field from the start: one object shape; `outputs` is filled in when the body returns.)
-  const frame: BlockFrame & { outputs: TensorType[] | undefined; results: number[] | undefined } = { block: decl.name.text, label, span: site.span, instance: inst.id, args, outputs: undefined, results: undefined };
+  const resultNames = decl.returns?.some((r) => r.name.text) ? decl.returns.map((r) => r.name.text) : undefined;
+  const frame: BlockFrame & { outputs: TensorType[] | undefined; results: number[] | undefined } = { block: decl.name.text, label, span: site.span, instance: inst.id, args, outputs: undefined, results: undefined, resultNames };
   const made = st.nodes.length;
   let empty: BlockFrame[] | undefined;
   st.frames.push(frame);

@@ -19,6 +19,8 @@ export interface BlockFrame {
   readonly outputs?: readonly TensorType[];
   /** The tensors it returned, as `outputs` (the editor reads their receptive fields). */
   readonly results?: readonly number[];
+  /** The names its block declares for its results (`-> (left: Tensor, right: Tensor)`; '' where one is unnamed), if any: the editor labels the items by them. */
+  readonly resultNames?: readonly string[];
 }
 
 /** One argument of a block application: a tensor parameter's type, or another parameter's value as written by `show`. */

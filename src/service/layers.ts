@@ -213,8 +213,9 @@ export function appRfText(run: AppRun, layers: readonly LayerReport[]): string |
   return 'block' in run.app ? callRfText(run.model, run.app) : rfText(layers[0]?.rf);
 }
 
-/** The receptive field of what a block call returned (tuple items labelled by index). */
-export const callRfText = (model: CheckedModel, f: BlockFrame): string | undefined => (f.results ? resultRfText(model, f.results, f.results.map((_, i) => `[${i}]`)) : undefined);
+/** The receptive field of what a block call returned (tuple items labelled by the names the block declares, else by index). */
+export const callRfText = (model: CheckedModel, f: BlockFrame): string | undefined =>
+  f.results ? resultRfText(model, f.results, f.results.map((_, i) => f.resultNames?.[i] || `[${i}]`)) : undefined;
 
 /**
  * The receptive fields of the tensors a model or block call returned (what `rf(t)` gives): nothing for one with no

@@ -203,6 +203,17 @@ export class LanguageService {
   }
 
   /**
+   * A link that led to the file `path` came, went or changed (the file's own text did not: open or not, it
+   * counts): marks the open documents whose last check imported it, perhaps through the link, as needing a
+   * new check, and returns them.
+   */
+  relinked(path: string): string[] {
+    const out = this.dependents(path);
+    for (const p of out) this.stale.add(p);
+    return out;
+  }
+
+  /**
    * A document was opened at `path`: an import that could not be found (E0206) may resolve to it now, saved
    * or not. Marks the other open documents whose last check has E0206 as needing a new check, and returns them.
    */
