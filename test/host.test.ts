@@ -2,7 +2,7 @@
  * The Node file host (src/cli/host.ts): which paths are the standard library's, on POSIX and Windows; one path
  * per file, whichever symbolic link reached it.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix, win32 } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,9 +86,26 @@ describe('nodeHost: a file reached through symbolic links', () => {
     expect(host.forget(join(dir, 'folder'))).toEqual([join(dir, 'real')]);
   });
 
+  it('reads relative imports beside the real file, also for a link from another folder (as Node does; the CLI and the editor agree)', () => {
+    const nest = join(dir, 'nest');
+    mkdirSync(join(nest, 'pkg'), { recursive: true });
+    mkdirSync(join(nest, 'app'));
+    writeFileSync(join(nest, 'pkg', 'helper.nn'), 'block h(x: Tensor) -> Tensor {\n  return x -> relu\n}\n');
+    writeFileSync(join(nest, 'pkg', 'net.nn'), 'from "./helper.nn" import h\n\nmodel Net(x: [N, 4]) {\n  return x -> h\n}\n');
+    symlinkSync(join(nest, 'pkg', 'net.nn'), join(nest, 'app', 'net.nn'));
+    const entry = join(nest, 'app', 'net.nn');
+    const host = nodeHost();
+    expect(host.resolve('./helper.nn', entry)).toBe(join(nest, 'pkg', 'helper.nn'));
+    const r = check({ path: entry, text: readFileSync(entry, 'utf8'), host });
+    expect(r.diagnostics).toEqual([]);
+    // The file given keeps the path it was given by.
+    expect(r.models[0]!.graph.span.file).toBe(entry);
+    expect(host.list!('./', entry)!.map((e) => e.name).sort()).toEqual(['helper.nn', 'net.nn']);
+  });
+
   it('lists a link as what it leads to, for completing an import\'s path', () => {
     writeFileSync(join(dir, 'real', 'deep.nn'), 'const D = 2\n');
-    const names = nodeHost().list!('./', main)!.filter((e) => !['other.nn', 'moving.nn'].includes(e.name));
+    const names = nodeHost().list!('./', main)!.filter((e) => !['other.nn', 'moving.nn', 'nest'].includes(e.name));
     expect(names.sort((x, y) => x.name.localeCompare(y.name))).toEqual([
       { name: 'folder', dir: true },
       { name: 'lib.nn', dir: false },

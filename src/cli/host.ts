@@ -43,7 +43,9 @@ export function nodeHost(): NodeHost {
       }
     }
   };
-  const named = (spec: string, from: string) => (spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(from), spec));
+  // Relative imports are read beside the importing file's real path, as Node reads a module reached through a
+  // link: the CLI given a link and the editor (which names documents by real path) then agree.
+  const named = (spec: string, from: string) => (spec.startsWith('std.') ? join(STDLIB_DIR, `${spec.slice(4).replace(/\./g, '/')}.nn`) : resolve(dirname(canonical(from)), spec));
   return {
     canonical,
     forget(p) {
@@ -65,7 +67,7 @@ export function nodeHost(): NodeHost {
     isStd: (p) => isInside(STDLIB_DIR, p) || isInside(canonical(STDLIB_DIR), p),
     list(dir, from) {
       try {
-        const at = resolve(dirname(from), dir);
+        const at = resolve(dirname(canonical(from)), dir);
         // (A link is listed as what it leads to.)
         const kind = (e: Dirent) => (e.isSymbolicLink() ? kindOf(join(at, e.name)) : e.isDirectory() ? 'dir' : e.isFile() ? 'file' : undefined);
         return readdirSync(at, { withFileTypes: true }).flatMap((e) => {
