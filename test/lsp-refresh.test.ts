@@ -1,8 +1,9 @@
 /**
- * `workspace/{inlayHint,codeLens,semanticTokens}/refresh`: the server asks the client to pull hints, lenses and
- * tokens again when a setting switches them, and after checks that changed what the client was shown (its own
- * edits checked after it asked, an imported file edited or changed on disk); only the kinds the client declares
- * `refreshSupport` for, one request per burst of checks. A spawned server, as in lsp-server.test.ts.
+ * `workspace/{inlayHint,codeLens,semanticTokens,foldingRange}/refresh`: the server asks the client to pull hints,
+ * lenses, tokens and folding ranges again when a setting switches them, and after checks that changed what the
+ * client was shown (its own edits checked after it asked, an imported file edited or changed on disk; folding
+ * ranges only for the former); only the kinds the client declares `refreshSupport` for, one request per burst of
+ * checks. A spawned server, as in lsp-server.test.ts.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT, posAt, startClient, uriOf } from './helpers/lsp-client.mjs';
 
 type Client = Awaited<ReturnType<typeof startClient>>;
-const ALL = { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true } };
+const ALL = { inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true }, foldingRange: { refreshSupport: true } };
 const OPTIONS = { warmUp: false, diagnosticsCache: false };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Longer than the server's wait after the last check (300 ms). */
@@ -21,12 +22,13 @@ const lenetPath = join(ROOT, 'examples/lenet5.nn');
 const lenet = readFileSync(lenetPath, 'utf8');
 const whole = { start: { line: 0, character: 0 }, end: { line: 200, character: 0 } };
 
-/** What an editor showing `uri` fetches: hint labels, lens titles, and the number of token entries. */
+/** What an editor showing `uri` fetches: hint labels, lens titles, the number of token entries and of folding ranges. */
 async function fetchAll(c: Client, uri: string) {
   const hints = (await c.request('textDocument/inlayHint', { textDocument: { uri }, range: whole })) as { label: string }[];
   const lenses = (await c.request('textDocument/codeLens', { textDocument: { uri } })) as { command: { title: string } }[];
   const tokens = (await c.request('textDocument/semanticTokens/full', { textDocument: { uri } })) as { data: number[] };
-  return { hints: hints.map((h) => h.label), lenses: lenses.map((l) => l.command.title), tokens: tokens.data.length };
+  const folds = (await c.request('textDocument/foldingRange', { textDocument: { uri } })) as unknown[];
+  return { hints: hints.map((h) => h.label), lenses: lenses.map((l) => l.command.title), tokens: tokens.data.length, folds: folds.length };
 }
 
 describe('dslc lsp: refresh requests after a setting changes', () => {
@@ -116,6 +118,8 @@ describe('dslc lsp: refresh requests after checks', () => {
     type(at, 1, '1');
     await sleep(15);
     let last = type(at + 1, 0, '2');
+    // (Folding ranges first: asked for before the check of the edit, as a client does at once.)
+    await c.request('textDocument/foldingRange', { textDocument: { uri } });
     await fetchAll(c, uri);
     for (const ins of [' ', '#', 'x']) {
       await sleep(120);
@@ -127,7 +131,8 @@ describe('dslc lsp: refresh requests after checks', () => {
     expect(c.refreshes).toEqual([]);
     await sleep(800 + QUIET);
     expect((await c.request('dslc/stats', { gc: false })).checks).toBeGreaterThanOrEqual(4);
-    expect(c.refreshes.sort()).toEqual(['codeLens', 'inlayHint', 'semanticTokens']);
+    // (Folding ranges too: they were fetched through the edit not checked yet.)
+    expect(c.refreshes.sort()).toEqual(['codeLens', 'foldingRange', 'inlayHint', 'semanticTokens']);
     // Fetched again (as the client does on the refresh): the shapes of the new text.
     const after = await fetchAll(c, uri);
     expect(after.hints).toContain(': [N, 12, 28, 28]');
@@ -176,6 +181,7 @@ describe('dslc lsp: refresh requests when an imported file changes', () => {
     c.change(uriOf(lib), [{ range: { start: posAt(libText, at), end: posAt(libText, at + 1) }, text: 'c * 2' }]);
     await next;
     await sleep(QUIET);
+    // Not folding ranges: the importer's text, all they depend on, did not change.
     expect(c.refreshes.sort()).toEqual(['codeLens', 'inlayHint', 'semanticTokens']);
     const after = await fetchAll(c, uriOf(main));
     expect(after.hints).toContain(': [N, 32, 32, 32]');

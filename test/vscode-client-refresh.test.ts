@@ -23,7 +23,7 @@ afterAll(async () => {
   await ext.deactivate();
 });
 
-describe('the VS Code client: hints, lenses and tokens refreshed when the server asks', () => {
+describe('the VS Code client: hints, lenses, tokens and folding ranges refreshed when the server asks', () => {
   const text = 'block unit(x: Tensor, c: int) -> Tensor {\n  return x -> conv2d(c, 3, padding=1) -> relu\n}\n\nmodel M(x: [N, 3, 16, 16]) {\n  return x -> unit(8) -> unit(8)\n}\n';
   const doc = new TextDocument(Uri.file(join(tmpdir(), 'dslc-vscode-refresh.nn')), text);
   type Hint = { args: [Position, string, number]; tooltip?: string };
@@ -32,7 +32,8 @@ describe('the VS Code client: hints, lenses and tokens refreshed when the server
   const hints = async () => (await p.inlayHint!.provideInlayHints!(doc, new Range(new Position(0, 0), new Position(9, 0)), token)) as Hint[];
   const lenses = async () => (await p.codeLens!.provideCodeLenses!(doc, token)) as Lens[];
   const tokens = async () => (await p.semanticTokens!.provideDocumentSemanticTokens!(doc, token)) as { data: Uint32Array };
-  const fired = { inlayHint: 0, codeLens: 0, semanticTokens: 0 };
+  const folds = async () => (await p.foldingRange!.provideFoldingRanges!(doc, {}, token)) as unknown[];
+  const fired = { inlayHint: 0, codeLens: 0, semanticTokens: 0, foldingRange: 0 };
   /** Sets dslc.<key> as VS Code does: the setting, then the configuration event. */
   const set = (key: string, value: boolean) => {
     settings[`dslc.${key}`] = value;
@@ -46,6 +47,7 @@ describe('the VS Code client: hints, lenses and tokens refreshed when the server
     p.inlayHint!.onDidChangeInlayHints!(() => fired.inlayHint++);
     p.codeLens!.onDidChangeCodeLenses!(() => fired.codeLens++);
     p.semanticTokens!.onDidChangeSemanticTokens!(() => fired.semanticTokens++);
+    p.foldingRange!.onDidChangeFoldingRanges!(() => fired.foldingRange++);
     const hs = await hints();
     // The conv inside the block, applied twice: its hint says so on hover.
     expect(hs.find((h) => h.tooltip)).toMatchObject({ tooltip: '2 applications' });
@@ -72,9 +74,16 @@ describe('the VS Code client: hints, lenses and tokens refreshed when the server
     const before = { hints: fired.inlayHint, lenses: fired.codeLens, tokens: fired.semanticTokens };
     const line = text.split('\n').findIndex((l) => l.includes('unit(8) ->'));
     const col = text.split('\n')[line]!.indexOf('unit(8)') + 5;
-    doc.setText(text.replace('unit(8) ->', 'unit(4) ->'));
+    const edited = text.replace('unit(8) ->', 'unit(4) ->');
+    doc.setText(edited);
     for (const l of mock.listeners.change) l({ document: doc, contentChanges: [{ range: new Range(new Position(line, col), new Position(line, col + 1)), rangeLength: 1, text: '4' }] });
-    await until('hints, lenses and tokens refreshed', () => (fired.inlayHint > before.hints && fired.codeLens > before.lenses && fired.semanticTokens > before.tokens ? true : undefined));
+    // A second keystroke at once (the server then waits for more before checking), and folding ranges asked for
+    // before the check: they are refreshed too.
+    const end = new Position(edited.split('\n').length - 1, 0);
+    doc.setText(`${edited}#`);
+    for (const l of mock.listeners.change) l({ document: doc, contentChanges: [{ range: new Range(end, end), rangeLength: 0, text: '#' }] });
+    expect((await folds()).length).toBeGreaterThan(0);
+    await until('hints, lenses, tokens and folding ranges refreshed', () => (fired.inlayHint > before.hints && fired.codeLens > before.lenses && fired.semanticTokens > before.tokens && fired.foldingRange > 0 ? true : undefined));
     expect((await hints()).map((h) => h.args[1])).toContain(': [N, 4, 16, 16] | [N, 8, 16, 16]');
   });
 });

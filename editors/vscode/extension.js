@@ -241,7 +241,7 @@ class Client {
           codeLens: {},
         },
         // (The server asks for hints, lenses and tokens again when a check or a setting changed them.)
-        workspace: { configuration: true, applyEdit: true, workspaceFolders: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true } },
+        workspace: { configuration: true, applyEdit: true, workspaceFolders: true, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true }, semanticTokens: { refreshSupport: true }, foldingRange: { refreshSupport: true } },
       },
     });
     conn.notify('initialized', {});
@@ -383,7 +383,7 @@ class Client {
         return r ? r.map(toSymbol) : null;
       } }));
     if (c.foldingRangeProvider)
-      d.push(L.registerFoldingRangeProvider(SELECTOR, { provideFoldingRanges: async (doc, _ctx, t) => {
+      d.push(L.registerFoldingRangeProvider(SELECTOR, { onDidChangeFoldingRanges: refreshed('foldingRange'), provideFoldingRanges: async (doc, _ctx, t) => {
         const r = await req('textDocument/foldingRange', docParams(doc), t);
         return r ? r.map(toFoldingRange) : null;
       } }));

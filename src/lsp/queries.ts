@@ -182,6 +182,7 @@ export function registerQueries(conn: Connection, q: QueryContext): { filesCreat
   });
   conn.onFoldingRanges((p) => {
     const v = q.view(p);
+    q.served('foldingRange', p.textDocument.uri, v.a);
     const starts = fileOf(v.a).lineStarts;
     return foldingRanges(v.a).flatMap((r) => {
       const range = v.range(starts[r.startLine]!, starts[r.endLine]!);

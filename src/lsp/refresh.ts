@@ -1,16 +1,21 @@
 /**
- * Asking the editor to pull inlay hints, code lenses and semantic tokens again. Those requests answer from a
- * document's last check (view.ts): one made while a check was due, or before an imported file changed, shows
- * what that check said until the editor asks again, which editors do after an edit or on
+ * Asking the editor to pull inlay hints, code lenses, semantic tokens and folding ranges again. Those requests
+ * answer from a document's last check (view.ts): one made while a check was due, or before an imported file
+ * changed, shows what that check said until the editor asks again, which editors do after an edit or on
  * `workspace/<kind>/refresh`. So after checks whose analysis changed, once they stop coming, each kind the
  * client supports is refreshed where the client fetched it for one of those documents, and not since from
  * that very check.
  */
 import type { ClientCapabilities, Connection } from 'vscode-languageserver/node';
-import { CodeLensRefreshRequest, InlayHintRefreshRequest, SemanticTokensRefreshRequest } from 'vscode-languageserver/node';
+import { CodeLensRefreshRequest, FoldingRangeRefreshRequest, InlayHintRefreshRequest, SemanticTokensRefreshRequest } from 'vscode-languageserver/node';
 
-export type RefreshKind = 'inlayHint' | 'codeLens' | 'semanticTokens';
-const REQUESTS = { inlayHint: InlayHintRefreshRequest.type, codeLens: CodeLensRefreshRequest.type, semanticTokens: SemanticTokensRefreshRequest.type } as const;
+export type RefreshKind = 'inlayHint' | 'codeLens' | 'semanticTokens' | 'foldingRange';
+const REQUESTS = { inlayHint: InlayHintRefreshRequest.type, codeLens: CodeLensRefreshRequest.type, semanticTokens: SemanticTokensRefreshRequest.type, foldingRange: FoldingRangeRefreshRequest.type } as const;
+/**
+ * Kinds that depend on the document's text alone (folding: its declarations, bodies and comments): stale only
+ * when read through an edit not checked yet, not when a check of the same text changed (an import did).
+ */
+const TEXT_ONLY: ReadonlySet<RefreshKind> = new Set(['foldingRange']);
 const KINDS = Object.keys(REQUESTS) as RefreshKind[];
 /** What the client got when it was read through an edit not checked yet (part of it left out: view.ts). */
 const STALE = {};
@@ -82,7 +87,7 @@ export class Refresher {
       const dirty = this.dirty.get(k)!;
       const fetched = this.fetched.get(k)!;
       // (A document the client never asked this kind for shows none of it: nothing to refresh.)
-      const stale = [...dirty].some((u) => fetched.has(u) && fetched.get(u) !== this.published.get(u));
+      const stale = [...dirty].some((u) => fetched.has(u) && (TEXT_ONLY.has(k) ? fetched.get(u) === STALE : fetched.get(u) !== this.published.get(u)));
       dirty.clear();
       if (stale) this.send(k);
     }

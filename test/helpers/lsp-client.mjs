@@ -33,7 +33,7 @@ export async function startClient({ initializationOptions = {}, env = {}, capabi
   });
   // The refresh requests the server sent (a client declares which it handles in `capabilities.workspace`).
   const refreshes = [];
-  for (const kind of ['inlayHint', 'codeLens', 'semanticTokens']) conn.onRequest(`workspace/${kind}/refresh`, () => (refreshes.push(kind), null));
+  for (const kind of ['inlayHint', 'codeLens', 'semanticTokens', 'foldingRange']) conn.onRequest(`workspace/${kind}/refresh`, () => (refreshes.push(kind), null));
   const registrations = [];
   conn.onRequest('client/registerCapability', (p) => {
     registrations.push(...p.registrations);
