@@ -48,10 +48,9 @@ describe('syntax errors around bodies', () => {
     expect(diagnostics(`model M(x: [N, 3, 8, 8]) {\n  if true {\n    h = x\n\nmodel K(x: [N, 3, 8, 8]) {\n  return x\n}\n`)[0]).toContain('note: the body opened here is not closed @2:11');
   });
 
-  it('an import inside a body: imports go at the top level; the model is not also "without return"', () => {
-    const got = diagnostics('model M(x: [N, 3, 8, 8]) {\n  from std.resnet import basic_block\n  return x -> relu()\n}\n');
-    expect(got[0]).toBe("E0101 2:3 expected '}' (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration");
-    expect(got.join('\n')).not.toMatch(/E0304/);
+  it('an import inside a body: imports go at the top level; the body is read on (its return too), the import used', () => {
+    const got = diagnostics('model M(x: [N, 3, 8, 8]) {\n  from std.resnet import basic_block\n  return x -> basic_block(3)\n}\n');
+    expect(got).toEqual(["E0101 2:3 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration"]);
   });
 
   it("a misspelt 'model' or 'block': did you mean, with a fix", () => {
@@ -86,9 +85,8 @@ describe('what the help does not claim (QA)', () => {
   it("a declaration inside a body that a '}' further down closes: declarations go at the top level, no note at a '{' that is closed", () => {
     for (const line of ['const K = 3', 'block inner(x: Tensor) -> Tensor {\n    return x\n  }']) {
       const got = diagnostics(`model M(x: [N, 3, 8, 8]) {\n  ${line}\n  h = x -> relu()\n  return h\n}\n`);
-      expect(got[0], line).toMatch(/^E0101 2:3 expected '}' \(found '(const|block)'\)\n {2}help: declarations \(const, block, model\) go at the top level of the file, not inside a body$/);
-      // The statements after it are inside the body as written: no hint says otherwise.
-      expect(got.slice(1).join('\n'), line).not.toMatch(/statements belong|outside any body|not closed/);
+      // One error: the statements after it are read as the body's, as written.
+      expect(got, line).toEqual([`E0101 2:3 expected a statement (found '${line.split(' ')[0]}')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body`]);
     }
   });
 
@@ -124,5 +122,34 @@ describe('follow-on suppression stays where the cut is (QA)', () => {
   it("a syntax error inside an argument's own call does not hide the outer call's arity error", () => {
     const t = `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit(8, 3, act=relu(1,,), 5)\n  return h\n}\n`;
     expect(codes(t)).toContain('E0101');
+  });
+});
+
+describe('a declaration line pasted at column 0 inside a body (QA: the file was split there)', () => {
+  const model = (line: string) => `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n${line}\n  y = h -> unit(K)\n  return y\n}\n`;
+  it.each([
+    ['an import', 'from std.resnet import basic_block', "E0101 6:1 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration"],
+    ['a constant', 'const K = 3', "E0101 6:1 expected a statement (found 'const')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body"],
+  ])('%s: one error there, no note that the body is not closed, no stray }; what uses it is checked as if it were at the top level', (_, line, want) => {
+    const text = model(line).replace('unit(K)', line.startsWith('from') ? 'basic_block(3)' : 'unit(K)');
+    expect(diagnostics(text)).toEqual([want]);
+  });
+
+  it('several lines, and a block with its body: one error each, the rest of the body checked (a mistake after them is reported)', () => {
+    const text = model('const K = 3\nfrom std.vgg import vgg_block\nblock inner(x: Tensor) -> Tensor {\n  return x\n}').replace('  return y\n', '  z = y -> inner -> vgg_block(8) -> relux\n  return y\n');
+    expect(diagnostics(text)).toEqual([
+      "E0101 6:1 expected a statement (found 'const')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body",
+      "E0101 7:1 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration",
+      "E0101 8:1 expected a statement (found 'block')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body",
+      "E0200 12:37 unknown name 'relux'\n  help: did you mean 'relu'?",
+    ]);
+  });
+
+  it("a '}' forgotten before the next model: that model is still a declaration of its own, checked on its own", () => {
+    const text = `model A(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n\nconst K = 3\nmodel B(x: [N, 3, 8, 8]) {\n  return x -> relux\n}\n`;
+    expect(diagnostics(text)).toEqual([
+      "E0101 4:1 expected '}' (found 'const')\n  help: close the body with '}'\n  note: the body opened here is not closed @1:26",
+      "E0200 6:15 unknown name 'relux'\n  help: did you mean 'relu'?",
+    ]);
   });
 });

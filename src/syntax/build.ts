@@ -4,7 +4,7 @@
  * and took more time to build and convert than recognising the text did (bench/NOTES.md).
  */
 import type { IToken } from 'chevrotain';
-import type { BinaryOp, Expr, Name, Range } from './ast.js';
+import type { BinaryOp, Decl, Expr, Name, Range } from './ast.js';
 import { exprDepth } from './walk.js';
 
 /** A problem found while building (number literal overflow, nesting too deep…), reported by the caller. */
@@ -138,6 +138,18 @@ export class BuildContext {
   /** Drops the problems found since there were `n` (inside a rule that makes nothing); undefined. */
   drop(n: number): undefined {
     this.problems.length = n;
+    // (With the declarations misplaced inside it, each after its problem.)
+    while (this.hoisted.length && this.hoisted[this.hoisted.length - 1]!.after > n) this.hoisted.pop();
+    return undefined;
+  }
+
+  /** Declarations misplaced in bodies, for the module; `after`: the count of problems once it was reported. */
+  readonly hoisted: { readonly decl: Decl; readonly after: number }[] = [];
+
+  /** A declaration misplaced in a body (its keyword `kw`): reported, and handed to the module; no statement. */
+  misplaced(kw: IToken, decl: Decl | undefined, hint: string): undefined {
+    this.problems.push({ code: 'E0101', message: `expected a statement (found '${kw.image}')`, range: this.tokRange(kw), hint });
+    if (decl) this.hoisted.push({ decl, after: this.problems.length });
     return undefined;
   }
 
