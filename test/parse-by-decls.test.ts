@@ -167,6 +167,24 @@ describe('a declaration line at column 0 inside a body', () => {
     }
   });
 
+  it('a keyword as a name (model = h), at column 0 too: one error, read as that name; the CLI, the whole file and the editor agree (typed character by character too)', () => {
+    for (const line of ['model = h\n', '  block = h -> relu\n', '  y = (h, model)\n']) {
+      const text = A + line + REST + MODEL;
+      const word = /model|block/.exec(line)![0];
+      const col = line.indexOf(word) + 1;
+      expect(splitDecls(text), line).toEqual([0, text.indexOf(MODEL)]);
+      const { cli, whole, editor } = parses(text);
+      expect(where(cli.diagnostics), line).toEqual([`E0101 3:${col} expected a name (found '${word}')`]);
+      expect(where(whole.diagnostics), line).toEqual(where(cli.diagnostics));
+      expect(editor).toEqual(cli);
+      const a = cli.result.decls.find((d) => d.kind === 'model' && d.name.text === 'A');
+      expect(a?.kind === 'model' && a.body.map((st) => st.kind), line).toEqual(['assign', 'assign', 'return']);
+      const p = new IncrementalParser();
+      for (let i = 0; i <= line.length; i++) p.parse(sourceFile('/m.nn', A + line.slice(0, i) + REST + MODEL));
+      expect(where(p.parse(sourceFile('/m.nn', text)).diagnostics), line).toEqual(where(cli.diagnostics));
+    }
+  });
+
   it('braces in comments and strings are not counted', () => {
     const text = `${A}  s = "{"  # {\nconst K = 3\n${REST}`;
     expect(splitDecls(text)).toEqual([0]);

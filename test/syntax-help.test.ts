@@ -90,8 +90,20 @@ describe('what the help does not claim (QA)', () => {
     }
   });
 
-  it("a keyword used as a name (model = x) is said to be one", () => {
-    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  model = x -> relu\n  return model\n}\n')[0]).toBe("E0101 2:3 expected '}' (found 'model')\n  help: 'model' is a keyword: choose another name");
+  it('a keyword used as a name (model = x) is said to be one, once where it is written, and read as that name: the body goes on', () => {
+    const kw = (at: string, word: string) => `E0101 ${at} expected a name (found '${word}')\n  help: '${word}' is a keyword: choose another name`;
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  model = x -> relu\n  return model\n}\n')).toEqual([kw('2:3', 'model'), kw('3:10', 'model')]);
+    // The statements after it are checked (a mistake there is reported), and so is the value it names.
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  block = x -> relu\n  y = block -> relux\n  return y\n}\n')).toEqual([kw('2:3', 'block'), kw('3:7', 'block'), "E0200 3:16 unknown name 'relux'\n  help: did you mean 'relu'?"]);
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  const = 3\n  for = x -> conv2d(8, 3)\n  return x -> relux\n}\n')).toEqual([kw('2:3', 'const'), kw('3:3', 'for'), "E0200 4:15 unknown name 'relux'\n  help: did you mean 'relu'?"]);
+    // Not also an unknown name where nothing assigned it.
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  return (x -> relu, model)\n}\n')).toEqual([kw('2:22', 'model')]);
+  });
+
+  it('a keyword before a name is not read as a name: a declaration pasted there, or two lines run together', () => {
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  y = x -> relu()model B(x: [N]) {\n  return x\n}\n').join('\n')).not.toMatch(/is a keyword/);
+    // At the top level, `model =` is a model without its name.
+    expect(diagnostics('model = 3\n')).toEqual(["E0101 1:7 expected a name (found '=')"]);
   });
 
   it('no keyword guess for a name that is not followed by one (block1 = …, modelM(…)), and a stray } says so', () => {

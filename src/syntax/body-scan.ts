@@ -1,6 +1,6 @@
 /** Declaration keywords inside bodies: pasted lines, or the next declaration after a forgotten `}` (see BodyScan). */
 import type { IToken } from 'chevrotain';
-import { Block, Const, From, Ident, LBrace, Model, RBrace, Semi, StringLit } from './lexer.js';
+import { Assign, Block, Const, From, Ident, KEYWORDS, LBrace, Model, RBrace, Semi, StringLit } from './lexer.js';
 
 /**
  * A declaration keyword inside a body (by the braces before it): a line pasted there (`from std import x` or
@@ -47,6 +47,8 @@ export class BodyScan {
   }
 }
 
+const KEYWORD = new Set(KEYWORDS);
+
 const STOP = /(?:model|block)[ \t]+[A-Za-z_]/y;
 /** Whether a `model` or `block` keyword and a name start at `at`: at column 0, it ends the search of a {@link BodyScan}. */
 export function stopsAt(text: string, at: number): boolean {
@@ -55,8 +57,8 @@ export function stopsAt(text: string, at: number): boolean {
 }
 
 /**
- * The declaration keywords inside the bodies of a piece's tokens (taken in order by {@link add}), for the
- * parser: those pasted into a body ({@link BodyScan}).
+ * The keywords inside the bodies of a piece's tokens (taken in order by {@link add}), for the parser: those that
+ * stand for names, and the declarations pasted into a body ({@link BodyScan}).
  */
 export class BodyTokens {
   private depth = 0;
@@ -66,18 +68,29 @@ export class BodyTokens {
 
   constructor(private readonly text: string) {}
 
-  /** Takes the next token (`prev`, `next`: the tokens around it). */
-  add(t: IToken, prev: IToken | undefined, next: IToken | undefined): void {
+  /**
+   * Takes the next token (`prev`, `next`: the tokens around it). True when it is a keyword in a body where only
+   * a name can be: before `=` (`model = x`), or `model`, `block` or `const` after something on its line and
+   * before no name (`return model`); the parser then reads it as that name.
+   */
+  add(t: IToken, prev: IToken | undefined, next: IToken | undefined): boolean {
     const k = t.tokenType;
     if (k === LBrace) this.depth++;
     else if (k === RBrace) {
       if (this.depth > 0) this.scan?.close(this.depth--);
-    } else if (this.depth > 0 && (k === Model || k === Block || k === Const || k === From)) {
+    } else if (this.depth > 0 && KEYWORD.has(k)) {
+      if (next?.tokenType === Assign) return true;
+      const decl = k === Model || k === Block || k === Const;
+      if (!decl && k !== From) return false;
       const p = prev?.tokenType;
       const starts = !prev || prev.endLine! < t.startLine! || p === LBrace || p === RBrace || p === Semi;
+      const named = next !== undefined && next.startLine === t.startLine && (next.tokenType === Ident || (k === From && next.tokenType === StringLit));
+      // (Not a declaration's head after something, `relu()model B(`: two lines run together.)
+      if (!starts && decl && !named) return true;
       (this.scan ??= new BodyScan()).keyword(t.startOffset, this.depth, t.startColumn === 1 && stopsAt(this.text, t.startOffset));
-      if (starts && next && next.startLine === t.startLine && (next.tokenType === Ident || (k === From && next.tokenType === StringLit))) (this.heads ??= new Set()).add(t.startOffset);
+      if (starts && named) (this.heads ??= new Set()).add(t.startOffset);
     }
+    return false;
   }
 
   /**

@@ -4,10 +4,10 @@ import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module, Range, Stmt } from './ast.js';
 import type { ConvertProblem } from './build.js';
 import { BodyTokens } from './body-scan.js';
-import { Comment, STATEMENT_START, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
+import { Comment, STATEMENT_START, nnLexer, BadNumber, Ident, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, lineStartOf, spanOf } from './source.js';
-import { syntaxHelp } from './syntax-help.js';
+import { keywordHint, syntaxHelp } from './syntax-help.js';
 
 /**
  * Limits that keep hostile input bounded in time and memory. `maxDepth` bounds the parser's recursion,
@@ -50,6 +50,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
   const tokens = [];
   // Where unterminated strings start (E0103): the parser's complaint about what follows one is the same mistake.
   const unterminated = new Set<number>();
+  // Keywords read as names (an E0101 each; at most 50, as the parser's errors).
+  let renamed = 0;
   // The open brackets. A closer that matches none (a stray `)` before any `(`, or `]` closing a `(`) closes
   // nothing: counting it would let the brackets after it nest past the limit unseen.
   const open: string[] = [];
@@ -91,7 +93,12 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
       diagnostics.push(diag('E0104', `nesting is deeper than ${LIMITS.maxDepth} levels${links ? ` (brackets and ${links} else-if links)` : ''}`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'flatten the expression or use blocks' }));
       return { result: EMPTY, diagnostics };
     }
-    inBody.add(t, all[i - 1], all[i + 1]);
+    if (inBody.add(t, all[i - 1], all[i + 1])) {
+      // (Read as the name it stands for: one error, and its statement and those after it are parsed as written.)
+      if (++renamed <= 50) diagnostics.push(diag('E0101', `expected a name (found '${t.image}')`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: keywordHint(t.image) }));
+      tokens.push({ ...t, tokenType: Ident, tokenTypeIdx: Ident.tokenTypeIdx! });
+      continue;
+    }
     tokens.push(t);
   }
   const { misplaced, inside } = inBody.end();

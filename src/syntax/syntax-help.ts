@@ -20,11 +20,12 @@ export interface SyntaxHelp {
 
 const DECL_KEYWORDS = new Set(['Model', 'Block', 'Const', 'From']);
 const TOP_KEYWORDS = ['model', 'block', 'const', 'from', 'import'];
-const KEYWORD_NAMES = new Set([...DECL_KEYWORDS, 'Import']);
 
 /** Help for a declaration (or an import) inside a body that a later `}` closes. */
 export const TOP_LEVEL_HINT = 'declarations (const, block, model) go at the top level of the file, not inside a body';
 export const IMPORT_HINT = 'imports go at the top level of the file, outside any block or model: move this line above the declaration';
+/** Help for a keyword written where a name goes (`model = x`; parse.ts reads it as that name). */
+export const keywordHint = (word: string): string => `'${word}' is a keyword: choose another name`;
 
 /** `mdoel` for `model`: two letters swapped are two edits, more than a 5-letter word's suggestions allow. */
 const sameLetters = (a: string, b: string) => a.length === b.length && [...a].sort().join('') === [...b.toLowerCase()].sort().join('');
@@ -81,8 +82,6 @@ export function syntaxHelp(file: SourceFile, message: string, found: IToken | un
   const foundName = found?.tokenType.name;
   const next = found ? tokenAfter(tokens, found.startOffset) : undefined;
   if (message.includes('--> RBrace <--')) {
-    // A keyword used as a name (`model = x`): not a declaration.
-    if (found && KEYWORD_NAMES.has(foundName!) && next?.tokenType.name === 'Assign') return { hint: `'${found.image}' is a keyword: choose another name` };
     // (A declaration keyword where the body is closed later: one cut short before its name, `const` alone;
     // with its name, the parser takes it as a misplaced declaration.)
     const closed = found !== undefined && inside.has(found.startOffset);
