@@ -165,3 +165,31 @@ describe('a declaration line pasted at column 0 inside a body (QA: the file was 
     ]);
   });
 });
+
+describe('an invalid number literal in a call (E0102): what does not depend on its value is still checked', () => {
+  const call = (c: string) => `${lib}model M(x: [N, 3, 8, 8]) {\n  y = x -> ${c}\n  return y\n}\n`;
+  const codes = (c: string) => diagnostics(call(c)).map((d) => d.split(' ')[0]!);
+  it.each([
+    // Too many arguments, and the type of another one.
+    ['conv2d(1x, 3, 4, 5, 6, 7, 8, 9)', 'conv2d(1, 3, 4, 5, 6, 7, 8, 9)', ['E0203', 'E0300']],
+    // An unknown keyword, one given twice, one missing.
+    ['conv2d(1x, 3, foo=2)', 'conv2d(1, 3, foo=2)', ['E0202']],
+    ['conv2d(1x, 3, kernel=3)', 'conv2d(1, 3, kernel=3)', ['E0204']],
+    ['conv2d(kernel_size=1x)', 'conv2d(kernel_size=1)', ['E0203']],
+    ['conv2d(1e999, 3, bias=5)', 'conv2d(1, 3, bias=5)', ['E0300']],
+    // A block's arguments.
+    ['unit(1x, 3)', 'unit(1, 3)', ['E0203']],
+    ['unit(1x, d=3)', 'unit(1, d=3)', ['E0202']],
+  ])('%s: as %s, with the E0102', (bad, good, want) => {
+    expect(codes(good)).toEqual(want);
+    expect(codes(bad)).toEqual(['E0102', ...want]);
+  });
+
+  it('not what depends on its value: groups must divide the channels (E0407), the block run with it', () => {
+    expect(codes('conv2d(1, 3, 4, 5, 6, 7)')).toEqual(['E0407']);
+    expect(codes('conv2d(1x, 3, 4, 5, 6, 7)')).toEqual(['E0102']);
+    expect(codes('unit(1x)')).toEqual(['E0102']);
+    // A parameter's default that cannot be read is not also of the wrong type.
+    expect(diagnostics(`block b(x: Tensor, c: int = 1x) -> Tensor {\n  return x -> conv2d(c, 3)\n}\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> b()\n}\n`).map((d) => d.split(' ')[0])).toEqual(['E0102']);
+  });
+});

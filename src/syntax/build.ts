@@ -228,6 +228,7 @@ export class BuildContext {
     return climb(0);
   }
 
+  /** A number literal; one that cannot be read is an `error` marked as a number (its kind is known, not its value). */
   number(raw: string, range: Range): Expr {
     let text = raw.indexOf('_') >= 0 ? raw.replace(/_/g, '') : raw;
     let mult = 1;
@@ -238,7 +239,7 @@ export class BuildContext {
     }
     const base = Number(text);
     // A malformed literal was already reported by the lexer stage (E0102).
-    if (Number.isNaN(base)) return { kind: 'error', range };
+    if (Number.isNaN(base)) return { kind: 'error', range, number: true };
     const exact = base * mult;
     // 1.1M is 1100000, not 1100000.0000000002.
     const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
@@ -248,7 +249,7 @@ export class BuildContext {
     const isInt = Number.isInteger(value) && !exponent && (mult > 1 || !text.includes('.'));
     if (!Number.isFinite(value)) {
       this.problems.push({ code: 'E0102', message: `number ${raw} is too large (a float is at most about 1.8e308)`, range, hint: 'check the exponent and the K/M/G/T suffix' });
-      return { kind: 'error', range };
+      return { kind: 'error', range, number: true };
     }
     // The limit is 2^53 − 1, not 2^53: 2^53 + 1 reads as 2^53, so a literal 2^53 may stand for a number it is not.
     if (isInt && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
@@ -258,7 +259,7 @@ export class BuildContext {
         range,
         hint: 'beyond 2^53 − 1 a number no longer holds every integer exactly; no size or count of a real network comes near it, so check the digits and the K/M/G/T suffix (a float, such as 1e21, has no such limit)',
       });
-      return { kind: 'error', range };
+      return { kind: 'error', range, number: true };
     }
     return { kind: 'num', value, isInt, raw, range };
   }
