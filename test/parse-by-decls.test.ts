@@ -11,6 +11,7 @@ import { check } from '../src/api.js';
 import { nodeHost } from '../src/cli/host.js';
 import { IncrementalParser } from '../src/service/incremental.js';
 import { parseByDecls, splitDecls } from '../src/syntax/chunks.js';
+import { parseSource } from '../src/syntax/parse.js';
 import { formatText } from '../src/syntax/printer.js';
 import { sourceFile } from '../src/syntax/source.js';
 import { applyEdit, randomEdit } from './helpers/random-edits.js';
@@ -114,6 +115,80 @@ describe('the CLI and the editor parse alike', () => {
       }),
       { numRuns: Number(process.env.FUZZ_RUNS ?? 40), seed: Number(process.env.FUZZ_SEED ?? 11) },
     );
+  });
+});
+
+describe('a declaration line at column 0 inside a body', () => {
+  const A = 'model A(x: [N, 3, 8, 8]) {\n  h = x -> relu\n';
+  const REST = '  return h\n}\n';
+  /** Lines pasted into A's body (at column 0), and the errors of the file. */
+  const PASTED: [string, string[]][] = [
+    ['from std.resnet import basic_block\n', ["E0101 3:1 expected a statement (found 'from')"]],
+    ['from "./x.nn" import a\n', ["E0101 3:1 expected a statement (found 'from')"]],
+    ['const K = 3\n', ["E0101 3:1 expected a statement (found 'const')"]],
+    ['# why\nconst K = 3\nconst L = 4\n', ["E0101 4:1 expected a statement (found 'const')", "E0101 5:1 expected a statement (found 'const')"]],
+    ['const K = 3\nblock b(x: Tensor) -> Tensor {\n  return x\n}\n', ["E0101 3:1 expected a statement (found 'const')", "E0101 4:1 expected a statement (found 'block')"]],
+    ['model B(x: [N, 3]) {\n  return x\n}\n', ["E0101 3:1 expected a statement (found 'model')"]],
+  ];
+  const parses = (text: string) => {
+    const file = sourceFile('/m.nn', text);
+    return { cli: parseByDecls(file), whole: parseSource(file), editor: new IncrementalParser().parse(file) };
+  };
+
+  it('pasted where a later } closes the body: the file is not split there; one error a line; the body read on; the CLI, the whole file and the editor agree (typed character by character too)', () => {
+    for (const [line, want] of PASTED) {
+      const text = A + line + REST + MODEL;
+      expect(splitDecls(text), line).toEqual([0, text.indexOf(MODEL)]);
+      const { cli, whole, editor } = parses(text);
+      expect(where(cli.diagnostics), line).toEqual(want);
+      expect(where(whole.diagnostics), line).toEqual(want);
+      expect(editor).toEqual(cli);
+      const a = cli.result.decls.find((d) => d.kind === 'model' && d.name.text === 'A');
+      expect(a?.kind === 'model' && a.body.map((st) => st.kind), line).toEqual(['assign', 'return']);
+      const p = new IncrementalParser();
+      for (let i = 0; i <= line.length; i++) p.parse(sourceFile('/m.nn', A + line.slice(0, i) + REST + MODEL));
+      expect(where(p.parse(sourceFile('/m.nn', text)).diagnostics), line).toEqual(want);
+    }
+  });
+
+  it("a '}' forgotten: the next declaration at column 0 starts a piece of its own (a constant too), even with a stray '}' further down", () => {
+    const B = 'model B(x: [N, 3, 8, 8]) {\n  return x\n}\n';
+    const C = B.replace('B', 'C');
+    for (const text of [`${A}\n${B}`, `${A}const K = 3\n${B}`, `${A}${B}${C}`, `${A}const K = 3\n${B}${C}}\n`]) {
+      const starts = splitDecls(text);
+      expect(starts, text).toContain(text.indexOf('model B'));
+      if (text.includes('const')) expect(starts, text).toContain(text.indexOf('const'));
+      const { cli, whole, editor } = parses(text);
+      const first = text.includes('const') ? 'const' : 'model';
+      expect(where(cli.diagnostics)[0], text).toBe(`E0101 ${text.slice(0, text.indexOf(`\n${first} `) + 1).split('\n').length}:1 expected '}' (found '${first}')`);
+      expect(where(whole.diagnostics), text).toEqual(where(cli.diagnostics));
+      expect(editor).toEqual(cli);
+      expect(cli.result.decls.some((d) => d.kind === 'model' && d.name.text === 'B'), text).toBe(true);
+    }
+  });
+
+  it('a keyword as a name (model = h), at column 0 too: one error, read as that name; the CLI, the whole file and the editor agree (typed character by character too)', () => {
+    for (const line of ['model = h\n', '  block = h -> relu\n', '  y = (h, model)\n']) {
+      const text = A + line + REST + MODEL;
+      const word = /model|block/.exec(line)![0];
+      const col = line.indexOf(word) + 1;
+      expect(splitDecls(text), line).toEqual([0, text.indexOf(MODEL)]);
+      const { cli, whole, editor } = parses(text);
+      expect(where(cli.diagnostics), line).toEqual([`E0101 3:${col} expected a name (found '${word}')`]);
+      expect(where(whole.diagnostics), line).toEqual(where(cli.diagnostics));
+      expect(editor).toEqual(cli);
+      const a = cli.result.decls.find((d) => d.kind === 'model' && d.name.text === 'A');
+      expect(a?.kind === 'model' && a.body.map((st) => st.kind), line).toEqual(['assign', 'assign', 'return']);
+      const p = new IncrementalParser();
+      for (let i = 0; i <= line.length; i++) p.parse(sourceFile('/m.nn', A + line.slice(0, i) + REST + MODEL));
+      expect(where(p.parse(sourceFile('/m.nn', text)).diagnostics), line).toEqual(where(cli.diagnostics));
+    }
+  });
+
+  it('braces in comments and strings are not counted', () => {
+    const text = `${A}  s = "{"  # {\nconst K = 3\n${REST}`;
+    expect(splitDecls(text)).toEqual([0]);
+    expect(splitDecls(`${A}  s = "}"  # }\n\nmodel B(x: [N]) {\n}\n`)).toHaveLength(2);
   });
 });
 

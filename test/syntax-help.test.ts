@@ -48,10 +48,9 @@ describe('syntax errors around bodies', () => {
     expect(diagnostics(`model M(x: [N, 3, 8, 8]) {\n  if true {\n    h = x\n\nmodel K(x: [N, 3, 8, 8]) {\n  return x\n}\n`)[0]).toContain('note: the body opened here is not closed @2:11');
   });
 
-  it('an import inside a body: imports go at the top level; the model is not also "without return"', () => {
-    const got = diagnostics('model M(x: [N, 3, 8, 8]) {\n  from std.resnet import basic_block\n  return x -> relu()\n}\n');
-    expect(got[0]).toBe("E0101 2:3 expected '}' (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration");
-    expect(got.join('\n')).not.toMatch(/E0304/);
+  it('an import inside a body: imports go at the top level; the body is read on (its return too), the import used', () => {
+    const got = diagnostics('model M(x: [N, 3, 8, 8]) {\n  from std.resnet import basic_block\n  return x -> basic_block(3)\n}\n');
+    expect(got).toEqual(["E0101 2:3 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration"]);
   });
 
   it("a misspelt 'model' or 'block': did you mean, with a fix", () => {
@@ -86,14 +85,25 @@ describe('what the help does not claim (QA)', () => {
   it("a declaration inside a body that a '}' further down closes: declarations go at the top level, no note at a '{' that is closed", () => {
     for (const line of ['const K = 3', 'block inner(x: Tensor) -> Tensor {\n    return x\n  }']) {
       const got = diagnostics(`model M(x: [N, 3, 8, 8]) {\n  ${line}\n  h = x -> relu()\n  return h\n}\n`);
-      expect(got[0], line).toMatch(/^E0101 2:3 expected '}' \(found '(const|block)'\)\n {2}help: declarations \(const, block, model\) go at the top level of the file, not inside a body$/);
-      // The statements after it are inside the body as written: no hint says otherwise.
-      expect(got.slice(1).join('\n'), line).not.toMatch(/statements belong|outside any body|not closed/);
+      // One error: the statements after it are read as the body's, as written.
+      expect(got, line).toEqual([`E0101 2:3 expected a statement (found '${line.split(' ')[0]}')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body`]);
     }
   });
 
-  it("a keyword used as a name (model = x) is said to be one", () => {
-    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  model = x -> relu\n  return model\n}\n')[0]).toBe("E0101 2:3 expected '}' (found 'model')\n  help: 'model' is a keyword: choose another name");
+  it('a keyword used as a name (model = x) is said to be one, once where it is written, and read as that name: the body goes on', () => {
+    const kw = (at: string, word: string) => `E0101 ${at} expected a name (found '${word}')\n  help: '${word}' is a keyword: choose another name`;
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  model = x -> relu\n  return model\n}\n')).toEqual([kw('2:3', 'model'), kw('3:10', 'model')]);
+    // The statements after it are checked (a mistake there is reported), and so is the value it names.
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  block = x -> relu\n  y = block -> relux\n  return y\n}\n')).toEqual([kw('2:3', 'block'), kw('3:7', 'block'), "E0200 3:16 unknown name 'relux'\n  help: did you mean 'relu'?"]);
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  const = 3\n  for = x -> conv2d(8, 3)\n  return x -> relux\n}\n')).toEqual([kw('2:3', 'const'), kw('3:3', 'for'), "E0200 4:15 unknown name 'relux'\n  help: did you mean 'relu'?"]);
+    // Not also an unknown name where nothing assigned it.
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  return (x -> relu, model)\n}\n')).toEqual([kw('2:22', 'model')]);
+  });
+
+  it('a keyword before a name is not read as a name: a declaration pasted there, or two lines run together', () => {
+    expect(diagnostics('model M(x: [N, 3, 8, 8]) {\n  y = x -> relu()model B(x: [N]) {\n  return x\n}\n').join('\n')).not.toMatch(/is a keyword/);
+    // At the top level, `model =` is a model without its name.
+    expect(diagnostics('model = 3\n')).toEqual(["E0101 1:7 expected a name (found '=')"]);
   });
 
   it('no keyword guess for a name that is not followed by one (block1 = …, modelM(…)), and a stray } says so', () => {
@@ -124,5 +134,62 @@ describe('follow-on suppression stays where the cut is (QA)', () => {
   it("a syntax error inside an argument's own call does not hide the outer call's arity error", () => {
     const t = `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> unit(8, 3, act=relu(1,,), 5)\n  return h\n}\n`;
     expect(codes(t)).toContain('E0101');
+  });
+});
+
+describe('a declaration line pasted at column 0 inside a body (QA: the file was split there)', () => {
+  const model = (line: string) => `${lib}model M(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n${line}\n  y = h -> unit(K)\n  return y\n}\n`;
+  it.each([
+    ['an import', 'from std.resnet import basic_block', "E0101 6:1 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration"],
+    ['a constant', 'const K = 3', "E0101 6:1 expected a statement (found 'const')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body"],
+  ])('%s: one error there, no note that the body is not closed, no stray }; what uses it is checked as if it were at the top level', (_, line, want) => {
+    const text = model(line).replace('unit(K)', line.startsWith('from') ? 'basic_block(3)' : 'unit(K)');
+    expect(diagnostics(text)).toEqual([want]);
+  });
+
+  it('several lines, and a block with its body: one error each, the rest of the body checked (a mistake after them is reported)', () => {
+    const text = model('const K = 3\nfrom std.vgg import vgg_block\nblock inner(x: Tensor) -> Tensor {\n  return x\n}').replace('  return y\n', '  z = y -> inner -> vgg_block(8) -> relux\n  return y\n');
+    expect(diagnostics(text)).toEqual([
+      "E0101 6:1 expected a statement (found 'const')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body",
+      "E0101 7:1 expected a statement (found 'from')\n  help: imports go at the top level of the file, outside any block or model: move this line above the declaration",
+      "E0101 8:1 expected a statement (found 'block')\n  help: declarations (const, block, model) go at the top level of the file, not inside a body",
+      "E0200 12:37 unknown name 'relux'\n  help: did you mean 'relu'?",
+    ]);
+  });
+
+  it("a '}' forgotten before the next model: that model is still a declaration of its own, checked on its own", () => {
+    const text = `model A(x: [N, 3, 8, 8]) {\n  h = x -> relu()\n\nconst K = 3\nmodel B(x: [N, 3, 8, 8]) {\n  return x -> relux\n}\n`;
+    expect(diagnostics(text)).toEqual([
+      "E0101 4:1 expected '}' (found 'const')\n  help: close the body with '}'\n  note: the body opened here is not closed @1:26",
+      "E0200 6:15 unknown name 'relux'\n  help: did you mean 'relu'?",
+    ]);
+  });
+});
+
+describe('an invalid number literal in a call (E0102): what does not depend on its value is still checked', () => {
+  const call = (c: string) => `${lib}model M(x: [N, 3, 8, 8]) {\n  y = x -> ${c}\n  return y\n}\n`;
+  const codes = (c: string) => diagnostics(call(c)).map((d) => d.split(' ')[0]!);
+  it.each([
+    // Too many arguments, and the type of another one.
+    ['conv2d(1x, 3, 4, 5, 6, 7, 8, 9)', 'conv2d(1, 3, 4, 5, 6, 7, 8, 9)', ['E0203', 'E0300']],
+    // An unknown keyword, one given twice, one missing.
+    ['conv2d(1x, 3, foo=2)', 'conv2d(1, 3, foo=2)', ['E0202']],
+    ['conv2d(1x, 3, kernel=3)', 'conv2d(1, 3, kernel=3)', ['E0204']],
+    ['conv2d(kernel_size=1x)', 'conv2d(kernel_size=1)', ['E0203']],
+    ['conv2d(1e999, 3, bias=5)', 'conv2d(1, 3, bias=5)', ['E0300']],
+    // A block's arguments.
+    ['unit(1x, 3)', 'unit(1, 3)', ['E0203']],
+    ['unit(1x, d=3)', 'unit(1, d=3)', ['E0202']],
+  ])('%s: as %s, with the E0102', (bad, good, want) => {
+    expect(codes(good)).toEqual(want);
+    expect(codes(bad)).toEqual(['E0102', ...want]);
+  });
+
+  it('not what depends on its value: groups must divide the channels (E0407), the block run with it', () => {
+    expect(codes('conv2d(1, 3, 4, 5, 6, 7)')).toEqual(['E0407']);
+    expect(codes('conv2d(1x, 3, 4, 5, 6, 7)')).toEqual(['E0102']);
+    expect(codes('unit(1x)')).toEqual(['E0102']);
+    // A parameter's default that cannot be read is not also of the wrong type.
+    expect(diagnostics(`block b(x: Tensor, c: int = 1x) -> Tensor {\n  return x -> conv2d(c, 3)\n}\nmodel M(x: [N, 3, 8, 8]) {\n  return x -> b()\n}\n`).map((d) => d.split(' ')[0])).toEqual(['E0102']);
   });
 });

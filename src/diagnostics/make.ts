@@ -70,9 +70,10 @@ export function didYouMean(name: string, candidates: Iterable<string>): string |
 }
 
 /**
- * The same problem reached through several block expansions (or checks) is reported once; and a call's
+ * The same problem reached through several block expansions (or checks) is reported once; a call's
  * arguments are not counted (E0203) where a syntax error cuts the call short (`conv2d(` while typing): the
- * syntax error says what is wrong there.
+ * syntax error says what is wrong there; and a keyword the parser read as a name (`return model`, an E0101
+ * there) is not also an unknown name.
  */
 export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
@@ -80,8 +81,9 @@ export function dedupe(ds: readonly Diagnostic[]): Diagnostic[] {
   // argument's own call leaves the outer call whole.)
   const cuts = ds.filter((d) => d.span && d.code === 'E0101');
   const cutShort = (d: Diagnostic) => d.code === 'E0203' && cuts.some((c) => c.span!.file === d.span!.file && (c.span!.start === d.span!.end || (c.span!.end === d.span!.end && c.span!.start >= d.span!.start)));
+  const keyword = (d: Diagnostic) => (d.code === 'E0200' || d.code === 'E0201') && cuts.some((c) => c.span!.file === d.span!.file && c.span!.start === d.span!.start && c.span!.end === d.span!.end);
   return ds.filter((d) => {
-    if (cuts.length && d.span && cutShort(d)) return false;
+    if (cuts.length && d.span && (cutShort(d) || keyword(d))) return false;
     const k = `${d.code}|${d.span?.file}|${d.span?.start}|${d.span?.end}|${d.message}`;
     if (seen.has(k)) return false;
     seen.add(k);

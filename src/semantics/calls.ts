@@ -6,17 +6,16 @@
 import { didYouMean } from '../diagnostics/make.js';
 import type { Span } from '../diagnostics/types.js';
 import type { Arg, Expr, Param } from '../syntax/ast.js';
-import { bindAttrs } from '../ops/attrs.js';
-import type { AttrValue, OpDef, TensorType } from '../ops/types.js';
-import { isIntegral } from '../symbolic/dim.js';
-import { checkParamType, floatForInt } from './arg-types.js';
+import type { AttrValue, TensorType } from '../ops/types.js';
+import { checkParamType } from './arg-types.js';
 import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
 import { evaluate, execBlock, lookup, unknownNameExtra } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
 import type { BlockArg, BlockFrame } from './ir.js';
 import { cutShort } from './modules.js';
-import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, inexactInt, instanceText, kindName, show, toAttr } from './values.js';
+import { bindOpInstance, renameKeyword, tensorArity } from './op-args.js';
+import { ERR, INEXACT_INT_HINT, type ArgSite, type BlockRef, type Instance, type Value, hasUnread, inexactInt, instanceText, isUnread, kindName, show } from './values.js';
 
 type Site = ArgSite;
 
@@ -45,11 +44,9 @@ export function evalCall(st: State, sc: Scope, e: Extract<Expr, { kind: 'call' }
 }
 
 const isErr = (v: Value): boolean => v.k === 'error';
+/** An error that makes a call silent: any but a number that could not be read, which fails the call only after the checks that do not need its value. */
+const poisons = (v: Value): boolean => v.k === 'error' && !v.unread;
 
-/** The quick fix of an unknown keyword argument: its name (the start of the argument `name=value`) replaced. */
-function renameKeyword(arg: Span, name: string, to: string) {
-  return { title: `replace with '${to}'`, edits: [{ span: { ...arg, end: arg.start + name.length, endLine: arg.line, endCol: arg.col + name.length }, newText: to }] };
-}
 const NO_SPAN = (): Span | undefined => undefined;
 /**
  * The keywords of a call without any (most calls): one shared map, read-only wherever it goes (takeGeneric
@@ -101,8 +98,8 @@ export function applyValue(st: State, sc: Scope, v: Value, piped: Value[], at: E
 }
 
 function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Value[], kw: ReadonlyMap<string, Value>, site: Site, calleeRange: { start: number; end: number }): Value {
-  if (piped.some(isErr) || pos.some(isErr)) return ERR;
-  if (kw.size) for (const v of kw.values()) if (v.k === 'error') return ERR;
+  if (piped.some(isErr) || pos.some(poisons)) return ERR;
+  if (kw.size) for (const v of kw.values()) if (poisons(v)) return ERR;
   switch (callee.k) {
     case 'builtin': {
       if (kw.size) {
@@ -137,6 +134,8 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
       const inst = newInstance(st, target, pos, generic.rest, generic, drop ? { ...site, pos: (i) => site.pos(i + drop) } : site);
       if (!inst) return ERR;
       if (tensors.length === 0 && nIn > 0) {
+        // (A block's arguments are checked where it is applied: an instance holding an unread number is not made.)
+        if (hasUnread(inst.positional, inst.keywords)) return ERR;
         // `head = dense(10)`: the instance is named after its variable.
         if (!inst.label && st.nameHint) inst.label = st.nameHint;
         st.nameHint = undefined;
@@ -162,6 +161,8 @@ function takeGeneric(st: State, kw: ReadonlyMap<string, Value>, site: Site): { l
   const out: { label?: string; trainable: boolean; rest: ReadonlyMap<string, Value> } = { trainable: true, rest: kw };
   if (!kw.size) return out;
   const n = kw.get('name');
+  // (An unread number there: what the layer would be called is not known.)
+  if (isUnread(n) || isUnread(kw.get('trainable'))) return undefined;
   if (n) {
     if (n.k !== 'str' || !/^[A-Za-z_][\w]*$/.test(n.v)) {
       st.report('E0300', `name must be a string identifier, got ${show(n)}`, site.kw('name'));
@@ -185,8 +186,6 @@ function takeGeneric(st: State, kw: ReadonlyMap<string, Value>, site: Site): { l
   }
   return out;
 }
-
-const tensorArity = (op: OpDef): number => (op.inputs.some((i) => i.variadic) ? 1 : op.inputs.length);
 
 /** Worked out once per block declaration (a block is called once per use, thousands of times in big models). */
 const tensorParamsOf = new WeakMap<BlockRef['decl'], readonly Param[]>();
@@ -228,57 +227,6 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Re
   if (top) top.inst.inner.push(inst);
   return inst.failed ? undefined : inst;
 }
-
-/** Keyword attributes of a call without keywords (never written). */
-const NO_ATTRS: ReadonlyMap<string, AttrValue | null> = new Map<string, AttrValue | null>();
-
-/** Binds and checks an op instance's attributes (`inst.bound`); false after reporting a problem. */
-function bindOpInstance(st: State, inst: Instance, op: OpDef, pos: Value[], kw: ReadonlyMap<string, Value>, site: Site): boolean {
-  const fractional = (v: Value) => v.k === 'dim' && !isIntegral(v.v, st.facts);
-  let frac = pos.find(fractional);
-  if (!frac && kw.size)
-    for (const v of kw.values())
-      if (fractional(v)) {
-        frac = v;
-        break;
-      }
-  if (frac) {
-    st.report('E0300', `${op.name}: ${show(frac)} is not a whole number for every size; use // or floor()/ceil()`, site.span);
-    return false;
-  }
-  const bad = pos.findIndex((v) => toAttr(v) === undefined);
-  if (bad >= 0) {
-    st.report('E0300', `${op.name}: argument ${bad + 1} is a ${kindName(pos[bad]!)}, but ${op.name} takes ${tensorArity(op)} tensor input${tensorArity(op) === 1 ? '' : 's'} before its attributes`, site.pos(bad) ?? site.span);
-    return false;
-  }
-  let kwAttrs = NO_ATTRS;
-  if (kw.size) {
-    const m = new Map<string, AttrValue | null>();
-    for (const [k, v] of kw) m.set(k, toAttr(v) ?? null);
-    kwAttrs = m;
-  }
-  const bound = bindAttrs(op, pos.map((v) => toAttr(v) ?? null), kwAttrs);
-  // A float where an int is expected (attribute values are plain numbers: the values tell ints from floats).
-  const floats = new Set<string>();
-  for (const [name, at] of bound.given) {
-    const def = op.attrs.find((a) => a.name === name)!;
-    const p = floatForInt(op.name, def, typeof at === 'number' ? pos[at]! : kw.get(at)!);
-    if (!p) continue;
-    floats.add(name);
-    st.report('E0300', p.message, (typeof at === 'number' ? site.pos(at) : site.kw(at)) ?? site.span, p.hint ? { hint: p.hint } : {});
-  }
-  for (const p of bound.problems) {
-    // The float's own report says more than "must be an int, got a float".
-    if (p.at !== undefined && floats.size && [...floats].some((n) => bound.given.get(n) === p.at)) continue;
-    const span = typeof p.at === 'number' ? site.pos(p.at) : typeof p.at === 'string' ? site.kw(p.at) : undefined;
-    const fix = p.suggestion && typeof p.at === 'string' && span ? renameKeyword(span, p.at, p.suggestion) : undefined;
-    st.report(p.code, p.message, span ?? site.span, { ...(p.hint ? { hint: p.hint } : {}), ...(fix ? { fixes: [fix] } : {}) });
-  }
-  if (bound.problems.length || floats.size) return false;
-  inst.bound = bound;
-  return true;
-}
-
 
 function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site): Value {
   if (tensors.some((t) => t.k === 'error')) return ERR;
@@ -326,6 +274,7 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
       return ERR;
     }
   }
+  let failed = false;
   for (let i = 0; i < rest.length; i++) {
     const p = rest[i]!;
     let v: Value | undefined = inst.positional[i];
@@ -341,13 +290,16 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
       }
       v = evaluate(st, sc, p.default);
     }
-    const err = checkParamType(p, v, st.facts);
+    // (An error, such as a number that could not be read, has no type to check: the call fails after the others.)
+    const err = isErr(v) ? undefined : checkParamType(p, v, st.facts);
     if (err) {
       st.report('E0300', `block ${decl.name.text}: ${err.message}`, (i < inst.positional.length ? isite.pos(i) : isite.kw(p.name.text)) ?? isite.span, err.hint ? { hint: err.hint } : {});
       return ERR;
     }
+    if (isErr(v)) failed = true;
     sc.vars.set(p.name.text, v);
   }
+  if (failed) return ERR;
   const hint = st.nameHint;
   st.nameHint = undefined;
   const label = inst.applied > 0 && inst.appliedLabel ? inst.appliedLabel : st.uniqueLabel(inst.label ?? hint ?? decl.name.text, !inst.label && !hint);

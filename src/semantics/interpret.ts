@@ -12,7 +12,7 @@ import { constValue } from './consts.js';
 import { SUGGESTION } from './journal.js';
 import { importFix } from './std-names.js';
 import { type State, Scope, DeferSignal, LIMITS } from './state.js';
-import { ERR, INEXACT_INT_HINT, NONE, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
+import { ERR, INEXACT_INT_HINT, NONE, UNREAD, type Value, asDim, fromDim, inexactInt, kindName, num, show } from './values.js';
 import { ARITH_OPS, type BigIntValue, type Operand, TOO_LONG_PREFIX, bigMessage, binaryValues, intArith } from './operators.js';
 
 /**
@@ -284,7 +284,7 @@ export function evaluate(st: State, sc: Scope, e: Expr): Value {
     case 'none':
       return NONE;
     case 'error':
-      return ERR;
+      return e.number ? UNREAD : ERR;
     case 'name': {
       const v = lookup(st, sc, e.name.text, e.range);
       if (v === ERR && st.analysis && BUILTINS.get(e.name.text)?.value)

@@ -57,10 +57,22 @@ export type Value =
   | { readonly k: 'op'; readonly op: OpDef }
   | { readonly k: 'block'; readonly block: BlockRef }
   | { readonly k: 'builtin'; readonly name: string }
-  /** Poison: an error was already reported; operations on it stay silent. */
-  | { readonly k: 'error' };
+  /**
+   * Poison: an error was already reported; operations on it stay silent. `unread`: a number literal that could
+   * not be read (E0102): a call still checks what does not depend on its value (calls.ts), then fails.
+   */
+  | { readonly k: 'error'; readonly unread?: true };
 
 export const ERR: Value = { k: 'error' };
+export const UNREAD: Value = { k: 'error', unread: true };
+/** A number literal that could not be read (E0102): a number, its value unknown. */
+export const isUnread = (v: Value | undefined): boolean => v?.k === 'error' && v.unread === true;
+/** Whether a call's arguments hold such a number (indexed loops: calls are the hot path of a check). */
+export function hasUnread(pos: readonly Value[], kw: ReadonlyMap<string, Value>): boolean {
+  for (let i = 0; i < pos.length; i++) if (isUnread(pos[i])) return true;
+  if (kw.size) for (const v of kw.values()) if (isUnread(v)) return true;
+  return false;
+}
 export const NONE: Value = { k: 'none' };
 export const num = (v: number, int = Number.isInteger(v)): Value => ({ k: 'num', v, int });
 export const fromDim = (d: Dim): Value => (typeof d === 'number' ? num(d, true) : { k: 'dim', v: d });

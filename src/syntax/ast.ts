@@ -25,8 +25,8 @@ export type Expr =
   | { readonly kind: 'member'; readonly target: Expr; readonly member: Name; readonly range: Range }
   /** `x -> f -> g(…)`: each step receives the previous value as its first input. */
   | { readonly kind: 'chain'; readonly head: Expr; readonly steps: readonly Expr[]; readonly range: Range }
-  /** Placeholder where the parser recovered from an error. */
-  | { readonly kind: 'error'; readonly range: Range };
+  /** Placeholder where the parser recovered from an error; `number`: a number literal that could not be read (E0102), a number of unknown value. */
+  | { readonly kind: 'error'; readonly range: Range; readonly number?: true };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '//' | '%' | '**' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
 

@@ -4,7 +4,7 @@
  * and took more time to build and convert than recognising the text did (bench/NOTES.md).
  */
 import type { IToken } from 'chevrotain';
-import type { BinaryOp, Expr, Name, Range } from './ast.js';
+import type { BinaryOp, Decl, Expr, Name, Range } from './ast.js';
 import { exprDepth } from './walk.js';
 
 /** A problem found while building (number literal overflow, nesting too deep…), reported by the caller. */
@@ -138,6 +138,18 @@ export class BuildContext {
   /** Drops the problems found since there were `n` (inside a rule that makes nothing); undefined. */
   drop(n: number): undefined {
     this.problems.length = n;
+    // (With the declarations misplaced inside it, each after its problem.)
+    while (this.hoisted.length && this.hoisted[this.hoisted.length - 1]!.after > n) this.hoisted.pop();
+    return undefined;
+  }
+
+  /** Declarations misplaced in bodies, for the module; `after`: the count of problems once it was reported. */
+  readonly hoisted: { readonly decl: Decl; readonly after: number }[] = [];
+
+  /** A declaration misplaced in a body (its keyword `kw`): reported, and handed to the module; no statement. */
+  misplaced(kw: IToken, decl: Decl | undefined, hint: string): undefined {
+    this.problems.push({ code: 'E0101', message: `expected a statement (found '${kw.image}')`, range: this.tokRange(kw), hint });
+    if (decl) this.hoisted.push({ decl, after: this.problems.length });
     return undefined;
   }
 
@@ -216,6 +228,7 @@ export class BuildContext {
     return climb(0);
   }
 
+  /** A number literal; one that cannot be read is an `error` marked as a number (its kind is known, not its value). */
   number(raw: string, range: Range): Expr {
     let text = raw.indexOf('_') >= 0 ? raw.replace(/_/g, '') : raw;
     let mult = 1;
@@ -226,7 +239,7 @@ export class BuildContext {
     }
     const base = Number(text);
     // A malformed literal was already reported by the lexer stage (E0102).
-    if (Number.isNaN(base)) return { kind: 'error', range };
+    if (Number.isNaN(base)) return { kind: 'error', range, number: true };
     const exact = base * mult;
     // 1.1M is 1100000, not 1100000.0000000002.
     const value = mult > 1 && Math.abs(exact - Math.round(exact)) < 1e-6 ? Math.round(exact) : exact;
@@ -236,7 +249,7 @@ export class BuildContext {
     const isInt = Number.isInteger(value) && !exponent && (mult > 1 || !text.includes('.'));
     if (!Number.isFinite(value)) {
       this.problems.push({ code: 'E0102', message: `number ${raw} is too large (a float is at most about 1.8e308)`, range, hint: 'check the exponent and the K/M/G/T suffix' });
-      return { kind: 'error', range };
+      return { kind: 'error', range, number: true };
     }
     // The limit is 2^53 − 1, not 2^53: 2^53 + 1 reads as 2^53, so a literal 2^53 may stand for a number it is not.
     if (isInt && Math.abs(value) > Number.MAX_SAFE_INTEGER) {
@@ -246,7 +259,7 @@ export class BuildContext {
         range,
         hint: 'beyond 2^53 − 1 a number no longer holds every integer exactly; no size or count of a real network comes near it, so check the digits and the K/M/G/T suffix (a float, such as 1e21, has no such limit)',
       });
-      return { kind: 'error', range };
+      return { kind: 'error', range, number: true };
     }
     return { kind: 'num', value, isInt, raw, range };
   }

@@ -6,6 +6,7 @@
  */
 import type { Diagnostic, Span, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module } from './ast.js';
+import { BodyScan, stopsAt } from './body-scan.js';
 import { nnLexer } from './lexer.js';
 import { LIMITS, nextLine, parseSource } from './parse.js';
 import { type SourceFile, sourceFile, spanOf } from './source.js';
@@ -15,15 +16,24 @@ const DECL_START = /^(?:model|block|from|const)\b/;
 /** Whether a top-level declaration starts at `at` (a line start): where a file is split, and a body scan stops. */
 export const declStartsAt = (text: string, at: number): boolean => DECL_START.test(text.slice(at, at + 6));
 
-/** Offsets where top-level declarations (with their leading comment lines) start; the first is 0. */
+/**
+ * Offsets where top-level declarations (with their leading comment lines) start; the first is 0. A line at
+ * column 0 that starts with a declaration keyword starts one, unless it is inside a body (by the braces before
+ * it) that a later `}` closes ({@link BodyScan}): then it was pasted there, and the parser says so.
+ */
 export function splitDecls(text: string): number[] {
   const starts = [0];
   let pendingComment = -1;
   let pos = 0;
+  let depth = 0;
+  // Made at the first declaration line inside a body (rare: a `}` forgotten, or a line pasted there).
+  let scan: BodyScan | undefined;
   // Lines end at `\n`, `\r\n` or a lone `\r`; the next of each is looked for again only once passed (a file
-  // without one is not scanned to its end at every line).
+  // without one is not scanned to its end at every line). So is the next brace, quote or `#`: most lines have none.
   let nl = text.indexOf('\n');
   let cr = text.indexOf('\r');
+  const nextSpecial = specials(text);
+  let special = nextSpecial(0);
   while (pos < text.length) {
     if (nl >= 0 && nl < pos) nl = text.indexOf('\n', pos);
     if (cr >= 0 && cr < pos) cr = text.indexOf('\r', pos);
@@ -31,14 +41,68 @@ export function splitDecls(text: string): number[] {
     const c = text.charCodeAt(pos);
     if (c === 35 /* # */) {
       if (pendingComment < 0) pendingComment = pos;
-    } else if (c >= 97 && c <= 122 && declStartsAt(text, pos)) {
-      const at = pendingComment >= 0 ? pendingComment : pos;
-      if (at > starts[starts.length - 1]!) starts.push(at);
+    } else {
+      if (c >= 97 && c <= 122 && declStartsAt(text, pos)) {
+        const at = pendingComment >= 0 ? pendingComment : pos;
+        if (depth === 0) {
+          if (at > starts[starts.length - 1]!) starts.push(at);
+        } else (scan ??= new BodyScan()).keyword(at, depth, stopsAt(text, pos));
+      }
       pendingComment = -1;
-    } else pendingComment = -1;
+      // The line's braces, as the lexer reads them (not in a comment or a string; a `}` that closes nothing is
+      // ignored), each `}` told to the scan.
+      while (special >= 0 && special < end) {
+        const s = text.charCodeAt(special);
+        if (s === 35 /* # */) break;
+        let i = special;
+        if (s === 123 /* { */) depth++;
+        else if (s === 125 /* } */) {
+          if (depth > 0) scan?.close(depth--);
+        } else i = stringEnd(text, i, end);
+        special = nextSpecial(i + 1);
+      }
+    }
     pos = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+    if (special >= 0 && special < pos) special = nextSpecial(pos);
   }
-  return starts;
+  if (!scan) return starts;
+  scan.end();
+  if (!scan.apart.length) return starts;
+  const all = [...starts, ...scan.apart].sort((a, b) => a - b);
+  return all.filter((at, i) => i === 0 || at > all[i - 1]!);
+}
+
+const SPECIAL = ['{', '}', '"', "'", '#'];
+
+/**
+ * A function giving the next brace, quote or `#` of `text` at or after `from` (never smaller than the last
+ * call's), or -1. Each character's next place is looked for again only once passed: `indexOf` is fast, a loop
+ * over every character is not.
+ */
+function specials(text: string): (from: number) => number {
+  const next = SPECIAL.map((c) => text.indexOf(c));
+  return (from) => {
+    let best = -1;
+    for (let k = 0; k < 5; k++) {
+      let at = next[k]!;
+      if (at >= 0 && at < from) next[k] = at = text.indexOf(SPECIAL[k]!, from);
+      if (at >= 0 && (best < 0 || at < best)) best = at;
+    }
+    return best;
+  };
+}
+
+/** Where the string whose quote is at `at` ends (its closing quote, or the line's end `to`): an escape takes the next character but a line break. */
+function stringEnd(text: string, at: number, to: number): number {
+  const q = text.charCodeAt(at);
+  let i = at + 1;
+  for (; i < to && text.charCodeAt(i) !== q; i++) {
+    if (text.charCodeAt(i) !== 92 /* \\ */) continue;
+    const n = text.charCodeAt(i + 1);
+    if (n === 0x2028 || n === 0x2029) break;
+    i++;
+  }
+  return Math.min(i, to);
 }
 
 const EOF_FOUND = ' (found end of file)';

@@ -9,13 +9,14 @@
 import type { IToken } from 'chevrotain';
 import type { Decl, Expr, ImportDecl, Param, Range, Stmt, TypeRef } from './ast.js';
 import { type BuildContext, type Loc, placeTokenless, span, unquote } from './build.js';
+import { IMPORT_HINT, TOP_LEVEL_HINT } from './syntax-help.js';
 
 /** The parser's rules (grammar/nn.ebnf names them the same). */
 export type RuleName =
   | 'module' | 'importDecl' | 'importItem' | 'constDecl' | 'blockDecl' | 'modelDecl' | 'paramList' | 'param' | 'outputSpec' | 'outputItem'
   | 'typeRef' | 'dimList' | 'body' | 'statements' | 'statement' | 'ifStmt' | 'forStmt' | 'repeatStmt' | 'assertStmt' | 'returnStmt'
   | 'frozenStmt' | 'assignStmt' | 'expression' | 'binaryExpr' | 'binaryOp' | 'unaryExpr' | 'postfixExpr' | 'callSuffix' | 'arg'
-  | 'indexSuffix' | 'primary' | 'parenExpr' | 'listExpr';
+  | 'indexSuffix' | 'primary' | 'parenExpr' | 'listExpr' | 'misplacedDecl';
 
 /** A rule invocation being built: its rule, its tokens' location, and what it has parsed. */
 export interface Node extends Loc {
@@ -286,3 +287,14 @@ const IF: Spec<IfStmtN> = {
   },
 };
 export const ifStmtN = (): IfStmtN => ({ rule: 'ifStmt', spec: IF, s: -1, e: -1, depth: 0, cond: undefined, bodies: [], elif: undefined });
+
+/** A declaration misplaced in a body: its keyword, and the declaration (handed to the module: BuildContext.misplaced). */
+export interface MisplacedN extends Node {
+  readonly kw: IToken;
+  decl: Decl | undefined;
+}
+const MISPLACED: Spec<MisplacedN> = {
+  add: (b, _r, v) => void (b.decl ??= v as Decl | undefined),
+  finish: (b, c) => c.misplaced(b.kw, b.decl, b.kw.tokenType.name === 'From' ? IMPORT_HINT : TOP_LEVEL_HINT),
+};
+export const misplacedN = (kw: IToken): MisplacedN => ({ rule: 'misplacedDecl', spec: MISPLACED, s: -1, e: -1, depth: 0, kw, decl: undefined });

@@ -3,10 +3,11 @@ import { diag } from '../diagnostics/make.js';
 import type { Diagnostic, WithDiagnostics } from '../diagnostics/types.js';
 import type { Module, Range, Stmt } from './ast.js';
 import type { ConvertProblem } from './build.js';
-import { Comment, STATEMENT_START, nnLexer, BadNumber, NumberLit, StringLit, UnterminatedString } from './lexer.js';
+import { BodyTokens } from './body-scan.js';
+import { Comment, STATEMENT_START, nnLexer, BadNumber, Ident, NumberLit, StringLit, UnterminatedString } from './lexer.js';
 import { getParser, type IToken } from './parser.js';
 import { type SourceFile, lineStartOf, spanOf } from './source.js';
-import { syntaxHelp } from './syntax-help.js';
+import { keywordHint, syntaxHelp } from './syntax-help.js';
 
 /**
  * Limits that keep hostile input bounded in time and memory. `maxDepth` bounds the parser's recursion,
@@ -49,6 +50,8 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
   const tokens = [];
   // Where unterminated strings start (E0103): the parser's complaint about what follows one is the same mistake.
   const unterminated = new Set<number>();
+  // Keywords read as names (an E0101 each; at most 50, as the parser's errors).
+  let renamed = 0;
   // The open brackets. A closer that matches none (a stray `)` before any `(`, or `]` closing a `(`) closes
   // nothing: counting it would let the brackets after it nest past the limit unseen.
   const open: string[] = [];
@@ -57,6 +60,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
   // stage), so each link of an open chain counts as one level too, until the chain ends.
   const elifLinks = new Map<number, number>();
   let links = 0;
+  const inBody = new BodyTokens(text);
   const all = lexed.tokens;
   for (let i = 0; i < all.length; i++) {
     const t = all[i]!;
@@ -89,22 +93,35 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
       diagnostics.push(diag('E0104', `nesting is deeper than ${LIMITS.maxDepth} levels${links ? ` (brackets and ${links} else-if links)` : ''}`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: 'flatten the expression or use blocks' }));
       return { result: EMPTY, diagnostics };
     }
+    if (inBody.add(t, all[i - 1], all[i + 1])) {
+      // (Read as the name it stands for: one error, and its statement and those after it are parsed as written.)
+      if (++renamed <= 50) diagnostics.push(diag('E0101', `expected a name (found '${t.image}')`, spanOf(file, t.startOffset, t.endOffset! + 1), { hint: keywordHint(t.image) }));
+      tokens.push({ ...t, tokenType: Ident, tokenTypeIdx: Ident.tokenTypeIdx! });
+      continue;
+    }
     tokens.push(t);
   }
+  const { misplaced, inside } = inBody.end();
   const parser = getParser();
   let decls: Module['decls'] = [];
   let problems: readonly ConvertProblem[] = [];
   try {
-    ({ decls, problems } = parser.parseModule(tokens, LIMITS.maxExprDepth, base));
+    ({ decls, problems } = parser.parseModule(tokens, LIMITS.maxExprDepth, base, misplaced));
   } catch (e) {
     // Last resort: the explicit limits (brackets, expression depth) should make this unreachable.
     if (!(e instanceof RangeError)) throw e;
     diagnostics.push(diag('E0104', 'the file nests too deeply to be parsed (call stack exhausted)', spanOf(file, 0, 0), { hint: 'flatten long else-if chains or expressions' }));
     return { result: EMPTY, diagnostics };
   }
+  let stoppedAt = -1;
   for (const e of parser.errors.slice(0, 50)) {
     const t = e.token;
     const eof = t.tokenType?.name === 'EOF' || isNaN(t.startOffset);
+    // A body that ends at the token where an error in its last statement stopped: that error says it. (A
+    // declaration keyword may begin a misplaced declaration, so a statement's recovery stops at one.)
+    const at = eof ? -1 : t.startOffset;
+    if (at >= 0 && at === stoppedAt && e.message.includes('--> RBrace <--')) continue;
+    stoppedAt = at;
     // What is missing at the end of an unfinished line is reported there, on the line's last token, not on
     // the next line (which usually begins the next statement, see the parser's offside rule).
     const prev = (e as { previousToken?: IToken }).previousToken;
@@ -118,7 +135,7 @@ export function parseSource(file: SourceFile, base = 0): WithDiagnostics<Module>
     const end = atPrev ? prev!.endOffset! + 1 : eof ? text.length : t.endOffset! + 1;
     if (unterminated.has(start)) continue;
     const found = eof ? 'end of file' : atPrev ? `'${t.image}' on ${nextLine(lines)}` : `'${t.image}'`;
-    const help = syntaxHelp(file, e.message, eof ? undefined : t, hasPrev ? prev : undefined, tokens);
+    const help = syntaxHelp(file, e.message, eof ? undefined : t, hasPrev ? prev : undefined, tokens, inside);
     const what = help.expected ?? friendly(e.message);
     const after = prev && prev.image.length > 16 ? `${prev.image.slice(0, 15)}…` : prev?.image;
     // (At the end of a file without a final line break too: what was left unfinished says more than "here".)

@@ -7,6 +7,8 @@ import { BuildContext, extend, real } from './build.js';
 import type * as N from './nodes.js';
 import * as T from './lexer.js';
 
+const NONE: ReadonlySet<number> = new Set();
+
 export abstract class ParserBase extends EmbeddedActionsParser {
   constructor() {
     super(T.ALL_TOKENS, { recoveryEnabled: true, maxLookahead: 3, skipValidations: true });
@@ -24,7 +26,8 @@ export abstract class ParserBase extends EmbeddedActionsParser {
    */
   protected readonly recovery = { recoveryValueFunc: (): unknown => this.recover() };
 
-  protected start(tokens: IToken[], shift: number, maxExprDepth: number, base = 0): void {
+  protected start(tokens: IToken[], shift: number, maxExprDepth: number, base = 0, misplaced: ReadonlySet<number> = NONE): void {
+    this.misplaced = misplaced;
     this.input = tokens;
     this.stmtCol = 0;
     this.firstLineShift = shift;
@@ -100,6 +103,16 @@ export abstract class ParserBase extends EmbeddedActionsParser {
       b = parent;
     }
     return this.close(b);
+  }
+
+  /** Offsets of the declaration keywords the parser takes as declarations misplaced in a body (src/syntax/body-scan.ts). */
+  protected misplaced: ReadonlySet<number> = NONE;
+
+  /** Whether a statement of a body can begin at the next token: not a declaration keyword, unless one misplaced there. */
+  protected statementNext(): boolean {
+    const t = this.LA(1);
+    const k = t.tokenType;
+    return (k !== T.Model && k !== T.Block && k !== T.Const && k !== T.From) || this.misplaced.has(t.startOffset);
   }
 
   /** The first real name a rule consumes (its declared name, variable or keyword). */

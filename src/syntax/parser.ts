@@ -18,10 +18,14 @@ class NnParser extends ExprParser {
   }
 
   /** Parses a whole file (or a piece of one starting at offset `base`: the AST's offsets are the file's). */
-  parseModule(tokens: IToken[], maxExprDepth: number, base = 0): { decls: Decl[]; problems: ConvertProblem[] } {
-    this.start(tokens, 0, maxExprDepth, base);
-    const decls = this.module() ?? [];
+  parseModule(tokens: IToken[], maxExprDepth: number, base = 0, misplaced?: ReadonlySet<number>): { decls: Decl[]; problems: ConvertProblem[] } {
+    this.start(tokens, 0, maxExprDepth, base, misplaced);
+    let decls = this.module() ?? [];
     this.ctx.placeRest();
+    // Declarations misplaced in bodies are the file's, checked as if written at the top level (as the hint says
+    // to move them): what uses them reports nothing more.
+    const hoisted = this.ctx.hoisted;
+    if (hoisted.length) decls = [...decls, ...hoisted.map((h) => h.decl)].sort((a, b) => a.range.start - b.range.start);
     return { decls, problems: this.ctx.problems };
   }
 
@@ -255,7 +259,7 @@ class NnParser extends ExprParser {
     this.tk(b, this.CONSUME(T.RBrace));
     return this.close<Stmt[]>(b);
   });
-  private readonly oneStatement = (): void => this.subTop(this.SUBRULE(this.statement));
+  private readonly oneStatement = { GATE: (): boolean => this.statementNext(), DEF: (): void => this.subTop(this.SUBRULE(this.statement)) };
 
   /** A run of statements on its own: the editor re-parses just the statements an edit touched. */
   statements = this.rule('statements', () => {
@@ -278,6 +282,7 @@ class NnParser extends ExprParser {
         { ALT: () => this.subTop(this.SUBRULE(this.frozenStmt)) },
         { GATE: () => this.LA(2).tokenType === T.Assign, ALT: () => this.subTop(this.SUBRULE(this.assignStmt)) },
         { ALT: () => this.subTop(this.SUBRULE(this.expression)) },
+        { ALT: () => this.subTop(this.SUBRULE(this.misplacedDecl)) },
       ]),
     );
     this.OPTION(this.semicolon);
@@ -351,6 +356,21 @@ class NnParser extends ExprParser {
     this.tk(b, this.CONSUME(T.Frozen));
     this.sub(b, this.SUBRULE(this.body));
     return this.close<Stmt | undefined>(b);
+  });
+
+  /**
+   * A declaration in a body, where a later `}` closes the body (a line pasted there; src/syntax/body-scan.ts):
+   * parsed, so that the statements after it are read, and reported (E0101). Not part of the language.
+   */
+  misplacedDecl = this.rule('misplacedDecl', () => {
+    const b = this.open(N.misplacedN(this.LA(1)));
+    this.OR([
+      { ALT: () => this.sub(b, this.SUBRULE(this.importDecl)) },
+      { ALT: () => this.sub(b, this.SUBRULE(this.constDecl)) },
+      { ALT: () => this.sub(b, this.SUBRULE(this.blockDecl)) },
+      { ALT: () => this.sub(b, this.SUBRULE(this.modelDecl)) },
+    ]);
+    return this.close<undefined>(b);
   });
 
   assignStmt = this.rule('assignStmt', () => {

@@ -2,7 +2,7 @@
  * Extra words for the syntax errors people make most often with bodies (`{ … }`), added to the parser's
  * "expected X (found Y)": a body left open (a note at its `{`), a statement after the body was closed (a note
  * at the `}` that closed it), an import written inside a body, a misspelt `model`. Only words (and that fix): the error's code, place and the
- * parse itself are unchanged.
+ * parse itself are unchanged. (A declaration misplaced in a body the parser reports itself, with the hints here.)
  */
 import { didYouMean } from '../diagnostics/make.js';
 import type { Fix, Note } from '../diagnostics/types.js';
@@ -20,32 +20,25 @@ export interface SyntaxHelp {
 
 const DECL_KEYWORDS = new Set(['Model', 'Block', 'Const', 'From']);
 const TOP_KEYWORDS = ['model', 'block', 'const', 'from', 'import'];
-const KEYWORD_NAMES = new Set([...DECL_KEYWORDS, 'Import']);
+
+/** Help for a declaration (or an import) inside a body that a later `}` closes. */
+export const TOP_LEVEL_HINT = 'declarations (const, block, model) go at the top level of the file, not inside a body';
+export const IMPORT_HINT = 'imports go at the top level of the file, outside any block or model: move this line above the declaration';
+/** Help for a keyword written where a name goes (`model = x`; parse.ts reads it as that name). */
+export const keywordHint = (word: string): string => `'${word}' is a keyword: choose another name`;
 
 /** `mdoel` for `model`: two letters swapped are two edits, more than a 5-letter word's suggestions allow. */
 const sameLetters = (a: string, b: string) => a.length === b.length && [...a].sort().join('') === [...b.toLowerCase()].sort().join('');
 
-/**
- * The `{` still open where `at` is (the innermost), from the piece's tokens, and whether a `}` after `at`
- * closes it (then the parser's recovery, not the text, ended the body there).
- */
-function openBrace(tokens: readonly IToken[], at: number): { brace: IToken; closedLater: boolean } | undefined {
+/** The `{` still open where `at` is (the innermost), from the piece's tokens. */
+function openBrace(tokens: readonly IToken[], at: number): IToken | undefined {
   const open: IToken[] = [];
-  let i = 0;
-  for (; i < tokens.length && tokens[i]!.startOffset < at; i++) {
+  for (let i = 0; i < tokens.length && tokens[i]!.startOffset < at; i++) {
     const n = tokens[i]!.tokenType.name;
     if (n === 'LBrace') open.push(tokens[i]!);
     else if (n === 'RBrace') open.pop();
   }
-  const brace = open[open.length - 1];
-  if (!brace) return undefined;
-  let depth = 0;
-  for (; i < tokens.length; i++) {
-    const n = tokens[i]!.tokenType.name;
-    if (n === 'LBrace') depth++;
-    else if (n === 'RBrace' && depth-- === 0) return { brace, closedLater: true };
-  }
-  return { brace, closedLater: false };
+  return open[open.length - 1];
 }
 
 /** How many `{` are open where `at` is, counted in the text (not as the parser, recovering, saw them). */
@@ -82,21 +75,21 @@ const tokenSpan = (file: SourceFile, t: IToken) => spanOf(file, t.startOffset, t
 
 /**
  * Help for a Chevrotain error: `message` is its raw text, `found` the token it stopped at (undefined at the
- * end of the text), `prev` the token before, `tokens` those of the text parsed.
+ * end of the text), `prev` the token before, `tokens` those of the text parsed, `inside` the declaration
+ * keywords in a body that a later `}` closes (src/syntax/body-scan.ts).
  */
-export function syntaxHelp(file: SourceFile, message: string, found: IToken | undefined, prev: IToken | undefined, tokens: readonly IToken[]): SyntaxHelp {
+export function syntaxHelp(file: SourceFile, message: string, found: IToken | undefined, prev: IToken | undefined, tokens: readonly IToken[], inside: ReadonlySet<number>): SyntaxHelp {
   const foundName = found?.tokenType.name;
   const next = found ? tokenAfter(tokens, found.startOffset) : undefined;
   if (message.includes('--> RBrace <--')) {
-    // A keyword used as a name (`model = x`): not a declaration.
-    if (found && KEYWORD_NAMES.has(foundName!) && next?.tokenType.name === 'Assign') return { hint: `'${found.image}' is a keyword: choose another name` };
-    if (foundName === 'From' || foundName === 'Import')
-      return { hint: 'imports go at the top level of the file, outside any block or model: move this line above the declaration' };
+    // (A declaration keyword where the body is closed later: one cut short before its name, `const` alone;
+    // with its name, the parser takes it as a misplaced declaration.)
+    const closed = found !== undefined && inside.has(found.startOffset);
+    if (foundName === 'Import' || (foundName === 'From' && closed)) return { hint: IMPORT_HINT };
     if (found && !DECL_KEYWORDS.has(foundName!)) return {};
-    const open = openBrace(tokens, found ? found.startOffset : file.text.length);
-    // A declaration inside a body that a `}` further down closes: not a body left open.
-    if (found && open?.closedLater) return { hint: 'declarations (const, block, model) go at the top level of the file, not inside a body' };
-    return { hint: "close the body with '}'", ...(open ? { notes: [{ message: 'the body opened here is not closed', span: tokenSpan(file, open.brace) }] } : {}) };
+    if (closed) return { hint: TOP_LEVEL_HINT };
+    const brace = openBrace(tokens, found ? found.startOffset : file.text.length);
+    return { hint: "close the body with '}'", ...(brace ? { notes: [{ message: 'the body opened here is not closed', span: tokenSpan(file, brace) }] } : {}) };
   }
   // (Chevrotain says "Redundant input" for what is left after the last declaration it could parse.)
   if (found && (message.includes('--> EOF <--') || message.startsWith('Redundant input'))) {
