@@ -242,3 +242,14 @@ describe("the ' ' trigger", () => {
     expect(spaced(M('  y |'))).toEqual(['and', 'or']);
   });
 });
+
+describe('a declaration line pasted at column 0 inside a body', () => {
+  it('leaves the lines after it in the body: statements and locals offered there, not declarations', () => {
+    const text = 'block unit(x: Tensor) -> Tensor {\n  return x -> relu\n}\n\nmodel P(x: [N, 3, 8, 8]) {\n  h = x -> conv2d(4, 3)\nconst K = 3\n  |\n  return h\n}\n';
+    const got = labels(text);
+    expect(got).toEqual(expect.arrayContaining(['h', 'x', 'conv2d']));
+    expect(got).not.toContain('model');
+    // A block's body: calling the block itself there is still left out (E0208).
+    expect(labels(text.replace('|', '').replace('  return x -> relu\n', 'from std import nothing\n  y = x -> |\n  return x -> relu\n'))).not.toContain('unit');
+  });
+});

@@ -5,7 +5,7 @@
  * `\n`, `\r\n` or a lone `\r`, as for the lexer.
  */
 
-import { declStartsAt } from '../syntax/chunks.js';
+import { declStartsAt, pastedDeclLines } from '../syntax/chunks.js';
 import { KEYWORD_WORDS } from '../syntax/lexer.js';
 import { lineStartOf } from '../syntax/source.js';
 
@@ -228,6 +228,7 @@ export function atNewName(text: string, wordStart: number): boolean {
 /** Whether `offset` is inside a body (`{ … }`): a scan back, line by line, for a brace left open. */
 export function inBody(text: string, offset: number): boolean {
   let depth = 0;
+  let pasted: ReadonlySet<number> | undefined;
   for (let end = offset; ; ) {
     const start = lineStartOf(text, end);
     const code = codeOnly(text, start, end);
@@ -236,8 +237,9 @@ export function inBody(text: string, offset: number): boolean {
       else if (code[i] === '{' && depth-- === 0) return true;
     }
     // A declaration's first line (at column 0, as the editor's parser splits a file): no body opened before it
-    // reaches here, so the scan stops at the current declaration instead of going to the file's start.
-    if (start === 0 || declStartsAt(text, start)) return false;
+    // reaches here, so the scan stops at the current declaration instead of going to the file's start. Not a
+    // line pasted inside a body (the file is not split there either).
+    if (start === 0 || (declStartsAt(text, start) && !(pasted ??= pastedDeclLines(text)).has(start))) return false;
     end = start - 1;
   }
 }
@@ -301,9 +303,10 @@ function afterIfBody(text: string, from: number): boolean {
  */
 export function enclosingBlock(text: string, p: number): string | undefined {
   if (!inBody(text, p)) return undefined;
+  const pasted = pastedDeclLines(text);
   for (let end = p; ; ) {
     const start = lineStartOf(text, end);
-    if (declStartsAt(text, start)) return /^block\s+([A-Za-z_]\w*)/.exec(text.slice(start, start + 200))?.[1];
+    if (declStartsAt(text, start) && !pasted.has(start)) return /^block\s+([A-Za-z_]\w*)/.exec(text.slice(start, start + 200))?.[1];
     if (start === 0) return undefined;
     end = start - 1;
   }

@@ -22,7 +22,21 @@ export const declStartsAt = (text: string, at: number): boolean => DECL_START.te
  * it) that a later `}` closes ({@link BodyScan}): then it was pasted there, and the parser says so.
  */
 export function splitDecls(text: string): number[] {
+  return scanDecls(text).starts;
+}
+
+/**
+ * The column-0 declaration lines that are inside a body ({@link BodyScan}: pasted there, a later `}` closes the
+ * body), by their line starts: completion and other line scans must not take them for a declaration's start.
+ */
+export function pastedDeclLines(text: string): ReadonlySet<number> {
+  return scanDecls(text).pasted;
+}
+
+function scanDecls(text: string): { starts: number[]; pasted: ReadonlySet<number> } {
   const starts = [0];
+  // Per keyword told to the scan (keyed as told: from its comment lines), its own line's start.
+  const lines = new Map<number, number>();
   let pendingComment = -1;
   let pos = 0;
   let depth = 0;
@@ -46,7 +60,10 @@ export function splitDecls(text: string): number[] {
         const at = pendingComment >= 0 ? pendingComment : pos;
         if (depth === 0) {
           if (at > starts[starts.length - 1]!) starts.push(at);
-        } else (scan ??= new BodyScan()).keyword(at, depth, stopsAt(text, pos));
+        } else {
+          (scan ??= new BodyScan()).keyword(at, depth, stopsAt(text, pos));
+          lines.set(at, pos);
+        }
       }
       pendingComment = -1;
       // The line's braces, as the lexer reads them (not in a comment or a string; a `}` that closes nothing is
@@ -65,12 +82,15 @@ export function splitDecls(text: string): number[] {
     pos = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
     if (special >= 0 && special < pos) special = nextSpecial(pos);
   }
-  if (!scan) return starts;
+  if (!scan) return { starts, pasted: NONE };
   scan.end();
-  if (!scan.apart.length) return starts;
+  const pasted = new Set(scan.inside.map((at) => lines.get(at)!));
+  if (!scan.apart.length) return { starts, pasted };
   const all = [...starts, ...scan.apart].sort((a, b) => a - b);
-  return all.filter((at, i) => i === 0 || at > all[i - 1]!);
+  return { starts: all.filter((at, i) => i === 0 || at > all[i - 1]!), pasted };
 }
+
+const NONE: ReadonlySet<number> = new Set();
 
 const SPECIAL = ['{', '}', '"', "'", '#'];
 
