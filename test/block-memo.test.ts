@@ -159,6 +159,7 @@ const BLOCKS = `from std.resnet import basic_block
 
 const C = 8
 const BROKEN = nope + 1
+const ACT = leaky_relu(0.2)
 
 block res(x: Tensor, c: int) -> Tensor {
   y = x -> conv2d(c, 3, padding=1) -> relu()
@@ -268,6 +269,16 @@ block deep(x: Tensor) -> Tensor {
   return x -> nest()
 }
 
+# Its output's size depends on the model's facts (\`where H % 4 == 0\`: H/2, else floor(H/2)).
+block pool(x: Tensor) -> Tensor {
+  return x -> max_pool2d(2) -> relu()
+}
+
+# Applies a constant's layer instance: the first call evaluates it (and makes the instance), later ones share it.
+block usesact(x: Tensor) -> Tensor {
+  return x -> conv2d(8, 1) -> ACT
+}
+
 # Returns no tensor.
 block number(x: Tensor) {
   y = x -> relu()
@@ -324,6 +335,9 @@ const STATEMENTS = [
   'h = h -> nope()',
   'h = h -> basic_block(8)',
   'h = h -> deep()',
+  'h = h -> pool()',
+  'y = y -> pick(true)',
+  'h = h -> usesact()',
 ];
 
 const HEADERS = ['(x: [N, 8, H, W], y: [N, D, H, W])', '(x: [N, 8, H, W], y: [N, D, H, W]) where H % 4 == 0', '(x: [2, 8, 16, 16], y: [2, D, 16, 16])', '(x: [N, 8, 16, 16], y: [N, 8, 16, 16])'];
@@ -351,12 +365,13 @@ const HAZARDS: Record<string, string> = {
   'an unnamed input gets named inside': 'h1 = h -> conv2d(8, 1) -> named()\n  h2 = h1 -> relu() -> named()\n  h = h2 -> named()',
   'one tensor given twice': 'h = pair(h, h)\n  h = pair(h, g)\n  h = pair(g, g)\n  h = pair(h, h)',
   'a shared block instance around replayed calls': 'h = h -> nest(8)\n  s = nest(8)\n  h = h -> s\n  h = h -> s -> nest(8)',
-  'symbols bound by unification on the way': 'v = y -> shape()\n  h = h -> res(8)\n  u = bind(h, y)\n  v = y -> shape()\n  w = y -> res(8) -> res(8)',
+  'symbols bound by unification on the way': 'v = y -> pick(true)\n  u = bind(h, y)\n  v = y -> pick(true)\n  w = y -> pick(true) -> res(8) -> res(8)',
   'frozen and not trainable': 'h = h -> nest()\n  frozen {\n    h = h -> nest()\n    h = h -> nest()\n  }\n  h = h -> nest(trainable=false) -> nest()',
   'explicit names': 'h = h -> res(8, name="blk") -> res(8, name="blk")\n  blk = h -> res(8)\n  h = blk -> loop(8) -> loop(8)',
   'tuples and blocks without layers': 't = h -> two()\n  t2 = t[0] -> two()\n  h = t2[1] -> ident() -> ident()\n  n = h -> number()\n  n2 = h -> number()',
   'errors inside': 'h = h -> res(16)\n  h = h -> res(16)\n  h = h -> chk(16)\n  h = h -> chk(16)\n  h = h -> usesc(true) -> usesc(true)',
   'deferred assertions': 'h = h -> later() -> later()',
+  "a constant's layer instance": 'h = h -> usesact() -> usesact()\n  h = h -> usesact()',
 };
 
 describe('block memo: what a replay must not get wrong', () => {
@@ -369,6 +384,12 @@ describe('block memo: what a replay must not get wrong', () => {
   it('constants: a block recorded where they were evaluated, called first in another model, evaluates them there', () => {
     const text = `${BLOCKS}\nmodel A(x: [N, 8, H, W]) {\n  k = C\n  return x -> usesc() -> usesc()\n}\n\nmodel B(x: [N, 8, H, W]) {\n  return x -> usesc() -> usesc()\n}\n`;
     expect(same(PATH, text)).toBeGreaterThan(0);
+  });
+
+  it('models with other facts, or binding a symbol, alike', () => {
+    const model = (name: string, where: string, body: string) => `model ${name}(x: [N, 8, H, W], y: [N, D, H, W])${where} {\n  h = x\n  ${body}\n  return h\n}\n`;
+    same(PATH, `${BLOCKS}\n${model('A', ' where H % 4 == 0', 'h = h -> pool() -> pool()')}\n${model('B', '', 'h = h -> pool() -> pool()')}`);
+    same(PATH, `${BLOCKS}\n${model('A', '', 'u = bind(h, y)\n  h = h -> res(8)')}\n${model('B', '', 'u = bind(h, y)\n  h = y -> res(8)')}`);
   });
 
   it('the limits are met where they are met without it', () => {
