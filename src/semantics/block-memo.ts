@@ -292,7 +292,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
     const i = ids.indexOf(t);
     return i < 0 ? undefined : -i - 1;
   };
-  const refs = (ts: readonly number[]): Ref[] | undefined => {
+  const toRefs = (ts: readonly number[]): Ref[] | undefined => {
     const out: Ref[] = [];
     for (const t of ts) {
       const r = ref(t);
@@ -303,7 +303,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
   };
   const items = result.k === 'tensor' ? [result] : result.k === 'tuple' ? result.items : [];
   if (!items.length || !items.every((v) => v.k === 'tensor')) return undefined;
-  const resultRefs = refs(items.map((v) => (v as { id: number }).id));
+  const resultRefs = toRefs(items.map((v) => (v as { id: number }).id));
   if (!resultRefs) return undefined;
 
   const frameIdx = new Map<BlockFrame, number>();
@@ -319,7 +319,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
       const f = bp[i]!;
       let fi = frameIdx.get(f);
       if (fi === undefined) {
-        const results = f.results && refs(f.results);
+        const results = f.results && toRefs(f.results);
         if (f.instance < i0 || f.instance >= i1 || (f.results && !results)) return undefined;
         frameIdx.set(f, (fi = frames.length));
         frames.push({ f, results });
@@ -337,7 +337,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
     if (n.instance < i0 || n.instance >= i1 || (n.sharedWith !== undefined && n.sharedWith < n0) || !n.path.startsWith(prefix)) return undefined;
     for (const o of n.outputs) if (o < t0) return undefined;
     const bp = pathOf(n.blockPath);
-    const inputs = refs(n.inputs);
+    const inputs = toRefs(n.inputs);
     if (bp === undefined || !inputs) return undefined;
     nodes.push({ n, path: n.path.slice(frameKey.length), inputs, bp });
   }
@@ -406,6 +406,16 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
   };
 }
 
+/** Tensor references of a record as this replay's ids (`dt`: how far its new tensors moved; `ids`: its inputs). */
+function refs(rs: readonly Ref[], dt: number, ids: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < rs.length; i++) {
+    const r = rs[i]!;
+    out.push(r >= 0 ? r + dt : ids[-r - 1]!);
+  }
+  return out;
+}
+
 /**
  * Makes what the recorded application made, for this one (its frame pushed, its inputs `ids`); undefined, having
  * changed nothing, when a real application could behave otherwise here.
@@ -421,14 +431,26 @@ function replay(st: State, m: MemoRun, tpl: Template, ids: readonly number[]): V
   const dt = st.tensors.length - tpl.t0;
   const di = st.nextInstance - tpl.i0;
   const ref = (r: Ref): number => (r >= 0 ? r + dt : ids[-r - 1]!);
-  // (Literals of the shapes calls.ts and apply-op.ts make: one hidden class for the passes that read them.)
-  const frames: BlockFrame[] = tpl.frames.map(({ f, results }) => ({ block: f.block, label: f.label, span: f.span, instance: f.instance + di, args: f.args, outputs: f.outputs, results: results?.map(ref) }));
-  const paths = tpl.paths.map((s) => (s.length ? [...outer, ...s.map((i) => frames[i]!)] : outer));
-  for (let i = 0; i < tpl.nodes.length; i++) {
-    const { n, path, inputs, bp } = tpl.nodes[i]!;
-    const outputs = n.outputs.map((o) => o + dt);
+  // (Indexed loops and literals of the shapes calls.ts and apply-op.ts make: this is the hot path of a cold check, and
+  // the passes that read layers and frames keep one hidden class.)
+  const frames: BlockFrame[] = [];
+  for (const { f, results } of tpl.frames) frames.push({ block: f.block, label: f.label, span: f.span, instance: f.instance + di, args: f.args, outputs: f.outputs, results: results && refs(results, dt, ids) });
+  const paths: (readonly BlockFrame[])[] = [];
+  for (const s of tpl.paths) {
+    if (!s.length) paths.push(outer);
+    else {
+      const p = [...outer];
+      for (let i = 0; i < s.length; i++) p.push(frames[s[i]!]!);
+      paths.push(p);
+    }
+  }
+  const nodes = tpl.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const { n, path, inputs, bp } = nodes[i]!;
+    const outputs: number[] = [];
+    for (let k = 0; k < n.outputs.length; k++) outputs.push(n.outputs[k]! + dt);
     st.nodes.push({
-      id: n.id + dn, op: n.op, label: n.label, path: key + path, inputs: inputs.map(ref), outputs, attrs: n.attrs, params: n.params, instance: n.instance + di,
+      id: n.id + dn, op: n.op, label: n.label, path: key + path, inputs: refs(inputs, dt, ids), outputs, attrs: n.attrs, params: n.params, instance: n.instance + di,
       sharedWith: n.sharedWith === undefined ? undefined : n.sharedWith + dn, macs: n.macs, flops: n.flops, rf: n.rf, span: n.span, blockPath: paths[bp]!,
     });
   }
@@ -443,8 +465,10 @@ function replay(st: State, m: MemoRun, tpl: Template, ids: readonly number[]): V
   const keys: string[] = [];
   for (const l of tpl.labels) {
     const k = key + l.rel;
-    const used = new Set(l.used);
-    const counters = new Map(l.counters);
+    const used = new Set<string>();
+    for (let i = 0; i < l.used.length; i++) used.add(l.used[i]!);
+    const counters = new Map<string, number>();
+    for (let i = 0; i < l.counters.length; i++) counters.set(l.counters[i]![0], l.counters[i]![1]);
     st.labelsUsed.set(k, used);
     st.opCounters.set(k, counters);
     sets.push(used);
@@ -481,6 +505,6 @@ function replay(st: State, m: MemoRun, tpl: Template, ids: readonly number[]): V
     if (st.frames.length + tpl.depth > rec.maxFrames) rec.maxFrames = st.frames.length + tpl.depth;
   }
   memoStats.replayed++;
-  const refs = tpl.result.refs;
-  return tpl.result.tuple ? { k: 'tuple', items: refs.map((r) => ({ k: 'tensor', id: ref(r) }) as Value) } : { k: 'tensor', id: ref(refs[0]!) };
+  const out = tpl.result.refs;
+  return tpl.result.tuple ? { k: 'tuple', items: out.map((r) => ({ k: 'tensor', id: ref(r) }) as Value) } : { k: 'tensor', id: ref(out[0]!) };
 }
