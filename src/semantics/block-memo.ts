@@ -35,7 +35,11 @@ export function setBlockMemo(on: boolean): void {
 /** Counts since the process started, for tests and benchmarks (a memo that silently never replays is slow, not wrong). */
 export const memoStats = { recorded: 0, replayed: 0, impure: 0 };
 
-/** Keys whose applications were impure this many times are no longer recorded; a block keeps at most this many records. */
+/**
+ * Keys whose applications were impure this many times are no longer recorded; a block keeps at most this many
+ * records, and is no longer recorded after this many impure applications (a block that always warns, called with
+ * a new argument each time, would pay for a record each time).
+ */
 const MAX_TRIES = 2;
 const MAX_TEMPLATES = 64;
 
@@ -78,6 +82,7 @@ interface Template {
 interface DeclMemo {
   readonly templates: Map<string, Template>;
   readonly tries: Map<string, number>;
+  impure: number;
 }
 
 /** An application being recorded, for the ones around it: what its nested applications did. */
@@ -149,10 +154,10 @@ export function runBody(st: State, sc: Scope, inst: Instance, ref: BlockRef, ids
   const key = applicationKey(st, m, decl, sc, ids);
   if (key === undefined) return execBlock(st, sc, decl.body);
   let dm = m.decls.get(decl);
-  if (!dm) m.decls.set(decl, (dm = { templates: new Map(), tries: new Map() }));
+  if (!dm) m.decls.set(decl, (dm = { templates: new Map(), tries: new Map(), impure: 0 }));
   const tpl = dm.templates.get(key);
   if (tpl) return (m.reapplicable === 0 && replay(st, m, tpl, ids)) || execBlock(st, sc, decl.body);
-  if ((dm.tries.get(key) ?? 0) >= MAX_TRIES || dm.templates.size >= MAX_TEMPLATES) return execBlock(st, sc, decl.body);
+  if ((dm.tries.get(key) ?? 0) >= MAX_TRIES || dm.templates.size >= MAX_TEMPLATES || dm.impure >= MAX_TEMPLATES) return execBlock(st, sc, decl.body);
   return record(st, m, dm, key, sc, decl, ids);
 }
 
@@ -267,6 +272,7 @@ function record(st: State, m: MemoRun, dm: DeclMemo, key: string, sc: Scope, dec
     memoStats.recorded++;
   } else {
     dm.tries.set(key, (dm.tries.get(key) ?? 0) + 1);
+    dm.impure++;
     memoStats.impure++;
   }
   return result;
