@@ -200,7 +200,8 @@ function valueKey(v: Value): string | undefined {
 
 /** What makes two applications of one block behave alike (see the file's comment). */
 function applicationKey(st: State, m: MemoRun, decl: BlockDecl, sc: Scope, ids: readonly number[]): string | undefined {
-  let k = `${st.journal ? 'j' : ''}${st.frozen > 0 ? 'z' : ''}${m.facts}`;
+  // (Each part delimits itself: symbol names, dtypes and dims' keys hold none of `|,;=!` and strings are JSON.)
+  let k = `${st.journal ? 'j' : '-'}${st.frozen > 0 ? 'z' : '-'}${m.facts}`;
   for (const [name, v] of st.symbols) if (v !== undefined) k += `;${name}=${dimKey(v)}`;
   for (let i = 0; i < ids.length; i++) {
     // (A named input stays so; an unnamed one would be named by an assignment of it in the body.)
