@@ -297,7 +297,8 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
   const ref = (t: number): Ref | undefined => {
     if (t >= t0) return t;
     const i = ids.indexOf(t);
-    return i < 0 ? undefined : -i - 1;
+    // (−1 − i, not −i − 1: −0 − 1 is a double, and arrays of those made every replayed layer's inputs doubles.)
+    return i < 0 ? undefined : -1 - i;
   };
   const toRefs = (ts: readonly number[]): Ref[] | undefined => {
     const out: Ref[] = [];
@@ -379,7 +380,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
         const x = keyIdx.get(k as string);
         if (x === undefined || was !== ABSENT) return undefined;
         entries.push(x * 2 + (c === st.opCounters ? 1 : 0));
-      } else if (kind === NAME && (c as IrTensor).id >= t0 && k === undefined) entries.push(-((c as IrTensor).id - t0) - 1);
+      } else if (kind === NAME && (c as IrTensor).id >= t0 && k === undefined) entries.push(t0 - (c as IrTensor).id - 1);
       else return undefined;
     }
     const r = j.reads;
