@@ -113,8 +113,9 @@ export function runBody(st: State, sc: Scope, inst: Instance, ref: BlockRef, ids
   let dm = m.decls.get(decl);
   if (!dm) m.decls.set(decl, (dm = { templates: new Map(), tries: new Map(), impure: 0 }));
   const tpl = dm.templates.get(key);
-  if (tpl) return (m.reapplicable === 0 && replay(st, m, tpl, ids)) || execBlock(st, sc, decl.body);
+  if (tpl && fits(st, tpl, ids)) return (m.reapplicable === 0 && replay(st, m, tpl, ids)) || execBlock(st, sc, decl.body);
   if ((dm.tries.get(key) ?? 0) >= MAX_TRIES || dm.templates.size >= MAX_TEMPLATES || dm.impure >= MAX_TEMPLATES) return execBlock(st, sc, decl.body);
+  // (Where a record does not fit, one made now fits more inputs: it replaces it.)
   const { result, tpl: made } = record(st, m, sc, decl, ids);
   if (made) {
     dm.templates.set(key, made);
@@ -125,6 +126,16 @@ export function runBody(st: State, sc: Scope, inst: Instance, ref: BlockRef, ids
     memoStats.impure++;
   }
   return result;
+}
+
+/**
+ * Whether a record fits inputs that have names or not: an input without a name is named by an assignment of it in
+ * the body (`z = x`), a named one is not. A record made with an unnamed input that stayed so (else it is no record)
+ * shows that the body assigns none: it fits that input named or not; one made with a named input fits named ones.
+ */
+function fits(st: State, tpl: Template, ids: readonly number[]): boolean {
+  for (let i = 0; i < ids.length; i++) if (tpl.named[i] && st.tensors[ids[i]!]!.name === undefined) return false;
+  return true;
 }
 
 /** Op values by identity (a program's blocks may shadow op names). */
@@ -170,9 +181,9 @@ function applicationKey(st: State, m: MemoRun, decl: BlockDecl, sc: Scope, ids: 
   let k = `${st.journal ? 'j' : '-'}${st.frozen > 0 ? 'z' : '-'}${m.facts}`;
   for (const [name, v] of st.symbols) if (v !== undefined) k += `;${name}=${dimKey(v)}`;
   for (let i = 0; i < ids.length; i++) {
-    // (A named input stays so; an unnamed one would be named by an assignment of it in the body.)
+    // (Not whether it has a name: see `fits`.)
     const t = st.tensors[ids[i]!]!;
-    k += `|${t.type.dtype}${t.name === undefined ? '' : '!'}`;
+    k += `|${t.type.dtype}`;
     const shape = t.type.shape;
     for (let d = 0; d < shape.length; d++) k += `,${dimKey(shape[d]!)}`;
     for (let j = 0; j < i; j++)

@@ -43,6 +43,8 @@ export interface Template {
   readonly entries: readonly number[];
   readonly reads: readonly number[];
   readonly result: { readonly tuple: boolean; readonly refs: readonly Ref[] };
+  /** Which inputs had names (see block-memo.ts, `fits`). */
+  readonly named: readonly boolean[];
   /** The last statement or call it ticked at, if any. */
   readonly at: { readonly module: ModuleInfo | undefined; readonly range: Range | undefined } | undefined;
 }
@@ -232,6 +234,7 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
     entries,
     reads,
     result: { tuple: result.k === 'tuple', refs: resultRefs },
+    named: before.names.map((n) => n !== undefined),
     at: st.steps > before.s0 ? { module: st.atModule, range: st.atRange } : undefined,
   };
 }
