@@ -211,6 +211,8 @@ const STATEMENTS = [
   'h = h -> pool()',
   'y = y -> pick(true)',
   'h = h -> usesact()',
+  'h = h -> halfconv(8) -> conv2d(half(16), 1)',
+  'l = h -> layer_of(8)\n  h = h -> l -> l',
 ];
 
 const HEADERS = ['(x: [N, 8, H, W], y: [N, D, H, W])', '(x: [N, 8, H, W], y: [N, D, H, W]) where H % 4 == 0', '(x: [2, 8, 16, 16], y: [2, D, 16, 16])', '(x: [N, 8, 16, 16], y: [N, 8, 16, 16])'];
@@ -242,6 +244,7 @@ const HAZARDS: Record<string, string> = {
   'frozen and not trainable': 'h = h -> nest()\n  frozen {\n    h = h -> nest()\n    h = h -> nest()\n  }\n  h = h -> nest(trainable=false) -> nest()',
   'explicit names': 'h = h -> res(8, name="blk") -> res(8, name="blk")\n  blk = h -> res(8)\n  h = blk -> loop(8) -> loop(8)',
   'tuples and blocks without layers': 't = h -> two()\n  t2 = t[0] -> two()\n  h = t2[1] -> ident() -> ident()\n  n = h -> number()\n  n2 = h -> number()',
+  'blocks as functions, blocks returning layers': 'h = h -> halfconv(8) -> halfconv(8)\n  k = half(8) + half(8)\n  l = h -> layer_of(8)\n  h = h -> l\n  l2 = h -> layer_of(8)\n  h = h -> l2 -> l',
   'errors inside': 'h = h -> res(16)\n  h = h -> res(16)\n  h = h -> chk(16)\n  h = h -> chk(16)\n  h = h -> usesc(true) -> usesc(true)',
   'deferred assertions': 'h = h -> later() -> later()',
   "a constant's layer instance": 'h = h -> usesact() -> usesact()\n  h = h -> usesact()',

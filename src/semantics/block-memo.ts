@@ -8,7 +8,7 @@
  *
  * Only what is exact is recorded: an application that reported anything, deferred an assertion, bound a symbol,
  * evaluated a constant, named or used a tensor it was not given, applied an instance it did not make, or returned
- * anything but tensors is not (the next one with that key tries again). A record is replayed only where a real
+ * a layer or block is not (the next one with that key tries again). A record is replayed only where a real
  * application could not tell the difference: no enclosing block instance that may be applied again (a shared
  * instance replays its inner instances, which a replay does not make), no nested block already being applied
  * (recursion), nesting and elaboration limits not reached on the way (E0104 is then reported by the real run
@@ -301,6 +301,7 @@ function replay(st: State, m: MemoRun, tpl: Template, ids: readonly number[]): V
     if (st.frames.length + tpl.depth > rec.maxFrames) rec.maxFrames = st.frames.length + tpl.depth;
   }
   memoStats.replayed++;
+  if (tpl.result.value) return tpl.result.value;
   const out = tpl.result.refs;
   return tpl.result.tuple ? { k: 'tuple', items: out.map((r) => ({ k: 'tensor', id: ref(r) }) as Value) } : { k: 'tensor', id: ref(out[0]!) };
 }

@@ -42,7 +42,8 @@ export interface Template {
   /** Journal entries (key index × 2 + 1 for a counters map, or −local tensor − 1 for a tensor's name) and reads. */
   readonly entries: readonly number[];
   readonly reads: readonly number[];
-  readonly result: { readonly tuple: boolean; readonly refs: readonly Ref[] };
+  /** Its result: tensors, or a value that holds none (returned as it is: values do not change). */
+  readonly result: { readonly tuple: boolean; readonly refs: readonly Ref[]; readonly value: Value | undefined };
   /** Which inputs had names (see block-memo.ts, `fits`). */
   readonly named: readonly boolean[];
   /** The last statement or call it ticked at, if any. */
@@ -133,10 +134,11 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
     }
     return out;
   };
+  // Tensors (one, or a tuple's), or a value without any (a block used as a function: `make_divisible(c)`).
   const items = result.k === 'tensor' ? [result] : result.k === 'tuple' ? result.items : [];
-  if (!items.length || !items.every((v) => v.k === 'tensor')) return undefined;
-  const resultRefs = toRefs(items.map((v) => (v as { id: number }).id));
-  if (!resultRefs) return undefined;
+  const tensorsOnly = items.length > 0 && items.every((v) => v.k === 'tensor');
+  const resultRefs = tensorsOnly ? toRefs(items.map((v) => (v as { id: number }).id)) : [];
+  if (!resultRefs || (!tensorsOnly && !plain(result))) return undefined;
 
   const frameIdx = new Map<BlockFrame, number>();
   const frames: { f: BlockFrame; results: Ref[] | undefined }[] = [];
@@ -233,8 +235,14 @@ function makeTemplate(st: State, m: MemoRun, rec: Recording, before: Before, ids
     labels,
     entries,
     reads,
-    result: { tuple: result.k === 'tuple', refs: resultRefs },
+    result: { tuple: result.k === 'tuple', refs: resultRefs, value: tensorsOnly ? undefined : result },
     named: before.names.map((n) => n !== undefined),
     at: st.steps > before.s0 ? { module: st.atModule, range: st.atRange } : undefined,
   };
+}
+
+/** A value that holds no tensor, layer or block (nothing a replay would have to make again). */
+function plain(v: Value): boolean {
+  if (v.k === 'tuple') return v.items.every(plain);
+  return v.k === 'num' || v.k === 'dim' || v.k === 'bool' || v.k === 'str' || v.k === 'none';
 }
