@@ -245,7 +245,7 @@ const HAZARDS: Record<string, string> = {
   'explicit names': 'h = h -> res(8, name="blk") -> res(8, name="blk")\n  blk = h -> res(8)\n  h = blk -> loop(8) -> loop(8)',
   'tuples and blocks without layers': 't = h -> two()\n  t2 = t[0] -> two()\n  h = t2[1] -> ident() -> ident()\n  n = h -> number()\n  n2 = h -> number()',
   'blocks as functions, blocks returning layers': 'h = h -> halfconv(8) -> halfconv(8)\n  k = half(8) + half(8)\n  l = h -> layer_of(8)\n  h = h -> l\n  l2 = h -> layer_of(8)\n  h = h -> l2 -> l',
-  'errors inside': 'h = h -> res(16)\n  h = h -> res(16)\n  h = h -> chk(16)\n  h = h -> chk(16)\n  h = h -> usesc(true) -> usesc(true)',
+  'errors inside (a failed assertion still returns tensors)': 'q1 = h -> chk(16)\n  q2 = h -> chk(16)\n  q3 = h -> usesc(true)\n  q4 = h -> usesc(true)\n  h = h -> res(16)\n  h = h -> res(16)',
   'deferred assertions': 'h = h -> later() -> later()',
   "a constant's layer instance": 'h = h -> usesact() -> usesact()\n  h = h -> usesact()',
 };
