@@ -10,7 +10,8 @@ import type { AttrValue, TensorType } from '../ops/types.js';
 import { checkParamType } from './arg-types.js';
 import { callBuiltin } from './builtins.js';
 import { applyOp } from './apply-op.js';
-import { evaluate, execBlock, lookup, unknownNameExtra } from './interpret.js';
+import { runBody } from './block-memo.js';
+import { evaluate, lookup, unknownNameExtra } from './interpret.js';
 import { type State, LIMITS, Scope } from './state.js';
 import type { BlockArg, BlockFrame } from './ir.js';
 import { cutShort } from './modules.js';
@@ -141,14 +142,14 @@ function callValue(st: State, sc: Scope, callee: Value, piped: Value[], pos: Val
         st.nameHint = undefined;
         return { k: 'instance', inst };
       }
-      return applyInstance(st, inst, tensors, site);
+      return applyInstance(st, inst, tensors, site, true);
     }
     case 'instance': {
       if (pos.some((p) => p.k !== 'tensor') || kw.size) {
         st.report('E0300', 'a layer instance takes only tensors; its arguments were fixed when it was created', site.span, { notes: [{ message: 'created here', span: callee.inst.span }] });
         return ERR;
       }
-      return applyInstance(st, callee.inst, [...piped, ...pos], site);
+      return applyInstance(st, callee.inst, [...piped, ...pos], site, false);
     }
     default:
       st.report('E0300', `${kindName(callee)} ${show(callee)} is not callable`, st.span(sc.module, calleeRange));
@@ -228,7 +229,8 @@ function newInstance(st: State, target: Instance['target'], pos: Value[], kw: Re
   return inst.failed ? undefined : inst;
 }
 
-function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site): Value {
+/** `once`: the instance was made by this call and is applied only here (the block memo may replay it). */
+function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site, once: boolean): Value {
   if (tensors.some((t) => t.k === 'error')) return ERR;
   const bad = tensors.find((t) => t.k !== 'tensor');
   if (bad) {
@@ -236,10 +238,10 @@ function applyInstance(st: State, inst: Instance, tensors: Value[], site: Site):
     return ERR;
   }
   const ids = tensors.map((t) => (t as { id: number }).id);
-  return inst.target.kind === 'op' ? applyOp(st, inst, inst.target.op, ids, site) : applyBlock(st, inst, inst.target.block, ids, site);
+  return inst.target.kind === 'op' ? applyOp(st, inst, inst.target.op, ids, site) : applyBlock(st, inst, inst.target.block, ids, site, once);
 }
 
-function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], site: Site): Value {
+function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], site: Site, once: boolean): Value {
   const decl = ref.decl;
   if (st.frames.length >= LIMITS.maxBlockDepth) {
     const names = st.frames.map((f) => f.block);
@@ -322,7 +324,7 @@ function applyBlock(st: State, inst: Instance, ref: BlockRef, ids: number[], sit
   const assertDepth = st.assertDepth;
   st.assertDepth = 0;
   try {
-    result = execBlock(st, sc, decl.body);
+    result = runBody(st, sc, inst, ref, ids, once);
   } finally {
     st.assertDepth = assertDepth;
     if (!inst.trainable) st.frozen--;

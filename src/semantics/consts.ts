@@ -49,7 +49,10 @@ export function constsReaching(module: { readonly scope: ReadonlyMap<string, Bin
 
 /** The value of a module constant (cached per elaboration). */
 export function constValue(st: State, b: ConstBinding): Value {
-  const cached = st.constCache.get(keyOf(b));
+  const key = keyOf(b);
+  // (A block application the memo records depends on the constants it reads being evaluated.)
+  st.memo?.noteConst(key);
+  const cached = st.constCache.get(key);
   if (cached) return cached;
   const stack: { b: ConstBinding; key: string; deps: ConstBinding[]; i: number }[] = [];
   const onStack = new Map<string, number>();

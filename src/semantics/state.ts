@@ -6,6 +6,7 @@ import type { Range, Expr as AstExpr } from '../syntax/ast.js';
 import { spanOf } from '../syntax/source.js';
 import type { TensorType } from '../ops/types.js';
 import type { Dim } from '../symbolic/dim.js';
+import type { MemoRun } from './block-memo.js';
 import type { BlockFrame, EmptyCall, IrNode, IrTensor } from './ir.js';
 import type { Journal } from './journal.js';
 import type { ModuleInfo, Program } from './modules.js';
@@ -101,9 +102,12 @@ export class State {
    * or an import hint looked at every name. What the model depends on besides its own text: the editor
    * elaborates it again only when a declaration of one of these names changes (src/service/incremental-check.ts).
    * A resumed run continues this state, so the statements it does not run again keep their names here.
+   * (Not readonly: the block memo collects the names of an application it records apart.)
    */
-  readonly rootLookups = new Set<string>();
+  rootLookups = new Set<string>();
   lookupsAll = false;
+  /** The block memo's bookkeeping (src/semantics/block-memo.ts), made at the first block application. */
+  memo: MemoRun | undefined;
   /** The statement or call being executed (where an exhausted stack is reported). */
   atModule: ModuleInfo | undefined;
   atRange: Range | undefined;
@@ -170,6 +174,7 @@ export class State {
       j?.mapSet(this.labelsUsed, key);
       this.labelsUsed.set(key, (used = new Set()));
       j?.created(used);
+      this.memo?.noteKey(key);
     }
     let counters = this.opCounters.get(key);
     if (!counters) {
